@@ -1,0 +1,579 @@
+//===- NNOps.td - operations of the nn dialect ------------*- tablegen -*-===//
+//
+// One op per ONNX operator. Descriptions are what the language server shows on
+// hover, so they say what the op computes and how attributes behave.
+//
+//===----------------------------------------------------------------------===//
+#ifndef OPENOPT_DIALECT_NN_OPS
+#define OPENOPT_DIALECT_NN_OPS
+
+include "openopt/Dialect/NN/NNBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Element-wise unary ops: result type equals the operand type.
+//===----------------------------------------------------------------------===//
+
+class NN_UnaryOp<string mnemonic, string onnxName, string formula,
+                 Type operandType = NN_FloatTensor, list<Trait> traits = []>
+    : NN_Op<mnemonic, !listconcat([Pure, SameOperandsAndResultType,
+                                   InferTypeOpInterface], traits)> {
+  let summary = "ONNX " # onnxName # ": element-wise " # formula;
+  let description = "Computes `" # formula # "` for every element of the input. "
+                    "The result has the input's shape and element type.";
+  let arguments = (ins operandType:$input);
+  let results = (outs operandType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def NN_SqrtOp : NN_UnaryOp<"sqrt", "Sqrt", "y = sqrt(x)">;
+def NN_ExpOp : NN_UnaryOp<"exp", "Exp", "y = exp(x)">;
+def NN_LogOp : NN_UnaryOp<"log", "Log", "y = ln(x)">;
+def NN_NegOp : NN_UnaryOp<"neg", "Neg", "y = -x", NN_NumericTensor>;
+def NN_AbsOp : NN_UnaryOp<"abs", "Abs", "y = |x|", NN_NumericTensor>;
+def NN_ReciprocalOp : NN_UnaryOp<"reciprocal", "Reciprocal", "y = 1 / x">;
+def NN_TanhOp : NN_UnaryOp<"tanh", "Tanh", "y = tanh(x)">;
+def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "Sigmoid", "y = 1 / (1 + exp(-x))">;
+def NN_HardSwishOp : NN_UnaryOp<"hard_swish", "HardSwish",
+                                "y = x * max(0, min(1, x / 6 + 1 / 2))">;
+def NN_ReluOp : NN_UnaryOp<"relu", "Relu", "y = max(0, x)", NN_NumericTensor>;
+def NN_ErfOp : NN_UnaryOp<"erf", "Erf", "y = erf(x)">;
+def NN_NotOp : NN_UnaryOp<"not", "Not", "y = !x (logical)", NN_BoolTensor>;
+def NN_IdentityOp : NN_UnaryOp<"identity", "Identity", "y = x", NN_Tensor> {
+  let hasFolder = 1;
+}
+
+def NN_HardSigmoidOp : NN_Op<"hard_sigmoid",
+    [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
+  let summary = "ONNX HardSigmoid: y = max(0, min(1, alpha * x + beta))";
+  let description = [{
+    Piecewise-linear approximation of the sigmoid, applied element-wise.
+    Defaults follow ONNX: `alpha = 0.2`, `beta = 0.5`.
+  }];
+  let arguments = (ins NN_FloatTensor:$input,
+                       DefaultValuedAttr<F32Attr, "0.2">:$alpha,
+                       DefaultValuedAttr<F32Attr, "0.5">:$beta);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def NN_LeakyReluOp : NN_Op<"leaky_relu",
+    [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
+  let summary = "ONNX LeakyRelu: y = x >= 0 ? x : alpha * x";
+  let description = [{
+    Rectifier that keeps a small slope `alpha` (default 0.01) for negative
+    inputs, applied element-wise.
+  }];
+  let arguments = (ins NN_FloatTensor:$input,
+                       DefaultValuedAttr<F32Attr, "0.01">:$alpha);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def NN_ClipOp : NN_Op<"clip",
+    [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
+  let summary = "ONNX Clip: y = min(max(x, min), max)";
+  let description = [{
+    Limits every element to `[min, max]`. A bound that is absent does not
+    limit. Opsets 6-10 carry the bounds as attributes and 11+ as constant
+    inputs; the importer turns both into the `min` / `max` attributes here.
+  }];
+  let arguments = (ins NN_NumericTensor:$input,
+                       OptionalAttr<F64Attr>:$min,
+                       OptionalAttr<F64Attr>:$max);
+  let results = (outs NN_NumericTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def NN_GeluOp : NN_Op<"gelu",
+    [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
+  let summary = "ONNX Gelu: y = 0.5 * x * (1 + erf(x / sqrt(2)))";
+  let description = [{
+    Gaussian error linear unit. `approximate = "tanh"` selects
+    `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`;
+    the default `"none"` is the exact erf form.
+  }];
+  let arguments = (ins NN_FloatTensor:$input,
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$approximate);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def NN_DropoutOp : NN_Op<"dropout",
+    [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
+  let summary = "ONNX Dropout in inference mode: y = x";
+  let description = [{
+    At inference time Dropout passes its input through unchanged; `ratio`
+    is kept for reference only. Training mode is not supported.
+  }];
+  let arguments = (ins NN_FloatTensor:$input,
+                       DefaultValuedAttr<F32Attr, "0.5">:$ratio);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasFolder = 1;
+}
+
+def NN_CastOp : NN_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "ONNX Cast: converts every element to another element type";
+  let description = [{
+    Converts element-wise to the result's element type (the ONNX `to`
+    attribute). Float to integer truncates toward zero; to bool maps nonzero
+    to true.
+  }];
+  let arguments = (ins NN_Tensor:$input);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Element-wise ops with numpy-style (multidirectional) broadcasting.
+//===----------------------------------------------------------------------===//
+
+class NN_BinaryOp<string mnemonic, string onnxName, string formula,
+                  Type operandType = NN_NumericTensor,
+                  Type resultType = NN_NumericTensor, list<Trait> traits = []>
+    : NN_Op<mnemonic, !listconcat([Pure, InferTypeOpAdaptor], traits)> {
+  let summary = "ONNX " # onnxName # ": element-wise " # formula # " with broadcasting";
+  let description = "Computes `" # formula # "` element-wise. The operands "
+    "broadcast like numpy: shapes are aligned on the right and each dimension "
+    "must be equal or 1.";
+  let arguments = (ins operandType:$lhs, operandType:$rhs);
+  let results = (outs resultType:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_AddOp : NN_BinaryOp<"add", "Add", "c = a + b", NN_NumericTensor, NN_NumericTensor, [Commutative]>;
+def NN_SubOp : NN_BinaryOp<"sub", "Sub", "c = a - b">;
+def NN_MulOp : NN_BinaryOp<"mul", "Mul", "c = a * b", NN_NumericTensor, NN_NumericTensor, [Commutative]>;
+def NN_DivOp : NN_BinaryOp<"div", "Div", "c = a / b">;
+def NN_PowOp : NN_BinaryOp<"pow", "Pow", "c = a ^ b">;
+def NN_MinOp : NN_BinaryOp<"min", "Min", "c = min(a, b)", NN_NumericTensor, NN_NumericTensor, [Commutative]>;
+def NN_MaxOp : NN_BinaryOp<"max", "Max", "c = max(a, b)", NN_NumericTensor, NN_NumericTensor, [Commutative]>;
+def NN_EqualOp : NN_BinaryOp<"equal", "Equal", "c = (a == b)", NN_Tensor, NN_BoolTensor, [Commutative]>;
+def NN_LessOp : NN_BinaryOp<"less", "Less", "c = (a < b)", NN_NumericTensor, NN_BoolTensor>;
+def NN_GreaterOp : NN_BinaryOp<"greater", "Greater", "c = (a > b)", NN_NumericTensor, NN_BoolTensor>;
+
+def NN_WhereOp : NN_Op<"where", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Where: c = cond ? x : y with broadcasting";
+  let description = [{
+    Selects from `x` where `condition` is true and from `y` elsewhere. All
+    three operands broadcast together like numpy.
+  }];
+  let arguments = (ins NN_BoolTensor:$condition, NN_Tensor:$x, NN_Tensor:$y);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$condition `,` $x `,` $y attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and convolution.
+//===----------------------------------------------------------------------===//
+
+def NN_MatMulOp : NN_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX MatMul: matrix product with numpy semantics";
+  let description = [{
+    Multiplies the last two dimensions of `a` ([..., M, K]) and `b`
+    ([..., K, N]); leading (batch) dimensions broadcast. A 1-D operand is
+    promoted to a matrix and the added dimension removed from the result, as
+    in `numpy.matmul`.
+  }];
+  let arguments = (ins NN_NumericTensor:$a, NN_NumericTensor:$b);
+  let results = (outs NN_NumericTensor:$output);
+  let assemblyFormat = "$a `,` $b attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_GemmOp : NN_Op<"gemm", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Gemm: Y = alpha * op(A) * op(B) + beta * C";
+  let description = [{
+    General matrix multiply on 2-D operands. `op(X)` is `X` transposed when
+    `transA` / `transB` is 1. `C` is optional and broadcasts to [M, N].
+  }];
+  let arguments = (ins NN_FloatTensor:$a, NN_FloatTensor:$b,
+                       Optional<NN_FloatTensor>:$c,
+                       DefaultValuedAttr<F32Attr, "1.0">:$alpha,
+                       DefaultValuedAttr<F32Attr, "1.0">:$beta,
+                       DefaultValuedAttr<I64Attr, "0">:$transA,
+                       DefaultValuedAttr<I64Attr, "0">:$transB);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_ConvOp : NN_Op<"conv", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Conv: N-D convolution (grouped, padded, strided, dilated)";
+  let description = [{
+    Convolves `input` [N, C, D1, ...] with `weight` [F, C / group, K1, ...]
+    and adds the optional `bias` [F]. `pads` holds the begin pads of every
+    spatial axis followed by the end pads; `group == C == F` is a depthwise
+    convolution. The importer resolves `auto_pad` into explicit pads.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
+                       Optional<NN_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<I64Attr, "1">:$group);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_ConvTransposeOp : NN_Op<"conv_transpose",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX ConvTranspose: the gradient of Conv (a 'deconvolution')";
+  let description = [{
+    Transposed convolution of `input` [N, C, D1, ...] with `weight`
+    [C, F / group, K1, ...]. Output size per axis is
+    `stride * (in - 1) + output_padding + (k - 1) * dilation + 1 - pad_begin - pad_end`.
+    The importer resolves `output_shape` and `auto_pad` into `pads`.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
+                       Optional<NN_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$output_padding,
+                       DefaultValuedAttr<I64Attr, "1">:$group);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization and softmax.
+//===----------------------------------------------------------------------===//
+
+def NN_BatchNormOp : NN_Op<"batch_norm", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX BatchNormalization (inference): per-channel affine normalisation";
+  let description = [{
+    `y = scale * (x - mean) / sqrt(var + epsilon) + bias`, with the four
+    per-channel tensors of shape [C] applied along axis 1.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$scale,
+                       NN_FloatTensor:$bias, NN_FloatTensor:$mean,
+                       NN_FloatTensor:$variance,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_LayerNormOp : NN_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX LayerNormalization: normalise over the trailing axes";
+  let description = [{
+    Normalises over the axes `[axis, rank)`:
+    `y = (x - mean) / sqrt(var + epsilon) * scale + bias`, where `scale` and
+    the optional `bias` broadcast to those trailing axes.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$scale,
+                       Optional<NN_FloatTensor>:$bias,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_SoftmaxOp : NN_Op<"softmax", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Softmax (opset 13 semantics): exp(x) / sum(exp(x)) along one axis";
+  let description = [{
+    Normalised exponential along `axis` (default -1). For models of opset < 13,
+    whose Softmax flattens the axes from `axis` on, the importer wraps this op
+    in reshapes.
+  }];
+  let arguments = (ins NN_FloatTensor:$input,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling.
+//===----------------------------------------------------------------------===//
+
+def NN_MaxPoolOp : NN_Op<"max_pool", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX MaxPool: maximum over sliding windows";
+  let description = [{
+    Slides a `kernel_shape` window over the spatial axes of [N, C, D1, ...]
+    with `strides`, `dilations` and `pads` (begins then ends; padding never
+    wins the max). `ceil_mode = 1` rounds the output size up.
+  }];
+  let arguments = (ins NN_FloatTensor:$input,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<I64Attr, "0">:$ceil_mode);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_AveragePoolOp : NN_Op<"average_pool", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX AveragePool: mean over sliding windows";
+  let description = [{
+    Slides a `kernel_shape` window over the spatial axes with `strides` and
+    `pads`. Padded elements count in the divisor only when
+    `count_include_pad = 1`. `ceil_mode = 1` rounds the output size up.
+  }];
+  let arguments = (ins NN_FloatTensor:$input,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
+                       DefaultValuedAttr<I64Attr, "0">:$count_include_pad);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_GlobalAveragePoolOp : NN_Op<"global_average_pool", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX GlobalAveragePool: mean over all spatial axes";
+  let description = [{
+    Averages [N, C, D1, ...] over every spatial axis; the result is
+    [N, C, 1, ...].
+  }];
+  let arguments = (ins NN_FloatTensor:$input);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement and shapes.
+//===----------------------------------------------------------------------===//
+
+def NN_FlattenOp : NN_Op<"flatten", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Flatten: reshape to 2-D around an axis";
+  let description = [{
+    Reshapes the input to [d0 * ... * d(axis-1), d(axis) * ... * d(n-1)].
+    `axis` defaults to 1 and may be negative.
+  }];
+  let arguments = (ins NN_Tensor:$input, DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_ReshapeOp : NN_Op<"reshape", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Reshape: same elements, new shape";
+  let description = [{
+    Gives `data` the shape held by the 1-D i64 tensor `shape`. One entry may
+    be -1 (inferred from the element count); 0 copies the input dimension
+    unless `allowzero = 1`.
+  }];
+  let arguments = (ins NN_Tensor:$data, NN_ShapeTensor:$shape,
+                       DefaultValuedAttr<I64Attr, "0">:$allowzero);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$data `,` $shape attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def NN_TransposeOp : NN_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Transpose: permutes the axes";
+  let description = [{
+    Result axis `i` is input axis `perm[i]`. Without `perm` the axes are
+    reversed (the importer makes that explicit).
+  }];
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def NN_SqueezeOp : NN_Op<"squeeze", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Squeeze: removes axes of size 1";
+  let description = [{
+    Removes the listed `axes` (each must have size 1); with no axes, removes
+    every axis of size 1. Opset 13 passes axes as an input; the importer
+    requires it to be constant and stores it here.
+  }];
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def NN_UnsqueezeOp : NN_Op<"unsqueeze", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Unsqueeze: inserts axes of size 1";
+  let description = [{
+    Inserts a size-1 axis at each position in `axes` (positions in the
+    result; negative counts from the end).
+  }];
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def NN_ConcatOp : NN_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Concat: joins tensors along an axis";
+  let description = [{
+    Concatenates the inputs along `axis`; every other dimension must match.
+  }];
+  let arguments = (ins Variadic<NN_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def NN_SplitOp : NN_Op<"split", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Split: cuts a tensor into parts along an axis";
+  let description = [{
+    Splits `input` along `axis` into parts of the sizes in `split`; the
+    number of results equals the number of sizes.
+  }];
+  let arguments = (ins NN_Tensor:$input, I64Attr:$axis, DenseI64ArrayAttr:$split);
+  let results = (outs Variadic<NN_Tensor>:$outputs);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_SliceOp : NN_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Slice: strided sub-tensor";
+  let description = [{
+    Takes `starts[i]:ends[i]:steps[i]` along `axes[i]`, with Python-style
+    negative indices and clamping. Opset 10+ passes these as inputs; the
+    importer requires them to be constant and stores them here.
+  }];
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$axes,
+                       DenseI64ArrayAttr:$steps);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def NN_GatherOp : NN_Op<"gather", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Gather: picks entries along an axis by index";
+  let description = [{
+    `output[i..., j..., k...] = data[i..., indices[j...], k...]` where the
+    indexed axis is `axis`. Negative indices count from the end of the axis.
+  }];
+  let arguments = (ins NN_Tensor:$data, NN_IndexTensor:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def NN_ShapeOp : NN_Op<"shape", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Shape: the input's dimensions as a 1-D i64 tensor";
+  let description = [{
+    Returns the dimensions `[start, end)` of the input (opset 15 `start` /
+    `end`; defaults cover all axes). Folds to a constant when they are static.
+  }];
+  let arguments = (ins NN_Tensor:$input,
+                       DefaultValuedAttr<I64Attr, "0">:$start,
+                       OptionalAttr<I64Attr>:$end);
+  let results = (outs NN_ShapeTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def NN_SizeOp : NN_Op<"size", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Size: the number of elements as a scalar i64 tensor";
+  let description = "Folds to a constant when the input shape is static.";
+  let arguments = (ins NN_Tensor:$input);
+  let results = (outs 0DTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def NN_ConstantOfShapeOp : NN_Op<"constant_of_shape", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX ConstantOfShape: a tensor of the given shape filled with one value";
+  let description = [{
+    Creates a tensor whose shape is the 1-D i64 operand and whose elements
+    all equal `value` (a one-element tensor; default 0.0 f32).
+  }];
+  let arguments = (ins NN_ShapeTensor:$shape, ElementsAttr:$value);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$shape attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def NN_ExpandOp : NN_Op<"expand", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Expand: broadcasts to a shape";
+  let description = [{
+    Broadcasts `input` with the shape in the 1-D i64 operand, numpy style
+    (the result shape is the broadcast of both, so a 1 in `shape` keeps the
+    input dimension).
+  }];
+  let arguments = (ins NN_Tensor:$input, NN_ShapeTensor:$shape);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$input `,` $shape attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_TileOp : NN_Op<"tile", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Tile: repeats the input along every axis";
+  let description = [{
+    Axis `i` of the result is the input repeated `repeats[i]` times.
+  }];
+  let arguments = (ins NN_Tensor:$input, NN_ShapeTensor:$repeats);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$input `,` $repeats attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_PadOp : NN_Op<"pad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Pad: pads with a constant, reflection or edge values";
+  let description = [{
+    `pads` lists the begin pads of every axis followed by the end pads.
+    `mode` is "constant" (fill with `value`), "reflect" or "edge". Negative
+    pads crop.
+  }];
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<StrAttr, "\"constant\"">:$mode,
+                       DefaultValuedAttr<F64Attr, "0.0">:$value);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_ResizeOp : NN_Op<"resize", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Resize: nearest or linear interpolation to a new size";
+  let description = [{
+    Resamples every axis by `scales` (output size `floor(in * scale)`).
+    `mode` is "nearest" or "linear" (bi/tri-linear over the resized axes);
+    `coordinate_transformation_mode` and `nearest_mode` follow ONNX.
+    When the model gives `sizes`, the importer stores the matching scales.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, DenseF64ArrayAttr:$scales,
+                       DefaultValuedAttr<StrAttr, "\"nearest\"">:$mode,
+                       DefaultValuedAttr<StrAttr, "\"half_pixel\"">:$coordinate_transformation_mode,
+                       DefaultValuedAttr<StrAttr, "\"round_prefer_floor\"">:$nearest_mode,
+                       OptionalAttr<DenseI64ArrayAttr>:$sizes);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions.
+//===----------------------------------------------------------------------===//
+
+class NN_ReduceOp<string mnemonic, string onnxName, string what>
+    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX " # onnxName # ": " # what # " over axes";
+  let description = "Reduces `input` over `axes` (all axes when empty, unless "
+    "`noop_with_empty_axes = 1`). `keepdims = 1` keeps reduced axes with size 1.";
+  let arguments = (ins NN_NumericTensor:$input, DenseI64ArrayAttr:$axes,
+                       DefaultValuedAttr<I64Attr, "1">:$keepdims,
+                       DefaultValuedAttr<I64Attr, "0">:$noop_with_empty_axes);
+  let results = (outs NN_NumericTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_ReduceMeanOp : NN_ReduceOp<"reduce_mean", "ReduceMean", "mean">;
+def NN_ReduceSumOp : NN_ReduceOp<"reduce_sum", "ReduceSum", "sum">;
+def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "ReduceMax", "maximum">;
+
+//===----------------------------------------------------------------------===//
+// Constants.
+//===----------------------------------------------------------------------===//
+
+def NN_ConstantOp : NN_Op<"constant", [ConstantLike, Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX Constant / initializer: a tensor value known at compile time";
+  let description = [{
+    Holds weights and other constants. Large values are stored as
+    `dense_resource` blobs, printed once at the end of the file, so the IR of
+    a big model stays readable.
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+#endif // OPENOPT_DIALECT_NN_OPS

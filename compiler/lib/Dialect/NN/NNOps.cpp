@@ -1,0 +1,26 @@
+//===- NNOps.cpp - nn op definitions and verifiers -------------------------===//
+#include "openopt/Dialect/NN/NNDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace openopt::nn;
+
+#define GET_OP_CLASSES
+#include "openopt/Dialect/NN/NNOps.cpp.inc"
+
+LogicalResult ClipOp::verify() {
+  if (getMin() && getMax() && getMin()->convertToDouble() > getMax()->convertToDouble())
+    return emitOpError("Clip: min (")
+           << getMin()->convertToDouble() << ") is greater than max ("
+           << getMax()->convertToDouble() << ")";
+  return success();
+}
+
+LogicalResult GeluOp::verify() {
+  if (getApproximate() != "none" && getApproximate() != "tanh")
+    return emitOpError("Gelu: approximate must be \"none\" or \"tanh\", got \"")
+           << getApproximate() << "\"";
+  return success();
+}
