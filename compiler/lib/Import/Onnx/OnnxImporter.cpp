@@ -1,0 +1,363 @@
+//===- OnnxImporter.cpp - ONNX ModelProto to nn IR -------------------------===//
+//
+// Checks the whole model for unsupported ops, opsets and attributes first so
+// that every problem is reported at once, then converts the graph node by
+// node into one func.func. A node that fails to convert poisons its outputs;
+// nodes fed only by poisoned values are skipped silently, so each error
+// reported is independent.
+//
+//===----------------------------------------------------------------------===//
+#include "openopt/Import/Onnx/OnnxImporter.h"
+
+#include "Converters.h"
+#include "openopt/Import/Onnx/TensorProto.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+using llvm::createStringError;
+
+namespace openopt {
+namespace onnx_import {
+
+FailureOr<Value> constantFromTensor(NodeContext &ctx, const onnx::TensorProto &tensor) {
+  // Constant nodes resolve external data next to no model; initializers go
+  // through the importer, which knows the model folder.
+  auto decoded = decodeTensorProto(*ctx.builder.getContext(), tensor, "");
+  if (!decoded)
+    return ctx.fail(llvm::toString(decoded.takeError()));
+  auto type = RankedTensorType::get(decoded->shape, decoded->elementType);
+  ElementsAttr value;
+  if (decoded->elementType.isInteger(1)) {
+    SmallVector<bool> bits(decoded->bytes.begin(), decoded->bytes.end());
+    value = DenseElementsAttr::get(type, ArrayRef<bool>(bits));
+  } else {
+    value = DenseElementsAttr::getFromRawBuffer(type, decoded->bytes);
+  }
+  return nn::ConstantOp::create(ctx.builder, ctx.loc, value).getResult();
+}
+
+} // namespace onnx_import
+
+namespace {
+
+using onnx_import::NodeContext;
+
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &ctx, StringRef displayName, StringRef baseDir,
+                const OnnxImportOptions &options)
+      : ctx(ctx), builder(&ctx), displayName(displayName.str()),
+        baseDir(baseDir.str()), options(options) {}
+
+  llvm::Expected<OwningOpRef<ModuleOp>> run(const onnx::ModelProto &model);
+
+private:
+  void checkSupport(const onnx::GraphProto &graph);
+  Location nodeLoc(const onnx::NodeProto &node, int index);
+  std::string describe(const onnx::NodeProto &node, int index) const;
+  FailureOr<Type> valueInfoType(const onnx::ValueInfoProto &info,
+                                SmallVectorImpl<Attribute> &dimParams);
+  LogicalResult importInitializer(const onnx::TensorProto &tensor);
+  void importNode(const onnx::NodeProto &node, int index);
+
+  MLIRContext &ctx;
+  OpBuilder builder;
+  std::string displayName, baseDir;
+  OnnxImportOptions options;
+  int64_t opset = 0;
+  llvm::StringMap<int64_t> domainVersions;
+  llvm::StringMap<Value> values;
+  llvm::StringSet<> poisoned;
+  std::vector<std::string> errors;
+};
+
+std::string GraphImporter::describe(const onnx::NodeProto &node, int index) const {
+  std::string name = node.name().empty() ? "#" + std::to_string(index) : node.name();
+  return node.op_type() + " '" + name + "'";
+}
+
+Location GraphImporter::nodeLoc(const onnx::NodeProto &node, int index) {
+  std::string name = node.name().empty()
+                         ? node.op_type() + "_" + std::to_string(index)
+                         : node.name();
+  Location file = FileLineColLoc::get(&ctx, displayName, index + 1, 1);
+  return FusedLoc::get(&ctx, {NameLoc::get(StringAttr::get(&ctx, name)), file},
+                       StringAttr::get(&ctx, node.op_type()));
+}
+
+void GraphImporter::checkSupport(const onnx::GraphProto &graph) {
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const auto &node = graph.node(i);
+    const auto *support = onnx_import::lookupOp(node.domain(), node.op_type());
+    std::string what = describe(node, i);
+    if (!support) {
+      std::string domain = node.domain().empty() ? "" : " (domain '" + node.domain() + "')";
+      errors.push_back(what + ": op type " + node.op_type() + domain +
+                       " is not supported");
+      continue;
+    }
+    int64_t version = node.domain().empty() || node.domain() == "ai.onnx"
+                          ? opset
+                          : domainVersions.lookup(node.domain());
+    if (version < support->minOpset)
+      errors.push_back(what + ": needs opset " + std::to_string(support->minOpset) +
+                       " or later, the model imports opset " + std::to_string(version));
+    for (const auto &attr : node.attribute())
+      if (!llvm::is_contained(support->attributes, attr.name()))
+        errors.push_back(what + ": attribute '" + attr.name() + "' is not supported");
+  }
+}
+
+FailureOr<Type> GraphImporter::valueInfoType(const onnx::ValueInfoProto &info,
+                                             SmallVectorImpl<Attribute> &dimParams) {
+  if (!info.type().has_tensor_type()) {
+    errors.push_back("graph value '" + info.name() + "': only tensor types are supported");
+    return failure();
+  }
+  const auto &tensorType = info.type().tensor_type();
+  auto element = onnxElementType(ctx, tensorType.elem_type());
+  if (!element) {
+    errors.push_back("graph value '" + info.name() + "': " +
+                     llvm::toString(element.takeError()));
+    return failure();
+  }
+  if (!tensorType.has_shape()) {
+    errors.push_back("graph value '" + info.name() + "': has no shape (unranked "
+                     "tensors are not supported)");
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  for (const auto &dim : tensorType.shape().dim()) {
+    // dim_param (or an unknown dim) stays symbolic: a dynamic dimension whose
+    // name is kept in the nn.dim_params argument attribute.
+    if (dim.has_dim_value() && dim.dim_value() >= 0) {
+      shape.push_back(dim.dim_value());
+      dimParams.push_back(builder.getStringAttr(""));
+    } else {
+      shape.push_back(ShapedType::kDynamic);
+      dimParams.push_back(builder.getStringAttr(dim.dim_param().empty() ? "?" : dim.dim_param()));
+    }
+  }
+  return RankedTensorType::get(shape, *element);
+}
+
+LogicalResult GraphImporter::importInitializer(const onnx::TensorProto &tensor) {
+  auto decoded = decodeTensorProto(ctx, tensor, baseDir);
+  if (!decoded) {
+    errors.push_back("initializer '" + tensor.name() + "': " +
+                     llvm::toString(decoded.takeError()));
+    return failure();
+  }
+  auto type = RankedTensorType::get(decoded->shape, decoded->elementType);
+  Location loc = NameLoc::get(builder.getStringAttr(tensor.name()),
+                              FileLineColLoc::get(&ctx, displayName, 0, 0));
+  ElementsAttr value;
+  if (decoded->elementType.isInteger(1)) {
+    SmallVector<bool> bits(decoded->bytes.begin(), decoded->bytes.end());
+    value = DenseElementsAttr::get(type, ArrayRef<bool>(bits));
+  } else if (type.getNumElements() <= options.inlineConstantLimit) {
+    value = DenseElementsAttr::getFromRawBuffer(type, decoded->bytes);
+  } else {
+    // Weights live in a resource blob: printed once at the end of the IR.
+    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        decoded->bytes, alignof(std::max_align_t));
+    value = DenseResourceElementsAttr::get(type, tensor.name(), std::move(blob));
+  }
+  values[tensor.name()] = nn::ConstantOp::create(builder, loc, value);
+  return success();
+}
+
+void GraphImporter::importNode(const onnx::NodeProto &node, int index) {
+  SmallVector<Value> inputs;
+  for (const std::string &name : node.input()) {
+    if (name.empty()) {
+      inputs.push_back(Value());
+      continue;
+    }
+    if (poisoned.contains(name)) {
+      for (const std::string &out : node.output())
+        poisoned.insert(out);
+      return;
+    }
+    Value v = values.lookup(name);
+    if (!v) {
+      errors.push_back(describe(node, index) + ": input '" + name +
+                       "' is not produced by any earlier node, initializer or "
+                       "graph input");
+      for (const std::string &out : node.output())
+        poisoned.insert(out);
+      return;
+    }
+    inputs.push_back(v);
+  }
+  // Trailing empty names are absent optional inputs.
+  while (!inputs.empty() && !inputs.back())
+    inputs.pop_back();
+
+  std::string error;
+  NodeContext nodeCtx(node, builder, nodeLoc(node, index),
+                      node.domain().empty() ? opset : domainVersions.lookup(node.domain()),
+                      inputs, error);
+  const auto *support = onnx_import::lookupOp(node.domain(), node.op_type());
+  auto results = support->convert(nodeCtx);
+  if (failed(results) || results->size() < (size_t)node.output_size()) {
+    if (error.empty())
+      error = "could not be converted";
+    errors.push_back(describe(node, index) + ": " + error);
+    for (const std::string &out : node.output())
+      poisoned.insert(out);
+    return;
+  }
+  for (auto [name, value] : llvm::zip(node.output(), *results))
+    if (!name.empty())
+      values[name] = value;
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto &model) {
+  ctx.loadDialect<nn::NNDialect, func::FuncDialect>();
+  for (const auto &import : model.opset_import()) {
+    if (import.domain().empty() || import.domain() == "ai.onnx")
+      opset = import.version();
+    else
+      domainVersions[import.domain()] = import.version();
+  }
+  if (opset == 0)
+    return createStringError("%s: the model imports no default-domain opset",
+                             displayName.c_str());
+  if (opset < 9 || opset > 17)
+    return createStringError("%s: opset %lld is not supported (opsets 9 to 17 are)",
+                             displayName.c_str(), (long long)opset);
+  const onnx::GraphProto &graph = model.graph();
+  checkSupport(graph);
+
+  auto module = OwningOpRef<ModuleOp>(
+      ModuleOp::create(FileLineColLoc::get(&ctx, displayName, 0, 0)));
+  builder.setInsertionPointToEnd(module->getBody());
+
+  llvm::StringSet<> initializerNames;
+  for (const auto &init : graph.initializer())
+    initializerNames.insert(init.name());
+
+  SmallVector<Type> argTypes;
+  SmallVector<Attribute> argAttrs;
+  SmallVector<std::string> argNames;
+  for (const auto &input : graph.input()) {
+    if (initializerNames.contains(input.name()))
+      continue; // older exporters list initializers as inputs too
+    SmallVector<Attribute> dimParams;
+    auto type = valueInfoType(input, dimParams);
+    if (failed(type))
+      continue;
+    argTypes.push_back(*type);
+    argNames.push_back(input.name());
+    SmallVector<NamedAttribute> attrs = {
+        builder.getNamedAttr("nn.name", builder.getStringAttr(input.name()))};
+    if (llvm::any_of(dimParams, [](Attribute a) {
+          return !cast<StringAttr>(a).getValue().empty();
+        }))
+      attrs.push_back(builder.getNamedAttr("nn.dim_params", builder.getArrayAttr(dimParams)));
+    argAttrs.push_back(builder.getDictionaryAttr(attrs));
+  }
+  if (!errors.empty())
+    return createStringError(llvm::join(errors, "\n"));
+
+  auto func = func::FuncOp::create(builder, module->getLoc(), options.functionName,
+                                   builder.getFunctionType(argTypes, {}));
+  func.setAllArgAttrs(argAttrs);
+  Block *body = func.addEntryBlock();
+  builder.setInsertionPointToStart(body);
+  for (auto [name, arg] : llvm::zip(argNames, body->getArguments()))
+    values[name] = arg;
+  for (const auto &init : graph.initializer())
+    (void)importInitializer(init);
+  if (!errors.empty())
+    return createStringError(llvm::join(errors, "\n"));
+
+  for (int i = 0; i < graph.node_size(); ++i)
+    importNode(graph.node(i), i);
+
+  SmallVector<Value> results;
+  SmallVector<Attribute> resultAttrs;
+  for (const auto &output : graph.output()) {
+    Value v = values.lookup(output.name());
+    if (!v) {
+      if (!poisoned.contains(output.name()))
+        errors.push_back("graph output '" + output.name() +
+                         "' is not produced by any node");
+      continue;
+    }
+    results.push_back(v);
+    resultAttrs.push_back(builder.getDictionaryAttr(
+        {builder.getNamedAttr("nn.name", builder.getStringAttr(output.name()))}));
+  }
+  if (graph.output_size() == 0)
+    errors.push_back("the graph has no outputs");
+  if (!errors.empty())
+    return createStringError(llvm::join(errors, "\n"));
+
+  func::ReturnOp::create(builder, module->getLoc(), results);
+  SmallVector<Type> resultTypes(llvm::map_range(results, [](Value v) { return v.getType(); }));
+  func.setType(builder.getFunctionType(argTypes, resultTypes));
+  func.setAllResultAttrs(resultAttrs);
+
+  // Verification errors are reported with their locations.
+  std::string verifyErrors;
+  {
+    ScopedDiagnosticHandler capture(&ctx, [&](Diagnostic &diag) {
+      if (diag.getSeverity() == DiagnosticSeverity::Error)
+        verifyErrors += (verifyErrors.empty() ? "" : "\n") + diag.str();
+      return success();
+    });
+    if (failed(verify(*module)))
+      return createStringError("%s: the imported IR does not verify:\n%s",
+                               displayName.c_str(), verifyErrors.c_str());
+  }
+  return module;
+}
+
+} // namespace
+
+llvm::Expected<OwningOpRef<ModuleOp>> importOnnxBytes(MLIRContext &context,
+                                                      StringRef bytes,
+                                                      StringRef displayName,
+                                                      StringRef baseDir,
+                                                      const OnnxImportOptions &options) {
+  if ((int64_t)bytes.size() > options.maxModelBytes || bytes.size() > INT32_MAX)
+    return createStringError("%s: the model is %zu bytes, over the limit of %lld",
+                             displayName.str().c_str(), bytes.size(),
+                             (long long)std::min<int64_t>(options.maxModelBytes, INT32_MAX));
+  onnx::ModelProto model;
+  if (!model.ParseFromArray(bytes.data(), (int)bytes.size()))
+    return createStringError("%s: not a valid ONNX model (the protobuf does not "
+                             "parse: truncated, corrupted or not ONNX)",
+                             displayName.str().c_str());
+  if (!model.has_graph() || model.ir_version() <= 0)
+    return createStringError("%s: not an ONNX model (no graph or ir_version)",
+                             displayName.str().c_str());
+  return GraphImporter(context, displayName, baseDir, options).run(model);
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>> importOnnxFile(MLIRContext &context, StringRef path,
+                                                     const OnnxImportOptions &options) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return createStringError("cannot read '%s': %s", path.str().c_str(),
+                             buffer.getError().message().c_str());
+  llvm::SmallString<256> dir(path);
+  llvm::sys::path::remove_filename(dir);
+  return importOnnxBytes(context, (*buffer)->getBuffer(), path,
+                         dir.empty() ? "." : dir.str(), options);
+}
+
+} // namespace openopt

@@ -1,0 +1,56 @@
+//===- OptCommand.cpp - openopt opt: run a pass pipeline, print the IR ----===//
+#include "Commands.h"
+
+#include "openopt/Tools/ModelLoader.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+namespace cl = llvm::cl;
+
+namespace openopt::cli {
+
+cl::SubCommand optCommand("opt", "Run a textual pass pipeline on a model and print the IR");
+
+static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.mlir|model.onnx>"),
+                                      cl::Required, cl::sub(optCommand));
+static cl::opt<std::string> pipeline(
+    "pipeline",
+    cl::desc("Pass pipeline, as for mlir-opt --pass-pipeline, e.g. "
+             "'builtin.module(func.func(canonicalize,cse))'; a pipeline without "
+             "an anchor is run on the module"),
+    cl::init(""), cl::sub(optCommand));
+static cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
+                                       cl::value_desc("file"), cl::init("-"),
+                                       cl::sub(optCommand));
+
+int runOpt(mlir::MLIRContext &context) {
+  auto module = loadModel(context, inputPath);
+  if (!module)
+    return reportError(module.takeError());
+  if (!pipeline.empty()) {
+    std::string text = pipeline;
+    if (!llvm::StringRef(text).starts_with("builtin.module("))
+      text = "builtin.module(" + text + ")";
+    mlir::PassManager pm(&context);
+    std::string parseErrors;
+    llvm::raw_string_ostream errorStream(parseErrors);
+    if (mlir::failed(mlir::parsePassPipeline(text, pm, errorStream)))
+      return reportError(llvm::createStringError("invalid --pipeline: " + parseErrors));
+    DiagnosticCollector diagnostics(context);
+    if (mlir::failed(pm.run(**module)))
+      return reportError(diagnostics.takeError("the pipeline failed"));
+  }
+  std::string error;
+  auto output = mlir::openOutputFile(outputPath, &error);
+  if (!output)
+    return reportError(llvm::createStringError(error));
+  (*module)->print(output->os());
+  output->keep();
+  return 0;
+}
+
+} // namespace openopt::cli

@@ -1,0 +1,46 @@
+//===- main.cpp - the openopt command-line tool ---------------------------===//
+#include "Commands.h"
+
+#include "openopt/InitOpenOpt.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace openopt;
+
+int cli::reportError(llvm::Error error) {
+  llvm::handleAllErrors(std::move(error), [](const llvm::ErrorInfoBase &info) {
+    llvm::SmallVector<llvm::StringRef> lines;
+    llvm::StringRef(info.message()).split(lines, '\n', -1, false);
+    for (llvm::StringRef line : lines)
+      llvm::errs() << (line.starts_with("  ") ? "" : "error: ")
+                   << (line.starts_with("error: ") ? line.drop_front(7) : line) << "\n";
+  });
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv,
+      "OpenOptimizer: compiles ONNX models to native code.\n\n"
+      "  openopt import model.onnx -o model.mlir\n"
+      "  openopt run model.onnx --random-inputs --iterations 50\n"
+      "  openopt opt model.mlir --pipeline 'func.func(canonicalize)'\n");
+
+  mlir::DialectRegistry registry;
+  registerAllDialectsAndPasses(registry);
+  mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
+  context.loadAllAvailableDialects();
+
+  if (cli::importCommand)
+    return cli::runImport(context);
+  if (cli::optCommand)
+    return cli::runOpt(context);
+  if (cli::runCommand)
+    return cli::runRun(context);
+  llvm::errs() << "error: no subcommand given (import, run, opt); see openopt --help\n";
+  return 1;
+}
