@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "openopt/InitOpenOpt.h"
 
+#include "openopt/Conversion/Passes.h"
 #include "openopt/Dialect/NN/NNDialect.h"
 
 #include "mlir/InitAllDialects.h"
@@ -21,6 +22,7 @@ void registerAllDialectsAndPasses(mlir::DialectRegistry &registry) {
   mlir::registerAllToLLVMIRTranslations(registry);
   static bool passesRegistered = [] {
     mlir::registerAllPasses();
+    registerOpenOptConversionPasses();
     return true;
   }();
   (void)passesRegistered;

@@ -1,0 +1,39 @@
+//===- ConvertNNToLinalg.cpp - the openopt-convert-nn-to-linalg pass ------===//
+#include "openopt/Conversion/Passes.h"
+
+#include "Patterns.h"
+
+#include "openopt/Dialect/NN/NNDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace openopt {
+#define GEN_PASS_DEF_CONVERTNNTOLINALGPASS
+#include "openopt/Conversion/Passes.h.inc"
+
+namespace {
+struct ConvertNNToLinalgPass
+    : impl::ConvertNNToLinalgPassBase<ConvertNNToLinalgPass> {
+  void runOnOperation() override {
+    mlir::MLIRContext *ctx = &getContext();
+    mlir::RewritePatternSet patterns(ctx);
+    lowering::populateElementwisePatterns(patterns);
+    lowering::populateLinearAlgebraPatterns(patterns);
+    lowering::populateConvolutionPatterns(patterns);
+    lowering::populateNormalizationPatterns(patterns);
+    lowering::populateDataMovementPatterns(patterns);
+
+    mlir::ConversionTarget target(*ctx);
+    target.addIllegalDialect<nn::NNDialect>();
+    target.addLegalDialect<mlir::arith::ArithDialect, mlir::linalg::LinalgDialect,
+                           mlir::math::MathDialect, mlir::tensor::TensorDialect>();
+    if (failed(mlir::applyPartialConversion(getOperation(), target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
+} // namespace openopt

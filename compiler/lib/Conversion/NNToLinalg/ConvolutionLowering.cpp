@@ -1,0 +1,248 @@
+//===- ConvolutionLowering.cpp - Conv/ConvTranspose to im2col + matmul ----===//
+//
+// Conv becomes a gather of the (padded) input into columns, [K, P] with
+// K = C/group * kernel size and P = output pixels, followed by the matmul
+// W[F, K] x col[K, P] that the CPU schedule tiles and vectorizes. A 1x1
+// stride-1 convolution needs no gather: the input already is col.
+// ConvTranspose is the convolution of the stride-dilated, re-padded input
+// with the flipped, channel-swapped kernel.
+//
+//===----------------------------------------------------------------------===//
+#include "LoweringUtils.h"
+#include "Patterns.h"
+
+#include "openopt/Dialect/NN/NNDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace openopt::lowering {
+namespace {
+
+struct Conv2DParams {
+  int64_t strides[2], dilations[2], pads[4]; // pads: top, left, bottom, right
+  int64_t groups;
+};
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+// One image: input [C, H, W] (already padded) -> col [G, Cg*KH*KW, OH*OW].
+Value im2col(OpBuilder &b, Location loc, Value image, int64_t groups, int64_t kh,
+             int64_t kw, int64_t oh, int64_t ow, const Conv2DParams &p) {
+  auto type = typeOf(image);
+  int64_t c = type.getDimSize(0), cg = c / groups;
+  Type element = type.getElementType();
+  if (kh == 1 && kw == 1 && p.strides[0] == 1 && p.strides[1] == 1)
+    return reshapeTo(b, loc, image, {groups, cg, oh * ow});
+  MLIRContext *ctx = b.getContext();
+  // Loops (g, c, kh, kw, oh, ow) read image[g*Cg + c, oh*sh + kh*dh, ow*sw + kw*dw].
+  AffineExpr g, ci, y, x, oy, ox;
+  bindDims(ctx, g, ci, y, x, oy, ox);
+  auto inputMap = AffineMap::get(
+      6, 0,
+      {g * cg + ci, oy * p.strides[0] + y * p.dilations[0], ox * p.strides[1] + x * p.dilations[1]},
+      ctx);
+  auto colType = RankedTensorType::get({groups, cg, kh, kw, oh, ow}, element);
+  SmallVector<utils::IteratorType> iterators(6, utils::IteratorType::parallel);
+  Value col = linalg::GenericOp::create(
+                  b, loc, colType, image, emptyTensor(b, loc, colType),
+                  ArrayRef<AffineMap>{inputMap, b.getMultiDimIdentityMap(6)}, iterators,
+                  [](OpBuilder &nb, Location nloc, ValueRange args) {
+                    linalg::YieldOp::create(nb, nloc, args[0]);
+                  })
+                  .getResult(0);
+  return reshapeTo(b, loc, col, {groups, cg * kh * kw, oh * ow});
+}
+
+// 2-D convolution of [N, C, H, W] by [F, Cg, KH, KW] (+ bias [F]) into `resultType`.
+Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
+             const Conv2DParams &p, RankedTensorType resultType) {
+  auto inType = typeOf(input), wType = typeOf(weight);
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
+  int64_t f = wType.getDimSize(0), kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  int64_t g = p.groups, fg = f / g, k = (c / g) * kh * kw, pixels = oh * ow;
+  Type element = inType.getElementType();
+
+  Value padded = padConstant(b, loc, input, {0, 0, p.pads[0], p.pads[1]},
+                             {0, 0, p.pads[2], p.pads[3]}, 0.0);
+  Value w3 = reshapeTo(b, loc, weight, {g, fg, k});
+  auto accType = RankedTensorType::get({g, fg, pixels}, element);
+  // The bias (broadcast along pixels) is the initial accumulator.
+  Value init = bias ? elementwise(b, loc, accType, reshapeTo(b, loc, bias, {g, fg, 1}),
+                                  [](OpBuilder &, Location, ValueRange a) { return a[0]; })
+                    : zeroAccumulator(b, loc, accType);
+
+  SmallVector<Value> images;
+  auto paddedType = typeOf(padded);
+  for (int64_t i = 0; i < n; ++i) {
+    // One image at a time keeps the column buffer at one image's size.
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(i), b.getIndexAttr(0),
+                                         b.getIndexAttr(0), b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(c),
+                                       b.getIndexAttr(paddedType.getDimSize(2)),
+                                       b.getIndexAttr(paddedType.getDimSize(3))};
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    auto imageType = RankedTensorType::get(
+        {c, paddedType.getDimSize(2), paddedType.getDimSize(3)}, element);
+    Value image = n == 1 ? reshapeTo(b, loc, padded, imageType.getShape())
+                         : Value(tensor::ExtractSliceOp::create(b, loc, imageType, padded,
+                                                                offsets, sizes, strides));
+    Value col = im2col(b, loc, image, g, kh, kw, oh, ow, p);
+    Value out;
+    if (g == 1) {
+      out = matmul2D(b, loc, reshapeTo(b, loc, w3, {fg, k}), reshapeTo(b, loc, col, {k, pixels}),
+                     reshapeTo(b, loc, init, {fg, pixels}));
+    } else {
+      out = linalg::BatchMatmulOp::create(b, loc, TypeRange{accType}, ValueRange{w3, col},
+                                          ValueRange{init})
+                .getResult(0);
+    }
+    images.push_back(reshapeTo(b, loc, out, {1, f, oh, ow}));
+  }
+  if (n == 1)
+    return images[0];
+  Value result = emptyTensor(b, loc, resultType);
+  for (int64_t i = 0; i < n; ++i) {
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(i), b.getIndexAttr(0),
+                                         b.getIndexAttr(0), b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(f),
+                                       b.getIndexAttr(oh), b.getIndexAttr(ow)};
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    result = tensor::InsertSliceOp::create(b, loc, images[i], result, offsets, sizes, strides);
+  }
+  return result;
+}
+
+// Views a 1-D convolution as 2-D with a unit height.
+Value as2D(OpBuilder &b, Location loc, Value v) {
+  auto shape = typeOf(v).getShape();
+  return reshapeTo(b, loc, v, {shape[0], shape[1], 1, shape[2]});
+}
+
+struct LowerConv : OpRewritePattern<nn::ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::ConvOp op, PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    int64_t spatial = op.getInput().getType().getRank() - 2;
+    if (spatial != 1 && spatial != 2)
+      return op.emitError("Conv: only 1-D and 2-D convolutions are supported, this one has ")
+             << spatial << " spatial axes", failure();
+    Location loc = op.getLoc();
+    Conv2DParams p;
+    p.groups = op.getGroup();
+    auto s = op.getStrides(), d = op.getDilations(), pads = op.getPads();
+    if (spatial == 2) {
+      p = {{s[0], s[1]}, {d[0], d[1]}, {pads[0], pads[1], pads[2], pads[3]}, p.groups};
+      rewriter.replaceOp(op, conv2D(rewriter, loc, op.getInput(), op.getWeight(), op.getBias(),
+                                    p, op.getType()));
+      return success();
+    }
+    p = {{1, s[0]}, {1, d[0]}, {0, pads[0], 0, pads[1]}, p.groups};
+    auto out = op.getType().getShape();
+    auto type2D = RankedTensorType::get({out[0], out[1], 1, out[2]}, op.getType().getElementType());
+    Value result = conv2D(rewriter, loc, as2D(rewriter, loc, op.getInput()),
+                          as2D(rewriter, loc, op.getWeight()), op.getBias(), p, type2D);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, out));
+    return success();
+  }
+};
+
+struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::ConvTransposeOp op, PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    int64_t spatial = op.getInput().getType().getRank() - 2;
+    if (spatial != 1 && spatial != 2)
+      return op.emitError("ConvTranspose: only 1-D and 2-D are supported"), failure();
+    Location loc = op.getLoc();
+    Value input = op.getInput(), weight = op.getWeight();
+    SmallVector<int64_t> s(op.getStrides()), d(op.getDilations()), pads(op.getPads()),
+        outPad(op.getOutputPadding());
+    auto outShape = op.getType().getShape();
+    if (spatial == 1) {
+      input = as2D(rewriter, loc, input);
+      weight = as2D(rewriter, loc, weight);
+      s.insert(s.begin(), 1);
+      d.insert(d.begin(), 1);
+      outPad.insert(outPad.begin(), 0);
+      pads = {0, pads[0], 0, pads[1]};
+    }
+    auto inType = typeOf(input), wType = typeOf(weight);
+    Type element = inType.getElementType();
+    int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
+    int64_t h = inType.getDimSize(2), w = inType.getDimSize(3);
+    int64_t g = op.getGroup(), cg = c / g, fg = wType.getDimSize(1);
+    int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+
+    // 1. Spread the input out by the strides (zeros in between).
+    int64_t hd = (h - 1) * s[0] + 1, wd = (w - 1) * s[1] + 1;
+    auto dilatedType = RankedTensorType::get({n, c, hd, wd}, element);
+    Value dilated = input;
+    if (s[0] != 1 || s[1] != 1) {
+      SmallVector<OpFoldResult> zeros(4, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(n), rewriter.getIndexAttr(c),
+                                         rewriter.getIndexAttr(h), rewriter.getIndexAttr(w)};
+      SmallVector<OpFoldResult> strides = {rewriter.getIndexAttr(1), rewriter.getIndexAttr(1),
+                                           rewriter.getIndexAttr(s[0]), rewriter.getIndexAttr(s[1])};
+      dilated = tensor::InsertSliceOp::create(
+          rewriter, loc, input, zeroAccumulator(rewriter, loc, dilatedType), zeros, sizes, strides);
+    }
+    // 2. Pad by dilation*(k-1) minus the transposed pads; negative means crop.
+    int64_t padLow[2] = {d[0] * (kh - 1) - pads[0], d[1] * (kw - 1) - pads[1]};
+    int64_t padHigh[2] = {d[0] * (kh - 1) - pads[2] + outPad[0],
+                          d[1] * (kw - 1) - pads[3] + outPad[1]};
+    Value padded = padConstant(rewriter, loc, dilated,
+                               {0, 0, std::max<int64_t>(padLow[0], 0), std::max<int64_t>(padLow[1], 0)},
+                               {0, 0, std::max<int64_t>(padHigh[0], 0), std::max<int64_t>(padHigh[1], 0)},
+                               0.0);
+    if (padLow[0] < 0 || padLow[1] < 0 || padHigh[0] < 0 || padHigh[1] < 0) {
+      auto pt = typeOf(padded);
+      int64_t offH = std::max<int64_t>(-padLow[0], 0), offW = std::max<int64_t>(-padLow[1], 0);
+      int64_t sizeH = pt.getDimSize(2) - offH - std::max<int64_t>(-padHigh[0], 0);
+      int64_t sizeW = pt.getDimSize(3) - offW - std::max<int64_t>(-padHigh[1], 0);
+      auto croppedType = RankedTensorType::get({n, c, sizeH, sizeW}, element);
+      SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+                                           rewriter.getIndexAttr(offH), rewriter.getIndexAttr(offW)};
+      SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(n), rewriter.getIndexAttr(c),
+                                         rewriter.getIndexAttr(sizeH), rewriter.getIndexAttr(sizeW)};
+      SmallVector<OpFoldResult> ones(4, rewriter.getIndexAttr(1));
+      padded = tensor::ExtractSliceOp::create(rewriter, loc, croppedType, padded, offsets, sizes, ones);
+    }
+    // 3. Flip the kernel and swap its channel axes per group:
+    //    w'[g*Fg + f, c, y, x] = w[g*Cg + c, f, KH-1-y, KW-1-x].
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr eg, ef, ec, ey, ex;
+    bindDims(ctx, eg, ef, ec, ey, ex);
+    auto flipMap = AffineMap::get(5, 0, {eg * cg + ec, ef, (kh - 1) - ey, (kw - 1) - ex}, ctx);
+    auto flippedType = RankedTensorType::get({g, fg, cg, kh, kw}, element);
+    Value flipped = linalg::GenericOp::create(
+                        rewriter, loc, flippedType, weight, emptyTensor(rewriter, loc, flippedType),
+                        ArrayRef<AffineMap>{flipMap, rewriter.getMultiDimIdentityMap(5)},
+                        SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
+                        [](OpBuilder &nb, Location nloc, ValueRange args) {
+                          linalg::YieldOp::create(nb, nloc, args[0]);
+                        })
+                        .getResult(0);
+    flipped = reshapeTo(rewriter, loc, flipped, {g * fg, cg, kh, kw});
+    // 4. A stride-1 convolution with the same dilation.
+    Conv2DParams p = {{1, 1}, {d[0], d[1]}, {0, 0, 0, 0}, g};
+    auto type2D = RankedTensorType::get(
+        {n, g * fg, spatial == 1 ? 1 : outShape[2], outShape.back()}, element);
+    Value result = conv2D(rewriter, loc, padded, flipped, op.getBias(), p, type2D);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outShape));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateConvolutionPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerConv, LowerConvTranspose>(patterns.getContext());
+}
+
+} // namespace openopt::lowering

@@ -1,0 +1,308 @@
+//===- NormalizationLowering.cpp - norms, softmax, pooling, reductions ----===//
+#include "LoweringUtils.h"
+#include "Patterns.h"
+
+#include "openopt/Dialect/NN/NNDialect.h"
+#include "openopt/Dialect/NN/ShapeUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+
+namespace openopt::lowering {
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+Value addF(OpBuilder &b, Location loc, ValueRange a) { return arith::AddFOp::create(b, loc, a[0], a[1]); }
+Value maxF(OpBuilder &b, Location loc, ValueRange a) { return arith::MaximumFOp::create(b, loc, a[0], a[1]); }
+
+// x / count, element-wise, for means.
+Value divideBy(OpBuilder &b, Location loc, Value v, double count) {
+  auto type = typeOf(v);
+  return elementwise(b, loc, type, v, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    return arith::MulFOp::create(nb, l, a[0],
+                                 scalarConstant(nb, l, type.getElementType(), 1.0 / count));
+  });
+}
+
+SmallVector<bool> axesMask(int64_t rank, ArrayRef<int64_t> axes) {
+  SmallVector<bool> mask(rank, axes.empty());
+  for (int64_t a : axes)
+    mask[*nn::normalizeAxis(a, rank)] = true;
+  return mask;
+}
+
+int64_t reducedCount(RankedTensorType type, ArrayRef<bool> mask) {
+  int64_t count = 1;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (mask[i])
+      count *= type.getDimSize(i);
+  return count;
+}
+
+struct LowerBatchNorm : OpRewritePattern<nn::BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::BatchNormOp op, PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    Type element = type.getElementType();
+    auto channelType = typeOf(op.getScale());
+    double eps = op.getEpsilon().convertToDouble();
+    // y = x * a + b with a = scale / sqrt(var + eps), b = bias - mean * a.
+    Value a = elementwise(rewriter, loc, channelType, {op.getScale(), op.getVariance()},
+                          [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+                            Value sd = math::SqrtOp::create(
+                                b, l, arith::AddFOp::create(b, l, v[1], scalarConstant(b, l, element, eps)));
+                            return arith::DivFOp::create(b, l, v[0], sd);
+                          });
+    Value shift = elementwise(rewriter, loc, channelType, {op.getBias(), op.getMean(), a},
+                              [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                                return arith::SubFOp::create(b, l, v[0],
+                                                             arith::MulFOp::create(b, l, v[1], v[2]));
+                              });
+    SmallVector<int64_t> perChannel = {type.getDimSize(1)};
+    perChannel.append(type.getRank() - 2, 1);
+    a = reshapeTo(rewriter, loc, a, perChannel);
+    shift = reshapeTo(rewriter, loc, shift, perChannel);
+    rewriter.replaceOp(op, elementwise(rewriter, loc, type, {op.getInput(), a, shift},
+                                       [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                                         return arith::AddFOp::create(
+                                             b, l, arith::MulFOp::create(b, l, v[0], v[1]), v[2]);
+                                       }));
+    return success();
+  }
+};
+
+struct LowerLayerNorm : OpRewritePattern<nn::LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::LayerNormOp op, PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    Type element = type.getElementType();
+    int64_t axis = *nn::normalizeAxis(op.getAxis(), type.getRank());
+    SmallVector<bool> mask(type.getRank(), false);
+    for (int64_t i = axis; i < type.getRank(); ++i)
+      mask[i] = true;
+    double count = reducedCount(type, mask);
+    Value x = op.getInput();
+    Value mean = divideBy(rewriter, loc, reduce(rewriter, loc, x, mask, true, 0.0, addF), count);
+    Value centered = elementwise(rewriter, loc, type, {x, mean},
+                                 [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                                   return arith::SubFOp::create(b, l, v[0], v[1]);
+                                 });
+    Value squares = elementwise(rewriter, loc, type, centered,
+                                [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                                  return arith::MulFOp::create(b, l, v[0], v[0]);
+                                });
+    Value var = divideBy(rewriter, loc, reduce(rewriter, loc, squares, mask, true, 0.0, addF), count);
+    double eps = op.getEpsilon().convertToDouble();
+    SmallVector<Value> operands = {centered, var, op.getScale()};
+    if (op.getBias())
+      operands.push_back(op.getBias());
+    rewriter.replaceOp(op, elementwise(rewriter, loc, type, operands,
+                                       [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+                                         Value inv = math::RsqrtOp::create(
+                                             b, l, arith::AddFOp::create(b, l, v[1], scalarConstant(b, l, element, eps)));
+                                         Value y = arith::MulFOp::create(
+                                             b, l, arith::MulFOp::create(b, l, v[0], inv), v[2]);
+                                         return v.size() > 3 ? Value(arith::AddFOp::create(b, l, y, v[3])) : y;
+                                       }));
+    return success();
+  }
+};
+
+struct LowerSoftmax : OpRewritePattern<nn::SoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::SoftmaxOp op, PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    SmallVector<bool> mask = axesMask(type.getRank(), {(int64_t)op.getAxis()});
+    Value x = op.getInput();
+    Value max = reduce(rewriter, loc, x, mask, true, lowestFloat(), maxF);
+    Value e = elementwise(rewriter, loc, type, {x, max},
+                          [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                            return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, v[0], v[1]));
+                          });
+    Value sum = reduce(rewriter, loc, e, mask, true, 0.0, addF);
+    rewriter.replaceOp(op, elementwise(rewriter, loc, type, {e, sum},
+                                       [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                                         return arith::DivFOp::create(b, l, v[0], v[1]);
+                                       }));
+    return success();
+  }
+};
+
+template <typename OpTy>
+struct LowerReduce : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    auto inType = typeOf(op.getInput());
+    if (op.getAxes().empty() && op.getNoopWithEmptyAxes()) {
+      rewriter.replaceOp(op, op.getInput());
+      return success();
+    }
+    bool isFloat = isa<FloatType>(inType.getElementType());
+    SmallVector<bool> mask = axesMask(inType.getRank(), op.getAxes());
+    constexpr bool isMax = std::is_same_v<OpTy, nn::ReduceMaxOp>;
+    double init = isMax ? (isFloat ? lowestFloat() : (double)INT64_MIN) : 0.0;
+    auto combine = [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+      if (isMax)
+        return isFloat ? Value(arith::MaximumFOp::create(b, l, a[0], a[1]))
+                       : Value(arith::MaxSIOp::create(b, l, a[0], a[1]));
+      return isFloat ? Value(arith::AddFOp::create(b, l, a[0], a[1]))
+                     : Value(arith::AddIOp::create(b, l, a[0], a[1]));
+    };
+    Value result = reduce(rewriter, loc, op.getInput(), mask, op.getKeepdims() != 0, init, combine);
+    if (std::is_same_v<OpTy, nn::ReduceMeanOp>) {
+      if (!isFloat)
+        return op.emitError("ReduceMean: only float element types are supported"), failure();
+      result = divideBy(rewriter, loc, result, reducedCount(inType, mask));
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, op.getType().getShape()));
+    return success();
+  }
+};
+
+struct LowerGlobalAveragePool : OpRewritePattern<nn::GlobalAveragePoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::GlobalAveragePoolOp op, PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    auto inType = typeOf(op.getInput());
+    SmallVector<bool> mask(inType.getRank(), true);
+    mask[0] = mask[1] = false;
+    Value sum = reduce(rewriter, op.getLoc(), op.getInput(), mask, true, 0.0, addF);
+    rewriter.replaceOp(op, divideBy(rewriter, op.getLoc(), sum, reducedCount(inType, mask)));
+    return success();
+  }
+};
+
+// Sliding-window reduction over [N, C, spatial...] for both pool kinds.
+struct WindowSpec {
+  ArrayRef<int64_t> kernel, strides, pads, dilations;
+};
+
+Value windowReduce(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
+                   const WindowSpec &w, bool isMax) {
+  auto inType = typeOf(input);
+  Type element = inType.getElementType();
+  int64_t spatial = inType.getRank() - 2;
+  MLIRContext *ctx = b.getContext();
+  // Pad so every window (ceil_mode ones too) lies inside the padded input.
+  SmallVector<int64_t> low(2, 0), high(2, 0);
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t in = inType.getDimSize(i + 2), out = resultType.getDimSize(i + 2);
+    int64_t needed = (out - 1) * w.strides[i] + (w.kernel[i] - 1) * w.dilations[i] + 1;
+    low.push_back(w.pads[i]);
+    high.push_back(std::max<int64_t>(w.pads[i + spatial], needed - in - w.pads[i]));
+  }
+  double padValue = isMax ? lowestFloat() : 0.0;
+  Value padded = padConstant(b, loc, input, low, high, padValue);
+  // Loops: n, c, out_0.., win_0..; the window tensor only gives the loop bounds.
+  int64_t loops = 2 + 2 * spatial;
+  SmallVector<AffineExpr> inExprs = {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
+  SmallVector<AffineExpr> winExprs, outExprs = inExprs;
+  for (int64_t i = 0; i < spatial; ++i) {
+    AffineExpr o = getAffineDimExpr(2 + i, ctx), k = getAffineDimExpr(2 + spatial + i, ctx);
+    inExprs.push_back(o * w.strides[i] + k * w.dilations[i]);
+    winExprs.push_back(k);
+    outExprs.push_back(o);
+  }
+  SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
+  iterators.append(spatial, utils::IteratorType::reduction);
+  Value window = tensor::EmptyOp::create(b, loc, w.kernel, element);
+  Value init = filledTensor(b, loc, resultType, scalarConstant(b, loc, element, padValue));
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, inExprs, ctx),
+                                 AffineMap::get(loops, 0, winExprs, ctx),
+                                 AffineMap::get(loops, 0, outExprs, ctx)};
+  return linalg::GenericOp::create(
+             b, loc, resultType, ValueRange{padded, window}, init, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value r = isMax ? Value(arith::MaximumFOp::create(nb, l, args[2], args[0]))
+                               : Value(arith::AddFOp::create(nb, l, args[2], args[0]));
+               linalg::YieldOp::create(nb, l, r);
+             })
+      .getResult(0);
+}
+
+struct LowerMaxPool : OpRewritePattern<nn::MaxPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::MaxPoolOp op, PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    WindowSpec w = {op.getKernelShape(), op.getStrides(), op.getPads(), op.getDilations()};
+    rewriter.replaceOp(op, windowReduce(rewriter, op.getLoc(), op.getInput(), op.getType(), w, true));
+    return success();
+  }
+};
+
+struct LowerAveragePool : OpRewritePattern<nn::AveragePoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::AveragePoolOp op, PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    auto type = op.getType();
+    auto inType = typeOf(op.getInput());
+    int64_t spatial = type.getRank() - 2;
+    SmallVector<int64_t> ones(spatial, 1);
+    WindowSpec w = {op.getKernelShape(), op.getStrides(), op.getPads(), ones};
+    Location loc = op.getLoc();
+    Value sum = windowReduce(rewriter, loc, op.getInput(), type, w, false);
+    // Divisor per output position: window cells inside the input (or inside
+    // the padded input with count_include_pad), computed at compile time.
+    SmallVector<int64_t> outSpatial(type.getShape().drop_front(2));
+    int64_t positions = 1;
+    for (int64_t d : outSpatial)
+      positions *= d;
+    SmallVector<float> divisor(positions, 1.0f);
+    bool includePad = op.getCountIncludePad() != 0;
+    auto pads = op.getPads();
+    for (int64_t flat = 0; flat < positions; ++flat) {
+      int64_t rest = flat;
+      double count = 1;
+      for (int64_t i = spatial - 1; i >= 0; --i) {
+        int64_t o = rest % outSpatial[i];
+        rest /= outSpatial[i];
+        int64_t in = inType.getDimSize(i + 2);
+        int64_t lo = includePad ? -pads[i] : 0, hi = includePad ? in + pads[i + spatial] : in;
+        int64_t start = o * w.strides[i] - pads[i];
+        int64_t first = std::max(start, lo), last = std::min(start + w.kernel[i], hi);
+        count *= std::max<int64_t>(last - first, 1);
+      }
+      divisor[flat] = (float)count;
+    }
+    auto divisorType = RankedTensorType::get(outSpatial, rewriter.getF32Type());
+    Value divisorTensor = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(divisorType, ArrayRef<float>(divisor)));
+    Type element = type.getElementType();
+    rewriter.replaceOp(op, elementwise(rewriter, loc, type, {sum, divisorTensor},
+                                       [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+                                         Value d = v[1];
+                                         if (!element.isF32())
+                                           d = arith::TruncFOp::create(b, l, element, d);
+                                         return arith::DivFOp::create(b, l, v[0], d);
+                                       }));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateNormalizationPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerBatchNorm, LowerLayerNorm, LowerSoftmax, LowerReduce<nn::ReduceMeanOp>,
+               LowerReduce<nn::ReduceSumOp>, LowerReduce<nn::ReduceMaxOp>,
+               LowerGlobalAveragePool, LowerMaxPool, LowerAveragePool>(patterns.getContext());
+}
+
+} // namespace openopt::lowering

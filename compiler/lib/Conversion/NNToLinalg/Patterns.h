@@ -1,0 +1,15 @@
+//===- Patterns.h - the nn-to-linalg pattern sets, by family ---*- C++ -*-===//
+#ifndef OPENOPT_LIB_CONVERSION_NNTOLINALG_PATTERNS_H
+#define OPENOPT_LIB_CONVERSION_NNTOLINALG_PATTERNS_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace openopt::lowering {
+void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
+void populateLinearAlgebraPatterns(mlir::RewritePatternSet &patterns);
+void populateConvolutionPatterns(mlir::RewritePatternSet &patterns);
+void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
+void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
+} // namespace openopt::lowering
+
+#endif
