@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "openopt/InitOpenOpt.h"
 
+#include "openopt/Codegen/CPU/Passes.h"
 #include "openopt/Conversion/Passes.h"
 #include "openopt/Dialect/NN/NNDialect.h"
 
@@ -23,6 +24,7 @@ void registerAllDialectsAndPasses(mlir::DialectRegistry &registry) {
   static bool passesRegistered = [] {
     mlir::registerAllPasses();
     registerOpenOptConversionPasses();
+    registerOpenOptCpuPasses();
     return true;
   }();
   (void)passesRegistered;

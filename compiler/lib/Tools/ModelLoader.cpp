@@ -13,46 +13,6 @@ using namespace mlir;
 
 namespace openopt {
 
-DiagnosticCollector::DiagnosticCollector(MLIRContext &context) : context(context) {
-  handlerId = context.getDiagEngine().registerHandler([this](Diagnostic &diag) {
-    if (diag.getSeverity() != DiagnosticSeverity::Error)
-      return success();
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    Location loc = diag.getLocation();
-    // Prefer the file position buried in fused/name locations.
-    FileLineColLoc file;
-    loc->walk([&](Location inner) {
-      if (auto f = dyn_cast<FileLineColLoc>(inner)) {
-        file = f;
-        return WalkResult::interrupt();
-      }
-      return WalkResult::advance();
-    });
-    if (file)
-      os << file.getFilename().getValue() << ":" << file.getLine() << ":"
-         << file.getColumn() << ": ";
-    os << "error: " << diag.str();
-    for (const Diagnostic &note : diag.getNotes())
-      os << "\n  note: " << note.str();
-    if (!messages.empty())
-      messages += "\n";
-    messages += text;
-    return success();
-  });
-}
-
-DiagnosticCollector::~DiagnosticCollector() {
-  context.getDiagEngine().eraseHandler(handlerId);
-}
-
-std::string DiagnosticCollector::takeMessages() { return std::exchange(messages, {}); }
-
-llvm::Error DiagnosticCollector::takeError(llvm::StringRef fallback) {
-  std::string text = takeMessages();
-  return llvm::createStringError(text.empty() ? fallback.str() : text);
-}
-
 llvm::Expected<OwningOpRef<ModuleOp>> loadModel(MLIRContext &context, llvm::StringRef path) {
   if (path.ends_with(".onnx"))
     return importOnnxFile(context, path);

@@ -4,8 +4,6 @@
 #include "openopt/Tools/ModelLoader.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -31,19 +29,9 @@ int runOpt(mlir::MLIRContext &context) {
   auto module = loadModel(context, inputPath);
   if (!module)
     return reportError(module.takeError());
-  if (!pipeline.empty()) {
-    std::string text = pipeline;
-    if (!llvm::StringRef(text).starts_with("builtin.module("))
-      text = "builtin.module(" + text + ")";
-    mlir::PassManager pm(&context);
-    std::string parseErrors;
-    llvm::raw_string_ostream errorStream(parseErrors);
-    if (mlir::failed(mlir::parsePassPipeline(text, pm, errorStream)))
-      return reportError(llvm::createStringError("invalid --pipeline: " + parseErrors));
-    DiagnosticCollector diagnostics(context);
-    if (mlir::failed(pm.run(**module)))
-      return reportError(diagnostics.takeError("the pipeline failed"));
-  }
+  if (!pipeline.empty())
+    if (auto err = runPipeline(**module, pipeline))
+      return reportError(std::move(err));
   std::string error;
   auto output = mlir::openOutputFile(outputPath, &error);
   if (!output)

@@ -1,11 +1,236 @@
-//===- RunCommand.cpp - openopt run ----------------------------------------===//
+//===- RunCommand.cpp - openopt run: compile for this CPU and execute ----===//
 #include "Commands.h"
 
+#include "openopt/Import/Onnx/TensorProto.h"
+#include "openopt/Runtime/CompiledModel.h"
+#include "openopt/Runtime/Npy.h"
+#include "openopt/Tools/ModelLoader.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <random>
+
 namespace cl = llvm::cl;
+using llvm::createStringError;
 
 namespace openopt::cli {
-cl::SubCommand runCommand("run", "Compile a model for this CPU and run it");
-int runRun(mlir::MLIRContext &) {
-  return reportError(llvm::createStringError("run: not implemented yet"));
+
+cl::SubCommand runCommand("run", "Compile a model for this CPU, run it, write its outputs");
+
+static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.onnx|model.mlir>"),
+                                      cl::Required, cl::sub(runCommand));
+static cl::list<std::string> inputArgs(
+    "input", cl::desc("An input as NAME=FILE (.npy or ONNX TensorProto .pb); "
+                      "FILE alone when the model has one input"),
+    cl::value_desc("NAME=FILE"), cl::sub(runCommand));
+static cl::opt<bool> randomInputs(
+    "random-inputs",
+    cl::desc("Generate the inputs not given: floats uniform in [-1, 1), integers 0, bools false"),
+    cl::sub(runCommand));
+static cl::opt<unsigned> seed("seed", cl::desc("Seed for --random-inputs (default 1)"),
+                              cl::init(1), cl::sub(runCommand));
+static cl::opt<std::string> outputDir(
+    "output-dir",
+    cl::desc("Write each output to DIR/<name>.npy (characters outside [A-Za-z0-9_.-] "
+             "in the name become '_')"),
+    cl::value_desc("DIR"), cl::sub(runCommand));
+static cl::opt<unsigned> iterations(
+    "iterations",
+    cl::desc("Time this many runs after warm-up and print "
+             "'latency_ms median=.. min=.. p95=.. iterations=N' (compile time excluded)"),
+    cl::init(0), cl::sub(runCommand));
+static cl::opt<unsigned> threads("threads", cl::desc("Worker threads (default 1)"),
+                                 cl::init(1), cl::sub(runCommand));
+static cl::opt<bool> noVectorize("no-vectorize-matmul",
+                                 cl::desc("Leave matmuls and convolutions as scalar loops"),
+                                 cl::sub(runCommand));
+
+namespace {
+
+std::string safeFileName(llvm::StringRef name) {
+  std::string out;
+  for (char c : name)
+    out += (std::isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-') ? c : '_';
+  return out.empty() ? "output" : out;
 }
+
+llvm::Expected<HostTensor> loadTensorFile(mlir::MLIRContext &context, llvm::StringRef path) {
+  if (path.ends_with(".pb")) {
+    auto decoded = readTensorProtoFile(context, path);
+    if (!decoded)
+      return decoded.takeError();
+    auto dtype = dtypeOf(decoded->elementType);
+    if (!dtype)
+      return dtype.takeError();
+    HostTensor tensor(*dtype, decoded->shape);
+    std::memcpy(tensor.data(), decoded->bytes.data(), tensor.numBytes());
+    return tensor;
+  }
+  return readNpy(path);
+}
+
+HostTensor randomTensor(const TensorSpec &spec, std::mt19937 &rng) {
+  HostTensor tensor(spec.dtype, spec.shape);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  if (spec.dtype == DType::F32)
+    for (int64_t i = 0; i < tensor.numElements(); ++i)
+      tensor.as<float>()[i] = uniform(rng);
+  else if (spec.dtype == DType::F64)
+    for (int64_t i = 0; i < tensor.numElements(); ++i)
+      tensor.as<double>()[i] = uniform(rng);
+  return tensor; // integers and bools stay zero, a valid index everywhere
+}
+
+// Inputs by the model's names, from --input and --random-inputs.
+llvm::Expected<std::vector<HostTensor>>
+gatherInputs(mlir::MLIRContext &context, llvm::ArrayRef<TensorSpec> specs) {
+  llvm::StringMap<std::string> files;
+  for (const std::string &arg : inputArgs) {
+    auto [name, path] = llvm::StringRef(arg).split('=');
+    if (path.empty()) {
+      if (specs.size() != 1)
+        return createStringError("--input %s: give NAME=FILE, the model has %zu inputs",
+                                 arg.c_str(), specs.size());
+      path = name;
+      name = specs[0].name;
+    }
+    if (llvm::none_of(specs, [&](const TensorSpec &s) { return s.name == name; })) {
+      std::string names;
+      for (const auto &s : specs)
+        names += (names.empty() ? "" : ", ") + s.name;
+      return createStringError("--input %s: the model has no input '%s' (inputs: %s)",
+                               arg.c_str(), name.str().c_str(), names.c_str());
+    }
+    files[name] = path.str();
+  }
+  std::mt19937 rng(seed);
+  std::vector<HostTensor> tensors;
+  for (const auto &spec : specs) {
+    auto it = files.find(spec.name);
+    if (it == files.end()) {
+      if (!randomInputs)
+        return createStringError("input %s is not given (use --input %s=FILE or "
+                                 "--random-inputs)",
+                                 spec.describe().c_str(), spec.name.c_str());
+      if (llvm::any_of(spec.shape, [](int64_t d) { return d < 0; }))
+        return createStringError("input %s has dynamic dimensions; --random-inputs "
+                                 "needs a file for it",
+                                 spec.describe().c_str());
+      tensors.push_back(randomTensor(spec, rng));
+      continue;
+    }
+    auto tensor = loadTensorFile(context, it->second);
+    if (!tensor)
+      return tensor.takeError();
+    tensors.push_back(std::move(*tensor));
+  }
+  return tensors;
+}
+
+llvm::Expected<std::vector<TensorSpec>> modelInputSpecs(mlir::ModuleOp module) {
+  auto func = findEntryFunction(module);
+  if (!func)
+    return createStringError("the model has no public function to run");
+  std::vector<TensorSpec> specs;
+  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+    auto tensor = llvm::dyn_cast<mlir::RankedTensorType>(type);
+    if (!tensor)
+      return createStringError("input %zu is not a ranked tensor", i);
+    auto dtype = dtypeOf(tensor.getElementType());
+    if (!dtype)
+      return dtype.takeError();
+    std::string name = "input" + std::to_string(i);
+    if (auto attr = func.getArgAttrOfType<mlir::StringAttr>(i, "nn.name"))
+      name = attr.getValue().str();
+    specs.push_back({name, *dtype, llvm::SmallVector<int64_t>(tensor.getShape())});
+  }
+  return specs;
+}
+
+int runModel(mlir::MLIRContext &context) {
+  auto module = loadModel(context, modelPath);
+  if (!module)
+    return reportError(module.takeError());
+  auto specs = modelInputSpecs(**module);
+  if (!specs)
+    return reportError(specs.takeError());
+  auto inputs = gatherInputs(context, *specs);
+  if (!inputs)
+    return reportError(inputs.takeError());
+
+  // Dynamic dimensions take the sizes of the given inputs.
+  std::vector<llvm::SmallVector<int64_t>> shapes;
+  for (auto [spec, tensor] : llvm::zip(*specs, *inputs)) {
+    if (spec.shape.size() != tensor.shape().size())
+      return reportError(createStringError("input %s: expected rank %zu, got %s",
+                                           spec.describe().c_str(), spec.shape.size(),
+                                           tensor.describe().c_str()));
+    shapes.emplace_back(tensor.shape());
+  }
+  if (auto err = specializeInputShapes(**module, shapes))
+    return reportError(std::move(err));
+
+  CpuPipelineOptions options;
+  options.threads = threads;
+  options.vectorizeMatmul = false; // TODO(next commit): openopt-vectorize-matmul
+  (void)noVectorize;
+  auto compileStart = std::chrono::steady_clock::now();
+  auto model = CompiledModel::compile(**module, options);
+  if (!model)
+    return reportError(model.takeError());
+  double compileMs = std::chrono::duration<double, std::milli>(
+                         std::chrono::steady_clock::now() - compileStart)
+                         .count();
+
+  std::vector<const HostTensor *> inputPtrs;
+  for (const auto &t : *inputs)
+    inputPtrs.push_back(&t);
+  auto outputs = (*model)->allocateOutputs();
+  if (auto err = (*model)->run(inputPtrs, outputs))
+    return reportError(std::move(err));
+
+  if (iterations > 0) {
+    for (unsigned i = 0; i < std::min(10u, iterations.getValue()); ++i)
+      (void)(*model)->run(inputPtrs, outputs);
+    std::vector<double> times;
+    for (unsigned i = 0; i < iterations; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      if (auto err = (*model)->run(inputPtrs, outputs))
+        return reportError(std::move(err));
+      times.push_back(std::chrono::duration<double, std::milli>(
+                          std::chrono::steady_clock::now() - start)
+                          .count());
+    }
+    std::sort(times.begin(), times.end());
+    auto at = [&](double q) { return times[std::min(times.size() - 1, size_t(q * times.size()))]; };
+    llvm::outs() << llvm::format("latency_ms median=%.4f min=%.4f p95=%.4f iterations=%u\n",
+                                 at(0.5), times.front(), at(0.95), iterations.getValue());
+    llvm::errs() << llvm::format("compile_ms %.1f\n", compileMs);
+  }
+
+  if (!outputDir.empty()) {
+    if (auto ec = llvm::sys::fs::create_directories(outputDir))
+      return reportError(createStringError("cannot create '%s': %s", outputDir.c_str(),
+                                           ec.message().c_str()));
+    for (auto [spec, tensor] : llvm::zip((*model)->outputs(), outputs)) {
+      llvm::SmallString<256> path(outputDir);
+      llvm::sys::path::append(path, safeFileName(spec.name) + ".npy");
+      if (auto err = writeNpy(path, tensor))
+        return reportError(std::move(err));
+      llvm::outs() << "wrote " << path << " (" << tensor.describe() << ")\n";
+    }
+  }
+  return 0;
+}
+
+} // namespace
+
+int runRun(mlir::MLIRContext &context) { return runModel(context); }
+
 } // namespace openopt::cli

@@ -12,8 +12,9 @@ using namespace openopt;
 
 int cli::reportError(llvm::Error error) {
   llvm::handleAllErrors(std::move(error), [](const llvm::ErrorInfoBase &info) {
+    std::string message = info.message();
     llvm::SmallVector<llvm::StringRef> lines;
-    llvm::StringRef(info.message()).split(lines, '\n', -1, false);
+    llvm::StringRef(message).split(lines, '\n', -1, false);
     for (llvm::StringRef line : lines)
       llvm::errs() << (line.starts_with("  ") ? "" : "error: ")
                    << (line.starts_with("error: ") ? line.drop_front(7) : line) << "\n";

@@ -5,6 +5,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/Error.h"
+#include "openopt/Support/Diagnostics.h"
 
 namespace openopt {
 
@@ -12,21 +13,6 @@ namespace openopt {
 /// Parse errors of MLIR files are returned with their file:line:col.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 loadModel(mlir::MLIRContext &context, llvm::StringRef path);
-
-/// Collects error diagnostics emitted while it is alive, as
-/// "file:line:col: error: message" lines.
-class DiagnosticCollector {
-public:
-  explicit DiagnosticCollector(mlir::MLIRContext &context);
-  ~DiagnosticCollector();
-  std::string takeMessages();
-  llvm::Error takeError(llvm::StringRef fallback);
-
-private:
-  mlir::MLIRContext &context;
-  uint64_t handlerId;
-  std::string messages;
-};
 
 } // namespace openopt
 

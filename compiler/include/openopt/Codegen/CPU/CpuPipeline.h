@@ -1,0 +1,23 @@
+//===- CpuPipeline.h - nn to LLVM dialect for the host CPU -----*- C++ -*-===//
+#ifndef OPENOPT_CODEGEN_CPU_CPUPIPELINE_H
+#define OPENOPT_CODEGEN_CPU_CPUPIPELINE_H
+
+#include <string>
+
+namespace openopt {
+
+struct CpuPipelineOptions {
+  /// Worker threads for parallel loops (1: no threading runtime at all).
+  int threads = 1;
+  /// Tile and vectorize matmuls (and the convolutions lowered to them).
+  bool vectorizeMatmul = true;
+};
+
+/// The textual pass pipeline (anchored on builtin.module) that takes nn IR
+/// with static shapes to the LLVM dialect, with function results turned into
+/// out-parameters and memrefs passed as bare pointers.
+std::string cpuPipeline(const CpuPipelineOptions &options);
+
+} // namespace openopt
+
+#endif

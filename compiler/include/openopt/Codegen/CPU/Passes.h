@@ -1,0 +1,22 @@
+//===- Passes.h - CPU code generation passes -------------------*- C++ -*-===//
+#ifndef OPENOPT_CODEGEN_CPU_PASSES_H
+#define OPENOPT_CODEGEN_CPU_PASSES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+namespace arith { class ArithDialect; }
+namespace math { class MathDialect; }
+namespace vector { class VectorDialect; }
+namespace x86vector { class X86VectorDialect; }
+} // namespace mlir
+
+namespace openopt {
+#define GEN_PASS_DECL
+#include "openopt/Codegen/CPU/Passes.h.inc"
+#define GEN_PASS_REGISTRATION
+#include "openopt/Codegen/CPU/Passes.h.inc"
+} // namespace openopt
+
+#endif

@@ -1,0 +1,75 @@
+//===- CompiledModel.h - a model JIT-compiled for this CPU -----*- C++ -*-===//
+#ifndef OPENOPT_RUNTIME_COMPILEDMODEL_H
+#define OPENOPT_RUNTIME_COMPILEDMODEL_H
+
+#include "openopt/Codegen/CPU/CpuPipeline.h"
+#include "openopt/Runtime/HostTensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
+namespace llvm {
+class Module;
+} // namespace mlir
+
+namespace openopt {
+
+/// Name, element type and static shape of a model input or output.
+struct TensorSpec {
+  std::string name;
+  DType dtype;
+  llvm::SmallVector<int64_t> shape;
+  std::string describe() const;
+};
+
+/// The DType of an MLIR element type, or an error naming it.
+llvm::Expected<DType> dtypeOf(mlir::Type elementType);
+
+/// Gives the entry function's dynamic input dimensions the sizes in
+/// `shapes` (one per input) and re-infers every result type after them.
+llvm::Error specializeInputShapes(mlir::ModuleOp module,
+                                  llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
+
+/// The entry function: "main" if present, else the first public function.
+mlir::func::FuncOp findEntryFunction(mlir::ModuleOp module);
+
+class CompiledModel {
+public:
+  ~CompiledModel();
+
+  /// Lowers `module` (nn IR, static shapes; modified in place) and JIT
+  /// compiles it for the host CPU.
+  static llvm::Expected<std::unique_ptr<CompiledModel>>
+  compile(mlir::ModuleOp module, const CpuPipelineOptions &options);
+
+  const std::vector<TensorSpec> &inputs() const { return inputSpecs; }
+  const std::vector<TensorSpec> &outputs() const { return outputSpecs; }
+
+  /// Output tensors of the right types and shapes, for run().
+  std::vector<HostTensor> allocateOutputs() const;
+
+  /// Runs once. Inputs must match inputs() in order, dtype and shape.
+  llvm::Error run(llvm::ArrayRef<const HostTensor *> inputs,
+                  llvm::MutableArrayRef<HostTensor> outputs);
+
+private:
+  CompiledModel() = default;
+  std::vector<TensorSpec> inputSpecs, outputSpecs;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  void (*entry)(void **) = nullptr;
+  /// LLVM IR optimisation; the JIT calls it when code is first looked up.
+  std::function<llvm::Error(llvm::Module *)> optimizer;
+};
+
+} // namespace openopt
+
+#endif

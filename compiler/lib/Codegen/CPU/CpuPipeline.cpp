@@ -1,0 +1,44 @@
+//===- CpuPipeline.cpp - nn to LLVM dialect for the host CPU ---------------===//
+#include "openopt/Codegen/CPU/CpuPipeline.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+namespace openopt {
+
+std::string cpuPipeline(const CpuPipelineOptions &options) {
+  std::vector<std::string> passes = {
+      "func.func(canonicalize,openopt-convert-nn-to-linalg,canonicalize,"
+      "linalg-fuse-elementwise-ops,canonicalize,cse)",
+      // Function results become out-parameters the caller allocates, so the
+      // compiled code writes outputs in place.
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map}",
+      "canonicalize",
+      "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
+      "buffer-deallocation-pipeline",
+  };
+  if (options.vectorizeMatmul)
+    passes.push_back("func.func(openopt-vectorize-matmul)");
+  passes.insert(passes.end(), {
+      "func.func(convert-linalg-to-loops)",
+      "func.func(openopt-approximate-math)",
+      "canonicalize",
+      "convert-vector-to-scf",
+      "convert-scf-to-cf",
+      "expand-strided-metadata",
+      "lower-affine",
+      "finalize-memref-to-llvm",
+      "convert-vector-to-llvm",
+      "convert-math-to-llvm",
+      "convert-math-to-libm",
+      "convert-arith-to-llvm",
+      "convert-func-to-llvm{use-bare-ptr-memref-call-conv}",
+      "convert-cf-to-llvm",
+      "convert-index-to-llvm",
+      "convert-ub-to-llvm",
+      "reconcile-unrealized-casts",
+  });
+  return "builtin.module(" + llvm::join(passes, ",") + ")";
+}
+
+} // namespace openopt
