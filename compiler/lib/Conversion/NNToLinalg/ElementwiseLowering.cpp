@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -248,7 +249,8 @@ struct LowerWhere : OpRewritePattern<nn::WhereOp> {
 };
 
 // Scalar conversion between element types with ONNX Cast semantics.
-Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
+Value convertScalar(OpBuilder &b, Location loc, Value x, Type to, bool unsignedSource,
+                   bool toUnsigned) {
   Type from = x.getType();
   if (from == to)
     return x;
@@ -258,12 +260,10 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
       return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, cst(b, loc, from, 0));
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, cst(b, loc, from, 0));
   }
-  // MLIR arith works on signless integers; ui8 bits are reinterpreted.
-  bool fromUnsigned = from.isUnsignedInteger() || from.isInteger(1);
-  bool toUnsigned = to.isUnsignedInteger();
-  Type toSignless = toFloat ? to : IntegerType::get(b.getContext(), to.getIntOrFloatBitWidth());
-  if (from.isUnsignedInteger())
-    x = arith::BitcastOp::create(b, loc, IntegerType::get(b.getContext(), from.getIntOrFloatBitWidth()), x);
+  // Unsigned tensors are bitcast to signless around the generic (arith only
+  // takes signless); `unsignedSource` says how to widen.
+  bool fromUnsigned = unsignedSource || from.isInteger(1);
+  Type toSignless = to;
   Value result;
   if (fromFloat && toFloat)
     result = fromFloat.getWidth() < toFloat.getWidth()
@@ -285,8 +285,6 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
     else
       result = x;
   }
-  if (toUnsigned)
-    result = arith::BitcastOp::create(b, loc, to, result);
   return result;
 }
 
@@ -295,11 +293,29 @@ struct LowerCast : OpRewritePattern<nn::CastOp> {
   LogicalResult matchAndRewrite(nn::CastOp op, PatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(op, rewriter)))
       return failure();
-    Type to = op.getType().getElementType();
-    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(), op.getInput(),
-                                       [&](OpBuilder &b, Location loc, ValueRange a) {
-                                         return convertScalar(b, loc, a[0], to);
-                                       }));
+    Location loc = op.getLoc();
+    auto signless = [&](RankedTensorType t) {
+      Type e = t.getElementType();
+      if (!e.isUnsignedInteger())
+        return t;
+      return RankedTensorType::get(t.getShape(),
+                                   IntegerType::get(getContext(), e.getIntOrFloatBitWidth()));
+    };
+    Value input = op.getInput();
+    auto inType = op.getInput().getType();
+    bool unsignedSource = inType.getElementType().isUnsignedInteger();
+    if (unsignedSource)
+      input = tensor::BitcastOp::create(rewriter, loc, signless(inType), input);
+    auto outType = signless(op.getType());
+    Type to = outType.getElementType();
+    bool unsignedTarget = op.getType().getElementType().isUnsignedInteger();
+    Value result = elementwise(rewriter, loc, outType, input,
+                               [&](OpBuilder &b, Location l, ValueRange a) {
+                                 return convertScalar(b, l, a[0], to, unsignedSource, unsignedTarget);
+                               });
+    if (outType != op.getType())
+      result = tensor::BitcastOp::create(rewriter, loc, op.getType(), result);
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

@@ -73,7 +73,8 @@ int64_t windowOutput(int64_t in, int64_t kernel, int64_t stride,
 LogicalResult checkSpatialAttrs(std::optional<Location> loc, StringRef opName,
                                 int64_t spatial, ArrayRef<int64_t> strides,
                                 ArrayRef<int64_t> pads,
-                                ArrayRef<int64_t> dilations) {
+                                ArrayRef<int64_t> dilations,
+                                bool allowNegativePads = false) {
   if ((int64_t)strides.size() != spatial)
     return emitOptionalError(loc, opName, ": strides has ", strides.size(),
                              " values but the input has ", spatial,
@@ -93,7 +94,7 @@ LogicalResult checkSpatialAttrs(std::optional<Location> loc, StringRef opName,
     if (d < 1)
       return emitOptionalError(loc, opName, ": dilations must be >= 1");
   for (int64_t p : pads)
-    if (p < 0)
+    if (p < 0 && !allowNegativePads)
       return emitOptionalError(loc, opName, ": pads must be >= 0");
   return success();
 }
@@ -379,8 +380,10 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *,
                              "and weight [C, F/group, k...], got ",
                              formatShape(input.getShape()), " and ",
                              formatShape(weight.getShape()));
+  // Negative pads grow the output (ONNX output_shape beyond the natural size).
   if (failed(checkSpatialAttrs(loc, "ConvTranspose", spatial, adaptor.getStrides(),
-                               adaptor.getPads(), adaptor.getDilations())))
+                               adaptor.getPads(), adaptor.getDilations(),
+                               /*allowNegativePads=*/true)))
     return failure();
   if ((int64_t)adaptor.getOutputPadding().size() != spatial)
     return emitOptionalError(loc, "ConvTranspose: output_padding needs ", spatial,

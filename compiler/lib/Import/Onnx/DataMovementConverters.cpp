@@ -89,13 +89,19 @@ Converted convertSplit(NodeContext &ctx) {
   if (failed(sizes))
     return failure();
   unsigned parts = ctx.node.output_size();
+  if (ctx.has("num_outputs") && ctx.getInt("num_outputs", 0) != (int64_t)parts)
+    return ctx.fail("num_outputs does not match the node's " + Twine(parts) + " outputs");
   if (sizes->empty()) {
     int64_t d = type.getDimSize(*norm);
-    if (ShapedType::isDynamic(d) || parts == 0 || d % parts != 0)
-      return ctx.fail("cannot split axis of size " +
-                      (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d)) +
-                      " evenly into " + Twine(parts) + " outputs");
-    sizes->assign(parts, d / parts);
+    if (ShapedType::isDynamic(d) || parts == 0)
+      return ctx.fail("cannot split an axis of unknown size without split sizes");
+    // Opset 18 allows a smaller last part when the size does not divide.
+    int64_t chunk = (d + parts - 1) / parts;
+    if (d % parts != 0 && !(ctx.opset >= 18 && chunk * (parts - 1) < d))
+      return ctx.fail("cannot split axis of size " + Twine(d) + " evenly into " +
+                      Twine(parts) + " outputs");
+    sizes->assign(parts, chunk);
+    sizes->back() = d - chunk * (parts - 1);
   }
   if (sizes->size() != parts)
     return ctx.fail("split has " + Twine(sizes->size()) + " sizes but the node has " +

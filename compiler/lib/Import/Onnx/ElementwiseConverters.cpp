@@ -114,8 +114,6 @@ Converted convertGelu(NodeContext &ctx) {
 }
 
 Converted convertDropout(NodeContext &ctx) {
-  if (ctx.outputUsed(1))
-    return ctx.fail("the mask output is not supported (inference only)");
   if (ctx.input(2)) {
     auto training = ctx.constInts(2);
     if (!training || (training->size() == 1 && (*training)[0] != 0))
@@ -125,8 +123,18 @@ Converted convertDropout(NodeContext &ctx) {
   if (ctx.input(1))
     if (auto r = ctx.constFloats(1); r && r->size() == 1)
       ratio = (*r)[0];
-  return ctx.create(nn::DropoutOp::getOperationName(), {ctx.input(0)},
-                    {ctx.floatAttr("ratio", ratio)});
+  auto output = ctx.create<nn::DropoutOp>({ctx.input(0)}, {ctx.floatAttr("ratio", ratio)});
+  if (failed(output))
+    return failure();
+  if (!ctx.outputUsed(1))
+    return Values{*output};
+  // At inference every element is kept: the mask is all true.
+  auto type = cast<RankedTensorType>(ctx.input(0).getType());
+  if (!type.hasStaticShape())
+    return ctx.fail("the mask output needs a static input shape");
+  auto maskType = RankedTensorType::get(type.getShape(), ctx.builder.getI1Type());
+  Value mask = nn::ConstantOp::create(ctx.builder, ctx.loc, DenseElementsAttr::get(maskType, true));
+  return Values{*output, mask};
 }
 
 Converted convertCast(NodeContext &ctx) {

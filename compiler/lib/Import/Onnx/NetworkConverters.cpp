@@ -125,8 +125,8 @@ Converted convertConvTranspose(NodeContext &ctx) {
       int64_t target = outputShape.empty() ? in * strides[i] : outputShape[i];
       int64_t total = strides[i] * (in - 1) + outPad[i] +
                       (kernel[i] - 1) * dilations[i] + 1 - target;
-      if (total < 0)
-        return ctx.fail("output_shape is larger than the convolution can produce");
+      // A negative total grows the output; halves truncate toward zero as in
+      // ONNX Runtime.
       int64_t half = total / 2;
       bool lower = autoPad == "SAME_LOWER";
       pads[i] = lower ? total - half : half;
@@ -229,8 +229,9 @@ Converted convertReduce(NodeContext &ctx) {
                        .Case("ReduceSum", nn::ReduceSumOp::getOperationName())
                        .Default(nn::ReduceMaxOp::getOperationName());
   SmallVector<int64_t> axes = ctx.getInts("axes");
-  // ReduceSum takes axes as an input from opset 13 (the others from 18).
-  if (type == "ReduceSum" && ctx.opset >= 13 && ctx.input(1)) {
+  // ReduceSum takes axes as an input from opset 13, the others from 18.
+  int64_t axesInputOpset = type == "ReduceSum" ? 13 : 18;
+  if (ctx.opset >= axesInputOpset && ctx.input(1)) {
     auto constAxes = ctx.constInts(1);
     if (!constAxes)
       return ctx.fail("axes must be a constant (dynamic axes are not supported)");
