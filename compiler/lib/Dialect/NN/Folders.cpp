@@ -82,7 +82,9 @@ OpFoldResult ShapeOp::fold(FoldAdaptor) {
   auto type = getInput().getType();
   auto outLen = getType().getDimSize(0);
   int64_t rank = type.getRank();
-  int64_t start = getStart() < 0 ? getStart() + rank : getStart();
+  int64_t start = getStart(); // I64Attr getters return uint64_t
+  if (start < 0)
+    start += rank;
   start = std::clamp<int64_t>(start, 0, rank);
   ArrayRef<int64_t> dims = type.getShape().slice(start, outLen);
   if (llvm::any_of(dims, ShapedType::isDynamic))

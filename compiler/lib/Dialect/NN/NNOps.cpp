@@ -24,3 +24,11 @@ LogicalResult GeluOp::verify() {
            << getApproximate() << "\"";
   return success();
 }
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  int64_t axis = getAxis(); // I64Attr getters return uint64_t
+  if (axis < -rank || axis >= rank)
+    return emitOpError("Softmax: axis ") << axis << " is out of range for rank " << rank;
+  return success();
+}

@@ -466,17 +466,6 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   return success();
 }
 
-LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                          Adaptor adaptor,
-                                          SmallVectorImpl<Type> &results) {
-  auto input = rankedOf(adaptor.getInput());
-  if (!normalizeAxis(adaptor.getAxis(), input.getRank()))
-    return emitOptionalError(loc, "Softmax: axis ", adaptor.getAxis(),
-                             " is out of range for rank ", input.getRank());
-  results.push_back(input);
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // Pooling.
 //===----------------------------------------------------------------------===//
@@ -918,4 +907,46 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location
   return success();
 }
 
+} // namespace openopt::nn
+
+//===----------------------------------------------------------------------===//
+// Inferred vs. declared result types: a dynamic inferred dimension accepts any
+// declared size (shapes computed at run time, specialised inputs).
+//===----------------------------------------------------------------------===//
+
+namespace openopt::nn {
+static bool compatibleResults(TypeRange inferred, TypeRange declared) {
+  if (inferred.size() != declared.size())
+    return false;
+  for (auto [i, d] : llvm::zip(inferred, declared)) {
+    auto it = dyn_cast<RankedTensorType>(i), dt = dyn_cast<RankedTensorType>(d);
+    if (!it || !dt)
+      return i == d;
+    if (it.getElementType() != dt.getElementType() || it.getRank() != dt.getRank())
+      return false;
+    for (auto [a, b] : llvm::zip(it.getShape(), dt.getShape()))
+      if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(b) && a != b)
+        return false;
+  }
+  return true;
+}
+
+#define NN_COMPATIBLE(OP)                                                      \
+  bool OP::isCompatibleReturnTypes(TypeRange l, TypeRange r) {                 \
+    return compatibleResults(l, r);                                            \
+  }
+NN_COMPATIBLE(AddOp) NN_COMPATIBLE(SubOp) NN_COMPATIBLE(MulOp) NN_COMPATIBLE(DivOp)
+NN_COMPATIBLE(PowOp) NN_COMPATIBLE(MinOp) NN_COMPATIBLE(MaxOp) NN_COMPATIBLE(EqualOp)
+NN_COMPATIBLE(LessOp) NN_COMPATIBLE(GreaterOp) NN_COMPATIBLE(WhereOp)
+NN_COMPATIBLE(MatMulOp) NN_COMPATIBLE(GemmOp) NN_COMPATIBLE(ConvOp)
+NN_COMPATIBLE(ConvTransposeOp) NN_COMPATIBLE(BatchNormOp) NN_COMPATIBLE(LayerNormOp)
+NN_COMPATIBLE(MaxPoolOp) NN_COMPATIBLE(AveragePoolOp) NN_COMPATIBLE(GlobalAveragePoolOp)
+NN_COMPATIBLE(FlattenOp) NN_COMPATIBLE(ReshapeOp) NN_COMPATIBLE(TransposeOp)
+NN_COMPATIBLE(SqueezeOp) NN_COMPATIBLE(UnsqueezeOp) NN_COMPATIBLE(ConcatOp)
+NN_COMPATIBLE(SplitOp) NN_COMPATIBLE(SliceOp) NN_COMPATIBLE(GatherOp) NN_COMPATIBLE(ShapeOp)
+NN_COMPATIBLE(SizeOp) NN_COMPATIBLE(ConstantOfShapeOp) NN_COMPATIBLE(ExpandOp)
+NN_COMPATIBLE(TileOp) NN_COMPATIBLE(PadOp) NN_COMPATIBLE(ResizeOp)
+NN_COMPATIBLE(ReduceMeanOp) NN_COMPATIBLE(ReduceSumOp) NN_COMPATIBLE(ReduceMaxOp)
+NN_COMPATIBLE(ConstantOp)
+#undef NN_COMPATIBLE
 } // namespace openopt::nn

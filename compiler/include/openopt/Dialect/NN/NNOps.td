@@ -137,7 +137,7 @@ def NN_CastOp : NN_Op<"cast", [Pure, SameOperandsAndResultShape]> {
 class NN_BinaryOp<string mnemonic, string onnxName, string formula,
                   Type operandType = NN_NumericTensor,
                   Type resultType = NN_NumericTensor, list<Trait> traits = []>
-    : NN_Op<mnemonic, !listconcat([Pure, InferTypeOpAdaptor], traits)> {
+    : NN_Op<mnemonic, !listconcat([Pure, InferTypeOpAdaptorWithIsCompatible], traits)> {
   let summary = "ONNX " # onnxName # ": element-wise " # formula # " with broadcasting";
   let description = "Computes `" # formula # "` element-wise. The operands "
     "broadcast like numpy: shapes are aligned on the right and each dimension "
@@ -158,7 +158,7 @@ def NN_EqualOp : NN_BinaryOp<"equal", "Equal", "c = (a == b)", NN_Tensor, NN_Boo
 def NN_LessOp : NN_BinaryOp<"less", "Less", "c = (a < b)", NN_NumericTensor, NN_BoolTensor>;
 def NN_GreaterOp : NN_BinaryOp<"greater", "Greater", "c = (a > b)", NN_NumericTensor, NN_BoolTensor>;
 
-def NN_WhereOp : NN_Op<"where", [Pure, InferTypeOpAdaptor]> {
+def NN_WhereOp : NN_Op<"where", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Where: c = cond ? x : y with broadcasting";
   let description = [{
     Selects from `x` where `condition` is true and from `y` elsewhere. All
@@ -173,7 +173,7 @@ def NN_WhereOp : NN_Op<"where", [Pure, InferTypeOpAdaptor]> {
 // Linear algebra and convolution.
 //===----------------------------------------------------------------------===//
 
-def NN_MatMulOp : NN_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+def NN_MatMulOp : NN_Op<"matmul", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX MatMul: matrix product with numpy semantics";
   let description = [{
     Multiplies the last two dimensions of `a` ([..., M, K]) and `b`
@@ -186,7 +186,7 @@ def NN_MatMulOp : NN_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$a `,` $b attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_GemmOp : NN_Op<"gemm", [Pure, InferTypeOpAdaptor]> {
+def NN_GemmOp : NN_Op<"gemm", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Gemm: Y = alpha * op(A) * op(B) + beta * C";
   let description = [{
     General matrix multiply on 2-D operands. `op(X)` is `X` transposed when
@@ -202,7 +202,7 @@ def NN_GemmOp : NN_Op<"gemm", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_ConvOp : NN_Op<"conv", [Pure, InferTypeOpAdaptor]> {
+def NN_ConvOp : NN_Op<"conv", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Conv: N-D convolution (grouped, padded, strided, dilated)";
   let description = [{
     Convolves `input` [N, C, D1, ...] with `weight` [F, C / group, K1, ...]
@@ -221,7 +221,7 @@ def NN_ConvOp : NN_Op<"conv", [Pure, InferTypeOpAdaptor]> {
 }
 
 def NN_ConvTransposeOp : NN_Op<"conv_transpose",
-    [Pure, InferTypeOpAdaptor]> {
+    [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX ConvTranspose: the gradient of Conv (a 'deconvolution')";
   let description = [{
     Transposed convolution of `input` [N, C, D1, ...] with `weight`
@@ -244,7 +244,7 @@ def NN_ConvTransposeOp : NN_Op<"conv_transpose",
 // Normalization and softmax.
 //===----------------------------------------------------------------------===//
 
-def NN_BatchNormOp : NN_Op<"batch_norm", [Pure, InferTypeOpAdaptor]> {
+def NN_BatchNormOp : NN_Op<"batch_norm", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX BatchNormalization (inference): per-channel affine normalisation";
   let description = [{
     `y = scale * (x - mean) / sqrt(var + epsilon) + bias`, with the four
@@ -258,7 +258,7 @@ def NN_BatchNormOp : NN_Op<"batch_norm", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_LayerNormOp : NN_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
+def NN_LayerNormOp : NN_Op<"layer_norm", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX LayerNormalization: normalise over the trailing axes";
   let description = [{
     Normalises over the axes `[axis, rank)`:
@@ -273,7 +273,7 @@ def NN_LayerNormOp : NN_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_SoftmaxOp : NN_Op<"softmax", [Pure, InferTypeOpAdaptor]> {
+def NN_SoftmaxOp : NN_Op<"softmax", [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
   let summary = "ONNX Softmax (opset 13 semantics): exp(x) / sum(exp(x)) along one axis";
   let description = [{
     Normalised exponential along `axis` (default -1). For models of opset < 13,
@@ -284,13 +284,14 @@ def NN_SoftmaxOp : NN_Op<"softmax", [Pure, InferTypeOpAdaptor]> {
                        DefaultValuedAttr<I64Attr, "-1">:$axis);
   let results = (outs NN_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
 // Pooling.
 //===----------------------------------------------------------------------===//
 
-def NN_MaxPoolOp : NN_Op<"max_pool", [Pure, InferTypeOpAdaptor]> {
+def NN_MaxPoolOp : NN_Op<"max_pool", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX MaxPool: maximum over sliding windows";
   let description = [{
     Slides a `kernel_shape` window over the spatial axes of [N, C, D1, ...]
@@ -307,7 +308,7 @@ def NN_MaxPoolOp : NN_Op<"max_pool", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_AveragePoolOp : NN_Op<"average_pool", [Pure, InferTypeOpAdaptor]> {
+def NN_AveragePoolOp : NN_Op<"average_pool", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX AveragePool: mean over sliding windows";
   let description = [{
     Slides a `kernel_shape` window over the spatial axes with `strides` and
@@ -324,7 +325,7 @@ def NN_AveragePoolOp : NN_Op<"average_pool", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_GlobalAveragePoolOp : NN_Op<"global_average_pool", [Pure, InferTypeOpAdaptor]> {
+def NN_GlobalAveragePoolOp : NN_Op<"global_average_pool", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX GlobalAveragePool: mean over all spatial axes";
   let description = [{
     Averages [N, C, D1, ...] over every spatial axis; the result is
@@ -339,7 +340,7 @@ def NN_GlobalAveragePoolOp : NN_Op<"global_average_pool", [Pure, InferTypeOpAdap
 // Data movement and shapes.
 //===----------------------------------------------------------------------===//
 
-def NN_FlattenOp : NN_Op<"flatten", [Pure, InferTypeOpAdaptor]> {
+def NN_FlattenOp : NN_Op<"flatten", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Flatten: reshape to 2-D around an axis";
   let description = [{
     Reshapes the input to [d0 * ... * d(axis-1), d(axis) * ... * d(n-1)].
@@ -350,7 +351,7 @@ def NN_FlattenOp : NN_Op<"flatten", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_ReshapeOp : NN_Op<"reshape", [Pure, InferTypeOpAdaptor]> {
+def NN_ReshapeOp : NN_Op<"reshape", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Reshape: same elements, new shape";
   let description = [{
     Gives `data` the shape held by the 1-D i64 tensor `shape`. One entry may
@@ -364,7 +365,7 @@ def NN_ReshapeOp : NN_Op<"reshape", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def NN_TransposeOp : NN_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+def NN_TransposeOp : NN_Op<"transpose", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Transpose: permutes the axes";
   let description = [{
     Result axis `i` is input axis `perm[i]`. Without `perm` the axes are
@@ -376,7 +377,7 @@ def NN_TransposeOp : NN_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def NN_SqueezeOp : NN_Op<"squeeze", [Pure, InferTypeOpAdaptor]> {
+def NN_SqueezeOp : NN_Op<"squeeze", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Squeeze: removes axes of size 1";
   let description = [{
     Removes the listed `axes` (each must have size 1); with no axes, removes
@@ -389,7 +390,7 @@ def NN_SqueezeOp : NN_Op<"squeeze", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def NN_UnsqueezeOp : NN_Op<"unsqueeze", [Pure, InferTypeOpAdaptor]> {
+def NN_UnsqueezeOp : NN_Op<"unsqueeze", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Unsqueeze: inserts axes of size 1";
   let description = [{
     Inserts a size-1 axis at each position in `axes` (positions in the
@@ -401,7 +402,7 @@ def NN_UnsqueezeOp : NN_Op<"unsqueeze", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def NN_ConcatOp : NN_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+def NN_ConcatOp : NN_Op<"concat", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Concat: joins tensors along an axis";
   let description = [{
     Concatenates the inputs along `axis`; every other dimension must match.
@@ -412,7 +413,7 @@ def NN_ConcatOp : NN_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def NN_SplitOp : NN_Op<"split", [Pure, InferTypeOpAdaptor]> {
+def NN_SplitOp : NN_Op<"split", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Split: cuts a tensor into parts along an axis";
   let description = [{
     Splits `input` along `axis` into parts of the sizes in `split`; the
@@ -423,7 +424,7 @@ def NN_SplitOp : NN_Op<"split", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_SliceOp : NN_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+def NN_SliceOp : NN_Op<"slice", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Slice: strided sub-tensor";
   let description = [{
     Takes `starts[i]:ends[i]:steps[i]` along `axes[i]`, with Python-style
@@ -438,7 +439,7 @@ def NN_SliceOp : NN_Op<"slice", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def NN_GatherOp : NN_Op<"gather", [Pure, InferTypeOpAdaptor]> {
+def NN_GatherOp : NN_Op<"gather", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Gather: picks entries along an axis by index";
   let description = [{
     `output[i..., j..., k...] = data[i..., indices[j...], k...]` where the
@@ -451,7 +452,7 @@ def NN_GatherOp : NN_Op<"gather", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def NN_ShapeOp : NN_Op<"shape", [Pure, InferTypeOpAdaptor]> {
+def NN_ShapeOp : NN_Op<"shape", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Shape: the input's dimensions as a 1-D i64 tensor";
   let description = [{
     Returns the dimensions `[start, end)` of the input (opset 15 `start` /
@@ -465,7 +466,7 @@ def NN_ShapeOp : NN_Op<"shape", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def NN_SizeOp : NN_Op<"size", [Pure, InferTypeOpAdaptor]> {
+def NN_SizeOp : NN_Op<"size", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Size: the number of elements as a scalar i64 tensor";
   let description = "Folds to a constant when the input shape is static.";
   let arguments = (ins NN_Tensor:$input);
@@ -474,7 +475,7 @@ def NN_SizeOp : NN_Op<"size", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def NN_ConstantOfShapeOp : NN_Op<"constant_of_shape", [Pure, InferTypeOpAdaptor]> {
+def NN_ConstantOfShapeOp : NN_Op<"constant_of_shape", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX ConstantOfShape: a tensor of the given shape filled with one value";
   let description = [{
     Creates a tensor whose shape is the 1-D i64 operand and whose elements
@@ -486,7 +487,7 @@ def NN_ConstantOfShapeOp : NN_Op<"constant_of_shape", [Pure, InferTypeOpAdaptor]
   let hasFolder = 1;
 }
 
-def NN_ExpandOp : NN_Op<"expand", [Pure, InferTypeOpAdaptor]> {
+def NN_ExpandOp : NN_Op<"expand", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Expand: broadcasts to a shape";
   let description = [{
     Broadcasts `input` with the shape in the 1-D i64 operand, numpy style
@@ -498,7 +499,7 @@ def NN_ExpandOp : NN_Op<"expand", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input `,` $shape attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_TileOp : NN_Op<"tile", [Pure, InferTypeOpAdaptor]> {
+def NN_TileOp : NN_Op<"tile", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Tile: repeats the input along every axis";
   let description = [{
     Axis `i` of the result is the input repeated `repeats[i]` times.
@@ -508,7 +509,7 @@ def NN_TileOp : NN_Op<"tile", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input `,` $repeats attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_PadOp : NN_Op<"pad", [Pure, InferTypeOpAdaptor]> {
+def NN_PadOp : NN_Op<"pad", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Pad: pads with a constant, reflection or edge values";
   let description = [{
     `pads` lists the begin pads of every axis followed by the end pads.
@@ -522,7 +523,7 @@ def NN_PadOp : NN_Op<"pad", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_ResizeOp : NN_Op<"resize", [Pure, InferTypeOpAdaptor]> {
+def NN_ResizeOp : NN_Op<"resize", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Resize: nearest or linear interpolation to a new size";
   let description = [{
     Resamples every axis by `scales` (output size `floor(in * scale)`).
@@ -544,7 +545,7 @@ def NN_ResizeOp : NN_Op<"resize", [Pure, InferTypeOpAdaptor]> {
 //===----------------------------------------------------------------------===//
 
 class NN_ReduceOp<string mnemonic, string onnxName, string what>
-    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX " # onnxName # ": " # what # " over axes";
   let description = "Reduces `input` over `axes` (all axes when empty, unless "
     "`noop_with_empty_axes = 1`). `keepdims = 1` keeps reduced axes with size 1.";
@@ -563,7 +564,7 @@ def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "ReduceMax", "maximum">;
 // Constants.
 //===----------------------------------------------------------------------===//
 
-def NN_ConstantOp : NN_Op<"constant", [ConstantLike, Pure, InferTypeOpAdaptor]> {
+def NN_ConstantOp : NN_Op<"constant", [ConstantLike, Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Constant / initializer: a tensor value known at compile time";
   let description = [{
     Holds weights and other constants. Large values are stored as

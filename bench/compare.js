@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// compare.js - our compiled models against ONNX Runtime (CPU), side by side, on the same machine in one run.
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const ort = require('../tests/e2e/lib/ort');
+const { randomTensors } = require('../tests/e2e/lib/random_tensors');
+
+const REPO = path.resolve(__dirname, '..');
+const USAGE = `usage: node bench/compare.js [--models DIR] [--openopt PATH] [--threads 1,2] [--rounds 5]
+                        [--iterations 20] [--warmup 10] [--only REGEX] [--json FILE] [--timeout S]
+
+For every DIR/*.onnx and every thread count, alternates rounds of ours and ORT (ours, ORT, ours, ORT, ...):
+  ours: openopt run MODEL --random-inputs --seed 1 --iterations K --threads T  (its latency_ms median;
+        the JIT compile is not timed)
+  ORT:  in this process, intraOpNumThreads=T, interOpNumThreads=1, sequential, graphOptimizationLevel=all;
+        --warmup runs once per session and 2 before each round, then K timed session.run calls (median)
+Per (model, threads): the median of the round medians for each side, ours/ORT, and the spread
+(max - min) / median of the round medians; then the geomean of ours/ORT per thread count.
+Prints a markdown table on stdout, progress on stderr; --json FILE also writes one JSON object per line.
+  --models   default: $BENCH_MODELS, else <repo>/../shared/bench/models
+  --openopt  default: $OPENOPT_BIN, else <repo>/build/bin/openopt
+  --timeout  seconds for one openopt run, compile included (default 600)`;
+
+function parseArgs(argv) {
+  const a = {
+    models: process.env.BENCH_MODELS || path.join(REPO, '..', 'shared', 'bench', 'models'),
+    openopt: process.env.OPENOPT_BIN || path.join(REPO, 'build', 'bin', 'openopt'),
+    threads: [1, 2], rounds: 5, iterations: 20, warmup: 10, only: null, json: null, timeout: 600,
+  };
+  const posInt = (k, s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${k} expects a positive integer, got '${s}'`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`missing value for ${k}`);
+      return argv[++i];
+    };
+    if (k === '-h' || k === '--help') {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (k === '--models') a.models = value();
+    else if (k === '--openopt') a.openopt = value();
+    else if (k === '--threads') a.threads = value().split(',').map((s) => posInt(k, s));
+    else if (k === '--rounds') a.rounds = posInt(k, value());
+    else if (k === '--iterations') a.iterations = posInt(k, value());
+    else if (k === '--warmup') a.warmup = posInt(k, value());
+    else if (k === '--only') a.only = new RegExp(value());
+    else if (k === '--json') a.json = value();
+    else if (k === '--timeout') a.timeout = posInt(k, value());
+    else throw new Error(`unknown argument '${k}' (see --help)`);
+  }
+  return a;
+}
+
+function median(xs) {
+  const s = xs.slice().sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function spread(xs) {
+  return (Math.max(...xs) - Math.min(...xs)) / median(xs);
+}
+
+// One `openopt run --iterations K`; returns its median in ms.
+function oursRound(args, model, threads, outDir) {
+  const cmd = ['run', model, '--random-inputs', '--seed', '1', '--iterations', String(args.iterations),
+               '--threads', String(threads), '--output-dir', outDir];
+  const r = spawnSync(args.openopt, cmd, { encoding: 'utf8', timeout: args.timeout * 1000 });
+  if (r.error) throw new Error(r.error.code === 'ETIMEDOUT' ? `openopt timed out after ${args.timeout} s` : r.error.message);
+  if (r.status !== 0) {
+    const line = r.stderr.split('\n').find((l) => l.startsWith('error:')) || r.stderr.trim().split('\n').pop();
+    throw new Error(`openopt exited with ${r.status}: ${line || '(no message)'}`);
+  }
+  const m = /^latency_ms median=(\S+) min=(\S+) p95=(\S+) iterations=(\d+)/m.exec(r.stdout);
+  if (!m) throw new Error(`no 'latency_ms median=...' line in openopt's output: ${r.stdout.trim().slice(0, 200)}`);
+  return Number(m[1]);
+}
+
+// K timed session.run calls after 2 untimed ones (the previous round of ours evicted ORT's caches); median in ms.
+async function ortRound(session, feeds, iterations) {
+  for (let i = 0; i < 2; i++) await session.run(feeds);
+  const times = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = process.hrtime.bigint();
+    await session.run(feeds);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return median(times);
+}
+
+async function benchOne(args, model, threads, outDir) {
+  const name = path.basename(model, '.onnx');
+  const session = await ort.createSession(model, { threads });
+  const feeds = ort.toOrtFeeds(session, randomTensors(ort.inputInfo(session), 1));
+  for (let i = 0; i < args.warmup; i++) await session.run(feeds);
+  const row = { kind: 'model', model: name, threads, rounds: args.rounds, iterations: args.iterations,
+                ours_rounds_ms: [], ort_rounds_ms: [] };
+  for (let r = 0; r < args.rounds; r++) {
+    if (!row.error) {
+      try {
+        row.ours_rounds_ms.push(oursRound(args, model, threads, outDir));
+      } catch (e) {
+        row.error = e.message; // keep timing ORT: its column is still useful
+      }
+    }
+    row.ort_rounds_ms.push(await ortRound(session, feeds, args.iterations));
+    process.stderr.write(`[compare] ${name} threads=${threads} round ${r + 1}/${args.rounds}: ours ` +
+                         `${row.error ? 'error' : row.ours_rounds_ms[r].toFixed(3) + ' ms'}, ORT ${row.ort_rounds_ms[r].toFixed(3)} ms\n`);
+  }
+  await session.release();
+  const r4 = (x) => Number(x.toPrecision(4));
+  row.ort_rounds_ms = row.ort_rounds_ms.map(r4);
+  row.ort_median_ms = median(row.ort_rounds_ms);
+  row.ort_spread = r4(spread(row.ort_rounds_ms));
+  if (!row.error) {
+    row.ours_median_ms = median(row.ours_rounds_ms);
+    row.ours_spread = r4(spread(row.ours_rounds_ms));
+    row.ratio = r4(row.ours_median_ms / row.ort_median_ms);
+  }
+  return row;
+}
+
+function printTable(rows, threadCounts) {
+  const f = (x, d = 3) => (x === undefined ? '-' : x.toFixed(d));
+  const pct = (x) => (x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
+  console.log('| model | threads | ours median ms | ORT median ms | ours/ORT | ours spread | ORT spread |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const ours = r.error ? `error: ${r.error.replace(/\|/g, '\\|')}` : f(r.ours_median_ms);
+    console.log(`| ${r.model} | ${r.threads} | ${ours} | ${f(r.ort_median_ms)} | ${f(r.ratio, 2)} | ` +
+                `${pct(r.ours_spread)} | ${pct(r.ort_spread)} |`);
+  }
+  console.log();
+  const summaries = [];
+  for (const t of threadCounts) {
+    const ratios = rows.filter((r) => r.threads === t && r.ratio !== undefined).map((r) => r.ratio);
+    const missing = rows.filter((r) => r.threads === t).length - ratios.length;
+    const geomean = ratios.length ? Math.exp(ratios.reduce((s, x) => s + Math.log(x), 0) / ratios.length) : undefined;
+    summaries.push({ kind: 'geomean', threads: t, ratio: geomean, models: ratios.length, failed: missing });
+    console.log(`geomean ours/ORT, threads=${t}: ${f(geomean, 2)} over ${ratios.length} model(s)` +
+                (missing ? ` (${missing} failed, not included)` : ''));
+  }
+  return summaries;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (!fs.existsSync(args.models)) throw new Error(`models directory not found: ${args.models} (--models DIR)`);
+  if (!fs.existsSync(args.openopt)) throw new Error(`openopt not found at ${args.openopt} (--openopt PATH or OPENOPT_BIN)`);
+  const models = fs.readdirSync(args.models).filter((f) => f.endsWith('.onnx'))
+    .filter((f) => !args.only || args.only.test(f)).sort().map((f) => path.join(args.models, f));
+  if (!models.length) throw new Error(`no .onnx models in ${args.models}${args.only ? ' matching --only' : ''}`);
+  const ortVersion = ort.loadOrt().env.versions.common;
+  process.stderr.write(`[compare] ${models.length} model(s), threads ${args.threads.join(',')}, ${args.rounds} rounds ` +
+                       `x ${args.iterations} iterations, ORT ${ortVersion}, ${os.cpus().length} CPUs\n`);
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-compare-'));
+  const rows = [];
+  try {
+    for (const model of models) {
+      for (const t of args.threads) rows.push(await benchOne(args, model, t, outDir));
+    }
+  } finally {
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+  const summaries = printTable(rows, args.threads);
+  if (args.json) {
+    const stamp = { date: new Date().toISOString(), ort_version: ortVersion, host_cpus: os.cpus().length };
+    const lines = [...rows, ...summaries].map((r) => JSON.stringify({ ...r, ...stamp }));
+    fs.writeFileSync(args.json, lines.join('\n') + '\n');
+  }
+  if (rows.some((r) => r.error)) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error('error: ' + (e && e.message ? e.message : e));
+  process.exit(1);
+});

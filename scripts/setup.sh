@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs every dependency (Debian packages and npm only) and builds.
+# Idempotent: a second run installs nothing and rebuilds only what changed.
+#   scripts/setup.sh            release build in build/
+#   BUILD_DIR=build-asan SANITIZE=ON scripts/setup.sh   ASan+UBSan build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  cmake ninja-build ccache git pkg-config
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  libclang-rt-22-dev libomp-22-dev
+  libboost1.81-dev nlohmann-json3-dev libspdlog-dev libsqlite3-dev
+  libgtest-dev libgmock-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  python3-onnx python3-numpy
+)
+command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# onnxruntime-node is the numeric reference and the benchmark peer. Its
+# postinstall would fetch CUDA files from a host that is not reachable.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
+fi
+
+BUILD_DIR=${BUILD_DIR:-build}
+SANITIZE=${SANITIZE:-OFF}
+if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+  cmake -G Ninja -S . -B "$BUILD_DIR" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+    -DOPENOPT_SANITIZE="$SANITIZE"
+fi
+# Two cores: MLIR translation units take ~1 GB and 10-20 s each.
+# TARGETS limits the build (the ASan job builds only what its tests run).
+cmake --build "$BUILD_DIR" -j2 ${TARGETS:+--target $TARGETS}
+echo "setup: built $BUILD_DIR"

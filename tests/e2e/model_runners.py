@@ -1,0 +1,76 @@
+"""Run a model through `openopt run` and through ONNX Runtime (ort_run.js) with the same inputs and flags, and
+read back the outputs they write (DIR/<sanitized output name>.npy)."""
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from tensor_files import tensor_path
+
+E2E_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(E2E_DIR))
+ORT_RUN_JS = os.path.join(E2E_DIR, "ort_run.js")
+
+
+def find_openopt(flag_value=None):
+    """--openopt, else $OPENOPT_BIN, else <repo>/build/bin/openopt; an error string if it is not there."""
+    path = flag_value or os.environ.get("OPENOPT_BIN") or os.path.join(REPO_ROOT, "build", "bin", "openopt")
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        raise FileNotFoundError(f"openopt not found at {path}: build it, or pass --openopt PATH / set OPENOPT_BIN")
+    return os.path.abspath(path)
+
+
+@dataclass
+class RunResult:
+    error: Optional[str] = None  # one line; None when the run succeeded
+    stdout: str = ""
+
+
+def _first_error_line(proc):
+    lines = [l.strip() for l in proc.stderr.splitlines() if l.strip()]
+    for line in lines:
+        if line.startswith("error:"):
+            return line
+    return lines[-1] if lines else f"exit status {proc.returncode}"
+
+
+def _run(cmd, timeout):
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return RunResult(f"error: timed out after {timeout} s: {os.path.basename(cmd[0])}")
+    except OSError as e:
+        return RunResult(f"error: cannot run {cmd[0]}: {e}")
+    if proc.returncode != 0:
+        return RunResult(_first_error_line(proc), proc.stdout)
+    return RunResult(None, proc.stdout)
+
+
+def _input_flags(inputs):
+    flags = []
+    for name, path in inputs.items():
+        flags += ["--input", f"{name}={path}"]
+    return flags
+
+
+def run_openopt(openopt, model, inputs, output_dir, threads=1, timeout=600):
+    """inputs: {name: .npy path}. Clears output_dir first so stale files cannot pass for outputs."""
+    shutil.rmtree(output_dir, ignore_errors=True)
+    cmd = [openopt, "run", model, *_input_flags(inputs), "--output-dir", output_dir, "--threads", str(threads)]
+    return _run(cmd, timeout)
+
+
+def run_ort(model, inputs, output_dir, threads=1, timeout=600):
+    shutil.rmtree(output_dir, ignore_errors=True)
+    node = os.environ.get("NODE", "node")
+    cmd = [node, ORT_RUN_JS, model, *_input_flags(inputs), "--output-dir", output_dir, "--threads", str(threads)]
+    return _run(cmd, timeout)
+
+
+def read_output(output_dir, name):
+    """The array written for output `name`, or None if the file is missing."""
+    path = tensor_path(output_dir, name)
+    return np.load(path) if os.path.exists(path) else None
