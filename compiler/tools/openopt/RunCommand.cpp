@@ -178,8 +178,7 @@ int runModel(mlir::MLIRContext &context) {
 
   CpuPipelineOptions options;
   options.threads = threads;
-  options.vectorizeMatmul = false; // TODO(next commit): openopt-vectorize-matmul
-  (void)noVectorize;
+  options.vectorizeMatmul = !noVectorize;
   auto compileStart = std::chrono::steady_clock::now();
   auto model = CompiledModel::compile(**module, options);
   if (!model)

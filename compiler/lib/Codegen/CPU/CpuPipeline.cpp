@@ -8,7 +8,7 @@ namespace openopt {
 std::string cpuPipeline(const CpuPipelineOptions &options) {
   std::vector<std::string> passes = {
       "func.func(canonicalize,openopt-convert-nn-to-linalg,canonicalize,"
-      "linalg-fuse-elementwise-ops,canonicalize,cse)",
+      "openopt-fold-constant-layout,openopt-fuse-elementwise,canonicalize,cse)",
       // Function results become out-parameters the caller allocates, so the
       // compiled code writes outputs in place.
       "one-shot-bufferize{bufferize-function-boundaries "

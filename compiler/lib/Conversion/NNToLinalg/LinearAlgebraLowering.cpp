@@ -13,16 +13,33 @@
 #include "openopt/Dialect/NN/ShapeUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 
 namespace openopt::lowering {
 
-/// C = A x B (+ the init accumulator) for 2-D operands.
+/// C = A x B (+ the init accumulator) for 2-D operands. An N that is not a
+/// multiple of the vector width is padded with zero columns (sliced off
+/// after), so the CPU schedule can vectorize every matmul; padding a constant
+/// B costs nothing at run time once folded.
 Value matmul2D(OpBuilder &b, Location loc, Value a, Value bMat, Value init) {
-  return linalg::MatmulOp::create(b, loc, TypeRange{init.getType()}, ValueRange{a, bMat},
-                                  ValueRange{init})
-      .getResult(0);
+  auto initType = cast<RankedTensorType>(init.getType());
+  int64_t m = initType.getDimSize(0), n = initType.getDimSize(1);
+  if (n % 8 == 0)
+    return linalg::MatmulOp::create(b, loc, TypeRange{initType}, ValueRange{a, bMat},
+                                    ValueRange{init})
+        .getResult(0);
+  int64_t padded = (n + 15) / 16 * 16;
+  Value bPadded = padConstant(b, loc, bMat, {0, 0}, {0, padded - n}, 0.0);
+  Value initPadded = padConstant(b, loc, init, {0, 0}, {0, padded - n}, 0.0);
+  Value product = linalg::MatmulOp::create(b, loc, TypeRange{initPadded.getType()},
+                                           ValueRange{a, bPadded}, ValueRange{initPadded})
+                      .getResult(0);
+  SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(m), b.getIndexAttr(n)};
+  SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+  return tensor::ExtractSliceOp::create(b, loc, initType, product, offsets, sizes, strides);
 }
 
 /// A zero-initialised accumulator of `type`.

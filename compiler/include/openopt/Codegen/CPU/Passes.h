@@ -7,7 +7,11 @@
 
 namespace mlir {
 namespace arith { class ArithDialect; }
+namespace linalg { class LinalgDialect; }
 namespace math { class MathDialect; }
+namespace memref { class MemRefDialect; }
+namespace scf { class SCFDialect; }
+namespace transform { class TransformDialect; }
 namespace vector { class VectorDialect; }
 namespace x86vector { class X86VectorDialect; }
 } // namespace mlir

@@ -21,4 +21,55 @@ def ApproximateMathPass : Pass<"openopt-approximate-math", "mlir::func::FuncOp">
                            "mlir::vector::VectorDialect", "mlir::x86vector::X86VectorDialect"];
 }
 
+def VectorizeMatmulPass : Pass<"openopt-vectorize-matmul", "mlir::func::FuncOp"> {
+  let summary = "Tile matmuls for cache and registers, then vectorize them to FMAs";
+  let description = [{
+    Runs after bufferization. Each static `linalg.matmul` and
+    `linalg.batch_matmul` is tiled twice with the transform dialect: cache
+    tiles (at most 64 x 256 x 256) and a register tile (4 x 16 x 1 for AVX2:
+    eight ymm accumulators), chosen so that every tile size divides its
+    dimension and all shapes stay static. The register tile is vectorized,
+    the contraction lowered to broadcast + FMA outer products, and the
+    accumulator loads and stores hoisted out of the reduction loop. Matmuls
+    whose N is not a multiple of 8 are left as loops (the nn lowering pads
+    them so that this is rare).
+  }];
+  let options = [
+    Option<"maxTileM", "max-tile-m", "int64_t", "64", "Largest cache tile along M">,
+    Option<"maxTileN", "max-tile-n", "int64_t", "256", "Largest cache tile along N">,
+    Option<"maxTileK", "max-tile-k", "int64_t", "256", "Largest cache tile along K">,
+  ];
+  let dependentDialects = [
+    "mlir::transform::TransformDialect", "mlir::vector::VectorDialect",
+    "mlir::scf::SCFDialect", "mlir::memref::MemRefDialect"
+  ];
+}
+
+def FoldConstantLayoutPass : Pass<"openopt-fold-constant-layout", "mlir::func::FuncOp"> {
+  let summary = "Transpose and pad constant tensors at compile time";
+  let description = [{
+    Weights often need a layout change before a matmul (Gemm's transB, N
+    padded to the vector width). When the input of a `linalg.transpose` or a
+    constant-valued `tensor.pad` is an `arith.constant` (dense or
+    dense_resource), this pass computes the result once and replaces the op
+    by a new constant, so no copy runs per inference.
+  }];
+  let options = [
+    Option<"maxBytes", "max-bytes", "int64_t", "int64_t(256) << 20",
+           "Largest constant (bytes) to rewrite">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def FuseElementwisePass : Pass<"openopt-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse chains of element-wise linalg ops into single loops";
+  let description = [{
+    Like upstream `linalg-fuse-elementwise-ops`, but a producer is fused only
+    when all its loops are parallel. Upstream also folds matmuls and
+    reductions into their element-wise consumers, which turns a
+    `linalg.matmul` into a generic the matmul schedule no longer recognises.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // OPENOPT_CODEGEN_CPU_PASSES

@@ -1,0 +1,168 @@
+//===- FoldConstantLayout.cpp - the openopt-fold-constant-layout pass -----===//
+//
+// Rewrites linalg.transpose and constant tensor.pad of constants into new
+// constants by moving the raw bytes once at compile time. Works on dense and
+// dense_resource values of any element size (not on i1, which is bit-packed).
+//
+//===----------------------------------------------------------------------===//
+#include "openopt/Codegen/CPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <atomic>
+#include <cstring>
+
+using namespace mlir;
+
+namespace openopt {
+#define GEN_PASS_DEF_FOLDCONSTANTLAYOUTPASS
+#include "openopt/Codegen/CPU/Passes.h.inc"
+
+namespace {
+
+// Raw little-endian bytes of a non-splat constant, one element after another.
+std::optional<ArrayRef<char>> rawBytes(ElementsAttr attr) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat() || dense.getElementType().isInteger(1))
+      return std::nullopt;
+    return dense.getRawData();
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    return blob->getData();
+  }
+  return std::nullopt;
+}
+
+int64_t elementBytes(Type t) { return (t.getIntOrFloatBitWidth() + 7) / 8; }
+
+ElementsAttr makeConstant(RankedTensorType type, std::vector<char> bytes, StringRef hint) {
+  // Small results stay inline; big ones become blobs like imported weights.
+  if (type.getNumElements() <= 64)
+    return DenseElementsAttr::getFromRawBuffer(type, bytes);
+  static std::atomic<int> counter{0};
+  std::string name = (hint + "_folded_" + llvm::Twine(counter++)).str();
+  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(std::max_align_t));
+  return DenseResourceElementsAttr::get(type, name, std::move(blob));
+}
+
+StringRef nameHint(ElementsAttr attr) {
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
+    return resource.getRawHandle().getKey();
+  return "constant";
+}
+
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = (int64_t)shape.size() - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+struct FoldTranspose : OpRewritePattern<linalg::TransposeOp> {
+  FoldTranspose(MLIRContext *ctx, int64_t maxBytes)
+      : OpRewritePattern(ctx), maxBytes(maxBytes) {}
+  LogicalResult matchAndRewrite(linalg::TransposeOp op, PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return failure();
+    ElementsAttr value;
+    if (!matchPattern(op.getInput(), m_Constant(&value)))
+      return failure();
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+    if (auto dense = dyn_cast<DenseElementsAttr>(value); dense && dense.isSplat()) {
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, dense.resizeSplat(outType));
+      return success();
+    }
+    auto bytes = rawBytes(value);
+    int64_t es = elementBytes(inType.getElementType());
+    if (!bytes || (int64_t)bytes->size() != inType.getNumElements() * es ||
+        (int64_t)bytes->size() > maxBytes)
+      return failure();
+    ArrayRef<int64_t> perm = op.getPermutation();
+    SmallVector<int64_t> inStrides = stridesOf(inType.getShape());
+    std::vector<char> out(bytes->size());
+    SmallVector<int64_t> index(outType.getRank(), 0);
+    for (int64_t flat = 0, n = outType.getNumElements(); flat < n; ++flat) {
+      int64_t src = 0;
+      for (int64_t d = 0; d < outType.getRank(); ++d)
+        src += index[d] * inStrides[perm[d]];
+      std::memcpy(out.data() + flat * es, bytes->data() + src * es, es);
+      for (int64_t d = outType.getRank() - 1; d >= 0; --d) {
+        if (++index[d] < outType.getDimSize(d))
+          break;
+        index[d] = 0;
+      }
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, cast<TypedAttr>(makeConstant(outType, std::move(out), nameHint(value))));
+    return success();
+  }
+  int64_t maxBytes;
+};
+
+struct FoldPad : OpRewritePattern<tensor::PadOp> {
+  FoldPad(MLIRContext *ctx, int64_t maxBytes) : OpRewritePattern(ctx), maxBytes(maxBytes) {}
+  LogicalResult matchAndRewrite(tensor::PadOp op, PatternRewriter &rewriter) const override {
+    ElementsAttr value;
+    Attribute padValue;
+    Value padScalar = op.getConstantPaddingValue();
+    if (!padScalar || !matchPattern(op.getSource(), m_Constant(&value)) ||
+        !matchPattern(padScalar, m_Constant(&padValue)) || !op.getResultType().hasStaticShape() ||
+        !op.getStaticLow().size() || ShapedType::isDynamicShape(op.getStaticLow()) ||
+        ShapedType::isDynamicShape(op.getStaticHigh()))
+      return failure();
+    auto inType = cast<RankedTensorType>(op.getSource().getType());
+    RankedTensorType outType = op.getResultType();
+    Type element = inType.getElementType();
+    auto bytes = rawBytes(value);
+    int64_t es = elementBytes(element);
+    if (!bytes || (int64_t)bytes->size() != inType.getNumElements() * es ||
+        outType.getNumElements() * es > maxBytes)
+      return failure();
+    // The fill value's bytes, via a one-element dense attribute.
+    auto fill = DenseElementsAttr::get(RankedTensorType::get({1}, element), padValue);
+    ArrayRef<char> fillBytes = fill.getRawData();
+    std::vector<char> out(outType.getNumElements() * es);
+    for (int64_t i = 0, n = outType.getNumElements(); i < n; ++i)
+      std::memcpy(out.data() + i * es, fillBytes.data(), es);
+    SmallVector<int64_t> outStrides = stridesOf(outType.getShape());
+    ArrayRef<int64_t> low = op.getStaticLow();
+    SmallVector<int64_t> index(inType.getRank(), 0);
+    for (int64_t flat = 0, n = inType.getNumElements(); flat < n; ++flat) {
+      int64_t dst = 0;
+      for (int64_t d = 0; d < inType.getRank(); ++d)
+        dst += (index[d] + low[d]) * outStrides[d];
+      std::memcpy(out.data() + dst * es, bytes->data() + flat * es, es);
+      for (int64_t d = inType.getRank() - 1; d >= 0; --d) {
+        if (++index[d] < inType.getDimSize(d))
+          break;
+        index[d] = 0;
+      }
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, cast<TypedAttr>(makeConstant(outType, std::move(out), nameHint(value))));
+    return success();
+  }
+  int64_t maxBytes;
+};
+
+struct FoldConstantLayoutPass : impl::FoldConstantLayoutPassBase<FoldConstantLayoutPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FoldTranspose, FoldPad>(&getContext(), maxBytes);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace openopt

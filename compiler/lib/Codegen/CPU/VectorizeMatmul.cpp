@@ -1,0 +1,170 @@
+//===- VectorizeMatmul.cpp - the openopt-vectorize-matmul pass ------------===//
+//
+// Writes a transform-dialect script for the function's matmuls, with tile
+// sizes picked per op so that every tile divides its dimension (partial tiles
+// would make shapes dynamic and silently stop vectorization), and applies it.
+//
+//===----------------------------------------------------------------------===//
+#include "openopt/Codegen/CPU/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Transform/IR/TransformDialect.h"
+#include "mlir/Dialect/Transform/Interfaces/TransformInterfaces.h"
+#include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Parser/Parser.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+namespace openopt {
+#define GEN_PASS_DEF_VECTORIZEMATMULPASS
+#include "openopt/Codegen/CPU/Passes.h.inc"
+
+namespace {
+
+constexpr llvm::StringLiteral kScheduleAttr = "openopt.schedule";
+
+// Largest multiple of `step` that divides `size` and is at most `limit`.
+int64_t dividingTile(int64_t size, int64_t step, int64_t limit) {
+  int64_t best = step;
+  for (int64_t t = step; t <= std::min(size, limit); t += step)
+    if (size % t == 0)
+      best = t;
+  return best;
+}
+
+struct Schedule {
+  llvm::SmallVector<int64_t> cacheTiles, registerTiles;
+};
+
+// Tiles for a (batch_)matmul of static M x N x K, or nullopt to leave it.
+std::optional<Schedule> chooseSchedule(int64_t m, int64_t n, int64_t k, bool batched,
+                                       int64_t maxM, int64_t maxN, int64_t maxK) {
+  int64_t rm = m % 4 == 0 ? 4 : (m % 2 == 0 ? 2 : 1);
+  // Eight ymm accumulators: 4 x 16, or 1 x 64 for a single row (GEMV).
+  int64_t rn = 0;
+  if (rm == 1 && n % 64 == 0)
+    rn = 64;
+  else if (n % 16 == 0)
+    rn = 16;
+  else if (n % 8 == 0)
+    rn = 8;
+  if (rn == 0)
+    return std::nullopt;
+  int64_t tk = dividingTile(k, 1, maxK);
+  if (tk < 32 && k <= 1024)
+    tk = k; // an awkward K (a prime, say): keep it whole
+  Schedule s;
+  s.cacheTiles = {dividingTile(m, rm, maxM), dividingTile(n, rn, maxN), tk};
+  s.registerTiles = {rm, rn, 1};
+  if (batched) {
+    s.cacheTiles.insert(s.cacheTiles.begin(), 1);
+    s.registerTiles.insert(s.registerTiles.begin(), 1);
+  }
+  return s;
+}
+
+std::string tileStep(llvm::StringRef target, llvm::StringRef result,
+                     llvm::ArrayRef<int64_t> sizes) {
+  std::string loops = llvm::join(llvm::SmallVector<std::string>(sizes.size(), "!transform.any_op"), ", ");
+  return llvm::formatv("    %{0}, %{0}_loops:{1} = transform.structured.tile_using_for %{2} "
+                       "tile_sizes [{3}] : (!transform.any_op) -> (!transform.any_op, {4})\n",
+                       result, sizes.size(), target,
+                       llvm::join(llvm::map_range(sizes, [](int64_t s) { return std::to_string(s); }), ", "),
+                       loops)
+      .str();
+}
+
+// The vector lowering that follows tiling: contraction to broadcast + FMA
+// outer products, accumulators hoisted out of the K loop (the notes'
+// measured 85 GFLOP/s recipe on AVX2).
+constexpr llvm::StringLiteral kLowering = R"(
+    %f = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %f {
+      transform.apply_patterns.vector.reduction_to_contract
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.vector.drop_unit_dims_with_shape_cast
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
+    transform.apply_cse to %f : !transform.any_op
+    %h = transform.structured.hoist_redundant_vector_transfers %f : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %h {
+      transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
+      transform.apply_patterns.vector.lower_outerproduct
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.vector.split_transfer_full_partial split_transfer_strategy = "vector-transfer"
+      transform.apply_patterns.vector.transfer_to_scf max_transfer_rank = 1 full_unroll = true
+      transform.apply_patterns.vector.lower_transfer max_transfer_rank = 1
+      transform.apply_patterns.vector.lower_shape_cast
+      transform.apply_patterns.vector.lower_transpose
+      transform.apply_patterns.vector.lower_broadcast
+    } : !transform.any_op
+)";
+
+struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    mlir::func::FuncOp func = getOperation();
+    mlir::MLIRContext *ctx = &getContext();
+    std::string body;
+    int64_t id = 0;
+    func.walk([&](mlir::linalg::LinalgOp op) {
+      bool batched = mlir::isa<mlir::linalg::BatchMatmulOp>(op);
+      if (!batched && !mlir::isa<mlir::linalg::MatmulOp>(op))
+        return;
+      if (!op.hasPureBufferSemantics() ||
+          !llvm::all_of(op->getOperandTypes(), [](mlir::Type t) {
+            return mlir::cast<mlir::ShapedType>(t).hasStaticShape();
+          }))
+        return;
+      // Plain (un-transposed, un-broadcast) matmuls only.
+      if (!llvm::all_of(op.getIndexingMapsArray(), [&](mlir::AffineMap map) {
+            return map.isProjectedPermutation();
+          }) ||
+          (batched ? !mlir::isa<mlir::linalg::BatchMatmulOp>(op) : false))
+        return;
+      auto a = mlir::cast<mlir::MemRefType>(op->getOperand(0).getType());
+      auto b = mlir::cast<mlir::MemRefType>(op->getOperand(1).getType());
+      int64_t m = a.getDimSize(a.getRank() - 2), k = a.getDimSize(a.getRank() - 1);
+      int64_t n = b.getDimSize(b.getRank() - 1);
+      auto schedule = chooseSchedule(m, n, k, batched, maxTileM, maxTileN, maxTileK);
+      if (!schedule)
+        return;
+      op->setAttr(kScheduleAttr, mlir::IntegerAttr::get(mlir::IntegerType::get(ctx, 64), id));
+      std::string name = "op" + std::to_string(id);
+      body += llvm::formatv("    %{0} = transform.structured.match ops{{[\"{1}\"]} attributes{{{2} = {3} : i64} "
+                            "in %root : (!transform.any_op) -> !transform.any_op\n",
+                            name, op->getName().getStringRef(), kScheduleAttr, id)
+                  .str();
+      body += tileStep(name, name + "_c", schedule->cacheTiles);
+      body += tileStep(name + "_c", name + "_r", schedule->registerTiles);
+      body += "    transform.structured.vectorize %" + name + "_r : !transform.any_op\n";
+      ++id;
+    });
+    if (id == 0)
+      return;
+    std::string script =
+        "module attributes {transform.with_named_sequence} {\n"
+        "  transform.named_sequence @__transform_main(%root: !transform.any_op "
+        "{transform.readonly}) {\n" +
+        body + kLowering.str() + "    transform.yield\n  }\n}\n";
+    mlir::ParserConfig config(ctx);
+    auto scheduleModule = mlir::parseSourceString<mlir::ModuleOp>(script, config);
+    if (!scheduleModule) {
+      func.emitError("internal: the matmul schedule does not parse");
+      return signalPassFailure();
+    }
+    mlir::Operation *entry = scheduleModule->lookupSymbol("__transform_main");
+    if (failed(mlir::transform::applyTransformNamedSequence(
+            func, entry, *scheduleModule, mlir::transform::TransformOptions())))
+      return signalPassFailure();
+    func.walk([](mlir::Operation *op) { op->removeAttr(kScheduleAttr); });
+  }
+};
+
+} // namespace
+} // namespace openopt
