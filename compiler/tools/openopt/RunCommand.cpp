@@ -51,6 +51,14 @@ static cl::opt<bool> noVectorize("no-vectorize-matmul",
                                  cl::desc("Leave matmuls and convolutions as scalar loops"),
                                  cl::sub(runCommand));
 
+static cl::opt<int> vectorBits("vector-bits",
+                              cl::desc("SIMD width for matmul register tiles: 256 (AVX2) or "
+                                       "512 (AVX-512); default: this CPU's"),
+                              cl::init(0), cl::sub(runCommand));
+static cl::list<int> matmulTiles("matmul-tiles",
+                                 cl::desc("Largest matmul cache tiles M,N,K (default 64,256,256)"),
+                                 cl::CommaSeparated, cl::sub(runCommand));
+
 namespace {
 
 std::string safeFileName(llvm::StringRef name) {
@@ -179,6 +187,14 @@ int runModel(mlir::MLIRContext &context) {
   CpuPipelineOptions options;
   options.threads = threads;
   options.vectorizeMatmul = !noVectorize;
+  options.vectorBits = vectorBits;
+  if (!matmulTiles.empty()) {
+    if (matmulTiles.size() != 3 || llvm::any_of(matmulTiles, [](int t) { return t < 1; }))
+      return reportError(createStringError("--matmul-tiles needs three positive sizes M,N,K"));
+    options.tileM = matmulTiles[0];
+    options.tileN = matmulTiles[1];
+    options.tileK = matmulTiles[2];
+  }
   auto compileStart = std::chrono::steady_clock::now();
   auto model = CompiledModel::compile(**module, options);
   if (!model)

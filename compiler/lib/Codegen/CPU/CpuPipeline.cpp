@@ -2,6 +2,7 @@
 #include "openopt/Codegen/CPU/CpuPipeline.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 
 namespace openopt {
 
@@ -18,7 +19,11 @@ std::string cpuPipeline(const CpuPipelineOptions &options) {
       "buffer-deallocation-pipeline",
   };
   if (options.vectorizeMatmul)
-    passes.push_back("func.func(openopt-vectorize-matmul)");
+    passes.push_back(llvm::formatv("func.func(openopt-vectorize-matmul{{vector-bits={0} "
+                                   "max-tile-m={1} max-tile-n={2} max-tile-k={3}})",
+                                   options.vectorBits, options.tileM, options.tileN,
+                                   options.tileK)
+                         .str());
   passes.insert(passes.end(), {
       "func.func(convert-linalg-to-loops)",
       "func.func(openopt-approximate-math)",

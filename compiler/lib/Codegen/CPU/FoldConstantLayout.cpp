@@ -154,11 +154,38 @@ struct FoldPad : OpRewritePattern<tensor::PadOp> {
   int64_t maxBytes;
 };
 
+// Reshapes keep the bytes: only the type of the constant changes.
+template <typename ReshapeOp>
+struct FoldReshape : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern<ReshapeOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op, PatternRewriter &rewriter) const override {
+    ElementsAttr value;
+    if (!matchPattern(op.getSrc(), m_Constant(&value)))
+      return failure();
+    auto outType = cast<RankedTensorType>(op.getResult().getType());
+    if (!outType.hasStaticShape())
+      return failure();
+    if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, dense.reshape(outType));
+      return success();
+    }
+    auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+    if (!resource)
+      return failure();
+    // Same blob, new type: no bytes are copied.
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, DenseResourceElementsAttr::get(outType, resource.getRawHandle()));
+    return success();
+  }
+};
+
 struct FoldConstantLayoutPass : impl::FoldConstantLayoutPassBase<FoldConstantLayoutPass> {
   using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldTranspose, FoldPad>(&getContext(), maxBytes);
+    patterns.add<FoldReshape<tensor::CollapseShapeOp>, FoldReshape<tensor::ExpandShapeOp>>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

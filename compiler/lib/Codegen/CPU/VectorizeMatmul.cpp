@@ -14,10 +14,12 @@
 #include "mlir/Dialect/Transform/Interfaces/TransformInterfaces.h"
 #include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Parser/Parser.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/TargetParser/Host.h"
 
 namespace openopt {
 #define GEN_PASS_DEF_VECTORIZEMATMULPASS
@@ -40,18 +42,46 @@ struct Schedule {
   llvm::SmallVector<int64_t> cacheTiles, registerTiles;
 };
 
+// SIMD width of the host: 512 with AVX-512F, else 256 (AVX2).
+int64_t hostVectorBits() {
+  auto features = llvm::sys::getHostCPUFeatures();
+  auto it = features.find("avx512f");
+  return it != features.end() && it->second ? 512 : 256;
+}
+
 // Tiles for a (batch_)matmul of static M x N x K, or nullopt to leave it.
 std::optional<Schedule> chooseSchedule(int64_t m, int64_t n, int64_t k, bool batched,
-                                       int64_t maxM, int64_t maxN, int64_t maxK) {
-  int64_t rm = m % 4 == 0 ? 4 : (m % 2 == 0 ? 2 : 1);
-  // Eight ymm accumulators: 4 x 16, or 1 x 64 for a single row (GEMV).
-  int64_t rn = 0;
-  if (rm == 1 && n % 64 == 0)
-    rn = 64;
-  else if (n % 16 == 0)
-    rn = 16;
-  else if (n % 8 == 0)
-    rn = 8;
+                                       int64_t maxM, int64_t maxN, int64_t maxK,
+                                       int64_t vectorBits) {
+  int64_t lanes = vectorBits / 32;
+  // Half the vector registers hold accumulators (8 ymm on AVX2, 16 zmm on
+  // AVX-512): enough independent FMAs to cover their latency, with room for
+  // the B row and the broadcast A values.
+  int64_t maxAccumulators = vectorBits == 512 ? 16 : 8;
+  int64_t rn = 0, rm = 1;
+  if (m == 1 || (m % 2 != 0)) {
+    // A single row (GEMV-like): spread the accumulators along N.
+    for (int64_t regs : {8, 4, 2, 1})
+      if (n % (regs * lanes) == 0 && regs <= maxAccumulators) {
+        rn = regs * lanes;
+        break;
+      }
+    if (rn == 0 && n % 8 == 0)
+      rn = 8;
+  } else {
+    for (int64_t regs : {2, 1})
+      if (n % (regs * lanes) == 0) {
+        rn = regs * lanes;
+        break;
+      }
+    if (rn == 0 && n % 8 == 0)
+      rn = 8;
+    for (int64_t rows : {8, 4, 2})
+      if (m % rows == 0 && rows * std::max<int64_t>(1, rn / lanes) <= maxAccumulators) {
+        rm = rows;
+        break;
+      }
+  }
   if (rn == 0)
     return std::nullopt;
   int64_t tk = dividingTile(k, 1, maxK);
@@ -78,15 +108,28 @@ std::string tileStep(llvm::StringRef target, llvm::StringRef result,
       .str();
 }
 
-// The vector lowering that follows tiling: contraction to broadcast + FMA
+// The payload root (%f) is the function itself. The vector lowering that
+// follows tiling: contraction to broadcast + FMA
 // outer products, accumulators hoisted out of the K loop (the notes'
-// measured 85 GFLOP/s recipe on AVX2).
+// measured 85 GFLOP/s recipe on AVX2). Hoisting needs the subviews folded
+// into the transfers; fold_memref_alias_ops can cycle forever on reshaped
+// memrefs, so it runs for a bounded number of rounds and a non-converged
+// (but already folded) result is accepted.
 constexpr llvm::StringLiteral kLowering = R"(
-    %f = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %f {
       transform.apply_patterns.vector.reduction_to_contract
       transform.apply_patterns.vector.transfer_permutation_patterns
       transform.apply_patterns.vector.drop_unit_dims_with_shape_cast
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
+    transform.apply_cse to %f : !transform.any_op
+    transform.sequence %f : !transform.any_op failures(suppress) {
+    ^bb0(%g: !transform.any_op):
+      transform.apply_patterns to %g {
+        transform.apply_patterns.memref.fold_memref_alias_ops
+      } {max_iterations = 3} : !transform.any_op
+    }
+    transform.apply_patterns to %f {
       transform.apply_patterns.canonicalization
     } : !transform.any_op
     transform.apply_cse to %f : !transform.any_op
@@ -104,6 +147,37 @@ constexpr llvm::StringLiteral kLowering = R"(
     } : !transform.any_op
 )";
 
+// Gives the matmul plain buffers. The accumulator hoisting refuses buffers
+// that are views (collapse_shape, subview, ...) or have views taken of them
+// anywhere in the function, and fold_memref_alias_ops turns transfers
+// through reshapes into linearised indexing; either costs 3-4x. A copy into
+// a fresh buffer (and back, for the output) is cheap next to the matmul.
+// Constant weights never get here as views: their reshapes are folded
+// before bufferization.
+void materializeViewOperands(mlir::linalg::LinalgOp op) {
+  mlir::OpBuilder b(op);
+  mlir::Location loc = op.getLoc();
+  for (mlir::OpOperand &operand : op->getOpOperands()) {
+    mlir::Value value = operand.get();
+    bool isView = mlir::isa_and_present<mlir::ViewLikeOpInterface>(value.getDefiningOp());
+    bool hasViews = llvm::any_of(value.getUsers(), [](mlir::Operation *user) {
+      return mlir::isa<mlir::ViewLikeOpInterface>(user);
+    });
+    if (!isView && !(hasViews && op.isDpsInit(&operand)))
+      continue;
+    auto type = mlir::cast<mlir::MemRefType>(value.getType());
+    auto plain = mlir::MemRefType::get(type.getShape(), type.getElementType());
+    b.setInsertionPoint(op);
+    mlir::Value copy = mlir::memref::AllocOp::create(b, loc, plain, b.getI64IntegerAttr(64));
+    mlir::memref::CopyOp::create(b, loc, value, copy);
+    operand.set(copy);
+    b.setInsertionPointAfter(op);
+    if (op.isDpsInit(&operand))
+      mlir::memref::CopyOp::create(b, loc, copy, value);
+    mlir::memref::DeallocOp::create(b, loc, copy);
+  }
+}
+
 struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> {
   using Base::Base;
 
@@ -112,6 +186,7 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
     mlir::MLIRContext *ctx = &getContext();
     std::string body;
     int64_t id = 0;
+    int64_t bits = vectorBits > 0 ? vectorBits : hostVectorBits();
     func.walk([&](mlir::linalg::LinalgOp op) {
       bool batched = mlir::isa<mlir::linalg::BatchMatmulOp>(op);
       if (!batched && !mlir::isa<mlir::linalg::MatmulOp>(op))
@@ -131,13 +206,14 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
       auto b = mlir::cast<mlir::MemRefType>(op->getOperand(1).getType());
       int64_t m = a.getDimSize(a.getRank() - 2), k = a.getDimSize(a.getRank() - 1);
       int64_t n = b.getDimSize(b.getRank() - 1);
-      auto schedule = chooseSchedule(m, n, k, batched, maxTileM, maxTileN, maxTileK);
+      auto schedule = chooseSchedule(m, n, k, batched, maxTileM, maxTileN, maxTileK, bits);
       if (!schedule)
         return;
+      materializeViewOperands(op);
       op->setAttr(kScheduleAttr, mlir::IntegerAttr::get(mlir::IntegerType::get(ctx, 64), id));
       std::string name = "op" + std::to_string(id);
       body += llvm::formatv("    %{0} = transform.structured.match ops{{[\"{1}\"]} attributes{{{2} = {3} : i64} "
-                            "in %root : (!transform.any_op) -> !transform.any_op\n",
+                            "in %f : (!transform.any_op) -> !transform.any_op\n",
                             name, op->getName().getStringRef(), kScheduleAttr, id)
                   .str();
       body += tileStep(name, name + "_c", schedule->cacheTiles);
@@ -149,8 +225,8 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
       return;
     std::string script =
         "module attributes {transform.with_named_sequence} {\n"
-        "  transform.named_sequence @__transform_main(%root: !transform.any_op "
-        "{transform.readonly}) {\n" +
+        "  transform.named_sequence @__transform_main(%f: !transform.any_op "
+        "{transform.consumed}) {\n" +
         body + kLowering.str() + "    transform.yield\n  }\n}\n";
     mlir::ParserConfig config(ctx);
     auto scheduleModule = mlir::parseSourceString<mlir::ModuleOp>(script, config);

@@ -11,6 +11,10 @@ struct CpuPipelineOptions {
   int threads = 1;
   /// Tile and vectorize matmuls (and the convolutions lowered to them).
   bool vectorizeMatmul = true;
+  /// SIMD width for the matmul register tiles; 0 detects the host.
+  int vectorBits = 0;
+  /// Cache tile limits for matmuls (M, N, K).
+  int tileM = 64, tileN = 256, tileK = 256;
 };
 
 /// The textual pass pipeline (anchored on builtin.module) that takes nn IR

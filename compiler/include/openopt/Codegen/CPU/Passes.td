@@ -30,7 +30,9 @@ def VectorizeMatmulPass : Pass<"openopt-vectorize-matmul", "mlir::func::FuncOp">
     eight ymm accumulators), chosen so that every tile size divides its
     dimension and all shapes stay static. The register tile is vectorized,
     the contraction lowered to broadcast + FMA outer products, and the
-    accumulator loads and stores hoisted out of the reduction loop. Matmuls
+    accumulator loads and stores hoisted out of the reduction loop. The
+    register tile follows the vector width: 4 x 16 (8 ymm accumulators) for
+    AVX2, 8 x 32 (16 zmm accumulators) for AVX-512. Matmuls
     whose N is not a multiple of 8 are left as loops (the nn lowering pads
     them so that this is rare).
   }];
@@ -38,6 +40,8 @@ def VectorizeMatmulPass : Pass<"openopt-vectorize-matmul", "mlir::func::FuncOp">
     Option<"maxTileM", "max-tile-m", "int64_t", "64", "Largest cache tile along M">,
     Option<"maxTileN", "max-tile-n", "int64_t", "256", "Largest cache tile along N">,
     Option<"maxTileK", "max-tile-k", "int64_t", "256", "Largest cache tile along K">,
+    Option<"vectorBits", "vector-bits", "int64_t", "0",
+           "SIMD register width in bits (256 or 512); 0 detects the host CPU">,
   ];
   let dependentDialects = [
     "mlir::transform::TransformDialect", "mlir::vector::VectorDialect",
@@ -46,13 +50,15 @@ def VectorizeMatmulPass : Pass<"openopt-vectorize-matmul", "mlir::func::FuncOp">
 }
 
 def FoldConstantLayoutPass : Pass<"openopt-fold-constant-layout", "mlir::func::FuncOp"> {
-  let summary = "Transpose and pad constant tensors at compile time";
+  let summary = "Transpose, pad and reshape constant tensors at compile time";
   let description = [{
     Weights often need a layout change before a matmul (Gemm's transB, N
-    padded to the vector width). When the input of a `linalg.transpose` or a
-    constant-valued `tensor.pad` is an `arith.constant` (dense or
+    padded to the vector width, a conv kernel flattened to a matrix). When the
+    input of a `linalg.transpose`, a constant-valued `tensor.pad` or a
+    `tensor.collapse_shape`/`expand_shape` is an `arith.constant` (dense or
     dense_resource), this pass computes the result once and replaces the op
-    by a new constant, so no copy runs per inference.
+    by a new constant (reshapes re-type the same blob), so no copy runs per
+    inference and the matmul sees a plain global buffer.
   }];
   let options = [
     Option<"maxBytes", "max-bytes", "int64_t", "int64_t(256) << 20",

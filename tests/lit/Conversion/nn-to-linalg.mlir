@@ -1,0 +1,164 @@
+// RUN: openopt-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(openopt-convert-nn-to-linalg,canonicalize))' | FileCheck %s
+
+// Broadcasting element-wise ops become one parallel generic per op; the
+// smaller operand is read through a map that drops its missing dims.
+// CHECK-DAG: #[[BCAST:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @add_broadcast
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[BCAST]], #[[ID]]], iterator_types = ["parallel", "parallel"]}
+// CHECK: arith.addf
+func.func @add_broadcast(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = nn.add %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// x^2 is strength-reduced to a multiply (powf does not vectorize).
+// CHECK-LABEL: func.func @pow_square
+// CHECK-NOT: math.powf
+// CHECK: arith.mulf %[[X:.*]], %[[X]]
+func.func @pow_square(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %two = nn.constant dense<2.0> : tensor<f32>
+  %0 = nn.pow %a, %two : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Gemm with C: the bias is the matmul's initial accumulator; transB is a
+// linalg.transpose of B.
+// CHECK-LABEL: func.func @gemm_bias
+// CHECK: linalg.transpose
+// CHECK: %[[INIT:.*]] = linalg.generic
+// CHECK: linalg.matmul ins({{.*}}) outs(%[[INIT]] : tensor<4x16xf32>)
+func.func @gemm_bias(%a: tensor<4x8xf32>, %b: tensor<16x8xf32>, %c: tensor<16xf32>) -> tensor<4x16xf32> {
+  %0 = nn.gemm %a, %b, %c {transB = 1} : (tensor<4x8xf32>, tensor<16x8xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// A Linear layer: leading dims fold into M of one 2-D matmul.
+// CHECK-LABEL: func.func @matmul_3d_by_2d
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2]] : tensor<2x8x16xf32> into tensor<16x16xf32>
+// CHECK: linalg.matmul {{.*}} -> tensor<16x32xf32>
+// CHECK: tensor.expand_shape
+func.func @matmul_3d_by_2d(%a: tensor<2x8x16xf32>, %b: tensor<16x32xf32>) -> tensor<2x8x32xf32> {
+  %0 = nn.matmul %a, %b : (tensor<2x8x16xf32>, tensor<16x32xf32>) -> tensor<2x8x32xf32>
+  return %0 : tensor<2x8x32xf32>
+}
+
+// -----
+
+// Batched attention-style products become one batch_matmul.
+// CHECK-LABEL: func.func @matmul_batched
+// CHECK: linalg.batch_matmul {{.*}} -> tensor<12x8x8xf32>
+func.func @matmul_batched(%a: tensor<1x12x8x16xf32>, %b: tensor<1x12x16x8xf32>) -> tensor<1x12x8x8xf32> {
+  %0 = nn.matmul %a, %b : (tensor<1x12x8x16xf32>, tensor<1x12x16x8xf32>) -> tensor<1x12x8x8xf32>
+  return %0 : tensor<1x12x8x8xf32>
+}
+
+// -----
+
+// Conv: pad, im2col gather, matmul of the [F, C*KH*KW] weight with the
+// columns; the bias initialises the accumulator. N = 8x8 = 64 pixels is
+// already a multiple of 16, so no padding of the columns.
+// CHECK-DAG: #[[IM2COL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0 * 3 + d1, d2 + d4, d3 + d5)>
+// CHECK-LABEL: func.func @conv3x3
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: linalg.generic {indexing_maps = [#[[IM2COL]]
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x27xf32>, tensor<27x64xf32>) outs(%{{.*}} : tensor<4x64xf32>)
+func.func @conv3x3(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x8x8xf32> {
+  %0 = nn.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// A 1x1 stride-1 conv needs no gather: the input already is the columns.
+// 7x7 = 49 pixels are padded to 64 so the matmul vectorizes.
+// CHECK-LABEL: func.func @conv1x1
+// CHECK-NOT: linalg.generic
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 15]
+// CHECK: linalg.matmul {{.*}} tensor<16x8xf32>, tensor<8x64xf32>
+// CHECK: tensor.extract_slice {{.*}}[0, 0] [16, 49] [1, 1]
+func.func @conv1x1(%x: tensor<1x8x7x7xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<1x16x7x7xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x8x7x7xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x7x7xf32>
+  return %0 : tensor<1x16x7x7xf32>
+}
+
+// -----
+
+// Grouped convolution: one batch_matmul over the groups.
+// CHECK-LABEL: func.func @conv_groups
+// CHECK: linalg.batch_matmul {{.*}} tensor<2x3x18xf32>, tensor<2x18x64xf32>
+func.func @conv_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x8x8xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2} : (tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x8x8xf32>
+  return %0 : tensor<1x6x8x8xf32>
+}
+
+// -----
+
+// Max pooling pads with -inf and reduces over a window tensor.
+// CHECK-LABEL: func.func @max_pool
+// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000
+// CHECK: tensor.pad {{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: tensor.yield %[[NEGINF]]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK: arith.maximumf
+func.func @max_pool(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Softmax: max, exp(x - max), sum, divide.
+// CHECK-LABEL: func.func @softmax
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %0 = nn.softmax %x {axis = -1 : i64} : tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// Reshape-like ops are views: collapse to 1-D, expand to the target.
+// CHECK-LABEL: func.func @reshape
+// CHECK: tensor.collapse_shape
+// CHECK: tensor.expand_shape
+// CHECK-NOT: linalg
+func.func @reshape(%x: tensor<2x3x4xf32>) -> tensor<4x6xf32> {
+  %s = nn.constant dense<[4, -1]> : tensor<2xi64>
+  %0 = nn.reshape %x, %s : (tensor<2x3x4xf32>, tensor<2xi64>) -> tensor<4x6xf32>
+  return %0 : tensor<4x6xf32>
+}
+
+// -----
+
+// Gather clamps indices so a bad index cannot read outside the tensor.
+// CHECK-LABEL: func.func @gather
+// CHECK: linalg.generic
+// CHECK: arith.index_cast
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: tensor.extract
+func.func @gather(%x: tensor<5x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
+  %0 = nn.gather %x, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Lowering refuses dynamic shapes with a clear message.
+func.func @dynamic(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  // expected-error @+2 {{dynamic shapes must be specialised before lowering}}
+  // expected-error @+1 {{failed to legalize operation 'nn.relu'}}
+  %0 = nn.relu %x : tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
