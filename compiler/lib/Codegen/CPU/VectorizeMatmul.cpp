@@ -85,7 +85,7 @@ std::optional<Schedule> chooseSchedule(int64_t m, int64_t n, int64_t k, bool bat
   if (rn == 0)
     return std::nullopt;
   int64_t tk = dividingTile(k, 1, maxK);
-  if (tk < 32 && k <= 1024)
+  if (tk < std::min<int64_t>(32, maxK) && k <= 1024)
     tk = k; // an awkward K (a prime, say): keep it whole
   Schedule s;
   s.cacheTiles = {dividingTile(m, rm, maxM), dividingTile(n, rn, maxN), tk};

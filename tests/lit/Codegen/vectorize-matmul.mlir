@@ -1,0 +1,81 @@
+// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-vectorize-matmul{vector-bits=256}))' | FileCheck %s --check-prefix=AVX2
+// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-vectorize-matmul{vector-bits=512}))' | FileCheck %s --check-prefix=AVX512
+// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-vectorize-matmul{vector-bits=256 max-tile-m=16 max-tile-n=32 max-tile-k=8}))' | FileCheck %s --check-prefix=TILES
+
+// The register tile follows the vector width, the accumulators live in
+// registers across the K loop (iter_args), and the inner loop is FMAs.
+// AVX2-LABEL: func.func @matmul
+// AVX2: scf.for {{.*}} step %c4
+// AVX2: scf.for {{.*}} step %c16
+// AVX2: scf.for {{.*}} iter_args({{.*}}) -> (vector<4x16xf32>)
+// AVX2-COUNT-4: vector.fma {{.*}} : vector<16xf32>
+// AVX2-NOT: linalg.matmul
+// AVX512-LABEL: func.func @matmul
+// AVX512: scf.for {{.*}} step %c8
+// AVX512: scf.for {{.*}} step %c32
+// AVX512: scf.for {{.*}} iter_args({{.*}}) -> (vector<8x32xf32>)
+// AVX512-COUNT-8: vector.fma {{.*}} : vector<32xf32>
+// Cache tiles are capped by the options (and divide the dims).
+// TILES-LABEL: func.func @matmul
+// TILES: scf.for {{.*}} to %c64 step %c16
+// TILES: scf.for {{.*}} to %c64 step %c32
+// TILES: scf.for {{.*}} to %c64 step %c8
+func.func @matmul(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
+
+// -----
+
+// Batched products get a unit batch tile and the same register tile.
+// AVX2-LABEL: func.func @batch_matmul
+// AVX2: scf.for {{.*}} to %c12 step %c1
+// AVX2: iter_args({{.*}}) -> (vector<1x4x16xf32>)
+// AVX2: vector.fma
+func.func @batch_matmul(%a: memref<12x32x16xf32>, %b: memref<12x16x32xf32>, %c: memref<12x32x32xf32>) {
+  linalg.batch_matmul ins(%a, %b : memref<12x32x16xf32>, memref<12x16x32xf32>) outs(%c : memref<12x32x32xf32>)
+  return
+}
+
+// -----
+
+// A single row (GEMV) spreads the accumulators along N.
+// AVX2-LABEL: func.func @gemv
+// AVX2: iter_args({{.*}}) -> (vector<1x64xf32>)
+func.func @gemv(%a: memref<1x32xf32>, %b: memref<32x128xf32>, %c: memref<1x128xf32>) {
+  linalg.matmul ins(%a, %b : memref<1x32xf32>, memref<32x128xf32>) outs(%c : memref<1x128xf32>)
+  return
+}
+
+// -----
+
+// A view operand is copied into a plain buffer so the accumulators can be
+// hoisted; the view's data flows back after the matmul for the output.
+// AVX2-LABEL: func.func @view_output
+// AVX2: %[[TMP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x16xf32>
+// AVX2: memref.copy %{{.*}}, %[[TMP]]
+// AVX2: iter_args
+// AVX2: memref.copy %[[TMP]], %{{.*}}
+// AVX2: memref.dealloc %[[TMP]]
+func.func @view_output(%a: memref<16x16xf32>, %b: memref<16x16xf32>, %c: memref<1x16x16xf32>) {
+  %cv = memref.collapse_shape %c [[0, 1], [2]] : memref<1x16x16xf32> into memref<16x16xf32>
+  linalg.matmul ins(%a, %b : memref<16x16xf32>, memref<16x16xf32>) outs(%cv : memref<16x16xf32>)
+  return
+}
+
+// -----
+
+// N not a multiple of 8 (the lowering pads those), dynamic shapes and
+// tensors are left as they are.
+// AVX2-LABEL: func.func @not_scheduled
+// AVX2: linalg.matmul ins(%{{.*}}, %{{.*}} : memref<8x4xf32>, memref<4x10xf32>)
+// AVX2: linalg.matmul ins(%{{.*}}, %{{.*}} : memref<?x16xf32>, memref<16x16xf32>)
+// AVX2: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<16x16xf32>, tensor<16x16xf32>)
+func.func @not_scheduled(%a: memref<8x4xf32>, %b: memref<4x10xf32>, %c: memref<8x10xf32>,
+                         %d: memref<?x16xf32>, %e: memref<16x16xf32>, %f: memref<?x16xf32>,
+                         %t: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  linalg.matmul ins(%a, %b : memref<8x4xf32>, memref<4x10xf32>) outs(%c : memref<8x10xf32>)
+  linalg.matmul ins(%d, %e : memref<?x16xf32>, memref<16x16xf32>) outs(%f : memref<?x16xf32>)
+  %r = linalg.matmul ins(%t, %t : tensor<16x16xf32>, tensor<16x16xf32>) outs(%t : tensor<16x16xf32>) -> tensor<16x16xf32>
+  return %r : tensor<16x16xf32>
+}
