@@ -175,7 +175,11 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options) {
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   // memrefCopy (strided copies after bufferization) lives here.
   static const std::string runnerUtils = OPENOPT_MLIR_C_RUNNER_UTILS;
+  // The OpenMP runtime runs the parallel loops of multi-threaded code.
+  static const std::string openmp = OPENOPT_OPENMP_RUNTIME;
   llvm::SmallVector<llvm::StringRef> libs = {runnerUtils};
+  if (options.threads > 1)
+    libs.push_back(openmp);
   engineOptions.sharedLibPaths = libs;
   auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));
   if (!engine)

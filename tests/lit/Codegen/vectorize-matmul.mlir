@@ -79,3 +79,16 @@ func.func @not_scheduled(%a: memref<8x4xf32>, %b: memref<4x10xf32>, %c: memref<8
   %r = linalg.matmul ins(%t, %t : tensor<16x16xf32>, tensor<16x16xf32>) outs(%t : tensor<16x16xf32>) -> tensor<16x16xf32>
   return %r : tensor<16x16xf32>
 }
+
+// -----
+
+// A reshaped input is read through a reinterpret_cast of its contiguous
+// source, so transfers are not folded into multi-dimensional indexing.
+// AVX2-LABEL: func.func @reshaped_input
+// AVX2: %[[FLAT:.*]] = memref.reinterpret_cast %{{.*}} to offset: [0], sizes: [16, 16], strides: [16, 1] : memref<1x16x16xf32> to memref<16x16xf32>
+// AVX2: vector.load %[[FLAT]]
+func.func @reshaped_input(%a: memref<1x16x16xf32>, %b: memref<16x16xf32>, %c: memref<16x16xf32>) {
+  %av = memref.collapse_shape %a [[0, 1], [2]] : memref<1x16x16xf32> into memref<16x16xf32>
+  linalg.matmul ins(%av, %b : memref<16x16xf32>, memref<16x16xf32>) outs(%c : memref<16x16xf32>)
+  return
+}

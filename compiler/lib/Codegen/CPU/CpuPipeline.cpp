@@ -20,15 +20,27 @@ std::string cpuPipeline(const CpuPipelineOptions &options) {
   };
   if (options.vectorizeMatmul)
     passes.push_back(llvm::formatv("func.func(openopt-vectorize-matmul{{vector-bits={0} "
-                                   "max-tile-m={1} max-tile-n={2} max-tile-k={3}})",
+                                   "max-tile-m={1} max-tile-n={2} max-tile-k={3} threads={4}})",
                                    options.vectorBits, options.tileM, options.tileN,
-                                   options.tileK)
+                                   options.tileK, options.threads)
                          .str());
   passes.insert(passes.end(), {
       "func.func(convert-linalg-to-loops)",
       "func.func(openopt-approximate-math)",
       "canonicalize",
       "convert-vector-to-scf",
+  });
+  // Threads: the scf.forall slices of the matmuls become OpenMP parallel
+  // loops; memrefs must reach LLVM before the OpenMP regions are outlined.
+  if (options.threads > 1)
+    passes.insert(passes.end(), {
+        "scf-forall-to-parallel",
+        llvm::formatv("convert-scf-to-openmp{{num-threads={0}}", options.threads).str(),
+        "expand-strided-metadata",
+        "lower-affine",
+        "finalize-memref-to-llvm",
+    });
+  passes.insert(passes.end(), {
       "convert-scf-to-cf",
       "expand-strided-metadata",
       "lower-affine",
@@ -40,6 +52,7 @@ std::string cpuPipeline(const CpuPipelineOptions &options) {
       "convert-func-to-llvm{use-bare-ptr-memref-call-conv}",
       "convert-cf-to-llvm",
       "convert-index-to-llvm",
+      "convert-openmp-to-llvm",
       "convert-ub-to-llvm",
       "reconcile-unrealized-casts",
   });

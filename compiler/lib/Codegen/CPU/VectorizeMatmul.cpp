@@ -97,6 +97,32 @@ std::optional<Schedule> chooseSchedule(int64_t m, int64_t n, int64_t k, bool bat
   return s;
 }
 
+// Per-thread slice of a (batch_)matmul: the loop sizes to hand each thread,
+// 0 for dims that are not split. Prefers the batch, then M, then N, with
+// slices that keep the register tile dividing them.
+std::optional<llvm::SmallVector<int64_t>> threadSlices(int64_t batch, int64_t m, int64_t n,
+                                                       bool batched, int64_t threads) {
+  llvm::SmallVector<int64_t> sizes(batched ? 4 : 3, 0);
+  int64_t offset = batched ? 1 : 0;
+  if (batched && batch % threads == 0) {
+    sizes[0] = batch / threads;
+    return sizes;
+  }
+  if (m % (threads * 8) == 0 && m / threads >= 8) {
+    sizes[offset] = m / threads;
+    return sizes;
+  }
+  if (n % (threads * 32) == 0) {
+    sizes[offset + 1] = n / threads;
+    return sizes;
+  }
+  if (n % (threads * 16) == 0) {
+    sizes[offset + 1] = n / threads;
+    return sizes;
+  }
+  return std::nullopt;
+}
+
 std::string tileStep(llvm::StringRef target, llvm::StringRef result,
                      llvm::ArrayRef<int64_t> sizes) {
   std::string loops = llvm::join(llvm::SmallVector<std::string>(sizes.size(), "!transform.any_op"), ", ");
@@ -147,33 +173,49 @@ constexpr llvm::StringLiteral kLowering = R"(
     } : !transform.any_op
 )";
 
-// Gives the matmul plain buffers. The accumulator hoisting refuses buffers
-// that are views (collapse_shape, subview, ...) or have views taken of them
-// anywhere in the function, and fold_memref_alias_ops turns transfers
-// through reshapes into linearised indexing; either costs 3-4x. A copy into
-// a fresh buffer (and back, for the output) is cheap next to the matmul.
-// Constant weights never get here as views: their reshapes are folded
-// before bufferization.
-void materializeViewOperands(mlir::linalg::LinalgOp op) {
+// Gives the matmul plain buffers, which its schedule needs twice over:
+//  - fold_memref_alias_ops folds vector transfers through collapse_shape /
+//    expand_shape into linearised multi-dimensional indexing, breaking the
+//    unit-stride loads; a reshaped input is re-expressed as a
+//    reinterpret_cast of its (contiguous) source, which the fold leaves alone;
+//  - the accumulator hoisting refuses an output buffer that is a view or has
+//    views taken of it anywhere in the function, and without it every FMA
+//    step loads and stores the accumulators (3-4x slower); such an output is
+//    computed in a private buffer, copied in and out (cheap next to the
+//    matmul).
+void preparePlainBuffers(mlir::linalg::LinalgOp op) {
   mlir::OpBuilder b(op);
   mlir::Location loc = op.getLoc();
   for (mlir::OpOperand &operand : op->getOpOperands()) {
     mlir::Value value = operand.get();
-    bool isView = mlir::isa_and_present<mlir::ViewLikeOpInterface>(value.getDefiningOp());
+    auto type = mlir::cast<mlir::MemRefType>(value.getType());
+    mlir::Operation *def = value.getDefiningOp();
+    b.setInsertionPoint(op);
+    if (!op.isDpsInit(&operand)) {
+      if (!mlir::isa_and_present<mlir::memref::CollapseShapeOp, mlir::memref::ExpandShapeOp>(def))
+        continue;
+      auto source = mlir::cast<mlir::MemRefType>(def->getOperand(0).getType());
+      if (!source.getLayout().isIdentity() || !type.getLayout().isIdentity())
+        continue;
+      llvm::SmallVector<int64_t> strides(type.getRank(), 1);
+      for (int64_t i = type.getRank() - 2; i >= 0; --i)
+        strides[i] = strides[i + 1] * type.getDimSize(i + 1);
+      operand.set(mlir::memref::ReinterpretCastOp::create(b, loc, type, def->getOperand(0),
+                                                          /*offset=*/0, type.getShape(), strides));
+      continue;
+    }
+    bool isView = mlir::isa_and_present<mlir::ViewLikeOpInterface>(def);
     bool hasViews = llvm::any_of(value.getUsers(), [](mlir::Operation *user) {
       return mlir::isa<mlir::ViewLikeOpInterface>(user);
     });
-    if (!isView && !(hasViews && op.isDpsInit(&operand)))
+    if (!isView && !hasViews)
       continue;
-    auto type = mlir::cast<mlir::MemRefType>(value.getType());
     auto plain = mlir::MemRefType::get(type.getShape(), type.getElementType());
-    b.setInsertionPoint(op);
     mlir::Value copy = mlir::memref::AllocOp::create(b, loc, plain, b.getI64IntegerAttr(64));
     mlir::memref::CopyOp::create(b, loc, value, copy);
     operand.set(copy);
     b.setInsertionPointAfter(op);
-    if (op.isDpsInit(&operand))
-      mlir::memref::CopyOp::create(b, loc, copy, value);
+    mlir::memref::CopyOp::create(b, loc, copy, value);
     mlir::memref::DeallocOp::create(b, loc, copy);
   }
 }
@@ -206,16 +248,41 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
       auto b = mlir::cast<mlir::MemRefType>(op->getOperand(1).getType());
       int64_t m = a.getDimSize(a.getRank() - 2), k = a.getDimSize(a.getRank() - 1);
       int64_t n = b.getDimSize(b.getRank() - 1);
-      auto schedule = chooseSchedule(m, n, k, batched, maxTileM, maxTileN, maxTileK, bits);
+      int64_t batch = batched ? a.getDimSize(0) : 1;
+      // Split across threads first; the slices are scheduled like a matmul.
+      std::optional<llvm::SmallVector<int64_t>> slices;
+      if (threads > 1)
+        slices = threadSlices(batch, m, n, batched, threads);
+      int64_t sliceM = m, sliceN = n;
+      if (slices) {
+        int64_t offset = batched ? 1 : 0;
+        if ((*slices)[offset])
+          sliceM = (*slices)[offset];
+        if ((*slices)[offset + 1])
+          sliceN = (*slices)[offset + 1];
+      }
+      auto schedule = chooseSchedule(sliceM, sliceN, k, batched, maxTileM, maxTileN, maxTileK, bits);
       if (!schedule)
         return;
-      materializeViewOperands(op);
+      preparePlainBuffers(op);
       op->setAttr(kScheduleAttr, mlir::IntegerAttr::get(mlir::IntegerType::get(ctx, 64), id));
       std::string name = "op" + std::to_string(id);
       body += llvm::formatv("    %{0} = transform.structured.match ops{{[\"{1}\"]} attributes{{{2} = {3} : i64} "
                             "in %f : (!transform.any_op) -> !transform.any_op\n",
                             name, op->getName().getStringRef(), kScheduleAttr, id)
                   .str();
+      if (slices) {
+        body += llvm::formatv("    %{0}_t, %{0}_forall = transform.structured.tile_using_forall "
+                              "%{0} tile_sizes [{1}] : (!transform.any_op) -> "
+                              "(!transform.any_op, !transform.any_op)\n",
+                              name,
+                              llvm::join(llvm::map_range(*slices, [](int64_t v) {
+                                           return std::to_string(v);
+                                         }),
+                                         ", "))
+                    .str();
+        name += "_t";
+      }
       body += tileStep(name, name + "_c", schedule->cacheTiles);
       body += tileStep(name + "_c", name + "_r", schedule->registerTiles);
       body += "    transform.structured.vectorize %" + name + "_r : !transform.any_op\n";

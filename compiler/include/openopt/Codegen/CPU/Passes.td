@@ -34,7 +34,8 @@ def VectorizeMatmulPass : Pass<"openopt-vectorize-matmul", "mlir::func::FuncOp">
     register tile follows the vector width: 4 x 16 (8 ymm accumulators) for
     AVX2, 8 x 32 (16 zmm accumulators) for AVX-512. Matmuls
     whose N is not a multiple of 8 are left as loops (the nn lowering pads
-    them so that this is rare).
+    them so that this is rare). With `threads` > 1 each matmul is first split
+    into that many `scf.forall` slices, each scheduled as above.
   }];
   let options = [
     Option<"maxTileM", "max-tile-m", "int64_t", "64", "Largest cache tile along M">,
@@ -42,6 +43,9 @@ def VectorizeMatmulPass : Pass<"openopt-vectorize-matmul", "mlir::func::FuncOp">
     Option<"maxTileK", "max-tile-k", "int64_t", "256", "Largest cache tile along K">,
     Option<"vectorBits", "vector-bits", "int64_t", "0",
            "SIMD register width in bits (256 or 512); 0 detects the host CPU">,
+    Option<"threads", "threads", "int64_t", "1",
+           "Split each matmul into this many scf.forall tasks (along the batch, "
+           "M or N dimension, whichever divides evenly), run by OpenMP">,
   ];
   let dependentDialects = [
     "mlir::transform::TransformDialect", "mlir::vector::VectorDialect",
