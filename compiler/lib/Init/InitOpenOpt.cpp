@@ -9,6 +9,7 @@
 #include "openopt/Codegen/CPU/Passes.h"
 #include "openopt/Conversion/Passes.h"
 #include "openopt/Dialect/NN/NNDialect.h"
+#include "openopt/Transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -25,6 +26,7 @@ void registerAllDialectsAndPasses(mlir::DialectRegistry &registry) {
     mlir::registerAllPasses();
     registerOpenOptConversionPasses();
     registerOpenOptCpuPasses();
+    registerOpenOptTransformsPasses();
     return true;
   }();
   (void)passesRegistered;

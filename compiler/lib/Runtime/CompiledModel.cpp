@@ -2,6 +2,7 @@
 #include "openopt/Runtime/CompiledModel.h"
 
 #include "openopt/Support/Diagnostics.h"
+#include "openopt/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -110,24 +111,8 @@ llvm::Error specializeInputShapes(ModuleOp module, llvm::ArrayRef<llvm::SmallVec
   for (auto [arg, t] : llvm::zip(func.getArguments(), inputs))
     arg.setType(t);
   DiagnosticCollector diagnostics(*module.getContext());
-  WalkResult walk = func.walk([&](Operation *op) {
-    auto inferable = dyn_cast<InferTypeOpInterface>(op);
-    if (!inferable)
-      return WalkResult::advance();
-    SmallVector<Type> results;
-    if (failed(inferable.inferReturnTypes(op->getContext(), op->getLoc(), op->getOperands(),
-                                          op->getRawDictionaryAttrs(),
-                                          op->getPropertiesStorage(), op->getRegions(),
-                                          results)))
-      return WalkResult::interrupt();
-    for (auto [result, t] : llvm::zip(op->getResults(), results))
-      result.setType(t);
-    return WalkResult::advance();
-  });
-  if (walk.wasInterrupted())
+  if (failed(refineShapes(func)))
     return diagnostics.takeError("shape inference failed for the given input shapes");
-  auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
-  func.setType(FunctionType::get(func.getContext(), inputs, ret.getOperandTypes()));
   return llvm::Error::success();
 }
 
