@@ -17,6 +17,7 @@ std::string cpuPipeline(const CpuPipelineOptions &options) {
       "canonicalize",
       "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
       "buffer-deallocation-pipeline",
+      "func.func(openopt-strided-copy-to-linalg)",
   };
   if (options.vectorizeMatmul)
     passes.push_back(llvm::formatv("func.func(openopt-vectorize-matmul{{vector-bits={0} "

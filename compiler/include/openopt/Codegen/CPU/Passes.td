@@ -82,4 +82,15 @@ def FuseElementwisePass : Pass<"openopt-fuse-elementwise", "mlir::func::FuncOp">
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def StridedCopyToLinalgPass : Pass<"openopt-strided-copy-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy between non-contiguous buffers into linalg.copy";
+  let description = [{
+    A `memref.copy` between contiguous buffers lowers to `memcpy`; any other
+    (into the interior of a padded buffer, out of a slice) becomes a call to
+    the generic element-by-element `memrefCopy` of the MLIR runtime. As a
+    `linalg.copy` it becomes loops that LLVM vectorizes.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // OPENOPT_CODEGEN_CPU_PASSES
