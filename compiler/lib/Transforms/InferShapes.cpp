@@ -26,7 +26,10 @@ mlir::LogicalResult refineShapes(mlir::func::FuncOp func) {
   if (func.isExternal())
     return mlir::success();
   mlir::Operation *terminator = func.getBody().back().getTerminator();
-  func.setType(mlir::FunctionType::get(func.getContext(), func.getArgumentTypes(),
+  // The entry block's arguments, not the function type: callers may have
+  // just given the arguments new (specialised) types.
+  func.setType(mlir::FunctionType::get(func.getContext(),
+                                       func.getBody().front().getArgumentTypes(),
                                        terminator->getOperandTypes()));
   return mlir::success();
 }

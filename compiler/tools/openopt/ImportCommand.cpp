@@ -4,6 +4,7 @@
 #include "openopt/Import/Onnx/OnnxImporter.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -18,6 +19,10 @@ static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
 static cl::opt<std::string> outputPath("o", cl::desc("Output .mlir file (default: stdout)"),
                                        cl::value_desc("file"), cl::init("-"),
                                        cl::sub(importCommand));
+static cl::opt<bool> printLocations(
+    "print-locations",
+    cl::desc("Print each op's location (ONNX node name, op type, node index)"),
+    cl::sub(importCommand));
 static cl::opt<int64_t> inlineLimit(
     "inline-constant-limit",
     cl::desc("Constants with more elements become dense_resource blobs (default 64)"),
@@ -33,7 +38,10 @@ int runImport(mlir::MLIRContext &context) {
   auto output = mlir::openOutputFile(outputPath, &error);
   if (!output)
     return reportError(llvm::createStringError(error));
-  (*module)->print(output->os());
+  mlir::OpPrintingFlags flags;
+  if (printLocations)
+    flags.enableDebugInfo();
+  (*module)->print(output->os(), flags);
   output->keep();
   return 0;
 }
