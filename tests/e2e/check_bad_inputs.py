@@ -96,6 +96,8 @@ def build_cases(work):
     write_npy_bytes(huge_npy, "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }")
     add("malformed npy (huge shape)", ["run", relu, "--input", "x=" + huge_npy], "invalid dimension")
 
+    add("zero threads", ["run", relu, "--random-inputs", "--threads", "0"], "--threads must be")
+    add("bad vector width", ["run", relu, "--random-inputs", "--vector-bits", "100"], "--vector-bits must be")
     add("unknown input name", ["run", relu, "--input", "nope=" + wrong_shape], "has no input 'nope'")
     add("missing input", ["run", relu], "is not given")
 

@@ -45,11 +45,16 @@ static cl::opt<unsigned> iterations(
     cl::desc("Time this many runs after warm-up and print "
              "'latency_ms median=.. min=.. p95=.. iterations=N' (compile time excluded)"),
     cl::init(0), cl::sub(runCommand));
-static cl::opt<unsigned> threads("threads", cl::desc("Worker threads (default 1)"),
-                                 cl::init(1), cl::sub(runCommand));
-static cl::opt<bool> noVectorize("no-vectorize-matmul",
-                                 cl::desc("Leave matmuls and convolutions as scalar loops"),
-                                 cl::sub(runCommand));
+static cl::opt<unsigned> threads(
+    "threads",
+    cl::desc("Threads for matmuls and convolutions, split with OpenMP (default 1; the "
+             "other ops run on one thread)"),
+    cl::init(1), cl::sub(runCommand));
+static cl::opt<bool> noVectorize(
+    "no-vectorize-matmul",
+    cl::desc("Skip the tiled FMA schedule of matmuls and convolutions (plain loops, "
+             "for comparison)"),
+    cl::sub(runCommand));
 
 static cl::opt<int> vectorBits("vector-bits",
                               cl::desc("SIMD width for matmul register tiles: 256 (AVX2) or "
@@ -162,6 +167,10 @@ llvm::Expected<std::vector<TensorSpec>> modelInputSpecs(mlir::ModuleOp module) {
 }
 
 int runModel(mlir::MLIRContext &context) {
+  if (threads < 1 || threads > 256)
+    return reportError(createStringError("--threads must be between 1 and 256"));
+  if (vectorBits != 0 && vectorBits != 256 && vectorBits != 512)
+    return reportError(createStringError("--vector-bits must be 256 or 512"));
   auto module = loadModel(context, modelPath);
   if (!module)
     return reportError(module.takeError());
