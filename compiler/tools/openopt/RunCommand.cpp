@@ -56,6 +56,11 @@ static cl::opt<bool> noVectorize(
              "for comparison)"),
     cl::sub(runCommand));
 
+static cl::opt<bool> noGraphPasses(
+    "no-graph-passes",
+    cl::desc("Skip the graph passes (BatchNormalization folding, LayerNorm/GELU "
+             "recognition, constant folding, DCE, CSE), for comparison"),
+    cl::sub(runCommand));
 static cl::opt<int> vectorBits("vector-bits",
                               cl::desc("SIMD width for matmul register tiles: 256 (AVX2) or "
                                        "512 (AVX-512); default: this CPU's"),
@@ -196,6 +201,7 @@ int runModel(mlir::MLIRContext &context) {
   CpuPipelineOptions options;
   options.threads = threads;
   options.vectorizeMatmul = !noVectorize;
+  options.graphPasses = !noGraphPasses;
   options.vectorBits = vectorBits;
   if (!matmulTiles.empty()) {
     if (matmulTiles.size() != 3 || llvm::any_of(matmulTiles, [](int t) { return t < 1; }))

@@ -5,6 +5,10 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 
+namespace openopt::nn {
+class NNDialect;
+} // namespace openopt::nn
+
 namespace openopt {
 #define GEN_PASS_DECL
 #include "openopt/Transforms/Passes.h.inc"

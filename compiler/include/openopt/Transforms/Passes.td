@@ -16,4 +16,61 @@ def InferShapesPass : Pass<"openopt-infer-shapes", "mlir::func::FuncOp"> {
   }];
 }
 
+def FoldBatchNormPass : Pass<"openopt-fold-batchnorm", "mlir::func::FuncOp"> {
+  let summary = "Fold BatchNormalization into the preceding Conv or Gemm";
+  let description = [{
+    Inference-time BatchNormalization is a per-channel affine map,
+    `y = a * x + b` with `a = scale / sqrt(var + epsilon)` and
+    `b = bias - mean * a`. When it directly follows a Conv (channels = output
+    channels) or a Gemm (channels = columns) whose weights, bias and
+    normalisation parameters are f32 constants, and nothing else uses the
+    Conv/Gemm result, the pass scales the weights by `a` and folds `b` into the
+    bias, so the normalisation costs nothing at run time. The new op's
+    location fuses both original locations, keeping both ONNX nodes
+    identifiable.
+  }];
+  let dependentDialects = ["openopt::nn::NNDialect"];
+}
+
+def RecognizeOpsPass : Pass<"openopt-recognize-ops", "mlir::func::FuncOp"> {
+  let summary = "Rewrite decomposed LayerNorm and GELU subgraphs to single ops";
+  let description = [{
+    Exporters such as torch.onnx at opsets below 17 write LayerNormalization
+    as ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add, and GELU as
+    Div (by sqrt 2), Erf, Add 1, Mul x, Mul 0.5. This pass recognises those
+    subgraphs (operand order of commutative ops does not matter; constants
+    must match to 1e-4) and replaces them by `nn.layer_norm` and `nn.gelu`,
+    whose lowerings compute them in fewer passes over memory.
+  }];
+  let options = [
+    Option<"layerNorm", "layer-norm", "bool", "true", "Recognise LayerNormalization">,
+    Option<"gelu", "gelu", "bool", "true", "Recognise GELU">,
+  ];
+  let dependentDialects = ["openopt::nn::NNDialect"];
+}
+
+def FoldConstantsPass : Pass<"openopt-fold-constants", "mlir::func::FuncOp"> {
+  let summary = "Evaluate nn ops whose operands are all constants";
+  let description = [{
+    Replaces an element-wise nn op (unary, binary with broadcasting, Cast to
+    f32) whose operands are all f32 constants by its result, and runs every
+    op's folder (shape sub-graphs: Shape, Gather, Concat, Reshape, ...). Results
+    larger than `max-elements` are left to run time so that folding never
+    blows up the model's size.
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", "1 << 20",
+           "Largest result (elements) to compute at compile time">,
+  ];
+  let dependentDialects = ["openopt::nn::NNDialect"];
+}
+
+def EliminateDeadCodePass : Pass<"openopt-dce", "mlir::func::FuncOp"> {
+  let summary = "Remove ops whose results are unused";
+  let description = [{
+    Erases side-effect-free ops (every nn op) whose results nothing uses,
+    repeatedly, so whole dead branches of an imported graph disappear.
+  }];
+}
+
 #endif // OPENOPT_TRANSFORMS_PASSES

@@ -6,8 +6,16 @@
 
 namespace openopt {
 
+std::string graphPipeline() {
+  return "func.func(canonicalize,openopt-recognize-ops,openopt-fold-batchnorm,"
+         "openopt-fold-constants,openopt-dce,cse,canonicalize)";
+}
+
 std::string cpuPipeline(const CpuPipelineOptions &options) {
-  std::vector<std::string> passes = {
+  std::vector<std::string> passes;
+  if (options.graphPasses)
+    passes.push_back(graphPipeline());
+  passes.insert(passes.end(), {
       "func.func(canonicalize,openopt-convert-nn-to-linalg,canonicalize,"
       "openopt-fold-constant-layout,openopt-fuse-elementwise,canonicalize,cse)",
       // Function results become out-parameters the caller allocates, so the
@@ -18,7 +26,7 @@ std::string cpuPipeline(const CpuPipelineOptions &options) {
       "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
       "buffer-deallocation-pipeline",
       "func.func(openopt-strided-copy-to-linalg)",
-  };
+  });
   if (options.vectorizeMatmul)
     passes.push_back(llvm::formatv("func.func(openopt-vectorize-matmul{{vector-bits={0} "
                                    "max-tile-m={1} max-tile-n={2} max-tile-k={3} threads={4}})",

@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "openopt/Codegen/CPU/Passes.h"
 
+#include "openopt/Dialect/NN/ConstantData.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -14,7 +16,6 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
-#include <atomic>
 #include <cstring>
 
 using namespace mlir;
@@ -25,39 +26,12 @@ namespace openopt {
 
 namespace {
 
-// Raw little-endian bytes of a non-splat constant, one element after another.
-std::optional<ArrayRef<char>> rawBytes(ElementsAttr attr) {
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    if (dense.isSplat() || dense.getElementType().isInteger(1))
-      return std::nullopt;
-    return dense.getRawData();
-  }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    return blob->getData();
-  }
-  return std::nullopt;
-}
+using nn::makeConstant;
+using nn::rawBytes;
 
 int64_t elementBytes(Type t) { return (t.getIntOrFloatBitWidth() + 7) / 8; }
 
-ElementsAttr makeConstant(RankedTensorType type, std::vector<char> bytes, StringRef hint) {
-  // Small results stay inline; big ones become blobs like imported weights.
-  if (type.getNumElements() <= 64)
-    return DenseElementsAttr::getFromRawBuffer(type, bytes);
-  static std::atomic<int> counter{0};
-  std::string name = (hint + "_folded_" + llvm::Twine(counter++)).str();
-  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(std::max_align_t));
-  return DenseResourceElementsAttr::get(type, name, std::move(blob));
-}
-
-StringRef nameHint(ElementsAttr attr) {
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
-    return resource.getRawHandle().getKey();
-  return "constant";
-}
+StringRef nameHint(ElementsAttr attr) { return nn::constantNameHint(attr); }
 
 SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> strides(shape.size(), 1);

@@ -1,0 +1,154 @@
+//===- FoldBatchNorm.cpp - the openopt-fold-batchnorm pass ----------------===//
+#include "openopt/Transforms/Passes.h"
+
+#include "openopt/Dialect/NN/ConstantData.h"
+#include "openopt/Dialect/NN/NNDialect.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace openopt {
+#define GEN_PASS_DEF_FOLDBATCHNORMPASS
+#include "openopt/Transforms/Passes.h.inc"
+
+namespace {
+
+std::optional<std::vector<float>> constantFloats(Value v) {
+  ElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  return nn::readFloats(attr);
+}
+
+// Per-channel a = scale / sqrt(var + eps), b = bias - mean * a.
+struct Affine {
+  std::vector<float> a, b;
+};
+
+std::optional<Affine> batchNormAffine(nn::BatchNormOp bn) {
+  auto scale = constantFloats(bn.getScale()), bias = constantFloats(bn.getBias());
+  auto mean = constantFloats(bn.getMean()), var = constantFloats(bn.getVariance());
+  if (!scale || !bias || !mean || !var)
+    return std::nullopt;
+  double eps = bn.getEpsilon().convertToDouble();
+  Affine affine;
+  for (size_t c = 0; c < scale->size(); ++c) {
+    double a = (*scale)[c] / std::sqrt(double((*var)[c]) + eps);
+    affine.a.push_back(float(a));
+    affine.b.push_back(float((*bias)[c] - (*mean)[c] * a));
+  }
+  return affine;
+}
+
+Value makeConstant(PatternRewriter &rewriter, Location loc, RankedTensorType type,
+                   ArrayRef<float> values, StringRef hint) {
+  return nn::ConstantOp::create(rewriter, loc, nn::makeFloatConstant(type, values, hint));
+}
+
+StringRef hintOf(Value v) {
+  ElementsAttr attr;
+  if (matchPattern(v, m_Constant(&attr)))
+    return nn::constantNameHint(attr);
+  return "constant";
+}
+
+struct FoldIntoConv : OpRewritePattern<nn::BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::BatchNormOp bn, PatternRewriter &rewriter) const override {
+    auto conv = bn.getInput().getDefiningOp<nn::ConvOp>();
+    if (!conv || !conv->hasOneUse())
+      return rewriter.notifyMatchFailure(bn, "input is not a Conv used only here");
+    auto weights = constantFloats(conv.getWeight());
+    auto affine = batchNormAffine(bn);
+    if (!weights || !affine)
+      return rewriter.notifyMatchFailure(bn, "weights or parameters are not f32 constants");
+    auto weightType = conv.getWeight().getType();
+    int64_t filters = weightType.getDimSize(0);
+    if ((int64_t)affine->a.size() != filters)
+      return failure();
+    std::vector<float> bias(filters, 0.0f);
+    if (conv.getBias()) {
+      auto b = constantFloats(conv.getBias());
+      if (!b)
+        return rewriter.notifyMatchFailure(bn, "the Conv bias is not an f32 constant");
+      bias = *b;
+    }
+    int64_t perFilter = weightType.getNumElements() / filters;
+    for (int64_t f = 0; f < filters; ++f) {
+      for (int64_t i = 0; i < perFilter; ++i)
+        (*weights)[f * perFilter + i] *= affine->a[f];
+      bias[f] = bias[f] * affine->a[f] + affine->b[f];
+    }
+    Location loc = rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()});
+    Value w = makeConstant(rewriter, loc, weightType, *weights, hintOf(conv.getWeight()));
+    Value b = makeConstant(rewriter, loc, RankedTensorType::get({filters}, rewriter.getF32Type()),
+                           bias, hintOf(conv.getWeight()));
+    auto folded = nn::ConvOp::create(rewriter, loc, conv.getType(), conv.getInput(), w, b,
+                                     conv.getStridesAttr(), conv.getPadsAttr(),
+                                     conv.getDilationsAttr(), conv.getGroupAttr());
+    rewriter.replaceOp(bn, folded.getResult());
+    rewriter.eraseOp(conv);
+    return success();
+  }
+};
+
+// Gemm output [M, N]: BatchNormalization's channels are the N columns.
+struct FoldIntoGemm : OpRewritePattern<nn::BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::BatchNormOp bn, PatternRewriter &rewriter) const override {
+    auto gemm = bn.getInput().getDefiningOp<nn::GemmOp>();
+    if (!gemm || !gemm->hasOneUse() || bn.getType().getRank() != 2)
+      return rewriter.notifyMatchFailure(bn, "input is not a Gemm used only here");
+    auto weights = constantFloats(gemm.getB());
+    auto affine = batchNormAffine(bn);
+    if (!weights || !affine)
+      return rewriter.notifyMatchFailure(bn, "weights or parameters are not f32 constants");
+    int64_t n = bn.getType().getDimSize(1);
+    auto bType = gemm.getB().getType();
+    bool transB = gemm.getTransB() != 0;
+    int64_t k = bType.getNumElements() / n;
+    // Scale column j of op(B) by a[j].
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t r = 0; r < k; ++r)
+        (*weights)[transB ? j * k + r : r * n + j] *= affine->a[j];
+    // New C: (beta * C + ...) scaled, as a [N] vector; alpha stays on A x B.
+    double beta = gemm.getBeta().convertToDouble();
+    std::vector<float> c(n, 0.0f);
+    if (Value cv = gemm.getC()) {
+      auto cValues = constantFloats(cv);
+      if (!cValues || (cValues->size() != 1 && (int64_t)cValues->size() != n))
+        return rewriter.notifyMatchFailure(bn, "C is not a constant vector");
+      for (int64_t j = 0; j < n; ++j)
+        c[j] = float(beta * (*cValues)[cValues->size() == 1 ? 0 : j]);
+    }
+    for (int64_t j = 0; j < n; ++j)
+      c[j] = c[j] * affine->a[j] + affine->b[j];
+    Location loc = rewriter.getFusedLoc({gemm.getLoc(), bn.getLoc()});
+    Value b = makeConstant(rewriter, loc, bType, *weights, hintOf(gemm.getB()));
+    Value cNew = makeConstant(rewriter, loc, RankedTensorType::get({n}, rewriter.getF32Type()), c,
+                              hintOf(gemm.getB()));
+    auto folded = nn::GemmOp::create(rewriter, loc, gemm.getType(), gemm.getA(), b, cNew,
+                                     gemm.getAlphaAttr(), rewriter.getF32FloatAttr(1.0f),
+                                     gemm.getTransAAttr(), gemm.getTransBAttr());
+    rewriter.replaceOp(bn, folded.getResult());
+    rewriter.eraseOp(gemm);
+    return success();
+  }
+};
+
+struct FoldBatchNormPass : impl::FoldBatchNormPassBase<FoldBatchNormPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FoldIntoConv, FoldIntoGemm>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace openopt
