@@ -5,6 +5,9 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
@@ -32,7 +35,7 @@ DiagnosticCollector::DiagnosticCollector(MLIRContext &context) : context(context
     if (file)
       os << file.getFilename().getValue() << ":" << file.getLine() << ":"
          << file.getColumn() << ": ";
-    os << "error: " << diag.str();
+    os << diag.str();
     for (const Diagnostic &note : diag.getNotes())
       os << "\n  note: " << note.str();
     if (!messages.empty())
@@ -61,13 +64,32 @@ llvm::Error runPipeline(ModuleOp module, llvm::StringRef pipeline) {
       return llvm::createStringError("invalid pipeline: unbalanced parentheses");
   }
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
+  // On a pass failure or crash MLIR writes a reproducer (the IR before the
+  // failing pass and the pipeline to replay it); the local form, which names
+  // only the failing pass, needs a single-threaded context.
+  llvm::SmallString<128> reproducer;
+  llvm::sys::fs::createUniquePath("openopt-reproducer-%%%%%%.mlir", reproducer,
+                                  /*MakeAbsolute=*/false);
+  llvm::SmallString<128> directory;
+  llvm::sys::path::system_temp_directory(/*ErasedOnReboot=*/true, directory);
+  llvm::sys::path::append(directory, reproducer);
+  reproducer = directory;
+  pm.enableCrashReproducerGeneration(reproducer,
+                                     !module.getContext()->isMultithreadingEnabled());
   std::string errors;
   llvm::raw_string_ostream errorStream(errors);
   if (failed(parsePassPipeline(inner, pm, errorStream)))
     return llvm::createStringError("invalid pipeline: " + errors);
   DiagnosticCollector diagnostics(*module.getContext());
-  if (failed(pm.run(module)))
-    return diagnostics.takeError("the pass pipeline failed");
+  if (failed(pm.run(module))) {
+    std::string message = diagnostics.takeMessages();
+    if (message.empty())
+      message = "the pass pipeline failed";
+    if (llvm::sys::fs::exists(reproducer))
+      message += "\n  note: reproducer written to " + reproducer.str().str() +
+                 " (replay: openopt-opt " + reproducer.str().str() + " --run-reproducer)";
+    return llvm::createStringError(message);
+  }
   return llvm::Error::success();
 }
 
