@@ -56,7 +56,8 @@ llvm::Error DiagnosticCollector::takeError(llvm::StringRef fallback) {
   return llvm::createStringError(text.empty() ? fallback.str() : text);
 }
 
-llvm::Error runPipeline(ModuleOp module, llvm::StringRef pipeline) {
+llvm::Error runPipeline(ModuleOp module, llvm::StringRef pipeline,
+                        std::unique_ptr<PassInstrumentation> instrumentation) {
   llvm::StringRef inner = pipeline.trim();
   // The pass manager is anchored on the module: parse what is inside.
   if (inner.consume_front("builtin.module(")) {
@@ -76,6 +77,8 @@ llvm::Error runPipeline(ModuleOp module, llvm::StringRef pipeline) {
   reproducer = directory;
   pm.enableCrashReproducerGeneration(reproducer,
                                      !module.getContext()->isMultithreadingEnabled());
+  if (instrumentation)
+    pm.addInstrumentation(std::move(instrumentation));
   std::string errors;
   llvm::raw_string_ostream errorStream(errors);
   if (failed(parsePassPipeline(inner, pm, errorStream)))

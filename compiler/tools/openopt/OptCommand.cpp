@@ -1,6 +1,7 @@
 //===- OptCommand.cpp - openopt opt: run a pass pipeline, print the IR ----===//
 #include "Commands.h"
 
+#include "openopt/Record/PassRecord.h"
 #include "openopt/Tools/ModelLoader.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -21,6 +22,11 @@ static cl::opt<std::string> pipeline(
              "'builtin.module(func.func(canonicalize,cse))'; a pipeline without "
              "an anchor is run on the module"),
     cl::init(""), cl::sub(optCommand));
+static cl::opt<std::string> recordDir(
+    "record",
+    cl::desc("Record what every pass did (time, op counts, IR of the functions it "
+             "changed) as DIR/record.json, for 'openopt diff'"),
+    cl::value_desc("DIR"), cl::init(""), cl::sub(optCommand));
 static cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
                                        cl::value_desc("file"), cl::init("-"),
                                        cl::sub(optCommand));
@@ -29,9 +35,22 @@ int runOpt(mlir::MLIRContext &context) {
   auto module = loadModel(context, inputPath);
   if (!module)
     return reportError(module.takeError());
-  if (!pipeline.empty())
-    if (auto err = runPipeline(**module, pipeline))
+  if (!pipeline.empty()) {
+    PassRecord record;
+    record.pipeline = pipeline;
+    std::unique_ptr<PassRecorder> recorder;
+    if (!recordDir.empty()) {
+      recorder = std::make_unique<PassRecorder>(record);
+      recorder->recordInitial(**module);
+    }
+    llvm::Error err = runPipeline(**module, pipeline, std::move(recorder));
+    // A failed pipeline's record is written too: it shows where it stopped.
+    if (!recordDir.empty())
+      if (auto writeErr = writePassRecord(record, recordDir))
+        return reportError(llvm::joinErrors(std::move(err), std::move(writeErr)));
+    if (err)
       return reportError(std::move(err));
+  }
   std::string error;
   auto output = mlir::openOutputFile(outputPath, &error);
   if (!output)

@@ -29,7 +29,8 @@ int main(int argc, char **argv) {
       "OpenOptimizer: compiles ONNX models to native code.\n\n"
       "  openopt import model.onnx -o model.mlir\n"
       "  openopt run model.onnx --random-inputs --iterations 50\n"
-      "  openopt opt model.mlir --pipeline 'func.func(canonicalize)'\n");
+      "  openopt opt model.mlir --pipeline 'func.func(canonicalize)' --record rec/\n"
+      "  openopt diff rec/ --pass 3\n");
 
   mlir::DialectRegistry registry;
   registerAllDialectsAndPasses(registry);
@@ -42,6 +43,8 @@ int main(int argc, char **argv) {
     return cli::runOpt(context);
   if (cli::runCommand)
     return cli::runRun(context);
-  llvm::errs() << "error: no subcommand given (import, run, opt); see openopt --help\n";
+  if (cli::diffCommand)
+    return cli::runDiff();
+  llvm::errs() << "error: no subcommand given (import, run, opt, diff); see openopt --help\n";
   return 1;
 }

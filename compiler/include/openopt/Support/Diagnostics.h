@@ -2,8 +2,10 @@
 #ifndef OPENOPT_SUPPORT_DIAGNOSTICS_H
 #define OPENOPT_SUPPORT_DIAGNOSTICS_H
 
+#include "mlir/Pass/PassInstrumentation.h"
 #include "llvm/Support/Error.h"
 
+#include <memory>
 #include <string>
 
 namespace mlir {
@@ -30,7 +32,9 @@ private:
 
 /// Runs a textual pipeline ("builtin.module(...)", or a bare pass list run
 /// on the module) on `module`; the error carries the diagnostics it emitted.
-llvm::Error runPipeline(mlir::ModuleOp module, llvm::StringRef pipeline);
+/// `instrumentation`, when given, watches every pass (the pass manager owns it).
+llvm::Error runPipeline(mlir::ModuleOp module, llvm::StringRef pipeline,
+                        std::unique_ptr<mlir::PassInstrumentation> instrumentation = nullptr);
 
 } // namespace openopt
 
