@@ -8,9 +8,9 @@
 // RUN: not openopt diff %t.missing 2>&1 | FileCheck %s --check-prefix=MISSING
 
 // LIST: pipeline: func.func(canonicalize,openopt-fold-batchnorm,cse)
-// LIST-NEXT: 0 canonicalize {{.*}} func.func @main {{.*}} ms  ops 5 -> 5  changed
-// LIST-NEXT: 1 openopt-fold-batchnorm {{.*}} ops 5 -> 4  changed
-// LIST-NEXT: 2 cse {{.*}} ops 4 -> 4{{$}}
+// LIST-NEXT: 0 canonicalize{{.*}}func.func @main{{.*}}ms ops 5 -> 5 changed
+// LIST-NEXT: 1 openopt-fold-batchnorm{{.*}}ops 5 -> 4 changed
+// LIST-NEXT: 2 cse{{.*}}ops 4 -> 4{{$}}
 
 // CHANGED: 0 canonicalize
 // CHANGED-NEXT: 1 openopt-fold-batchnorm
