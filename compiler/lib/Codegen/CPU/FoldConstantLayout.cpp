@@ -33,6 +33,23 @@ int64_t elementBytes(Type t) { return (t.getIntOrFloatBitWidth() + 7) / 8; }
 
 StringRef nameHint(ElementsAttr attr) { return nn::constantNameHint(attr); }
 
+// Calls fn(flat, index) for every element of `shape` in row-major order.
+void forEachIndex(ArrayRef<int64_t> shape,
+                  llvm::function_ref<void(int64_t, ArrayRef<int64_t>)> fn) {
+  SmallVector<int64_t> index(shape.size(), 0);
+  int64_t count = 1;
+  for (int64_t d : shape)
+    count *= d;
+  for (int64_t flat = 0; flat < count; ++flat) {
+    fn(flat, index);
+    for (int64_t d = shape.size() - 1; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
 SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> strides(shape.size(), 1);
   for (int64_t i = (int64_t)shape.size() - 2; i >= 0; --i)
@@ -63,18 +80,12 @@ struct FoldTranspose : OpRewritePattern<linalg::TransposeOp> {
     ArrayRef<int64_t> perm = op.getPermutation();
     SmallVector<int64_t> inStrides = stridesOf(inType.getShape());
     std::vector<char> out(bytes->size());
-    SmallVector<int64_t> index(outType.getRank(), 0);
-    for (int64_t flat = 0, n = outType.getNumElements(); flat < n; ++flat) {
+    forEachIndex(outType.getShape(), [&](int64_t flat, ArrayRef<int64_t> index) {
       int64_t src = 0;
-      for (int64_t d = 0; d < outType.getRank(); ++d)
+      for (size_t d = 0; d < index.size(); ++d)
         src += index[d] * inStrides[perm[d]];
       std::memcpy(out.data() + flat * es, bytes->data() + src * es, es);
-      for (int64_t d = outType.getRank() - 1; d >= 0; --d) {
-        if (++index[d] < outType.getDimSize(d))
-          break;
-        index[d] = 0;
-      }
-    }
+    });
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(
         op, cast<TypedAttr>(makeConstant(outType, std::move(out), nameHint(value))));
     return success();
@@ -109,18 +120,12 @@ struct FoldPad : OpRewritePattern<tensor::PadOp> {
       std::memcpy(out.data() + i * es, fillBytes.data(), es);
     SmallVector<int64_t> outStrides = stridesOf(outType.getShape());
     ArrayRef<int64_t> low = op.getStaticLow();
-    SmallVector<int64_t> index(inType.getRank(), 0);
-    for (int64_t flat = 0, n = inType.getNumElements(); flat < n; ++flat) {
+    forEachIndex(inType.getShape(), [&](int64_t flat, ArrayRef<int64_t> index) {
       int64_t dst = 0;
-      for (int64_t d = 0; d < inType.getRank(); ++d)
+      for (size_t d = 0; d < index.size(); ++d)
         dst += (index[d] + low[d]) * outStrides[d];
       std::memcpy(out.data() + dst * es, bytes->data() + flat * es, es);
-      for (int64_t d = inType.getRank() - 1; d >= 0; --d) {
-        if (++index[d] < inType.getDimSize(d))
-          break;
-        index[d] = 0;
-      }
-    }
+    });
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(
         op, cast<TypedAttr>(makeConstant(outType, std::move(out), nameHint(value))));
     return success();
