@@ -163,3 +163,14 @@ func.func @dynamic(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %0 = nn.relu %x : tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
+
+// -----
+
+// Unsigned tensors are refused with a message naming the op, not a
+// bufferization failure later on.
+func.func @cast_unsigned(%x: tensor<4xui8>) -> tensor<4xf32> {
+  // expected-error @+2 {{Cast: unsigned integer tensors (uint8) are not supported by the CPU lowering yet}}
+  // expected-error @+1 {{failed to legalize operation 'nn.cast'}}
+  %0 = nn.cast %x : tensor<4xui8> to tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -11,7 +11,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -248,9 +247,9 @@ struct LowerWhere : OpRewritePattern<nn::WhereOp> {
   }
 };
 
-// Scalar conversion between element types with ONNX Cast semantics.
-Value convertScalar(OpBuilder &b, Location loc, Value x, Type to, bool unsignedSource,
-                   bool toUnsigned) {
+// Scalar conversion between signless element types with ONNX Cast semantics
+// (bools widen as 0/1).
+Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
   Type from = x.getType();
   if (from == to)
     return x;
@@ -260,32 +259,23 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type to, bool unsignedS
       return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, cst(b, loc, from, 0));
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, cst(b, loc, from, 0));
   }
-  // Unsigned tensors are bitcast to signless around the generic (arith only
-  // takes signless); `unsignedSource` says how to widen.
-  bool fromUnsigned = unsignedSource || from.isInteger(1);
-  Type toSignless = to;
-  Value result;
+  bool fromBool = from.isInteger(1);
   if (fromFloat && toFloat)
-    result = fromFloat.getWidth() < toFloat.getWidth()
-                 ? Value(arith::ExtFOp::create(b, loc, to, x))
-                 : Value(arith::TruncFOp::create(b, loc, to, x));
-  else if (fromFloat)
-    result = toUnsigned ? Value(arith::FPToUIOp::create(b, loc, toSignless, x))
-                        : Value(arith::FPToSIOp::create(b, loc, toSignless, x));
-  else if (toFloat)
-    result = fromUnsigned ? Value(arith::UIToFPOp::create(b, loc, to, x))
-                          : Value(arith::SIToFPOp::create(b, loc, to, x));
-  else {
-    unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
-    if (fw < tw)
-      result = fromUnsigned ? Value(arith::ExtUIOp::create(b, loc, toSignless, x))
-                            : Value(arith::ExtSIOp::create(b, loc, toSignless, x));
-    else if (fw > tw)
-      result = arith::TruncIOp::create(b, loc, toSignless, x);
-    else
-      result = x;
-  }
-  return result;
+    return fromFloat.getWidth() < toFloat.getWidth()
+               ? Value(arith::ExtFOp::create(b, loc, to, x))
+               : Value(arith::TruncFOp::create(b, loc, to, x));
+  if (fromFloat)
+    return arith::FPToSIOp::create(b, loc, to, x);
+  if (toFloat)
+    return fromBool ? Value(arith::UIToFPOp::create(b, loc, to, x))
+                    : Value(arith::SIToFPOp::create(b, loc, to, x));
+  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
+  if (fw < tw)
+    return fromBool ? Value(arith::ExtUIOp::create(b, loc, to, x))
+                    : Value(arith::ExtSIOp::create(b, loc, to, x));
+  if (fw > tw)
+    return arith::TruncIOp::create(b, loc, to, x);
+  return x;
 }
 
 struct LowerCast : OpRewritePattern<nn::CastOp> {
@@ -293,29 +283,18 @@ struct LowerCast : OpRewritePattern<nn::CastOp> {
   LogicalResult matchAndRewrite(nn::CastOp op, PatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(op, rewriter)))
       return failure();
-    Location loc = op.getLoc();
-    auto signless = [&](RankedTensorType t) {
-      Type e = t.getElementType();
-      if (!e.isUnsignedInteger())
-        return t;
-      return RankedTensorType::get(t.getShape(),
-                                   IntegerType::get(getContext(), e.getIntOrFloatBitWidth()));
-    };
-    Value input = op.getInput();
-    auto inType = op.getInput().getType();
-    bool unsignedSource = inType.getElementType().isUnsignedInteger();
-    if (unsignedSource)
-      input = tensor::BitcastOp::create(rewriter, loc, signless(inType), input);
-    auto outType = signless(op.getType());
-    Type to = outType.getElementType();
-    bool unsignedTarget = op.getType().getElementType().isUnsignedInteger();
-    Value result = elementwise(rewriter, loc, outType, input,
-                               [&](OpBuilder &b, Location l, ValueRange a) {
-                                 return convertScalar(b, l, a[0], to, unsignedSource, unsignedTarget);
-                               });
-    if (outType != op.getType())
-      result = tensor::BitcastOp::create(rewriter, loc, op.getType(), result);
-    rewriter.replaceOp(op, result);
+    // arith works on signless integers only; unsigned (ui8) tensors would
+    // need the whole function converted to signless types first.
+    if (op.getInput().getType().getElementType().isUnsignedInteger() ||
+        op.getType().getElementType().isUnsignedInteger())
+      return op.emitError("Cast: unsigned integer tensors (uint8) are not supported by the CPU "
+                          "lowering yet"),
+             failure();
+    Type to = op.getType().getElementType();
+    rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(), op.getInput(),
+                                       [&](OpBuilder &b, Location l, ValueRange a) {
+                                         return convertScalar(b, l, a[0], to);
+                                       }));
     return success();
   }
 };
