@@ -86,6 +86,13 @@ llvm::Expected<std::vector<TensorSpec>> specsOf(TypeRange types, ArrayAttr attrs
 
 } // namespace
 
+llvm::Expected<std::vector<TensorSpec>> entryInputSpecs(ModuleOp module) {
+  func::FuncOp func = findEntryFunction(module);
+  if (!func)
+    return createStringError("the module has no public function to run");
+  return specsOf(func.getArgumentTypes(), func.getArgAttrsAttr(), "input");
+}
+
 llvm::Error specializeInputShapes(ModuleOp module, llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes) {
   func::FuncOp func = findEntryFunction(module);
   if (!func)

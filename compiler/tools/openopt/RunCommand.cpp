@@ -151,26 +151,6 @@ gatherInputs(mlir::MLIRContext &context, llvm::ArrayRef<TensorSpec> specs) {
   return tensors;
 }
 
-llvm::Expected<std::vector<TensorSpec>> modelInputSpecs(mlir::ModuleOp module) {
-  auto func = findEntryFunction(module);
-  if (!func)
-    return createStringError("the model has no public function to run");
-  std::vector<TensorSpec> specs;
-  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
-    auto tensor = llvm::dyn_cast<mlir::RankedTensorType>(type);
-    if (!tensor)
-      return createStringError("input %zu is not a ranked tensor", i);
-    auto dtype = dtypeOf(tensor.getElementType());
-    if (!dtype)
-      return dtype.takeError();
-    std::string name = "input" + std::to_string(i);
-    if (auto attr = func.getArgAttrOfType<mlir::StringAttr>(i, "nn.name"))
-      name = attr.getValue().str();
-    specs.push_back({name, *dtype, llvm::SmallVector<int64_t>(tensor.getShape())});
-  }
-  return specs;
-}
-
 int runModel(mlir::MLIRContext &context) {
   if (threads < 1 || threads > 256)
     return reportError(createStringError("--threads must be between 1 and 256"));
@@ -179,7 +159,7 @@ int runModel(mlir::MLIRContext &context) {
   auto module = loadModel(context, modelPath);
   if (!module)
     return reportError(module.takeError());
-  auto specs = modelInputSpecs(**module);
+  auto specs = entryInputSpecs(**module);
   if (!specs)
     return reportError(specs.takeError());
   auto inputs = gatherInputs(context, *specs);

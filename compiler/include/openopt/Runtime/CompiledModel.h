@@ -39,6 +39,9 @@ llvm::Expected<DType> dtypeOf(mlir::Type elementType);
 llvm::Error specializeInputShapes(mlir::ModuleOp module,
                                   llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
 
+/// Names, dtypes and (possibly dynamic) shapes of the entry function's inputs.
+llvm::Expected<std::vector<TensorSpec>> entryInputSpecs(mlir::ModuleOp module);
+
 /// The entry function: "main" if present, else the first public function.
 mlir::func::FuncOp findEntryFunction(mlir::ModuleOp module);
 
