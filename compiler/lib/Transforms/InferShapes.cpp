@@ -1,6 +1,8 @@
 //===- InferShapes.cpp - the openopt-infer-shapes pass --------------------===//
 #include "openopt/Transforms/Passes.h"
 
+#include "openopt/Dialect/NN/NNDialect.h"
+
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 
 namespace openopt {
@@ -8,7 +10,14 @@ namespace openopt {
 #include "openopt/Transforms/Passes.h.inc"
 
 mlir::LogicalResult refineShapes(mlir::func::FuncOp func) {
+  // Post-order: a group's body is refined before the group takes its types.
   mlir::WalkResult walk = func.walk([](mlir::Operation *op) {
+    if (auto group = mlir::dyn_cast<nn::FusedOp>(op)) {
+      auto yield = mlir::cast<nn::YieldOp>(group.getBody().front().back());
+      for (auto [result, value] : llvm::zip(group.getResults(), yield.getValues()))
+        result.setType(value.getType());
+      return mlir::WalkResult::advance();
+    }
     auto inferable = mlir::dyn_cast<mlir::InferTypeOpInterface>(op);
     if (!inferable)
       return mlir::WalkResult::advance();

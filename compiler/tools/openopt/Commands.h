@@ -9,18 +9,33 @@ namespace mlir {
 class MLIRContext;
 } // namespace mlir
 
+namespace openopt {
+struct Recipe;
+} // namespace openopt
+
 namespace openopt::cli {
 
 extern llvm::cl::SubCommand importCommand;
 extern llvm::cl::SubCommand optCommand;
 extern llvm::cl::SubCommand runCommand;
 extern llvm::cl::SubCommand diffCommand;
+extern llvm::cl::SubCommand compileCommand;
+extern llvm::cl::SubCommand graphCommand;
+extern llvm::cl::SubCommand recipeCommand;
+
+/// --recipe, shared by opt, run, compile and graph.
+extern llvm::cl::opt<std::string> recipePath;
+/// The recipe --recipe names, else the built-in one.
+llvm::Expected<Recipe> selectedRecipe();
 
 // Each returns the process exit code; errors are printed as "error: ...".
 int runImport(mlir::MLIRContext &context);
 int runOpt(mlir::MLIRContext &context);
 int runRun(mlir::MLIRContext &context);
 int runDiff();
+int runCompile(mlir::MLIRContext &context);
+int runGraph(mlir::MLIRContext &context);
+int runRecipe();
 
 /// Prints "error: <message>" (one line per problem) and returns 1.
 int reportError(llvm::Error error);

@@ -2,6 +2,7 @@
 #include "Commands.h"
 
 #include "openopt/Record/PassRecord.h"
+#include "openopt/Recipe/Recipe.h"
 #include "openopt/Tools/ModelLoader.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -22,6 +23,11 @@ static cl::opt<std::string> pipeline(
              "'builtin.module(func.func(canonicalize,cse))'; a pipeline without "
              "an anchor is run on the module"),
     cl::init(""), cl::sub(optCommand));
+static cl::opt<bool> graphOnly(
+    "graph-only",
+    cl::desc("With --recipe: run only the recipe's graph passes (the nn IR they produce) "
+             "instead of the whole compile down to the LLVM dialect"),
+    cl::sub(optCommand));
 static cl::opt<std::string> recordDir(
     "record",
     cl::desc("Record what every pass did (time, op counts, IR of the functions it "
@@ -35,15 +41,30 @@ int runOpt(mlir::MLIRContext &context) {
   auto module = loadModel(context, inputPath);
   if (!module)
     return reportError(module.takeError());
-  if (!pipeline.empty()) {
+  std::string passes = pipeline;
+  if (!recipePath.empty()) {
+    if (!pipeline.empty())
+      return reportError(llvm::createStringError("give --pipeline or --recipe, not both"));
+    auto recipe = loadRecipe(recipePath);
+    if (!recipe)
+      return reportError(recipe.takeError());
+    CpuPipelineOptions options = recipe->cpuOptions();
+    passes = graphOnly ? (options.graphPasses.empty()
+                              ? std::string()
+                              : "builtin.module(func.func(" + options.graphPasses + "))")
+                       : cpuPipeline(options);
+  } else if (graphOnly) {
+    return reportError(llvm::createStringError("--graph-only needs --recipe"));
+  }
+  if (!passes.empty()) {
     PassRecord record;
-    record.pipeline = pipeline;
+    record.pipeline = passes;
     std::unique_ptr<PassRecorder> recorder;
     if (!recordDir.empty()) {
       recorder = std::make_unique<PassRecorder>(record);
       recorder->recordInitial(**module);
     }
-    llvm::Error err = runPipeline(**module, pipeline, std::move(recorder));
+    llvm::Error err = runPipeline(**module, passes, std::move(recorder));
     // A failed pipeline's record is written too: it shows where it stopped.
     if (!recordDir.empty())
       if (auto writeErr = writePassRecord(record, recordDir))

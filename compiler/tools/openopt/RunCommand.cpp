@@ -2,6 +2,7 @@
 #include "Commands.h"
 
 #include "openopt/Import/Onnx/TensorProto.h"
+#include "openopt/Recipe/Recipe.h"
 #include "openopt/Runtime/CompiledModel.h"
 #include "openopt/Runtime/Npy.h"
 #include "openopt/Tools/ModelLoader.h"
@@ -47,8 +48,8 @@ static cl::opt<unsigned> iterations(
     cl::init(0), cl::sub(runCommand));
 static cl::opt<unsigned> threads(
     "threads",
-    cl::desc("Threads for matmuls and convolutions, split with OpenMP (default 1; the "
-             "other ops run on one thread)"),
+    cl::desc("Threads for matmuls and convolutions, split with OpenMP (default: the "
+             "recipe's, 1 in the built-in one; the other ops run on one thread)"),
     cl::init(1), cl::sub(runCommand));
 static cl::opt<bool> noVectorize(
     "no-vectorize-matmul",
@@ -58,8 +59,8 @@ static cl::opt<bool> noVectorize(
 
 static cl::opt<bool> noGraphPasses(
     "no-graph-passes",
-    cl::desc("Skip the graph passes (BatchNormalization folding, LayerNorm/GELU "
-             "recognition, constant folding, DCE, CSE), for comparison"),
+    cl::desc("Skip the recipe's graph passes (BatchNormalization folding, "
+             "LayerNorm/GELU recognition, constant folding, DCE, CSE), for comparison"),
     cl::sub(runCommand));
 static cl::opt<int> vectorBits("vector-bits",
                               cl::desc("SIMD width for matmul register tiles: 256 (AVX2) or "
@@ -152,6 +153,9 @@ gatherInputs(mlir::MLIRContext &context, llvm::ArrayRef<TensorSpec> specs) {
 }
 
 int runModel(mlir::MLIRContext &context) {
+  auto recipe = selectedRecipe();
+  if (!recipe)
+    return reportError(recipe.takeError());
   if (threads < 1 || threads > 256)
     return reportError(createStringError("--threads must be between 1 and 256"));
   if (vectorBits != 0 && vectorBits != 256 && vectorBits != 512)
@@ -178,11 +182,16 @@ int runModel(mlir::MLIRContext &context) {
   if (auto err = specializeInputShapes(**module, shapes))
     return reportError(std::move(err));
 
-  CpuPipelineOptions options;
-  options.threads = threads;
-  options.vectorizeMatmul = !noVectorize;
-  options.graphPasses = !noGraphPasses;
-  options.vectorBits = vectorBits;
+  // The recipe decides; flags given on the command line override it.
+  CpuPipelineOptions options = recipe->cpuOptions();
+  if (threads.getNumOccurrences())
+    options.threads = threads;
+  if (noVectorize)
+    options.vectorizeMatmul = false;
+  if (noGraphPasses)
+    options.graphPasses.clear();
+  if (vectorBits.getNumOccurrences())
+    options.vectorBits = vectorBits;
   if (!matmulTiles.empty()) {
     if (matmulTiles.size() != 3 || llvm::any_of(matmulTiles, [](int t) { return t < 1; }))
       return reportError(createStringError("--matmul-tiles needs three positive sizes M,N,K"));

@@ -15,9 +15,12 @@ int cli::reportError(llvm::Error error) {
     std::string message = info.message();
     llvm::SmallVector<llvm::StringRef> lines;
     llvm::StringRef(message).split(lines, '\n', -1, false);
-    for (llvm::StringRef line : lines)
-      llvm::errs() << (line.starts_with("  ") ? "" : "error: ")
+    for (llvm::StringRef line : lines) {
+      // Lines that carry their own "FILE:LINE:COL: error:" prefix keep it.
+      bool prefixed = line.starts_with("  ") || line.contains(": error: ");
+      llvm::errs() << (prefixed ? "" : "error: ")
                    << (line.starts_with("error: ") ? line.drop_front(7) : line) << "\n";
+    }
   });
   return 1;
 }
@@ -30,7 +33,10 @@ int main(int argc, char **argv) {
       "  openopt import model.onnx -o model.mlir\n"
       "  openopt run model.onnx --random-inputs --iterations 50\n"
       "  openopt opt model.mlir --pipeline 'func.func(canonicalize)' --record rec/\n"
-      "  openopt diff rec/ --pass 3\n");
+      "  openopt diff rec/ --pass 3\n"
+      "  openopt compile model.onnx --recipe my.recipe.json -o out/\n"
+      "  openopt graph model.onnx --after openopt-fold-batchnorm\n"
+      "  openopt recipe check my.recipe.json\n");
 
   mlir::DialectRegistry registry;
   registerAllDialectsAndPasses(registry);
@@ -45,6 +51,13 @@ int main(int argc, char **argv) {
     return cli::runRun(context);
   if (cli::diffCommand)
     return cli::runDiff();
-  llvm::errs() << "error: no subcommand given (import, run, opt, diff); see openopt --help\n";
+  if (cli::compileCommand)
+    return cli::runCompile(context);
+  if (cli::graphCommand)
+    return cli::runGraph(context);
+  if (cli::recipeCommand)
+    return cli::runRecipe();
+  llvm::errs() << "error: no subcommand given (import, run, opt, diff, compile, graph, "
+                  "recipe); see openopt --help\n";
   return 1;
 }

@@ -6,15 +6,10 @@
 
 namespace openopt {
 
-std::string graphPipeline() {
-  return "func.func(canonicalize,openopt-recognize-ops,openopt-fold-batchnorm,"
-         "openopt-fold-constants,openopt-dce,cse,canonicalize)";
-}
-
 std::string cpuPipeline(const CpuPipelineOptions &options) {
   std::vector<std::string> passes;
-  if (options.graphPasses)
-    passes.push_back(graphPipeline());
+  if (!options.graphPasses.empty())
+    passes.push_back("func.func(" + options.graphPasses + ")");
   passes.insert(passes.end(), {
       "func.func(canonicalize,openopt-convert-nn-to-linalg,canonicalize,"
       "openopt-fold-constant-layout,openopt-fuse-elementwise,canonicalize,cse)",

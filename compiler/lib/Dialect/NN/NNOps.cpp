@@ -32,3 +32,20 @@ LogicalResult SoftmaxOp::verify() {
     return emitOpError("Softmax: axis ") << axis << " is out of range for rank " << rank;
   return success();
 }
+
+namespace openopt::nn {
+
+LogicalResult FusedOp::verify() {
+  if (getKind().empty())
+    return emitOpError("needs a kind (\"epilogue\" or \"elementwise\")");
+  Block &body = getBody().front();
+  auto yield = body.empty() ? YieldOp() : dyn_cast<YieldOp>(body.back());
+  if (!yield)
+    return emitOpError("body must end with nn.yield");
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError("yields ") << yield.getValues().getTypes() << " but the group returns "
+                                  << getResultTypes();
+  return success();
+}
+
+} // namespace openopt::nn

@@ -11,17 +11,14 @@ struct CpuPipelineOptions {
   int threads = 1;
   /// Tile and vectorize matmuls (and the convolutions lowered to them).
   bool vectorizeMatmul = true;
-  /// Run the graph passes on nn first (BatchNormalization folding,
-  /// LayerNorm/GELU recognition, constant folding, DCE, CSE).
-  bool graphPasses = true;
+  /// Graph passes run on each function of the nn IR first, as a pass list
+  /// ("canonicalize,openopt-fold-batchnorm"); a recipe supplies them.
+  std::string graphPasses;
   /// SIMD width for the matmul register tiles; 0 detects the host.
   int vectorBits = 0;
   /// Cache tile limits for matmuls (M, N, K).
   int tileM = 64, tileN = 256, tileK = 256;
 };
-
-/// The default graph passes on nn IR (anchored on builtin.module's functions).
-std::string graphPipeline();
 
 /// The textual pass pipeline (anchored on builtin.module) that takes nn IR
 /// with static shapes to the LLVM dialect, with function results turned into

@@ -10,6 +10,7 @@
 include "openopt/Dialect/NN/NNBase.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 
 //===----------------------------------------------------------------------===//
@@ -575,6 +576,42 @@ def NN_ConstantOp : NN_Op<"constant", [ConstantLike, Pure, InferTypeOpAdaptorWit
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Fusion groups.
+//===----------------------------------------------------------------------===//
+
+def NN_FusedOp : NN_Op<"fused", [SingleBlock, RecursiveMemoryEffects]> {
+  let summary = "A group of ops the code generator runs as one loop nest";
+  let description = [{
+    Groups ops that `openopt-fuse-ops` decided to fuse: a Conv, Gemm or MatMul
+    with the bias add and activation that follow it (`kind = "epilogue"`), or
+    a chain of element-wise ops (`kind = "elementwise"`). The body uses values
+    defined outside and ends with `nn.yield` of the group's results. The
+    lowering fuses the body's element-wise loops into one and then dissolves
+    the group; graph views and profiles show it as one node with the grouped
+    ops nested inside.
+
+    ```mlir
+    %y = nn.fused "epilogue" {
+      %c = nn.conv %x, %w, %b {...} : (...) -> tensor<1x8x4x4xf32>
+      %r = nn.relu %c : tensor<1x8x4x4xf32>
+      nn.yield %r : tensor<1x8x4x4xf32>
+    } : tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$kind);
+  let results = (outs Variadic<NN_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$kind $body attr-dict `:` type($results)";
+  let hasVerifier = 1;
+}
+
+def NN_YieldOp : NN_Op<"yield", [Pure, Terminator, ReturnLike, HasParent<"FusedOp">]> {
+  let summary = "Ends an nn.fused body, giving the group's results";
+  let arguments = (ins Variadic<NN_Tensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
 
 #endif // OPENOPT_DIALECT_NN_OPS

@@ -1,0 +1,68 @@
+//===- RecipeCommand.cpp - openopt recipe, and the shared --recipe flag ---===//
+#include "Commands.h"
+
+#include "openopt/Recipe/Recipe.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+namespace cl = llvm::cl;
+
+namespace openopt::cli {
+
+cl::SubCommand recipeCommand(
+    "recipe", "Check recipe files, print the built-in recipe, or the pipeline a recipe runs");
+
+static cl::list<std::string> recipeArgs(
+    cl::Positional,
+    cl::desc("check FILE... | default | pipeline [FILE]"), cl::OneOrMore,
+    cl::sub(recipeCommand));
+
+cl::opt<std::string> recipePath(
+    "recipe",
+    cl::desc("Recipe file (*.recipe.json) saying which graph passes run, with which options, "
+             "and how code is generated (default: the built-in recipe, see 'openopt recipe "
+             "default')"),
+    cl::value_desc("FILE"), cl::init(""), cl::sub(optCommand), cl::sub(runCommand),
+    cl::sub(compileCommand), cl::sub(graphCommand));
+
+llvm::Expected<Recipe> selectedRecipe() {
+  if (recipePath.empty())
+    return defaultRecipe();
+  return loadRecipe(recipePath);
+}
+
+int runRecipe() {
+  llvm::StringRef action = recipeArgs.front();
+  std::vector<std::string> files(recipeArgs.begin() + 1, recipeArgs.end());
+  if (action == "default") {
+    llvm::outs() << defaultRecipeText();
+    return 0;
+  }
+  if (action == "check") {
+    if (files.empty())
+      return reportError(llvm::createStringError("recipe check: give one or more files"));
+    int status = 0;
+    for (const std::string &file : files) {
+      auto recipe = loadRecipe(file);
+      if (!recipe) {
+        status = reportError(recipe.takeError());
+        continue;
+      }
+      llvm::outs() << file << ": ok (" << recipe->graphPasses.size() << " graph passes)\n";
+    }
+    return status;
+  }
+  if (action == "pipeline") {
+    if (files.size() > 1)
+      return reportError(llvm::createStringError("recipe pipeline: give at most one file"));
+    auto recipe = files.empty() ? defaultRecipe() : loadRecipe(files.front());
+    if (!recipe)
+      return reportError(recipe.takeError());
+    llvm::outs() << cpuPipeline(recipe->cpuOptions()) << "\n";
+    return 0;
+  }
+  return reportError(llvm::createStringError(
+      "recipe: unknown action '%s' (check, default, pipeline)", action.str().c_str()));
+}
+
+} // namespace openopt::cli
