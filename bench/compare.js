@@ -11,6 +11,7 @@ const { randomTensors } = require('../tests/e2e/lib/random_tensors');
 const REPO = path.resolve(__dirname, '..');
 const USAGE = `usage: node bench/compare.js [--models DIR] [--openopt PATH] [--threads 1,2] [--rounds 5]
                         [--iterations 20] [--warmup 10] [--only REGEX] [--json FILE] [--timeout S]
+                        [--recipe FILE]
 
 For every DIR/*.onnx and every thread count, alternates rounds of ours and ORT (ours, ORT, ours, ORT, ...):
   ours: openopt run MODEL --random-inputs --seed 1 --iterations K --threads T  (its latency_ms median;
@@ -22,13 +23,15 @@ Per (model, threads): the median of the round medians for each side, ours/ORT, a
 Prints a markdown table on stdout, progress on stderr; --json FILE also writes one JSON object per line.
   --models   default: $BENCH_MODELS, else <repo>/../shared/bench/models
   --openopt  default: $OPENOPT_BIN, else <repo>/build/bin/openopt
-  --timeout  seconds for one openopt run, compile included (default 600)`;
+  --timeout  seconds for one openopt run, compile included (default 600)
+  --recipe   compile with this recipe (default: the built-in one)`;
 
 function parseArgs(argv) {
   const a = {
     models: process.env.BENCH_MODELS || path.join(REPO, '..', 'shared', 'bench', 'models'),
     openopt: process.env.OPENOPT_BIN || path.join(REPO, 'build', 'bin', 'openopt'),
     threads: [1, 2], rounds: 5, iterations: 20, warmup: 10, only: null, json: null, timeout: 600,
+    recipe: null,
   };
   const posInt = (k, s) => {
     const n = Number(s);
@@ -53,6 +56,7 @@ function parseArgs(argv) {
     else if (k === '--only') a.only = new RegExp(value());
     else if (k === '--json') a.json = value();
     else if (k === '--timeout') a.timeout = posInt(k, value());
+    else if (k === '--recipe') a.recipe = value();
     else throw new Error(`unknown argument '${k}' (see --help)`);
   }
   return a;
@@ -72,6 +76,7 @@ function spread(xs) {
 function oursRound(args, model, threads, outDir) {
   const cmd = ['run', model, '--random-inputs', '--seed', '1', '--iterations', String(args.iterations),
                '--threads', String(threads), '--output-dir', outDir];
+  if (args.recipe) cmd.push('--recipe', args.recipe);
   const r = spawnSync(args.openopt, cmd, { encoding: 'utf8', timeout: args.timeout * 1000 });
   if (r.error) throw new Error(r.error.code === 'ETIMEDOUT' ? `openopt timed out after ${args.timeout} s` : r.error.message);
   if (r.status !== 0) {

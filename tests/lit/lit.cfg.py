@@ -4,7 +4,7 @@ import lit.formats
 
 config.name = "OpenOptimizer"
 config.test_format = lit.formats.ShTest(execute_external=True)
-config.suffixes = [".mlir", ".test"]
+config.suffixes = [".mlir", ".test", ".json"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.openopt_obj_root, "tests", "lit")
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in", "Inputs"]

@@ -23,10 +23,12 @@ extern llvm::cl::SubCommand compileCommand;
 extern llvm::cl::SubCommand graphCommand;
 extern llvm::cl::SubCommand recipeCommand;
 
-/// --recipe, shared by opt, run, compile and graph.
-extern llvm::cl::opt<std::string> recipePath;
-/// The recipe --recipe names, else the built-in one.
-llvm::Expected<Recipe> selectedRecipe();
+/// Help of the --recipe flag of opt, run, compile and graph. (Each command
+/// declares its own: a cl::opt in several subcommands would depend on the
+/// order in which translation units construct them.)
+extern const char *const kRecipeFlagHelp;
+/// The recipe at `path`, or the built-in one when it is empty.
+llvm::Expected<Recipe> selectedRecipe(llvm::StringRef path);
 
 // Each returns the process exit code; errors are printed as "error: ...".
 int runImport(mlir::MLIRContext &context);

@@ -25,6 +25,10 @@ cl::SubCommand compileCommand(
     "compile", "Compile a model for this CPU as the recipe says and write what it asks for "
                "(object file, LLVM IR, IR after the graph passes, pass record)");
 
+static cl::opt<std::string> recipePath("recipe", cl::desc(kRecipeFlagHelp),
+                                       cl::value_desc("FILE"), cl::init(""),
+                                       cl::sub(compileCommand));
+
 static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.onnx|model.mlir>"),
                                       cl::Required, cl::sub(compileCommand));
 static cl::opt<std::string> outputDir("o",
@@ -63,7 +67,7 @@ void reportWritten(llvm::StringRef path) {
 } // namespace
 
 int runCompile(mlir::MLIRContext &context) {
-  auto recipe = selectedRecipe();
+  auto recipe = selectedRecipe(recipePath);
   if (!recipe)
     return reportError(recipe.takeError());
   auto module = loadModel(context, modelPath);

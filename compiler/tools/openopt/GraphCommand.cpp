@@ -21,6 +21,10 @@ namespace openopt::cli {
 cl::SubCommand graphCommand("graph",
                             "Print a model's dataflow graph as JSON (schemas/graph.schema.json)");
 
+static cl::opt<std::string> recipePath("recipe", cl::desc(kRecipeFlagHelp),
+                                       cl::value_desc("FILE"), cl::init(""),
+                                       cl::sub(graphCommand));
+
 static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.onnx|model.mlir>"),
                                       cl::Required, cl::sub(graphCommand));
 static cl::opt<std::string> afterPass(
@@ -38,7 +42,7 @@ int runGraph(mlir::MLIRContext &context) {
   if (!module)
     return reportError(module.takeError());
   if (!afterPass.empty()) {
-    auto recipe = selectedRecipe();
+    auto recipe = selectedRecipe(recipePath);
     if (!recipe)
       return reportError(recipe.takeError());
     std::vector<RecipePass> &passes = recipe->graphPasses;

@@ -15,6 +15,10 @@ namespace openopt::cli {
 
 cl::SubCommand optCommand("opt", "Run a textual pass pipeline on a model and print the IR");
 
+static cl::opt<std::string> recipePath("recipe", cl::desc(kRecipeFlagHelp),
+                                       cl::value_desc("FILE"), cl::init(""),
+                                       cl::sub(optCommand));
+
 static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.mlir|model.onnx>"),
                                       cl::Required, cl::sub(optCommand));
 static cl::opt<std::string> pipeline(

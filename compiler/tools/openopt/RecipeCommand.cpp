@@ -17,18 +17,14 @@ static cl::list<std::string> recipeArgs(
     cl::desc("check FILE... | default | pipeline [FILE]"), cl::OneOrMore,
     cl::sub(recipeCommand));
 
-cl::opt<std::string> recipePath(
-    "recipe",
-    cl::desc("Recipe file (*.recipe.json) saying which graph passes run, with which options, "
-             "and how code is generated (default: the built-in recipe, see 'openopt recipe "
-             "default')"),
-    cl::value_desc("FILE"), cl::init(""), cl::sub(optCommand), cl::sub(runCommand),
-    cl::sub(compileCommand), cl::sub(graphCommand));
+const char *const kRecipeFlagHelp =
+    "Recipe file (*.recipe.json) saying which graph passes run, with which options, and how "
+    "code is generated (default: the built-in recipe, see 'openopt recipe default')";
 
-llvm::Expected<Recipe> selectedRecipe() {
-  if (recipePath.empty())
+llvm::Expected<Recipe> selectedRecipe(llvm::StringRef path) {
+  if (path.empty())
     return defaultRecipe();
-  return loadRecipe(recipePath);
+  return loadRecipe(path);
 }
 
 int runRecipe() {

@@ -24,6 +24,10 @@ namespace openopt::cli {
 
 cl::SubCommand runCommand("run", "Compile a model for this CPU, run it, write its outputs");
 
+static cl::opt<std::string> recipePath("recipe", cl::desc(kRecipeFlagHelp),
+                                       cl::value_desc("FILE"), cl::init(""),
+                                       cl::sub(runCommand));
+
 static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.onnx|model.mlir>"),
                                       cl::Required, cl::sub(runCommand));
 static cl::list<std::string> inputArgs(
@@ -153,7 +157,7 @@ gatherInputs(mlir::MLIRContext &context, llvm::ArrayRef<TensorSpec> specs) {
 }
 
 int runModel(mlir::MLIRContext &context) {
-  auto recipe = selectedRecipe();
+  auto recipe = selectedRecipe(recipePath);
   if (!recipe)
     return reportError(recipe.takeError());
   if (threads < 1 || threads > 256)

@@ -73,4 +73,31 @@ def EliminateDeadCodePass : Pass<"openopt-dce", "mlir::func::FuncOp"> {
   }];
 }
 
+def FuseOpsPass : Pass<"openopt-fuse-ops", "mlir::func::FuncOp"> {
+  let summary = "Fuse bias adds and activations into their producers; group element-wise chains";
+  let description = [{
+    Two steps. First, a constant bias added to a Conv (shape [F,1,1] or
+    [1,F,1,1]), a Gemm (shape [N] or [1,N]) or a 2-D MatMul (which becomes a
+    Gemm) moves into the producer's bias operand, so the add disappears.
+    Second, ops that should run as one loop nest are wrapped in `nn.fused`
+    groups: a Conv/ConvTranspose/Gemm/MatMul followed by its bias Add and
+    activation (Relu, Clip, Gelu, LeakyRelu, Sigmoid, HardSigmoid,
+    HardSwish, Tanh) as an "epilogue" group, and chains of element-wise ops
+    whose intermediate results have no other users as "elementwise" groups.
+    The lowering fuses each group's element-wise loops into one; graph views
+    and profiles show each group as one node.
+  }];
+  let options = [
+    Option<"foldBias", "fold-bias", "bool", "true",
+           "Move constant bias adds into the Conv/Gemm/MatMul that produces their input">,
+    Option<"epilogue", "epilogue", "bool", "true",
+           "Group Conv/Gemm/MatMul with the bias add and activation that follow">,
+    Option<"elementwise", "elementwise", "bool", "true",
+           "Group chains of element-wise ops">,
+    Option<"maxGroupSize", "max-group-size", "int64_t", "16",
+           "Most ops in one group">,
+  ];
+  let dependentDialects = ["openopt::nn::NNDialect"];
+}
+
 #endif // OPENOPT_TRANSFORMS_PASSES

@@ -29,9 +29,12 @@ struct ConvertNNToLinalgPass
 
     mlir::ConversionTarget target(*ctx);
     target.addIllegalDialect<nn::NNDialect>();
+    // Groups stay until their bodies are lowered, then dissolve.
+    target.addLegalOp<nn::FusedOp, nn::YieldOp>();
     target.addLegalDialect<mlir::arith::ArithDialect, mlir::linalg::LinalgDialect,
                            mlir::math::MathDialect, mlir::tensor::TensorDialect>();
-    if (failed(mlir::applyPartialConversion(getOperation(), target, std::move(patterns))))
+    if (failed(mlir::applyPartialConversion(getOperation(), target, std::move(patterns))) ||
+        failed(lowering::dissolveFusionGroups(getOperation())))
       signalPassFailure();
   }
 };

@@ -4,12 +4,20 @@
 
 #include "mlir/IR/PatternMatch.h"
 
+namespace mlir::func {
+class FuncOp;
+} // namespace mlir::func
+
 namespace openopt::lowering {
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateLinearAlgebraPatterns(mlir::RewritePatternSet &patterns);
 void populateConvolutionPatterns(mlir::RewritePatternSet &patterns);
 void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
+
+/// Fuses the lowered element-wise loops inside each nn.fused group, then
+/// inlines the group into its parent block.
+mlir::LogicalResult dissolveFusionGroups(mlir::func::FuncOp func);
 } // namespace openopt::lowering
 
 #endif

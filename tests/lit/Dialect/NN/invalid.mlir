@@ -528,3 +528,26 @@ func.func @case60() {
   %0 = "nn.constant"() <{value = dense<[1.0, 2.0]> : tensor<2xf32>}> : () -> tensor<3xf32>
   return
 }
+
+// -----
+
+// nn.fused verifies its body's yield against its results.
+func.func @bad_yield(%x: tensor<8xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{yields}}
+  %g = nn.fused "elementwise" {
+    %t = nn.tanh %x : tensor<8xf32>
+    nn.yield %t : tensor<8xf32>
+  } : tensor<4xf32>
+  return %g : tensor<4xf32>
+}
+
+// -----
+
+func.func @no_kind(%x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{needs a kind}}
+  %g = nn.fused "" {
+    %t = nn.tanh %x : tensor<8xf32>
+    nn.yield %t : tensor<8xf32>
+  } : tensor<8xf32>
+  return %g : tensor<8xf32>
+}
