@@ -151,6 +151,17 @@ std::string optionText(const Value &value) {
   return "";
 }
 
+const char *jsonTypeName(OptionType type) {
+  switch (type) {
+  case OptionType::Bool: return "boolean";
+  case OptionType::Integer: return "integer";
+  case OptionType::Number: return "number";
+  case OptionType::String: return "string";
+  case OptionType::Unknown: return "";
+  }
+  return "";
+}
+
 class Checker {
 public:
   Checker(const JsonDocument &doc, Recipe &recipe, std::vector<RecipeDiagnostic> &diagnostics)
@@ -350,27 +361,24 @@ private:
       return error(namePointer, llvm::formatv("unknown pass '{0}'{1}", pass.name,
                                               didYouMean(pass.name, names)));
     }
-    mlir::OpPassManager probe("func.func");
+    auto description = describePass(pass.name);
+    if (!description)
+      return error(namePointer, llvm::toString(description.takeError()));
+    if (description->anchor != "func.func" && !description->anchor.empty())
+      return error(namePointer, llvm::formatv("pass '{0}' runs on '{1}'; graph passes run on "
+                                              "each function (func.func)",
+                                              pass.name, description->anchor));
+    std::vector<std::pair<std::string, std::string>> defaults;
+    std::vector<std::string> optionNames;
+    for (const PassOptionInfo &option : description->options) {
+      defaults.emplace_back(option.name, option.defaultValue);
+      optionNames.push_back(option.name);
+    }
     std::string problem;
     auto collect = [&](const llvm::Twine &message) {
       problem = message.str();
       return mlir::failure();
     };
-    if (failed(info->addToPipeline(probe, "", collect)) || probe.size() != 1)
-      return error(namePointer, llvm::formatv("pass '{0}' cannot be created: {1}", pass.name,
-                                              problem));
-    mlir::Pass &instance = *probe.begin();
-    if (auto anchor = instance.getOpName(); anchor && *anchor != "func.func")
-      return error(namePointer, llvm::formatv("pass '{0}' runs on '{1}'; graph passes run on "
-                                              "each function (func.func)",
-                                              pass.name, *anchor));
-    std::string printed;
-    llvm::raw_string_ostream os(printed);
-    instance.printAsTextualPipeline(os);
-    auto defaults = parsePrintedOptions(printed);
-    std::vector<std::string> optionNames;
-    for (const auto &option : defaults)
-      optionNames.push_back(option.first);
 
     if (options)
       for (const auto &[key, value] : *options) {
@@ -441,6 +449,30 @@ private:
 };
 
 } // namespace
+
+llvm::Expected<PassDescription> describePass(llvm::StringRef name) {
+  const mlir::PassInfo *info = mlir::PassInfo::lookup(name);
+  if (!info)
+    return llvm::createStringError("unknown pass '%s'", name.str().c_str());
+  // Op-agnostic, so passes anchored on any op can be created and inspected.
+  mlir::OpPassManager probe;
+  std::string problem;
+  if (failed(info->addToPipeline(probe, "", [&](const llvm::Twine &message) {
+        problem = message.str();
+        return mlir::failure();
+      })) ||
+      probe.size() != 1)
+    return llvm::createStringError("pass '%s' cannot be created: %s", name.str().c_str(),
+                                   problem.c_str());
+  std::string printed;
+  llvm::raw_string_ostream os(printed);
+  probe.begin()->printAsTextualPipeline(os);
+  PassDescription description{name.str(), info->getPassDescription().str(),
+                              probe.begin()->getOpName().value_or("").str(), {}};
+  for (auto &[option, value] : parsePrintedOptions(printed))
+    description.options.push_back({option, value, jsonTypeName(typeOfDefault(value))});
+  return description;
+}
 
 void checkRecipeDocument(const JsonDocument &doc, Recipe &recipe,
                          std::vector<RecipeDiagnostic> &diagnostics) {

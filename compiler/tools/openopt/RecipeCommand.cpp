@@ -4,6 +4,7 @@
 #include "openopt/Recipe/Recipe.h"
 
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 
 namespace cl = llvm::cl;
 
@@ -14,7 +15,7 @@ cl::SubCommand recipeCommand(
 
 static cl::list<std::string> recipeArgs(
     cl::Positional,
-    cl::desc("check FILE... | default | pipeline [FILE]"), cl::OneOrMore,
+    cl::desc("check FILE... | default | pipeline [FILE] | passes"), cl::OneOrMore,
     cl::sub(recipeCommand));
 
 const char *const kRecipeFlagHelp =
@@ -57,8 +58,28 @@ int runRecipe() {
     llvm::outs() << cpuPipeline(recipe->cpuOptions()) << "\n";
     return 0;
   }
+  if (action == "passes") {
+    // The graph passes and their options as JSON, for editors and tests.
+    llvm::json::Array passes;
+    for (llvm::StringRef name : graphPassNames()) {
+      auto description = describePass(name);
+      if (!description) {
+        llvm::consumeError(description.takeError()); // not linked into this build
+        continue;
+      }
+      llvm::json::Array options;
+      for (const PassOptionInfo &o : description->options)
+        options.push_back(llvm::json::Object{
+            {"name", o.name}, {"default", o.defaultValue}, {"type", o.type}});
+      passes.push_back(llvm::json::Object{{"name", description->name},
+                                          {"summary", description->summary},
+                                          {"options", std::move(options)}});
+    }
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(passes))) << "\n";
+    return 0;
+  }
   return reportError(llvm::createStringError(
-      "recipe: unknown action '%s' (check, default, pipeline)", action.str().c_str()));
+      "recipe: unknown action '%s' (check, default, pipeline, passes)", action.str().c_str()));
 }
 
 } // namespace openopt::cli

@@ -91,6 +91,19 @@ llvm::Expected<Recipe> defaultRecipe();
 /// "did you mean" (any registered pass is accepted).
 llvm::ArrayRef<llvm::StringRef> graphPassNames();
 
+/// A registered pass as recipes see it: its summary and its options, with
+/// defaults as pipeline text and JSON types ("boolean", "integer",
+/// "number", "string", or "" when the default does not tell).
+struct PassOptionInfo {
+  std::string name, defaultValue, type;
+};
+struct PassDescription {
+  std::string name, summary;
+  std::string anchor; // the op it runs on ("" when any)
+  std::vector<PassOptionInfo> options;
+};
+llvm::Expected<PassDescription> describePass(llvm::StringRef name);
+
 } // namespace openopt
 
 #endif // OPENOPT_RECIPE_RECIPE_H
