@@ -11,6 +11,7 @@ report, LLVM stack dump) fails the case. Prints one line per case and `N passed,
 import argparse
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -36,6 +37,15 @@ def write_npy_bytes(path, header, payload=b""):
     h = header + " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
     with open(path, "wb") as f:
         f.write(b"\x93NUMPY\x01\x00" + len(h).to_bytes(2, "little") + h.encode() + payload)
+
+
+def dynamic_model(work):
+    path = os.path.join(work, "dynamic.onnx")
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 4])
+    graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "dynamic", [x], [y])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    return path
 
 
 def build_cases(work):
@@ -111,6 +121,19 @@ def build_cases(work):
         "  %z = nn.add %x, %y : (tensor<2x3xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>\n"
         "  return %z : tensor<2x3xf32>\n}\n")
     add("IR verifier error", ["run", bad_verify, "--random-inputs"], "cannot be broadcast")
+
+    add("missing recipe file", ["run", relu, "--random-inputs", "--recipe", os.path.join(work, "none.recipe.json")],
+        "cannot read recipe")
+    binary_recipe = os.path.join(work, "binary.recipe.json")
+    open(binary_recipe, "wb").write(bytes(random.Random(7).randrange(256) for _ in range(4096)))
+    add("binary garbage recipe", ["compile", relu, "--recipe", binary_recipe], "binary.recipe.json:1:")
+    bad_recipe = os.path.join(work, "bad.recipe.json")
+    open(bad_recipe, "w").write('{ "target": { "kind": "cpu" }, "graph": { "passes": ["openopt-fold-batchnrm"] } }')
+    add("recipe with an unknown pass", ["opt", relu, "--recipe", bad_recipe],
+        "bad.recipe.json:1:54: error: /graph/passes/0: unknown pass 'openopt-fold-batchnrm'; did you mean 'openopt-fold-batchnorm'?")
+    add("graph after a pass the recipe lacks", ["graph", relu, "--after", "openopt-nothing"],
+        "the recipe's graph pipeline has no such pass")
+    add("dynamic shapes to compile", ["compile", dynamic_model(work)], "has dynamic dimensions")
     return cases
 
 
@@ -123,7 +146,7 @@ def main(argv=None):
     os.makedirs(work, exist_ok=True)
     passed = failed = 0
     for name, cli, expect in build_cases(work):
-        proc = subprocess.run([args.openopt] + cli, capture_output=True, text=True, timeout=120)
+        proc = subprocess.run([args.openopt] + cli, capture_output=True, text=True, errors="replace", timeout=120)
         out = proc.stdout + proc.stderr
         expects = expect if isinstance(expect, list) else [expect]
         problems = []
@@ -131,8 +154,9 @@ def main(argv=None):
             problems.append(f"exit status {proc.returncode}")
         if any(m in out for m in CRASH_MARKERS):
             problems.append("crash report in output")
-        if not proc.stderr.startswith("error:"):
-            problems.append("stderr does not start with 'error:'")
+        # "error: ..." or, for problems located in a file, "FILE:LINE:COL: error: ...".
+        if not re.match(r"(error:|\S+:\d+:\d+: error:)", proc.stderr):
+            problems.append("stderr does not start with 'error:' or 'FILE:LINE:COL: error:'")
         missing = [e for e in expects if e not in proc.stderr]
         if missing:
             problems.append(f"message lacks {missing!r}")

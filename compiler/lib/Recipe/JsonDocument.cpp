@@ -45,6 +45,13 @@ SourcePosition JsonDocument::keyPositionOf(llvm::StringRef pointer) const {
 
 namespace {
 
+/// A character as an error message shows it: itself when printable, else its byte value.
+std::string describeChar(char c) {
+  if (llvm::isPrint(c))
+    return llvm::formatv("'{0}'", c).str();
+  return llvm::formatv("byte 0x{0:X-2}", (unsigned)(unsigned char)c).str();
+}
+
 /// Recursive descent over the text; nesting is capped so hostile input
 /// cannot exhaust the stack.
 class Parser {
@@ -64,7 +71,7 @@ public:
     if (failed)
       return report(error);
     if (pos < text.size())
-      return fail(llvm::formatv("unexpected '{0}' after the end of the JSON value", text[pos])),
+      return fail(llvm::formatv("unexpected {0} after the end of the JSON value", describeChar(text[pos]))),
              report(error);
     doc.root = std::move(*value);
     return true;
@@ -153,7 +160,7 @@ private:
     }
     if (c == '\'')
       return fail("strings take double quotes in JSON"), std::nullopt;
-    return fail(llvm::formatv("unexpected '{0}'; expected a value", c)), std::nullopt;
+    return fail(llvm::formatv("unexpected {0}; expected a value", describeChar(c))), std::nullopt;
   }
 
   std::optional<llvm::json::Value> parseObject(const std::string &pointer, int depth) {
@@ -290,7 +297,8 @@ private:
         break;
       }
       default:
-        return fail(llvm::formatv("unknown escape '\\{0}'", e)), std::nullopt;
+        return fail(llvm::formatv("unknown escape \\ followed by {0}", describeChar(e))),
+               std::nullopt;
       }
     }
     return failAt(start, "unterminated string"), std::nullopt;
