@@ -101,6 +101,10 @@ std::string stableOpId(Operation *op, int position) {
     return llvm::formatv("{0}:{1}:{2}", llvm::sys::path::filename(file.getFilename().getValue()),
                          file.getLine(), file.getColumn())
         .str();
+  // A function has one terminator; naming it by position would make it look
+  // replaced whenever the op count changes.
+  if (op->hasTrait<OpTrait::IsTerminator>())
+    return op->getName().getStringRef().str();
   return op->getName().getStringRef().str() + "#" + std::to_string(position);
 }
 
