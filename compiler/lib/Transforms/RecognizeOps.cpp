@@ -199,6 +199,55 @@ struct RecognizeGelu : OpRewritePattern<nn::MulOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Softmax: exp(x - max(x)) / sum(exp(x - max(x))), or exp(x) / sum(exp(x)),
+// the max and the sum both keepdims reductions over the same single axis.
+//===----------------------------------------------------------------------===//
+
+// The axis of a keepdims reduction over exactly one axis, normalised.
+template <typename ReduceOp>
+std::optional<int64_t> singleKeptAxis(ReduceOp reduce) {
+  if (!reduce || reduce.getKeepdims() == 0 || reduce.getAxes().size() != 1)
+    return std::nullopt;
+  return nn::normalizeAxis(reduce.getAxes()[0], reduce.getInput().getType().getRank());
+}
+
+struct RecognizeSoftmax : OpRewritePattern<nn::DivOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::DivOp root, PatternRewriter &rewriter) const override {
+    auto exp = defining<nn::ExpOp>(root.getLhs());
+    auto sum = defining<nn::ReduceSumOp>(root.getRhs());
+    if (!exp || !sum || sum.getInput() != exp.getResult())
+      return failure();
+    // The exponentials feed only the sum and the division; the sum only the
+    // division. Otherwise the subgraph's values are needed elsewhere.
+    if (llvm::range_size(exp->getUses()) != 2 || !sum->hasOneUse())
+      return failure();
+    auto axis = singleKeptAxis(sum);
+    if (!axis)
+      return failure();
+    // Stabilised form: the exponent is x - max(x) over the same axis.
+    Value x = exp.getInput();
+    Operation *first = exp;
+    if (auto centred = defining<nn::SubOp>(x)) {
+      auto max = defining<nn::ReduceMaxOp>(centred.getRhs());
+      if (max && max.getInput() == centred.getLhs()) {
+        if (singleKeptAxis(max) != axis || !centred->hasOneUse() || !max->hasOneUse())
+          return failure();
+        x = centred.getLhs();
+        first = max;
+      }
+    }
+    auto type = dyn_cast<RankedTensorType>(x.getType());
+    if (!type || root.getType() != type || !isa<FloatType>(type.getElementType()))
+      return failure();
+    Location loc = rewriter.getFusedLoc({first->getLoc(), root.getLoc()});
+    auto softmax = nn::SoftmaxOp::create(rewriter, loc, type, x, rewriter.getI64IntegerAttr(*axis));
+    rewriter.replaceOp(root, softmax.getResult());
+    return success();
+  }
+};
+
 struct RecognizeOpsPass : impl::RecognizeOpsPassBase<RecognizeOpsPass> {
   using Base::Base;
   void runOnOperation() override {
@@ -207,6 +256,8 @@ struct RecognizeOpsPass : impl::RecognizeOpsPassBase<RecognizeOpsPass> {
       patterns.add<RecognizeLayerNorm>(&getContext());
     if (gelu)
       patterns.add<RecognizeGelu>(&getContext());
+    if (softmax)
+      patterns.add<RecognizeSoftmax>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

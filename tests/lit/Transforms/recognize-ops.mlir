@@ -1,5 +1,6 @@
 // RUN: openopt-opt %s --split-input-file --openopt-recognize-ops | FileCheck %s
 // RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-recognize-ops{layer-norm=false}))' | FileCheck %s --check-prefix=NO-LN
+// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-recognize-ops{softmax=false}))' | FileCheck %s --check-prefix=NO-SM
 
 // The LayerNormalization that torch exports at opset 13.
 // CHECK-LABEL: func.func @layer_norm
@@ -92,4 +93,108 @@ func.func @not_gelu(%x: tensor<8xf32>) -> tensor<8xf32> {
   %q = nn.constant dense<0.4> : tensor<f32>
   %y = nn.mul %m, %q : (tensor<8xf32>, tensor<f32>) -> tensor<8xf32>
   return %y : tensor<8xf32>
+}
+
+// -----
+
+// Softmax as exporters write it below opset 13 or by hand: the stabilised form
+// exp(x - max(x)) / sum(exp(x - max(x))) over one axis. The axis is normalised.
+// CHECK-LABEL: func.func @softmax_stable
+// CHECK-NOT: nn.exp
+// CHECK: %[[S:.*]] = nn.softmax %arg0 {axis = 2 : i64} : tensor<2x4x8xf32>
+// CHECK-NEXT: return %[[S]]
+// NO-SM-LABEL: func.func @softmax_stable
+// NO-SM-NOT: nn.softmax
+// NO-SM: nn.reduce_sum
+func.func @softmax_stable(%x: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %m = nn.reduce_max %x {axes = array<i64: -1>} : (tensor<2x4x8xf32>) -> tensor<2x4x1xf32>
+  %d = nn.sub %x, %m : (tensor<2x4x8xf32>, tensor<2x4x1xf32>) -> tensor<2x4x8xf32>
+  %e = nn.exp %d : tensor<2x4x8xf32>
+  %s = nn.reduce_sum %e {axes = array<i64: 2>} : (tensor<2x4x8xf32>) -> tensor<2x4x1xf32>
+  %y = nn.div %e, %s : (tensor<2x4x8xf32>, tensor<2x4x1xf32>) -> tensor<2x4x8xf32>
+  return %y : tensor<2x4x8xf32>
+}
+
+// -----
+
+// The unstabilised form exp(x) / sum(exp(x)), here over a leading axis.
+// CHECK-LABEL: func.func @softmax_plain
+// CHECK: %[[S:.*]] = nn.softmax %arg0 {axis = 0 : i64} : tensor<3x5xf32>
+// CHECK-NEXT: return %[[S]]
+// NO-SM-LABEL: func.func @softmax_plain
+// NO-SM-NOT: nn.softmax
+func.func @softmax_plain(%x: tensor<3x5xf32>) -> tensor<3x5xf32> {
+  %e = nn.exp %x : tensor<3x5xf32>
+  %s = nn.reduce_sum %e {axes = array<i64: 0>} : (tensor<3x5xf32>) -> tensor<1x5xf32>
+  %y = nn.div %e, %s : (tensor<3x5xf32>, tensor<1x5xf32>) -> tensor<3x5xf32>
+  return %y : tensor<3x5xf32>
+}
+
+// -----
+
+// Not a softmax: the exponentials are also returned, so they must stay.
+// CHECK-LABEL: func.func @softmax_exp_used
+// CHECK-NOT: nn.softmax
+// CHECK: nn.div
+func.func @softmax_exp_used(%x: tensor<3x5xf32>) -> (tensor<3x5xf32>, tensor<3x5xf32>) {
+  %e = nn.exp %x : tensor<3x5xf32>
+  %s = nn.reduce_sum %e {axes = array<i64: 1>} : (tensor<3x5xf32>) -> tensor<3x1xf32>
+  %y = nn.div %e, %s : (tensor<3x5xf32>, tensor<3x1xf32>) -> tensor<3x5xf32>
+  return %y, %e : tensor<3x5xf32>, tensor<3x5xf32>
+}
+
+// -----
+
+// Not a softmax: the max has another user.
+// CHECK-LABEL: func.func @softmax_max_used
+// CHECK-NOT: nn.softmax
+// CHECK: nn.div
+func.func @softmax_max_used(%x: tensor<3x5xf32>) -> (tensor<3x5xf32>, tensor<3x1xf32>) {
+  %m = nn.reduce_max %x {axes = array<i64: 1>} : (tensor<3x5xf32>) -> tensor<3x1xf32>
+  %d = nn.sub %x, %m : (tensor<3x5xf32>, tensor<3x1xf32>) -> tensor<3x5xf32>
+  %e = nn.exp %d : tensor<3x5xf32>
+  %s = nn.reduce_sum %e {axes = array<i64: 1>} : (tensor<3x5xf32>) -> tensor<3x1xf32>
+  %y = nn.div %e, %s : (tensor<3x5xf32>, tensor<3x1xf32>) -> tensor<3x5xf32>
+  return %y, %m : tensor<3x5xf32>, tensor<3x1xf32>
+}
+
+// -----
+
+// Not a softmax: the sum runs over two axes.
+// CHECK-LABEL: func.func @softmax_two_axes
+// CHECK-NOT: nn.softmax
+// CHECK: nn.div
+func.func @softmax_two_axes(%x: tensor<2x3x5xf32>) -> tensor<2x3x5xf32> {
+  %e = nn.exp %x : tensor<2x3x5xf32>
+  %s = nn.reduce_sum %e {axes = array<i64: 1, 2>} : (tensor<2x3x5xf32>) -> tensor<2x1x1xf32>
+  %y = nn.div %e, %s : (tensor<2x3x5xf32>, tensor<2x1x1xf32>) -> tensor<2x3x5xf32>
+  return %y : tensor<2x3x5xf32>
+}
+
+// -----
+
+// Not a softmax: the max is over axis 0 and the sum over axis 1.
+// CHECK-LABEL: func.func @softmax_axes_differ
+// CHECK-NOT: nn.softmax
+// CHECK: nn.div
+func.func @softmax_axes_differ(%x: tensor<3x5xf32>) -> tensor<3x5xf32> {
+  %m = nn.reduce_max %x {axes = array<i64: 0>} : (tensor<3x5xf32>) -> tensor<1x5xf32>
+  %d = nn.sub %x, %m : (tensor<3x5xf32>, tensor<1x5xf32>) -> tensor<3x5xf32>
+  %e = nn.exp %d : tensor<3x5xf32>
+  %s = nn.reduce_sum %e {axes = array<i64: 1>} : (tensor<3x5xf32>) -> tensor<3x1xf32>
+  %y = nn.div %e, %s : (tensor<3x5xf32>, tensor<3x1xf32>) -> tensor<3x5xf32>
+  return %y : tensor<3x5xf32>
+}
+
+// -----
+
+// Not a softmax: the sum drops the reduced axis (keepdims = 0), so the
+// division broadcasts differently.
+// CHECK-LABEL: func.func @softmax_no_keepdims
+// CHECK-NOT: nn.softmax
+func.func @softmax_no_keepdims(%x: tensor<5x5xf32>) -> tensor<5x5xf32> {
+  %e = nn.exp %x : tensor<5x5xf32>
+  %s = nn.reduce_sum %e {axes = array<i64: 0>, keepdims = 0 : i64} : (tensor<5x5xf32>) -> tensor<5xf32>
+  %y = nn.div %e, %s : (tensor<5x5xf32>, tensor<5xf32>) -> tensor<5x5xf32>
+  return %y : tensor<5x5xf32>
 }

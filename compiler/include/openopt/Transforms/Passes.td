@@ -33,18 +33,23 @@ def FoldBatchNormPass : Pass<"openopt-fold-batchnorm", "mlir::func::FuncOp"> {
 }
 
 def RecognizeOpsPass : Pass<"openopt-recognize-ops", "mlir::func::FuncOp"> {
-  let summary = "Rewrite decomposed LayerNorm and GELU subgraphs to single ops";
+  let summary = "Rewrite decomposed LayerNorm, GELU and Softmax subgraphs to single ops";
   let description = [{
     Exporters such as torch.onnx at opsets below 17 write LayerNormalization
     as ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add, and GELU as
-    Div (by sqrt 2), Erf, Add 1, Mul x, Mul 0.5. This pass recognises those
-    subgraphs (operand order of commutative ops does not matter; constants
-    must match to 1e-4) and replaces them by `nn.layer_norm` and `nn.gelu`,
-    whose lowerings compute them in fewer passes over memory.
+    Div (by sqrt 2), Erf, Add 1, Mul x, Mul 0.5. Softmax written out by hand
+    is Exp(x - ReduceMax(x)) / ReduceSum(Exp(...)), or without the max,
+    Exp(x) / ReduceSum(Exp(x)). This pass recognises those subgraphs (operand
+    order of commutative ops does not matter; constants must match to 1e-4)
+    and replaces them by `nn.layer_norm`, `nn.gelu` and `nn.softmax`, whose
+    lowerings compute them in fewer passes over memory. A Softmax is only
+    recognised when the max and the sum reduce the same single axis with
+    keepdims = 1 and nothing else uses the intermediate values.
   }];
   let options = [
     Option<"layerNorm", "layer-norm", "bool", "true", "Recognise LayerNormalization">,
     Option<"gelu", "gelu", "bool", "true", "Recognise GELU">,
+    Option<"softmax", "softmax", "bool", "true", "Recognise Softmax">,
   ];
   let dependentDialects = ["openopt::nn::NNDialect"];
 }

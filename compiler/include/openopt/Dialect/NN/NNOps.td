@@ -39,7 +39,7 @@ def NN_TanhOp : NN_UnaryOp<"tanh", "Tanh", "y = tanh(x)">;
 def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "Sigmoid", "y = 1 / (1 + exp(-x))">;
 def NN_HardSwishOp : NN_UnaryOp<"hard_swish", "HardSwish",
                                 "y = x * max(0, min(1, x / 6 + 1 / 2))">;
-def NN_ReluOp : NN_UnaryOp<"relu", "Relu", "y = max(0, x)", NN_NumericTensor>;
+def NN_ReluOp : NN_UnaryOp<"relu", "Relu", "y = max(0, x)", NN_NumericTensor, [Idempotent]>;
 def NN_ErfOp : NN_UnaryOp<"erf", "Erf", "y = erf(x)">;
 def NN_NotOp : NN_UnaryOp<"not", "Not", "y = !x (logical)", NN_BoolTensor>;
 def NN_IdentityOp : NN_UnaryOp<"identity", "Identity", "y = x", NN_Tensor> {
@@ -350,6 +350,7 @@ def NN_FlattenOp : NN_Op<"flatten", [Pure, InferTypeOpAdaptorWithIsCompatible]> 
   let arguments = (ins NN_Tensor:$input, DefaultValuedAttr<I64Attr, "1">:$axis);
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasCanonicalizer = 1;
 }
 
 def NN_ReshapeOp : NN_Op<"reshape", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
@@ -363,6 +364,7 @@ def NN_ReshapeOp : NN_Op<"reshape", [Pure, InferTypeOpAdaptorWithIsCompatible]> 
                        DefaultValuedAttr<I64Attr, "0">:$allowzero);
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = "$data `,` $shape attr-dict `:` functional-type(operands, results)";
+  let hasCanonicalizer = 1;
   let hasFolder = 1;
 }
 
@@ -375,6 +377,7 @@ def NN_TransposeOp : NN_Op<"transpose", [Pure, InferTypeOpAdaptorWithIsCompatibl
   let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$perm);
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasCanonicalizer = 1;
   let hasFolder = 1;
 }
 
@@ -388,6 +391,7 @@ def NN_SqueezeOp : NN_Op<"squeeze", [Pure, InferTypeOpAdaptorWithIsCompatible]> 
   let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$axes);
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasCanonicalizer = 1;
   let hasFolder = 1;
 }
 
@@ -400,6 +404,7 @@ def NN_UnsqueezeOp : NN_Op<"unsqueeze", [Pure, InferTypeOpAdaptorWithIsCompatibl
   let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$axes);
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasCanonicalizer = 1;
   let hasFolder = 1;
 }
 
