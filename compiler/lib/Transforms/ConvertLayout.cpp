@@ -211,8 +211,10 @@ struct SinkTransposeThroughBinary : RewritePattern {
       return failure();
     ArrayRef<int64_t> perm = kToChannelsFirst;
     SmallVector<int64_t> back = inverse(perm);
+    // Matched first, built after: a failing match must leave the IR as it is.
     SmallVector<Value> operands;
-    for (Value v : op->getOperands()) {
+    SmallVector<std::pair<unsigned, ElementsAttr>> constants;
+    for (auto [index, v] : llvm::enumerate(op->getOperands())) {
       if (auto t = sinkingTranspose(v)) {
         operands.push_back(t.getInput());
         continue;
@@ -245,8 +247,11 @@ struct SinkTransposeThroughBinary : RewritePattern {
       auto folded = nn::transposeConstant(reshaped, back);
       if (!folded)
         return failure();
-      operands.push_back(nn::ConstantOp::create(rewriter, v.getLoc(), *folded));
+      constants.emplace_back(index, *folded);
+      operands.push_back(v);
     }
+    for (auto [index, value] : constants)
+      operands[index] = nn::ConstantOp::create(rewriter, op->getLoc(), value);
     replaceWithTransposedOp(rewriter, op, operands, perm);
     return success();
   }
