@@ -105,4 +105,34 @@ def FuseOpsPass : Pass<"openopt-fuse-ops", "mlir::func::FuncOp"> {
   let dependentDialects = ["openopt::nn::NNDialect"];
 }
 
+def ConvertLayoutPass : Pass<"openopt-convert-layout", "mlir::func::FuncOp"> {
+  let summary = "Run 2-D convolutions and pools channels-last, transposing only at the edges";
+  let description = [{
+    With `layout=nhwc`, every 2-D `nn.conv` with group 1 and every 2-D
+    `nn.max_pool`, `nn.average_pool` and `nn.global_average_pool` becomes
+    its `channels_last` form: the input is transposed NCHW -> NHWC, the
+    result back NHWC -> NCHW, and a Conv weight is re-laid out
+    [F, C, KH, KW] -> [KH, KW, C, F] (at compile time when it is a
+    constant), so the convolution lowers to a contiguous im2col gather and
+    one [N*OH*OW, KH*KW*C] x [KH*KW*C, F] matmul.
+
+    The NHWC -> NCHW transposes then sink through element-wise ops (unary
+    ops, Relu, Clip, and binary ops whose other operand carries the same
+    transpose, already exists in NHWC, or is a constant, re-laid out at
+    compile time) until they meet the next NCHW -> NHWC transpose and
+    cancel. Other transposes do not move. Chains such as
+    conv -> relu -> conv -> add -> relu stay NHWC end to end; transposes
+    remain at the graph's inputs and outputs and before ops that need NCHW.
+    A remaining transpose that only moves 1-dims becomes a reshape and
+    merges with a following Flatten, Squeeze, Unsqueeze or Reshape.
+    Grouped convolutions and 1-D/3-D ones keep NCHW. `layout=nchw` leaves
+    the function unchanged.
+  }];
+  let options = [
+    Option<"layout", "layout", "std::string", "\"nhwc\"",
+           "Layout of 2-D convolutions and pools: nhwc (channels last) or nchw (unchanged)">,
+  ];
+  let dependentDialects = ["openopt::nn::NNDialect"];
+}
+
 #endif // OPENOPT_TRANSFORMS_PASSES

@@ -7,6 +7,12 @@
 // ConvTranspose is the convolution of the stride-dilated, re-padded input
 // with the flipped, channel-swapped kernel.
 //
+// A channels-last Conv ([N, H, W, C] by [KH, KW, C, F], group 1) gathers
+// contiguous runs of the input (KW*C values per kernel row; C per tap when
+// dilated) into col [N*OH*OW, KH*KW*C] and multiplies by the weight viewed as
+// [KH*KW*C, F]: one matmul for the whole batch, whose result already is
+// [N, OH, OW, F].
+//
 //===----------------------------------------------------------------------===//
 #include "LoweringUtils.h"
 #include "Patterns.h"
@@ -116,6 +122,81 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
   return result;
 }
 
+// 2-D channels-last convolution (group 1) of [N, H, W, C] by [KH, KW, C, F]
+// (+ bias [F]) into `resultType` [N, OH, OW, F].
+Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
+                         const Conv2DParams &p, RankedTensorType resultType) {
+  auto wType = typeOf(weight);
+  int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1), c = wType.getDimSize(2);
+  int64_t f = wType.getDimSize(3);
+  int64_t n = resultType.getDimSize(0), oh = resultType.getDimSize(1),
+          ow = resultType.getDimSize(2);
+  int64_t rows = n * oh * ow, k = kh * kw * c;
+  Type element = resultType.getElementType();
+  Value padded = padChannelsLast(b, loc, input, {p.pads[0], p.pads[1]},
+                                 {p.pads[2], p.pads[3]}, 0.0);
+  Value col;
+  if (kh == 1 && kw == 1 && p.strides[0] == 1 && p.strides[1] == 1) {
+    // The (padded) input already is the columns.
+    col = reshapeTo(b, loc, padded, {rows, c});
+  } else {
+    MLIRContext *ctx = b.getContext();
+    auto paddedType = typeOf(padded);
+    int64_t hp = paddedType.getDimSize(1), wp = paddedType.getDimSize(2);
+    AffineExpr en, oy, ox, y, x, ec;
+    Value source = padded;
+    SmallVector<int64_t> colShape = {n, oh, ow, kh, kw, c};
+    AffineMap inputMap;
+    if (p.dilations[1] == 1) {
+      // Undilated along W, the KW taps of a row are KW*C contiguous values:
+      // loops (n, oh, ow, kh, j) read the input viewed as [N, Hp, Wp*C] at
+      // [n, oh*sh + kh*dh, ow*sw*C + j], one long vectorizable copy.
+      source = reshapeTo(b, loc, padded, {n, hp, wp * c});
+      colShape = {n, oh, ow, kh, kw * c};
+      bindDims(ctx, en, oy, ox, y, x);
+      inputMap = AffineMap::get(5, 0,
+                                {en, oy * p.strides[0] + y * p.dilations[0],
+                                 ox * (p.strides[1] * c) + x},
+                                ctx);
+    } else {
+      // Loops (n, oh, ow, kh, kw, c) read padded[n, oh*sh + kh*dh, ow*sw + kw*dw, c].
+      bindDims(ctx, en, oy, ox, y, x, ec);
+      inputMap = AffineMap::get(6, 0,
+                                {en, oy * p.strides[0] + y * p.dilations[0],
+                                 ox * p.strides[1] + x * p.dilations[1], ec},
+                                ctx);
+    }
+    auto colType = RankedTensorType::get(colShape, element);
+    int64_t loops = colShape.size();
+    col = linalg::GenericOp::create(
+              b, loc, colType, source, emptyTensor(b, loc, colType),
+              ArrayRef<AffineMap>{inputMap, b.getMultiDimIdentityMap(loops)},
+              SmallVector<utils::IteratorType>(loops, utils::IteratorType::parallel),
+              [](OpBuilder &nb, Location nloc, ValueRange args) {
+                linalg::YieldOp::create(nb, nloc, args[0]);
+              })
+              .getResult(0);
+    col = reshapeTo(b, loc, col, {rows, k});
+  }
+  // Pixels are the matmul's M. A count that is not a multiple of 4 (7x7 =
+  // 49) would get a one-row register tile, several times slower than the
+  // zero rows added here to reach a multiple of 8.
+  int64_t paddedRows = rows % 4 == 0 ? rows : (rows + 7) / 8 * 8;
+  col = padConstant(b, loc, col, {0, 0}, {paddedRows - rows, 0}, 0.0);
+  auto accType = RankedTensorType::get({paddedRows, f}, element);
+  // The bias (broadcast along rows) is the initial accumulator.
+  Value init = bias ? elementwise(b, loc, accType, bias,
+                                  [](OpBuilder &, Location, ValueRange a) { return a[0]; })
+                    : zeroAccumulator(b, loc, accType);
+  Value out = matmul2D(b, loc, col, reshapeTo(b, loc, weight, {k, f}), init);
+  if (paddedRows != rows)
+    out = tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get({rows, f}, element), out,
+                                         ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+                                         ArrayRef<OpFoldResult>{b.getIndexAttr(rows), b.getIndexAttr(f)},
+                                         ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  return reshapeTo(b, loc, out, resultType.getShape());
+}
+
 // Views a 1-D convolution as 2-D with a unit height.
 Value as2D(OpBuilder &b, Location loc, Value v) {
   auto shape = typeOf(v).getShape();
@@ -131,6 +212,8 @@ struct LowerConv : OpRewritePattern<nn::ConvOp> {
     if (spatial != 1 && spatial != 2)
       return op.emitError("Conv: only 1-D and 2-D convolutions are supported, this one has ")
              << spatial << " spatial axes", failure();
+    if (op.getChannelsLast())
+      return lowerChannelsLast(op, spatial, rewriter);
     Location loc = op.getLoc();
     Conv2DParams p;
     p.groups = op.getGroup();
@@ -147,6 +230,32 @@ struct LowerConv : OpRewritePattern<nn::ConvOp> {
     Value result = conv2D(rewriter, loc, as2D(rewriter, loc, op.getInput()),
                           as2D(rewriter, loc, op.getWeight()), op.getBias(), p, type2D);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, out));
+    return success();
+  }
+
+  // [N, (H,) W, C] by [(KH,) KW, C, F]; a 1-D one is 2-D with a unit height.
+  LogicalResult lowerChannelsLast(nn::ConvOp op, int64_t spatial, PatternRewriter &rewriter) const {
+    if (op.getGroup() != 1)
+      return op.emitError("Conv: channels-last convolutions must have group 1, this one has ")
+             << op.getGroup(), failure();
+    Location loc = op.getLoc();
+    auto s = op.getStrides(), d = op.getDilations(), pads = op.getPads();
+    Value input = op.getInput(), weight = op.getWeight();
+    auto outShape = op.getType().getShape();
+    auto type2D = op.getType();
+    Conv2DParams p;
+    if (spatial == 2) {
+      p = {{s[0], s[1]}, {d[0], d[1]}, {pads[0], pads[1], pads[2], pads[3]}, 1};
+    } else {
+      p = {{1, s[0]}, {1, d[0]}, {0, pads[0], 0, pads[1]}, 1};
+      auto in = typeOf(input).getShape(), w = typeOf(weight).getShape();
+      input = reshapeTo(rewriter, loc, input, {in[0], 1, in[1], in[2]});
+      weight = reshapeTo(rewriter, loc, weight, {1, w[0], w[1], w[2]});
+      type2D = RankedTensorType::get({outShape[0], 1, outShape[1], outShape[2]},
+                                     op.getType().getElementType());
+    }
+    Value result = conv2DChannelsLast(rewriter, loc, input, weight, op.getBias(), p, type2D);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outShape));
     return success();
   }
 };

@@ -182,4 +182,22 @@ Value padConstant(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> low,
   Value padValue = scalarConstant(b, loc, type.getElementType(), value);
   return tensor::PadOp::create(b, loc, outType, v, lo, hi, padValue);
 }
+
+Value padChannelsLast(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> low,
+                      ArrayRef<int64_t> high, double value) {
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t rank = type.getRank(), c = type.getDimSize(rank - 1);
+  SmallVector<int64_t> rows(type.getShape().drop_back());
+  rows.back() *= c;
+  SmallVector<int64_t> lo = {0}, hi = {0};
+  llvm::append_range(lo, low);
+  llvm::append_range(hi, high);
+  lo.back() *= c;
+  hi.back() *= c;
+  Value padded = padConstant(b, loc, reshapeTo(b, loc, v, rows), lo, hi, value);
+  SmallVector<int64_t> shape(cast<RankedTensorType>(padded.getType()).getShape());
+  shape.back() /= c;
+  shape.push_back(c);
+  return reshapeTo(b, loc, padded, shape);
+}
 } // namespace openopt::lowering

@@ -77,6 +77,14 @@ namespace openopt::lowering {
 mlir::Value padConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                         llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                         double value);
+
+/// padConstant of a channels-last [N, D1, ..., Dk, C] tensor on its spatial
+/// axes (`low`/`high`: one pad per spatial axis). Pads the [N, D1, ..., Dk*C]
+/// view, whose rows are contiguous, so the copy runs along long rows rather
+/// than C values at a time.
+mlir::Value padChannelsLast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
+                            llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
+                            double value);
 } // namespace openopt::lowering
 
 #endif

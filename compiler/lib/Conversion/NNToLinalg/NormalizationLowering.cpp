@@ -181,16 +181,19 @@ struct LowerGlobalAveragePool : OpRewritePattern<nn::GlobalAveragePoolOp> {
       return failure();
     auto inType = typeOf(op.getInput());
     SmallVector<bool> mask(inType.getRank(), true);
-    mask[0] = mask[1] = false;
+    mask[0] = false;
+    mask[op.getChannelsLast() ? inType.getRank() - 1 : 1] = false;
     Value sum = reduce(rewriter, op.getLoc(), op.getInput(), mask, true, 0.0, addF);
     rewriter.replaceOp(op, divideBy(rewriter, op.getLoc(), sum, reducedCount(inType, mask)));
     return success();
   }
 };
 
-// Sliding-window reduction over [N, C, spatial...] for both pool kinds.
+// Sliding-window reduction over [N, C, spatial...] (or [N, spatial..., C]
+// when channelsLast) for both pool kinds.
 struct WindowSpec {
   ArrayRef<int64_t> kernel, strides, pads, dilations;
+  bool channelsLast = false;
 };
 
 Value windowReduce(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
@@ -198,33 +201,52 @@ Value windowReduce(OpBuilder &b, Location loc, Value input, RankedTensorType res
   auto inType = typeOf(input);
   Type element = inType.getElementType();
   int64_t spatial = inType.getRank() - 2;
+  int64_t firstSpatial = w.channelsLast ? 1 : 2;
   MLIRContext *ctx = b.getContext();
   // Pad so every window (ceil_mode ones too) lies inside the padded input.
-  SmallVector<int64_t> low(2, 0), high(2, 0);
+  SmallVector<int64_t> low(firstSpatial, 0), high(firstSpatial, 0);
   for (int64_t i = 0; i < spatial; ++i) {
-    int64_t in = inType.getDimSize(i + 2), out = resultType.getDimSize(i + 2);
+    int64_t in = inType.getDimSize(firstSpatial + i), out = resultType.getDimSize(firstSpatial + i);
     int64_t needed = (out - 1) * w.strides[i] + (w.kernel[i] - 1) * w.dilations[i] + 1;
     low.push_back(w.pads[i]);
     high.push_back(std::max<int64_t>(w.pads[i + spatial], needed - in - w.pads[i]));
   }
   double padValue = isMax ? lowestFloat() : 0.0;
-  Value padded = padConstant(b, loc, input, low, high, padValue);
-  // Loops: n, c, win_0.., out_0..: the window loops sit outside the output
-  // loops so that the innermost loop runs along an output row and
-  // vectorizes (a 3-wide window loop innermost does not). The window tensor
-  // only gives the window loops their bounds.
+  Value padded = w.channelsLast
+                     ? padChannelsLast(b, loc, input, ArrayRef(low).drop_front(),
+                                       ArrayRef(high).drop_front(), padValue)
+                     : padConstant(b, loc, input, low, high, padValue);
+  // NCHW loops: n, c, win_0.., out_0..: the window loops sit outside the
+  // output loops so that the innermost loop runs along an output row and
+  // vectorizes (a 3-wide window loop innermost does not).
+  // Channels-last loops: n, out_0.., win_0.., c: the innermost loop runs
+  // along the contiguous channels, and one output pixel's channels stay in
+  // cache while its window is reduced.
+  // The window tensor only gives the window loops their bounds.
   int64_t loops = 2 + 2 * spatial;
-  SmallVector<AffineExpr> inExprs = {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)};
-  SmallVector<AffineExpr> winExprs, outExprs = inExprs;
+  int64_t channelLoop = w.channelsLast ? loops - 1 : 1;
+  int64_t firstWindowLoop = w.channelsLast ? 1 + spatial : 2;
+  int64_t firstOutLoop = w.channelsLast ? 1 : 2 + spatial;
+  AffineExpr n = getAffineDimExpr(0, ctx), c = getAffineDimExpr(channelLoop, ctx);
+  SmallVector<AffineExpr> inExprs = {n}, winExprs, outExprs = {n};
+  if (!w.channelsLast) {
+    inExprs.push_back(c);
+    outExprs.push_back(c);
+  }
   for (int64_t i = 0; i < spatial; ++i) {
-    AffineExpr k = getAffineDimExpr(2 + i, ctx), o = getAffineDimExpr(2 + spatial + i, ctx);
+    AffineExpr k = getAffineDimExpr(firstWindowLoop + i, ctx);
+    AffineExpr o = getAffineDimExpr(firstOutLoop + i, ctx);
     inExprs.push_back(o * w.strides[i] + k * w.dilations[i]);
     winExprs.push_back(k);
     outExprs.push_back(o);
   }
-  SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
-  iterators.append(spatial, utils::IteratorType::reduction);
-  iterators.append(spatial, utils::IteratorType::parallel);
+  if (w.channelsLast) {
+    inExprs.push_back(c);
+    outExprs.push_back(c);
+  }
+  SmallVector<utils::IteratorType> iterators(loops, utils::IteratorType::parallel);
+  for (int64_t i = 0; i < spatial; ++i)
+    iterators[firstWindowLoop + i] = utils::IteratorType::reduction;
   Value window = tensor::EmptyOp::create(b, loc, w.kernel, element);
   Value init = filledTensor(b, loc, resultType, scalarConstant(b, loc, element, padValue));
   SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, inExprs, ctx),
@@ -245,7 +267,8 @@ struct LowerMaxPool : OpRewritePattern<nn::MaxPoolOp> {
   LogicalResult matchAndRewrite(nn::MaxPoolOp op, PatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(op, rewriter)))
       return failure();
-    WindowSpec w = {op.getKernelShape(), op.getStrides(), op.getPads(), op.getDilations()};
+    WindowSpec w = {op.getKernelShape(), op.getStrides(), op.getPads(), op.getDilations(),
+                    op.getChannelsLast()};
     rewriter.replaceOp(op, windowReduce(rewriter, op.getLoc(), op.getInput(), op.getType(), w, true));
     return success();
   }
@@ -259,13 +282,15 @@ struct LowerAveragePool : OpRewritePattern<nn::AveragePoolOp> {
     auto type = op.getType();
     auto inType = typeOf(op.getInput());
     int64_t spatial = type.getRank() - 2;
+    bool channelsLast = op.getChannelsLast();
+    int64_t firstSpatial = channelsLast ? 1 : 2;
     SmallVector<int64_t> ones(spatial, 1);
-    WindowSpec w = {op.getKernelShape(), op.getStrides(), op.getPads(), ones};
+    WindowSpec w = {op.getKernelShape(), op.getStrides(), op.getPads(), ones, channelsLast};
     Location loc = op.getLoc();
     Value sum = windowReduce(rewriter, loc, op.getInput(), type, w, false);
     // Divisor per output position: window cells inside the input (or inside
     // the padded input with count_include_pad), computed at compile time.
-    SmallVector<int64_t> outSpatial(type.getShape().drop_front(2));
+    SmallVector<int64_t> outSpatial(type.getShape().slice(firstSpatial, spatial));
     int64_t positions = 1;
     for (int64_t d : outSpatial)
       positions *= d;
@@ -278,7 +303,7 @@ struct LowerAveragePool : OpRewritePattern<nn::AveragePoolOp> {
       for (int64_t i = spatial - 1; i >= 0; --i) {
         int64_t o = rest % outSpatial[i];
         rest /= outSpatial[i];
-        int64_t in = inType.getDimSize(i + 2);
+        int64_t in = inType.getDimSize(firstSpatial + i);
         int64_t lo = includePad ? -pads[i] : 0, hi = includePad ? in + pads[i + spatial] : in;
         int64_t start = o * w.strides[i] - pads[i];
         int64_t first = std::max(start, lo), last = std::min(start + w.kernel[i], hi);
@@ -286,7 +311,11 @@ struct LowerAveragePool : OpRewritePattern<nn::AveragePoolOp> {
       }
       divisor[flat] = (float)count;
     }
-    auto divisorType = RankedTensorType::get(outSpatial, rewriter.getF32Type());
+    // Channels last: [O..., 1] so that it broadcasts along the channels.
+    SmallVector<int64_t> divisorShape(outSpatial);
+    if (channelsLast)
+      divisorShape.push_back(1);
+    auto divisorType = RankedTensorType::get(divisorShape, rewriter.getF32Type());
     Value divisorTensor = arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(divisorType, ArrayRef<float>(divisor)));
     Type element = type.getElementType();

@@ -56,6 +56,42 @@ ElementsAttr makeFloatConstant(RankedTensorType type, ArrayRef<float> values,
   return makeConstant(type, bytes, nameHint);
 }
 
+std::optional<ElementsAttr> transposeConstant(ElementsAttr attr, ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(attr.getType());
+  if (!type.hasStaticShape() || (int64_t)perm.size() != type.getRank())
+    return std::nullopt;
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  auto outType = RankedTensorType::get(shape, type.getElementType());
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat())
+    return ElementsAttr(dense.resizeSplat(outType));
+  auto bytes = rawBytes(attr);
+  if (!bytes || type.getElementType().isInteger(1))
+    return std::nullopt;
+  int64_t count = type.getNumElements(), rank = type.getRank();
+  int64_t size = (type.getElementTypeBitWidth() + 7) / 8;
+  if ((int64_t)bytes->size() != count * size)
+    return std::nullopt;
+  // Walk the result in row-major order; `from` follows in the input.
+  SmallVector<int64_t> inStrides(rank, 1), index(rank, 0);
+  for (int64_t i = rank - 2; i >= 0; --i)
+    inStrides[i] = inStrides[i + 1] * type.getDimSize(i + 1);
+  std::vector<char> out(bytes->size());
+  int64_t from = 0;
+  for (int64_t flat = 0; flat < count; ++flat) {
+    std::memcpy(out.data() + flat * size, bytes->data() + from * size, size);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      from += inStrides[perm[d]];
+      if (++index[d] < shape[d])
+        break;
+      from -= inStrides[perm[d]] * shape[d];
+      index[d] = 0;
+    }
+  }
+  return makeConstant(outType, out, constantNameHint(attr));
+}
+
 StringRef constantNameHint(ElementsAttr attr) {
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
     return resource.getRawHandle().getKey();

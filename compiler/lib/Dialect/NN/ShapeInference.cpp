@@ -103,22 +103,23 @@ LogicalResult inferPool(std::optional<Location> loc, StringRef opName,
                         Value input, ArrayRef<int64_t> kernel,
                         ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
                         ArrayRef<int64_t> dilations, bool ceilMode,
-                        SmallVectorImpl<Type> &results) {
+                        bool channelsLast, SmallVectorImpl<Type> &results) {
   auto type = rankedOf(input);
   int64_t spatial = type.getRank() - 2;
   if (spatial < 1)
-    return emitOptionalError(loc, opName,
-                             ": input must be [N, C, spatial...], got ",
-                             formatShape(type.getShape()));
+    return emitOptionalError(loc, opName, ": input must be ",
+                             channelsLast ? "[N, spatial..., C]" : "[N, C, spatial...]",
+                             ", got ", formatShape(type.getShape()));
   if ((int64_t)kernel.size() != spatial)
     return emitOptionalError(loc, opName, ": kernel_shape has ", kernel.size(),
                              " values but the input has ", spatial,
                              " spatial axes");
   if (failed(checkSpatialAttrs(loc, opName, spatial, strides, pads, dilations)))
     return failure();
-  SmallVector<int64_t> shape(type.getShape().take_front(2));
+  int64_t firstSpatial = channelsLast ? 1 : 2;
+  SmallVector<int64_t> shape(type.getShape().take_front(firstSpatial));
   for (int64_t i = 0; i < spatial; ++i) {
-    int64_t out = windowOutput(type.getDimSize(i + 2), kernel[i], strides[i],
+    int64_t out = windowOutput(type.getDimSize(firstSpatial + i), kernel[i], strides[i],
                                dilations[i], pads[i], pads[i + spatial],
                                ceilMode);
     if (!ShapedType::isDynamic(out) && out < 1)
@@ -126,6 +127,8 @@ LogicalResult inferPool(std::optional<Location> loc, StringRef opName,
                                "input on spatial axis ", i);
     shape.push_back(out);
   }
+  if (channelsLast)
+    shape.push_back(type.getDimSize(type.getRank() - 1));
   results.push_back(tensorOf(shape, type.getElementType()));
   return success();
 }
@@ -325,23 +328,30 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &results) {
   auto input = rankedOf(adaptor.getInput()), weight = rankedOf(adaptor.getWeight());
-  int64_t spatial = input.getRank() - 2;
+  bool channelsLast = adaptor.getChannelsLast();
+  int64_t rank = input.getRank(), spatial = rank - 2;
   if (spatial < 1)
-    return emitOptionalError(loc, "Conv: input must be [N, C, spatial...], got ",
-                             formatShape(input.getShape()));
-  if (weight.getRank() != input.getRank())
+    return emitOptionalError(loc, "Conv: input must be ",
+                             channelsLast ? "[N, spatial..., C]" : "[N, C, spatial...]",
+                             ", got ", formatShape(input.getShape()));
+  if (weight.getRank() != rank)
     return emitOptionalError(loc, "Conv: weight has rank ", weight.getRank(),
-                             " but the input has rank ", input.getRank());
+                             " but the input has rank ", rank);
   if (failed(checkSpatialAttrs(loc, "Conv", spatial, adaptor.getStrides(),
                                adaptor.getPads(), adaptor.getDilations())))
     return failure();
+  // NCHW: input [N, C, D...], weight [F, C/g, K...]; channels last: input
+  // [N, D..., C], weight [K..., C/g, F].
+  int64_t firstSpatial = channelsLast ? 1 : 2, firstKernel = channelsLast ? 0 : 2;
   int64_t group = adaptor.getGroup();
-  int64_t channels = input.getDimSize(1), filters = weight.getDimSize(0);
+  int64_t channels = input.getDimSize(channelsLast ? rank - 1 : 1);
+  int64_t filters = weight.getDimSize(channelsLast ? rank - 1 : 0);
+  int64_t weightChannels = weight.getDimSize(channelsLast ? rank - 2 : 1);
   if (group < 1)
     return emitOptionalError(loc, "Conv: group must be >= 1");
-  if (!ShapedType::isDynamic(channels) && !ShapedType::isDynamic(weight.getDimSize(1)) &&
-      weight.getDimSize(1) * group != channels)
-    return emitOptionalError(loc, "Conv: weight has ", weight.getDimSize(1),
+  if (!ShapedType::isDynamic(channels) && !ShapedType::isDynamic(weightChannels) &&
+      weightChannels * group != channels)
+    return emitOptionalError(loc, "Conv: weight has ", weightChannels,
                              " input channels per group (group ", group,
                              ") but the input has ", channels, " channels");
   if (!ShapedType::isDynamic(filters) && filters % group != 0)
@@ -354,17 +364,21 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
       return emitOptionalError(loc, "Conv: bias must be [", filters, "], got ",
                                formatShape(bs));
   }
-  SmallVector<int64_t> shape = {input.getDimSize(0), filters};
+  SmallVector<int64_t> shape = {input.getDimSize(0)};
+  if (!channelsLast)
+    shape.push_back(filters);
   auto pads = adaptor.getPads();
   for (int64_t i = 0; i < spatial; ++i) {
-    int64_t out = windowOutput(input.getDimSize(i + 2), weight.getDimSize(i + 2),
-                               adaptor.getStrides()[i], adaptor.getDilations()[i],
-                               pads[i], pads[i + spatial], false);
+    int64_t out = windowOutput(input.getDimSize(firstSpatial + i),
+                               weight.getDimSize(firstKernel + i), adaptor.getStrides()[i],
+                               adaptor.getDilations()[i], pads[i], pads[i + spatial], false);
     if (!ShapedType::isDynamic(out) && out < 1)
       return emitOptionalError(loc, "Conv: kernel larger than the padded input "
                                "on spatial axis ", i);
     shape.push_back(out);
   }
+  if (channelsLast)
+    shape.push_back(filters);
   results.push_back(tensorOf(shape, input.getElementType()));
   return success();
 }
@@ -475,7 +489,7 @@ LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location>
                                           SmallVectorImpl<Type> &results) {
   return inferPool(loc, "MaxPool", adaptor.getInput(), adaptor.getKernelShape(),
                    adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations(),
-                   adaptor.getCeilMode() != 0, results);
+                   adaptor.getCeilMode() != 0, adaptor.getChannelsLast(), results);
 }
 
 LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *,
@@ -485,7 +499,7 @@ LogicalResult AveragePoolOp::inferReturnTypes(MLIRContext *,
   SmallVector<int64_t> dilations(adaptor.getKernelShape().size(), 1);
   return inferPool(loc, "AveragePool", adaptor.getInput(), adaptor.getKernelShape(),
                    adaptor.getStrides(), adaptor.getPads(), dilations,
-                   adaptor.getCeilMode() != 0, results);
+                   adaptor.getCeilMode() != 0, adaptor.getChannelsLast(), results);
 }
 
 LogicalResult GlobalAveragePoolOp::inferReturnTypes(MLIRContext *,
@@ -493,11 +507,15 @@ LogicalResult GlobalAveragePoolOp::inferReturnTypes(MLIRContext *,
                                                     Adaptor adaptor,
                                                     SmallVectorImpl<Type> &results) {
   auto input = rankedOf(adaptor.getInput());
+  bool channelsLast = adaptor.getChannelsLast();
   if (input.getRank() < 3)
-    return emitOptionalError(loc, "GlobalAveragePool: input must be [N, C, spatial...], got ",
-                             formatShape(input.getShape()));
-  SmallVector<int64_t> shape(input.getShape().take_front(2));
-  shape.append(input.getRank() - 2, 1);
+    return emitOptionalError(loc, "GlobalAveragePool: input must be ",
+                             channelsLast ? "[N, spatial..., C]" : "[N, C, spatial...]",
+                             ", got ", formatShape(input.getShape()));
+  // Every spatial axis becomes 1; N and C stay where they are.
+  SmallVector<int64_t> shape(input.getRank(), 1);
+  shape.front() = input.getDimSize(0);
+  shape[channelsLast ? input.getRank() - 1 : 1] = input.getDimSize(channelsLast ? input.getRank() - 1 : 1);
   results.push_back(tensorOf(shape, input.getElementType()));
   return success();
 }

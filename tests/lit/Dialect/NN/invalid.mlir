@@ -543,6 +543,15 @@ func.func @bad_yield(%x: tensor<8xf32>) -> tensor<4xf32> {
 
 // -----
 
+func.func @case61(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x2x4xf32>) {
+  // expected-error @+2 {{Conv: weight has 2 input channels per group (group 1) but the input has 3 channels}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, channels_last = true} : (tensor<1x8x8x3xf32>, tensor<3x3x2x4xf32>) -> tensor<1x6x6x4xf32>
+  return
+}
+
+// -----
+
 func.func @no_kind(%x: tensor<8xf32>) -> tensor<8xf32> {
   // expected-error @+1 {{needs a kind}}
   %g = nn.fused "" {
@@ -550,4 +559,31 @@ func.func @no_kind(%x: tensor<8xf32>) -> tensor<8xf32> {
     nn.yield %t : tensor<8xf32>
   } : tensor<8xf32>
   return %g : tensor<8xf32>
+}
+
+// -----
+
+func.func @case62(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x4xf32>, %b: tensor<3xf32>) {
+  // expected-error @+2 {{Conv: bias must be [4], got [3]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, channels_last = true} : (tensor<1x8x8x3xf32>, tensor<3x3x3x4xf32>, tensor<3xf32>) -> tensor<1x6x6x4xf32>
+  return
+}
+
+// -----
+
+func.func @case63(%a: tensor<2x3xf32>) {
+  // expected-error @+2 {{GlobalAveragePool: input must be [N, spatial..., C], got [2, 3]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.global_average_pool %a {channels_last = true} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @case64(%x: tensor<1x8x8x3xf32>) {
+  // expected-error @+2 {{op inferred type(s) 'tensor<1x4x4x3xf32>' are incompatible with return type(s) of operation 'tensor<1x3x4x4xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, channels_last = true} : (tensor<1x8x8x3xf32>) -> tensor<1x3x4x4xf32>
+  return
 }

@@ -137,6 +137,16 @@ func.func @conv(%x: tensor<1x4x9x9xf32>, %w: tensor<6x2x3x3xf32>) -> (tensor<?x?
 
 // -----
 
+// Channels last: input [N, H, W, C], weight [KH, KW, C/group, F], result [N, OH, OW, F].
+// CHECK-LABEL: func.func @conv_channels_last
+// CHECK-SAME: -> tensor<1x5x3x6xf32>
+func.func @conv_channels_last(%x: tensor<1x9x9x4xf32>, %w: tensor<3x3x2x6xf32>) -> (tensor<?x?x?x?xf32>) {
+  %r = nn.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 0, 1, 0>, dilations = array<i64: 1, 2>, group = 2, channels_last = true} : (tensor<1x9x9x4xf32>, tensor<3x3x2x6xf32>) -> tensor<?x?x?x?xf32>
+  return %r : tensor<?x?x?x?xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @conv_transpose
 // CHECK-SAME: -> tensor<1x3x8x7xf32>
 func.func @conv_transpose(%x: tensor<1x2x4x4xf32>, %w: tensor<2x3x3x3xf32>) -> (tensor<?x?x?x?xf32>) {
@@ -187,6 +197,17 @@ func.func @average_pool(%x: tensor<1x2x7x7xf32>) -> (tensor<?x?x?x?xf32>) {
 func.func @global_average_pool(%x: tensor<2x3x5x5xf32>) -> (tensor<?x?x?x?xf32>) {
   %r = nn.global_average_pool %x : (tensor<2x3x5x5xf32>) -> tensor<?x?x?x?xf32>
   return %r : tensor<?x?x?x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @pools_channels_last
+// CHECK-SAME: -> (tensor<1x4x4x2xf32>, tensor<1x4x4x2xf32>, tensor<2x1x1x3xf32>)
+func.func @pools_channels_last(%x: tensor<1x7x7x2xf32>, %y: tensor<2x5x5x3xf32>) -> (tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>) {
+  %m = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = 1, channels_last = true} : (tensor<1x7x7x2xf32>) -> tensor<?x?x?x?xf32>
+  %a = nn.average_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, channels_last = true} : (tensor<1x7x7x2xf32>) -> tensor<?x?x?x?xf32>
+  %g = nn.global_average_pool %y {channels_last = true} : (tensor<2x5x5x3xf32>) -> tensor<?x?x?x?xf32>
+  return %m, %a, %g : tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>
 }
 
 // -----

@@ -33,6 +33,11 @@ mlir::ElementsAttr makeConstant(mlir::RankedTensorType type, llvm::ArrayRef<char
 mlir::ElementsAttr makeFloatConstant(mlir::RankedTensorType type, llvm::ArrayRef<float> values,
                                      llvm::StringRef nameHint);
 
+/// The constant transposed by `perm` (result axis i is input axis perm[i]),
+/// computed at compile time; nullopt when its bytes cannot be read.
+std::optional<mlir::ElementsAttr> transposeConstant(mlir::ElementsAttr attr,
+                                                    llvm::ArrayRef<int64_t> perm);
+
 /// The blob name of a resource constant, else "constant" (for naming new ones).
 llvm::StringRef constantNameHint(mlir::ElementsAttr attr);
 

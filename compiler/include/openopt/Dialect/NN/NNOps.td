@@ -210,13 +210,19 @@ def NN_ConvOp : NN_Op<"conv", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
     and adds the optional `bias` [F]. `pads` holds the begin pads of every
     spatial axis followed by the end pads; `group == C == F` is a depthwise
     convolution. The importer resolves `auto_pad` into explicit pads.
+
+    `channels_last = true` (set by `openopt-convert-layout`, never by the
+    importer) puts channels last: `input` [N, D1, ..., C], `weight`
+    [K1, ..., C / group, F], result [N, O1, ..., F]; the attributes keep
+    their meaning.
   }];
   let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
                        Optional<NN_FloatTensor>:$bias,
                        DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations,
-                       DefaultValuedAttr<I64Attr, "1">:$group);
+                       DefaultValuedAttr<I64Attr, "1">:$group,
+                       DefaultValuedAttr<BoolAttr, "false">:$channels_last);
   let results = (outs NN_FloatTensor:$output);
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
 }
@@ -298,13 +304,15 @@ def NN_MaxPoolOp : NN_Op<"max_pool", [Pure, InferTypeOpAdaptorWithIsCompatible]>
     Slides a `kernel_shape` window over the spatial axes of [N, C, D1, ...]
     with `strides`, `dilations` and `pads` (begins then ends; padding never
     wins the max). `ceil_mode = 1` rounds the output size up.
+    `channels_last = true` takes and returns [N, D1, ..., C] instead.
   }];
   let arguments = (ins NN_FloatTensor:$input,
                        DenseI64ArrayAttr:$kernel_shape,
                        DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations,
-                       DefaultValuedAttr<I64Attr, "0">:$ceil_mode);
+                       DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
+                       DefaultValuedAttr<BoolAttr, "false">:$channels_last);
   let results = (outs NN_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
@@ -315,13 +323,15 @@ def NN_AveragePoolOp : NN_Op<"average_pool", [Pure, InferTypeOpAdaptorWithIsComp
     Slides a `kernel_shape` window over the spatial axes with `strides` and
     `pads`. Padded elements count in the divisor only when
     `count_include_pad = 1`. `ceil_mode = 1` rounds the output size up.
+    `channels_last = true` takes and returns [N, D1, ..., C] instead.
   }];
   let arguments = (ins NN_FloatTensor:$input,
                        DenseI64ArrayAttr:$kernel_shape,
                        DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$pads,
                        DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
-                       DefaultValuedAttr<I64Attr, "0">:$count_include_pad);
+                       DefaultValuedAttr<I64Attr, "0">:$count_include_pad,
+                       DefaultValuedAttr<BoolAttr, "false">:$channels_last);
   let results = (outs NN_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
@@ -330,9 +340,11 @@ def NN_GlobalAveragePoolOp : NN_Op<"global_average_pool", [Pure, InferTypeOpAdap
   let summary = "ONNX GlobalAveragePool: mean over all spatial axes";
   let description = [{
     Averages [N, C, D1, ...] over every spatial axis; the result is
-    [N, C, 1, ...].
+    [N, C, 1, ...]. With `channels_last = true`, [N, D1, ..., C] becomes
+    [N, 1, ..., C].
   }];
-  let arguments = (ins NN_FloatTensor:$input);
+  let arguments = (ins NN_FloatTensor:$input,
+                       DefaultValuedAttr<BoolAttr, "false">:$channels_last);
   let results = (outs NN_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
