@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Correctness of `openopt run` on whole models, against ONNX Runtime and against stored reference outputs.
 
-  check_model.py MODEL.onnx|DIR... [--openopt PATH] [--seed 1] [--tol 1e-4] [--threads 1]
+  check_model.py MODEL.onnx|DIR... [--openopt PATH] [--seed 1] [--tol 1e-4] [--threads 1] [--recipe FILE]
                  [--shape NAME=AxB]... [--range NAME=LO:HI]... [--work DIR] [--no-test-data] [--timeout S]
 
 For each model (a DIR stands for every DIR/*.onnx): fixed-seed inputs (gen_inputs.py) are run through
@@ -86,7 +86,7 @@ def check_one(model_path, args, openopt, work):
         return [(f"{stem} vs ort", tensor_compare.failure(f"error: {e}"))]
     inputs = gen_inputs.write_tensors(os.path.join(work, "inputs"), arrays)
     ours_dir, ort_dir = os.path.join(work, "ours"), os.path.join(work, "ort")
-    ours = model_runners.run_openopt(openopt, model_path, inputs, ours_dir, args.threads, args.timeout)
+    ours = model_runners.run_openopt(openopt, model_path, inputs, ours_dir, args.threads, args.timeout, args.recipe)
     ref = model_runners.run_ort(model_path, inputs, ort_dir, args.threads, args.timeout)
     if ours.error or ref.error:
         what = f"openopt: {ours.error}" if ours.error else f"onnxruntime: {ref.error}"
@@ -104,7 +104,8 @@ def check_one(model_path, args, openopt, work):
             return results + [(" ".join(label), tensor_compare.failure(f"error: {e}"))]
         inputs = gen_inputs.write_tensors(os.path.join(work, "test_data_inputs"), td_inputs)
         ours_dir = os.path.join(work, "test_data_ours")
-        ours = model_runners.run_openopt(openopt, model_path, inputs, ours_dir, args.threads, args.timeout)
+        ours = model_runners.run_openopt(openopt, model_path, inputs, ours_dir, args.threads, args.timeout,
+                                         args.recipe)
         if ours.error:
             results.append((" ".join(label), tensor_compare.failure(f"openopt: {ours.error}")))
         else:
@@ -131,6 +132,7 @@ def main(argv):
     p.add_argument("--seed", type=int, default=1, help="seed of the random inputs (default 1)")
     p.add_argument("--tol", type=float, default=1e-4, help="max_rel_err allowed (default 1e-4)")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--recipe", help="compile with this recipe (default: the built-in one)")
     p.add_argument("--shape", action="append", metavar="NAME=AxBx..", help="shape of a symbolic input")
     p.add_argument("--range", action="append", metavar="NAME=LO:HI", help="value interval of an input")
     p.add_argument("--work", help="keep inputs and outputs here (default: a temporary directory)")

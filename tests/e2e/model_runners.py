@@ -56,10 +56,12 @@ def _input_flags(inputs):
     return flags
 
 
-def run_openopt(openopt, model, inputs, output_dir, threads=1, timeout=600):
+def run_openopt(openopt, model, inputs, output_dir, threads=1, timeout=600, recipe=None):
     """inputs: {name: .npy path}. Clears output_dir first so stale files cannot pass for outputs."""
     shutil.rmtree(output_dir, ignore_errors=True)
     cmd = [openopt, "run", model, *_input_flags(inputs), "--output-dir", output_dir, "--threads", str(threads)]
+    if recipe:
+        cmd += ["--recipe", recipe]
     return _run(cmd, timeout)
 
 

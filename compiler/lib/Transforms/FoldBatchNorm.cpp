@@ -63,6 +63,10 @@ struct FoldIntoConv : OpRewritePattern<nn::BatchNormOp> {
     auto conv = bn.getInput().getDefiningOp<nn::ConvOp>();
     if (!conv || !conv->hasOneUse())
       return rewriter.notifyMatchFailure(bn, "input is not a Conv used only here");
+    // BatchNormalization normalises axis 1; a channels-last Conv's channels
+    // are its last axis (and its weight is laid out [KH, KW, C, F]).
+    if (conv.getChannelsLast())
+      return rewriter.notifyMatchFailure(bn, "the Conv is channels-last");
     auto weights = constantFloats(conv.getWeight());
     auto affine = batchNormAffine(bn);
     if (!weights || !affine)

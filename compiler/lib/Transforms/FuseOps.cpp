@@ -68,8 +68,11 @@ struct FoldBiasIntoConv : OpRewritePattern<nn::AddOp> {
       auto conv = side.getDefiningOp<nn::ConvOp>();
       if (!conv || !conv->hasOneUse() || add.getType() != conv.getType())
         continue;
-      int64_t filters = conv.getType().getDimSize(1);
-      auto bias = channelVector(otherOperand(add, side), filters, 1, conv.getType().getRank());
+      // Channels are axis 1, or the last axis of a channels-last Conv.
+      int64_t rank = conv.getType().getRank();
+      int64_t axis = conv.getChannelsLast() ? rank - 1 : 1;
+      int64_t filters = conv.getType().getDimSize(axis);
+      auto bias = channelVector(otherOperand(add, side), filters, axis, rank);
       if (!bias)
         continue;
       std::vector<float> total = *bias;
@@ -88,7 +91,7 @@ struct FoldBiasIntoConv : OpRewritePattern<nn::AddOp> {
       auto fused = nn::ConvOp::create(rewriter, loc, conv.getType(), conv.getInput(),
                                       conv.getWeight(), b, conv.getStridesAttr(),
                                       conv.getPadsAttr(), conv.getDilationsAttr(),
-                                      conv.getGroupAttr());
+                                      conv.getGroupAttr(), conv.getChannelsLastAttr());
       rewriter.replaceOp(add, fused.getResult());
       rewriter.eraseOp(conv);
       return success();

@@ -66,3 +66,19 @@ func.func @not_constant(%x: tensor<1x1x4x4xf32>, %s: tensor<2xf32>, %y: tensor<1
   %b = nn.batch_norm %y, %p, %p, %p, %p : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   return %a, %b : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// Not folded: a channels-last Conv (its channels are the last axis), even
+// where the sizes would line up: here axis 1 and the weight's first axis are
+// both 2.
+// CHECK-LABEL: func.func @channels_last_conv
+// CHECK: nn.conv
+// CHECK: nn.batch_norm
+func.func @channels_last_conv(%x: tensor<1x3x4x2xf32>) -> tensor<1x2x4x2xf32> {
+  %w = nn.constant dense<1.0> : tensor<2x1x2x2xf32>
+  %c = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, channels_last = true} : (tensor<1x3x4x2xf32>, tensor<2x1x2x2xf32>) -> tensor<1x2x4x2xf32>
+  %s = nn.constant dense<1.0> : tensor<2xf32>
+  %bn = nn.batch_norm %c, %s, %s, %s, %s : (tensor<1x2x4x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x2xf32>
+  return %bn : tensor<1x2x4x2xf32>
+}

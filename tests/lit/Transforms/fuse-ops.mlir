@@ -120,3 +120,18 @@ func.func @no_group(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
   %t = nn.tanh %e : tensor<8xf32>
   return %t, %e : tensor<8xf32>, tensor<8xf32>
 }
+
+// -----
+
+// A channels-last Conv takes a bias on its last axis and keeps its layout.
+// FOLDONLY-LABEL: func.func @conv_channels_last
+// FOLDONLY: %[[B:.*]] = nn.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
+// FOLDONLY: nn.conv %arg0, %{{.*}}, %[[B]] {channels_last = true
+// FOLDONLY-NOT: nn.add
+func.func @conv_channels_last(%x: tensor<1x4x4x1xf32>) -> tensor<1x4x4x2xf32> {
+  %w = nn.constant dense<1.0> : tensor<1x1x1x2xf32>
+  %c = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, channels_last = true} : (tensor<1x4x4x1xf32>, tensor<1x1x1x2xf32>) -> tensor<1x4x4x2xf32>
+  %b = nn.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %a = nn.add %c, %b : (tensor<1x4x4x2xf32>, tensor<2xf32>) -> tensor<1x4x4x2xf32>
+  return %a : tensor<1x4x4x2xf32>
+}
