@@ -18,21 +18,14 @@ namespace openopt {
 
 namespace {
 
-std::optional<std::vector<float>> constantFloats(Value v) {
-  ElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)))
-    return std::nullopt;
-  return nn::readFloats(attr);
-}
-
 // Per-channel a = scale / sqrt(var + eps), b = bias - mean * a.
 struct Affine {
   std::vector<float> a, b;
 };
 
 std::optional<Affine> batchNormAffine(nn::BatchNormOp bn) {
-  auto scale = constantFloats(bn.getScale()), bias = constantFloats(bn.getBias());
-  auto mean = constantFloats(bn.getMean()), var = constantFloats(bn.getVariance());
+  auto scale = nn::constantFloats(bn.getScale()), bias = nn::constantFloats(bn.getBias());
+  auto mean = nn::constantFloats(bn.getMean()), var = nn::constantFloats(bn.getVariance());
   if (!scale || !bias || !mean || !var)
     return std::nullopt;
   double eps = bn.getEpsilon().convertToDouble();
@@ -50,13 +43,6 @@ Value makeConstant(PatternRewriter &rewriter, Location loc, RankedTensorType typ
   return nn::ConstantOp::create(rewriter, loc, nn::makeFloatConstant(type, values, hint));
 }
 
-StringRef hintOf(Value v) {
-  ElementsAttr attr;
-  if (matchPattern(v, m_Constant(&attr)))
-    return nn::constantNameHint(attr);
-  return "constant";
-}
-
 struct FoldIntoConv : OpRewritePattern<nn::BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::BatchNormOp bn, PatternRewriter &rewriter) const override {
@@ -67,7 +53,7 @@ struct FoldIntoConv : OpRewritePattern<nn::BatchNormOp> {
     // are its last axis (and its weight is laid out [KH, KW, C, F]).
     if (conv.getChannelsLast())
       return rewriter.notifyMatchFailure(bn, "the Conv is channels-last");
-    auto weights = constantFloats(conv.getWeight());
+    auto weights = nn::constantFloats(conv.getWeight());
     auto affine = batchNormAffine(bn);
     if (!weights || !affine)
       return rewriter.notifyMatchFailure(bn, "weights or parameters are not f32 constants");
@@ -77,7 +63,7 @@ struct FoldIntoConv : OpRewritePattern<nn::BatchNormOp> {
       return failure();
     std::vector<float> bias(filters, 0.0f);
     if (conv.getBias()) {
-      auto b = constantFloats(conv.getBias());
+      auto b = nn::constantFloats(conv.getBias());
       if (!b)
         return rewriter.notifyMatchFailure(bn, "the Conv bias is not an f32 constant");
       bias = *b;
@@ -89,9 +75,10 @@ struct FoldIntoConv : OpRewritePattern<nn::BatchNormOp> {
       bias[f] = bias[f] * affine->a[f] + affine->b[f];
     }
     Location loc = rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()});
-    Value w = makeConstant(rewriter, loc, weightType, *weights, hintOf(conv.getWeight()));
+    StringRef hint = nn::constantNameHint(conv.getWeight(), "constant");
+    Value w = makeConstant(rewriter, loc, weightType, *weights, hint);
     Value b = makeConstant(rewriter, loc, RankedTensorType::get({filters}, rewriter.getF32Type()),
-                           bias, hintOf(conv.getWeight()));
+                           bias, hint);
     auto folded = nn::ConvOp::create(rewriter, loc, conv.getType(), conv.getInput(), w, b,
                                      conv.getStridesAttr(), conv.getPadsAttr(),
                                      conv.getDilationsAttr(), conv.getGroupAttr());
@@ -108,7 +95,7 @@ struct FoldIntoGemm : OpRewritePattern<nn::BatchNormOp> {
     auto gemm = bn.getInput().getDefiningOp<nn::GemmOp>();
     if (!gemm || !gemm->hasOneUse() || bn.getType().getRank() != 2)
       return rewriter.notifyMatchFailure(bn, "input is not a Gemm used only here");
-    auto weights = constantFloats(gemm.getB());
+    auto weights = nn::constantFloats(gemm.getB());
     auto affine = batchNormAffine(bn);
     if (!weights || !affine)
       return rewriter.notifyMatchFailure(bn, "weights or parameters are not f32 constants");
@@ -124,7 +111,7 @@ struct FoldIntoGemm : OpRewritePattern<nn::BatchNormOp> {
     double beta = gemm.getBeta().convertToDouble();
     std::vector<float> c(n, 0.0f);
     if (Value cv = gemm.getC()) {
-      auto cValues = constantFloats(cv);
+      auto cValues = nn::constantFloats(cv);
       if (!cValues || (cValues->size() != 1 && (int64_t)cValues->size() != n))
         return rewriter.notifyMatchFailure(bn, "C is not a constant vector");
       for (int64_t j = 0; j < n; ++j)
@@ -133,9 +120,10 @@ struct FoldIntoGemm : OpRewritePattern<nn::BatchNormOp> {
     for (int64_t j = 0; j < n; ++j)
       c[j] = c[j] * affine->a[j] + affine->b[j];
     Location loc = rewriter.getFusedLoc({gemm.getLoc(), bn.getLoc()});
-    Value b = makeConstant(rewriter, loc, bType, *weights, hintOf(gemm.getB()));
+    StringRef hint = nn::constantNameHint(gemm.getB(), "constant");
+    Value b = makeConstant(rewriter, loc, bType, *weights, hint);
     Value cNew = makeConstant(rewriter, loc, RankedTensorType::get({n}, rewriter.getF32Type()), c,
-                              hintOf(gemm.getB()));
+                              hint);
     auto folded = nn::GemmOp::create(rewriter, loc, gemm.getType(), gemm.getA(), b, cNew,
                                      gemm.getAlphaAttr(), rewriter.getF32FloatAttr(1.0f),
                                      gemm.getTransAAttr(), gemm.getTransBAttr());

@@ -17,20 +17,6 @@ namespace openopt {
 
 namespace {
 
-std::optional<std::vector<float>> constantFloats(Value v) {
-  ElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)))
-    return std::nullopt;
-  return nn::readFloats(attr);
-}
-
-StringRef hintOf(Value v) {
-  ElementsAttr attr;
-  if (matchPattern(v, m_Constant(&attr)))
-    return nn::constantNameHint(attr);
-  return "bias";
-}
-
 /// The Add's operand that is not `produced`, if the other one is `produced`.
 Value otherOperand(nn::AddOp add, Value produced) {
   if (add.getLhs() == produced)
@@ -57,7 +43,7 @@ std::optional<std::vector<float>> channelVector(Value v, int64_t channels, int64
       return std::nullopt;
   if (axis < offset && channels != 1)
     return std::nullopt;
-  return constantFloats(v);
+  return nn::constantFloats(v);
 }
 
 // Conv(x, w[, b]) + bias[F,1,1] -> Conv(x, w, b + bias).
@@ -77,7 +63,7 @@ struct FoldBiasIntoConv : OpRewritePattern<nn::AddOp> {
         continue;
       std::vector<float> total = *bias;
       if (conv.getBias()) {
-        auto existing = constantFloats(conv.getBias());
+        auto existing = nn::constantFloats(conv.getBias());
         if (!existing || (int64_t)existing->size() != filters)
           continue;
         for (int64_t f = 0; f < filters; ++f)
@@ -87,7 +73,7 @@ struct FoldBiasIntoConv : OpRewritePattern<nn::AddOp> {
       Value b = nn::ConstantOp::create(
           rewriter, loc,
           nn::makeFloatConstant(RankedTensorType::get({filters}, rewriter.getF32Type()), total,
-                                hintOf(otherOperand(add, side))));
+                                nn::constantNameHint(otherOperand(add, side), "bias")));
       auto fused = nn::ConvOp::create(rewriter, loc, conv.getType(), conv.getInput(),
                                       conv.getWeight(), b, conv.getStridesAttr(),
                                       conv.getPadsAttr(), conv.getDilationsAttr(),
@@ -139,7 +125,7 @@ struct FoldBiasIntoGemm : OpRewritePattern<nn::AddOp> {
       Value c = nn::ConstantOp::create(
           rewriter, loc,
           nn::makeFloatConstant(RankedTensorType::get({type.getDimSize(1)}, rewriter.getF32Type()),
-                                *bias, hintOf(otherOperand(add, side))));
+                                *bias, nn::constantNameHint(otherOperand(add, side), "bias")));
       auto gemm = nn::GemmOp::create(rewriter, loc, type, a, b, c, alpha,
                                      rewriter.getF32FloatAttr(1.0f), transA, transB);
       rewriter.replaceOp(add, gemm.getResult());

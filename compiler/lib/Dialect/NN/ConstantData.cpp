@@ -1,6 +1,8 @@
 //===- ConstantData.cpp - reading and making constant tensor data ---------===//
 #include "openopt/Dialect/NN/ConstantData.h"
 
+#include "mlir/IR/Matchers.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -96,6 +98,20 @@ StringRef constantNameHint(ElementsAttr attr) {
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
     return resource.getRawHandle().getKey();
   return "constant";
+}
+
+std::optional<std::vector<float>> constantFloats(mlir::Value value) {
+  mlir::ElementsAttr attr;
+  if (!value || !mlir::matchPattern(value, mlir::m_Constant(&attr)))
+    return std::nullopt;
+  return readFloats(attr);
+}
+
+llvm::StringRef constantNameHint(mlir::Value value, llvm::StringRef fallback) {
+  mlir::ElementsAttr attr;
+  if (value && mlir::matchPattern(value, mlir::m_Constant(&attr)))
+    return constantNameHint(attr);
+  return fallback;
 }
 
 } // namespace openopt::nn

@@ -41,6 +41,12 @@ std::optional<mlir::ElementsAttr> transposeConstant(mlir::ElementsAttr attr,
 /// The blob name of a resource constant, else "constant" (for naming new ones).
 llvm::StringRef constantNameHint(mlir::ElementsAttr attr);
 
+/// Every element of `value` when a constant f32 op defines it.
+std::optional<std::vector<float>> constantFloats(mlir::Value value);
+
+/// constantNameHint of the constant defining `value`, else `fallback`.
+llvm::StringRef constantNameHint(mlir::Value value, llvm::StringRef fallback);
+
 } // namespace openopt::nn
 
 #endif
