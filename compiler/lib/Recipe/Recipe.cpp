@@ -83,6 +83,11 @@ std::string Recipe::graphPassList() const {
   return llvm::join(passes, ",");
 }
 
+std::string Recipe::graphPipeline() const {
+  std::string list = graphPassList();
+  return list.empty() ? "" : "builtin.module(func.func(" + list + "))";
+}
+
 CpuPipelineOptions Recipe::cpuOptions() const {
   CpuPipelineOptions options;
   options.threads = threads;

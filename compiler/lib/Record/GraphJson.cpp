@@ -178,7 +178,8 @@ private:
       node["name"] = loc.names.front();
     if (loc.names.size() > 1)
       node["names"] = json::Array(loc.names);
-    if (!loc.onnxOp.empty())
+    // A group's location holds its members' op types; the group is none of them.
+    if (!loc.onnxOp.empty() && !isa<nn::FusedOp>(op))
       node["onnxOp"] = loc.onnxOp;
     if (!loc.file.empty())
       node["location"] = json::Object{{"file", loc.file}, {"line", loc.line},

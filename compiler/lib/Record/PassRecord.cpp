@@ -49,12 +49,6 @@ SmallVector<func::FuncOp> functionsUnder(Operation *op) {
   return funcs;
 }
 
-int64_t countOps(Operation *op) {
-  int64_t count = -1; // not the anchor itself
-  op->walk([&](Operation *) { ++count; });
-  return count;
-}
-
 std::string anchorOf(Operation *op) {
   std::string text = op->getName().getStringRef().str();
   if (auto sym = op->getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName()))
@@ -91,6 +85,12 @@ llvm::Expected<FunctionSnapshot> functionFromJSON(const json::Value &value) {
 
 } // namespace
 
+int64_t countNestedOps(Operation *op) {
+  int64_t count = -1; // not the anchor itself
+  op->walk([&](Operation *) { ++count; });
+  return count;
+}
+
 std::string stableOpId(Operation *op, int position) {
   SmallVector<std::string> names;
   collectNames(op->getLoc(), names);
@@ -116,7 +116,7 @@ void PassRecorder::recordInitial(ModuleOp module) {
 void PassRecorder::runBeforePass(Pass *pass, Operation *op) {
   if (isAdaptor(pass))
     return;
-  Pending p{std::chrono::steady_clock::now(), countOps(op), {}};
+  Pending p{std::chrono::steady_clock::now(), countNestedOps(op), {}};
   for (func::FuncOp func : functionsUnder(op))
     p.functions.emplace_back(func, OperationFingerPrint(func));
   pending.insert_or_assign({op, pass}, std::move(p));
@@ -143,7 +143,7 @@ void PassRecorder::finish(Pass *pass, Operation *op, bool failed) {
   s.opsBefore = p.opsBefore;
   s.failed = failed;
   if (!failed) {
-    s.opsAfter = countOps(op);
+    s.opsAfter = countNestedOps(op);
     // A function is changed when its fingerprint differs or it is new.
     SmallVector<func::FuncOp> now = functionsUnder(op);
     for (func::FuncOp func : now) {

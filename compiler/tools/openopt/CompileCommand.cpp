@@ -52,12 +52,6 @@ llvm::Error writeIR(mlir::ModuleOp module, llvm::StringRef path) {
   return llvm::Error::success();
 }
 
-int64_t countOps(mlir::ModuleOp module) {
-  int64_t n = 0;
-  module->walk([&](mlir::Operation *) { ++n; });
-  return n - 1;
-}
-
 void reportWritten(llvm::StringRef path) {
   uint64_t size = 0;
   (void)llvm::sys::fs::file_size(path, size);
@@ -99,10 +93,12 @@ int runCompile(mlir::MLIRContext &context) {
   const RecipeOutputs &outputs = recipe->outputs;
   bool recording = record || outputs.passRecord;
   PassRecord passRecord;
+  // The graph passes run alone first, so their IR can be written; the
+  // lowering follows without them.
+  std::string graphPipeline = recipe->graphPipeline();
   CpuPipelineOptions options = recipe->cpuOptions();
-  std::string graphPasses = options.graphPasses;
+  passRecord.pipeline = cpuPipeline(options);
   options.graphPasses.clear();
-  passRecord.pipeline = cpuPipeline(recipe->cpuOptions());
   auto recorder = [&]() -> std::unique_ptr<PassRecorder> {
     return recording ? std::make_unique<PassRecorder>(passRecord) : nullptr;
   };
@@ -112,11 +108,11 @@ int runCompile(mlir::MLIRContext &context) {
   }
 
   auto start = std::chrono::steady_clock::now();
-  int64_t opsBefore = countOps(**module);
+  int64_t opsBefore = countNestedOps(**module);
   llvm::Error err = llvm::Error::success();
-  if (!graphPasses.empty())
-    err = runPipeline(**module, "builtin.module(func.func(" + graphPasses + "))", recorder());
-  int64_t opsAfterGraph = countOps(**module);
+  if (!graphPipeline.empty())
+    err = runPipeline(**module, graphPipeline, recorder());
+  int64_t opsAfterGraph = countNestedOps(**module);
   if (!err && outputs.graphIR) {
     err = writeIR(**module, pathOf(".graph.mlir"));
     if (!err)

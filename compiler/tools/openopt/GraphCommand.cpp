@@ -67,9 +67,9 @@ int runGraph(mlir::MLIRContext &context) {
       }
     }
     passes.resize(count);
-    std::string list = recipe->graphPassList();
-    if (!list.empty())
-      if (auto err = runPipeline(**module, "builtin.module(func.func(" + list + "))"))
+    std::string pipeline = recipe->graphPipeline();
+    if (!pipeline.empty())
+      if (auto err = runPipeline(**module, pipeline))
         return reportError(std::move(err));
   }
   mlir::func::FuncOp func = findEntryFunction(**module);

@@ -52,11 +52,7 @@ int runOpt(mlir::MLIRContext &context) {
     auto recipe = loadRecipe(recipePath);
     if (!recipe)
       return reportError(recipe.takeError());
-    CpuPipelineOptions options = recipe->cpuOptions();
-    passes = graphOnly ? (options.graphPasses.empty()
-                              ? std::string()
-                              : "builtin.module(func.func(" + options.graphPasses + "))")
-                       : cpuPipeline(options);
+    passes = graphOnly ? recipe->graphPipeline() : cpuPipeline(recipe->cpuOptions());
   } else if (graphOnly) {
     return reportError(llvm::createStringError("--graph-only needs --recipe"));
   }

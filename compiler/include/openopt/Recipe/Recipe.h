@@ -50,6 +50,9 @@ struct Recipe {
   /// The graph passes as a pipeline nested in func.func, e.g.
   /// "canonicalize,openopt-fold-constants{max-elements=1024}" (empty: none).
   std::string graphPassList() const;
+  /// The graph passes as a whole pipeline anchored on builtin.module, for
+  /// running them alone ("" when there are none).
+  std::string graphPipeline() const;
   /// The whole CPU pipeline's options.
   CpuPipelineOptions cpuOptions() const;
 };

@@ -63,6 +63,9 @@ struct PassRecord {
   const FunctionSnapshot *functionBefore(int index, llvm::StringRef name) const;
 };
 
+/// Ops nested under `op`, not counting `op` itself.
+int64_t countNestedOps(mlir::Operation *op);
+
 /// Stable id of an op: the names in its location joined by '+' ("conv1",
 /// "conv1+bn1" after a fold), or the op name and its position when the
 /// location carries no name.

@@ -21,6 +21,8 @@ namespace openopt::lowering {
 LogicalResult dissolveFusionGroups(func::FuncOp func) {
   SmallVector<nn::FusedOp> groups;
   func.walk([&](nn::FusedOp group) { groups.push_back(group); });
+  if (groups.empty())
+    return success();
   MLIRContext *ctx = func.getContext();
   FrozenRewritePatternSet fusion = [&] {
     RewritePatternSet patterns(ctx);
