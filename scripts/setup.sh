@@ -10,10 +10,10 @@ APT_PACKAGES=(
   cmake ninja-build ccache git pkg-config
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   libclang-rt-22-dev libomp-22-dev
-  libboost1.81-dev nlohmann-json3-dev libspdlog-dev libsqlite3-dev
+  libboost1.81-dev nlohmann-json3-dev libspdlog-dev libsqlite3-dev libsqlitecpp-dev libssl-dev openssl
   libgtest-dev libgmock-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
-  python3-onnx python3-numpy
+  python3-onnx python3-numpy python3-websockets
 )
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 

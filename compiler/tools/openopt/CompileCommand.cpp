@@ -39,6 +39,11 @@ static cl::opt<bool> record("record",
                             cl::desc("Also write DIR/record.json (what every pass did), "
                                      "as the recipe's outputs.passRecord does"),
                             cl::sub(compileCommand));
+static cl::opt<bool> noGraphPasses(
+    "no-graph-passes",
+    cl::desc("Skip the recipe's graph passes (for IR they already ran on, such as the "
+             "daemon's cached graph IR)"),
+    cl::sub(compileCommand));
 
 namespace {
 
@@ -95,8 +100,10 @@ int runCompile(mlir::MLIRContext &context) {
   PassRecord passRecord;
   // The graph passes run alone first, so their IR can be written; the
   // lowering follows without them.
-  std::string graphPipeline = recipe->graphPipeline();
+  std::string graphPipeline = noGraphPasses ? "" : recipe->graphPipeline();
   CpuPipelineOptions options = recipe->cpuOptions();
+  if (noGraphPasses)
+    options.graphPasses.clear();
   passRecord.pipeline = cpuPipeline(options);
   options.graphPasses.clear();
   auto recorder = [&]() -> std::unique_ptr<PassRecorder> {

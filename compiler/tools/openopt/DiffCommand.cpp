@@ -36,42 +36,29 @@ std::string summary(const PassSnapshot &s) {
 // Removed and added op identities, and which added op took over which
 // removed ones (a folded op's id joins the ids it replaced with '+').
 void printIdentities(const FunctionSnapshot &before, const FunctionSnapshot &after) {
-  llvm::StringMap<std::string> beforeOps, afterOps;
-  for (const auto &op : before.ops)
-    beforeOps[op.id] = op.op;
-  for (const auto &op : after.ops)
-    afterOps[op.id] = op.op;
-  // Ops created together (a folded op and its new constants) share an id.
-  llvm::SmallVector<std::string> removed, added;
-  llvm::StringSet<> seen;
-  for (const auto &op : before.ops)
-    if (!afterOps.count(op.id) && seen.insert(op.id).second)
-      removed.push_back(op.id);
-  for (const auto &op : after.ops)
-    if (!beforeOps.count(op.id) && seen.insert(op.id).second)
-      added.push_back(op.id);
-  if (removed.empty() && added.empty())
+  auto changes = opIdentityChanges(before, after);
+  if (changes.empty())
     return;
   llvm::outs() << "ops of @" << after.name << ":\n";
-  llvm::StringSet<> explained;
-  for (const std::string &id : added) {
-    llvm::SmallVector<llvm::StringRef> parts;
-    llvm::StringRef(id).split(parts, '+');
-    llvm::SmallVector<std::string> from;
-    for (llvm::StringRef part : parts)
-      if (beforeOps.count(part) && !afterOps.count(part)) {
-        from.push_back(part.str() + " (" + beforeOps[part] + ")");
-        explained.insert(part);
-      }
-    if (!from.empty())
-      llvm::outs() << "  " << llvm::join(from, " + ") << " -> " << id << " (" << afterOps[id]
+  for (const OpIdentityChange &change : changes) {
+    const RecordedOp &op = change.op;
+    switch (change.kind) {
+    case OpIdentityChange::Kind::Replaced: {
+      llvm::SmallVector<std::string> from;
+      for (const RecordedOp &f : change.from)
+        from.push_back(f.id + " (" + f.op + ")");
+      llvm::outs() << "  " << llvm::join(from, " + ") << " -> " << op.id << " (" << op.op
                    << ")\n";
-    else
-      llvm::outs() << "  added " << id << " (" << afterOps[id] << ")\n";
+      break;
+    }
+    case OpIdentityChange::Kind::Added:
+      llvm::outs() << "  added " << op.id << " (" << op.op << ")\n";
+      break;
+    case OpIdentityChange::Kind::Removed:
+      llvm::outs() << "  removed " << op.id << " (" << op.op << ")\n";
+      break;
+    }
   }
-  for (const std::string &id : removed)
-    if (!explained.contains(id))
-      llvm::outs() << "  removed " << id << " (" << beforeOps[id] << ")\n";
 }
 
 } // namespace

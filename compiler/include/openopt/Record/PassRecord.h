@@ -99,6 +99,16 @@ private:
 llvm::Error writePassRecord(const PassRecord &record, llvm::StringRef dir);
 llvm::Expected<PassRecord> readPassRecord(llvm::StringRef dir);
 
+/// How the ops of a function changed between two snapshots, by identity:
+/// an added op whose id joins removed ids with '+' replaced them (a fold).
+struct OpIdentityChange {
+  enum class Kind { Replaced, Added, Removed } kind;
+  std::vector<RecordedOp> from; // the removed ops it replaced (Replaced only)
+  RecordedOp op;                // the added op, or the removed one
+};
+std::vector<OpIdentityChange> opIdentityChanges(const FunctionSnapshot &before,
+                                                const FunctionSnapshot &after);
+
 /// Unified diff of two texts (3 lines of context).
 std::string unifiedDiff(llvm::StringRef before, llvm::StringRef after,
                         llvm::StringRef beforeName, llvm::StringRef afterName);

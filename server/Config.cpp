@@ -1,0 +1,180 @@
+//===- Config.cpp - openoptd's flags -------------------------------------===//
+#include "Config.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+
+#include <thread>
+
+namespace cl = llvm::cl;
+using llvm::createStringError;
+
+namespace openopt::server {
+namespace {
+
+cl::OptionCategory category("openoptd options");
+
+cl::opt<std::string> listen("listen", cl::desc("Address to bind (default 127.0.0.1)"),
+                            cl::value_desc("ADDRESS"), cl::init("127.0.0.1"), cl::cat(category));
+cl::opt<unsigned> port("port", cl::desc("TCP port (default 8787; 0 picks a free one)"),
+                       cl::init(8787), cl::cat(category));
+cl::opt<std::string> dataDir("data-dir",
+                             cl::desc("Where the database lives (default "
+                                      "$OPENOPT_DATA_DIR, else $XDG_STATE_HOME/openopt)"),
+                             cl::value_desc("DIR"), cl::cat(category));
+cl::opt<std::string> tokenFile(
+    "token-file",
+    cl::desc("Admin token file: used if it exists, else the new token is written there "
+             "(mode 0600) instead of being printed"),
+    cl::value_desc("FILE"), cl::cat(category));
+cl::list<std::string> allowOrigin("allow-origin",
+                                  cl::desc("A WebSocket Origin accepted besides the server's own "
+                                           "(repeatable, e.g. http://localhost:5173)"),
+                                  cl::value_desc("ORIGIN"), cl::cat(category));
+cl::opt<bool> allowPaths("allow-paths",
+                         cl::desc("Let model/import read model files named by path on this "
+                                  "machine"),
+                         cl::cat(category));
+cl::opt<std::string> tlsCert("tls-cert", cl::desc("PEM certificate chain: serve HTTPS/WSS"),
+                             cl::value_desc("FILE"), cl::cat(category));
+cl::opt<std::string> tlsKey("tls-key", cl::desc("PEM private key for --tls-cert"),
+                            cl::value_desc("FILE"), cl::cat(category));
+cl::opt<std::string> logFormat("log-format", cl::desc("text (default) or json"),
+                               cl::init("text"), cl::cat(category));
+cl::opt<std::string> logLevel("log-level", cl::desc("trace, debug, info (default), warn, error"),
+                              cl::init("info"), cl::cat(category));
+cl::opt<std::string> webuiDir("webui-dir",
+                              cl::desc("The built web UI to serve at / (default: webui/dist "
+                                       "beside the build, if present)"),
+                              cl::value_desc("DIR"), cl::cat(category));
+cl::opt<std::string> compilerPath("compiler",
+                                  cl::desc("The openopt executable jobs run (default: beside "
+                                           "openoptd)"),
+                                  cl::value_desc("FILE"), cl::cat(category));
+cl::opt<unsigned> workers("workers", cl::desc("Jobs that run at once (default 2)"), cl::init(2),
+                          cl::cat(category));
+cl::opt<unsigned> ioThreads("io-threads", cl::desc("Network threads (default 2)"), cl::init(2),
+                            cl::cat(category));
+cl::opt<unsigned> cacheMiB("memory-cache-mib",
+                           cl::desc("Size bound of the in-memory compile cache (default 256)"),
+                           cl::init(256), cl::cat(category));
+cl::opt<unsigned> maxMessageMiB("max-message-mib",
+                                cl::desc("Largest WebSocket message or frame (default 64)"),
+                                cl::init(64), cl::cat(category));
+cl::opt<unsigned> maxModelMiB("max-model-mib", cl::desc("Largest model (default 256)"),
+                              cl::init(256), cl::cat(category));
+cl::opt<unsigned> maxJobsPerClient("max-jobs-per-client",
+                                   cl::desc("Queued and running jobs one connection may have "
+                                            "(default 4)"),
+                                   cl::init(4), cl::cat(category));
+cl::opt<unsigned> jobTimeout("job-timeout", cl::desc("Seconds a job may run (default 600)"),
+                             cl::init(600), cl::cat(category));
+cl::opt<unsigned> jobMemoryMiB("job-memory-mib",
+                               cl::desc("Address space of a job's process (default 16384)"),
+                               cl::init(16384), cl::cat(category));
+
+std::string defaultDataDir() {
+  if (auto dir = llvm::sys::Process::GetEnv("OPENOPT_DATA_DIR"); dir && !dir->empty())
+    return *dir;
+  llvm::SmallString<256> path;
+  if (auto state = llvm::sys::Process::GetEnv("XDG_STATE_HOME"); state && !state->empty()) {
+    path = *state;
+  } else {
+    auto home = llvm::sys::Process::GetEnv("HOME");
+    path = home ? *home : ".";
+    llvm::sys::path::append(path, ".local", "state");
+  }
+  llvm::sys::path::append(path, "openopt");
+  return std::string(path);
+}
+
+std::string besideExecutable(const char *argv0, llvm::StringRef name) {
+  std::string self = llvm::sys::fs::getMainExecutable(argv0, (void *)&defaultDataDir);
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(self));
+  llvm::sys::path::append(path, name);
+  return std::string(path);
+}
+
+} // namespace
+
+std::string ServerConfig::describe() const {
+  return llvm::formatv(
+      "listen={0}:{1} data-dir={2} tls={3} allow-paths={4} allow-origin=[{5}] workers={6} "
+      "io-threads={7} compiler={8} webui={9} max-message={10} max-model={11} "
+      "max-jobs-per-client={12} job-timeout={13}s job-memory={14} memory-cache={15}",
+      listenAddress, port, dataDir, tlsCert.empty() ? "off" : "on", allowPaths,
+      llvm::join(allowedOrigins, ","), workers, ioThreads, compilerPath,
+      webuiDir.empty() ? "(none)" : webuiDir, limits.maxMessageBytes, limits.maxModelBytes,
+      limits.maxJobsPerClient, limits.jobTimeoutSeconds, limits.jobMemoryBytes,
+      memoryCacheBytes);
+}
+
+llvm::Expected<ServerConfig> parseServerConfig(int argc, char **argv) {
+  cl::HideUnrelatedOptions(category);
+  if (!cl::ParseCommandLineOptions(argc, argv,
+                                   "openoptd: the OpenOptimizer daemon (HTTP + WebSocket "
+                                   "JSON-RPC API, compile jobs, storage)\n",
+                                   &llvm::errs()))
+    return createStringError("invalid command line");
+  ServerConfig config;
+  config.listenAddress = listen;
+  if (port > 65535)
+    return createStringError("--port %u is not a TCP port", port.getValue());
+  config.port = port;
+  config.dataDir = dataDir.empty() ? defaultDataDir() : dataDir.getValue();
+  config.tokenFile = tokenFile;
+  config.allowedOrigins.assign(allowOrigin.begin(), allowOrigin.end());
+  config.allowPaths = allowPaths;
+  config.tlsCert = tlsCert;
+  config.tlsKey = tlsKey;
+  if (config.tlsCert.empty() != config.tlsKey.empty())
+    return createStringError("--tls-cert and --tls-key go together");
+  if (logFormat != "text" && logFormat != "json")
+    return createStringError("--log-format must be text or json, not '%s'",
+                             logFormat.getValue().c_str());
+  config.logFormat = logFormat;
+  config.logLevel = logLevel;
+  config.compilerPath =
+      compilerPath.empty() ? besideExecutable(argv[0], "openopt") : compilerPath.getValue();
+  if (!llvm::sys::fs::can_execute(config.compilerPath))
+    return createStringError("the compiler '%s' is not an executable (set --compiler)",
+                             config.compilerPath.c_str());
+  if (webuiDir.empty()) {
+    std::string bin = besideExecutable(argv[0], "");
+    llvm::SmallString<256> dist(llvm::sys::path::parent_path(llvm::sys::path::parent_path(bin)));
+    llvm::sys::path::append(dist, "webui", "dist");
+    if (llvm::sys::fs::is_directory(dist))
+      config.webuiDir = std::string(dist);
+  } else {
+    config.webuiDir = webuiDir;
+  }
+  auto positive = [](unsigned value, const char *flag) -> llvm::Error {
+    if (value == 0)
+      return createStringError("--%s must be at least 1", flag);
+    return llvm::Error::success();
+  };
+  for (auto [value, flag] : {std::pair{workers.getValue(), "workers"},
+                             {ioThreads.getValue(), "io-threads"},
+                             {maxMessageMiB.getValue(), "max-message-mib"},
+                             {maxModelMiB.getValue(), "max-model-mib"},
+                             {maxJobsPerClient.getValue(), "max-jobs-per-client"},
+                             {jobTimeout.getValue(), "job-timeout"},
+                             {jobMemoryMiB.getValue(), "job-memory-mib"}})
+    if (auto err = positive(value, flag))
+      return std::move(err);
+  config.workers = workers;
+  config.ioThreads = ioThreads;
+  config.memoryCacheBytes = uint64_t(cacheMiB) << 20;
+  config.limits.maxMessageBytes = uint64_t(maxMessageMiB) << 20;
+  config.limits.maxModelBytes = uint64_t(maxModelMiB) << 20;
+  config.limits.maxJobsPerClient = maxJobsPerClient;
+  config.limits.jobTimeoutSeconds = jobTimeout;
+  config.limits.jobMemoryBytes = uint64_t(jobMemoryMiB) << 20;
+  return config;
+}
+
+} // namespace openopt::server

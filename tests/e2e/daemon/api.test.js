@@ -1,0 +1,159 @@
+// The API end to end: import -> compile -> passes -> diff -> IR -> run
+// against the real daemon, checked against the CLI's results and the
+// schemas; an identical second compile is a cache hit.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startDaemon, RpcClient, runCli, benchModels } = require('./daemon');
+const { check } = require('./schemas');
+const { writeNpyF32, npyData, randomF32 } = require('./npy');
+
+const tiny = path.join(benchModels, 'tiny_conv_mm.onnx');
+const resnet = path.join(benchModels, 'resnet18w48.onnx');
+
+test('import, compile, passes, diff, IR and run match the CLI; a second compile is a cache hit', async (t) => {
+  const daemon = await startDaemon();
+  t.after(() => daemon.stop());
+  const client = await RpcClient.connect(daemon.ws, daemon.token);
+  t.after(() => client.close());
+
+  const info = check('server/info', 'result', await client.call('server/info'));
+  assert.equal(info.role, 'admin');
+  assert.ok(info.methods.includes('compile/start'));
+
+  // Import: base64 for the tiny model, a binary message for resnet.
+  const tinyBytes = fs.readFileSync(tiny);
+  const tinyImport = await client.job('model/import', { name: 'tiny_conv_mm.onnx', data: tinyBytes.toString('base64') });
+  check('model/import', 'result', tinyImport.started);
+  assert.equal(tinyImport.done.state, 'done', JSON.stringify(tinyImport.done.error));
+  const tinyModel = check('model/import', 'jobResult', tinyImport.done.result).model;
+  assert.deepEqual(tinyModel.inputs, [{ name: 'input', dtype: 'f32', shape: [1, 3, 8, 8] }]);
+  assert.equal(tinyModel.opCount, 5);
+
+  const resnetBytes = fs.readFileSync(resnet);
+  const request = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 'bin', method: 'model/import', params: { name: 'resnet18w48.onnx', binary: true } }));
+  const binaryReply = new Promise((resolve) => client.pending.set('bin', resolve));
+  client.socket.send(Buffer.concat([request, Buffer.from([0]), resnetBytes]), { binary: true });
+  const resnetStarted = (await binaryReply).result;
+  const resnetDone = await client.waitJob(resnetStarted.job);
+  assert.equal(resnetDone.state, 'done', JSON.stringify(resnetDone.error));
+  const resnetModel = resnetDone.result.model;
+  assert.equal(resnetModel.id, resnetStarted.model);
+
+  // Importing the same bytes again finds the stored model.
+  const again = await client.job('model/import', { name: 'again.onnx', data: tinyBytes.toString('base64') });
+  assert.equal(again.done.result.existing, true);
+
+  const list = check('model/list', 'result', await client.call('model/list'));
+  assert.deepEqual(list.models.map((m) => m.id).sort(), [tinyModel.id, resnetModel.id].sort());
+  check('model/get', 'result', await client.call('model/get', { model: tinyModel.id }));
+  const graph = check('model/graph', 'result', await client.call('model/graph', { model: resnetModel.id }));
+  assert.ok(graph.graph.nodes.some((n) => n.onnxOp === 'BatchNormalization'));
+
+  // Compile resnet with the built-in recipe.
+  const first = await client.job('compile/start', { model: resnetModel.id });
+  check('compile/start', 'result', first.started);
+  assert.equal(first.started.cache, 'miss');
+  assert.equal(first.done.state, 'done', JSON.stringify(first.done.error));
+  const compiled = check('compile/start', 'jobResult', first.done.result).compile;
+  assert.equal(compiled.cache, 'miss');
+  assert.ok(compiled.artifacts.object.bytes > 1000);
+  assert.ok(compiled.opsAfterGraphPasses < compiled.opsBefore);
+
+  // Passes and the BatchNormalization-folding diff.
+  const passes = check('compile/passes', 'result', await client.call('compile/passes', { compile: compiled.id }));
+  assert.equal(passes.passes.length, compiled.passCount);
+  const fold = passes.passes.find((p) => p.argument === 'openopt-fold-batchnorm');
+  assert.ok(fold && fold.changed, 'fold-batchnorm changed the IR');
+  assert.ok(passes.passes.some((p) => p.argument.includes('convert-nn-to-linalg')), 'lowering passes are in the record');
+  const changedOnly = await client.call('compile/passes', { compile: compiled.id, onlyChanged: true });
+  assert.ok(changedOnly.passes.every((p) => p.changed) && changedOnly.passes.length < passes.passes.length);
+  const diff = check('compile/diff', 'result', await client.call('compile/diff', { compile: compiled.id, pass: fold.index }));
+  assert.equal(diff.functions.length, 1);
+  assert.match(diff.functions[0].diff, /^-.*nn\.batch_norm/m);
+  const folded = diff.functions[0].ops.filter((o) => o.kind === 'replaced');
+  assert.equal(folded.length, 20);
+  assert.ok(folded.every((o) => o.op === 'nn.conv' && o.from.some((f) => f.op === 'nn.batch_norm')));
+
+  const before = check('compile/ir', 'result', await client.call('compile/ir', { compile: compiled.id, pass: -1 }));
+  const after = check('compile/ir', 'result', await client.call('compile/ir', { compile: compiled.id, pass: fold.index }));
+  assert.match(before.ir, /nn\.batch_norm/);
+  assert.doesNotMatch(after.ir, /nn\.batch_norm/);
+
+  // Run with a given input: the same outputs as `openopt run` on the CLI.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'openopt-run-'));
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const inputSpec = resnetModel.inputs[0];
+  const count = inputSpec.shape.reduce((a, b) => a * b, 1);
+  const input = randomF32(count, 7);
+  fs.writeFileSync(path.join(tmp, 'x.npy'), writeNpyF32(inputSpec.shape, input));
+  const run = await client.job('run/start', {
+    compile: compiled.id, iterations: 3,
+    inputs: { [inputSpec.name]: { dtype: 'f32', shape: inputSpec.shape, data: Buffer.from(input.buffer).toString('base64') } },
+  });
+  assert.equal(run.done.state, 'done', JSON.stringify(run.done.error));
+  const ran = check('run/start', 'jobResult', run.done.result);
+  assert.equal(ran.iterations, 3);
+  assert.ok(ran.latencyMs.median > 0);
+  runCli(['run', resnet, '--input', `${inputSpec.name}=${path.join(tmp, 'x.npy')}`, '--output-dir', path.join(tmp, 'cli')]);
+  for (const output of ran.outputs) {
+    const cli = npyData(fs.readFileSync(path.join(tmp, 'cli', `${output.name.replace(/[^A-Za-z0-9_.-]/g, '_')}.npy`)));
+    assert.ok(Buffer.from(output.data, 'base64').equals(cli), `output ${output.name} equals the CLI's`);
+    // The same bytes over HTTP, by content hash, with an ETag.
+    const res = await daemon.get(`/artifacts/${output.npy.hash}`);
+    assert.equal(res.status, 200);
+    assert.ok(npyData(Buffer.from(await res.arrayBuffer())).equals(cli));
+    const etag = res.headers.get('etag');
+    const cached = await daemon.get(`/artifacts/${output.npy.hash}`, { Authorization: `Bearer ${daemon.token}`, 'If-None-Match': etag });
+    assert.equal(cached.status, 304);
+  }
+
+  // The identical compile again: served from the cache.
+  const second = await client.job('compile/start', { model: resnetModel.id });
+  assert.equal(second.started.cache, 'hit');
+  assert.equal(second.done.state, 'done');
+  const hit = check('compile/start', 'jobResult', second.done.result).compile;
+  assert.equal(hit.cache, 'hit');
+  assert.notEqual(hit.id, compiled.id);
+  assert.deepEqual(hit.artifacts, compiled.artifacts);
+  // The hit's record is the same.
+  const hitPasses = await client.call('compile/passes', { compile: hit.id });
+  assert.equal(hitPasses.passes.length, passes.passes.length);
+
+  // Only code generation changed: the graph passes are reused.
+  const recipe = fs.readFileSync(path.join(__dirname, '../../../recipes/default.recipe.json'), 'utf8')
+    .replace(/"threads"\s*:\s*\d+/, '"threads": 2');
+  assert.match(recipe, /"threads": 2/);
+  const codegenOnly = await client.job('compile/start', { model: resnetModel.id, recipe, recipeName: 'two-threads.recipe.json' });
+  assert.equal(codegenOnly.started.cache, 'graph');
+  assert.equal(codegenOnly.done.result.compile.cache, 'graph');
+
+  // A bad recipe: invalid params with the recipe's line and column.
+  const bad = await client.request('compile/start', { model: resnetModel.id, recipe: '{ "target": "cpu",\n  "graph": { "passes": ["openopt-fold-batchnrm"] } }', recipeName: 'bad.recipe.json' });
+  assert.equal(bad.error.code, -32602);
+  assert.equal(bad.error.data.pointer, '/recipe');
+  assert.match(bad.error.data.diagnostics, /bad\.recipe\.json:2:\d+: error: .*did you mean 'openopt-fold-batchnorm'/);
+
+  // Jobs and metrics.
+  const jobs = check('job/list', 'result', await client.call('job/list', { kind: 'compile' }));
+  assert.equal(jobs.jobs.length, 3);
+  const job = check('job/get', 'result', await client.call('job/get', { job: first.started.job }));
+  assert.equal(job.job.state, 'done');
+  assert.equal(job.job.result.compile.id, compiled.id);
+  const tooLarge = await client.request('artifact/get', { hash: compiled.artifacts.graphIR.hash });
+  assert.equal(tooLarge.error.code, -32003);
+  assert.match(tooLarge.error.message, /GET \/artifacts\//);
+  const tinyCompile = await client.job('compile/start', { model: tinyModel.id });
+  const tinyIR = tinyCompile.done.result.compile.artifacts.graphIR;
+  const artifact = check('artifact/get', 'result', await client.call('artifact/get', { hash: tinyIR.hash }));
+  assert.equal(artifact.encoding, 'text');
+  assert.match(artifact.content, /func\.func @main/);
+  const metrics = await (await daemon.get('/metrics')).text();
+  assert.match(metrics, /openopt_compile_cache_total\{outcome="hit"\} 1/);
+  assert.match(metrics, /openopt_compile_cache_total\{outcome="graph"\} 1/);
+  assert.match(metrics, /openopt_rpc_requests_total\{method="compile\/start",outcome="ok"\} 4/);
+  assert.ok(await daemon.healthy());
+});
