@@ -36,7 +36,8 @@ int main(int argc, char **argv) {
       "  openopt diff rec/ --pass 3\n"
       "  openopt compile model.onnx --recipe my.recipe.json -o out/\n"
       "  openopt graph model.onnx --after openopt-fold-batchnorm\n"
-      "  openopt recipe check my.recipe.json\n");
+      "  openopt recipe check my.recipe.json\n"
+      "  openopt remote --url ws://host:8787 --token T compile model.onnx --recipe r.json\n");
 
   mlir::DialectRegistry registry;
   registerAllDialectsAndPasses(registry);
@@ -57,7 +58,9 @@ int main(int argc, char **argv) {
     return cli::runGraph(context);
   if (cli::recipeCommand)
     return cli::runRecipe();
+  if (cli::remoteCommand)
+    return cli::runRemote();
   llvm::errs() << "error: no subcommand given (import, run, opt, diff, compile, graph, "
-                  "recipe); see openopt --help\n";
+                  "recipe, remote); see openopt --help\n";
   return 1;
 }

@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startDaemon, RpcClient, runCli, benchModels } = require('./daemon');
+const { startDaemon, RpcClient, runCli, runCliAsync, benchModels } = require('./daemon');
 const { check } = require('./schemas');
 const { writeNpyF32, npyData, randomF32 } = require('./npy');
 
@@ -156,4 +156,37 @@ test('import, compile, passes, diff, IR and run match the CLI; a second compile 
   assert.match(metrics, /openopt_compile_cache_total\{outcome="graph"\} 1/);
   assert.match(metrics, /openopt_rpc_requests_total\{method="compile\/start",outcome="ok"\} 4/);
   assert.ok(await daemon.healthy());
+});
+
+test('openopt remote compiles on the daemon and reports the cache', async (t) => {
+  const daemon = await startDaemon();
+  t.after(() => daemon.stop());
+  const recipe = path.join(__dirname, '../../../recipes/examples/two-threads.recipe.json');
+  const args = ['remote', '--url', `ws://127.0.0.1:${daemon.port}`, '--token', daemon.token, 'compile', tiny, '--recipe', recipe];
+  const first = await runCliAsync(args);
+  assert.match(first, /compiled tiny_conv_mm\.onnx on ws:\/\/127\.0\.0\.1:\d+: compile [0-9a-f]{32}, cache miss/);
+  assert.match(first, /object\s+\d+ bytes\s+\/artifacts\/[0-9a-f]{64}/);
+  const second = await runCliAsync(args);
+  assert.match(second, /cache hit/);
+  const info = JSON.parse(await runCliAsync(['remote', '--url', `ws://127.0.0.1:${daemon.port}`, '--token', daemon.token, 'info']));
+  assert.equal(info.name, 'openoptd');
+  await assert.rejects(runCliAsync(['remote', '--url', `ws://127.0.0.1:${daemon.port}`, '--token', 'not-the-token', 'info']),
+    /refused the connection \(HTTP 401\): the token is not valid/);
+});
+
+test('TLS: HTTPS and WSS with --tls-cert/--tls-key', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openoptd-tls-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  require('node:child_process').execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const daemon = await startDaemon({ args: ['--tls-cert', path.join(dir, 'cert.pem'), '--tls-key', path.join(dir, 'key.pem')] });
+  t.after(() => daemon.stop());
+  assert.equal(daemon.scheme, 'https');
+  const client = await RpcClient.connect(daemon.ws, daemon.token);
+  t.after(() => client.close());
+  assert.equal((await client.call('server/info')).name, 'openoptd');
+  const info = JSON.parse(await runCliAsync(['remote', '--url', `wss://127.0.0.1:${daemon.port}`, '--token', daemon.token, '--insecure', 'info']));
+  assert.equal(info.role, 'admin');
+  // Without --insecure the self-signed certificate does not verify.
+  await assert.rejects(runCliAsync(['remote', '--url', `wss://127.0.0.1:${daemon.port}`, '--token', daemon.token, 'info']), /certificate/);
 });

@@ -155,4 +155,15 @@ function runCli(args) {
   return execFileSync(bin('openopt'), args, { encoding: 'utf8', maxBuffer: 256 << 20 });
 }
 
-module.exports = { startDaemon, RpcClient, runCli, bin, repo, benchModels };
+/** Runs the CLI without blocking the event loop; rejects with its stderr. */
+function runCliAsync(args) {
+  const { execFile } = require('node:child_process');
+  return new Promise((resolve, reject) => {
+    execFile(bin('openopt'), args, { encoding: 'utf8', maxBuffer: 256 << 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`openopt ${args[0]} failed: ${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+module.exports = { startDaemon, RpcClient, runCli, runCliAsync, bin, repo, benchModels };
