@@ -190,3 +190,26 @@ test('TLS: HTTPS and WSS with --tls-cert/--tls-key', async (t) => {
   // Without --insecure the self-signed certificate does not verify.
   await assert.rejects(runCliAsync(['remote', '--url', `wss://127.0.0.1:${daemon.port}`, '--token', daemon.token, 'info']), /certificate/);
 });
+
+test('a job over the time or memory limit fails cleanly', async (t) => {
+  for (const [args, code, pattern] of [
+    [['--job-timeout', '1'], -32012, /exceeded the job time limit of 1 s/],
+    [['--job-memory-mib', '900'], -32013, /exceeded the job memory limit of 900 MiB/],
+  ]) {
+    const daemon = await startDaemon({ args });
+    t.after(() => daemon.stop());
+    const client = await RpcClient.connect(daemon.ws, daemon.token);
+    t.after(() => client.close());
+    const imported = await client.job('model/import', { name: 'resnet.onnx', data: fs.readFileSync(resnet).toString('base64') });
+    if (imported.done.state !== 'done') {
+      // The memory limit may already stop the import; it must say so.
+      assert.equal(imported.done.error.code, code, JSON.stringify(imported.done.error));
+      continue;
+    }
+    const compiled = await client.job('compile/start', { model: imported.done.result.model.id });
+    assert.equal(compiled.done.state, 'failed');
+    assert.equal(compiled.done.error.code, code, compiled.done.error.message);
+    assert.match(compiled.done.error.message, pattern);
+    assert.ok(await daemon.healthy());
+  }
+});
