@@ -45,19 +45,6 @@ llvm::Expected<DType> dtypeOf(Type t) {
                            name.c_str());
 }
 
-func::FuncOp findEntryFunction(ModuleOp module) {
-  func::FuncOp first;
-  for (auto func : module.getOps<func::FuncOp>()) {
-    if (func.isExternal() || func.isPrivate())
-      continue;
-    if (func.getSymName() == "main")
-      return func;
-    if (!first)
-      first = func;
-  }
-  return first;
-}
-
 namespace {
 
 std::string nameOf(DictionaryAttr attrs, const std::string &fallback) {

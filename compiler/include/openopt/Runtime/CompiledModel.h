@@ -4,6 +4,7 @@
 
 #include "openopt/Codegen/CPU/CpuPipeline.h"
 #include "openopt/Runtime/HostTensor.h"
+#include "openopt/Support/EntryFunction.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -41,9 +42,6 @@ llvm::Error specializeInputShapes(mlir::ModuleOp module,
 
 /// Names, dtypes and (possibly dynamic) shapes of the entry function's inputs.
 llvm::Expected<std::vector<TensorSpec>> entryInputSpecs(mlir::ModuleOp module);
-
-/// The entry function: "main" if present, else the first public function.
-mlir::func::FuncOp findEntryFunction(mlir::ModuleOp module);
 
 class CompiledModel {
 public:
