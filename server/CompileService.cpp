@@ -291,7 +291,7 @@ json CompileService::compile(JobContext &job, const CompilePlan &plan) {
     job.progress(0.05, "graph passes");
     runCompiler(job,
                 {"opt", file, "--recipe", "recipe.json", "--graph-only", "--record", "graph-record",
-                 "-o", "graph.mlir"},
+                 "--print-locations", "-o", "graph.mlir"},
                 "the graph passes", dir.path);
     std::string ir = requireFile(dir.file("graph.mlir"), "the graph passes");
     // An empty graph pipeline writes no record: start the record at the IR.

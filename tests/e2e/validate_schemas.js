@@ -3,7 +3,8 @@
 //   node tests/e2e/validate_schemas.js --openopt build/bin/openopt [--models DIR]
 // Validates (Ajv, draft 2020-12, strict): every recipe under recipes/ and tests/lit/Recipe/valid*,
 // graphs printed by `openopt graph` (imported and after the default recipe, where resnet18w48 has
-// nested fused groups), and the pass records of `openopt compile --record` and `openopt opt --record`.
+// nested fused groups), the pass records of `openopt compile --record` and `openopt opt --record`,
+// and the profiles and traces of `openopt profile --json --trace`.
 // Also checks that the recipe schema's pass options match the live pass registry
 // (`openopt recipe passes`), and that documents broken on purpose are rejected.
 'use strict';
@@ -36,6 +37,8 @@ const schema = (name) => ajv.compile(JSON.parse(fs.readFileSync(path.join(REPO, 
 const validateRecipe = schema('recipe.schema.json');
 const validateGraph = schema('graph.schema.json');
 const validateRecord = schema('pass-record.schema.json');
+const validateProfile = schema('profile.schema.json');
+const validateTrace = ajv.getSchema('https://openoptimizer.dev/schemas/profile.schema.json#/$defs/trace');
 const explain = (v) => ajv.errorsText(v.errors, { separator: '\n     ' });
 
 function readJsonc(file) {
@@ -134,6 +137,54 @@ try {
   check('pass-record schema rejects a non-numeric wall time', !validateRecord(opted));
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
+}
+
+// 4. Profiles and traces.
+const profileWork = fs.mkdtempSync(path.join(os.tmpdir(), 'openopt-profile-'));
+try {
+  const profileCases = [
+    ['tiny_conv_mm', ['--iterations', '2']],
+    ['resnet18w48', ['--iterations', '1', '--warmup', '1']],
+  ];
+  for (const [model, extra] of profileCases) {
+    const file = path.join(args.models, `${model}.onnx`);
+    const json = path.join(profileWork, `${model}.json`), trace = path.join(profileWork, `${model}.trace.json`);
+    openopt(['profile', file, '--random-inputs', ...extra, '--json', json, '--trace', trace]);
+    const profile = JSON.parse(fs.readFileSync(json, 'utf8'));
+    check(`profile schema accepts ${model}`, validateProfile(profile), explain(validateProfile));
+    const percent = profile.ops.reduce((sum, op) => sum + op.percent, 0);
+    check(`${model}: profile percentages sum to 100`, Math.abs(percent - 100) < 0.05, `${percent}`);
+    check(`${model}: every op ran once per iteration`, profile.ops.every((op) => op.calls === profile.iterations));
+    // Profile rows point at the graph the recipe's passes leave.
+    const graph = JSON.parse(openopt(['graph', file, '--after', 'all']));
+    const topLevel = graph.nodes.filter((n) => n.op !== 'input' && n.op !== 'output');
+    const graphIds = new Map(topLevel.map((n) => [n.id, n]));
+    check(`${model}: one profile row per top-level graph node, same ids and ops`,
+      profile.ops.length === topLevel.length &&
+      profile.ops.every((op) => graphIds.has(op.id) && graphIds.get(op.id).op === op.op &&
+                                graphIds.get(op.id).flops === op.flops),
+      `${profile.ops.length} rows, ${topLevel.length} nodes`);
+
+    const traceDoc = JSON.parse(fs.readFileSync(trace, 'utf8'));
+    check(`trace of ${model} has the trace shape`, validateTrace(traceDoc), explain(validateTrace));
+    const runs = traceDoc.traceEvents.filter((e) => e.cat === 'run');
+    const calls = traceDoc.traceEvents.filter((e) => e.cat === 'op');
+    check(`${model}: trace has every run and every op call`,
+      runs.length === profile.iterations && calls.length === profile.iterations * profile.ops.length,
+      `${runs.length} runs, ${calls.length} calls`);
+    check(`${model}: every op call lies inside a run`, calls.every((c) =>
+      runs.some((r) => c.ts >= r.ts && c.ts + c.dur <= r.ts + r.dur + 1e-3)));
+    check(`${model}: op calls carry op and flops`, calls.every((c) => typeof c.args.op === 'string' && 'flops' in c.args));
+    if (model === 'resnet18w48')
+      check('resnet18w48 profile has epilogue groups', profile.ops.some((op) => op.kind === 'epilogue'));
+  }
+  const bad = JSON.parse(fs.readFileSync(path.join(profileWork, 'tiny_conv_mm.json'), 'utf8'));
+  delete bad.ops[0].calls;
+  check('profile schema rejects a row without calls', !validateProfile(bad));
+  const badTrace = { traceEvents: [{ name: 'x', cat: 'op', ph: 'B', ts: 0, dur: 1, pid: 1, tid: 1, args: {} }], displayTimeUnit: 'ms' };
+  check('trace shape rejects a non-complete event', !validateTrace(badTrace));
+} finally {
+  fs.rmSync(profileWork, { recursive: true, force: true });
 }
 
 console.log(`${passes} passed, ${failures} failed`);

@@ -89,16 +89,59 @@ void collect(Location loc, LocationInfo &info) {
   }
 }
 
+std::string argumentName(func::FuncOp func, unsigned i) {
+  if (auto attr = func.getArgAttrOfType<StringAttr>(i, "nn.name"))
+    return attr.getValue().str();
+  return "input" + std::to_string(i);
+}
+
+std::string resultName(func::FuncOp func, unsigned i) {
+  if (auto attr = func.getResultAttrOfType<StringAttr>(i, "nn.name"))
+    return attr.getValue().str();
+  return "output" + std::to_string(i);
+}
+
+/// Constants are listed on their consumers; yields and the return are edges.
+bool isNode(Operation *op) { return !isa<nn::ConstantOp, nn::YieldOp, func::ReturnOp>(op); }
+
+/// Node ids: the pass record's stable op ids, made unique in the order the
+/// nodes are emitted (inputs, ops with a group's members after the group,
+/// outputs). graphToJson and graphNodeIds both go through it, so they agree.
+class NodeIds {
+public:
+  // The same walk and numbering as the pass record, so ids match it.
+  explicit NodeIds(func::FuncOp func) {
+    int position = 0;
+    func.walk([&](Operation *op) {
+      if (op != func.getOperation())
+        stable[op] = stableOpId(op, position++);
+    });
+  }
+  std::string input(const std::string &name) { return unique("input:" + name); }
+  std::string output(const std::string &name) { return unique("output:" + name); }
+  std::string op(Operation *op) { return unique(stable.lookup(op)); }
+
+private:
+  llvm::DenseMap<Operation *, std::string> stable;
+  llvm::StringSet<> used;
+
+  std::string unique(const std::string &base) {
+    std::string id = base;
+    for (int k = 2; !used.insert(id).second; ++k)
+      id = base + "#" + std::to_string(k);
+    return id;
+  }
+};
+
 class GraphBuilder {
 public:
+  explicit GraphBuilder(func::FuncOp func) : ids(func) {}
+
   json::Value build(func::FuncOp func, const GraphJsonOptions &options) {
-    assignIds(func);
     json::Array nodes;
     for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
-      std::string name = "input" + std::to_string(i);
-      if (auto attr = func.getArgAttrOfType<StringAttr>(i, "nn.name"))
-        name = attr.getValue().str();
-      std::string id = unique("input:" + name);
+      std::string name = argumentName(func, i);
+      std::string id = ids.input(name);
       valueSources[arg] = {id, 0};
       json::Object node{{"id", id}, {"op", "input"}, {"name", name},
                         {"results", json::Array{tensorJson(arg.getType())}}};
@@ -109,10 +152,8 @@ public:
         nodes.push_back(std::move(*node));
     auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
     for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
-      std::string name = "output" + std::to_string(i);
-      if (auto attr = func.getResultAttrOfType<StringAttr>(i, "nn.name"))
-        name = attr.getValue().str();
-      std::string id = unique("output:" + name);
+      std::string name = resultName(func, i);
+      std::string id = ids.output(name);
       nodes.push_back(json::Object{{"id", id}, {"op", "output"}, {"name", name},
                                    {"results", json::Array{tensorJson(value.getType())}}});
       addEdge(value, id, i);
@@ -129,30 +170,13 @@ public:
   }
 
 private:
-  llvm::DenseMap<Operation *, std::string> ids;
-  llvm::StringSet<> used;
+  NodeIds ids;
   struct Source {
     std::string node;
     unsigned result;
   };
   llvm::DenseMap<Value, Source> valueSources;
   json::Array edges;
-
-  std::string unique(const std::string &base) {
-    std::string id = base;
-    for (int k = 2; !used.insert(id).second; ++k)
-      id = base + "#" + std::to_string(k);
-    return id;
-  }
-
-  // The same walk and numbering as the pass record, so ids match it.
-  void assignIds(func::FuncOp func) {
-    int position = 0;
-    func.walk([&](Operation *op) {
-      if (op != func.getOperation())
-        ids[op] = stableOpId(op, position++);
-    });
-  }
 
   void addEdge(Value value, const std::string &target, unsigned operand) {
     auto it = valueSources.find(value);
@@ -168,9 +192,9 @@ private:
   }
 
   std::optional<json::Value> opNode(Operation *op) {
-    if (isa<nn::ConstantOp, nn::YieldOp, func::ReturnOp>(op))
+    if (!isNode(op))
       return std::nullopt;
-    std::string id = unique(ids.lookup(op));
+    std::string id = ids.op(op);
     LocationInfo loc;
     collect(op->getLoc(), loc);
     json::Object node{{"id", id}, {"op", op->getName().getStringRef()}};
@@ -234,7 +258,25 @@ private:
 } // namespace
 
 json::Value graphToJson(func::FuncOp func, const GraphJsonOptions &options) {
-  return GraphBuilder().build(func, options);
+  return GraphBuilder(func).build(func, options);
+}
+
+llvm::DenseMap<Operation *, std::string> graphNodeIds(func::FuncOp func) {
+  NodeIds ids(func);
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    (void)ids.input(argumentName(func, i));
+  llvm::DenseMap<Operation *, std::string> result;
+  auto visit = [&](Block &block, auto &self) -> void {
+    for (Operation &op : block) {
+      if (!isNode(&op))
+        continue;
+      result[&op] = ids.op(&op);
+      if (auto group = dyn_cast<nn::FusedOp>(op))
+        self(group.getBody().front(), self);
+    }
+  };
+  visit(func.getBody().front(), visit);
+  return result;
 }
 
 } // namespace openopt

@@ -45,19 +45,6 @@ llvm::Expected<DType> dtypeOf(Type t) {
                            name.c_str());
 }
 
-func::FuncOp findEntryFunction(ModuleOp module) {
-  func::FuncOp first;
-  for (auto func : module.getOps<func::FuncOp>()) {
-    if (func.isExternal() || func.isPrivate())
-      continue;
-    if (func.getSymName() == "main")
-      return func;
-    if (!first)
-      first = func;
-  }
-  return first;
-}
-
 namespace {
 
 std::string nameOf(DictionaryAttr attrs, const std::string &fallback) {
@@ -147,6 +134,15 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options) {
 
   if (auto err = runPipeline(module, cpuPipeline(options)))
     return std::move(err);
+  if (options.profile) {
+    auto table = readProfiledOps(module);
+    if (!table)
+      return table.takeError();
+    model->opTable = std::move(*table);
+    model->collector = std::make_unique<ProfileCollector>(model->opTable.size());
+    // The LLVM translation has no use for the table.
+    module->removeAttr(kProfileOpsAttr);
+  }
 
   static bool targetReady = [] {
     llvm::InitializeNativeTarget();
@@ -176,6 +172,17 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options) {
   auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));
   if (!engine)
     return engine.takeError();
+  if (model->collector)
+    (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+      llvm::orc::SymbolMap symbols;
+      auto define = [](void *address) {
+        return llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(address),
+                                            llvm::JITSymbolFlags::Exported);
+      };
+      symbols[interner(kProfileEnterHook)] = define(ProfileCollector::enterHookAddress());
+      symbols[interner(kProfileExitHook)] = define(ProfileCollector::exitHookAddress());
+      return symbols;
+    });
   (*engine)->initialize();
   auto entry = (*engine)->lookupPacked(entryName);
   if (!entry)
@@ -222,7 +229,12 @@ llvm::Error CompiledModel::run(llvm::ArrayRef<const HostTensor *> inputs,
   llvm::SmallVector<void *> args;
   for (void *&p : pointers)
     args.push_back(&p);
-  entry(args.data());
+  if (collector) {
+    ProfileCollector::RunScope scope(*collector);
+    entry(args.data());
+  } else {
+    entry(args.data());
+  }
   return llvm::Error::success();
 }
 

@@ -23,8 +23,9 @@ extern llvm::cl::SubCommand compileCommand;
 extern llvm::cl::SubCommand graphCommand;
 extern llvm::cl::SubCommand recipeCommand;
 extern llvm::cl::SubCommand remoteCommand;
+extern llvm::cl::SubCommand profileCommand;
 
-/// Help of the --recipe flag of opt, run, compile and graph. (Each command
+/// Help of the --recipe flag of opt, run, compile, graph and profile. (Each command
 /// declares its own: a cl::opt in several subcommands would depend on the
 /// order in which translation units construct them.)
 extern const char *const kRecipeFlagHelp;
@@ -40,6 +41,7 @@ int runCompile(mlir::MLIRContext &context);
 int runGraph(mlir::MLIRContext &context);
 int runRecipe();
 int runRemote();
+int runProfile(mlir::MLIRContext &context);
 
 /// Prints "error: <message>" (one line per problem) and returns 1.
 int reportError(llvm::Error error);

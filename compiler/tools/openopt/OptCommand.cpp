@@ -41,6 +41,11 @@ static cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdo
                                        cl::value_desc("file"), cl::init("-"),
                                        cl::sub(optCommand));
 
+static cl::opt<bool> printLocations(
+    "print-locations",
+    cl::desc("Print op locations (the ONNX node names), so that IR read back keeps them"),
+    cl::sub(optCommand));
+
 int runOpt(mlir::MLIRContext &context) {
   auto module = loadModel(context, inputPath);
   if (!module)
@@ -76,7 +81,7 @@ int runOpt(mlir::MLIRContext &context) {
   auto output = mlir::openOutputFile(outputPath, &error);
   if (!output)
     return reportError(llvm::createStringError(error));
-  (*module)->print(output->os());
+  (*module)->print(output->os(), mlir::OpPrintingFlags().enableDebugInfo(printLocations));
   output->keep();
   return 0;
 }

@@ -1,21 +1,15 @@
 //===- RunCommand.cpp - openopt run: compile for this CPU and execute ----===//
 #include "Commands.h"
+#include "ModelIO.h"
 
-#include "openopt/Import/Onnx/TensorProto.h"
 #include "openopt/Recipe/Recipe.h"
 #include "openopt/Runtime/CompiledModel.h"
-#include "openopt/Runtime/Npy.h"
 #include "openopt/Tools/ModelLoader.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "llvm/ADT/StringMap.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
-#include <random>
 
 namespace cl = llvm::cl;
 using llvm::createStringError;
@@ -76,86 +70,6 @@ static cl::list<int> matmulTiles("matmul-tiles",
 
 namespace {
 
-std::string safeFileName(llvm::StringRef name) {
-  std::string out;
-  for (char c : name)
-    out += (std::isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-') ? c : '_';
-  return out.empty() ? "output" : out;
-}
-
-llvm::Expected<HostTensor> loadTensorFile(mlir::MLIRContext &context, llvm::StringRef path) {
-  if (path.ends_with(".pb")) {
-    auto decoded = readTensorProtoFile(context, path);
-    if (!decoded)
-      return decoded.takeError();
-    auto dtype = dtypeOf(decoded->elementType);
-    if (!dtype)
-      return dtype.takeError();
-    HostTensor tensor(*dtype, decoded->shape);
-    std::memcpy(tensor.data(), decoded->bytes.data(), tensor.numBytes());
-    return tensor;
-  }
-  return readNpy(path);
-}
-
-HostTensor randomTensor(const TensorSpec &spec, std::mt19937 &rng) {
-  HostTensor tensor(spec.dtype, spec.shape);
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  if (spec.dtype == DType::F32)
-    for (int64_t i = 0; i < tensor.numElements(); ++i)
-      tensor.as<float>()[i] = uniform(rng);
-  else if (spec.dtype == DType::F64)
-    for (int64_t i = 0; i < tensor.numElements(); ++i)
-      tensor.as<double>()[i] = uniform(rng);
-  return tensor; // integers and bools stay zero, a valid index everywhere
-}
-
-// Inputs by the model's names, from --input and --random-inputs.
-llvm::Expected<std::vector<HostTensor>>
-gatherInputs(mlir::MLIRContext &context, llvm::ArrayRef<TensorSpec> specs) {
-  llvm::StringMap<std::string> files;
-  for (const std::string &arg : inputArgs) {
-    auto [name, path] = llvm::StringRef(arg).split('=');
-    if (path.empty()) {
-      if (specs.size() != 1)
-        return createStringError("--input %s: give NAME=FILE, the model has %zu inputs",
-                                 arg.c_str(), specs.size());
-      path = name;
-      name = specs[0].name;
-    }
-    if (llvm::none_of(specs, [&](const TensorSpec &s) { return s.name == name; })) {
-      std::string names;
-      for (const auto &s : specs)
-        names += (names.empty() ? "" : ", ") + s.name;
-      return createStringError("--input %s: the model has no input '%s' (inputs: %s)",
-                               arg.c_str(), name.str().c_str(), names.c_str());
-    }
-    files[name] = path.str();
-  }
-  std::mt19937 rng(seed);
-  std::vector<HostTensor> tensors;
-  for (const auto &spec : specs) {
-    auto it = files.find(spec.name);
-    if (it == files.end()) {
-      if (!randomInputs)
-        return createStringError("input %s is not given (use --input %s=FILE or "
-                                 "--random-inputs)",
-                                 spec.describe().c_str(), spec.name.c_str());
-      if (llvm::any_of(spec.shape, [](int64_t d) { return d < 0; }))
-        return createStringError("input %s has dynamic dimensions; --random-inputs "
-                                 "needs a file for it",
-                                 spec.describe().c_str());
-      tensors.push_back(randomTensor(spec, rng));
-      continue;
-    }
-    auto tensor = loadTensorFile(context, it->second);
-    if (!tensor)
-      return tensor.takeError();
-    tensors.push_back(std::move(*tensor));
-  }
-  return tensors;
-}
-
 int runModel(mlir::MLIRContext &context) {
   auto recipe = selectedRecipe(recipePath);
   if (!recipe)
@@ -170,20 +84,12 @@ int runModel(mlir::MLIRContext &context) {
   auto specs = entryInputSpecs(**module);
   if (!specs)
     return reportError(specs.takeError());
-  auto inputs = gatherInputs(context, *specs);
+  InputSources sources{{inputArgs.begin(), inputArgs.end()}, randomInputs, seed};
+  auto inputs = gatherInputs(context, *specs, sources);
   if (!inputs)
     return reportError(inputs.takeError());
-
   // Dynamic dimensions take the sizes of the given inputs.
-  std::vector<llvm::SmallVector<int64_t>> shapes;
-  for (auto [spec, tensor] : llvm::zip(*specs, *inputs)) {
-    if (spec.shape.size() != tensor.shape().size())
-      return reportError(createStringError("input %s: expected rank %zu, got %s",
-                                           spec.describe().c_str(), spec.shape.size(),
-                                           tensor.describe().c_str()));
-    shapes.emplace_back(tensor.shape());
-  }
-  if (auto err = specializeInputShapes(**module, shapes))
+  if (auto err = specializeToInputs(**module, *specs, *inputs))
     return reportError(std::move(err));
 
   // The recipe decides; flags given on the command line override it.
@@ -230,25 +136,16 @@ int runModel(mlir::MLIRContext &context) {
                           std::chrono::steady_clock::now() - start)
                           .count());
     }
-    std::sort(times.begin(), times.end());
-    auto at = [&](double q) { return times[std::min(times.size() - 1, size_t(q * times.size()))]; };
+    Latency latency = summarize(std::move(times));
     llvm::outs() << llvm::format("latency_ms median=%.4f min=%.4f p95=%.4f iterations=%u\n",
-                                 at(0.5), times.front(), at(0.95), iterations.getValue());
+                                 latency.medianMs, latency.minMs, latency.p95Ms,
+                                 iterations.getValue());
     llvm::errs() << llvm::format("compile_ms %.1f\n", compileMs);
   }
 
-  if (!outputDir.empty()) {
-    if (auto ec = llvm::sys::fs::create_directories(outputDir))
-      return reportError(createStringError("cannot create '%s': %s", outputDir.c_str(),
-                                           ec.message().c_str()));
-    for (auto [spec, tensor] : llvm::zip((*model)->outputs(), outputs)) {
-      llvm::SmallString<256> path(outputDir);
-      llvm::sys::path::append(path, safeFileName(spec.name) + ".npy");
-      if (auto err = writeNpy(path, tensor))
-        return reportError(std::move(err));
-      llvm::outs() << "wrote " << path << " (" << tensor.describe() << ")\n";
-    }
-  }
+  if (!outputDir.empty())
+    if (auto err = writeOutputs(outputDir, (*model)->outputs(), outputs))
+      return reportError(std::move(err));
   return 0;
 }
 

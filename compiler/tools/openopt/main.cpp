@@ -32,6 +32,7 @@ int main(int argc, char **argv) {
       "OpenOptimizer: compiles ONNX models to native code.\n\n"
       "  openopt import model.onnx -o model.mlir\n"
       "  openopt run model.onnx --random-inputs --iterations 50\n"
+      "  openopt profile model.onnx --random-inputs --trace trace.json\n"
       "  openopt opt model.mlir --pipeline 'func.func(canonicalize)' --record rec/\n"
       "  openopt diff rec/ --pass 3\n"
       "  openopt compile model.onnx --recipe my.recipe.json -o out/\n"
@@ -60,7 +61,9 @@ int main(int argc, char **argv) {
     return cli::runRecipe();
   if (cli::remoteCommand)
     return cli::runRemote();
-  llvm::errs() << "error: no subcommand given (import, run, opt, diff, compile, graph, "
-                  "recipe, remote); see openopt --help\n";
+  if (cli::profileCommand)
+    return cli::runProfile(context);
+  llvm::errs() << "error: no subcommand given (import, run, profile, opt, diff, compile, "
+                  "graph, recipe, remote); see openopt --help\n";
   return 1;
 }

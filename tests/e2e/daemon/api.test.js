@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startDaemon, RpcClient, runCli, runCliAsync, benchModels } = require('./daemon');
-const { check } = require('./schemas');
+const { check, ajv } = require('./schemas');
 const { writeNpyF32, npyData, randomF32 } = require('./npy');
 
 const tiny = path.join(benchModels, 'tiny_conv_mm.onnx');
@@ -77,6 +77,10 @@ test('import, compile, passes, diff, IR and run match the CLI; a second compile 
   const folded = diff.functions[0].ops.filter((o) => o.kind === 'replaced');
   assert.equal(folded.length, 20);
   assert.ok(folded.every((o) => o.op === 'nn.conv' && o.from.some((f) => f.op === 'nn.batch_norm')));
+
+  const graphAfter = check('model/graph', 'result', await client.call('model/graph', { model: resnetModel.id, compile: compiled.id }));
+  assert.ok(!graphAfter.graph.nodes.some((n) => n.onnxOp === 'BatchNormalization'));
+  assert.ok(graphAfter.graph.nodes.some((n) => /Conv\+.*BatchNormalization/.test(n.id)), 'folded nodes keep their ONNX names');
 
   const before = check('compile/ir', 'result', await client.call('compile/ir', { compile: compiled.id, pass: -1 }));
   const after = check('compile/ir', 'result', await client.call('compile/ir', { compile: compiled.id, pass: fold.index }));
@@ -149,6 +153,18 @@ test('import, compile, passes, diff, IR and run match the CLI; a second compile 
   const tinyCompile = await client.job('compile/start', { model: tinyModel.id });
   const tinyIR = tinyCompile.done.result.compile.artifacts.graphIR;
   const artifact = check('artifact/get', 'result', await client.call('artifact/get', { hash: tinyIR.hash }));
+
+  // A profile: per-op table (schemas/profile.schema.json) and a Chrome trace.
+  const profiled = await client.job('profile/start', { compile: tinyCompile.done.result.compile.id, iterations: 3 });
+  assert.equal(profiled.done.state, 'done', JSON.stringify(profiled.done.error));
+  const profile = check('profile/start', 'jobResult', profiled.done.result);
+  const validateProfile = ajv.compile(JSON.parse(fs.readFileSync(path.join(__dirname, '../../../schemas/profile.schema.json'), 'utf8')));
+  assert.ok(validateProfile(profile.profile), ajv.errorsText(validateProfile.errors));
+  assert.ok(profile.profile.ops.some((op) => op.id.includes('/conv/Conv')), JSON.stringify(profile.profile.ops.map((op) => op.id)));
+  const percent = profile.profile.ops.reduce((sum, op) => sum + op.percent, 0);
+  assert.ok(Math.abs(percent - 100) < 1, `percentages sum to ${percent}`);
+  const trace = await (await daemon.get(`/artifacts/${profile.trace.hash}`)).json();
+  assert.ok(trace.traceEvents.some((e) => e.ph === 'X' && e.cat === 'op'));
   assert.equal(artifact.encoding, 'text');
   assert.match(artifact.content, /func\.func @main/);
   const metrics = await (await daemon.get('/metrics')).text();

@@ -11,6 +11,7 @@
 #define OPENOPT_RECORD_GRAPHJSON_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/JSON.h"
 
 #include <string>
@@ -23,6 +24,11 @@ struct GraphJsonOptions {
 };
 
 llvm::json::Value graphToJson(mlir::func::FuncOp func, const GraphJsonOptions &options);
+
+/// The node id graphToJson gives each op of `func` that becomes a node (every
+/// op but constants, yields and the return, group members included), so other
+/// documents (profiles) can point at graph nodes.
+llvm::DenseMap<mlir::Operation *, std::string> graphNodeIds(mlir::func::FuncOp func);
 
 } // namespace openopt
 

@@ -4,6 +4,8 @@
 
 #include "openopt/Codegen/CPU/CpuPipeline.h"
 #include "openopt/Runtime/HostTensor.h"
+#include "openopt/Runtime/Profile.h"
+#include "openopt/Support/EntryFunction.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -42,9 +44,6 @@ llvm::Error specializeInputShapes(mlir::ModuleOp module,
 /// Names, dtypes and (possibly dynamic) shapes of the entry function's inputs.
 llvm::Expected<std::vector<TensorSpec>> entryInputSpecs(mlir::ModuleOp module);
 
-/// The entry function: "main" if present, else the first public function.
-mlir::func::FuncOp findEntryFunction(mlir::ModuleOp module);
-
 class CompiledModel {
 public:
   ~CompiledModel();
@@ -61,12 +60,29 @@ public:
   std::vector<HostTensor> allocateOutputs() const;
 
   /// Runs once. Inputs must match inputs() in order, dtype and shape.
+  /// Profiled runs of one model must not overlap (they share one collector).
   llvm::Error run(llvm::ArrayRef<const HostTensor *> inputs,
                   llvm::MutableArrayRef<HostTensor> outputs);
+
+  /// Whether it was compiled with CpuPipelineOptions::profile.
+  bool isProfiled() const { return collector != nullptr; }
+  /// The timed ops, by hook id (empty unless profiled).
+  llvm::ArrayRef<ProfiledOp> profiledOps() const { return opTable; }
+  /// Timings of every run() since compile or the last resetProfile(); null
+  /// unless profiled.
+  const ProfileData *profile() const { return collector ? &collector->data() : nullptr; }
+  /// Forgets the timings (e.g. of warm-up runs) and keeps at most
+  /// `maxEvents` per-call events from now on.
+  void resetProfile(size_t maxEvents = ProfileCollector::kDefaultMaxEvents) {
+    if (collector)
+      collector->reset(maxEvents);
+  }
 
 private:
   CompiledModel() = default;
   std::vector<TensorSpec> inputSpecs, outputSpecs;
+  std::vector<ProfiledOp> opTable;
+  std::unique_ptr<ProfileCollector> collector;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   void (*entry)(void **) = nullptr;
   /// LLVM IR optimisation; the JIT calls it when code is first looked up.

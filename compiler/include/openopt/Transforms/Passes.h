@@ -15,6 +15,13 @@ namespace openopt {
 #define GEN_PASS_REGISTRATION
 #include "openopt/Transforms/Passes.h.inc"
 
+/// What openopt-instrument-profile adds and the runtime reads: the two hooks
+/// (void(i64)) called around each op, and the module attribute with the op
+/// table (one dictionary per hook id).
+inline constexpr llvm::StringLiteral kProfileEnterHook = "openopt_profile_enter";
+inline constexpr llvm::StringLiteral kProfileExitHook = "openopt_profile_exit";
+inline constexpr llvm::StringLiteral kProfileOpsAttr = "openopt.profile_ops";
+
 /// Re-infers every result type in `func` in program order and updates the
 /// function type. Fails (after emitting the op's error) when an op's operands
 /// no longer fit together.

@@ -135,4 +135,32 @@ def ConvertLayoutPass : Pass<"openopt-convert-layout", "mlir::func::FuncOp"> {
   let dependentDialects = ["openopt::nn::NNDialect"];
 }
 
+def InstrumentProfilePass : Pass<"openopt-instrument-profile", "mlir::ModuleOp"> {
+  let summary = "Bracket each top-level op of the entry function with profiling hooks";
+  let description = [{
+    For `openopt profile`. In the entry function's body, every nn op other
+    than constants, and every `nn.fused` group as a whole, is placed between
+    `func.call @openopt_profile_enter(%id)` and
+    `func.call @openopt_profile_exit(%id)` (`%id` an i64 numbering the ops
+    from 0 in program order). Both hooks are declared as private external
+    functions; the runtime resolves them to functions that read a clock.
+
+    The op table goes into the module attribute `openopt.profile_ops`: one
+    dictionary per id with `index`, `id` (the graph JSON node id, i.e. the
+    pass record's stable op id), `op`, `kind` (groups), `names` (ONNX node
+    names from the location), and `flops` and `bytes` from the cost model
+    (absent when unknown).
+
+    The calls have unknown side effects, so later passes do not move work
+    across them; `openopt-fuse-elementwise` treats them as fusion barriers,
+    so each bracket still times the loops of its own op after lowering.
+    Run it on nn IR with the graph passes done, just before the lowering.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", "\"\"",
+           "Function to instrument (default: main, else the first public function)">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect"];
+}
+
 #endif // OPENOPT_TRANSFORMS_PASSES

@@ -10,9 +10,17 @@ std::string cpuPipeline(const CpuPipelineOptions &options) {
   std::vector<std::string> passes;
   if (!options.graphPasses.empty())
     passes.push_back("func.func(" + options.graphPasses + ")");
+  // Profiling brackets the ops as they are lowered: after canonicalization
+  // has had its last say on the nn IR.
+  if (options.profile)
+    passes.insert(passes.end(), {"func.func(canonicalize)", "openopt-instrument-profile",
+                                 "func.func(openopt-convert-nn-to-linalg,canonicalize,"
+                                 "openopt-fold-constant-layout,openopt-fuse-elementwise,"
+                                 "canonicalize,cse)"});
+  else
+    passes.push_back("func.func(canonicalize,openopt-convert-nn-to-linalg,canonicalize,"
+                     "openopt-fold-constant-layout,openopt-fuse-elementwise,canonicalize,cse)");
   passes.insert(passes.end(), {
-      "func.func(canonicalize,openopt-convert-nn-to-linalg,canonicalize,"
-      "openopt-fold-constant-layout,openopt-fuse-elementwise,canonicalize,cse)",
       // Function results become out-parameters the caller allocates, so the
       // compiled code writes outputs in place.
       "one-shot-bufferize{bufferize-function-boundaries "

@@ -18,6 +18,11 @@ struct CpuPipelineOptions {
   int vectorBits = 0;
   /// Cache tile limits for matmuls (M, N, K).
   int tileM = 64, tileN = 256, tileK = 256;
+  /// Bracket each top-level op (or nn.fused group) of the entry function with
+  /// calls to the profiling hooks (openopt-instrument-profile), after the
+  /// graph passes. Element-wise fusion then stops at the brackets, so each
+  /// op's loops stay its own; the code is otherwise the same.
+  bool profile = false;
 };
 
 /// The textual pass pipeline (anchored on builtin.module) that takes nn IR

@@ -78,6 +78,9 @@ def FuseElementwisePass : Pass<"openopt-fuse-elementwise", "mlir::func::FuncOp">
     when all its loops are parallel. Upstream also folds matmuls and
     reductions into their element-wise consumers, which turns a
     `linalg.matmul` into a generic the matmul schedule no longer recognises.
+    A call between producer and consumer in their block (the hooks of
+    `openopt-instrument-profile`) is a barrier: fusing across it would move
+    the producer's loops into the consumer's bracket.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }

@@ -1,0 +1,55 @@
+//===- ModelIO.h - inputs, outputs and latency for run and profile -*- C++ -*-===//
+//
+// What `openopt run` and `openopt profile` share: a model's inputs from
+// --input files or --random-inputs, the entry function specialised to their
+// shapes, outputs written as .npy, and the latency summary of timed runs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef OPENOPT_TOOLS_OPENOPT_MODELIO_H
+#define OPENOPT_TOOLS_OPENOPT_MODELIO_H
+
+#include "openopt/Runtime/CompiledModel.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir {
+class MLIRContext;
+} // namespace mlir
+
+namespace openopt::cli {
+
+struct InputSources {
+  /// --input values: NAME=FILE, or FILE alone for a one-input model.
+  std::vector<std::string> files;
+  /// Generate the inputs not given (floats uniform in [-1, 1), the rest 0).
+  bool random = false;
+  unsigned seed = 1;
+};
+
+/// One tensor per input of `specs`, in order.
+llvm::Expected<std::vector<HostTensor>>
+gatherInputs(mlir::MLIRContext &context, llvm::ArrayRef<TensorSpec> specs,
+             const InputSources &sources);
+
+/// Gives the entry function's dynamic dimensions the sizes of `inputs`.
+llvm::Error specializeToInputs(mlir::ModuleOp module, llvm::ArrayRef<TensorSpec> specs,
+                               llvm::ArrayRef<HostTensor> inputs);
+
+/// Writes each output to DIR/<name>.npy (characters outside [A-Za-z0-9_.-]
+/// become '_'), saying so on stdout.
+llvm::Error writeOutputs(llvm::StringRef dir, llvm::ArrayRef<TensorSpec> specs,
+                         llvm::ArrayRef<HostTensor> outputs);
+
+/// Median, min and 95th percentile of run times.
+struct Latency {
+  double medianMs = 0, minMs = 0, p95Ms = 0;
+};
+Latency summarize(std::vector<double> timesMs);
+
+} // namespace openopt::cli
+
+#endif // OPENOPT_TOOLS_OPENOPT_MODELIO_H
