@@ -159,6 +159,10 @@ std::vector<std::string> Api::handleText(std::string_view text, CallContext &con
     reply(rpc::makeError(nullptr, {rpc::kParseError, std::string("invalid JSON: ") + e.what(),
                                    {{"byte", e.byte}}}));
     return out;
+  } catch (const json::exception &e) {
+    // e.g. a number too large for a double
+    reply(rpc::makeError(nullptr, {rpc::kParseError, std::string("invalid JSON: ") + e.what()}));
+    return out;
   }
   if (message.is_array()) {
     if (message.empty()) {
@@ -218,9 +222,12 @@ json Api::handleRequest(const json &request, CallContext &context) {
     return rpc::makeError(id, {rpc::kInvalidRequest, "method must be a string"});
   std::string name = request["method"];
   json params = request.value("params", json::object());
+  // A notification is never answered, not even with an error (JSON-RPC 2.0, 4.1).
   if (!params.is_object())
-    return rpc::makeError(id, {rpc::kInvalidParams, "params must be an object (by name)",
-                               {{"pointer", ""}, {"message", "expected object"}}});
+    return isNotification ? json()
+                          : rpc::makeError(id, {rpc::kInvalidParams,
+                                                "params must be an object (by name)",
+                                                {{"pointer", ""}, {"message", "expected object"}}});
 
   const Method *method = nullptr;
   for (const Method &m : kMethods)
@@ -237,6 +244,8 @@ json Api::handleRequest(const json &request, CallContext &context) {
       }
     }
     std::string shown = name.size() > 64 ? name.substr(0, 64) + "..." : name;
+    if (isNotification)
+      return json();
     return rpc::makeError(id, {rpc::kMethodNotFound,
                                "unknown method '" + shown + "'" +
                                    (best.empty() ? "" : "; did you mean '" + best + "'?")});
@@ -246,6 +255,8 @@ json Api::handleRequest(const json &request, CallContext &context) {
   bool ok = false;
   std::string outcome = "ok";
   try {
+    if (services.tokens.isRevoked(context.caller.tokenId))
+      throw rpc::Error{rpc::kForbidden, "this connection's token has been revoked"};
     if (context.caller.role < method->role)
       throw rpc::Error{rpc::kForbidden, std::string(method->name) + " needs the " +
                                             roleName(method->role) + " role; this token is " +
@@ -496,15 +507,15 @@ json Api::compileDiff(const json &params, CallContext &) {
   auto record = services.compiler.passRecord(requireCompile(params["compile"]));
   if (!record)
     throw rpc::Error{rpc::kServerError, "the compile's pass record is not stored"};
-  int index = params["pass"];
-  if (index >= int(record->passes.size()))
+  int64_t index = params["pass"].get<int64_t>();
+  if (index >= int64_t(record->passes.size()))
     throw invalidParams("/pass", "the compile has " + std::to_string(record->passes.size()) +
                                      " passes (0 to " +
                                      std::to_string(record->passes.size() - 1) + ")");
   const PassSnapshot &pass = record->passes[index];
   json functions = json::array();
   for (const FunctionSnapshot &after : pass.changedFunctions) {
-    const FunctionSnapshot *before = record->functionBefore(index, after.name);
+    const FunctionSnapshot *before = record->functionBefore(int(index), after.name);
     FunctionSnapshot empty;
     empty.name = after.name;
     if (!before)
@@ -537,8 +548,8 @@ json Api::compileIR(const json &params, CallContext &) {
   auto record = services.compiler.passRecord(requireCompile(params["compile"]));
   if (!record)
     throw rpc::Error{rpc::kServerError, "the compile's pass record is not stored"};
-  int index = params["pass"];
-  if (index >= int(record->passes.size()))
+  int64_t index = params["pass"].get<int64_t>();
+  if (index >= int64_t(record->passes.size()))
     throw invalidParams("/pass", "the compile has " + std::to_string(record->passes.size()) +
                                      " passes (-1 to " +
                                      std::to_string(record->passes.size() - 1) + ")");
@@ -550,12 +561,12 @@ json Api::compileIR(const json &params, CallContext &) {
   };
   for (const FunctionSnapshot &f : record->initial)
     note(f.name);
-  for (int i = 0; i <= index; ++i)
+  for (int64_t i = 0; i <= index; ++i)
     for (const FunctionSnapshot &f : record->passes[i].changedFunctions)
       note(f.name);
   std::string ir;
   for (const std::string &name : names)
-    if (const FunctionSnapshot *f = record->functionBefore(index + 1, name))
+    if (const FunctionSnapshot *f = record->functionBefore(int(index) + 1, name))
       ir += f->ir + (llvm::StringRef(f->ir).ends_with("\n") ? "" : "\n");
   json result = inlineOrArtifact("ir", ir, "text/x-mlir", ir);
   result["pass"] = index;
@@ -617,12 +628,16 @@ json Api::jobGet(const json &params, CallContext &) {
   return {{"job", jobJson(*row, true)}};
 }
 
-json Api::jobCancel(const json &params, CallContext &) {
+json Api::jobCancel(const json &params, CallContext &context) {
   std::string id = params["job"];
-  services.jobs.cancel(id, std::chrono::seconds(5));
   auto row = services.storage.getJob(id);
   if (!row)
     throw notFound("no job " + id);
+  if (context.caller.role < Role::Admin && row->tokenId != context.caller.tokenId)
+    throw rpc::Error{rpc::kForbidden, "job " + id + " was started with another token; only an "
+                                      "admin may cancel it"};
+  services.jobs.cancel(id, std::chrono::seconds(5));
+  row = services.storage.getJob(id);
   return {{"job", jobJson(*row, true)}};
 }
 

@@ -4,6 +4,7 @@
 #include "Hash.h"
 
 #include "llvm/Support/FileSystem.h"
+#include <strings.h>
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -91,9 +92,15 @@ std::pair<std::string, TokenRow> TokenStore::create(const std::string &name, Rol
 bool TokenStore::revoke(const std::string &id) {
   bool revoked = storage.revokeToken(id);
   std::lock_guard<std::mutex> lock(mutex);
+  revokedIds.insert(id);
   for (auto it = verified.begin(); it != verified.end();)
     it = it->second.tokenId == id ? verified.erase(it) : std::next(it);
   return revoked;
+}
+
+bool TokenStore::isRevoked(const std::string &id) {
+  std::lock_guard<std::mutex> lock(mutex);
+  return revokedIds.count(id) != 0;
 }
 
 bool originAllowed(const std::string &origin, const std::string &host, bool tls,
@@ -127,9 +134,9 @@ std::string percentDecode(const std::string &text) {
 
 std::string requestToken(const std::string &authorization, const std::string &target,
                          const std::string &cookie) {
-  const std::string bearer = "Bearer ";
-  if (authorization.compare(0, bearer.size(), bearer) == 0)
-    return authorization.substr(bearer.size());
+  // The scheme name is case-insensitive (RFC 7235).
+  if (authorization.size() > 7 && strncasecmp(authorization.c_str(), "bearer ", 7) == 0)
+    return authorization.substr(7);
   if (size_t q = target.find('?'); q != std::string::npos) {
     std::string query = target.substr(q + 1);
     size_t start = 0;

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,11 +37,14 @@ public:
   /// A new random token; only its hash is stored.
   std::pair<std::string, TokenRow> create(const std::string &name, Role role);
   bool revoke(const std::string &id);
+  /// Whether a token revoked while its connections stay open.
+  bool isRevoked(const std::string &id);
 
 private:
   Storage &storage;
   std::mutex mutex;
   std::map<std::string, Caller> verified; // token hash -> caller
+  std::set<std::string> revokedIds;
 };
 
 /// Whether a WebSocket handshake from `origin` may proceed: no Origin (not a

@@ -14,6 +14,7 @@
 #include "openopt/InitOpenOpt.h"
 
 #include "mlir/IR/DialectRegistry.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -82,6 +83,9 @@ int main(int argc, char **argv) {
            {{"path", config->dataDir + "/openopt.db"},
             {"schemaVersion", (*storage)->schemaVersion()},
             {"interruptedJobs", interrupted}});
+
+  // Scratch directories of jobs a crash interrupted.
+  llvm::sys::fs::remove_directories(config->dataDir + "/jobs");
 
   auto schemas = loadApiSchemas();
   if (!schemas)

@@ -36,6 +36,7 @@ TEST(AuthTest, TokenFromHeaderQueryOrCookie) {
   EXPECT_EQ(requestToken("Bearer abc", "/api", ""), "abc");
   EXPECT_EQ(requestToken("", "/api?x=1&token=a%2Bb", ""), "a+b");
   EXPECT_EQ(requestToken("", "/", "theme=dark; openopt_token=xyz"), "xyz");
+  EXPECT_EQ(requestToken("bearer abc", "/", ""), "abc");
   EXPECT_EQ(requestToken("Basic Zm9v", "/", ""), "");
 }
 
