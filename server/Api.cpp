@@ -406,25 +406,13 @@ json Api::modelImport(const json &params, CallContext &context) {
 
 json Api::modelList(const json &, CallContext &) {
   json models = json::array();
-  for (const ModelRow &row : services.storage.listModels()) {
-    json summary = row.summary;
-    summary["id"] = row.id;
-    summary["name"] = row.name;
-    summary["bytes"] = row.bytes;
-    summary["createdAt"] = row.createdAt;
-    models.push_back(summary);
-  }
+  for (const ModelRow &row : services.storage.listModels())
+    models.push_back(modelSummary(row));
   return {{"models", models}};
 }
 
 json Api::modelGet(const json &params, CallContext &) {
-  ModelRow row = requireModel(params["model"]);
-  json summary = row.summary;
-  summary["id"] = row.id;
-  summary["name"] = row.name;
-  summary["bytes"] = row.bytes;
-  summary["createdAt"] = row.createdAt;
-  return {{"model", summary}};
+  return {{"model", modelSummary(requireModel(params["model"]))}};
 }
 
 json Api::modelGraph(const json &params, CallContext &) {

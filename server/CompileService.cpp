@@ -86,14 +86,6 @@ json tensorSpecs(const json &graph, const char *kind) {
   return specs;
 }
 
-json modelSummary(const ModelRow &row) {
-  json summary = row.summary;
-  summary["id"] = row.id;
-  summary["name"] = row.name;
-  summary["bytes"] = row.bytes;
-  summary["createdAt"] = row.createdAt;
-  return summary;
-}
 
 llvm::Expected<PassRecord> parseRecord(std::string_view text, const std::string &what) {
   auto value = llvm::json::parse(llvm::StringRef(text.data(), text.size()));
@@ -126,6 +118,15 @@ std::optional<DType> parseDType(const std::string &name) {
 }
 
 } // namespace
+
+json modelSummary(const ModelRow &row) {
+  json summary = row.summary;
+  summary["id"] = row.id;
+  summary["name"] = row.name;
+  summary["bytes"] = row.bytes;
+  summary["createdAt"] = row.createdAt;
+  return summary;
+}
 
 CompileService::CompileService(const ServerConfig &config, Storage &storage, Metrics &metrics,
                                CompileCache &cache)

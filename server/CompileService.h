@@ -29,6 +29,9 @@ struct CompilePlan {
   std::string graphKey, cacheKey;
 };
 
+/// A stored model as the API shows it (common.schema.json#/$defs/modelSummary).
+json modelSummary(const ModelRow &row);
+
 struct RunInput {
   std::string name;
   std::shared_ptr<HostTensor> tensor;
