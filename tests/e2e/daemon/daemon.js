@@ -14,6 +14,7 @@ const benchModels = process.env.OPENOPT_BENCH_MODELS || path.resolve(repo, '../s
 
 /** Starts openoptd on a free port with a fresh (or given) data directory. */
 async function startDaemon({ dataDir, args = [], env = {} } = {}) {
+  const ownDir = !dataDir; // a directory made here is removed by stop()
   dataDir = dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'openoptd-test-'));
   const tokenFile = path.join(dataDir, 'admin.token');
   const proc = spawn(bin('openoptd'), ['--data-dir', path.join(dataDir, 'db'), '--token-file',
@@ -38,10 +39,12 @@ async function startDaemon({ dataDir, args = [], env = {} } = {}) {
     ws: `${scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${port}/api`,
     stderr: () => stderr,
     async stop() {
-      if (proc.exitCode !== null || proc.signalCode) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
+      if (proc.exitCode === null && !proc.signalCode) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
     async kill9() {
       if (proc.exitCode !== null || proc.signalCode) return;
