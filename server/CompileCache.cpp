@@ -68,10 +68,10 @@ std::shared_ptr<const Artifact> CompileCache::artifact(const std::string &hash) 
 json CompileCache::artifactRef(const std::string &hash) {
   if (auto hit = blobs.get(hash))
     return {{"hash", hash}, {"bytes", hit->data.size()}, {"mediaType", hit->mediaType}};
-  auto stored = artifact(hash);
-  if (!stored)
+  auto info = storage.artifactInfo(hash);
+  if (!info)
     return nullptr;
-  return {{"hash", hash}, {"bytes", stored->data.size()}, {"mediaType", stored->mediaType}};
+  return {{"hash", hash}, {"bytes", info->first}, {"mediaType", info->second}};
 }
 
 } // namespace openopt::server

@@ -68,14 +68,6 @@ std::string requireFile(const std::string &path, const std::string &what) {
   return *bytes;
 }
 
-// Characters outside [A-Za-z0-9_.-] become '_' (as `openopt run` names outputs).
-std::string safeFileName(const std::string &name) {
-  std::string out;
-  for (char c : name)
-    out += (std::isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-') ? c : '_';
-  return out.empty() ? "output" : out;
-}
-
 json tensorSpecs(const json &graph, const char *kind) {
   json specs = json::array();
   for (const json &node : graph.value("nodes", json::array()))
@@ -135,16 +127,10 @@ CompileService::CompileService(const ServerConfig &config, Storage &storage, Met
   auto binary = readFile(config.compilerPath);
   version = std::string("0.1.0+") + (binary ? sha256Hex(*binary).substr(0, 12) : "unknown");
   cpu = llvm::sys::getHostCPUName().str();
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  isa = features.lookup("avx512f") ? "avx512" : features.lookup("avx2") ? "avx2" : "scalar";
 }
 
-std::string CompileService::hostIsa() const {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (features.lookup("avx512f"))
-    return "avx512";
-  if (features.lookup("avx2"))
-    return "avx2";
-  return "scalar";
-}
 
 std::string CompileService::runCompiler(JobContext &job, const std::vector<std::string> &args,
                                         const std::string &what, const std::string &directory) {
@@ -182,7 +168,7 @@ json CompileService::importModel(JobContext &job, const std::string &name,
   if (auto existing = storage.getModel(id))
     return {{"model", modelSummary(*existing)}, {"existing", true}};
   JobDirectory dir(config.dataDir, job.id);
-  std::string file = safeFileName(name);
+  std::string file = tensorFileName(name);
   if (!llvm::StringRef(file).ends_with(".onnx"))
     file += ".onnx";
   writeFile(dir.file(file), bytes);
@@ -234,7 +220,7 @@ llvm::Expected<CompilePlan> CompileService::planCompile(const ModelRow &model,
                         std::to_string(out.llvmDialect) + std::to_string(out.llvmIR) +
                         std::to_string(out.object);
   plan.cacheKey = sha256Hex("compile\n" + plan.graphKey + "\n" + cpuPipeline(options) + "\n" +
-                            outputs + "\n" + cpu + " " + hostIsa());
+                            outputs + "\n" + cpu + " " + isa);
   return plan;
 }
 
@@ -285,7 +271,7 @@ json CompileService::compile(JobContext &job, const CompilePlan &plan) {
     auto onnx = model ? cache.artifact(model->artifact) : nullptr;
     if (!onnx)
       throw JobFailure{kJobInternal, "model " + plan.modelId + " is not stored"};
-    std::string file = safeFileName(plan.modelName);
+    std::string file = tensorFileName(plan.modelName);
     if (!llvm::StringRef(file).ends_with(".onnx"))
       file += ".onnx";
     writeFile(dir.file(file), onnx->data);
@@ -455,7 +441,7 @@ json CompileService::run(JobContext &job, const CompileRow &compile,
   json outputs = json::array();
   for (const json &spec : model->summary["outputs"]) {
     std::string name = spec.value("name", "");
-    std::string path = dir.file("out/" + safeFileName(name) + ".npy");
+    std::string path = dir.file("out/" + tensorFileName(name) + ".npy");
     std::string bytes = requireFile(path, "the run");
     auto tensor = parseNpy(bytes, path);
     if (!tensor)

@@ -45,7 +45,7 @@ public:
   /// "0.1.0+<first 12 hex digits of the compiler executable's SHA-256>".
   const std::string &compilerVersion() const { return version; }
   const std::string &hostCpu() const { return cpu; }
-  std::string hostIsa() const;
+  const std::string &hostIsa() const { return isa; }
 
   /// Import: checks the model by importing it in a child, stores it and its
   /// graph JSON. `bytes` are the ONNX file.
@@ -81,7 +81,7 @@ private:
   Storage &storage;
   Metrics &metrics;
   CompileCache &cache;
-  std::string version, cpu;
+  std::string version, cpu, isa;
   LruCache<PassRecord> records;
   LruCache<json> graphs;
 };

@@ -1,7 +1,6 @@
 //===- Hash.cpp - SHA-256 and randomness through OpenSSL ------------------===//
 #include "Hash.h"
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -35,10 +34,6 @@ std::string randomHex(size_t bytes) {
   if (RAND_bytes(reinterpret_cast<unsigned char *>(buffer.data()), int(bytes)) != 1)
     throw std::runtime_error("no randomness available");
   return toHex(reinterpret_cast<const unsigned char *>(buffer.data()), bytes);
-}
-
-bool constantTimeEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 } // namespace openopt::server

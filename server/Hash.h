@@ -13,9 +13,6 @@ std::string sha256Hex(std::string_view bytes);
 /// `bytes` random bytes from the OS CSPRNG, as hex.
 std::string randomHex(size_t bytes);
 
-/// Compares two strings in time independent of where they differ.
-bool constantTimeEquals(std::string_view a, std::string_view b);
-
 } // namespace openopt::server
 
 #endif

@@ -1,11 +1,14 @@
 //===- JsonSchema.cpp - a small JSON Schema validator ---------------------===//
 #include "JsonSchema.h"
 
+#include "openopt/Recipe/JsonDocument.h"
+
 #include <regex>
 #include <set>
 
 namespace openopt::server {
 namespace {
+
 
 using nlohmann::json;
 
@@ -39,19 +42,6 @@ std::optional<std::string> checkKeywords(const json &schema, const std::string &
     }
   }
   return std::nullopt;
-}
-
-std::string escapePointerToken(const std::string &token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
 }
 
 bool hasType(const json &value, const std::string &type) {
@@ -203,7 +193,7 @@ private:
       properties = &*p;
     auto additional = schema.find("additionalProperties");
     for (const auto &[key, member] : value.items()) {
-      std::string at = pointer + "/" + escapePointerToken(key);
+      std::string at = pointer + "/" + escapeJsonPointerToken(key);
       if (properties && properties->contains(key)) {
         if (auto v = check((*properties)[key], member, at, depth + 1))
           return v;

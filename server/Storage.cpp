@@ -210,13 +210,13 @@ std::optional<Artifact> Storage::getArtifact(const std::string &hash) {
                   std::string(static_cast<const char *>(data.getBlob()), data.getBytes())};
 }
 
-std::optional<int64_t> Storage::artifactSize(const std::string &hash) {
+std::optional<std::pair<int64_t, std::string>> Storage::artifactInfo(const std::string &hash) {
   std::lock_guard<std::mutex> lock(mutex);
-  SQLite::Statement q(*db, "SELECT size FROM artifacts WHERE hash=?");
+  SQLite::Statement q(*db, "SELECT size, media_type FROM artifacts WHERE hash=?");
   q.bind(1, hash);
   if (!q.executeStep())
     return std::nullopt;
-  return q.getColumn(0).getInt64();
+  return std::pair{q.getColumn(0).getInt64(), q.getColumn(1).getString()};
 }
 
 void Storage::putModel(const ModelRow &row) {

@@ -86,7 +86,8 @@ public:
 
   std::string putArtifact(std::string_view bytes, const std::string &mediaType);
   std::optional<Artifact> getArtifact(const std::string &hash);
-  std::optional<int64_t> artifactSize(const std::string &hash);
+  /// Size and media type, without reading the bytes.
+  std::optional<std::pair<int64_t, std::string>> artifactInfo(const std::string &hash);
 
   void putModel(const ModelRow &row);
   std::optional<ModelRow> getModel(const std::string &id);

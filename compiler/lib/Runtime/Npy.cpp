@@ -1,6 +1,8 @@
 //===- Npy.cpp - NumPy .npy files ------------------------------------------===//
 #include "openopt/Runtime/Npy.h"
 
+#include <cctype>
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -172,6 +174,13 @@ llvm::Error writeNpy(StringRef path, const HostTensor &tensor) {
     return createStringError("cannot write '%s': %s", path.str().c_str(),
                              os.error().message().c_str());
   return llvm::Error::success();
+}
+
+std::string tensorFileName(llvm::StringRef name) {
+  std::string out;
+  for (char c : name)
+    out += (std::isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-') ? c : '_';
+  return out.empty() ? "output" : out;
 }
 
 } // namespace openopt

@@ -3,6 +3,7 @@
 
 #include "openopt/Import/Onnx/TensorProto.h"
 #include "openopt/Runtime/Npy.h"
+#include "openopt/Tools/ModelLoader.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/StringMap.h"
@@ -17,13 +18,6 @@ using llvm::createStringError;
 
 namespace openopt::cli {
 namespace {
-
-std::string safeFileName(llvm::StringRef name) {
-  std::string out;
-  for (char c : name)
-    out += (std::isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-') ? c : '_';
-  return out.empty() ? "output" : out;
-}
 
 llvm::Expected<HostTensor> loadTensorFile(mlir::MLIRContext &context, llvm::StringRef path) {
   if (path.ends_with(".pb")) {
@@ -119,7 +113,7 @@ llvm::Error writeOutputs(llvm::StringRef dir, llvm::ArrayRef<TensorSpec> specs,
                              ec.message().c_str());
   for (auto [spec, tensor] : llvm::zip(specs, outputs)) {
     llvm::SmallString<256> path(dir);
-    llvm::sys::path::append(path, safeFileName(spec.name) + ".npy");
+    llvm::sys::path::append(path, tensorFileName(spec.name) + ".npy");
     if (auto err = writeNpy(path, tensor))
       return err;
     llvm::outs() << "wrote " << path << " (" << tensor.describe() << ")\n";
@@ -135,6 +129,24 @@ Latency summarize(std::vector<double> timesMs) {
     return timesMs[std::min(timesMs.size() - 1, size_t(q * timesMs.size()))];
   };
   return {at(0.5), timesMs.front(), at(0.95)};
+}
+
+llvm::Expected<ModelWithInputs> loadModelWithInputs(mlir::MLIRContext &context,
+                                                    llvm::StringRef path,
+                                                    const InputSources &sources) {
+  auto module = loadModel(context, path);
+  if (!module)
+    return module.takeError();
+  auto specs = entryInputSpecs(**module);
+  if (!specs)
+    return specs.takeError();
+  auto inputs = gatherInputs(context, *specs, sources);
+  if (!inputs)
+    return inputs.takeError();
+  // Dynamic dimensions take the sizes of the given inputs.
+  if (auto err = specializeToInputs(**module, *specs, *inputs))
+    return std::move(err);
+  return ModelWithInputs{std::move(*module), std::move(*specs), std::move(*inputs)};
 }
 
 } // namespace openopt::cli

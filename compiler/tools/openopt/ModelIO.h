@@ -10,6 +10,8 @@
 
 #include "openopt/Runtime/CompiledModel.h"
 
+#include "mlir/IR/OwningOpRef.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
 
@@ -38,6 +40,16 @@ gatherInputs(mlir::MLIRContext &context, llvm::ArrayRef<TensorSpec> specs,
 /// Gives the entry function's dynamic dimensions the sizes of `inputs`.
 llvm::Error specializeToInputs(mlir::ModuleOp module, llvm::ArrayRef<TensorSpec> specs,
                                llvm::ArrayRef<HostTensor> inputs);
+
+/// A model loaded with its inputs, its entry function specialised to their shapes.
+struct ModelWithInputs {
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::vector<TensorSpec> specs;
+  std::vector<HostTensor> inputs;
+};
+llvm::Expected<ModelWithInputs> loadModelWithInputs(mlir::MLIRContext &context,
+                                                    llvm::StringRef path,
+                                                    const InputSources &sources);
 
 /// Writes each output to DIR/<name>.npy (characters outside [A-Za-z0-9_.-]
 /// become '_'), saying so on stdout.

@@ -368,18 +368,12 @@ int runProfile(mlir::MLIRContext &context) {
     return reportError(createStringError("--threads must be between 1 and 256"));
   if (iterations < 1)
     return reportError(createStringError("--iterations must be at least 1"));
-  auto module = loadModel(context, modelPath);
-  if (!module)
-    return reportError(module.takeError());
-  auto specs = entryInputSpecs(**module);
-  if (!specs)
-    return reportError(specs.takeError());
   InputSources sources{{inputArgs.begin(), inputArgs.end()}, randomInputs, seed};
-  auto inputs = gatherInputs(context, *specs, sources);
-  if (!inputs)
-    return reportError(inputs.takeError());
-  if (auto err = specializeToInputs(**module, *specs, *inputs))
-    return reportError(std::move(err));
+  auto loaded = loadModelWithInputs(context, modelPath, sources);
+  if (!loaded)
+    return reportError(loaded.takeError());
+  mlir::ModuleOp module = *loaded->module;
+  const std::vector<HostTensor> &inputs = loaded->inputs;
 
   CpuPipelineOptions options = recipe->cpuOptions();
   if (threads.getNumOccurrences())
@@ -389,12 +383,12 @@ int runProfile(mlir::MLIRContext &context) {
   options.profile = true;
   Report report;
   report.model = modelPath;
-  report.function = findEntryFunction(**module).getSymName().str();
+  report.function = findEntryFunction(module).getSymName().str();
   report.threads = options.threads;
   report.iterations = iterations;
   report.warmup = std::max(1u, warmup.getValue());
   auto compileStart = std::chrono::steady_clock::now();
-  auto compiled = CompiledModel::compile(**module, options);
+  auto compiled = CompiledModel::compile(module, options);
   if (!compiled)
     return reportError(compiled.takeError());
   CompiledModel &model = **compiled;
@@ -403,7 +397,7 @@ int runProfile(mlir::MLIRContext &context) {
                          .count();
 
   std::vector<const HostTensor *> inputPtrs;
-  for (const auto &t : *inputs)
+  for (const auto &t : inputs)
     inputPtrs.push_back(&t);
   auto outputs = model.allocateOutputs();
   // The first run (a warm-up too) gives the outputs.

@@ -78,19 +78,12 @@ int runModel(mlir::MLIRContext &context) {
     return reportError(createStringError("--threads must be between 1 and 256"));
   if (vectorBits != 0 && vectorBits != 256 && vectorBits != 512)
     return reportError(createStringError("--vector-bits must be 256 or 512"));
-  auto module = loadModel(context, modelPath);
-  if (!module)
-    return reportError(module.takeError());
-  auto specs = entryInputSpecs(**module);
-  if (!specs)
-    return reportError(specs.takeError());
   InputSources sources{{inputArgs.begin(), inputArgs.end()}, randomInputs, seed};
-  auto inputs = gatherInputs(context, *specs, sources);
-  if (!inputs)
-    return reportError(inputs.takeError());
-  // Dynamic dimensions take the sizes of the given inputs.
-  if (auto err = specializeToInputs(**module, *specs, *inputs))
-    return reportError(std::move(err));
+  auto loaded = loadModelWithInputs(context, modelPath, sources);
+  if (!loaded)
+    return reportError(loaded.takeError());
+  mlir::ModuleOp module = *loaded->module;
+  const std::vector<HostTensor> &inputs = loaded->inputs;
 
   // The recipe decides; flags given on the command line override it.
   CpuPipelineOptions options = recipe->cpuOptions();
@@ -110,7 +103,7 @@ int runModel(mlir::MLIRContext &context) {
     options.tileK = matmulTiles[2];
   }
   auto compileStart = std::chrono::steady_clock::now();
-  auto model = CompiledModel::compile(**module, options);
+  auto model = CompiledModel::compile(module, options);
   if (!model)
     return reportError(model.takeError());
   double compileMs = std::chrono::duration<double, std::milli>(
@@ -118,7 +111,7 @@ int runModel(mlir::MLIRContext &context) {
                          .count();
 
   std::vector<const HostTensor *> inputPtrs;
-  for (const auto &t : *inputs)
+  for (const auto &t : inputs)
     inputPtrs.push_back(&t);
   auto outputs = (*model)->allocateOutputs();
   if (auto err = (*model)->run(inputPtrs, outputs))

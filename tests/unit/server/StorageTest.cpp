@@ -62,7 +62,8 @@ TEST(StorageTest, ArtifactsAreContentAddressed) {
   auto artifact = storage->getArtifact(hash);
   ASSERT_TRUE(artifact);
   EXPECT_EQ(artifact->data, bytes);
-  EXPECT_EQ(*storage->artifactSize(hash), 3);
+  EXPECT_EQ(storage->artifactInfo(hash)->first, 3);
+  EXPECT_EQ(storage->artifactInfo(hash)->second, "application/octet-stream");
   EXPECT_FALSE(storage->getArtifact(std::string(64, '0')));
   llvm::sys::fs::remove_directories(dir);
 }
