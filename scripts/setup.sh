@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   python3-onnx python3-numpy python3-websockets
+  neovim
 )
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 

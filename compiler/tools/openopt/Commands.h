@@ -24,6 +24,7 @@ extern llvm::cl::SubCommand graphCommand;
 extern llvm::cl::SubCommand recipeCommand;
 extern llvm::cl::SubCommand remoteCommand;
 extern llvm::cl::SubCommand profileCommand;
+extern llvm::cl::SubCommand lspCommand;
 
 /// Help of the --recipe flag of opt, run, compile, graph and profile. (Each command
 /// declares its own: a cl::opt in several subcommands would depend on the
@@ -42,6 +43,7 @@ int runGraph(mlir::MLIRContext &context);
 int runRecipe();
 int runRemote();
 int runProfile(mlir::MLIRContext &context);
+int runLsp();
 
 /// Prints "error: <message>" (one line per problem) and returns 1.
 int reportError(llvm::Error error);

@@ -38,7 +38,11 @@ int main(int argc, char **argv) {
       "  openopt compile model.onnx --recipe my.recipe.json -o out/\n"
       "  openopt graph model.onnx --after openopt-fold-batchnorm\n"
       "  openopt recipe check my.recipe.json\n"
-      "  openopt remote --url ws://host:8787 --token T compile model.onnx --recipe r.json\n");
+      "  openopt remote --url ws://host:8787 --token T compile model.onnx --recipe r.json\n"
+      "  openopt lsp   (language server on stdio)\n");
+
+  if (cli::lspCommand)
+    return cli::runLsp(); // builds its own registry and contexts
 
   mlir::DialectRegistry registry;
   registerAllDialectsAndPasses(registry);
@@ -64,6 +68,6 @@ int main(int argc, char **argv) {
   if (cli::profileCommand)
     return cli::runProfile(context);
   llvm::errs() << "error: no subcommand given (import, run, profile, opt, diff, compile, "
-                  "graph, recipe, remote); see openopt --help\n";
+                  "graph, recipe, remote, lsp); see openopt --help\n";
   return 1;
 }

@@ -1,0 +1,152 @@
+//===- DocumentWorker.cpp - per-document queue, debounce, newest-wins -----===//
+#include "DocumentWorker.h"
+
+#include "RecipeFeatures.h"
+
+#include <spdlog/spdlog.h>
+
+using namespace openopt::lsp;
+using Clock = std::chrono::steady_clock;
+
+DocumentWorker::DocumentWorker(DocumentKind kind, std::shared_ptr<mlir::MLIRContext> context,
+                               DocumentWorkerOptions options, Callbacks callbacks)
+    : documentKind(kind), mlirContext(std::move(context)), options(options), callbacks(std::move(callbacks)),
+      thread([this] { run(); }) {}
+
+DocumentWorker::~DocumentWorker() {
+  {
+    std::lock_guard lock(mutex);
+    stopping = true;
+  }
+  wake.notify_all();
+  thread.join();
+  // Requests still waiting were for a document that is gone.
+  for (auto &[version, waiter] : waiters)
+    waiter(nullptr, error_code::kContentModified);
+}
+
+void DocumentWorker::update(std::shared_ptr<const TextDocument> text, int version) {
+  {
+    std::lock_guard lock(mutex);
+    auto now = Clock::now();
+    if (pendingText || running)
+      burst = true;
+    else
+      pendingSince = now;
+    pendingText = std::move(text);
+    pendingVersion = version;
+    lastUpdate = now;
+  }
+  wake.notify_all();
+}
+
+void DocumentWorker::whenAnalysed(Waiter waiter) {
+  std::shared_ptr<const AnalysedDocument> ready;
+  {
+    std::lock_guard lock(mutex);
+    if (!newest) {
+      waiters.emplace_back(pendingVersion, std::move(waiter));
+      return;
+    }
+    ready = newest;
+  }
+  waiter(ready, 0);
+}
+
+std::shared_ptr<const AnalysedDocument> DocumentWorker::latest() const {
+  std::lock_guard lock(mutex);
+  return newest;
+}
+
+std::shared_ptr<AnalysedDocument> DocumentWorker::analyse(std::shared_ptr<const TextDocument> text, int version) {
+  auto started = Clock::now();
+  auto result = std::make_shared<AnalysedDocument>();
+  result->version = version;
+  result->text = text;
+  if (documentKind == DocumentKind::Recipe) {
+    result->diagnostics = recipeDiagnostics(*text);
+  } else {
+    std::shared_ptr<const AnalysedDocument> previous = latest();
+    auto superseded = [&] {
+      std::lock_guard lock(mutex);
+      return stopping || pendingVersion > version;
+    };
+    auto ir = analyzeIr(text, version, mlirContext, previous ? previous->ir.get() : nullptr, superseded);
+    if (!ir)
+      return nullptr;
+    result->diagnostics = ir->diagnostics;
+    spdlog::debug("analysed version {} ({} of {} items re-analysed)", version, ir->itemsAnalysed, ir->items.size());
+    result->ir = std::move(ir);
+  }
+  result->duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
+  return result;
+}
+
+void DocumentWorker::run() {
+  std::unique_lock lock(mutex);
+  while (true) {
+    wake.wait(lock, [&] { return stopping || pendingText; });
+    if (stopping)
+      return;
+    // In a burst, wait for a quiet period (bounded) before analysing.
+    while (burst && !stopping) {
+      auto quietAt = lastUpdate + options.debounce;
+      auto limit = pendingSince + options.debounce * 10;
+      auto until = std::min(quietAt, limit);
+      if (Clock::now() >= until)
+        break;
+      wake.wait_until(lock, until);
+    }
+    if (stopping)
+      return;
+    auto text = std::move(pendingText);
+    pendingText.reset();
+    int version = pendingVersion;
+    burst = false;
+    running = true;
+    lock.unlock();
+
+    bool large = text->text().size() >= options.progressBytes;
+    if (large && callbacks.progress)
+      callbacks.progress(true, text->text().size());
+    std::shared_ptr<AnalysedDocument> result;
+    try {
+      result = analyse(text, version);
+    } catch (const std::exception &e) {
+      spdlog::error("analysis of version {} failed: {}", version, e.what());
+    }
+    if (large && callbacks.progress)
+      callbacks.progress(false, text->text().size());
+
+    lock.lock();
+    running = false;
+    if (!result)
+      continue; // superseded part-way: the newer text is pending
+    if (!pendingText)
+      pendingSince = Clock::now();
+    // Older than what is already there cannot happen (one thread), but a
+    // superseded result still serves reads better than an older one.
+    newest = result;
+    bool isLatest = pendingVersion == version;
+    std::vector<Waiter> ready, modified;
+    for (auto it = waiters.begin(); it != waiters.end();) {
+      if (it->first == version)
+        ready.push_back(std::move(it->second));
+      else if (it->first < version)
+        modified.push_back(std::move(it->second));
+      else {
+        ++it;
+        continue;
+      }
+      it = waiters.erase(it);
+    }
+    lock.unlock();
+    if (isLatest && callbacks.publish)
+      callbacks.publish(*result);
+    for (Waiter &waiter : ready)
+      waiter(result, 0);
+    for (Waiter &waiter : modified)
+      waiter(nullptr, error_code::kContentModified);
+    lock.lock();
+  }
+}

@@ -1,0 +1,95 @@
+//===- DocumentWorker.h - one open document's analysis thread -*- C++ -*-===//
+//
+// clangd's shape: every document has its own queue and thread. Edits only
+// replace the pending text; the thread analyses the newest text, so edits
+// superseded while waiting are never analysed. When edits arrive in a burst
+// (while one is pending or being analysed) it waits for a short quiet
+// period first; an edit to an idle document starts at once. A result is
+// published only if no newer edit arrived meanwhile, but it still serves
+// reads, which are answered from the last finished analysis.
+//
+//===----------------------------------------------------------------------===//
+#ifndef OPENOPT_LSP_DOCUMENTWORKER_H
+#define OPENOPT_LSP_DOCUMENTWORKER_H
+
+#include "IrAnalysis.h"
+#include "Protocol.h"
+#include "TextDocument.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace openopt::lsp {
+
+enum class DocumentKind { Ir, Recipe };
+
+/// One finished analysis of one version.
+struct AnalysedDocument {
+  int version = 0;
+  std::shared_ptr<const TextDocument> text;
+  std::shared_ptr<const IrAnalysis> ir; // IR documents only
+  std::vector<Diagnostic> diagnostics;
+  std::chrono::microseconds duration{0};
+};
+
+struct DocumentWorkerOptions {
+  std::chrono::milliseconds debounce{20};
+  size_t progressBytes = 1 << 20; // report $/progress for larger documents
+};
+
+class DocumentWorker {
+public:
+  struct Callbacks {
+    /// Diagnostics of the newest version (called on the worker thread).
+    std::function<void(const AnalysedDocument &)> publish;
+    /// Long work on a large document begins/ends.
+    std::function<void(bool begin, size_t bytes)> progress;
+  };
+  /// Whoever waits for an analysis: called once with the analysis, or with
+  /// null and an error code (ContentModified) when the version it waited
+  /// for was superseded before any analysis finished.
+  using Waiter = std::function<void(std::shared_ptr<const AnalysedDocument>, int errorCode)>;
+
+  DocumentWorker(DocumentKind kind, std::shared_ptr<mlir::MLIRContext> context,
+                 DocumentWorkerOptions options, Callbacks callbacks);
+  ~DocumentWorker();
+  DocumentWorker(const DocumentWorker &) = delete;
+  DocumentWorker &operator=(const DocumentWorker &) = delete;
+
+  void update(std::shared_ptr<const TextDocument> text, int version);
+  /// Calls `waiter` with the newest finished analysis, now if there is one
+  /// (even of an older version), else when the first one finishes.
+  void whenAnalysed(Waiter waiter);
+  std::shared_ptr<const AnalysedDocument> latest() const;
+  DocumentKind kind() const { return documentKind; }
+  mlir::MLIRContext &context() { return *mlirContext; }
+
+private:
+  void run();
+  std::shared_ptr<AnalysedDocument> analyse(std::shared_ptr<const TextDocument> text, int version);
+
+  DocumentKind documentKind;
+  std::shared_ptr<mlir::MLIRContext> mlirContext;
+  DocumentWorkerOptions options;
+  Callbacks callbacks;
+
+  mutable std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+  bool running = false;
+  bool burst = false;
+  std::shared_ptr<const TextDocument> pendingText;
+  int pendingVersion = -1;
+  std::chrono::steady_clock::time_point lastUpdate, pendingSince;
+  std::shared_ptr<const AnalysedDocument> newest;
+  std::vector<std::pair<int, Waiter>> waiters; // with the version they asked about
+  std::thread thread;
+};
+
+} // namespace openopt::lsp
+
+#endif // OPENOPT_LSP_DOCUMENTWORKER_H
