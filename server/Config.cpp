@@ -77,6 +77,13 @@ cl::opt<unsigned> jobMemoryMiB("job-memory-mib",
                                cl::desc("Address space of a job's process (default 16384)"),
                                cl::init(16384), cl::cat(category));
 
+cl::opt<unsigned> maxLspSessions("max-lsp-sessions",
+                                  cl::desc("WS /lsp connections at once (default 16)"), cl::init(16),
+                                  cl::cat(category));
+cl::opt<unsigned> lspMemoryMiB("lsp-memory-mib",
+                               cl::desc("Address space of one language server process (default 8192)"),
+                               cl::init(8192), cl::cat(category));
+
 std::string defaultDataDir() {
   if (auto dir = llvm::sys::Process::GetEnv("OPENOPT_DATA_DIR"); dir && !dir->empty())
     return *dir;
@@ -105,12 +112,13 @@ std::string ServerConfig::describe() const {
   return llvm::formatv(
       "listen={0}:{1} data-dir={2} tls={3} allow-paths={4} allow-origin=[{5}] workers={6} "
       "io-threads={7} compiler={8} webui={9} max-message={10} max-model={11} "
-      "max-jobs-per-client={12} job-timeout={13}s job-memory={14} memory-cache={15}",
+      "max-jobs-per-client={12} job-timeout={13}s job-memory={14} memory-cache={15} "
+      "max-lsp-sessions={16} lsp-memory={17}",
       listenAddress, port, dataDir, tlsCert.empty() ? "off" : "on", allowPaths,
       llvm::join(allowedOrigins, ","), workers, ioThreads, compilerPath,
       webuiDir.empty() ? "(none)" : webuiDir, limits.maxMessageBytes, limits.maxModelBytes,
       limits.maxJobsPerClient, limits.jobTimeoutSeconds, limits.jobMemoryBytes,
-      memoryCacheBytes);
+      memoryCacheBytes, limits.maxLspSessions, limits.lspMemoryBytes);
 }
 
 llvm::Expected<ServerConfig> parseServerConfig(int argc, char **argv) {
@@ -163,7 +171,9 @@ llvm::Expected<ServerConfig> parseServerConfig(int argc, char **argv) {
                              {maxModelMiB.getValue(), "max-model-mib"},
                              {maxJobsPerClient.getValue(), "max-jobs-per-client"},
                              {jobTimeout.getValue(), "job-timeout"},
-                             {jobMemoryMiB.getValue(), "job-memory-mib"}})
+                             {jobMemoryMiB.getValue(), "job-memory-mib"},
+                             {maxLspSessions.getValue(), "max-lsp-sessions"},
+                             {lspMemoryMiB.getValue(), "lsp-memory-mib"}})
     if (auto err = positive(value, flag))
       return std::move(err);
   config.workers = workers;
@@ -174,6 +184,8 @@ llvm::Expected<ServerConfig> parseServerConfig(int argc, char **argv) {
   config.limits.maxJobsPerClient = maxJobsPerClient;
   config.limits.jobTimeoutSeconds = jobTimeout;
   config.limits.jobMemoryBytes = uint64_t(jobMemoryMiB) << 20;
+  config.limits.maxLspSessions = maxLspSessions;
+  config.limits.lspMemoryBytes = uint64_t(lspMemoryMiB) << 20;
   return config;
 }
 

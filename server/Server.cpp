@@ -3,10 +3,15 @@
 
 #include "Hash.h"
 #include "Log.h"
+#include "Subprocess.h"
+
+#include "MessageFraming.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -42,6 +47,7 @@ struct Server::Impl {
   std::unique_ptr<ssl::context> tls;
   net::thread_pool requests;
   std::vector<std::thread> threads;
+  std::atomic<unsigned> lspSessions{0};
 
   Impl(const ServerConfig &config, Api &api, TokenStore &tokens, HttpRoutes &routes,
        Metrics &metrics)
@@ -200,6 +206,167 @@ private:
   bool opened = false;
 };
 
+// One WebSocket connection at /lsp: a language server (`openopt lsp`) in a
+// child process per connection, one LSP message per text frame on this side
+// and Content-Length frames on the child's pipes. A crash in the analysis
+// ends that child, never the daemon; the client sees close code 1011.
+template <typename Stream>
+class LspSession : public std::enable_shared_from_this<LspSession<Stream>> {
+public:
+  LspSession(Server::Impl &server, Stream &&stream, std::string remote, InteractiveChild child)
+      : server(server), ws(std::move(stream)), toChild(ws.get_executor()),
+        fromChild(ws.get_executor()), reapTimer(ws.get_executor()), remote(std::move(remote)),
+        clientId(randomHex(8)), child(child), decoder(server.config.limits.maxMessageBytes) {
+    toChild.assign(child.stdinFd);
+    fromChild.assign(child.stdoutFd);
+  }
+
+  ~LspSession() {
+    --server.lspSessions;
+    if (child.pid > 0 && childEnding.empty())
+      endInteractive(child.pid);
+    logEvent(spdlog::level::info, "lsp.close", {{"client", clientId}, {"remote", remote}});
+  }
+
+  void start(http::request<http::string_body> request) {
+    ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws.read_message_max(server.config.limits.maxMessageBytes);
+    beast::get_lowest_layer(ws).expires_never();
+    ws.async_accept(request, beast::bind_front_handler(&LspSession::onAccept, this->shared_from_this()));
+  }
+
+private:
+  void onAccept(beast::error_code ec) {
+    if (ec) {
+      logEvent(spdlog::level::warn, "lsp.handshake_failed", {{"remote", remote}, {"error", ec.message()}});
+      return;
+    }
+    logEvent(spdlog::level::info, "lsp.open", {{"client", clientId}, {"remote", remote}, {"pid", child.pid}});
+    readClient();
+    readChild();
+  }
+
+  void readClient() {
+    ws.async_read(clientBuffer, beast::bind_front_handler(&LspSession::onClientRead, this->shared_from_this()));
+  }
+
+  void onClientRead(beast::error_code ec, size_t) {
+    if (ec) {
+      // The client left: closing the child's stdin ends it (LSP "exit" or EOF).
+      beast::error_code ignored;
+      toChild.close(ignored);
+      fromChild.cancel(ignored);
+      return;
+    }
+    std::string frame = openopt::lsp::encodeFrame(beast::buffers_to_string(clientBuffer.data()));
+    clientBuffer.consume(clientBuffer.size());
+    childOutbox.push_back(std::move(frame));
+    if (childOutbox.size() == 1)
+      writeChild();
+    readClient();
+  }
+
+  void writeChild() {
+    net::async_write(toChild, net::buffer(childOutbox.front()),
+                     beast::bind_front_handler(&LspSession::onChildWrite, this->shared_from_this()));
+  }
+
+  void onChildWrite(beast::error_code ec, size_t) {
+    if (ec)
+      return; // the child is gone; readChild reports it
+    childOutbox.pop_front();
+    if (!childOutbox.empty())
+      writeChild();
+  }
+
+  void readChild() {
+    fromChild.async_read_some(net::buffer(childChunk),
+                              beast::bind_front_handler(&LspSession::onChildRead, this->shared_from_this()));
+  }
+
+  void onChildRead(beast::error_code ec, size_t n) {
+    if (ec) {
+      childGone();
+      return;
+    }
+    decoder.feed(std::string_view(childChunk.data(), n));
+    while (auto message = decoder.next()) {
+      if (auto *body = std::get_if<std::string>(&*message))
+        sendClient(std::move(*body));
+      else
+        logEvent(spdlog::level::err, "lsp.child_framing",
+                 {{"client", clientId}, {"error", std::get<openopt::lsp::FramingError>(*message).message}});
+    }
+    readChild();
+  }
+
+  void childGone(int attempt = 0) {
+    // The child closed its output; wait (without blocking) for it to be
+    // reaped so how it ended can be logged and told to the client.
+    childEnding = interactiveEnding(child.pid);
+    if (childEnding.empty() && attempt < 20) {
+      reapTimer.expires_after(std::chrono::milliseconds(10));
+      reapTimer.async_wait([self = this->shared_from_this(), attempt](beast::error_code) {
+        self->childGone(attempt + 1);
+      });
+      return;
+    }
+    bool clean = childEnding == "exited with code 0";
+    logEvent(clean ? spdlog::level::info : spdlog::level::err, "lsp.server_ended",
+             {{"client", clientId}, {"how", childEnding.empty() ? "closed its output" : childEnding}});
+    if (childEnding.empty()) {
+      endInteractive(child.pid);
+      childEnding = "ended";
+    }
+    closing = true;
+    if (clientOutbox.empty())
+      closeClient(clean);
+    else
+      closeClean = clean;
+  }
+
+  void closeClient(bool clean) {
+    websocket::close_reason reason(clean ? websocket::close_code::normal : websocket::close_code::internal_error,
+                                   clean ? "language server exited" : "language server ended: " + childEnding);
+    ws.async_close(reason, [self = this->shared_from_this()](beast::error_code) {});
+  }
+
+  void sendClient(std::string text) {
+    clientOutbox.push_back(std::move(text));
+    if (clientOutbox.size() == 1)
+      writeClient();
+  }
+
+  void writeClient() {
+    ws.text(true);
+    ws.async_write(net::buffer(clientOutbox.front()),
+                   beast::bind_front_handler(&LspSession::onClientWrite, this->shared_from_this()));
+  }
+
+  void onClientWrite(beast::error_code ec, size_t) {
+    if (ec)
+      return;
+    clientOutbox.pop_front();
+    if (!clientOutbox.empty())
+      writeClient();
+    else if (closing)
+      closeClient(closeClean);
+  }
+
+  Server::Impl &server;
+  websocket::stream<Stream> ws;
+  net::posix::stream_descriptor toChild, fromChild;
+  net::steady_timer reapTimer;
+  std::string remote, clientId;
+  InteractiveChild child;
+  std::string childEnding;
+  openopt::lsp::FrameDecoder decoder;
+  beast::flat_buffer clientBuffer;
+  std::array<char, 65536> childChunk;
+  std::deque<std::string> childOutbox, clientOutbox;
+  bool closing = false, closeClean = false;
+};
+
 // One HTTP connection: plain requests, or the upgrade to a WebSocket.
 template <typename Stream>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
@@ -257,9 +424,7 @@ private:
       return reply(std::move(denied), request.keep_alive(), path);
     }
     if (websocket::is_upgrade(request)) {
-      if (path == "/lsp")
-        return reply(httpError(501, "WS /lsp is reserved for the language server"), false, path);
-      if (path != "/api")
+      if (path != "/api" && path != "/lsp")
         return reply(httpError(404, "no WebSocket endpoint " + path), false, path);
       std::string origin(request[http::field::origin]);
       if (!originAllowed(origin, std::string(request[http::field::host]),
@@ -267,6 +432,24 @@ private:
         logEvent(spdlog::level::warn, "ws.origin_refused", {{"remote", remote}, {"origin", origin}});
         return reply(httpError(403, "origin " + origin + " is not allowed (see --allow-origin)"),
                      false, path);
+      }
+      if (path == "/lsp") {
+        if (++server.lspSessions > server.config.limits.maxLspSessions) {
+          --server.lspSessions;
+          return reply(httpError(503, "too many language server sessions (see --max-lsp-sessions)"),
+                       false, path);
+        }
+        std::string error;
+        InteractiveChild child = startInteractive(
+            {server.config.compilerPath, "lsp", "--log-level", "warn"}, server.config.limits.lspMemoryBytes, error);
+        if (child.pid < 0) {
+          --server.lspSessions;
+          logEvent(spdlog::level::err, "lsp.start_failed", {{"remote", remote}, {"error", error}});
+          return reply(httpError(500, "the language server could not start: " + error), false, path);
+        }
+        server.metrics.countHttpRequest(path, 101);
+        std::make_shared<LspSession<Stream>>(server, std::move(stream), remote, child)->start(std::move(request));
+        return;
       }
       server.metrics.countHttpRequest(path, 101);
       std::make_shared<ApiSession<Stream>>(server, std::move(stream), *caller, remote)

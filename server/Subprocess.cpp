@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <thread>
+
 namespace openopt::server {
 namespace {
 
@@ -147,6 +149,86 @@ SubprocessResult runSubprocess(const std::vector<std::string> &argv,
     result.signal = WTERMSIG(status);
   }
   return result;
+}
+
+InteractiveChild startInteractive(const std::vector<std::string> &argv, uint64_t memoryBytes,
+                                  std::string &error) {
+  InteractiveChild child;
+  std::vector<char *> args;
+  for (const std::string &arg : argv)
+    args.push_back(const_cast<char *>(arg.c_str()));
+  args.push_back(nullptr);
+  int inPipe[2], outPipe[2];
+  if (pipe2(inPipe, O_CLOEXEC) != 0) {
+    error = std::strerror(errno);
+    return child;
+  }
+  if (pipe2(outPipe, O_CLOEXEC) != 0) {
+    error = std::strerror(errno);
+    close(inPipe[0]);
+    close(inPipe[1]);
+    return child;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    error = std::strerror(errno);
+    for (int fd : {inPipe[0], inPipe[1], outPipe[0], outPipe[1]})
+      close(fd);
+    return child;
+  }
+  if (pid == 0) {
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    dup2(inPipe[0], 0);
+    dup2(outPipe[1], 1);
+    closeInheritedDescriptors();
+    if (memoryBytes) {
+      rlimit limit{memoryBytes, memoryBytes};
+      setrlimit(RLIMIT_AS, &limit);
+    }
+    execv(args[0], args.data());
+    const char message[] = "exec failed\n";
+    (void)!write(2, message, sizeof(message) - 1);
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  close(inPipe[0]);
+  close(outPipe[1]);
+  fcntl(inPipe[1], F_SETFL, O_NONBLOCK);
+  fcntl(outPipe[0], F_SETFL, O_NONBLOCK);
+  child.pid = pid;
+  child.stdinFd = inPipe[1];
+  child.stdoutFd = outPipe[0];
+  return child;
+}
+
+void endInteractive(int pid) {
+  if (pid <= 0)
+    return;
+  kill(-pid, SIGTERM);
+  std::thread([pid] {
+    for (int i = 0; i < 50; ++i) { // 5 s of grace
+      int status = 0;
+      pid_t done = waitpid(pid, &status, WNOHANG);
+      if (done == pid || (done < 0 && errno == ECHILD))
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    kill(-pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }).detach();
+}
+
+std::string interactiveEnding(int pid) {
+  int status = 0;
+  pid_t done = waitpid(pid, &status, WNOHANG);
+  if (done != pid)
+    return "";
+  if (WIFSIGNALED(status))
+    return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+  return "exited with code " + std::to_string(WEXITSTATUS(status));
 }
 
 } // namespace openopt::server

@@ -38,6 +38,25 @@ struct SubprocessResult {
 SubprocessResult runSubprocess(const std::vector<std::string> &argv,
                                const SubprocessOptions &options);
 
+/// A child that keeps running and talks over pipes (the language server).
+struct InteractiveChild {
+  int pid = -1;
+  int stdinFd = -1;  // write end, non-blocking
+  int stdoutFd = -1; // read end, non-blocking
+};
+
+/// Starts `argv` with pipes on stdin/stdout (stderr is the daemon's), in its
+/// own process group, with `memoryBytes` of address space (0: unlimited).
+/// Returns pid -1 and sets `error` when it cannot start.
+InteractiveChild startInteractive(const std::vector<std::string> &argv, uint64_t memoryBytes,
+                                  std::string &error);
+/// Ends an interactive child: SIGTERM to its group, SIGKILL after a grace
+/// period, and reaps it, without blocking the caller.
+void endInteractive(int pid);
+/// Non-blocking: the child's exit description once it has ended (and is
+/// reaped), or empty while it runs.
+std::string interactiveEnding(int pid);
+
 } // namespace openopt::server
 
 #endif
