@@ -29,7 +29,9 @@ void DocumentWorker::update(std::shared_ptr<const TextDocument> text, int versio
   {
     std::lock_guard lock(mutex);
     auto now = Clock::now();
-    if (pendingText || running)
+    // Two edits waiting at once is typing faster than the analysis: wait
+    // for a pause. One edit after another is analysed at once.
+    if (pendingText)
       burst = true;
     else
       pendingSince = now;
@@ -51,6 +53,11 @@ void DocumentWorker::whenAnalysed(Waiter waiter) {
     ready = newest;
   }
   waiter(ready, 0);
+}
+
+bool DocumentWorker::idle() const {
+  std::lock_guard lock(mutex);
+  return !pendingText && !running;
 }
 
 std::shared_ptr<const AnalysedDocument> DocumentWorker::latest() const {
@@ -118,16 +125,31 @@ void DocumentWorker::run() {
     if (large && callbacks.progress)
       callbacks.progress(false, text->text().size());
 
+    if (!result) {
+      lock.lock();
+      running = false;
+      continue; // superseded part-way: the newer text is pending
+    }
+    bool isLatest;
+    {
+      std::lock_guard guard(mutex);
+      isLatest = pendingVersion == version;
+    }
+    // Diagnostics first; the recovery parses that only reads need come after.
+    if (isLatest && callbacks.publish)
+      callbacks.publish(*result);
+    if (result->ir)
+      recoverForReads(*std::const_pointer_cast<IrAnalysis>(result->ir), *mlirContext, [&] {
+        std::lock_guard guard(mutex);
+        return stopping || pendingVersion > version;
+      });
+
     lock.lock();
     running = false;
-    if (!result)
-      continue; // superseded part-way: the newer text is pending
     if (!pendingText)
       pendingSince = Clock::now();
-    // Older than what is already there cannot happen (one thread), but a
-    // superseded result still serves reads better than an older one.
+    // A superseded result still serves reads better than an older one.
     newest = result;
-    bool isLatest = pendingVersion == version;
     std::vector<Waiter> ready, modified;
     for (auto it = waiters.begin(); it != waiters.end();) {
       if (it->first == version)
@@ -141,8 +163,6 @@ void DocumentWorker::run() {
       it = waiters.erase(it);
     }
     lock.unlock();
-    if (isLatest && callbacks.publish)
-      callbacks.publish(*result);
     for (Waiter &waiter : ready)
       waiter(result, 0);
     for (Waiter &waiter : modified)

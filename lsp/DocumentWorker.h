@@ -3,8 +3,8 @@
 // clangd's shape: every document has its own queue and thread. Edits only
 // replace the pending text; the thread analyses the newest text, so edits
 // superseded while waiting are never analysed. When edits arrive in a burst
-// (while one is pending or being analysed) it waits for a short quiet
-// period first; an edit to an idle document starts at once. A result is
+// (a second one while the first still waits) it waits for a short quiet
+// period first; an edit to an idle or busy document is next in line at once. A result is
 // published only if no newer edit arrived meanwhile, but it still serves
 // reads, which are answered from the last finished analysis.
 //
@@ -65,6 +65,8 @@ public:
   /// (even of an older version), else when the first one finishes.
   void whenAnalysed(Waiter waiter);
   std::shared_ptr<const AnalysedDocument> latest() const;
+  /// No edit waiting and no analysis running.
+  bool idle() const;
   DocumentKind kind() const { return documentKind; }
   mlir::MLIRContext &context() { return *mlirContext; }
 

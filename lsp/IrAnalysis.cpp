@@ -103,10 +103,12 @@ std::string makeBuffer(std::string_view preamble, std::string_view itemText, std
 /// Reads in an item that does not parse still want its ops and values:
 /// blank the line the parser stops at and parse again, a few times. The
 /// result serves reads only; the diagnostics are those of the real text.
-void recoverForReads(MLIRContext &context, ItemResult &r, std::string_view preamble, std::string_view itemText,
-                     std::string_view declarations, int errorLine) {
+void recoverItem(MLIRContext &context, ItemResult &r, std::string_view preamble, std::string_view itemText,
+                     std::string_view declarations, int errorLine, const std::function<bool()> &superseded) {
   std::string text(itemText);
   for (int attempt = 0; attempt < 4; ++attempt) {
+    if (superseded && superseded())
+      return;
     if (errorLine < 0 || errorLine >= static_cast<int>(r.lineCount))
       return;
     size_t begin = 0;
@@ -236,7 +238,8 @@ std::shared_ptr<ItemResult> analyseItem(MLIRContext &context, std::string_view p
     r.inferredTypes.clear();
     r.nodeNames.clear();
     if (survived && !r.diagnostics.empty())
-      recoverForReads(context, r, preamble, itemText, declarations, r.diagnostics.front().at.line);
+      r.recoveryInput.reset(new ItemResult::RecoveryInput{std::string(preamble), std::string(itemText),
+                                                         std::string(declarations), r.diagnostics.front().at.line});
   }
   return result;
 }
@@ -309,7 +312,7 @@ std::shared_ptr<IrAnalysis> openopt::lsp::analyzeIr(std::shared_ptr<const TextDo
       }
   std::string preambleHash = hashOf(preamble);
 
-  std::map<std::string, std::shared_ptr<const ItemResult>> reusable;
+  std::map<std::string, std::shared_ptr<ItemResult>> reusable;
   std::map<std::string, std::string> declarations; // symbol -> declaration
   if (previous)
     for (const PlacedItem &placed : previous->items) {
@@ -351,6 +354,7 @@ std::shared_ptr<IrAnalysis> openopt::lsp::analyzeIr(std::shared_ptr<const TextDo
         return nullptr;
       placed[i].result = analyseItem(*context, item.isAlias || !split ? "" : preamble, itemText, visible,
                                      item.symbol);
+      placed[i].result->analysedVersion = version;
       reusable[key] = placed[i].result;
       ++analysis->itemsAnalysed;
       changed = true;
@@ -400,4 +404,18 @@ std::shared_ptr<IrAnalysis> openopt::lsp::analyzeIr(std::shared_ptr<const TextDo
     }
   }
   return analysis;
+}
+
+void openopt::lsp::recoverForReads(IrAnalysis &analysis, MLIRContext &context,
+                                   const std::function<bool()> &superseded) {
+  for (PlacedItem &placed : analysis.items) {
+    ItemResult &r = *placed.result;
+    if (!r.recoveryInput || r.analysedVersion != analysis.version)
+      continue;
+    if (superseded && superseded())
+      return;
+    auto input = std::move(r.recoveryInput);
+    recoverItem(context, r, input->preamble, input->itemText, input->declarations, input->errorLine,
+                superseded);
+  }
 }

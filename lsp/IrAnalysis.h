@@ -64,6 +64,15 @@ struct ItemResult {
   /// The item did not parse; `state` and `module` come from a copy with
   /// the offending lines blanked and serve reads only.
   bool recovered = false;
+  /// What recovery needs, kept until it has run (failed parses only).
+  struct RecoveryInput {
+    std::string preamble, itemText, declarations;
+    int errorLine = 0;
+  };
+  std::unique_ptr<RecoveryInput> recoveryInput;
+  /// The document version this result was computed for (recovery only
+  /// touches results no published analysis shares yet).
+  int analysedVersion = 0;
 
   /// The item-relative line and byte column of a location in the buffer,
   /// or nullopt when it is outside the item (aliases, declarations).
@@ -75,7 +84,7 @@ struct ItemResult {
 struct PlacedItem {
   IrItem item;
   std::string key; // hash of what the result was computed from
-  std::shared_ptr<const ItemResult> result;
+  std::shared_ptr<ItemResult> result; // shared with later versions once published
 };
 
 struct IrAnalysis {
@@ -102,6 +111,11 @@ std::shared_ptr<IrAnalysis> analyzeIr(std::shared_ptr<const TextDocument> text, 
                                       std::shared_ptr<mlir::MLIRContext> context,
                                       const IrAnalysis *previous,
                                       const std::function<bool()> &superseded);
+
+/// Gives the items of `analysis` that did not parse a best-effort parse for
+/// reads (see ItemResult::recovered). Run after the diagnostics are out:
+/// it costs a few more parses of each such item.
+void recoverForReads(IrAnalysis &analysis, mlir::MLIRContext &context, const std::function<bool()> &superseded);
 
 } // namespace openopt::lsp
 

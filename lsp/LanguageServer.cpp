@@ -14,6 +14,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 using namespace openopt::lsp;
 
 namespace {
@@ -86,6 +88,21 @@ LanguageServer::~LanguageServer() {
   readPool.reset();  // finishes queued reads
 }
 
+void LanguageServer::waitIdle() {
+  while (true) {
+    bool idle = true;
+    for (auto &[uri, document] : documents)
+      idle = idle && document->worker->idle();
+    {
+      std::lock_guard lock(pendingMutex);
+      idle = idle && pending.empty();
+    }
+    if (idle)
+      return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 void LanguageServer::sendJson(const json &message) {
   std::string text = message.dump(-1, ' ', false, json::error_handler_t::replace);
   std::lock_guard lock(sendMutex);
@@ -153,6 +170,8 @@ void LanguageServer::dispatch(const json &message) {
     return;
   }
   json params = message.value("params", json::object());
+  if (params.is_null())
+    params = json::object();
   if (!params.is_object() && !params.is_array()) {
     if (hasId)
       replyError(id, error_code::kInvalidParams, "\"params\" must be an object or an array");

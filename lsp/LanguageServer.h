@@ -49,6 +49,9 @@ public:
   void handleMessage(std::string_view text);
   /// Answers a framing problem the transport found (logged, -32700 reply).
   void reportFramingError(const std::string &message);
+  /// Blocks until every document is analysed and every request answered
+  /// (for transcript tests, which need one deterministic order).
+  void waitIdle();
   /// True once `exit` was received; `exitCode()` says how to end.
   bool exitRequested() const { return exited; }
   int exitCode() const { return shutdownRequested ? 0 : 1; }

@@ -10,6 +10,11 @@ namespace openopt::lsp {
 /// input; returns the process exit code LSP asks for.
 int serveStdio(LanguageServerOptions options, int in = 0, int out = 1);
 
+/// Transcript mode for tests: reads JSON messages separated by lines
+/// `// -----` from `in` (no headers), handles each to completion in order,
+/// and writes the server's messages framed, one line each with sorted keys, to `out`.
+int serveLitTest(LanguageServerOptions options, int in = 0, int out = 1);
+
 } // namespace openopt::lsp
 
 #endif // OPENOPT_LSP_STDIOTRANSPORT_H

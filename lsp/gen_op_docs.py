@@ -4,11 +4,13 @@ hover and completion: ops (name, summary, description) into OUT_OPS and
 passes (argument, summary, description, options) into OUT_PASSES."""
 import json
 import sys
+import textwrap
 
 
 def raw(text):
     # A raw string literal whose delimiter cannot occur in ODS text.
-    return 'R"odsdoc(' + (text or "").strip() + ')odsdoc"'
+    # ODS descriptions are indented like the .td source around them.
+    return 'R"odsdoc(' + textwrap.dedent((text or "").strip("\n")).strip() + ')odsdoc"'
 
 
 def main():

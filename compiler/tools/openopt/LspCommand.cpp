@@ -19,6 +19,10 @@ using namespace openopt::cli;
 cl::opt<bool> stdioFlag("stdio", cl::desc("Talk LSP on stdin/stdout (the only transport; accepted "
                                           "because editors pass it)"),
                         cl::sub(lspCommand));
+cl::opt<bool> litTest("lit-test",
+                      cl::desc("Transcript mode for tests: JSON messages separated by '// -----' "
+                               "on stdin, handled in order, replies pretty-printed"),
+                      cl::sub(lspCommand));
 cl::opt<unsigned> debounceMs("debounce-ms",
                              cl::desc("Quiet period before analysing a burst of edits (ms)"),
                              cl::init(20), cl::sub(lspCommand));
@@ -38,5 +42,7 @@ int openopt::cli::runLsp() {
   options.maxDocumentBytes = size_t(maxDocumentMiB) << 20;
   spdlog::info("openopt lsp: serving on stdio (debounce {} ms, documents up to {} MiB)", debounceMs.getValue(),
                maxDocumentMiB.getValue());
+  if (litTest)
+    return openopt::lsp::serveLitTest(options);
   return openopt::lsp::serveStdio(options);
 }
