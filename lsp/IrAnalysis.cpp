@@ -376,6 +376,10 @@ std::shared_ptr<IrAnalysis> openopt::lsp::analyzeIr(std::shared_ptr<const TextDo
     size_t lineIndex = p.item.firstLine + point.line;
     std::string_view line = text->line(lineIndex);
     size_t end = std::min(point.column, line.size());
+    if (end < line.size() && line[end] == '"') { // a quoted op name or string
+      size_t close = line.find('"', end + 1);
+      end = close == std::string_view::npos ? line.size() : close + 1;
+    }
     while (end < line.size() && isTokenChar(line[end]))
       ++end;
     if (end == point.column && end < line.size())

@@ -454,7 +454,8 @@ json completionItem(const std::string &label, int kind, const std::string &detai
 /// The text of the function enclosing `line` up to the cursor, found
 /// lexically since the text being typed rarely parses.
 std::string_view enclosingFunctionPrefix(const TextDocument &text, Position position) {
-  size_t cursor = text.offsetOf(position);
+  // Up to the start of the cursor's line: a value is in scope after the op defining it.
+  size_t cursor = text.offsetOf({position.line, 0});
   int line = position.line;
   while (line > 0 && text.line(line).find("func.func") == std::string_view::npos)
     --line;
@@ -476,7 +477,6 @@ json openopt::lsp::irCompletion(const IrAnalysis &analysis, const TextDocument &
   if (std::regex_search(prefix, match, std::regex(R"(([%^])([\w$.\-]*)$)"))) {
     char sigil = match[1].str()[0];
     std::string_view scope = enclosingFunctionPrefix(current, position);
-    scope.remove_suffix(std::min<size_t>(scope.size(), match[0].length()));
     std::map<std::string, std::string> types; // from the last analysis that parsed
     if (const PlacedItem *item = analysis.itemAt(position.line); item && item->result->state)
       for (const auto &op : item->result->state->getOpDefs())
@@ -524,14 +524,25 @@ json openopt::lsp::irCompletion(const IrAnalysis &analysis, const TextDocument &
   // Op names where an op starts: at the line start or after `… =`.
   if (std::regex_search(prefix, match, std::regex(R"(^\s*(?:(?:%[\w$.\-]+(?::\d+)?\s*,\s*)*%[\w$.\-]+(?::\d+)?\s*=\s*)?"?([\w.]*)$)"))) {
     std::string typed = match[1];
+    // With nothing typed yet, the dialects models are written in; the rest
+    // appear as soon as a letter narrows the list.
+    static const std::vector<llvm::StringRef> common = {"nn", "func", "tosa", "arith", "math", "tensor", "scf", "cf"};
+    bool incomplete = typed.empty();
     for (RegisteredOperationName name : context.getRegisteredOperations()) {
       llvm::StringRef full = name.getStringRef();
-      if (!typed.empty() && !full.contains(typed))
+      llvm::StringRef dialect = full.split('.').first;
+      auto rank = std::find(common.begin(), common.end(), dialect) - common.begin();
+      if (typed.empty() ? rank == static_cast<long>(common.size()) : !full.contains(typed))
         continue;
       const OpDoc *doc = findOpDoc(full);
-      items.push_back(completionItem(full.str(), 3, doc ? std::string(doc->summary) : "",
-                                     doc ? std::string(doc->description.substr(0, 600)) : ""));
+      json entry = completionItem(full.str(), 3, doc ? std::string(doc->summary) : "",
+                                  doc ? std::string(doc->description.substr(0, 600)) : "");
+      entry["sortText"] = llvm::formatv("{0}{1}", rank, full).str();
+      items.push_back(std::move(entry));
     }
+    std::sort(items.begin(), items.end(),
+              [](const json &a, const json &b) { return a["sortText"] < b["sortText"]; });
+    return {{"isIncomplete", incomplete}, {"items", items}};
     return {{"isIncomplete", false}, {"items", items}};
   }
   return {{"isIncomplete", false}, {"items", items}};

@@ -449,22 +449,18 @@ std::shared_ptr<LanguageServer::PendingRequest> LanguageServer::track(const json
 void LanguageServer::finish(const json &id, const std::shared_ptr<PendingRequest> &request, json result) {
   if (request->answered.exchange(true))
     return;
-  {
-    std::lock_guard lock(pendingMutex);
-    pending.erase(id.dump());
-  }
   reply(id, std::move(result));
+  std::lock_guard lock(pendingMutex); // after the reply: waitIdle() sees it sent
+  pending.erase(id.dump());
 }
 
 void LanguageServer::finishWithError(const json &id, const std::shared_ptr<PendingRequest> &request, int code,
                                      const std::string &message) {
   if (request->answered.exchange(true))
     return;
-  {
-    std::lock_guard lock(pendingMutex);
-    pending.erase(id.dump());
-  }
   replyError(id, code, message);
+  std::lock_guard lock(pendingMutex);
+  pending.erase(id.dump());
 }
 
 void LanguageServer::readDocument(

@@ -253,6 +253,7 @@ private:
   void onClientRead(beast::error_code ec, size_t) {
     if (ec) {
       // The client left: closing the child's stdin ends it (LSP "exit" or EOF).
+      clientGone = true;
       beast::error_code ignored;
       toChild.close(ignored);
       fromChild.cancel(ignored);
@@ -311,7 +312,8 @@ private:
       });
       return;
     }
-    bool clean = childEnding == "exited with code 0";
+    // After the client left, exit code 1 is LSP's "exit without shutdown".
+    bool clean = childEnding == "exited with code 0" || (clientGone && childEnding == "exited with code 1");
     logEvent(clean ? spdlog::level::info : spdlog::level::err, "lsp.server_ended",
              {{"client", clientId}, {"how", childEnding.empty() ? "closed its output" : childEnding}});
     if (childEnding.empty()) {
@@ -364,7 +366,7 @@ private:
   beast::flat_buffer clientBuffer;
   std::array<char, 65536> childChunk;
   std::deque<std::string> childOutbox, clientOutbox;
-  bool closing = false, closeClean = false;
+  bool closing = false, closeClean = false, clientGone = false;
 };
 
 // One HTTP connection: plain requests, or the upgrade to a WebSocket.
