@@ -11,7 +11,7 @@ using Clock = std::chrono::steady_clock;
 DocumentWorker::DocumentWorker(DocumentKind kind, std::shared_ptr<mlir::MLIRContext> context,
                                DocumentWorkerOptions options, Callbacks callbacks)
     : documentKind(kind), mlirContext(std::move(context)), options(options), callbacks(std::move(callbacks)),
-      thread([this] { run(); }) {}
+      thread(std::optional<unsigned>(64u << 20), [this] { run(); }) {}
 
 DocumentWorker::~DocumentWorker() {
   {

@@ -21,7 +21,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <thread>
+#include "llvm/Support/thread.h"
 
 namespace openopt::lsp {
 
@@ -89,7 +89,7 @@ private:
   std::chrono::steady_clock::time_point lastUpdate, pendingSince;
   std::shared_ptr<const AnalysedDocument> newest;
   std::vector<std::pair<int, Waiter>> waiters; // with the version they asked about
-  std::thread thread;
+  llvm::thread thread; // with a large stack: MLIR's parser and verifier recurse
 };
 
 } // namespace openopt::lsp

@@ -20,6 +20,30 @@ using namespace mlir;
 namespace {
 
 constexpr const char *kBufferName = "document.mlir";
+constexpr int kMaxNesting = 1000;
+
+/// Offset where brackets ({[( and <) first nest deeper than `limit`
+/// outside strings and comments, or npos.
+size_t deepNestingOffset(std::string_view text, int limit) {
+  int depth = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\')
+          ++i;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i < text.size() && text[i] != '\n')
+        ++i;
+    } else if (c == '{' || c == '[' || c == '(' || c == '<') {
+      if (++depth > limit)
+        return i;
+    } else if (c == '}' || c == ']' || c == ')' || (c == '>' && (i == 0 || text[i - 1] != '-'))) {
+      depth = std::max(0, depth - 1);
+    }
+  }
+  return std::string_view::npos;
+}
 
 bool isTokenChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '$' || c == '-' ||
@@ -299,6 +323,17 @@ std::shared_ptr<IrAnalysis> openopt::lsp::analyzeIr(std::shared_ptr<const TextDo
   analysis->text = text;
   analysis->context = context;
   std::string_view source = text->text();
+  // MLIR's parser recurses per nesting level: refuse what would exhaust the
+  // stack rather than crash.
+  if (size_t at = deepNestingOffset(source, kMaxNesting); at != std::string_view::npos) {
+    Position where = text->positionOf(at);
+    analysis->diagnostics.push_back(
+        {{where, {where.line, where.character + 1}}, openopt::lsp::DiagnosticSeverity::Error,
+         "the IR nests deeper than " + std::to_string(kMaxNesting) +
+             " levels here; the document is not analysed",
+         "openopt", {}});
+    return analysis;
+  }
   std::vector<IrItem> items = splitTopLevel(source);
   bool split = items.size() > 1;
 
