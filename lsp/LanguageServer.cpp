@@ -22,29 +22,6 @@ namespace {
 
 constexpr int kMaxNesting = 256;
 
-/// Deeper nesting than any LSP message has is refused before parsing, so a
-/// hostile message cannot exhaust the stack of the recursive parser.
-bool nestingWithin(std::string_view text, int limit) {
-  int depth = 0;
-  bool inString = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (inString) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        inString = false;
-    } else if (c == '"') {
-      inString = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > limit)
-        return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
-}
 
 bool endsWith(const std::string &s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -127,7 +104,7 @@ void LanguageServer::reportFramingError(const std::string &message) {
 }
 
 void LanguageServer::handleMessage(std::string_view text) {
-  if (!nestingWithin(text, kMaxNesting)) {
+  if (jsonNestingExceeds(text, kMaxNesting)) {
     replyError(nullptr, error_code::kParseError,
                "message nests deeper than " + std::to_string(kMaxNesting) + " levels");
     return;

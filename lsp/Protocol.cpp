@@ -45,3 +45,25 @@ json openopt::lsp::semanticTokensLegend() {
             "namespace", "comment", "string", "number", "property"}},
           {"tokenModifiers", {"declaration"}}};
 }
+
+std::optional<size_t> openopt::lsp::jsonNestingExceeds(std::string_view text, int limit) {
+  int depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit)
+        return i;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}

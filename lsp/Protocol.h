@@ -9,7 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <string>
 
 namespace openopt::lsp {
@@ -33,6 +35,11 @@ struct RequestError : std::runtime_error {
   RequestError(int code, const std::string &message) : std::runtime_error(message), code(code) {}
   int code;
 };
+
+/// nlohmann::json recurses per nesting level: the offset where `text`'s
+/// arrays and objects first nest deeper than `limit`, so hostile messages are
+/// refused before parsing, or nullopt.
+std::optional<size_t> jsonNestingExceeds(std::string_view text, int limit);
 
 /// Zero-based line and UTF-16 character, as LSP counts them.
 struct Position {

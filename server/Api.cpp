@@ -1,6 +1,8 @@
 //===- Api.cpp - dispatch, validation and the methods of WS /api ----------===//
 #include "Api.h"
 
+#include "Protocol.h"
+
 #include "Base64.h"
 #include "Hash.h"
 #include "Log.h"
@@ -26,29 +28,6 @@ rpc::Error invalidParams(const std::string &pointer, const std::string &message)
 
 rpc::Error notFound(const std::string &what) { return {rpc::kNotFound, what}; }
 
-// nlohmann::json recurses per nesting level: refuse deep documents before
-// parsing them, so a hostile message cannot exhaust the stack.
-std::optional<size_t> tooDeep(std::string_view text) {
-  int depth = 0;
-  bool inString = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (inString) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        inString = false;
-    } else if (c == '"') {
-      inString = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxNesting)
-        return i;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return std::nullopt;
-}
 
 json jobJson(const JobRow &row, bool withDetails) {
   json job = {{"id", row.id},          {"kind", row.kind},
@@ -145,7 +124,7 @@ std::vector<std::string> Api::methodsFor(Role role) const {
 std::vector<std::string> Api::handleText(std::string_view text, CallContext &context) {
   std::vector<std::string> out;
   auto reply = [&](const json &message) { out.push_back(rpc::serialize(message)); };
-  if (auto at = tooDeep(text)) {
+  if (auto at = openopt::lsp::jsonNestingExceeds(text, kMaxNesting)) {
     reply(rpc::makeError(nullptr, {rpc::kParseError,
                                    "invalid JSON: nested deeper than " +
                                        std::to_string(kMaxNesting) + " levels at byte " +
