@@ -5,6 +5,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const util = require('util');
 const { spawn } = require('child_process');
 const { pathToFileURL } = require('url');
 const { StreamMessageReader, StreamMessageWriter, createMessageConnection } = require('vscode-jsonrpc/node');
@@ -39,40 +40,35 @@ valid and of the error edits, and ours / mlir-lsp-server for median and p95 (goa
 --json FILE writes the raw samples and the summaries. --keep-files keeps the generated .mlir files.`;
 
 function parseArgs(argv) {
-  const a = {
-    layouts: ['single', 'functions'], rounds: 3, edits: 20, ops: 5000, only: null,
-    openopt: DEFAULT_OPENOPT, peer: DEFAULT_PEER, timeoutS: 120, json: null, keepFiles: false,
-  };
-  const int = (k, s, min) => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${k} expects an integer >= ${min}, got '${s}'`);
+  const { values: v } = util.parseArgs({
+    args: argv,
+    options: {
+      layout: { type: 'string', default: 'both' }, rounds: { type: 'string', default: '3' },
+      edits: { type: 'string', default: '20' }, ops: { type: 'string', default: '5000' },
+      only: { type: 'string' }, openopt: { type: 'string', default: DEFAULT_OPENOPT },
+      'mlir-lsp-server': { type: 'string', default: DEFAULT_PEER }, timeout: { type: 'string', default: '120' },
+      json: { type: 'string' }, 'keep-files': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (v.help) { console.log(USAGE); process.exit(0); }
+  const int = (k, min) => {
+    const n = Number(v[k]);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${k} expects an integer >= ${min}, got '${v[k]}'`);
     return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const value = () => {
-      if (i + 1 >= argv.length) throw new Error(`missing value for ${k}`);
-      return argv[++i];
-    };
-    if (k === '-h' || k === '--help') { console.log(USAGE); process.exit(0); }
-    else if (k === '--layout') {
-      const v = value();
-      if (!['single', 'functions', 'both'].includes(v)) throw new Error(`--layout expects single, functions or both, got '${v}'`);
-      a.layouts = v === 'both' ? ['single', 'functions'] : [v];
-    } else if (k === '--rounds') a.rounds = int(k, value(), 1);
-    else if (k === '--edits') a.edits = int(k, value(), 2);
-    else if (k === '--ops') a.ops = int(k, value(), 100);
-    else if (k === '--only') {
-      const v = value();
-      if (!['openopt', 'mlir-lsp-server'].includes(v)) throw new Error(`--only expects openopt or mlir-lsp-server, got '${v}'`);
-      a.only = v;
-    } else if (k === '--openopt') a.openopt = path.resolve(value());
-    else if (k === '--mlir-lsp-server') a.peer = path.resolve(value());
-    else if (k === '--timeout') a.timeoutS = int(k, value(), 1);
-    else if (k === '--json') a.json = value();
-    else if (k === '--keep-files') a.keepFiles = true;
-    else throw new Error(`unknown argument '${k}' (see --help)`);
-  }
+  const oneOf = (k, allowed) => {
+    if (v[k] !== undefined && !allowed.includes(v[k])) throw new Error(`--${k} expects ${allowed.join(' or ')}, got '${v[k]}'`);
+    return v[k] ?? null;
+  };
+  const layout = oneOf('layout', ['single', 'functions', 'both']);
+  const a = {
+    layouts: layout === 'both' ? ['single', 'functions'] : [layout],
+    rounds: int('rounds', 1), edits: int('edits', 2), ops: int('ops', 100),
+    only: oneOf('only', ['openopt', 'mlir-lsp-server']),
+    openopt: path.resolve(v.openopt), peer: path.resolve(v['mlir-lsp-server']),
+    timeoutS: int('timeout', 1), json: v.json ?? null, keepFiles: v['keep-files'],
+  };
   if (a.edits % 2) throw new Error(`--edits must be even (error / fix pairs), got ${a.edits}`);
   return a;
 }
