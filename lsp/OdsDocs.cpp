@@ -25,3 +25,11 @@ const PassDoc *openopt::lsp::findPassDoc(std::string_view argument) {
                              [](const PassDoc &doc, std::string_view a) { return doc.argument < a; });
   return it != kPassDocs.end() && it->argument == argument ? &*it : nullptr;
 }
+
+const PassOptionDoc *openopt::lsp::findPassOptionDoc(std::string_view pass, std::string_view option) {
+  if (const PassDoc *doc = findPassDoc(pass))
+    for (const PassOptionDoc &o : doc->options)
+      if (o.name == option)
+        return &o;
+  return nullptr;
+}

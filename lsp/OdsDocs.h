@@ -30,6 +30,8 @@ struct PassDoc {
 const OpDoc *findOpDoc(std::string_view name);
 /// Documentation of a pass by its argument ("openopt-fold-batchnorm"), or null.
 const PassDoc *findPassDoc(std::string_view argument);
+/// Documentation of one option of a pass, or null.
+const PassOptionDoc *findPassOptionDoc(std::string_view pass, std::string_view option);
 
 } // namespace openopt::lsp
 

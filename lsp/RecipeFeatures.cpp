@@ -101,36 +101,20 @@ std::string passOfObject(std::string_view text, size_t objectBegin) {
   return "";
 }
 
-std::vector<std::string> knownPassNames() {
-  std::vector<std::string> names;
-  for (llvm::StringRef name : openopt::graphPassNames())
-    names.push_back(name.str());
-  return names;
-}
-
-std::string passMarkdown(const std::string &name) {
-  std::string out = "**" + name + "**";
+std::string passMarkdown(const openopt::PassDescription &description) {
+  const std::string &name = description.name;
+  std::string out = "**" + name + "** — " + description.summary + "\n\n";
   const PassDoc *doc = findPassDoc(name);
-  auto description = openopt::describePass(name);
-  if (!description) {
-    llvm::consumeError(description.takeError());
-    return out + "\n\nnot a registered pass";
-  }
-  out += " — " + description->summary + "\n\n";
-  if (!description->anchor.empty())
-    out += "Runs on `" + description->anchor + "`.\n\n";
+  if (!description.anchor.empty())
+    out += "Runs on `" + description.anchor + "`.\n\n";
   if (doc && !doc->description.empty())
     out += std::string(doc->description) + "\n\n";
-  if (!description->options.empty()) {
+  if (!description.options.empty()) {
     out += "| option | type | default | |\n|---|---|---|---|\n";
-    for (const auto &option : description->options) {
-      std::string help;
-      if (doc)
-        for (const PassOptionDoc &o : doc->options)
-          if (o.name == option.name)
-            help = o.description;
+    for (const auto &option : description.options) {
+      const PassOptionDoc *help = findPassOptionDoc(name, option.name);
       out += "| `" + option.name + "` | " + (option.type.empty() ? "?" : option.type) + " | `" +
-             option.defaultValue + "` | " + help + " |\n";
+             option.defaultValue + "` | " + (help ? std::string(help->description) : "") + " |\n";
     }
   }
   return out;
@@ -203,17 +187,16 @@ json openopt::lsp::recipeCompletion(const TextDocument &text, Position position)
                     at.frames.back().afterColon;
   // Pass names: a string in graph.passes or the "pass" member of an entry.
   if (inPassesArray || (passMember && at.inString)) {
-    std::vector<std::string> names = knownPassNames();
     int rank = 0;
-    for (const std::string &name : names) {
+    for (llvm::StringRef name : openopt::graphPassNames()) {
       auto description = openopt::describePass(name);
-      std::string summary;
-      if (description)
-        summary = description->summary;
-      else
+      if (!description) {
         llvm::consumeError(description.takeError());
-      items.push_back(item(name, 9 /*Module*/, summary, passMarkdown(name),
-                           at.inString ? name : "\"" + name + "\"", llvm::formatv("{0:D3}", rank++).str()));
+        continue;
+      }
+      items.push_back(item(name.str(), 9 /*Module*/, description->summary, passMarkdown(*description),
+                           at.inString ? name.str() : "\"" + name.str() + "\"",
+                           llvm::formatv("{0:D3}", rank++).str()));
     }
     return {{"isIncomplete", false}, {"items", items}};
   }
@@ -226,16 +209,11 @@ json openopt::lsp::recipeCompletion(const TextDocument &text, Position position)
       llvm::consumeError(description.takeError());
       return {{"isIncomplete", false}, {"items", items}};
     }
-    const PassDoc *doc = findPassDoc(pass);
     for (const auto &option : description->options) {
-      std::string help;
-      if (doc)
-        for (const PassOptionDoc &o : doc->options)
-          if (o.name == option.name)
-            help = o.description;
+      const PassOptionDoc *help = findPassOptionDoc(pass, option.name);
       items.push_back(item(option.name, 10 /*Property*/,
                            (option.type.empty() ? "" : option.type + ", ") + "default " + option.defaultValue,
-                           help, at.inString ? option.name : "\"" + option.name + "\"", option.name));
+                           help ? std::string(help->description) : "", at.inString ? option.name : "\"" + option.name + "\"", option.name));
     }
     return {{"isIncomplete", false}, {"items", items}};
   }
@@ -281,13 +259,14 @@ json openopt::lsp::recipeHover(const TextDocument &text, Position position) {
   std::string markdown;
   if (at.isKey && at.frames.size() >= 2 && at.frames[at.frames.size() - 2].key == "options") {
     std::string pass = passOfObject(source, at.frames[at.frames.size() - 2].begin);
-    if (const PassDoc *doc = findPassDoc(pass))
-      for (const PassOptionDoc &o : doc->options)
-        if (o.name == word)
-          markdown = "**" + word + "** (`" + std::string(o.cppType) + "`, default `" +
-                     std::string(o.defaultValue) + "`) — option of `" + pass + "`\n\n" + std::string(o.description);
+    if (const PassOptionDoc *o = findPassOptionDoc(pass, word))
+      markdown = "**" + word + "** (`" + std::string(o->cppType) + "`, default `" + std::string(o->defaultValue) +
+                 "`) — option of `" + pass + "`\n\n" + std::string(o->description);
   } else if (!at.isKey && mlir::PassInfo::lookup(word)) {
-    markdown = passMarkdown(word);
+    if (auto description = openopt::describePass(word))
+      markdown = passMarkdown(*description);
+    else
+      llvm::consumeError(description.takeError());
   } else if (at.isKey) {
     std::string parent = path.empty() ? "" : path.back();
     if (auto keys = objectKeys().find(parent); keys != objectKeys().end())
