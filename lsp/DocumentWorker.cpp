@@ -3,14 +3,17 @@
 
 #include "RecipeFeatures.h"
 
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+
 #include <spdlog/spdlog.h>
 
 using namespace openopt::lsp;
 using Clock = std::chrono::steady_clock;
 
-DocumentWorker::DocumentWorker(DocumentKind kind, std::shared_ptr<mlir::MLIRContext> context,
-                               DocumentWorkerOptions options, Callbacks callbacks)
-    : documentKind(kind), mlirContext(std::move(context)), options(options), callbacks(std::move(callbacks)),
+DocumentWorker::DocumentWorker(DocumentKind kind, const mlir::DialectRegistry &registry,
+                               llvm::ThreadPoolInterface &threads, DocumentWorkerOptions options, Callbacks callbacks)
+    : documentKind(kind), registry(registry), threads(threads), options(options), callbacks(std::move(callbacks)),
       thread(std::optional<unsigned>(64u << 20), [this] { run(); }) {}
 
 DocumentWorker::~DocumentWorker() {
@@ -90,7 +93,11 @@ std::shared_ptr<AnalysedDocument> DocumentWorker::analyse(std::shared_ptr<const 
 }
 
 void DocumentWorker::run() {
+  auto context = std::make_shared<mlir::MLIRContext>(registry, mlir::MLIRContext::Threading::DISABLED);
+  context->loadAllAvailableDialects(); // completion lists the ops of every dialect
+  context->setThreadPool(threads);     // reads and verification run on other threads
   std::unique_lock lock(mutex);
+  mlirContext = std::move(context);
   while (true) {
     wake.wait(lock, [&] { return stopping || pendingText; });
     if (stopping)
@@ -139,7 +146,7 @@ void DocumentWorker::run() {
     if (isLatest && callbacks.publish)
       callbacks.publish(*result);
     if (result->ir)
-      recoverForReads(*std::const_pointer_cast<IrAnalysis>(result->ir), *mlirContext, [&] {
+      recoverForReads(*result->ir, *mlirContext, [&] {
         std::lock_guard guard(mutex);
         return stopping || pendingVersion > version;
       });

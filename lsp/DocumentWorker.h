@@ -23,6 +23,14 @@
 #include <mutex>
 #include "llvm/Support/thread.h"
 
+namespace mlir {
+class DialectRegistry;
+} // namespace mlir
+
+namespace llvm {
+class ThreadPoolInterface;
+} // namespace llvm
+
 namespace openopt::lsp {
 
 enum class DocumentKind { Ir, Recipe };
@@ -31,7 +39,7 @@ enum class DocumentKind { Ir, Recipe };
 struct AnalysedDocument {
   int version = 0;
   std::shared_ptr<const TextDocument> text;
-  std::shared_ptr<const IrAnalysis> ir; // IR documents only
+  std::shared_ptr<IrAnalysis> ir; // IR documents only (read-only once published)
   std::vector<Diagnostic> diagnostics;
   std::chrono::microseconds duration{0};
 };
@@ -54,7 +62,9 @@ public:
   /// for was superseded before any analysis finished.
   using Waiter = std::function<void(std::shared_ptr<const AnalysedDocument>, int errorCode)>;
 
-  DocumentWorker(DocumentKind kind, std::shared_ptr<mlir::MLIRContext> context,
+  /// The worker builds the document's MLIRContext on its own thread (loading
+  /// every dialect takes milliseconds), sharing `threads` with the others.
+  DocumentWorker(DocumentKind kind, const mlir::DialectRegistry &registry, llvm::ThreadPoolInterface &threads,
                  DocumentWorkerOptions options, Callbacks callbacks);
   ~DocumentWorker();
   DocumentWorker(const DocumentWorker &) = delete;
@@ -68,6 +78,7 @@ public:
   /// No edit waiting and no analysis running.
   bool idle() const;
   DocumentKind kind() const { return documentKind; }
+  /// Valid once an analysis has finished (reads wait for one).
   mlir::MLIRContext &context() { return *mlirContext; }
 
 private:
@@ -75,6 +86,8 @@ private:
   std::shared_ptr<AnalysedDocument> analyse(std::shared_ptr<const TextDocument> text, int version);
 
   DocumentKind documentKind;
+  const mlir::DialectRegistry &registry;
+  llvm::ThreadPoolInterface &threads;
   std::shared_ptr<mlir::MLIRContext> mlirContext;
   DocumentWorkerOptions options;
   Callbacks callbacks;

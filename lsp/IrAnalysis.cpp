@@ -402,8 +402,6 @@ std::shared_ptr<IrAnalysis> openopt::lsp::analyzeIr(std::shared_ptr<const TextDo
       break;
     declarations = std::move(next);
   }
-  for (PlacedItem &p : placed)
-    p.item = items[&p - placed.data()];
   analysis->items = std::move(placed);
 
   // Diagnostics in document coordinates, with the offending token's range.

@@ -307,9 +307,11 @@ json openopt::lsp::irHover(const IrAnalysis &analysis, Position position) {
     break;
   case Entity::Symbol:
     for (const PlacedItem &item : analysis.items)
-      if (item.item.symbol == entity.symbol && !item.result->declaration.empty())
-        markdown = "```mlir\n" + item.result->declaration.substr(0, item.result->declaration.find(" private")) +
-                   item.result->declaration.substr(item.result->declaration.find(" private") + 8) + "\n```";
+      if (item.item.symbol == entity.symbol && !item.result->declaration.empty()) {
+        std::string signature = item.result->declaration; // "func.func private @f(…) -> (…)"
+        signature.erase(signature.find(" private"), 8);
+        markdown = "```mlir\n" + signature + "\n```";
+      }
     if (markdown.empty())
       markdown = "`" + entity.symbol + "`";
     break;
@@ -465,6 +467,17 @@ std::string_view enclosingFunctionPrefix(const TextDocument &text, Position posi
 
 } // namespace
 
+namespace {
+// What the line before the cursor ends with, for each kind of completion.
+const std::regex kValuePrefix(R"(([%^])([\w$.\-]*)$)");
+// Where values and labels are defined in the (possibly unparsable) text.
+const std::regex kValueDefinition(R"((%[\w$.\-]+)(?::\d+)?\s*(?:[,=:]))");
+const std::regex kLabelDefinition(R"((\^[\w$.\-]+)\s*[(:])");
+const std::regex kSymbolPrefix(R"(@([\w$.\-]*)$)");
+const std::regex kAttributePrefix(R"(([a-z_][\w]*\.[\w.]+)[^{}]*\{([^}]*,)?\s*([\w]*)$)");
+const std::regex kOpNamePrefix(R"(^\s*(?:(?:%[\w$.\-]+(?::\d+)?\s*,\s*)*%[\w$.\-]+(?::\d+)?\s*=\s*)?"?([\w.]*)$)");
+} // namespace
+
 json openopt::lsp::irCompletion(const IrAnalysis &analysis, const TextDocument &current, Position position,
                                 MLIRContext &context) {
   std::string_view lineText = current.line(position.line);
@@ -474,7 +487,7 @@ json openopt::lsp::irCompletion(const IrAnalysis &analysis, const TextDocument &
   std::smatch match;
 
   // SSA values (%) and block labels (^) defined earlier in the function.
-  if (std::regex_search(prefix, match, std::regex(R"(([%^])([\w$.\-]*)$)"))) {
+  if (std::regex_search(prefix, match, kValuePrefix)) {
     char sigil = match[1].str()[0];
     std::string_view scope = enclosingFunctionPrefix(current, position);
     std::map<std::string, std::string> types; // from the last analysis that parsed
@@ -488,7 +501,7 @@ json openopt::lsp::irCompletion(const IrAnalysis &analysis, const TextDocument &
         }
     std::set<std::string> seen;
     std::string scopeText(scope);
-    std::regex definition(sigil == '%' ? R"((%[\w$.\-]+)(?::\d+)?\s*(?:[,=:]))" : R"((\^[\w$.\-]+)\s*[(:])");
+    const std::regex &definition = sigil == '%' ? kValueDefinition : kLabelDefinition;
     for (auto it = std::sregex_iterator(scopeText.begin(), scopeText.end(), definition);
          it != std::sregex_iterator(); ++it) {
       std::string name = (*it)[1];
@@ -505,7 +518,7 @@ json openopt::lsp::irCompletion(const IrAnalysis &analysis, const TextDocument &
   }
 
   // Symbols after '@'.
-  if (std::regex_search(prefix, match, std::regex(R"(@([\w$.\-]*)$)"))) {
+  if (std::regex_search(prefix, match, kSymbolPrefix)) {
     for (const PlacedItem &item : analysis.items)
       if (!item.item.symbol.empty())
         items.push_back(completionItem(item.item.symbol.substr(1), 3, item.result->declaration));
@@ -513,7 +526,7 @@ json openopt::lsp::irCompletion(const IrAnalysis &analysis, const TextDocument &
   }
 
   // Attribute names inside an op's `{…}`.
-  if (std::regex_search(prefix, match, std::regex(R"(([a-z_][\w]*\.[\w.]+)[^{}]*\{([^}]*,)?\s*([\w]*)$)"))) {
+  if (std::regex_search(prefix, match, kAttributePrefix)) {
     if (auto name = RegisteredOperationName::lookup(match[1].str(), &context)) {
       for (StringAttr attribute : name->getAttributeNames())
         items.push_back(completionItem(attribute.str(), 10, "attribute of " + match[1].str()));
@@ -522,7 +535,7 @@ json openopt::lsp::irCompletion(const IrAnalysis &analysis, const TextDocument &
   }
 
   // Op names where an op starts: at the line start or after `… =`.
-  if (std::regex_search(prefix, match, std::regex(R"(^\s*(?:(?:%[\w$.\-]+(?::\d+)?\s*,\s*)*%[\w$.\-]+(?::\d+)?\s*=\s*)?"?([\w.]*)$)"))) {
+  if (std::regex_search(prefix, match, kOpNamePrefix)) {
     std::string typed = match[1];
     // With nothing typed yet, the dialects models are written in; the rest
     // appear as soon as a letter narrows the list.
@@ -680,10 +693,8 @@ json openopt::lsp::irFoldingRanges(const TextDocument &text) {
           return;
         Position start = text.positionOf(open.back()), end = text.positionOf(offset);
         open.pop_back();
-        if (end.line > start.line + 1 || (end.line > start.line && false))
+        if (end.line > start.line + 1) // the closing brace stays visible
           out.push_back({{"startLine", start.line}, {"endLine", end.line - 1}});
-        else if (end.line == start.line + 1)
-          out.push_back({{"startLine", start.line}, {"endLine", start.line}});
       },
       [](size_t, size_t) {});
   // Runs of comment lines fold as comments.

@@ -2,7 +2,6 @@
 #include "LanguageServer.h"
 
 #include "IrFeatures.h"
-#include "ReadPool.h"
 #include "RecipeFeatures.h"
 
 #include "openopt/InitOpenOpt.h"
@@ -54,7 +53,7 @@ std::string closest(const std::string &word, const std::vector<std::string> &can
 LanguageServer::LanguageServer(LanguageServerOptions options, Send send)
     : options(options), send(std::move(send)), registry(std::make_unique<mlir::DialectRegistry>()),
       mlirThreads(std::make_unique<llvm::StdThreadPool>(llvm::hardware_concurrency(2))),
-      readPool(std::make_unique<ReadPool>(options.readThreads)) {
+      readPool(std::make_unique<llvm::StdThreadPool>(llvm::hardware_concurrency(options.readThreads))) {
   openopt::registerAllDialectsAndPasses(*registry);
   // A crash inside an analysis becomes a diagnostic instead of ending the server.
   llvm::CrashRecoveryContext::Enable();
@@ -62,7 +61,7 @@ LanguageServer::LanguageServer(LanguageServerOptions options, Send send)
 
 LanguageServer::~LanguageServer() {
   documents.clear(); // joins the workers; waiting requests get ContentModified
-  readPool.reset();  // finishes queued reads
+  readPool.reset();  // waits for queued reads
 }
 
 void LanguageServer::waitIdle() {
@@ -342,9 +341,6 @@ void LanguageServer::didOpen(const json &params) {
     throw RequestError(error_code::kRequestFailed, "too many open documents");
   DocumentKind kind = endsWith(uri, ".recipe.json") || language == "openopt-recipe" ? DocumentKind::Recipe
                                                                                     : DocumentKind::Ir;
-  auto context = std::make_shared<mlir::MLIRContext>(*registry, mlir::MLIRContext::Threading::DISABLED);
-  context->loadAllAvailableDialects();
-  context->setThreadPool(*mlirThreads); // reads and the worker share it
   auto open = std::make_shared<OpenDocument>();
   open->uri = uri;
   open->version = version;
@@ -372,7 +368,7 @@ void LanguageServer::didOpen(const json &params) {
       notify("$/progress", {{"token", *token}, {"value", {{"kind", "end"}}}});
     }
   };
-  open->worker = std::make_shared<DocumentWorker>(kind, context, options.worker, std::move(callbacks));
+  open->worker = std::make_shared<DocumentWorker>(kind, *registry, *mlirThreads, options.worker, std::move(callbacks));
   open->worker->update(open->text, version);
   documents[uri] = std::move(open); // a re-open replaces the old state
 }
@@ -453,18 +449,23 @@ void LanguageServer::readDocument(
       finishWithError(id, request, code, "the document changed before it was analysed; ask again");
       return;
     }
-    readPool->post([this, id, request, current, worker, read, analysed] {
-      if (request->cancelled || request->answered)
-        return;
-      try {
-        finish(id, request, read(*analysed, *current, *worker));
-      } catch (const RequestError &e) {
-        finishWithError(id, request, e.code, e.what());
-      } catch (const std::exception &e) {
-        spdlog::error("lsp: read failed: {}", e.what());
-        finishWithError(id, request, error_code::kInternalError, e.what());
-      }
-    });
+    answerOnReadPool(id, request, [current, worker, read, analysed] { return read(*analysed, *current, *worker); });
+  });
+}
+
+void LanguageServer::answerOnReadPool(const json &id, std::shared_ptr<PendingRequest> request,
+                                      std::function<json()> compute) {
+  readPool->async([this, id, request = std::move(request), compute = std::move(compute)] {
+    if (request->cancelled || request->answered)
+      return;
+    try {
+      finish(id, request, compute());
+    } catch (const RequestError &e) {
+      finishWithError(id, request, e.code, e.what());
+    } catch (const std::exception &e) {
+      spdlog::error("lsp: read failed: {}", e.what());
+      finishWithError(id, request, error_code::kInternalError, e.what());
+    }
   });
 }
 
@@ -486,14 +487,7 @@ void LanguageServer::executeCommand(const json &id, const json &params) {
     text = documentFor({{"textDocument", {{"uri", argument["uri"]}}}})->text;
   }
   if (command == "openopt.previewPipeline") {
-    auto request = track(id);
-    readPool->post([this, id, request, text] {
-      try {
-        finish(id, request, previewPipeline(*text));
-      } catch (const RequestError &e) {
-        finishWithError(id, request, e.code, e.what());
-      }
-    });
+    answerOnReadPool(id, track(id), [text] { return previewPipeline(*text); });
     return;
   }
   // Run, Show graph and Show passes are carried out by the client through

@@ -30,8 +30,6 @@ class DialectRegistry;
 
 namespace openopt::lsp {
 
-class ReadPool;
-
 struct LanguageServerOptions {
   DocumentWorkerOptions worker;
   size_t maxDocumentBytes = 64 << 20;
@@ -95,18 +93,21 @@ private:
   void finish(const json &id, const std::shared_ptr<PendingRequest> &request, json result);
   void finishWithError(const json &id, const std::shared_ptr<PendingRequest> &request, int code,
                        const std::string &message);
+  /// Answers the request on the read pool with `compute`'s result or the
+  /// error it throws (unless it was cancelled meanwhile).
+  void answerOnReadPool(const json &id, std::shared_ptr<PendingRequest> request, std::function<json()> compute);
 
   LanguageServerOptions options;
   Send send;
   std::mutex sendMutex;
   std::unique_ptr<mlir::DialectRegistry> registry;
   std::unique_ptr<llvm::ThreadPoolInterface> mlirThreads;
-  std::unique_ptr<ReadPool> readPool;
+  std::unique_ptr<llvm::ThreadPoolInterface> readPool; // reads: short, on the last analysis
 
   bool initialized = false;
   bool shutdownRequested = false;
   bool exited = false;
-  bool clientProgress = false;
+  std::atomic<bool> clientProgress{false}; // read by the workers
   std::atomic<int> progressCounter{0};
 
   std::map<std::string, std::shared_ptr<OpenDocument>> documents;

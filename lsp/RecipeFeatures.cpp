@@ -93,10 +93,12 @@ JsonCursor locate(std::string_view text, size_t cursor) {
 
 /// The pass an options object belongs to: the "pass" member of the object
 /// that starts at `objectBegin`.
+const std::regex kPassMember(R"re("pass"\s*:\s*"([^"]+)")re");
+
 std::string passOfObject(std::string_view text, size_t objectBegin) {
   std::string window(text.substr(objectBegin, 4096));
   std::smatch match;
-  if (std::regex_search(window, match, std::regex(R"re("pass"\s*:\s*"([^"]+)")re")))
+  if (std::regex_search(window, match, kPassMember))
     return match[1];
   return "";
 }
