@@ -244,8 +244,9 @@ Range nameRange(const IrAnalysis &analysis, const PlacedItem &item, llvm::SMRang
 std::vector<Range> entityRanges(const IrAnalysis &analysis, const Entity &entity, bool withDefinition) {
   std::vector<Range> out;
   if (entity.kind == Entity::Symbol) {
+    std::optional<Range> definition = symbolDefinition(analysis, entity.symbol);
     for (const Range &range : symbolOccurrences(*analysis.text, entity.symbol))
-      if (withDefinition || symbolDefinition(analysis, entity.symbol) != range)
+      if (withDefinition || definition != range)
         out.push_back(range);
     return out;
   }

@@ -38,6 +38,25 @@ void drain(int fd, std::string &into, size_t limit, bool &open) {
   }
 }
 
+/// In the forked child: its own process group, dies with the daemon, no
+/// inherited descriptors, the memory limit, then exec. Only async-signal-safe
+/// calls; does not return.
+[[noreturn]] void execInChild(char *const *args, uint64_t memoryBytes, const char *workingDirectory) {
+  setpgid(0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL); // a killed daemon leaves no compiler running
+  closeInheritedDescriptors();
+  if (memoryBytes) {
+    rlimit limit{memoryBytes, memoryBytes};
+    setrlimit(RLIMIT_AS, &limit);
+  }
+  if (workingDirectory && *workingDirectory && chdir(workingDirectory) != 0)
+    _exit(126);
+  execv(args[0], args);
+  const char message[] = "exec failed\n";
+  (void)!write(2, message, sizeof(message) - 1);
+  _exit(127);
+}
+
 } // namespace
 
 std::string SubprocessResult::describe(const std::string &what) const {
@@ -89,24 +108,12 @@ SubprocessResult runSubprocess(const std::vector<std::string> &argv,
   }
   if (pid == 0) {
     // Only async-signal-safe calls from here to exec.
-    setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL); // a killed daemon leaves no compiler running
     dup2(outPipe[1], 1);
     dup2(errPipe[1], 2);
     int devNull = open("/dev/null", O_RDONLY);
     if (devNull >= 0)
       dup2(devNull, 0);
-    closeInheritedDescriptors();
-    if (options.memoryBytes) {
-      rlimit limit{options.memoryBytes, options.memoryBytes};
-      setrlimit(RLIMIT_AS, &limit);
-    }
-    if (!options.workingDirectory.empty() && chdir(options.workingDirectory.c_str()) != 0)
-      _exit(126);
-    execv(args[0], args.data());
-    const char message[] = "exec failed\n";
-    (void)!write(2, message, sizeof(message) - 1);
-    _exit(127);
+    execInChild(args.data(), options.memoryBytes, options.workingDirectory.c_str());
   }
   setpgid(pid, pid); // also here: no window where a kill misses the group
   close(outPipe[1]);
@@ -177,19 +184,9 @@ InteractiveChild startInteractive(const std::vector<std::string> &argv, uint64_t
     return child;
   }
   if (pid == 0) {
-    setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
     dup2(inPipe[0], 0);
     dup2(outPipe[1], 1);
-    closeInheritedDescriptors();
-    if (memoryBytes) {
-      rlimit limit{memoryBytes, memoryBytes};
-      setrlimit(RLIMIT_AS, &limit);
-    }
-    execv(args[0], args.data());
-    const char message[] = "exec failed\n";
-    (void)!write(2, message, sizeof(message) - 1);
-    _exit(127);
+    execInChild(args.data(), memoryBytes, nullptr);
   }
   setpgid(pid, pid);
   close(inPipe[0]);

@@ -186,3 +186,33 @@ test('a language server that crashes behind WS /lsp closes that socket with 1011
     await daemon.stop();
   }
 });
+
+test('WS /lsp sessions are limited by --max-lsp-sessions (503 beyond), and a closed one frees its place', async () => {
+  const daemon = await startDaemon({ args: ['--max-lsp-sessions', '1'] });
+  try {
+    const url = `ws://127.0.0.1:${daemon.port}/lsp?token=${daemon.token}`;
+    const connect = () => new Promise((resolve) => {
+      const ws = new WebSocket(url);
+      ws.on('open', () => resolve({ ws }));
+      ws.on('unexpected-response', (req, res) => resolve({ status: res.statusCode }));
+      ws.on('error', (e) => resolve({ error: e }));
+    });
+    const first = await connect();
+    assert.ok(first.ws, 'the first session opens');
+    const second = await connect();
+    assert.strictEqual(second.status, 503);
+    const closed = new Promise((resolve) => first.ws.on('close', resolve));
+    first.ws.close();
+    await closed;
+    // The session count drops when the session object goes; allow it a moment.
+    let third;
+    for (let i = 0; i < 50 && !(third && third.ws); ++i) {
+      third = await connect();
+      if (!third.ws) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(third.ws, `a new session opens after the first closed (last status ${third.status})`);
+    third.ws.close();
+  } finally {
+    await daemon.stop();
+  }
+});
