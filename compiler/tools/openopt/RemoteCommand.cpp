@@ -298,6 +298,17 @@ int runRemote() {
     tcp::resolver resolver(io);
     auto addresses = resolver.resolve(endpoint->host, endpoint->port);
     std::string host = endpoint->host + ":" + endpoint->port;
+    // The same session over a plain or a TLS stream.
+    auto talk = [&](auto &ws) -> int {
+      ws.set_option(websocket::stream_base::decorator(decorate));
+      ws.read_message_max(1ull << 30);
+      if (int rc = handshake(ws, host, endpoint->path))
+        return rc;
+      int rc = runCommands(ws, url);
+      beast::error_code ec;
+      ws.close(websocket::close_code::normal, ec);
+      return rc;
+    };
     if (endpoint->tls) {
       ssl::context context(ssl::context::tls_client);
       context.set_default_verify_paths();
@@ -308,25 +319,11 @@ int runRemote() {
         ws.next_layer().set_verify_callback(ssl::host_name_verification(endpoint->host));
       SSL_set_tlsext_host_name(ws.next_layer().native_handle(), endpoint->host.c_str());
       ws.next_layer().handshake(ssl::stream_base::client);
-      ws.set_option(websocket::stream_base::decorator(decorate));
-      ws.read_message_max(1ull << 30);
-      if (int rc = handshake(ws, host, endpoint->path))
-        return rc;
-      int rc = runCommands(ws, url);
-      beast::error_code ec;
-      ws.close(websocket::close_code::normal, ec);
-      return rc;
+      return talk(ws);
     }
     websocket::stream<beast::tcp_stream> ws(io);
     beast::get_lowest_layer(ws).connect(addresses);
-    ws.set_option(websocket::stream_base::decorator(decorate));
-    ws.read_message_max(1ull << 30);
-    if (int rc = handshake(ws, host, endpoint->path))
-      return rc;
-    int rc = runCommands(ws, url);
-    beast::error_code ec;
-    ws.close(websocket::close_code::normal, ec);
-    return rc;
+    return talk(ws);
   } catch (const beast::system_error &e) {
     return reportError(
         createStringError("%s: %s", url.getValue().c_str(), e.code().message().c_str()));
