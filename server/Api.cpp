@@ -396,11 +396,15 @@ json Api::modelGet(const json &params, CallContext &) {
 
 json Api::modelGraph(const json &params, CallContext &) {
   ModelRow model = requireModel(params["model"]);
+  if (params.contains("after") && !params.contains("compile"))
+    throw invalidParams("/after", "after names a pass of a compile: give compile too");
   if (params.contains("compile")) {
     CompileRow compile = requireCompile(params["compile"]);
     if (compile.modelId != model.id)
       throw invalidParams("/compile", "compile " + compile.id + " is of another model");
-    json graph = services.compiler.graphAfterPasses(compile);
+    json graph = params.contains("after")
+                     ? services.compiler.graphAfterPass(compile, params["after"].get<std::string>())
+                     : services.compiler.graphAfterPasses(compile);
     return inlineOrArtifact("graph", graph.dump(), "application/json", graph);
   }
   auto artifact = services.cache.artifact(model.graphArtifact);

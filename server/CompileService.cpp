@@ -419,7 +419,8 @@ json CompileService::run(JobContext &job, const CompileRow &compile,
   std::vector<std::string> args = {"run",         "graph.mlir",         "--recipe",
                                    "recipe.json", "--no-graph-passes",  "--random-inputs",
                                    "--seed",      std::to_string(seed), "--iterations",
-                                   std::to_string(iterations), "--output-dir", "out"};
+                                   std::to_string(iterations), "--latency-samples",
+                                   "--output-dir", "out"};
   for (size_t i = 0; i < inputs.size(); ++i) {
     std::string file = "input" + std::to_string(i) + ".npy";
     if (auto err = writeNpy(dir.file(file), *inputs[i].tensor))
@@ -438,6 +439,16 @@ json CompileService::run(JobContext &job, const CompileRow &compile,
     throw JobFailure{kJobInternal, "the run printed no latency line"};
   result["latencyMs"] = {{"median", std::stod(m[1])}, {"min", std::stod(m[2])},
                          {"p95", std::stod(m[3])}};
+  static const std::regex samplesLine(R"(latency_samples_ms ([0-9.,]*))");
+  if (std::regex_search(out, m, samplesLine)) {
+    json samples = json::array();
+    std::string list = m[1].str();
+    llvm::SmallVector<llvm::StringRef> parts;
+    llvm::StringRef(list).split(parts, ',', -1, false);
+    for (llvm::StringRef part : parts)
+      samples.push_back(std::stod(part.str()));
+    result["samplesMs"] = samples;
+  }
   json outputs = json::array();
   for (const json &spec : model->summary["outputs"]) {
     std::string name = spec.value("name", "");
@@ -518,6 +529,31 @@ json CompileService::graphAfterPasses(const CompileRow &compile) {
   if (graph->is_discarded())
     throw JobFailure{kJobInternal, "the graph view wrote JSON that does not parse"};
   graphs.put(compile.graphKey, graph, text.size());
+  return *graph;
+}
+
+json CompileService::graphAfterPass(const CompileRow &compile, const std::string &after) {
+  std::string key = compile.graphKey + "@" + after;
+  if (auto hit = graphs.get(key))
+    return *hit;
+  auto model = storage.getModel(compile.modelId);
+  auto onnx = model ? cache.artifact(model->artifact) : nullptr;
+  auto recipe = cache.artifact(compile.recipeHash);
+  if (!onnx || !recipe)
+    throw JobFailure{kJobInternal, "the compile's model or recipe is not stored"};
+  JobContext job;
+  job.id = "graph-" + compile.id + "-" + randomHex(4);
+  job.deadline = Clock::now() + std::chrono::seconds(config.limits.jobTimeoutSeconds);
+  JobDirectory dir(config.dataDir, job.id);
+  writeFile(dir.file("model.onnx"), onnx->data);
+  writeFile(dir.file("recipe.json"), recipe->data);
+  runCompiler(job, {"graph", "model.onnx", "--recipe", "recipe.json", "--after", after, "-o", "graph.json"},
+              "the graph view", dir.path);
+  std::string text = requireFile(dir.file("graph.json"), "the graph view");
+  auto graph = std::make_shared<const json>(json::parse(text, nullptr, false));
+  if (graph->is_discarded())
+    throw JobFailure{kJobInternal, "the graph view wrote JSON that does not parse"};
+  graphs.put(key, graph, text.size());
   return *graph;
 }
 

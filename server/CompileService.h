@@ -72,6 +72,8 @@ public:
   std::shared_ptr<const PassRecord> passRecord(const CompileRow &compile);
   /// Graph JSON of the IR after the compile's graph passes.
   json graphAfterPasses(const CompileRow &compile);
+  /// Graph JSON after one graph pass of the compile's recipe (`openopt graph --after`).
+  json graphAfterPass(const CompileRow &compile, const std::string &after);
 
 private:
   /// Runs `openopt ARGS` for a job; throws JobFailure when it fails.

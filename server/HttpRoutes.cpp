@@ -52,6 +52,12 @@ HttpReply httpError(unsigned status, const std::string &message) {
   return reply;
 }
 
+bool HttpRoutes::isPublicPath(const std::string &path) {
+  llvm::StringRef p(path);
+  return !(p == "/healthz" || p == "/metrics" || p == "/api" || p == "/lsp" ||
+           p.starts_with("/artifacts/") || p.starts_with("/artifacts?"));
+}
+
 HttpReply HttpRoutes::handle(const std::string &method, const std::string &target,
                              const std::string &ifNoneMatch) {
   std::string path = target.substr(0, target.find('?'));

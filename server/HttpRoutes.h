@@ -31,6 +31,10 @@ public:
   HttpReply handle(const std::string &method, const std::string &target,
                    const std::string &ifNoneMatch);
 
+  /// Whether `path` is a page or asset of the web UI. Those hold no data and are
+  /// served without a token, so the app can load and ask for one.
+  static bool isPublicPath(const std::string &path);
+
 private:
   HttpReply staticFile(const std::string &path);
   const ServerConfig &config;

@@ -416,7 +416,9 @@ private:
     std::string token = requestToken(std::string(request[http::field::authorization]), target,
                                      std::string(request[http::field::cookie]));
     auto caller = server.tokens.authenticate(token);
-    if (!caller) {
+    bool publicPage = !websocket::is_upgrade(request) && HttpRoutes::isPublicPath(path) &&
+                      (request.method() == http::verb::get || request.method() == http::verb::head);
+    if (!caller && !publicPage) {
       logEvent(spdlog::level::warn, "http.unauthorized",
                {{"remote", remote}, {"path", path}, {"token_given", !token.empty()}});
       HttpReply denied = httpError(401, token.empty() ? "a token is required (Authorization: "
@@ -461,7 +463,7 @@ private:
     // Routes may read the database: off the I/O thread.
     bool keepAlive = request.keep_alive();
     bool head = request.method() == http::verb::head;
-    bool setCookie = target.find("token=") != std::string::npos &&
+    bool setCookie = caller && target.find("token=") != std::string::npos &&
                      request[http::field::authorization].empty();
     std::string method(request.method_string());
     std::string ifNoneMatch(request[http::field::if_none_match]);

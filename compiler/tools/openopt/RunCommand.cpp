@@ -44,6 +44,10 @@ static cl::opt<unsigned> iterations(
     cl::desc("Time this many runs after warm-up and print "
              "'latency_ms median=.. min=.. p95=.. iterations=N' (compile time excluded)"),
     cl::init(0), cl::sub(runCommand));
+static cl::opt<bool> latencySamples(
+    "latency-samples",
+    cl::desc("With --iterations, also print every timed run: 'latency_samples_ms T1,T2,...'"),
+    cl::sub(runCommand));
 static cl::opt<unsigned> threads(
     "threads",
     cl::desc("Threads for matmuls and convolutions, split with OpenMP (default: the "
@@ -128,6 +132,12 @@ int runModel(mlir::MLIRContext &context) {
       times.push_back(std::chrono::duration<double, std::milli>(
                           std::chrono::steady_clock::now() - start)
                           .count());
+    }
+    if (latencySamples) {
+      llvm::outs() << "latency_samples_ms ";
+      for (size_t i = 0; i < times.size(); ++i)
+        llvm::outs() << (i ? "," : "") << llvm::format("%.4f", times[i]);
+      llvm::outs() << "\n";
     }
     Latency latency = summarize(std::move(times));
     llvm::outs() << llvm::format("latency_ms median=%.4f min=%.4f p95=%.4f iterations=%u\n",

@@ -82,6 +82,16 @@ test('import, compile, passes, diff, IR and run match the CLI; a second compile 
   assert.ok(!graphAfter.graph.nodes.some((n) => n.onnxOp === 'BatchNormalization'));
   assert.ok(graphAfter.graph.nodes.some((n) => /Conv\+.*BatchNormalization/.test(n.id)), 'folded nodes keep their ONNX names');
 
+  // One graph pass at a time: after the fold, BatchNormalization is gone but nothing is fused yet.
+  const afterFold = check('model/graph', 'result', await client.call('model/graph', { model: resnetModel.id, compile: compiled.id, after: 'openopt-fold-batchnorm' }));
+  assert.equal(afterFold.graph.after, 'openopt-fold-batchnorm');
+  assert.ok(!afterFold.graph.nodes.some((n) => n.onnxOp === 'BatchNormalization'));
+  assert.ok(!afterFold.graph.nodes.some((n) => n.op === 'nn.fused'));
+  assert.ok(graphAfter.graph.nodes.some((n) => n.op === 'nn.fused'));
+  await assert.rejects(client.call('model/graph', { model: resnetModel.id, compile: compiled.id, after: 'openopt-no-such-pass' }),
+    (e) => /has no such pass/.test(e.message));
+  await assert.rejects(client.call('model/graph', { model: resnetModel.id, after: 'cse' }), (e) => e.rpc.code === -32602 && /\/after/.test(e.message));
+
   const before = check('compile/ir', 'result', await client.call('compile/ir', { compile: compiled.id, pass: -1 }));
   const after = check('compile/ir', 'result', await client.call('compile/ir', { compile: compiled.id, pass: fold.index }));
   assert.match(before.ir, /nn\.batch_norm/);
@@ -102,6 +112,8 @@ test('import, compile, passes, diff, IR and run match the CLI; a second compile 
   const ran = check('run/start', 'jobResult', run.done.result);
   assert.equal(ran.iterations, 3);
   assert.ok(ran.latencyMs.median > 0);
+  assert.equal(ran.samplesMs.length, 3, 'one latency per timed run');
+  assert.equal([...ran.samplesMs].sort((a, b) => a - b)[1].toFixed(3), ran.latencyMs.median.toFixed(3));
   runCli(['run', resnet, '--input', `${inputSpec.name}=${path.join(tmp, 'x.npy')}`, '--output-dir', path.join(tmp, 'cli')]);
   for (const output of ran.outputs) {
     const cli = npyData(fs.readFileSync(path.join(tmp, 'cli', `${output.name.replace(/[^A-Za-z0-9_.-]/g, '_')}.npy`)));

@@ -44,7 +44,7 @@ describe('authentication and origin', () => {
   });
 
   test('no token: 401 with WWW-Authenticate for every route, and no WebSocket upgrade', async () => {
-    for (const route of [...routes(), '/', '/api']) {
+    for (const route of [...routes(), '/api', '/lsp']) {
       const res = await daemon.get(route, {});
       assert.equal(res.status, 401, route);
       assert.equal(res.headers.get('www-authenticate'), 'Bearer');
@@ -58,6 +58,18 @@ describe('authentication and origin', () => {
     assert.equal(refused.headers.upgrade, undefined, 'no Upgrade header: the connection stays HTTP');
     await assert.rejects(RpcClient.connect(daemon.ws, undefined), (e) => e.status === 401);
     assert.ok(await daemon.healthy());
+  });
+
+  test('the web UI shell loads without a token (it holds no data and asks for one), and sets no cookie', async () => {
+    for (const route of ['/', '/index.html']) {
+      const res = await daemon.get(route, {});
+      assert.equal(res.status, 200, route);
+      assert.match(res.headers.get('content-type'), /text\/html/);
+      assert.equal(res.headers.get('set-cookie'), null, route);
+    }
+    const wrongToken = await daemon.get('/?token=' + 'z'.repeat(40), {});
+    assert.equal(wrongToken.status, 200);
+    assert.equal(wrongToken.headers.get('set-cookie'), null, 'a wrong token sets no cookie');
   });
 
   test('a wrong token: 401 for HTTP and WebSocket', async () => {
