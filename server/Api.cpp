@@ -536,11 +536,18 @@ json Api::compileIR(const json &params, CallContext &) {
     for (const FunctionSnapshot &f : record->passes[i].changedFunctions)
       note(f.name);
   std::string ir;
+  json ops = json::array();
+  int lineOffset = 0;
   for (const std::string &name : names)
-    if (const FunctionSnapshot *f = record->functionBefore(int(index) + 1, name))
+    if (const FunctionSnapshot *f = record->functionBefore(int(index) + 1, name)) {
+      for (const RecordedOp &op : f->ops)
+        ops.push_back({{"id", op.id}, {"op", op.op}, {"line", op.line ? op.line + lineOffset : 0}});
       ir += f->ir + (llvm::StringRef(f->ir).ends_with("\n") ? "" : "\n");
+      lineOffset = int(std::count(ir.begin(), ir.end(), '\n'));
+    }
   json result = inlineOrArtifact("ir", ir, "text/x-mlir", ir);
   result["pass"] = index;
+  result["ops"] = std::move(ops);
   return result;
 }
 

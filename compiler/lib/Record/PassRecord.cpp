@@ -2,6 +2,7 @@
 #include "openopt/Record/PassRecord.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/Pass/Pass.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -30,11 +31,17 @@ FunctionSnapshot snapshot(func::FuncOp func) {
   FunctionSnapshot s;
   s.name = func.getSymName().str();
   llvm::raw_string_ostream os(s.ir);
-  func.print(os);
+  // The printer reports where each op lands, so viewers can map lines to ops.
+  AsmState::LocationMap lines;
+  AsmState state(func, OpPrintingFlags(), &lines);
+  func.print(os, state);
   int position = 0;
   func.walk([&](Operation *op) {
-    if (op != func.getOperation())
-      s.ops.push_back({stableOpId(op, position++), op->getName().getStringRef().str()});
+    if (op == func.getOperation())
+      return;
+    auto where = lines.find(op);
+    int line = where == lines.end() ? 0 : int(where->second.first); // already 1-based
+    s.ops.push_back({stableOpId(op, position++), op->getName().getStringRef().str(), line});
   });
   return s;
 }
@@ -65,7 +72,7 @@ bool isAdaptor(Pass *pass) {
 json::Value functionToJSON(const FunctionSnapshot &f) {
   json::Array ops;
   for (const auto &op : f.ops)
-    ops.push_back(json::Object{{"id", op.id}, {"op", op.op}});
+    ops.push_back(json::Object{{"id", op.id}, {"op", op.op}, {"line", op.line}});
   return json::Object{{"name", f.name}, {"ir", f.ir}, {"ops", std::move(ops)}};
 }
 
@@ -79,7 +86,8 @@ llvm::Expected<FunctionSnapshot> functionFromJSON(const json::Value &value) {
   if (const json::Array *ops = obj->getArray("ops"))
     for (const json::Value &op : *ops)
       if (const json::Object *o = op.getAsObject())
-        f.ops.push_back({o->getString("id").value_or("").str(), o->getString("op").value_or("").str()});
+        f.ops.push_back({o->getString("id").value_or("").str(), o->getString("op").value_or("").str(),
+                         int(o->getInteger("line").value_or(0))});
   return f;
 }
 

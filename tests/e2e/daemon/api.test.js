@@ -96,6 +96,12 @@ test('import, compile, passes, diff, IR and run match the CLI; a second compile 
   const after = check('compile/ir', 'result', await client.call('compile/ir', { compile: compiled.id, pass: fold.index }));
   assert.match(before.ir, /nn\.batch_norm/);
   assert.doesNotMatch(after.ir, /nn\.batch_norm/);
+  // Every op comes with its line in the text: the browser links the IR with the graph by it.
+  const irLines = after.ir.split('\n');
+  const convs = after.ops.filter((o) => o.op === 'nn.conv');
+  assert.equal(convs.length, 20);
+  for (const o of after.ops.filter((x) => x.op.startsWith('nn.'))) assert.match(irLines[o.line - 1], new RegExp(`\\b${o.op.replace('.', '\\.')}\\b`), o.id);
+  assert.ok(convs.some((o) => /Conv\+.*BatchNormalization/.test(o.id)), 'folded convs carry both ONNX names');
 
   // Run with a given input: the same outputs as `openopt run` on the CLI.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'openopt-run-'));

@@ -29,6 +29,8 @@ namespace openopt {
 struct RecordedOp {
   std::string id;
   std::string op;
+  /// 1-based line of the op in its function's IR text (0: unknown).
+  int line = 0;
 };
 
 /// The IR of one function at one point of the compile.
