@@ -152,8 +152,10 @@ llvm::Expected<ServerConfig> parseServerConfig(int argc, char **argv) {
     return createStringError("the compiler '%s' is not an executable (set --compiler)",
                              config.compilerPath.c_str());
   if (webuiDir.empty()) {
-    std::string bin = besideExecutable(argv[0], "");
-    llvm::SmallString<256> dist(llvm::sys::path::parent_path(llvm::sys::path::parent_path(bin)));
+    // build/bin/openoptd -> <repository>/webui/dist
+    std::string self = llvm::sys::fs::getMainExecutable(argv[0], (void *)&defaultDataDir);
+    llvm::SmallString<256> dist(
+        llvm::sys::path::parent_path(llvm::sys::path::parent_path(llvm::sys::path::parent_path(self))));
     llvm::sys::path::append(dist, "webui", "dist");
     if (llvm::sys::fs::is_directory(dist))
       config.webuiDir = std::string(dist);

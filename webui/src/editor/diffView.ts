@@ -1,0 +1,122 @@
+// Read-only side-by-side diff of two IR texts (a pass's before and after).
+// The models live under their own scheme, so the language client never sees them.
+import * as monaco from '@codingame/monaco-vscode-editor-api';
+import { MLIR_LANGUAGE_ID } from './languages';
+import { editorServicesReady, highlightClass, themeName } from './services';
+
+export interface DiffViewHandle {
+  show(before: string, after: string): void;
+  /** Reveals the first line containing `needle` (modified side first, then original) and decorates every line with it. */
+  highlightText(needle: string): boolean;
+  /** Cursor moves / clicks in either side. */
+  onDidSelectLine(cb: (side: 'original' | 'modified', lineText: string, lineNumber: number) => void): () => void;
+  /** Marks whole lines (1-based) on each side and reveals the first. */
+  highlightLines(original: number[], modified: number[]): void;
+  readonly editor: monaco.editor.IStandaloneDiffEditor;
+  dispose(): void;
+}
+
+let counter = 0;
+
+/** Call after initEditorServices() has resolved. */
+export function createDiffView(container: HTMLElement): DiffViewHandle {
+  if (!editorServicesReady()) throw new Error('createDiffView: await initEditorServices() first');
+  const id = ++counter;
+  const original = monaco.editor.createModel('', MLIR_LANGUAGE_ID, monaco.Uri.parse(`openopt-diff:/${id}/before.mlir`));
+  const modified = monaco.editor.createModel('', MLIR_LANGUAGE_ID, monaco.Uri.parse(`openopt-diff:/${id}/after.mlir`));
+  const editor = monaco.editor.createDiffEditor(container, {
+    theme: themeName(),
+    readOnly: true,
+    originalEditable: false,
+    automaticLayout: true,
+    renderSideBySide: true,
+    useInlineViewWhenSpaceIsLimited: false,
+    minimap: { enabled: false },
+    scrollBeyondLastLine: false,
+    fontSize: 13,
+    renderOverviewRuler: true,
+    ignoreTrimWhitespace: false,
+    hideUnchangedRegions: { enabled: false },
+    diffAlgorithm: 'advanced',
+    maxComputationTime: 5000,
+    fixedOverflowWidgets: true,
+    originalAriaLabel: 'IR before the pass',
+    modifiedAriaLabel: 'IR after the pass',
+  });
+  editor.setModel({ original, modified });
+  const origEditor = editor.getOriginalEditor();
+  const modEditor = editor.getModifiedEditor();
+  const origMarks = origEditor.createDecorationsCollection();
+  const modMarks = modEditor.createDecorationsCollection();
+  const listeners = new Set<(side: 'original' | 'modified', lineText: string, lineNumber: number) => void>();
+  const disposables: monaco.IDisposable[] = [];
+
+  for (const [side, ed] of [['original', origEditor], ['modified', modEditor]] as const) {
+    disposables.push(
+      ed.onDidChangeCursorPosition((e) => {
+        // only user moves: setValue and reveal do not count
+        if (e.source !== 'mouse' && e.source !== 'keyboard') return;
+        const m = ed.getModel();
+        if (!m) return;
+        const text = m.getLineContent(e.position.lineNumber);
+        for (const cb of [...listeners]) cb(side, text, e.position.lineNumber);
+      }),
+    );
+  }
+
+  const mark = (ed: monaco.editor.ICodeEditor, coll: monaco.editor.IEditorDecorationsCollection, needle: string, reveal: boolean): number => {
+    const m = ed.getModel();
+    if (!m) return 0;
+    const matches = m.findMatches(needle, false, false, true, null, false, 200);
+    coll.set(
+      matches.map((f) => ({
+        range: f.range,
+        options: { isWholeLine: true, className: highlightClass(), linesDecorationsClassName: 'openopt-line-glyph' },
+      })),
+    );
+    const first = matches[0];
+    if (first && reveal) {
+      ed.revealRangeInCenter(first.range, monaco.editor.ScrollType.Immediate);
+      ed.setSelection(first.range);
+    }
+    return matches.length;
+  };
+
+  return {
+    editor,
+    show(before, after) {
+      origMarks.clear();
+      modMarks.clear();
+      original.setValue(before);
+      modified.setValue(after);
+    },
+    highlightText(needle) {
+      origMarks.clear();
+      modMarks.clear();
+      if (needle === '') return false;
+      const inModified = mark(modEditor, modMarks, needle, true);
+      // the original side is only scrolled to when the text is gone after the pass
+      const inOriginal = mark(origEditor, origMarks, needle, inModified === 0);
+      return inModified + inOriginal > 0;
+    },
+    highlightLines(originalLines, modifiedLines) {
+      const mk = (ed: monaco.editor.ICodeEditor, coll: monaco.editor.IEditorDecorationsCollection, lines: number[]) => {
+        coll.set(lines.map((l) => ({ range: new monaco.Range(l, 1, l, 1), options: { isWholeLine: true, className: highlightClass(), linesDecorationsClassName: 'openopt-line-glyph' } })));
+        if (lines[0]) ed.revealLineInCenterIfOutsideViewport(lines[0], monaco.editor.ScrollType.Immediate);
+      };
+      mk(origEditor, origMarks, originalLines);
+      mk(modEditor, modMarks, modifiedLines);
+    },
+    onDidSelectLine(cb) {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+    dispose() {
+      for (const d of disposables) d.dispose();
+      listeners.clear();
+      editor.dispose();
+      original.dispose();
+      modified.dispose();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// The per-op profile table: rows, sorting, CSV, and the heat each op gets.
+import type { ProfileDocOp, ProfileDocument } from '../generated/schemas';
+import { heatFill } from '../graph/colors';
+
+export type SortKey = 'name' | 'op' | 'total_ms' | 'mean_ms' | 'percent' | 'flops' | 'gflops_per_s';
+
+export interface Sort {
+  key: SortKey;
+  descending: boolean;
+}
+
+export const columns: { key: SortKey; label: string; numeric: boolean }[] = [
+  { key: 'name', label: 'Name', numeric: false },
+  { key: 'op', label: 'Op', numeric: false },
+  { key: 'total_ms', label: 'Time (ms, total)', numeric: true },
+  { key: 'mean_ms', label: 'Mean (ms)', numeric: true },
+  { key: 'percent', label: '%', numeric: true },
+  { key: 'flops', label: 'FLOPs', numeric: true },
+  { key: 'gflops_per_s', label: 'GFLOP/s', numeric: true },
+];
+
+export function sortOps(ops: ProfileDocOp[], sort: Sort): ProfileDocOp[] {
+  const dir = sort.descending ? -1 : 1;
+  return [...ops].sort((a, b) => {
+    const x = a[sort.key];
+    const y = b[sort.key];
+    // Unknown values (null FLOPs) sort last either way.
+    if (x === null && y === null) return a.index - b.index;
+    if (x === null) return 1;
+    if (y === null) return -1;
+    const c = typeof x === 'string' ? x.localeCompare(String(y)) : (x as number) - (y as number);
+    return c === 0 ? a.index - b.index : c * dir;
+  });
+}
+
+/** Clicking a column: the same one flips the order, another sorts by it (numbers largest first). */
+export function nextSort(current: Sort, key: SortKey): Sort {
+  if (current.key === key) return { key, descending: !current.descending };
+  return { key, descending: columns.find((c) => c.key === key)?.numeric ?? false };
+}
+
+function csvCell(value: string | number | null): string {
+  const text = value === null ? '' : String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function profileCsv(ops: ProfileDocOp[]): string {
+  const header = ['id', 'name', 'op', 'calls', 'total_ms', 'mean_ms', 'min_ms', 'max_ms', 'percent', 'flops', 'gflops_per_s'];
+  const lines = [header.join(',')];
+  for (const o of ops)
+    lines.push([o.id, o.name, o.op, o.calls, o.total_ms, o.mean_ms, o.min_ms, o.max_ms, o.percent, o.flops, o.gflops_per_s].map(csvCell).join(','));
+  return lines.join('\n') + '\n';
+}
+
+export function latencyCsv(samples: number[]): string {
+  return 'iteration,latency_ms\n' + samples.map((s, i) => `${i + 1},${s}`).join('\n') + '\n';
+}
+
+/** Heat fill per profiled op id, scaled to the slowest op. */
+export function heatByOp(profile: ProfileDocument): Map<string, string> {
+  const max = profile.ops.reduce((m, o) => Math.max(m, o.total_ms), 0);
+  const heat = new Map<string, string>();
+  for (const o of profile.ops) heat.set(o.id, heatFill(max > 0 ? o.total_ms / max : 0));
+  return heat;
+}
+
+export function formatNumber(value: number | null, digits = 3): string {
+  if (value === null) return '—';
+  if (Math.abs(value) >= 1e9) return `${(value / 1e9).toFixed(2)} G`;
+  if (Math.abs(value) >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
+  return value.toFixed(digits);
+}
