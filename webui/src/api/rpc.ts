@@ -50,7 +50,8 @@ export class RpcClient {
   private socket: WebSocket | null = null;
   private nextId = 1;
   private pending = new Map<number, Pending>();
-  private outbox: (string | Uint8Array)[] = [];
+  /** Messages waiting for a connection, by request id. */
+  private outbox: { id: number; message: string | Uint8Array }[] = [];
   private jobs = new Map<string, TrackedJob>();
   private stateListeners = new Set<(s: ConnectionState) => void>();
   private reconnectListeners = new Set<() => void>();
@@ -86,9 +87,9 @@ export class RpcClient {
         const message = new Uint8Array(head.length + 1 + binary.length);
         message.set(head, 0);
         message.set(binary, head.length + 1);
-        this.send(message);
+        this.send(id, message);
       } else {
-        this.send(text);
+        this.send(id, text);
       }
     });
   }
@@ -118,9 +119,10 @@ export class RpcClient {
     this.socket?.close();
   }
 
-  private send(message: string | Uint8Array): void {
-    if (this.socket && this.socket.readyState === WebSocket.OPEN) this.socket.send(message);
-    else this.outbox.push(message);
+  private send(id: number, message: string | Uint8Array): void {
+    const open = 1; // WebSocket.OPEN
+    if (this.socket && this.socket.readyState === open) this.socket.send(message);
+    else this.outbox.push({ id, message });
   }
 
   private setState(state: ConnectionState): void {
@@ -142,7 +144,7 @@ export class RpcClient {
       this.setState('open');
       const outbox = this.outbox;
       this.outbox = [];
-      for (const m of outbox) socket.send(m);
+      for (const m of outbox) socket.send(m.message);
       if (reconnected) {
         void this.resyncJobs();
         for (const l of this.reconnectListeners) l();
@@ -153,7 +155,10 @@ export class RpcClient {
       if (this.socket !== socket) return;
       this.socket = null;
       // Requests sent on this connection will never be answered: fail them.
+      // Those still waiting in the outbox were never sent and wait for the next one.
+      const unsent = new Set(this.outbox.map((m) => m.id));
       for (const [id, p] of this.pending) {
+        if (unsent.has(id)) continue;
         p.reject(new RpcError(-32099, 'the connection to openoptd closed', p.method));
         this.pending.delete(id);
       }

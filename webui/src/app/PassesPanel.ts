@@ -121,9 +121,9 @@ export class PassesPanel {
     const graphPass = row.index < this.graphPassCount;
     const key = graphPass ? graphAfterArgument(row) : 'all';
     if (key !== this.graphKey) {
-      this.graphKey = key;
       const doc = await fetchGraph(this.client, this.artifacts, graphPass ? { model, compile, after: key } : { model, compile });
       if (token !== this.loadToken) return;
+      this.graphKey = key;
       await this.graph.show(doc, graphPass ? `Graph after ${key}` : 'Graph after all graph passes').catch(() => {});
     }
   }

@@ -1,5 +1,6 @@
 // Read-only side-by-side diff of two IR texts (a pass's before and after).
 // The models live under their own scheme, so the language client never sees them.
+import { getService, ITextModelService } from '@codingame/monaco-vscode-api/services';
 import * as monaco from '@codingame/monaco-vscode-editor-api';
 import { MLIR_LANGUAGE_ID } from './languages';
 import { editorServicesReady, highlightClass, themeName } from './services';
@@ -19,11 +20,27 @@ export interface DiffViewHandle {
 let counter = 0;
 
 /** Call after initEditorServices() has resolved. */
+let providerRegistered = false;
+
+/** Editor services may ask for a diff model by URI (e.g. on a click): answer with the live model. */
+function registerDiffScheme(): void {
+  if (providerRegistered) return;
+  providerRegistered = true;
+  void getService(ITextModelService).then((service) =>
+    service.registerTextModelContentProvider('openopt-diff', {
+      provideTextContent: async (uri) => monaco.editor.getModel(uri as unknown as monaco.Uri) as never,
+    }),
+  );
+}
+
 export function createDiffView(container: HTMLElement): DiffViewHandle {
+  registerDiffScheme();
   if (!editorServicesReady()) throw new Error('createDiffView: await initEditorServices() first');
   const id = ++counter;
-  const original = monaco.editor.createModel('', MLIR_LANGUAGE_ID, monaco.Uri.parse(`openopt-diff:/${id}/before.mlir`));
-  const modified = monaco.editor.createModel('', MLIR_LANGUAGE_ID, monaco.Uri.parse(`openopt-diff:/${id}/after.mlir`));
+  const models = {
+    original: monaco.editor.createModel('', MLIR_LANGUAGE_ID, monaco.Uri.parse(`openopt-diff:/${id}/before.mlir`)),
+    modified: monaco.editor.createModel('', MLIR_LANGUAGE_ID, monaco.Uri.parse(`openopt-diff:/${id}/after.mlir`)),
+  };
   const editor = monaco.editor.createDiffEditor(container, {
     theme: themeName(),
     readOnly: true,
@@ -43,7 +60,26 @@ export function createDiffView(container: HTMLElement): DiffViewHandle {
     originalAriaLabel: 'IR before the pass',
     modifiedAriaLabel: 'IR after the pass',
   });
-  editor.setModel({ original, modified });
+  editor.setModel(models);
+  let computing = false;
+  let queued: { before: string; after: string } | null = null;
+  let safety: ReturnType<typeof setTimeout> | undefined;
+  const settle = () => {
+    computing = false;
+    clearTimeout(safety);
+    const next = queued;
+    queued = null;
+    if (next) apply(next.before, next.after);
+  };
+  const apply = (before: string, after: string) => {
+    if (models.original.getValue() === before && models.modified.getValue() === after) return;
+    computing = true;
+    // No update comes when nothing needs comparing; do not wait for ever.
+    safety = setTimeout(settle, 10_000);
+    models.original.setValue(before);
+    models.modified.setValue(after);
+  };
+  editor.onDidUpdateDiff(settle);
   const origEditor = editor.getOriginalEditor();
   const modEditor = editor.getModifiedEditor();
   const origMarks = origEditor.createDecorationsCollection();
@@ -87,8 +123,10 @@ export function createDiffView(container: HTMLElement): DiffViewHandle {
     show(before, after) {
       origMarks.clear();
       modMarks.clear();
-      original.setValue(before);
-      modified.setValue(after);
+      // One diff at a time: new text waits until the running computation is
+      // done, or Monaco applies a stale result to the new text.
+      if (computing) queued = { before, after };
+      else apply(before, after);
     },
     highlightText(needle) {
       origMarks.clear();
@@ -115,8 +153,8 @@ export function createDiffView(container: HTMLElement): DiffViewHandle {
       for (const d of disposables) d.dispose();
       listeners.clear();
       editor.dispose();
-      original.dispose();
-      modified.dispose();
+      models.original.dispose();
+      models.modified.dispose();
     },
   };
 }

@@ -61,9 +61,19 @@ function mix(a: string, b: string, t: number): string {
 
 /** Fill for a share of the hottest op's time, 0..1. */
 export function heatFill(share: number): string {
-  const t = Math.max(0, Math.min(1, share)) * (heatStops.length - 1);
-  const i = Math.min(heatStops.length - 2, Math.floor(t));
-  return mix(heatStops[i]!, heatStops[i + 1]!, t - i);
+  const at = (u: number) => {
+    const i = Math.min(heatStops.length - 2, Math.floor(u));
+    return mix(heatStops[i]!, heatStops[i + 1]!, u - i);
+  };
+  // Mid-ramp reds where neither dark nor white text reaches 4.5:1 are skipped
+  // towards the darker end, so every label stays legible (WCAG AA).
+  let u = Math.max(0, Math.min(1, share)) * (heatStops.length - 1);
+  let fill = at(u);
+  while (u < heatStops.length - 1 && Math.max(contrastRatio(fill, textColor), contrastRatio(fill, '#ffffff')) < 4.5) {
+    u = Math.min(heatStops.length - 1, u + 0.01);
+    fill = at(u);
+  }
+  return fill;
 }
 
 /** Dark or white text, whichever contrasts more with the fill. */

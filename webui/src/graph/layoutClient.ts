@@ -38,6 +38,9 @@ export class LayoutClient {
       };
       worker.onerror = (event) => {
         this.current = null;
+        // A worker that failed may be dead: the next layout starts a new one.
+        this.worker?.terminate();
+        this.worker = null;
         reject(new Error(`the layout worker failed: ${event.message}`));
       };
       const request: LayoutRequest = { type: 'layout', id, input, direction };

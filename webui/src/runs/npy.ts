@@ -18,6 +18,7 @@ export function parseNpy(bytes: Uint8Array, file = 'the .npy file'): NpyTensor {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b)) throw new Error(`${file}: not a .npy file (no \\x93NUMPY magic)`);
   const major = bytes[6]!;
+  if (bytes.length < (major === 1 ? 10 : 12)) throw new Error(`${file}: the header runs past the end of the file`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const headerStart = major === 1 ? 10 : 12;
