@@ -14,7 +14,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   python3-onnx python3-numpy python3-websockets
-  neovim
+  neovim chromium
 )
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 
@@ -35,6 +35,17 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
+fi
+
+# The web UI (webui/): its own npm packages, then a Vite build into webui/dist,
+# which openoptd serves at /. Rebuilt only when its sources or the schemas changed.
+if [ ! -f webui/node_modules/.package-lock.json ] || [ webui/package-lock.json -nt webui/node_modules/.package-lock.json ]; then
+  echo "setup: npm ci (webui)"
+  (cd webui && npm ci --no-audit --no-fund)
+fi
+if [ ! -f webui/dist/index.html ] || [ -n "$(find webui/src webui/index.html webui/vite.config.ts webui/scripts schemas recipes/default.recipe.json webui/package-lock.json -newer webui/dist/index.html -print -quit)" ]; then
+  echo "setup: building the web UI"
+  (cd webui && npm run build --silent)
 fi
 
 BUILD_DIR=${BUILD_DIR:-build}

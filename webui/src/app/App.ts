@@ -124,7 +124,7 @@ export class App {
     this.compileMessage.textContent = '';
     await this.showGraph('imported');
     const timing = this.graph.lastTiming;
-    if (timing) this.selectTiming = { picked, drawn: timing.drawnAt, nodes: Number(this.graph.root.dataset.drawn) };
+    if (timing && timing.started >= picked) this.selectTiming = { picked, drawn: timing.drawnAt, nodes: Number(this.graph.root.dataset.drawn) };
     // A compile of this model may exist already (cache): reuse the newest.
     const { jobs } = await this.options.client.call('job/list', { kind: 'compile', state: 'done', limit: 50 });
     for (const job of jobs) {

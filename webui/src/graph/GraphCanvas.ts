@@ -42,6 +42,8 @@ export class GraphCanvas {
   private highlighted = new Set<string>();
   private heat: Map<string, string> | null = null;
   private minimapImage: HTMLCanvasElement | null = null;
+  /** The whole graph pre-drawn once, for views zoomed out so far that boxes are a few pixels. */
+  private overview: { image: HTMLCanvasElement; scale: number } | null = null;
   private selectListeners = new Set<(id: string | null) => void>();
   private activateListeners = new Set<(id: string) => void>();
   private drawListeners = new Set<() => void>();
@@ -115,6 +117,7 @@ export class GraphCanvas {
     });
     this.bounds = { w: Math.max(1, layout.width), h: Math.max(1, layout.height) };
     this.minimapImage = null;
+    this.overview = null;
     if (!keepView) this.fit();
     else this.requestDraw();
   }
@@ -122,6 +125,7 @@ export class GraphCanvas {
   setHeat(fills: Map<string, string> | null): void {
     this.heat = fills;
     this.minimapImage = null;
+    this.overview = null;
     this.requestDraw();
   }
 
@@ -233,6 +237,23 @@ export class GraphCanvas {
     ctx.setTransform(dpr * v.scale, 0, 0, dpr * v.scale, dpr * v.x, dpr * v.y);
     const [x0, y0, x1, y1] = visibleRect(v, w, h);
 
+    const overview = this.overviewFor(v.scale);
+    if (overview) {
+      // Far out: one image of the whole graph instead of thousands of boxes.
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(overview.image, 0, 0, overview.image.width / overview.scale, overview.image.height / overview.scale);
+      for (const id of [...this.highlighted, ...(this.selected ? [this.selected] : [])]) {
+        const n = this.nodeBox(id);
+        if (!n) continue;
+        ctx.strokeStyle = id === this.selected ? '#0b57d0' : '#c2410c';
+        ctx.lineWidth = 3 / v.scale;
+        ctx.strokeRect(n.x - 3 / v.scale, n.y - 3 / v.scale, n.w + 6 / v.scale, n.h + 6 / v.scale);
+      }
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      this.lastDrawn = { nodes: this.nodes.length, edges: this.edges.length };
+      this.finishFrame(w, h, start);
+      return;
+    }
     const edgeIds = this.edgeGrid.query(x0, y0, x1, y1);
     ctx.strokeStyle = '#59626b';
     ctx.lineWidth = 1.2 / Math.max(v.scale, 0.3);
@@ -302,12 +323,48 @@ export class GraphCanvas {
     }
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     this.lastDrawn = { nodes: nodeIds.length, edges: edgeIds.size };
+    this.finishFrame(w, h, start);
+  }
+
+  private finishFrame(w: number, h: number, start: number): void {
     this.drawMinimap(w, h);
     const ms = performance.now() - start;
     this.frameTimes.push(ms);
     if (this.frameTimes.length > 600) this.frameTimes.splice(0, this.frameTimes.length - 600);
     this.drawnFrames++;
     for (const l of this.drawListeners) l();
+  }
+
+  /** The overview image when the view is zoomed out past it (built on first need). */
+  private overviewFor(scale: number): { image: HTMLCanvasElement; scale: number } | null {
+    if (this.nodes.length < 800) return null;
+    const imageScale = Math.min(0.25, 4096 / Math.max(this.bounds.w, this.bounds.h));
+    if (scale > imageScale * 1.5) return null;
+    if (this.overview) return this.overview;
+    const image = document.createElement('canvas');
+    image.width = Math.max(1, Math.ceil(this.bounds.w * imageScale));
+    image.height = Math.max(1, Math.ceil(this.bounds.h * imageScale));
+    const c = image.getContext('2d')!;
+    c.fillStyle = '#ffffff';
+    c.fillRect(0, 0, image.width, image.height);
+    c.setTransform(imageScale, 0, 0, imageScale, 0, 0);
+    c.strokeStyle = '#59626b';
+    c.lineWidth = 1 / imageScale;
+    c.beginPath();
+    for (const e of this.edges) {
+      const p = e.points;
+      if (p.length < 4) continue;
+      c.moveTo(p[0]!, p[1]!);
+      for (let k = 2; k < p.length; k += 2) c.lineTo(p[k]!, p[k + 1]!);
+    }
+    c.stroke();
+    for (const n of this.nodes) {
+      if (n.frame) continue;
+      c.fillStyle = this.heat?.get(n.id) ?? (this.heat ? '#f4f4f4' : n.fill);
+      c.fillRect(n.x, n.y, n.w, n.h);
+    }
+    this.overview = { image, scale: imageScale };
+    return this.overview;
   }
 
   private minimapScale(): { s: number; mw: number; mh: number } {

@@ -39,10 +39,16 @@ export function layoutOptions(direction: Direction, nodeCount: number): Record<s
     'elk.layered.spacing.nodeNodeBetweenLayers': '36',
     'elk.spacing.nodeNode': '20',
     'elk.padding': '[top=28,left=12,bottom=12,right=12]',
-    // Big graphs: one sweep of crossing minimisation instead of several.
-    'elk.layered.thoroughness': nodeCount > 1500 ? '1' : '7',
+    // Big graphs: one sweep of crossing minimisation instead of several, and a
+    // layering without network simplex, whose recursion overflows a worker's
+    // stack on long chains (5,000 nodes).
+    'elk.layered.thoroughness': nodeCount > bigGraph ? '1' : '7',
+    ...(nodeCount > bigGraph ? { 'elk.layered.layering.strategy': 'LONGEST_PATH_SOURCE' } : {}),
   };
 }
+
+/** Above this many nodes the layout trades some quality for speed and stack depth. */
+export const bigGraph = 1500;
 
 function toElk(node: LayoutNode): ElkNode {
   const elkNode: ElkNode = { id: node.id, width: node.width, height: node.height };
@@ -62,7 +68,15 @@ export async function runLayout(elk: ELK, input: LayoutInput, direction: Directi
     children: input.nodes.map(toElk),
     edges: input.edges.map((e): ElkExtendedEdge => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   };
-  const laid = await elk.layout(root);
+  let laid: ElkNode;
+  try {
+    laid = await elk.layout(root);
+  } catch (e) {
+    // Deep recursion in network-simplex layering: retry with the iterative one.
+    if (!(e instanceof RangeError) || root.layoutOptions!['elk.layered.layering.strategy']) throw e;
+    root.layoutOptions = { ...root.layoutOptions, 'elk.layered.layering.strategy': 'LONGEST_PATH_SOURCE' };
+    laid = await elk.layout(root);
+  }
   const nodes: PlacedNode[] = [];
   const offsets = new Map<string, { x: number; y: number }>();
   offsets.set('__root', { x: 0, y: 0 });

@@ -5,7 +5,7 @@ export interface Viewport {
   y: number;
 }
 
-export const minScale = 0.02;
+export const minScale = 0.001;
 export const maxScale = 4;
 
 export function fitViewport(contentW: number, contentH: number, viewW: number, viewH: number, margin = 24): Viewport {
