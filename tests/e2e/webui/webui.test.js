@@ -210,6 +210,19 @@ test('the web UI against the real openoptd', { timeout: 600_000 }, async (t) => 
     const sortedNames = await page.$$eval('.profile-table tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
     assert.deepEqual(sortedNames, [...sortedNames].sort((a, b) => a.localeCompare(b)));
     await shot(page, '7-run-profile');
+    // Exports: the Chrome trace opens in Perfetto (trace-event JSON), the table as CSV.
+    const download = async (label) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.click(`button:has-text("${label}")`)]);
+      return fs.readFileSync(await file.path(), 'utf8');
+    };
+    const trace = JSON.parse(await download('Chrome trace (Perfetto)'));
+    const events = Array.isArray(trace) ? trace : trace.traceEvents;
+    assert.ok(events.filter((e) => e.ph === 'X' && e.cat === 'op').length >= rows.length * 5, 'every op, every timed run');
+    const csv = (await download('Table CSV')).trim().split('\n');
+    assert.equal(csv[0], 'id,name,op,calls,total_ms,mean_ms,min_ms,max_ms,percent,flops,gflops_per_s');
+    assert.equal(csv.length - 1, rows.length);
+    const latency = (await download('Latency CSV')).trim().split('\n');
+    assert.equal(latency.length, 6, 'header and five runs');
     await page.click('[role=tab]:has-text("Graph")');
     await page.waitForFunction(() => Number(document.querySelector('#panel-graph .graph-view').dataset.heat) > 0);
     const heat = await page.evaluate(() => {
