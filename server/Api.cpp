@@ -542,8 +542,9 @@ json Api::compileIR(const json &params, CallContext &) {
     if (const FunctionSnapshot *f = record->functionBefore(int(index) + 1, name)) {
       for (const RecordedOp &op : f->ops)
         ops.push_back({{"id", op.id}, {"op", op.op}, {"line", op.line ? op.line + lineOffset : 0}});
-      ir += f->ir + (llvm::StringRef(f->ir).ends_with("\n") ? "" : "\n");
-      lineOffset = int(std::count(ir.begin(), ir.end(), '\n'));
+      std::string text = f->ir + (llvm::StringRef(f->ir).ends_with("\n") ? "" : "\n");
+      lineOffset += int(std::count(text.begin(), text.end(), '\n'));
+      ir += text;
     }
   json result = inlineOrArtifact("ir", ir, "text/x-mlir", ir);
   result["pass"] = index;

@@ -512,24 +512,34 @@ std::shared_ptr<const PassRecord> CompileService::passRecord(const CompileRow &c
   return value;
 }
 
-json CompileService::graphAfterPasses(const CompileRow &compile) {
-  if (auto hit = graphs.get(compile.graphKey))
+json CompileService::graphView(const CompileRow &compile, const std::string &key,
+                               const std::vector<std::pair<std::string, std::string>> &files,
+                               std::vector<std::string> args) {
+  if (auto hit = graphs.get(key))
     return *hit;
   JobContext job;
   job.id = "graph-" + compile.id + "-" + randomHex(4);
   job.deadline = Clock::now() + std::chrono::seconds(config.limits.jobTimeoutSeconds);
   JobDirectory dir(config.dataDir, job.id);
-  auto ir = cache.artifact(compile.summary["artifacts"]["graphIR"]["hash"]);
-  if (!ir)
-    throw JobFailure{kJobInternal, "the compile's graph IR is not stored"};
-  writeFile(dir.file("graph.mlir"), ir->data);
-  runCompiler(job, {"graph", "graph.mlir", "-o", "graph.json"}, "the graph view", dir.path);
+  for (const auto &[name, data] : files)
+    writeFile(dir.file(name), data);
+  args.insert(args.end(), {"-o", "graph.json"});
+  runCompiler(job, args, "the graph view", dir.path);
   std::string text = requireFile(dir.file("graph.json"), "the graph view");
   auto graph = std::make_shared<const json>(json::parse(text, nullptr, false));
   if (graph->is_discarded())
     throw JobFailure{kJobInternal, "the graph view wrote JSON that does not parse"};
-  graphs.put(compile.graphKey, graph, text.size());
+  graphs.put(key, graph, text.size());
   return *graph;
+}
+
+json CompileService::graphAfterPasses(const CompileRow &compile) {
+  if (auto hit = graphs.get(compile.graphKey))
+    return *hit;
+  auto ir = cache.artifact(compile.summary["artifacts"]["graphIR"]["hash"]);
+  if (!ir)
+    throw JobFailure{kJobInternal, "the compile's graph IR is not stored"};
+  return graphView(compile, compile.graphKey, {{"graph.mlir", ir->data}}, {"graph", "graph.mlir"});
 }
 
 json CompileService::graphAfterPass(const CompileRow &compile, const std::string &after) {
@@ -541,20 +551,8 @@ json CompileService::graphAfterPass(const CompileRow &compile, const std::string
   auto recipe = cache.artifact(compile.recipeHash);
   if (!onnx || !recipe)
     throw JobFailure{kJobInternal, "the compile's model or recipe is not stored"};
-  JobContext job;
-  job.id = "graph-" + compile.id + "-" + randomHex(4);
-  job.deadline = Clock::now() + std::chrono::seconds(config.limits.jobTimeoutSeconds);
-  JobDirectory dir(config.dataDir, job.id);
-  writeFile(dir.file("model.onnx"), onnx->data);
-  writeFile(dir.file("recipe.json"), recipe->data);
-  runCompiler(job, {"graph", "model.onnx", "--recipe", "recipe.json", "--after", after, "-o", "graph.json"},
-              "the graph view", dir.path);
-  std::string text = requireFile(dir.file("graph.json"), "the graph view");
-  auto graph = std::make_shared<const json>(json::parse(text, nullptr, false));
-  if (graph->is_discarded())
-    throw JobFailure{kJobInternal, "the graph view wrote JSON that does not parse"};
-  graphs.put(key, graph, text.size());
-  return *graph;
+  return graphView(compile, key, {{"model.onnx", onnx->data}, {"recipe.json", recipe->data}},
+                   {"graph", "model.onnx", "--recipe", "recipe.json", "--after", after});
 }
 
 } // namespace openopt::server

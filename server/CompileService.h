@@ -76,6 +76,11 @@ public:
   json graphAfterPass(const CompileRow &compile, const std::string &after);
 
 private:
+  /// The cached graph JSON under `key`, else `openopt ARGS -o graph.json` run
+  /// in a scratch directory holding `files` (name, bytes).
+  json graphView(const CompileRow &compile, const std::string &key,
+                 const std::vector<std::pair<std::string, std::string>> &files,
+                 std::vector<std::string> args);
   /// Runs `openopt ARGS` for a job; throws JobFailure when it fails.
   std::string runCompiler(JobContext &job, const std::vector<std::string> &args,
                           const std::string &what, const std::string &directory);

@@ -55,7 +55,7 @@ HttpReply httpError(unsigned status, const std::string &message) {
 bool HttpRoutes::isPublicPath(const std::string &path) {
   llvm::StringRef p(path);
   return !(p == "/healthz" || p == "/metrics" || p == "/api" || p == "/lsp" ||
-           p.starts_with("/artifacts/") || p.starts_with("/artifacts?"));
+           p == "/artifacts" || p.starts_with("/artifacts/"));
 }
 
 HttpReply HttpRoutes::handle(const std::string &method, const std::string &target,

@@ -4,7 +4,7 @@
 // the connection that started a job).
 import type { JobResults, Method, Params, Result, Schemas } from './methods';
 
-export type ConnectionState = 'connecting' | 'open' | 'closed' | 'unauthorized';
+export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 export class RpcError extends Error {
   constructor(readonly code: number, message: string, readonly method: string) {
@@ -151,7 +151,7 @@ export class RpcClient {
       }
     };
     socket.onmessage = (event) => this.onMessage(typeof event.data === 'string' ? event.data : '');
-    socket.onclose = (event) => {
+    socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = null;
       // Requests sent on this connection will never be answered: fail them.
@@ -162,9 +162,8 @@ export class RpcClient {
         p.reject(new RpcError(-32099, 'the connection to openoptd closed', p.method));
         this.pending.delete(id);
       }
-      // A refused upgrade (401) looks like any other failure (1006) to a browser; the
-      // app checks the token over HTTP (see token.ts) when it cannot connect.
-      void event;
+      // A refused upgrade (401) looks like any other failure to a browser; the app
+      // checks the token over HTTP (token.ts) before it connects.
       this.setState('closed');
       if (this.stopped) return;
       const backoff = this.options.backoffMs ?? [250, 500, 1000, 2000, 4000];

@@ -50,7 +50,6 @@ export class App {
     this.models = new ModelsPanel(client, this.jobs);
     this.editor = new EditorPanel(client, this.artifacts, options.lspUrl, loadEditor);
     this.passes = new PassesPanel(client, this.artifacts, loadEditor);
-    this.passes.bindGraphSelection();
     this.runs = new RunsPanel(client, this.artifacts, this.jobs);
 
     this.graphSelect = h('select', { 'aria-label': 'Which graph' },
@@ -177,8 +176,7 @@ export class App {
     this.compile = compile;
     this.runs.setTarget(this.model, compile);
     await this.passes.load({ model: this.model.id, compile });
-    const codegen = this.passes.passRows.findIndex((r) => r.argument.startsWith('openopt-convert-nn-to-linalg'));
-    this.editor.setCompile({ compile, graphPasses: codegen < 0 ? this.passes.passRows.length : codegen, name: this.model.name });
+    this.editor.setCompile({ compile, graphPasses: this.passes.graphPasses, name: this.model.name });
     this.root.dataset.compile = compile;
   }
 

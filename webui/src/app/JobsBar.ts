@@ -5,21 +5,17 @@ import { h, progressBar } from '../ui/dom';
 
 export class JobsBar {
   readonly root = h('div', { className: 'jobs', role: 'status', 'aria-live': 'polite', 'aria-label': 'Running jobs' });
-  private bars = new Map<string, ReturnType<typeof progressBar>>();
 
   /** A bar for a job about to start; returns its progress callback and a finisher. */
   track(label: string): { progress: (p: JobProgress) => void; done: () => void } {
-    const key = `${label}-${Math.random()}`;
     const bar = progressBar(label);
     bar.set(0, `${label}: starting`);
     bar.root.dataset.job = label;
-    this.bars.set(key, bar);
     this.root.append(bar.root);
     return {
       progress: (p) => bar.set(p.progress, `${label}: ${p.message} (${Math.round(p.progress * 100)}%)`),
       done: () => {
         bar.root.remove();
-        this.bars.delete(key);
       },
     };
   }

@@ -26,7 +26,8 @@ export class PassesPanel {
   private diffHost: HTMLElement;
   private header: HTMLElement;
   private current: CompileRef | null = null;
-  private graphPassCount = 0;
+  /** Passes before code generation starts (the recipe's graph passes). */
+  graphPasses = 0;
   private before: OpLines | null = null;
   private after: OpLines | null = null;
   private graphKey = '';
@@ -52,6 +53,9 @@ export class PassesPanel {
         h('div', { className: 'toolbar', role: 'toolbar', 'aria-label': 'Pass filters' }, h('label', { for: 'passes-changed' }, changed, ' Changed only'), name),
         this.list),
       h('div', { className: 'pass-main' }, this.header, this.diffHost, this.graph.root));
+    this.graph.onSelectNode((node) => {
+      if (node) this.linkNodeToDiff(node.id);
+    });
   }
 
   async load(ref: CompileRef): Promise<void> {
@@ -59,15 +63,11 @@ export class PassesPanel {
     const { passes } = await this.client.call('compile/passes', { compile: ref.compile });
     this.rows = timelineRows(passes);
     const codegen = this.rows.findIndex((r) => r.argument.startsWith('openopt-convert-nn-to-linalg'));
-    this.graphPassCount = codegen < 0 ? this.rows.length : codegen;
+    this.graphPasses = codegen < 0 ? this.rows.length : codegen;
     this.graphKey = '';
     this.renderList();
     const firstChanged = this.rows.find((r) => r.changed);
     await this.selectPass(firstChanged?.index ?? this.rows[0]?.index ?? null);
-  }
-
-  get passRows(): TimelineRow[] {
-    return this.rows;
   }
 
   private renderList(): void {
@@ -118,7 +118,7 @@ export class PassesPanel {
     this.diff.show(before.ir, after.ir);
     this.root.dataset.pass = String(index);
     // The graph after this pass for graph passes; after all of them for code generation.
-    const graphPass = row.index < this.graphPassCount;
+    const graphPass = row.index < this.graphPasses;
     const key = graphPass ? graphAfterArgument(row) : 'all';
     if (key !== this.graphKey) {
       const doc = await fetchGraph(this.client, this.artifacts, graphPass ? { model, compile, after: key } : { model, compile });
@@ -152,9 +152,4 @@ export class PassesPanel {
     this.root.dataset.linkedLines = `${lines.original.join(',')}|${lines.modified.join(',')}`;
   }
 
-  bindGraphSelection(): void {
-    this.graph.onSelectNode((node) => {
-      if (node) this.linkNodeToDiff(node.id);
-    });
-  }
 }
