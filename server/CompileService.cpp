@@ -103,7 +103,8 @@ int64_t countOps(const std::vector<FunctionSnapshot> &functions) {
 
 std::optional<DType> parseDType(const std::string &name) {
   for (DType t : {DType::F16, DType::BF16, DType::F32, DType::F64, DType::I8, DType::I16,
-                  DType::I32, DType::I64, DType::U8, DType::Bool})
+                  DType::I32, DType::I64, DType::U8, DType::U16, DType::U32, DType::U64,
+                  DType::Bool})
     if (dtypeName(t) == name)
       return t;
   return std::nullopt;

@@ -1,6 +1,8 @@
 //===- CompiledModel.cpp - a model JIT-compiled for this CPU --------------===//
 #include "openopt/Runtime/CompiledModel.h"
 
+#include "openopt/Codegen/CPU/Passes.h"
+#include "openopt/Runtime/RuntimeChecks.h"
 #include "openopt/Support/Diagnostics.h"
 #include "openopt/Transforms/Passes.h"
 
@@ -11,8 +13,13 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
+
+#include <cstdlib>
+#include <cstring>
 
 using namespace mlir;
 using llvm::createStringError;
@@ -21,10 +28,19 @@ namespace openopt {
 
 std::string TensorSpec::describe() const {
   std::string text = "'" + name + "' " + dtypeName(dtype).str() + "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? ", " : "") +
-            (ShapedType::isDynamic(shape[i]) ? std::string("?") : std::to_string(shape[i]));
+  for (size_t i = 0; i < shape.size(); ++i) {
+    std::string dim = "?";
+    if (!ShapedType::isDynamic(shape[i]))
+      dim = std::to_string(shape[i]);
+    else if (i < dimNames.size() && !dimNames[i].empty() && dimNames[i] != "?")
+      dim = dimNames[i];
+    text += (i ? ", " : "") + dim;
+  }
   return text + "]";
+}
+
+bool TensorSpec::hasStaticShape() const {
+  return llvm::none_of(shape, ShapedType::isDynamic);
 }
 
 llvm::Expected<DType> dtypeOf(Type t) {
@@ -34,6 +50,9 @@ llvm::Expected<DType> dtypeOf(Type t) {
   if (t.isBF16()) return DType::BF16;
   if (t.isInteger(1)) return DType::Bool;
   if (t.isUnsignedInteger(8)) return DType::U8;
+  if (t.isUnsignedInteger(16)) return DType::U16;
+  if (t.isUnsignedInteger(32)) return DType::U32;
+  if (t.isUnsignedInteger(64)) return DType::U64;
   if (t.isInteger(8)) return DType::I8;
   if (t.isInteger(16)) return DType::I16;
   if (t.isInteger(32)) return DType::I32;
@@ -65,8 +84,12 @@ llvm::Expected<std::vector<TensorSpec>> specsOf(TypeRange types, ArrayAttr attrs
     if (!dtype)
       return dtype.takeError();
     DictionaryAttr dict = attrs ? dyn_cast_or_null<DictionaryAttr>(attrs[i]) : nullptr;
-    specs.push_back({nameOf(dict, prefix.str() + std::to_string(i)), *dtype,
-                     llvm::SmallVector<int64_t>(tensor.getShape())});
+    TensorSpec spec{nameOf(dict, prefix.str() + std::to_string(i)), *dtype,
+                    llvm::SmallVector<int64_t>(tensor.getShape()), {}};
+    if (auto params = dict ? dict.getAs<ArrayAttr>("nn.dim_params") : nullptr)
+      for (Attribute p : params)
+        spec.dimNames.push_back(isa<StringAttr>(p) ? cast<StringAttr>(p).getValue().str() : "");
+    specs.push_back(std::move(spec));
   }
   return specs;
 }
@@ -124,15 +147,15 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options) {
   auto outputs = specsOf(func.getResultTypes(), func.getResAttrsAttr(), "output");
   if (!outputs)
     return outputs.takeError();
-  for (const auto &spec : *inputs)
-    if (llvm::any_of(spec.shape, ShapedType::isDynamic))
-      return createStringError("input %s has dynamic dimensions: give concrete inputs",
-                               spec.describe().c_str());
   model->inputSpecs = std::move(*inputs);
   model->outputSpecs = std::move(*outputs);
+  model->returnOutputs = llvm::any_of(
+      model->outputSpecs, [](const TensorSpec &spec) { return !spec.hasStaticShape(); });
   std::string entryName = func.getSymName().str();
 
-  if (auto err = runPipeline(module, cpuPipeline(options)))
+  CpuPipelineOptions pipeline = options;
+  pipeline.returnOutputs = model->returnOutputs;
+  if (auto err = runPipeline(module, cpuPipeline(pipeline)))
     return std::move(err);
   if (options.profile) {
     auto table = readProfiledOps(module);
@@ -172,17 +195,20 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options) {
   auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));
   if (!engine)
     return engine.takeError();
-  if (model->collector)
-    (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
-      llvm::orc::SymbolMap symbols;
-      auto define = [](void *address) {
-        return llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(address),
-                                            llvm::JITSymbolFlags::Exported);
-      };
+  bool profiled = model->collector != nullptr;
+  (*engine)->registerSymbols([profiled](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    auto define = [](void *address) {
+      return llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(address),
+                                          llvm::JITSymbolFlags::Exported);
+    };
+    symbols[interner(kRuntimeFailHook)] = define(runtimeFailHookAddress());
+    if (profiled) {
       symbols[interner(kProfileEnterHook)] = define(ProfileCollector::enterHookAddress());
       symbols[interner(kProfileExitHook)] = define(ProfileCollector::exitHookAddress());
-      return symbols;
-    });
+    }
+    return symbols;
+  });
   (*engine)->initialize();
   auto entry = (*engine)->lookupPacked(entryName);
   if (!entry)
@@ -195,45 +221,123 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options) {
 std::vector<HostTensor> CompiledModel::allocateOutputs() const {
   std::vector<HostTensor> outputs;
   for (const auto &spec : outputSpecs)
-    outputs.emplace_back(spec.dtype, spec.shape);
+    outputs.push_back(spec.hasStaticShape() ? HostTensor(spec.dtype, spec.shape) : HostTensor());
   return outputs;
 }
 
+namespace {
+
+// The fields of one memref descriptor as the packed entry point takes them:
+// allocated and aligned pointers, offset, sizes, strides (row-major).
+void appendDescriptor(llvm::SmallVectorImpl<int64_t> &words, const char *data,
+                      llvm::ArrayRef<int64_t> shape) {
+  words.push_back(reinterpret_cast<int64_t>(data));
+  words.push_back(reinterpret_cast<int64_t>(data));
+  words.push_back(0);
+  llvm::append_range(words, shape);
+  llvm::SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = int64_t(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  llvm::append_range(words, strides);
+}
+
+// Copies a returned (possibly strided) buffer into a dense tensor.
+void copyStrided(char *dst, const char *src, int64_t elementBytes, llvm::ArrayRef<int64_t> sizes,
+                 llvm::ArrayRef<int64_t> strides) {
+  if (sizes.empty()) {
+    std::memcpy(dst, src, elementBytes);
+    return;
+  }
+  int64_t inner = 1;
+  for (int64_t s : sizes.drop_front())
+    inner *= s;
+  for (int64_t i = 0; i < sizes[0]; ++i)
+    copyStrided(dst + i * inner * elementBytes, src + i * strides[0] * elementBytes, elementBytes,
+                sizes.drop_front(), strides.drop_front());
+}
+
+} // namespace
+
 llvm::Error CompiledModel::run(llvm::ArrayRef<const HostTensor *> inputs,
-                               llvm::MutableArrayRef<HostTensor> outputs) {
+                               std::vector<HostTensor> &outputs) {
   if (inputs.size() != inputSpecs.size())
     return createStringError("the model takes %zu inputs, got %zu", inputSpecs.size(),
                              inputs.size());
-  if (outputs.size() != outputSpecs.size())
-    return createStringError("the model has %zu outputs, got %zu buffers", outputSpecs.size(),
-                             outputs.size());
-  auto check = [](const TensorSpec &spec, const HostTensor &t, const char *what) -> llvm::Error {
-    if (t.dtype() != spec.dtype || t.shape() != llvm::ArrayRef<int64_t>(spec.shape))
-      return createStringError("%s %s expects %s, got %s", what, spec.name.c_str(),
-                               spec.describe().c_str(), t.describe().c_str());
-    return llvm::Error::success();
-  };
-  // Bare-pointer convention: one data pointer per memref argument, inputs
-  // then outputs; packed calls take the address of each argument.
-  llvm::SmallVector<void *> pointers;
+  // Sizes given to each named symbolic dimension, to check they agree.
+  llvm::StringMap<std::pair<int64_t, std::string>> symbols;
   for (auto [spec, t] : llvm::zip(inputSpecs, inputs)) {
-    if (auto err = check(spec, *t, "input"))
-      return err;
-    pointers.push_back(const_cast<char *>(t->data()));
+    bool fits = t->dtype() == spec.dtype && t->shape().size() == spec.shape.size();
+    for (size_t d = 0; fits && d < spec.shape.size(); ++d)
+      fits = ShapedType::isDynamic(spec.shape[d]) || spec.shape[d] == t->shape()[d];
+    if (!fits)
+      return createStringError("input %s expects %s, got %s", spec.name.c_str(),
+                               spec.describe().c_str(), t->describe().c_str());
+    for (size_t d = 0; d < spec.dimNames.size() && d < spec.shape.size(); ++d) {
+      const std::string &symbol = spec.dimNames[d];
+      if (!ShapedType::isDynamic(spec.shape[d]) || symbol.empty() || symbol == "?")
+        continue;
+      auto [it, inserted] = symbols.try_emplace(symbol, t->shape()[d], spec.name);
+      if (!inserted && it->second.first != t->shape()[d])
+        return createStringError(
+            "dimension '%s' is %lld in input '%s' but %lld in input '%s'", symbol.c_str(),
+            (long long)it->second.first, it->second.second.c_str(), (long long)t->shape()[d],
+            spec.name.c_str());
+    }
   }
-  for (auto [spec, t] : llvm::zip(outputSpecs, outputs)) {
-    if (auto err = check(spec, t, "output"))
-      return err;
-    pointers.push_back(t.data());
+  outputs.resize(outputSpecs.size());
+  llvm::SmallVector<int64_t> words;
+  for (auto [spec, t] : llvm::zip(inputSpecs, inputs))
+    appendDescriptor(words, t->data(), t->shape());
+  if (!returnOutputs) {
+    for (auto [spec, t] : llvm::zip(outputSpecs, outputs)) {
+      if (t.dtype() != spec.dtype || t.shape() != llvm::ArrayRef<int64_t>(spec.shape) ||
+          (!t.data() && t.numBytes()))
+        t = HostTensor(spec.dtype, spec.shape);
+      appendDescriptor(words, t.data(), t.shape());
+    }
   }
+  // Returned outputs: one descriptor per output, as the entry point's result.
+  llvm::SmallVector<int64_t> results;
+  if (returnOutputs)
+    for (const TensorSpec &spec : outputSpecs)
+      results.resize(results.size() + 3 + 2 * spec.shape.size());
   llvm::SmallVector<void *> args;
-  for (void *&p : pointers)
-    args.push_back(&p);
+  for (int64_t &w : words)
+    args.push_back(&w);
+  if (returnOutputs)
+    args.push_back(results.data());
+
+  std::string failure;
+  bool ok;
   if (collector) {
     ProfileCollector::RunScope scope(*collector);
-    entry(args.data());
+    ok = callWithRuntimeChecks(entry, args.data(), failure);
   } else {
-    entry(args.data());
+    ok = callWithRuntimeChecks(entry, args.data(), failure);
+  }
+  if (!ok)
+    return createStringError("%s", failure.c_str());
+  if (!returnOutputs)
+    return llvm::Error::success();
+
+  // Each buffer is the callee's own allocation (the deallocation pipeline
+  // clones any result it does not own); free each one once.
+  llvm::SmallPtrSet<void *, 8> freed;
+  size_t at = 0;
+  for (auto [spec, t] : llvm::zip(outputSpecs, outputs)) {
+    size_t rank = spec.shape.size();
+    void *allocated = reinterpret_cast<void *>(results[at]);
+    const char *aligned = reinterpret_cast<const char *>(results[at + 1]);
+    int64_t offset = results[at + 2];
+    llvm::ArrayRef<int64_t> sizes(results.data() + at + 3, rank);
+    llvm::ArrayRef<int64_t> strides(results.data() + at + 3 + rank, rank);
+    at += 3 + 2 * rank;
+    t = HostTensor(spec.dtype, sizes);
+    if (t.numElements() > 0)
+      copyStrided(t.data(), aligned + offset * dtypeSize(spec.dtype), dtypeSize(spec.dtype),
+                  sizes, strides);
+    if (allocated && freed.insert(allocated).second)
+      std::free(allocated);
   }
   return llvm::Error::success();
 }

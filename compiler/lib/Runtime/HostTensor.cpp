@@ -11,9 +11,9 @@ namespace openopt {
 
 int64_t dtypeSize(DType type) {
   switch (type) {
-  case DType::F16: case DType::BF16: case DType::I16: return 2;
-  case DType::F32: case DType::I32: return 4;
-  case DType::F64: case DType::I64: return 8;
+  case DType::F16: case DType::BF16: case DType::I16: case DType::U16: return 2;
+  case DType::F32: case DType::I32: case DType::U32: return 4;
+  case DType::F64: case DType::I64: case DType::U64: return 8;
   case DType::I8: case DType::U8: case DType::Bool: return 1;
   }
   return 1;
@@ -30,6 +30,9 @@ llvm::StringRef dtypeName(DType type) {
   case DType::I32: return "i32";
   case DType::I64: return "i64";
   case DType::U8: return "u8";
+  case DType::U16: return "u16";
+  case DType::U32: return "u32";
+  case DType::U64: return "u64";
   case DType::Bool: return "bool";
   }
   return "?";

@@ -35,6 +35,9 @@ std::optional<DType> dtypeFromDescr(StringRef descr) {
   if (code == "i2") return DType::I16;
   if (code == "i1") return DType::I8;
   if (code == "u1") return DType::U8;
+  if (code == "u2") return DType::U16;
+  if (code == "u4") return DType::U32;
+  if (code == "u8") return DType::U64;
   if (code == "b1") return DType::Bool;
   return std::nullopt;
 }
@@ -49,6 +52,9 @@ StringRef descrOf(DType type) {
   case DType::I16: return "<i2";
   case DType::I8: return "|i1";
   case DType::U8: return "|u1";
+  case DType::U16: return "<u2";
+  case DType::U32: return "<u4";
+  case DType::U64: return "<u8";
   case DType::Bool: return "|b1";
   case DType::BF16: return "<V2"; // numpy has no bfloat16
   }

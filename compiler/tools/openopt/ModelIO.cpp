@@ -89,6 +89,12 @@ gatherInputs(mlir::MLIRContext &context, llvm::ArrayRef<TensorSpec> specs,
     auto tensor = loadTensorFile(context, it->second);
     if (!tensor)
       return tensor.takeError();
+    // numpy has no bfloat16: files carry its bit patterns as uint16.
+    if (spec.dtype == DType::BF16 && tensor->dtype() == DType::U16) {
+      HostTensor bits(DType::BF16, tensor->shape());
+      std::memcpy(bits.data(), tensor->data(), tensor->numBytes());
+      *tensor = std::move(bits);
+    }
     tensors.push_back(std::move(*tensor));
   }
   return tensors;
@@ -133,7 +139,8 @@ Latency summarize(std::vector<double> timesMs) {
 
 llvm::Expected<ModelWithInputs> loadModelWithInputs(mlir::MLIRContext &context,
                                                     llvm::StringRef path,
-                                                    const InputSources &sources) {
+                                                    const InputSources &sources,
+                                                    bool specialize) {
   auto module = loadModel(context, path);
   if (!module)
     return module.takeError();
@@ -143,9 +150,11 @@ llvm::Expected<ModelWithInputs> loadModelWithInputs(mlir::MLIRContext &context,
   auto inputs = gatherInputs(context, *specs, sources);
   if (!inputs)
     return inputs.takeError();
-  // Dynamic dimensions take the sizes of the given inputs.
-  if (auto err = specializeToInputs(**module, *specs, *inputs))
-    return std::move(err);
+  // Dynamic dimensions take the sizes of the given inputs when the recipe
+  // asks for it; otherwise they stay dynamic in the compiled code.
+  if (specialize)
+    if (auto err = specializeToInputs(**module, *specs, *inputs))
+      return std::move(err);
   return ModelWithInputs{std::move(*module), std::move(*specs), std::move(*inputs)};
 }
 

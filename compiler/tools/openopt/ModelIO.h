@@ -41,7 +41,8 @@ gatherInputs(mlir::MLIRContext &context, llvm::ArrayRef<TensorSpec> specs,
 llvm::Error specializeToInputs(mlir::ModuleOp module, llvm::ArrayRef<TensorSpec> specs,
                                llvm::ArrayRef<HostTensor> inputs);
 
-/// A model loaded with its inputs, its entry function specialised to their shapes.
+/// A model loaded with its inputs; with `specialize`, its entry function's
+/// dynamic dimensions take the inputs' sizes (the recipe's codegen.shapes).
 struct ModelWithInputs {
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::vector<TensorSpec> specs;
@@ -49,7 +50,8 @@ struct ModelWithInputs {
 };
 llvm::Expected<ModelWithInputs> loadModelWithInputs(mlir::MLIRContext &context,
                                                     llvm::StringRef path,
-                                                    const InputSources &sources);
+                                                    const InputSources &sources,
+                                                    bool specialize);
 
 /// Writes each output to DIR/<name>.npy (characters outside [A-Za-z0-9_.-]
 /// become '_'), saying so on stdout.

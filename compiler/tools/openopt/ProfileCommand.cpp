@@ -369,7 +369,8 @@ int runProfile(mlir::MLIRContext &context) {
   if (iterations < 1)
     return reportError(createStringError("--iterations must be at least 1"));
   InputSources sources{{inputArgs.begin(), inputArgs.end()}, randomInputs, seed};
-  auto loaded = loadModelWithInputs(context, modelPath, sources);
+  auto loaded = loadModelWithInputs(context, modelPath, sources,
+                                    recipe->shapes == "specialize");
   if (!loaded)
     return reportError(loaded.takeError());
   mlir::ModuleOp module = *loaded->module;

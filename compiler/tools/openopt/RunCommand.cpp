@@ -83,7 +83,8 @@ int runModel(mlir::MLIRContext &context) {
   if (vectorBits != 0 && vectorBits != 256 && vectorBits != 512)
     return reportError(createStringError("--vector-bits must be 256 or 512"));
   InputSources sources{{inputArgs.begin(), inputArgs.end()}, randomInputs, seed};
-  auto loaded = loadModelWithInputs(context, modelPath, sources);
+  auto loaded = loadModelWithInputs(context, modelPath, sources,
+                                    recipe->shapes == "specialize");
   if (!loaded)
     return reportError(loaded.takeError());
   mlir::ModuleOp module = *loaded->module;

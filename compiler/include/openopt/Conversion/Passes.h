@@ -7,6 +7,8 @@
 
 namespace mlir {
 namespace arith { class ArithDialect; }
+namespace cf { class ControlFlowDialect; }
+namespace scf { class SCFDialect; }
 namespace linalg { class LinalgDialect; }
 namespace math { class MathDialect; }
 namespace tensor { class TensorDialect; }

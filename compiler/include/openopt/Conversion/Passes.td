@@ -7,18 +7,22 @@ include "mlir/Pass/PassBase.td"
 def ConvertNNToLinalgPass : Pass<"openopt-convert-nn-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Lower nn ops to linalg, tensor, arith and math on tensors";
   let description = [{
-    Rewrites every nn op into upstream ops on static-shaped tensors:
+    Rewrites every nn op into upstream ops on tensors:
     element-wise ops become broadcasting `linalg.generic`s, MatMul/Gemm become
     `linalg.matmul`/`linalg.batch_matmul`, Conv becomes an im2col gather
     followed by a matmul (so the matmul schedule also speeds up convolutions),
     pooling and reductions become reduction `linalg.generic`s, and data
     movement becomes `tensor` slices, reshapes and `linalg.transpose`.
-    Dynamic dimensions must be specialised first (`openopt run` does this
-    from the given inputs); an op left with a dynamic shape is an error.
+    Dynamic dimensions stay dynamic: their sizes are read with `tensor.dim`
+    and shapes that depend on input values are computed with `tensor.extract`;
+    what only the run can tell (sizes that must match, element counts) is
+    checked with `cf.assert` naming the ONNX node. Control flow (If, Loop,
+    Scan) becomes `scf`. Unsigned element types become signless at the end.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
-    "mlir::math::MathDialect", "mlir::tensor::TensorDialect"
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
+    "mlir::scf::SCFDialect", "mlir::cf::ControlFlowDialect"
   ];
 }
 

@@ -45,6 +45,10 @@ struct Recipe {
   std::vector<RecipePass> graphPasses;
   bool vectorizeMatmul = true;
   int tileM = 64, tileN = 256, tileK = 256;
+  /// "dynamic": symbolic input dims stay dynamic, one compile runs at every
+  /// size; "specialize": they take the sizes of the inputs of the first run
+  /// (faster code, a compile per input shape).
+  std::string shapes = "dynamic";
   RecipeOutputs outputs;
 
   /// The graph passes as a pipeline nested in func.func, e.g.

@@ -25,12 +25,16 @@ class Module;
 
 namespace openopt {
 
-/// Name, element type and static shape of a model input or output.
+/// Name, element type and shape of a model input or output; a dynamic
+/// dimension is ShapedType::kDynamic, with its symbolic name (ONNX dim_param)
+/// in `dimNames` when the model gives one.
 struct TensorSpec {
   std::string name;
   DType dtype;
   llvm::SmallVector<int64_t> shape;
+  llvm::SmallVector<std::string> dimNames;
   std::string describe() const;
+  bool hasStaticShape() const;
 };
 
 /// The DType of an MLIR element type, or an error naming it.
@@ -48,21 +52,30 @@ class CompiledModel {
 public:
   ~CompiledModel();
 
-  /// Lowers `module` (nn IR, static shapes; modified in place) and JIT
-  /// compiles it for the host CPU.
+  /// Lowers `module` (nn IR; modified in place) and JIT compiles it for the
+  /// host CPU. Dynamic dimensions stay dynamic: one compiled model runs at
+  /// every size its inputs allow.
   static llvm::Expected<std::unique_ptr<CompiledModel>>
   compile(mlir::ModuleOp module, const CpuPipelineOptions &options);
 
   const std::vector<TensorSpec> &inputs() const { return inputSpecs; }
   const std::vector<TensorSpec> &outputs() const { return outputSpecs; }
 
-  /// Output tensors of the right types and shapes, for run().
+  /// Output tensors of the right types and shapes, for run() (empty
+  /// placeholders for outputs whose shape is known only at run time).
   std::vector<HostTensor> allocateOutputs() const;
 
-  /// Runs once. Inputs must match inputs() in order, dtype and shape.
-  /// Profiled runs of one model must not overlap (they share one collector).
+  /// Runs once. Inputs must match inputs() in order, dtype, rank and static
+  /// dimensions. Outputs of static shape are written into `outputs` (as from
+  /// allocateOutputs(), allocated when missing); outputs of dynamic shape
+  /// replace theirs. A failed run-time check (a shape constraint broken by
+  /// the inputs) is an error naming the node. Profiled runs of one model must
+  /// not overlap (they share one collector).
   llvm::Error run(llvm::ArrayRef<const HostTensor *> inputs,
-                  llvm::MutableArrayRef<HostTensor> outputs);
+                  std::vector<HostTensor> &outputs);
+
+  /// Whether the outputs come back allocated by the compiled code.
+  bool returnsOutputs() const { return returnOutputs; }
 
   /// Whether it was compiled with CpuPipelineOptions::profile.
   bool isProfiled() const { return collector != nullptr; }
@@ -85,6 +98,7 @@ private:
   std::unique_ptr<ProfileCollector> collector;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   void (*entry)(void **) = nullptr;
+  bool returnOutputs = false;
   /// LLVM IR optimisation; the JIT calls it when code is first looked up.
   std::function<llvm::Error(llvm::Module *)> optimizer;
 };

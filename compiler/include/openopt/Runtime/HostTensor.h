@@ -12,7 +12,7 @@
 
 namespace openopt {
 
-enum class DType { F16, BF16, F32, F64, I8, I16, I32, I64, U8, Bool };
+enum class DType { F16, BF16, F32, F64, I8, I16, I32, I64, U8, U16, U32, U64, Bool };
 
 /// Bytes per element (Bool: one byte).
 int64_t dtypeSize(DType type);

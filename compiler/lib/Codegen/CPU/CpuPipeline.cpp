@@ -26,8 +26,16 @@ std::string cpuPipeline(const CpuPipelineOptions &options) {
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map}",
       "canonicalize",
-      "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
+  });
+  // Outputs of static shape are written into buffers the caller provides;
+  // outputs whose size is known only at run time are returned, allocated by
+  // the compiled code (one mode per model: all returned if any is dynamic).
+  if (!options.returnOutputs)
+    passes.push_back("buffer-results-to-out-params{hoist-static-allocs modify-public-functions}");
+  passes.insert(passes.end(), {
       "buffer-deallocation-pipeline",
+      // Returned views of buffers the function does not own were cloned.
+      "convert-bufferization-to-memref",
       "func.func(openopt-strided-copy-to-linalg)",
   });
   if (options.vectorizeMatmul)
@@ -37,7 +45,7 @@ std::string cpuPipeline(const CpuPipelineOptions &options) {
                                    options.tileK, options.threads)
                          .str());
   passes.insert(passes.end(), {
-      "func.func(convert-linalg-to-loops)",
+      "func.func(convert-linalg-to-loops,openopt-expand-dynamic-reshapes)",
       "func.func(openopt-approximate-math)",
       "canonicalize",
       "convert-vector-to-scf",
@@ -61,7 +69,8 @@ std::string cpuPipeline(const CpuPipelineOptions &options) {
       "convert-math-to-llvm",
       "convert-math-to-libm",
       "convert-arith-to-llvm",
-      "convert-func-to-llvm{use-bare-ptr-memref-call-conv}",
+      "convert-func-to-llvm",
+      "openopt-lower-runtime-checks",
       "convert-cf-to-llvm",
       "convert-index-to-llvm",
       "convert-openmp-to-llvm",

@@ -6,6 +6,8 @@
 #include "openopt/Dialect/NN/NNDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -26,16 +28,20 @@ struct ConvertNNToLinalgPass
     lowering::populateConvolutionPatterns(patterns);
     lowering::populateNormalizationPatterns(patterns);
     lowering::populateDataMovementPatterns(patterns);
+    lowering::populateReductionPatterns(patterns);
+    lowering::populateIndexingPatterns(patterns);
 
     mlir::ConversionTarget target(*ctx);
     target.addIllegalDialect<nn::NNDialect>();
     // Groups stay until their bodies are lowered, then dissolve.
     target.addLegalOp<nn::FusedOp, nn::YieldOp>();
     target.addLegalDialect<mlir::arith::ArithDialect, mlir::linalg::LinalgDialect,
-                           mlir::math::MathDialect, mlir::tensor::TensorDialect>();
+                           mlir::math::MathDialect, mlir::tensor::TensorDialect,
+                           mlir::scf::SCFDialect, mlir::cf::ControlFlowDialect>();
     if (failed(mlir::applyPartialConversion(getOperation(), target, std::move(patterns))) ||
         failed(lowering::dissolveFusionGroups(getOperation())))
-      signalPassFailure();
+      return signalPassFailure();
+    lowering::convertToSignless(getOperation());
   }
 };
 } // namespace

@@ -197,6 +197,125 @@ Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, 
   return reshapeTo(b, loc, out, resultType.getShape());
 }
 
+// Direct N-D convolution, one linalg.generic over (n, g, f, o..., c, k...):
+// out[n, g, f, o] += in[n, g, c, o * s + k * d] * w[g, f, c, k]. Any rank,
+// element type (integers accumulate in their type) and dynamic sizes; the
+// im2col path above stays the fast one for 1-D and 2-D float convolutions.
+Value convolutionNd(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
+                    ArrayRef<int64_t> strides, ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
+                    int64_t groups, RankedTensorType resultType) {
+  auto inType = typeOf(input), wType = typeOf(weight);
+  int64_t spatial = inType.getRank() - 2;
+  Type element = resultType.getElementType();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<int64_t> low(2, 0), high(2, 0);
+  for (int64_t i = 0; i < spatial; ++i) {
+    low.push_back(pads[i]);
+    high.push_back(pads[spatial + i]);
+  }
+  Value padded = padConstant(b, loc, input, low, high, 0.0);
+  int64_t c = inType.getDimSize(1), f = wType.getDimSize(0);
+  int64_t cg = c / groups, fg = f / groups;
+  Sizes padSizes = sizesOf(b, loc, padded), wSizes = sizesOf(b, loc, weight);
+  // [N, C, I...] -> [N, G, Cg, I...]; [F, Cg, K...] -> [G, Fg, Cg, K...].
+  auto split = [&](Value v, ArrayRef<OpFoldResult> sizes, int64_t outer, int64_t inner,
+                   int64_t at) -> Value {
+    auto type = typeOf(v);
+    SmallVector<int64_t> shape(type.getShape().take_front(at));
+    shape.append({outer, inner});
+    shape.append(type.getShape().drop_front(at + 1).begin(), type.getShape().drop_front(at + 1).end());
+    Sizes outSizes(sizes.take_front(at));
+    outSizes.append({b.getIndexAttr(outer), b.getIndexAttr(inner)});
+    outSizes.append(sizes.drop_front(at + 1).begin(), sizes.drop_front(at + 1).end());
+    SmallVector<ReassociationIndices> groupsOf;
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      if (i < at)
+        groupsOf.push_back({i});
+      else if (i == at)
+        groupsOf.push_back({at, at + 1});
+      else
+        groupsOf.push_back({i + 1});
+    }
+    return tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(shape, type.getElementType()),
+                                         v, groupsOf, outSizes);
+  };
+  Value in5 = split(padded, padSizes, groups, cg, 1);
+  Value w5 = split(weight, wSizes, groups, fg, 0);
+  // Output [N, G, Fg, O...], sizes from the result type or the window formula.
+  Sizes inSizes = sizesOf(b, loc, input);
+  SmallVector<int64_t> outShape = {resultType.getDimSize(0), groups, fg};
+  Sizes outSizes = {inSizes[0], b.getIndexAttr(groups), b.getIndexAttr(fg)};
+  for (int64_t i = 0; i < spatial; ++i) {
+    outShape.push_back(resultType.getDimSize(2 + i));
+    if (!resultType.isDynamicDim(2 + i)) {
+      outSizes.push_back(b.getIndexAttr(resultType.getDimSize(2 + i)));
+      continue;
+    }
+    Value span = indexConstant(b, loc, (typeOf(weight).getDimSize(2 + i) - 1) * dilations[i] + 1);
+    Value avail = arith::SubIOp::create(b, loc, indexValue(b, loc, padSizes[2 + i]), span);
+    Value o = arith::AddIOp::create(
+        b, loc, arith::DivSIOp::create(b, loc, avail, indexConstant(b, loc, strides[i])),
+        indexConstant(b, loc, 1));
+    outSizes.push_back(o);
+  }
+  auto accType = RankedTensorType::get(outShape, element);
+  Value init;
+  if (bias) {
+    Value bias2 = split(bias, sizesOf(b, loc, bias), groups, fg, 0);
+    SmallVector<AffineExpr> exprs = {getAffineDimExpr(1, ctx), getAffineDimExpr(2, ctx)};
+    SmallVector<AffineMap> maps = {AffineMap::get(outShape.size(), 0, exprs, ctx),
+                                   b.getMultiDimIdentityMap(outShape.size())};
+    init = linalg::GenericOp::create(
+               b, loc, accType, bias2, emptyTensor(b, loc, accType, outSizes), maps,
+               SmallVector<utils::IteratorType>(outShape.size(), utils::IteratorType::parallel),
+               [](OpBuilder &nb, Location l, ValueRange a) { linalg::YieldOp::create(nb, l, a[0]); })
+               .getResult(0);
+  } else {
+    init = zeroAccumulator(b, loc, accType, outSizes);
+  }
+  // Loops: n, g, f, o_0.., c, k_0..
+  int64_t loops = 4 + 2 * spatial;
+  AffineExpr n = getAffineDimExpr(0, ctx), g = getAffineDimExpr(1, ctx), ef = getAffineDimExpr(2, ctx);
+  AffineExpr ec = getAffineDimExpr(3 + spatial, ctx);
+  SmallVector<AffineExpr> inExprs = {n, g, ec}, wExprs = {g, ef, ec}, outExprs = {n, g, ef};
+  for (int64_t i = 0; i < spatial; ++i) {
+    AffineExpr o = getAffineDimExpr(3 + i, ctx), k = getAffineDimExpr(4 + spatial + i, ctx);
+    inExprs.push_back(o * strides[i] + k * dilations[i]);
+    wExprs.push_back(k);
+    outExprs.push_back(o);
+  }
+  SmallVector<utils::IteratorType> iterators(loops, utils::IteratorType::parallel);
+  for (int64_t i = 3 + spatial; i < loops; ++i)
+    iterators[i] = utils::IteratorType::reduction;
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, inExprs, ctx),
+                                 AffineMap::get(loops, 0, wExprs, ctx),
+                                 AffineMap::get(loops, 0, outExprs, ctx)};
+  Value acc = linalg::GenericOp::create(
+                  b, loc, accType, ValueRange{in5, w5}, init, maps, iterators,
+                  [&](OpBuilder &nb, Location l, ValueRange a) {
+                    Value x = a[0], w = a[1];
+                    Type accT = a[2].getType();
+                    if (x.getType() != accT)
+                      x = isa<FloatType>(accT) ? Value(arith::ExtFOp::create(nb, l, accT, x))
+                                               : Value(arith::ExtSIOp::create(nb, l, accT, x));
+                    if (w.getType() != accT)
+                      w = isa<FloatType>(accT) ? Value(arith::ExtFOp::create(nb, l, accT, w))
+                                               : Value(arith::ExtSIOp::create(nb, l, accT, w));
+                    Value r = isa<FloatType>(accT)
+                                  ? Value(arith::AddFOp::create(nb, l, a[2], arith::MulFOp::create(nb, l, x, w)))
+                                  : Value(arith::AddIOp::create(nb, l, a[2], arith::MulIOp::create(nb, l, x, w)));
+                    linalg::YieldOp::create(nb, l, r);
+                  })
+                  .getResult(0);
+  SmallVector<ReassociationIndices> merge = {{0}, {1, 2}};
+  for (int64_t i = 0; i < spatial; ++i)
+    merge.push_back({3 + i});
+  Value result = tensor::CollapseShapeOp::create(b, loc, acc, merge);
+  if (result.getType() != resultType)
+    result = tensor::CastOp::create(b, loc, resultType, result);
+  return result;
+}
+
 // Views a 1-D convolution as 2-D with a unit height.
 Value as2D(OpBuilder &b, Location loc, Value v) {
   auto shape = typeOf(v).getShape();
@@ -206,12 +325,21 @@ Value as2D(OpBuilder &b, Location loc, Value v) {
 struct LowerConv : OpRewritePattern<nn::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::ConvOp op, PatternRewriter &rewriter) const override {
+    if (auto perSample = lowerPerSample(op, rewriter); succeeded(perSample)) {
+      rewriter.replaceOp(op, *perSample);
+      return success();
+    }
+    int64_t spatial = op.getInput().getType().getRank() - 2;
+    bool general = spatial > 2 || !isa<FloatType>(op.getType().getElementType()) ||
+                   !op.getInput().getType().hasStaticShape() || !op.getType().hasStaticShape();
+    if (general && !op.getChannelsLast()) {
+      rewriter.replaceOp(op, convolutionNd(rewriter, op.getLoc(), op.getInput(), op.getWeight(),
+                                           op.getBias(), op.getStrides(), op.getPads(),
+                                           op.getDilations(), op.getGroup(), op.getType()));
+      return success();
+    }
     if (failed(requireStaticShapes(op, rewriter)))
       return failure();
-    int64_t spatial = op.getInput().getType().getRank() - 2;
-    if (spatial != 1 && spatial != 2)
-      return op.emitError("Conv: only 1-D and 2-D convolutions are supported, this one has ")
-             << spatial << " spatial axes", failure();
     if (op.getChannelsLast())
       return lowerChannelsLast(op, spatial, rewriter);
     Location loc = op.getLoc();
@@ -263,11 +391,15 @@ struct LowerConv : OpRewritePattern<nn::ConvOp> {
 struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::ConvTransposeOp op, PatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
+    if (auto perSample = lowerPerSample(op, rewriter); succeeded(perSample)) {
+      rewriter.replaceOp(op, *perSample);
+      return success();
+    }
     int64_t spatial = op.getInput().getType().getRank() - 2;
     if (spatial != 1 && spatial != 2)
-      return op.emitError("ConvTranspose: only 1-D and 2-D are supported"), failure();
+      return lowerGeneral(op, rewriter);
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
     Location loc = op.getLoc();
     Value input = op.getInput(), weight = op.getWeight();
     SmallVector<int64_t> s(op.getStrides()), d(op.getDilations()), pads(op.getPads()),
@@ -344,6 +476,86 @@ struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
         {n, g * fg, spatial == 1 ? 1 : outShape[2], outShape.back()}, element);
     Value result = conv2D(rewriter, loc, padded, flipped, op.getBias(), p, type2D);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outShape));
+    return success();
+  }
+
+  // Any rank (static shapes): the same steps with an N-D direct convolution.
+  LogicalResult lowerGeneral(nn::ConvTransposeOp op, PatternRewriter &rewriter) const {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    Value input = op.getInput(), weight = op.getWeight();
+    auto inType = typeOf(input), wType = typeOf(weight);
+    int64_t spatial = inType.getRank() - 2;
+    Type element = inType.getElementType();
+    auto s = op.getStrides(), d = op.getDilations(), pads = op.getPads(), outPad = op.getOutputPadding();
+    int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), g = op.getGroup();
+    int64_t cg = c / g, fg = wType.getDimSize(1);
+    // 1. Spread the input by the strides.
+    SmallVector<int64_t> dilatedShape = {n, c};
+    for (int64_t i = 0; i < spatial; ++i)
+      dilatedShape.push_back((inType.getDimSize(2 + i) - 1) * s[i] + 1);
+    auto dilatedType = RankedTensorType::get(dilatedShape, element);
+    SmallVector<OpFoldResult> zeros(inType.getRank(), rewriter.getIndexAttr(0)), sizes, steps;
+    for (int64_t i = 0; i < inType.getRank(); ++i) {
+      sizes.push_back(rewriter.getIndexAttr(inType.getDimSize(i)));
+      steps.push_back(rewriter.getIndexAttr(i < 2 ? 1 : s[i - 2]));
+    }
+    Value dilated = tensor::InsertSliceOp::create(rewriter, loc, input,
+                                                  zeroAccumulator(rewriter, loc, dilatedType), zeros,
+                                                  sizes, steps);
+    // 2. Pad by dilation * (k - 1) minus the pads; crop where negative.
+    SmallVector<int64_t> low = {0, 0}, high = {0, 0}, cropLow = {0, 0}, cropHigh = {0, 0};
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t k = wType.getDimSize(2 + i);
+      int64_t lo = d[i] * (k - 1) - pads[i], hi = d[i] * (k - 1) - pads[spatial + i] + outPad[i];
+      low.push_back(std::max<int64_t>(lo, 0));
+      high.push_back(std::max<int64_t>(hi, 0));
+      cropLow.push_back(std::max<int64_t>(-lo, 0));
+      cropHigh.push_back(std::max<int64_t>(-hi, 0));
+    }
+    Value padded = padConstant(rewriter, loc, dilated, low, high, 0.0);
+    if (llvm::any_of(cropLow, [](int64_t v) { return v; }) ||
+        llvm::any_of(cropHigh, [](int64_t v) { return v; })) {
+      auto pt = typeOf(padded);
+      SmallVector<int64_t> shape;
+      SmallVector<OpFoldResult> offsets, cropSizes;
+      for (int64_t i = 0; i < pt.getRank(); ++i) {
+        shape.push_back(pt.getDimSize(i) - cropLow[i] - cropHigh[i]);
+        offsets.push_back(rewriter.getIndexAttr(cropLow[i]));
+        cropSizes.push_back(rewriter.getIndexAttr(shape.back()));
+      }
+      padded = tensor::ExtractSliceOp::create(rewriter, loc, RankedTensorType::get(shape, element),
+                                              padded, offsets, cropSizes,
+                                              SmallVector<OpFoldResult>(pt.getRank(), rewriter.getIndexAttr(1)));
+    }
+    // 3. Flip the kernel and swap its channel axes per group:
+    //    w'[g*Fg + f, c, k...] = w[g*Cg + c, f, K-1-k...].
+    MLIRContext *ctx = rewriter.getContext();
+    int64_t loops = 3 + spatial;
+    SmallVector<AffineExpr> exprs = {getAffineDimExpr(0, ctx) * cg + getAffineDimExpr(2, ctx),
+                                     getAffineDimExpr(1, ctx)};
+    SmallVector<int64_t> flippedShape = {g, fg, cg};
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t k = wType.getDimSize(2 + i);
+      exprs.push_back((k - 1) - getAffineDimExpr(3 + i, ctx));
+      flippedShape.push_back(k);
+    }
+    auto flippedType = RankedTensorType::get(flippedShape, element);
+    Value flipped = linalg::GenericOp::create(
+                        rewriter, loc, flippedType, weight, emptyTensor(rewriter, loc, flippedType),
+                        ArrayRef<AffineMap>{AffineMap::get(loops, 0, exprs, ctx),
+                                            rewriter.getMultiDimIdentityMap(loops)},
+                        SmallVector<utils::IteratorType>(loops, utils::IteratorType::parallel),
+                        [](OpBuilder &nb, Location l, ValueRange a) { linalg::YieldOp::create(nb, l, a[0]); })
+                        .getResult(0);
+    SmallVector<int64_t> kernelShape = {g * fg, cg};
+    kernelShape.append(flippedShape.begin() + 3, flippedShape.end());
+    flipped = reshapeTo(rewriter, loc, flipped, kernelShape);
+    // 4. A stride-1 convolution with the same dilation.
+    SmallVector<int64_t> ones(spatial, 1), noPads(2 * spatial, 0);
+    rewriter.replaceOp(op, convolutionNd(rewriter, loc, padded, flipped, op.getBias(), ones, noPads,
+                                         d, g, op.getType()));
     return success();
   }
 };

@@ -25,8 +25,8 @@ namespace openopt::lowering {
 /// B costs nothing at run time once folded.
 Value matmul2D(OpBuilder &b, Location loc, Value a, Value bMat, Value init) {
   auto initType = cast<RankedTensorType>(init.getType());
-  int64_t m = initType.getDimSize(0), n = initType.getDimSize(1);
-  if (n % 8 == 0)
+  int64_t n = initType.getDimSize(1);
+  if (ShapedType::isDynamic(n) || n % 8 == 0 || !isa<FloatType>(initType.getElementType()))
     return linalg::MatmulOp::create(b, loc, TypeRange{initType}, ValueRange{a, bMat},
                                     ValueRange{init})
         .getResult(0);
@@ -37,7 +37,7 @@ Value matmul2D(OpBuilder &b, Location loc, Value a, Value bMat, Value init) {
                                            ValueRange{a, bPadded}, ValueRange{initPadded})
                       .getResult(0);
   SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(m), b.getIndexAttr(n)};
+  SmallVector<OpFoldResult> sizes = {sizesOf(b, loc, init)[0], b.getIndexAttr(n)};
   SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
   return tensor::ExtractSliceOp::create(b, loc, initType, product, offsets, sizes, strides);
 }
@@ -47,76 +47,179 @@ Value zeroAccumulator(OpBuilder &b, Location loc, RankedTensorType type) {
   return filledTensor(b, loc, type, scalarConstant(b, loc, type.getElementType(), 0));
 }
 
+Value zeroAccumulator(OpBuilder &b, Location loc, RankedTensorType type,
+                      ArrayRef<OpFoldResult> sizes) {
+  return filledTensor(b, loc, type, sizes, scalarConstant(b, loc, type.getElementType(), 0));
+}
+
 Value transpose2D(OpBuilder &b, Location loc, Value v) {
   auto type = cast<RankedTensorType>(v.getType());
   auto outType = RankedTensorType::get({type.getDimSize(1), type.getDimSize(0)},
                                        type.getElementType());
-  return linalg::TransposeOp::create(b, loc, v, emptyTensor(b, loc, outType),
+  Sizes in = sizesOf(b, loc, v);
+  return linalg::TransposeOp::create(b, loc, v, emptyTensor(b, loc, outType, {in[1], in[0]}),
                                      ArrayRef<int64_t>{1, 0})
       .getResult()[0];
 }
 
 namespace {
 
-// Broadcasts `v` ([..., r, c]) to batch dims `batch` and collapses them: the
-// result is [prod(batch), r, c].
-Value toBatch3D(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> batch) {
+// Broadcasts `v` ([..., r, c]) to batch dims `batch` (sizes `batchSizes`)
+// and collapses them: the result is [prod(batch), r, c].
+Value toBatch3D(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> batch,
+                ArrayRef<OpFoldResult> batchSizes) {
   auto type = cast<RankedTensorType>(v.getType());
+  Sizes vSizes = sizesOf(b, loc, v);
   SmallVector<int64_t> full(batch);
   full.append({type.getDimSize(type.getRank() - 2), type.getDimSize(type.getRank() - 1)});
+  Sizes fullSizes(batchSizes);
+  fullSizes.append({vSizes[type.getRank() - 2], vSizes[type.getRank() - 1]});
   auto fullType = RankedTensorType::get(full, type.getElementType());
-  if (type.getShape() != ArrayRef<int64_t>(full))
-    v = elementwise(b, loc, fullType, v,
-                    [](OpBuilder &, Location, ValueRange a) { return a[0]; });
-  int64_t count = 1;
-  for (int64_t d : batch)
-    count *= d;
-  return reshapeTo(b, loc, v, {count, full[full.size() - 2], full.back()});
+  if (type.getShape() != ArrayRef<int64_t>(full) || type.getRank() != (int64_t)full.size()) {
+    SmallVector<AffineMap> maps = {
+        broadcastMap(b.getContext(), type.getShape(), full),
+        b.getMultiDimIdentityMap(full.size())};
+    v = linalg::GenericOp::create(
+            b, loc, fullType, v, emptyTensor(b, loc, fullType, fullSizes), maps,
+            SmallVector<utils::IteratorType>(full.size(), utils::IteratorType::parallel),
+            [](OpBuilder &nb, Location l, ValueRange a) { linalg::YieldOp::create(nb, l, a[0]); })
+            .getResult(0);
+  }
+  SmallVector<ReassociationIndices> groups(3);
+  for (int64_t i = 0; i < (int64_t)batch.size(); ++i)
+    groups[0].push_back(i);
+  if (batch.empty()) {
+    SmallVector<int64_t> shape3 = {1, full[0], full[1]};
+    return insertUnitAxes(b, loc, v, {0});
+  }
+  groups[1] = {(int64_t)batch.size()};
+  groups[2] = {(int64_t)batch.size() + 1};
+  return tensor::CollapseShapeOp::create(b, loc, v, groups);
+}
+
+// Sizes of the broadcast batch dims of two operands ([..., r, c] each).
+Sizes batchSizesOf(OpBuilder &b, Location loc, ArrayRef<int64_t> batch, Value x, Value y) {
+  Sizes sizes;
+  for (int64_t i = 0; i < (int64_t)batch.size(); ++i) {
+    if (!ShapedType::isDynamic(batch[i])) {
+      sizes.push_back(b.getIndexAttr(batch[i]));
+      continue;
+    }
+    Value chosen;
+    for (Value v : {x, y}) {
+      auto type = cast<RankedTensorType>(v.getType());
+      int64_t d = i - ((int64_t)batch.size() - (type.getRank() - 2));
+      if (d < 0 || !type.isDynamicDim(d))
+        continue;
+      Value size = tensor::DimOp::create(b, loc, v, d);
+      if (chosen)
+        runtimeCheck(b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, size, chosen),
+                     "the batch dimensions of the operands differ at run time");
+      else
+        chosen = size;
+    }
+    sizes.push_back(chosen ? OpFoldResult(chosen) : OpFoldResult(b.getIndexAttr(1)));
+  }
+  return sizes;
 }
 
 struct LowerMatMul : OpRewritePattern<nn::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::MatMulOp op, PatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
-    if (!isa<FloatType>(op.getType().getElementType()))
-      return op.emitError("MatMul: only float element types are supported"), failure();
     Location loc = op.getLoc();
     Value a = op.getA(), bv = op.getB();
     auto at = cast<RankedTensorType>(a.getType()), bt = cast<RankedTensorType>(bv.getType());
     // numpy promotes 1-D operands to matrices.
     if (at.getRank() == 1)
-      a = reshapeTo(rewriter, loc, a, {1, at.getDimSize(0)});
+      a = insertUnitAxes(rewriter, loc, a, {0});
     if (bt.getRank() == 1)
-      bv = reshapeTo(rewriter, loc, bv, {bt.getDimSize(0), 1});
+      bv = insertUnitAxes(rewriter, loc, bv, {1});
     at = cast<RankedTensorType>(a.getType());
     bt = cast<RankedTensorType>(bv.getType());
-    int64_t m = at.getDimSize(at.getRank() - 2), k = at.getDimSize(at.getRank() - 1);
-    int64_t n = bt.getDimSize(bt.getRank() - 1);
+    int64_t k = at.getDimSize(at.getRank() - 1);
     Type element = at.getElementType();
+    Sizes aSizes = sizesOf(rewriter, loc, a), bSizes = sizesOf(rewriter, loc, bv);
+    if (k != bt.getDimSize(bt.getRank() - 2) || ShapedType::isDynamic(k))
+      runtimeCheck(rewriter, loc,
+                   arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                         indexValue(rewriter, loc, aSizes.back()),
+                                         indexValue(rewriter, loc, bSizes[bt.getRank() - 2])),
+                   "the inner dimensions of the operands differ at run time");
     Value product;
+    SmallVector<int64_t> productShape;
+    Sizes productSizes;
     if (bt.getRank() == 2) {
       // [..., M, K] x [K, N]: fold the leading dims into M.
-      int64_t rows = at.getNumElements() / k;
-      Value a2 = reshapeTo(rewriter, loc, a, {rows, k});
-      product = matmul2D(rewriter, loc, a2, bv,
-                         zeroAccumulator(rewriter, loc, RankedTensorType::get({rows, n}, element)));
+      Value a2 = a;
+      if (at.getRank() > 2) {
+        SmallVector<ReassociationIndices> groups(2);
+        for (int64_t i = 0; i < at.getRank() - 1; ++i)
+          groups[0].push_back(i);
+        groups[1] = {at.getRank() - 1};
+        a2 = tensor::CollapseShapeOp::create(rewriter, loc, a, groups);
+      }
+      auto a2Type = cast<RankedTensorType>(a2.getType());
+      auto accType = RankedTensorType::get({a2Type.getDimSize(0), bt.getDimSize(1)}, element);
+      Sizes accSizes = {sizesOf(rewriter, loc, a2)[0], bSizes[1]};
+      product = matmul2D(rewriter, loc, a2, bv, zeroAccumulator(rewriter, loc, accType, accSizes));
+      productShape.append(at.getShape().drop_back().begin(), at.getShape().drop_back().end());
+      productShape.push_back(bt.getDimSize(1));
+      productSizes.append(aSizes.begin(), aSizes.end() - 1);
+      productSizes.push_back(bSizes[1]);
+      if (at.getRank() > 2) {
+        SmallVector<ReassociationIndices> groups(2);
+        for (int64_t i = 0; i < at.getRank() - 1; ++i)
+          groups[0].push_back(i);
+        groups[1] = {at.getRank() - 1};
+        product = tensor::ExpandShapeOp::create(
+            rewriter, loc, RankedTensorType::get(productShape, element), product, groups,
+            productSizes);
+      }
     } else {
       auto batch = nn::broadcastShapes(at.getShape().drop_back(2), bt.getShape().drop_back(2));
       if (failed(batch))
         return failure();
-      int64_t count = 1;
-      for (int64_t d : *batch)
-        count *= d;
-      Value a3 = toBatch3D(rewriter, loc, a, *batch);
-      Value b3 = toBatch3D(rewriter, loc, bv, *batch);
-      auto accType = RankedTensorType::get({count, m, n}, element);
-      product = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{accType},
-                                              ValueRange{a3, b3},
-                                              ValueRange{zeroAccumulator(rewriter, loc, accType)})
+      Sizes batchSizes = batchSizesOf(rewriter, loc, *batch, a, bv);
+      Value a3 = toBatch3D(rewriter, loc, a, *batch, batchSizes);
+      Value b3 = toBatch3D(rewriter, loc, bv, *batch, batchSizes);
+      auto a3Type = cast<RankedTensorType>(a3.getType());
+      auto accType = RankedTensorType::get(
+          {a3Type.getDimSize(0), at.getDimSize(at.getRank() - 2), bt.getDimSize(bt.getRank() - 1)},
+          element);
+      Sizes accSizes = {sizesOf(rewriter, loc, a3)[0], aSizes[at.getRank() - 2],
+                        bSizes[bt.getRank() - 1]};
+      product = linalg::BatchMatmulOp::create(
+                    rewriter, loc, TypeRange{accType}, ValueRange{a3, b3},
+                    ValueRange{zeroAccumulator(rewriter, loc, accType, accSizes)})
                     .getResult(0);
+      productShape.append(batch->begin(), batch->end());
+      productShape.append({at.getDimSize(at.getRank() - 2), bt.getDimSize(bt.getRank() - 1)});
+      productSizes.append(batchSizes.begin(), batchSizes.end());
+      productSizes.append({accSizes[1], accSizes[2]});
+      SmallVector<ReassociationIndices> groups(3);
+      for (int64_t i = 0; i < (int64_t)batch->size(); ++i)
+        groups[0].push_back(i);
+      if (batch->empty()) {
+        product = dropUnitAxes(rewriter, loc, product, {0});
+      } else {
+        groups[1] = {(int64_t)batch->size()};
+        groups[2] = {(int64_t)batch->size() + 1};
+        product = tensor::ExpandShapeOp::create(
+            rewriter, loc, RankedTensorType::get(productShape, element), product, groups,
+            productSizes);
+      }
     }
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, product, op.getType().getShape()));
+    // Drop the axes the 1-D promotion added.
+    SmallVector<int64_t> promoted;
+    int64_t rank = productShape.size();
+    if (op.getA().getType().getRank() == 1)
+      promoted.push_back(rank - 2);
+    if (op.getB().getType().getRank() == 1)
+      promoted.push_back(rank - 1);
+    product = dropUnitAxes(rewriter, loc, product, promoted);
+    if (product.getType() != op.getType())
+      product = tensor::CastOp::create(rewriter, loc, op.getType(), product);
+    rewriter.replaceOp(op, product);
     return success();
   }
 };
@@ -124,8 +227,6 @@ struct LowerMatMul : OpRewritePattern<nn::MatMulOp> {
 struct LowerGemm : OpRewritePattern<nn::GemmOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::GemmOp op, PatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     Value a = op.getA(), bv = op.getB();
     if (op.getTransA())
@@ -134,36 +235,50 @@ struct LowerGemm : OpRewritePattern<nn::GemmOp> {
       bv = transpose2D(rewriter, loc, bv);
     RankedTensorType type = op.getType();
     Type element = type.getElementType();
+    Sizes sizes = {sizesOf(rewriter, loc, a)[0], sizesOf(rewriter, loc, bv)[1]};
     double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
     // With alpha == 1, beta * C is the matmul's initial accumulator: the bias
     // add costs no extra pass.
     Value init;
+    auto broadcastC = [&](Value c, BodyBuilder body) {
+      auto cType = cast<RankedTensorType>(c.getType());
+      SmallVector<AffineMap> maps = {broadcastMap(rewriter.getContext(), cType.getShape(),
+                                                  type.getShape()),
+                                     rewriter.getMultiDimIdentityMap(2)};
+      return linalg::GenericOp::create(
+                 rewriter, loc, type, c, emptyTensor(rewriter, loc, type, sizes), maps,
+                 SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+                 [&](OpBuilder &nb, Location l, ValueRange x) {
+                   linalg::YieldOp::create(nb, l, body(nb, l, x.take_front()));
+                 })
+          .getResult(0);
+    };
     if (Value c = op.getC(); c && beta != 0 && alpha == 1.0) {
-      init = elementwise(rewriter, loc, type, c, [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+      init = broadcastC(c, [&](OpBuilder &b, Location l, ValueRange x) -> Value {
         if (beta == 1.0)
           return x[0];
         return arith::MulFOp::create(b, l, x[0], scalarConstant(b, l, element, beta));
       });
     } else {
-      init = zeroAccumulator(rewriter, loc, type);
+      init = zeroAccumulator(rewriter, loc, type, sizes);
     }
     Value result = matmul2D(rewriter, loc, a, bv, init);
     if (alpha != 1.0) {
-      SmallVector<Value> operands = {result};
-      Value c = beta != 0 ? op.getC() : Value();
-      if (c)
-        operands.push_back(c);
-      result = elementwise(rewriter, loc, type, operands,
-                           [&](OpBuilder &b, Location l, ValueRange x) -> Value {
-                             Value y = arith::MulFOp::create(b, l, x[0],
-                                                             scalarConstant(b, l, element, alpha));
-                             if (x.size() > 1)
-                               y = arith::AddFOp::create(
-                                   b, l, y,
-                                   arith::MulFOp::create(b, l, x[1],
-                                                         scalarConstant(b, l, element, beta)));
-                             return y;
-                           });
+      Value scaled = elementwise(rewriter, loc, type, result,
+                                 [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+                                   return arith::MulFOp::create(
+                                       b, l, x[0], scalarConstant(b, l, element, alpha));
+                                 });
+      result = scaled;
+      if (Value c = beta != 0 ? op.getC() : Value()) {
+        Value cScaled = broadcastC(c, [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+          return arith::MulFOp::create(b, l, x[0], scalarConstant(b, l, element, beta));
+        });
+        result = elementwise(rewriter, loc, type, {scaled, cScaled},
+                             [](OpBuilder &b, Location l, ValueRange x) -> Value {
+                               return arith::AddFOp::create(b, l, x[0], x[1]);
+                             });
+      }
     }
     rewriter.replaceOp(op, result);
     return success();

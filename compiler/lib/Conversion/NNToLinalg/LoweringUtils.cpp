@@ -1,21 +1,110 @@
 //===- LoweringUtils.cpp - building blocks of the nn lowering -------------===//
 #include "LoweringUtils.h"
 
+#include "openopt/Dialect/NN/ShapeUtils.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <functional>
 #include <limits>
 
 using namespace mlir;
 
 namespace openopt::lowering {
 
+std::string describeLocation(Location loc, StringRef fallback) {
+  std::string name, opType;
+  std::function<void(Location)> visit = [&](Location l) {
+    if (auto fused = dyn_cast<FusedLoc>(l)) {
+      if (auto meta = dyn_cast_or_null<StringAttr>(fused.getMetadata()); meta && opType.empty())
+        opType = meta.getValue().str();
+      for (Location inner : fused.getLocations())
+        visit(inner);
+    } else if (auto named = dyn_cast<NameLoc>(l)) {
+      if (name.empty())
+        name = named.getName().getValue().str();
+    } else if (auto callSite = dyn_cast<CallSiteLoc>(l)) {
+      visit(callSite.getCallee());
+    }
+  };
+  visit(loc);
+  if (name.empty())
+    return fallback.str();
+  return (opType.empty() ? fallback.str() : opType) + " '" + name + "'";
+}
+
+Sizes sizesOf(OpBuilder &b, Location loc, Value tensor) {
+  return tensor::getMixedSizes(b, loc, tensor);
+}
+
+Value indexValue(OpBuilder &b, Location loc, OpFoldResult v) {
+  return getValueOrCreateConstantIndexOp(b, loc, v);
+}
+
+Value indexConstant(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+void runtimeCheck(OpBuilder &b, Location loc, Value condition, const llvm::Twine &message) {
+  if (auto c = getConstantIntValue(condition); c && *c != 0)
+    return;
+  cf::AssertOp::create(b, loc, condition, describeLocation(loc) + ": " + message.str());
+}
+
 Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
   return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
 }
 
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type, ArrayRef<OpFoldResult> sizes) {
+  SmallVector<Value> dynamic;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dynamic.push_back(indexValue(b, loc, sizes[i]));
+  return tensor::EmptyOp::create(b, loc, type, dynamic);
+}
+
 Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type, Value value) {
   return linalg::FillOp::create(b, loc, value, emptyTensor(b, loc, type)).getResult(0);
+}
+
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type, ArrayRef<OpFoldResult> sizes,
+                   Value value) {
+  return linalg::FillOp::create(b, loc, value, emptyTensor(b, loc, type, sizes)).getResult(0);
+}
+
+Sizes broadcastSizes(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange operands) {
+  int64_t rank = resultType.getRank();
+  Sizes sizes;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!resultType.isDynamicDim(i)) {
+      sizes.push_back(b.getIndexAttr(resultType.getDimSize(i)));
+      continue;
+    }
+    Value chosen;
+    for (auto [k, v] : llvm::enumerate(operands)) {
+      auto type = cast<RankedTensorType>(v.getType());
+      int64_t d = i - (rank - type.getRank());
+      if (d < 0 || !type.isDynamicDim(d))
+        continue;
+      Value size = tensor::DimOp::create(b, loc, v, d);
+      if (!chosen) {
+        chosen = size;
+        continue;
+      }
+      Value same = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, size, chosen);
+      runtimeCheck(b, loc, same,
+                   "operand " + llvm::Twine(k) + " has a different size in dimension " +
+                       llvm::Twine(d) + " than operand 0 at run time (sizes known only at "
+                       "run time must be equal; they do not broadcast)");
+    }
+    sizes.push_back(chosen ? OpFoldResult(chosen) : OpFoldResult(b.getIndexAttr(1)));
+  }
+  return sizes;
 }
 
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
@@ -48,8 +137,11 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   SmallVector<utils::IteratorType> iterators(resultType.getRank(),
                                              utils::IteratorType::parallel);
+  Value init = resultType.hasStaticShape()
+                   ? emptyTensor(b, loc, resultType)
+                   : emptyTensor(b, loc, resultType, broadcastSizes(b, loc, resultType, operands));
   auto generic = linalg::GenericOp::create(
-      b, loc, resultType, operands, emptyTensor(b, loc, resultType), maps, iterators,
+      b, loc, resultType, operands, init, maps, iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value result = body(nb, nloc, args.drop_back());
         linalg::YieldOp::create(nb, nloc, result);
@@ -95,8 +187,26 @@ Value reshapeTo(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> shape
                                          ArrayRef<ReassociationIndices>{});
 }
 
+Value extremeConstant(OpBuilder &b, Location loc, Type type, bool lowest) {
+  if (auto f = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(f, APFloat::getInf(f.getFloatSemantics(), lowest)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt value = type.isUnsignedInteger() || width == 1
+                    ? (lowest ? APInt::getMinValue(width) : APInt::getMaxValue(width))
+                    : (lowest ? APInt::getSignedMinValue(width) : APInt::getSignedMaxValue(width));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
+
 Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<bool> reduced,
              bool keepDims, double init, BodyBuilder combine) {
+  auto type = cast<RankedTensorType>(input.getType());
+  return reduce(b, loc, input, reduced, keepDims,
+                scalarConstant(b, loc, type.getElementType(), init), combine);
+}
+
+Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<bool> reduced,
+             bool keepDims, Value init, BodyBuilder combine) {
   auto type = cast<RankedTensorType>(input.getType());
   MLIRContext *ctx = b.getContext();
   SmallVector<int64_t> kept;
@@ -111,8 +221,11 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<bool> reduced,
     }
   }
   auto outType = RankedTensorType::get(kept, type.getElementType());
-  Value acc = filledTensor(b, loc, outType,
-                           scalarConstant(b, loc, type.getElementType(), init));
+  Sizes inSizes = sizesOf(b, loc, input), keptSizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (!reduced[i])
+      keptSizes.push_back(inSizes[i]);
+  Value acc = filledTensor(b, loc, outType, keptSizes, init);
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(type.getRank()),
                                  AffineMap::get(type.getRank(), 0, outExprs, ctx)};
   Value result =
@@ -124,18 +237,25 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<bool> reduced,
           .getResult(0);
   if (!keepDims)
     return result;
-  SmallVector<int64_t> keptShape;
+  SmallVector<int64_t> unitAxes;
   for (int64_t i = 0; i < type.getRank(); ++i)
-    keptShape.push_back(reduced[i] ? 1 : type.getDimSize(i));
-  return reshapeTo(b, loc, result, keptShape);
+    if (reduced[i])
+      unitAxes.push_back(i);
+  return insertUnitAxes(b, loc, result, unitAxes);
 }
 
 Value indexedGenerate(OpBuilder &b, Location loc, RankedTensorType resultType,
                       llvm::function_ref<Value(OpBuilder &, Location, ArrayRef<Value>)> body) {
+  return indexedGenerate(b, loc, resultType, Sizes(resultType.getRank(), b.getIndexAttr(0)), body);
+}
+
+Value indexedGenerate(OpBuilder &b, Location loc, RankedTensorType resultType,
+                      ArrayRef<OpFoldResult> sizes,
+                      llvm::function_ref<Value(OpBuilder &, Location, ArrayRef<Value>)> body) {
   SmallVector<utils::IteratorType> iterators(resultType.getRank(),
                                              utils::IteratorType::parallel);
   return linalg::GenericOp::create(
-             b, loc, resultType, ValueRange{}, emptyTensor(b, loc, resultType),
+             b, loc, resultType, ValueRange{}, emptyTensor(b, loc, resultType, sizes),
              ArrayRef<AffineMap>{b.getMultiDimIdentityMap(resultType.getRank())},
              iterators,
              [&](OpBuilder &nb, Location nloc, ValueRange) {
@@ -146,6 +266,241 @@ Value indexedGenerate(OpBuilder &b, Location loc, RankedTensorType resultType,
              })
       .getResult(0);
 }
+
+Value productOf(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes) {
+  Value product = indexConstant(b, loc, 1);
+  for (OpFoldResult s : sizes)
+    product = arith::MulIOp::create(b, loc, product, indexValue(b, loc, s));
+  return product;
+}
+
+Value reshapeToSizes(OpBuilder &b, Location loc, Value value, RankedTensorType type,
+                     ArrayRef<OpFoldResult> sizes) {
+  auto inType = cast<RankedTensorType>(value.getType());
+  if (inType.hasStaticShape() && type.hasStaticShape())
+    return reshapeTo(b, loc, value, type.getShape());
+  if (inType == type && inType.getRank() <= 1)
+    return value;
+  Value count = productOf(b, loc, sizesOf(b, loc, value));
+  Value newCount = productOf(b, loc, sizes);
+  runtimeCheck(b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, count, newCount),
+               "the new shape does not hold as many elements as the input at run time");
+  SmallVector<Value> dims;
+  for (OpFoldResult s : sizes)
+    dims.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(), indexValue(b, loc, s)));
+  Value shape = tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({(int64_t)dims.size()}, b.getI64Type()), dims);
+  return tensor::ReshapeOp::create(b, loc, type, value, shape);
+}
+
+Value insertUnitAxes(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> axes) {
+  if (axes.empty())
+    return value;
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank() + axes.size();
+  SmallVector<int64_t> shape;
+  Sizes in = sizesOf(b, loc, value), out;
+  for (int64_t i = 0, src = 0; i < rank; ++i) {
+    if (llvm::is_contained(axes, i)) {
+      shape.push_back(1);
+      out.push_back(b.getIndexAttr(1));
+    } else {
+      shape.push_back(type.getDimSize(src));
+      out.push_back(in[src++]);
+    }
+  }
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  if (type.getRank() == 0)
+    return tensor::ExpandShapeOp::create(b, loc, resultType, value,
+                                         ArrayRef<ReassociationIndices>{}, out);
+  // Each group holds one source axis and the unit axes before it; trailing
+  // unit axes join the last group.
+  SmallVector<ReassociationIndices> fixed;
+  ReassociationIndices pending;
+  for (int64_t i = 0; i < rank; ++i) {
+    pending.push_back(i);
+    if (!llvm::is_contained(axes, i)) {
+      fixed.push_back(pending);
+      pending.clear();
+    }
+  }
+  if (!pending.empty())
+    fixed.back().append(pending.begin(), pending.end());
+  return tensor::ExpandShapeOp::create(b, loc, resultType, value, fixed, out);
+}
+
+Value dropUnitAxes(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> axes) {
+  if (axes.empty())
+    return value;
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!llvm::is_contained(axes, i))
+      shape.push_back(type.getDimSize(i));
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  // A static size-1 axis may be dynamic in the type only; cast it static first.
+  if (llvm::any_of(axes, [&](int64_t a) { return type.isDynamicDim(a); })) {
+    SmallVector<int64_t> known(type.getShape());
+    for (int64_t a : axes)
+      known[a] = 1;
+    value = tensor::CastOp::create(b, loc, RankedTensorType::get(known, type.getElementType()),
+                                   value);
+  }
+  if (shape.empty())
+    return tensor::CollapseShapeOp::create(b, loc, resultType, value,
+                                           ArrayRef<ReassociationIndices>{});
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices pending;
+  for (int64_t i = 0; i < rank; ++i) {
+    pending.push_back(i);
+    if (!llvm::is_contained(axes, i)) {
+      groups.push_back(pending);
+      pending.clear();
+    }
+  }
+  if (!pending.empty())
+    groups.back().append(pending.begin(), pending.end());
+  return tensor::CollapseShapeOp::create(b, loc, resultType, value, groups);
+}
+
+FailureOr<Value> lowerPerSample(Operation *op, PatternRewriter &rewriter) {
+  if (op->getNumResults() != 1 || op->getNumOperands() == 0)
+    return failure();
+  auto inType = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+  auto outType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!inType || !outType || inType.getRank() == 0 || outType.getRank() == 0 ||
+      !inType.isDynamicDim(0) || !outType.isDynamicDim(0))
+    return failure();
+  auto staticAfterBatch = [](RankedTensorType t) {
+    return llvm::none_of(t.getShape().drop_front(), ShapedType::isDynamic);
+  };
+  if (!staticAfterBatch(inType) || !staticAfterBatch(outType))
+    return failure();
+  for (Value operand : op->getOperands().drop_front())
+    if (auto t = dyn_cast<RankedTensorType>(operand.getType()); t && !t.hasStaticShape())
+      return failure();
+  Location loc = op->getLoc();
+  Value input = op->getOperand(0);
+  Value n = tensor::DimOp::create(rewriter, loc, input, 0);
+  Value init = emptyTensor(rewriter, loc, outType, Sizes{n});
+  auto sliceType = [](RankedTensorType t) {
+    SmallVector<int64_t> shape(t.getShape());
+    shape[0] = 1;
+    return RankedTensorType::get(shape, t.getElementType());
+  };
+  auto unitSlice = [&](OpBuilder &b, RankedTensorType t, Value iv) {
+    Sizes offsets(t.getRank(), b.getIndexAttr(0)), sizes, strides(t.getRank(), b.getIndexAttr(1));
+    offsets[0] = iv;
+    for (int64_t d : sliceType(t).getShape())
+      sizes.push_back(b.getIndexAttr(d));
+    return std::make_tuple(offsets, sizes, strides);
+  };
+  auto loop = scf::ForOp::create(
+      rewriter, loc, indexConstant(rewriter, loc, 0), n, indexConstant(rewriter, loc, 1),
+      ValueRange{init}, [&](OpBuilder &b, Location l, Value iv, ValueRange acc) {
+        auto [inOffsets, inSizes, inStrides] = unitSlice(b, inType, iv);
+        Value sample = tensor::ExtractSliceOp::create(b, l, sliceType(inType), input, inOffsets,
+                                                      inSizes, inStrides);
+        IRMapping mapping;
+        mapping.map(input, sample);
+        Operation *clone = b.clone(*op, mapping);
+        clone->getResult(0).setType(sliceType(outType));
+        auto [outOffsets, outSizes, outStrides] = unitSlice(b, outType, iv);
+        Value updated = tensor::InsertSliceOp::create(b, l, clone->getResult(0), acc[0],
+                                                      outOffsets, outSizes, outStrides);
+        scf::YieldOp::create(b, l, updated);
+      });
+  return loop.getResult(0);
+}
+
+static RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+SmallVector<Value> loopNest(OpBuilder &b, Location loc, ArrayRef<Value> upperBounds,
+                            ValueRange init, LoopBody body) {
+  if (upperBounds.empty())
+    return body(b, loc, ValueRange{}, init);
+  SmallVector<Value> lbs(upperBounds.size(), indexConstant(b, loc, 0));
+  SmallVector<Value> steps(upperBounds.size(), indexConstant(b, loc, 1));
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, upperBounds, steps, init,
+      [&](OpBuilder &nb, Location l, ValueRange ivs, ValueRange args) -> scf::ValueVector {
+        return body(nb, l, ivs, args);
+      });
+  return SmallVector<Value>(nest.results);
+}
+
+SmallVector<Value> forLoop(OpBuilder &b, Location loc, Value lb, Value ub, ValueRange init,
+                           LoopBody body) {
+  auto loop = scf::ForOp::create(b, loc, lb, ub, indexConstant(b, loc, 1), init,
+                                 [&](OpBuilder &nb, Location l, Value iv, ValueRange args) {
+                                   scf::YieldOp::create(nb, l, body(nb, l, iv, args));
+                                 });
+  return SmallVector<Value>(loop.getResults());
+}
+
+Value extractScalar(OpBuilder &b, Location loc, Value tensor) {
+  auto type = typeOf(tensor);
+  SmallVector<Value> zeros(type.getRank(), indexConstant(b, loc, 0));
+  return tensor::ExtractOp::create(b, loc, tensor, zeros);
+}
+
+Value extractIndexAt(OpBuilder &b, Location loc, Value tensor, int64_t i) {
+  auto type = typeOf(tensor);
+  SmallVector<Value> pos(type.getRank(), indexConstant(b, loc, 0));
+  if (type.getRank() > 0)
+    pos.back() = indexConstant(b, loc, i);
+  Value v = tensor::ExtractOp::create(b, loc, tensor, pos);
+  if (isa<FloatType>(v.getType()))
+    v = arith::FPToSIOp::create(b, loc, b.getI64Type(), v);
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+// x / count, element-wise, for means.
+Value divideBy(OpBuilder &b, Location loc, Value v, double count) {
+  auto type = typeOf(v);
+  return elementwise(b, loc, type, v, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    return arith::MulFOp::create(nb, l, a[0],
+                                 scalarConstant(nb, l, type.getElementType(), 1.0 / count));
+  });
+}
+
+SmallVector<bool> axesMask(int64_t rank, ArrayRef<int64_t> axes) {
+  SmallVector<bool> mask(rank, axes.empty());
+  for (int64_t a : axes)
+    mask[*nn::normalizeAxis(a, rank)] = true;
+  return mask;
+}
+
+int64_t reducedCount(RankedTensorType type, ArrayRef<bool> mask) {
+  int64_t count = 1;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (mask[i])
+      count *= type.getDimSize(i);
+  return count;
+}
+
+// x / (the number of elements the mask covers), known at compile time or not.
+Value divideByCount(OpBuilder &b, Location loc, Value v, Value input, ArrayRef<bool> mask) {
+  auto inType = typeOf(input);
+  bool known = true;
+  for (int64_t i = 0; i < inType.getRank(); ++i)
+    known &= !mask[i] || !inType.isDynamicDim(i);
+  if (known)
+    return divideBy(b, loc, v, reducedCount(inType, mask));
+  Sizes sizes = sizesOf(b, loc, input), reduced;
+  for (int64_t i = 0; i < inType.getRank(); ++i)
+    if (mask[i])
+      reduced.push_back(sizes[i]);
+  auto type = typeOf(v);
+  Type element = type.getElementType();
+  Value count = arith::IndexCastOp::create(b, loc, b.getI64Type(), productOf(b, loc, reduced));
+  Value countF = arith::SIToFPOp::create(b, loc, element, count);
+  return elementwise(b, loc, type, v, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    return arith::DivFOp::create(nb, l, a[0], countF);
+  });
+}
+
 
 double lowestFloat() { return -std::numeric_limits<double>::infinity(); }
 
@@ -174,7 +529,8 @@ Value padConstant(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> low,
   SmallVector<int64_t> shape;
   SmallVector<OpFoldResult> lo, hi;
   for (int64_t i = 0; i < type.getRank(); ++i) {
-    shape.push_back(type.getDimSize(i) + low[i] + high[i]);
+    shape.push_back(type.isDynamicDim(i) ? ShapedType::kDynamic
+                                         : type.getDimSize(i) + low[i] + high[i]);
     lo.push_back(b.getIndexAttr(low[i]));
     hi.push_back(b.getIndexAttr(high[i]));
   }

@@ -7,6 +7,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 
@@ -18,35 +19,9 @@ RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 Value addF(OpBuilder &b, Location loc, ValueRange a) { return arith::AddFOp::create(b, loc, a[0], a[1]); }
 Value maxF(OpBuilder &b, Location loc, ValueRange a) { return arith::MaximumFOp::create(b, loc, a[0], a[1]); }
 
-// x / count, element-wise, for means.
-Value divideBy(OpBuilder &b, Location loc, Value v, double count) {
-  auto type = typeOf(v);
-  return elementwise(b, loc, type, v, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-    return arith::MulFOp::create(nb, l, a[0],
-                                 scalarConstant(nb, l, type.getElementType(), 1.0 / count));
-  });
-}
-
-SmallVector<bool> axesMask(int64_t rank, ArrayRef<int64_t> axes) {
-  SmallVector<bool> mask(rank, axes.empty());
-  for (int64_t a : axes)
-    mask[*nn::normalizeAxis(a, rank)] = true;
-  return mask;
-}
-
-int64_t reducedCount(RankedTensorType type, ArrayRef<bool> mask) {
-  int64_t count = 1;
-  for (int64_t i = 0; i < type.getRank(); ++i)
-    if (mask[i])
-      count *= type.getDimSize(i);
-  return count;
-}
-
 struct LowerBatchNorm : OpRewritePattern<nn::BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::BatchNormOp op, PatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     auto type = op.getType();
     Type element = type.getElementType();
@@ -80,8 +55,6 @@ struct LowerBatchNorm : OpRewritePattern<nn::BatchNormOp> {
 struct LowerLayerNorm : OpRewritePattern<nn::LayerNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::LayerNormOp op, PatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     auto type = op.getType();
     Type element = type.getElementType();
@@ -89,9 +62,9 @@ struct LowerLayerNorm : OpRewritePattern<nn::LayerNormOp> {
     SmallVector<bool> mask(type.getRank(), false);
     for (int64_t i = axis; i < type.getRank(); ++i)
       mask[i] = true;
-    double count = reducedCount(type, mask);
     Value x = op.getInput();
-    Value mean = divideBy(rewriter, loc, reduce(rewriter, loc, x, mask, true, 0.0, addF), count);
+    Value mean =
+        divideByCount(rewriter, loc, reduce(rewriter, loc, x, mask, true, 0.0, addF), x, mask);
     Value centered = elementwise(rewriter, loc, type, {x, mean},
                                  [](OpBuilder &b, Location l, ValueRange v) -> Value {
                                    return arith::SubFOp::create(b, l, v[0], v[1]);
@@ -100,7 +73,8 @@ struct LowerLayerNorm : OpRewritePattern<nn::LayerNormOp> {
                                 [](OpBuilder &b, Location l, ValueRange v) -> Value {
                                   return arith::MulFOp::create(b, l, v[0], v[0]);
                                 });
-    Value var = divideBy(rewriter, loc, reduce(rewriter, loc, squares, mask, true, 0.0, addF), count);
+    Value var = divideByCount(rewriter, loc,
+                              reduce(rewriter, loc, squares, mask, true, 0.0, addF), x, mask);
     double eps = op.getEpsilon().convertToDouble();
     SmallVector<Value> operands = {centered, var, op.getScale()};
     if (op.getBias())
@@ -120,8 +94,6 @@ struct LowerLayerNorm : OpRewritePattern<nn::LayerNormOp> {
 struct LowerSoftmax : OpRewritePattern<nn::SoftmaxOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::SoftmaxOp op, PatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     auto type = op.getType();
     SmallVector<bool> mask = axesMask(type.getRank(), {(int64_t)op.getAxis()});
@@ -140,51 +112,18 @@ struct LowerSoftmax : OpRewritePattern<nn::SoftmaxOp> {
   }
 };
 
-template <typename OpTy>
-struct LowerReduce : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
-    Location loc = op.getLoc();
-    auto inType = typeOf(op.getInput());
-    if (op.getAxes().empty() && op.getNoopWithEmptyAxes()) {
-      rewriter.replaceOp(op, op.getInput());
-      return success();
-    }
-    bool isFloat = isa<FloatType>(inType.getElementType());
-    SmallVector<bool> mask = axesMask(inType.getRank(), op.getAxes());
-    constexpr bool isMax = std::is_same_v<OpTy, nn::ReduceMaxOp>;
-    double init = isMax ? (isFloat ? lowestFloat() : (double)INT64_MIN) : 0.0;
-    auto combine = [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-      if (isMax)
-        return isFloat ? Value(arith::MaximumFOp::create(b, l, a[0], a[1]))
-                       : Value(arith::MaxSIOp::create(b, l, a[0], a[1]));
-      return isFloat ? Value(arith::AddFOp::create(b, l, a[0], a[1]))
-                     : Value(arith::AddIOp::create(b, l, a[0], a[1]));
-    };
-    Value result = reduce(rewriter, loc, op.getInput(), mask, op.getKeepdims() != 0, init, combine);
-    if (std::is_same_v<OpTy, nn::ReduceMeanOp>) {
-      if (!isFloat)
-        return op.emitError("ReduceMean: only float element types are supported"), failure();
-      result = divideBy(rewriter, loc, result, reducedCount(inType, mask));
-    }
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, op.getType().getShape()));
-    return success();
-  }
-};
-
 struct LowerGlobalAveragePool : OpRewritePattern<nn::GlobalAveragePoolOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::GlobalAveragePoolOp op, PatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     auto inType = typeOf(op.getInput());
     SmallVector<bool> mask(inType.getRank(), true);
     mask[0] = false;
     mask[op.getChannelsLast() ? inType.getRank() - 1 : 1] = false;
     Value sum = reduce(rewriter, op.getLoc(), op.getInput(), mask, true, 0.0, addF);
-    rewriter.replaceOp(op, divideBy(rewriter, op.getLoc(), sum, reducedCount(inType, mask)));
+    Value mean = divideByCount(rewriter, op.getLoc(), sum, op.getInput(), mask);
+    if (mean.getType() != op.getType())
+      mean = tensor::CastOp::create(rewriter, op.getLoc(), op.getType(), mean);
+    rewriter.replaceOp(op, mean);
     return success();
   }
 };
@@ -265,6 +204,10 @@ Value windowReduce(OpBuilder &b, Location loc, Value input, RankedTensorType res
 struct LowerMaxPool : OpRewritePattern<nn::MaxPoolOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::MaxPoolOp op, PatternRewriter &rewriter) const override {
+    if (auto perSample = lowerPerSample(op, rewriter); succeeded(perSample)) {
+      rewriter.replaceOp(op, *perSample);
+      return success();
+    }
     if (failed(requireStaticShapes(op, rewriter)))
       return failure();
     WindowSpec w = {op.getKernelShape(), op.getStrides(), op.getPads(), op.getDilations(),
@@ -277,6 +220,10 @@ struct LowerMaxPool : OpRewritePattern<nn::MaxPoolOp> {
 struct LowerAveragePool : OpRewritePattern<nn::AveragePoolOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::AveragePoolOp op, PatternRewriter &rewriter) const override {
+    if (auto perSample = lowerPerSample(op, rewriter); succeeded(perSample)) {
+      rewriter.replaceOp(op, *perSample);
+      return success();
+    }
     if (failed(requireStaticShapes(op, rewriter)))
       return failure();
     auto type = op.getType();
@@ -333,9 +280,8 @@ struct LowerAveragePool : OpRewritePattern<nn::AveragePoolOp> {
 } // namespace
 
 void populateNormalizationPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerBatchNorm, LowerLayerNorm, LowerSoftmax, LowerReduce<nn::ReduceMeanOp>,
-               LowerReduce<nn::ReduceSumOp>, LowerReduce<nn::ReduceMaxOp>,
-               LowerGlobalAveragePool, LowerMaxPool, LowerAveragePool>(patterns.getContext());
+  patterns.add<LowerBatchNorm, LowerLayerNorm, LowerSoftmax, LowerGlobalAveragePool,
+               LowerMaxPool, LowerAveragePool>(patterns.getContext());
 }
 
 } // namespace openopt::lowering

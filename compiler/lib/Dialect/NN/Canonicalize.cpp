@@ -8,11 +8,15 @@
 //   transpose moving only 1-dims   -> reshape
 //   reshape-like(reshape-like(x))  -> one reshape of x, where reshape-like is
 //                                     Reshape, Flatten, Squeeze or Unsqueeze
+//   computed axes, bounds or sizes that turned out constant -> attributes
+//                                     (Squeeze, Unsqueeze, reductions; a
+//                                     dynamic_slice becomes a slice)
 // A Flatten, Squeeze or Unsqueeze on its own stays as it is: it only becomes
 // a Reshape when that lets a chain collapse.
 //
 //===----------------------------------------------------------------------===//
 #include "openopt/Dialect/NN/NNDialect.h"
+#include "openopt/Dialect/NN/ShapeUtils.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/PatternMatch.h"
@@ -110,7 +114,78 @@ struct CollapseReshapeChain : OpRewritePattern<OpTy> {
   }
 };
 
+// An op whose `dynamic_axes` operand is a constant: the same op with the
+// `axes` attribute. The result keeps its type (shape inference refines it).
+template <typename OpTy>
+struct ConstantAxesToAttribute : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    Value dynamic = op.getDynamicAxes();
+    if (!dynamic)
+      return failure();
+    auto axes = getConstantInts(dynamic);
+    if (!axes)
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.setAxes(*axes);
+      op.getDynamicAxesMutable().clear();
+    });
+    return success();
+  }
+};
+
+struct DynamicSliceToSlice : OpRewritePattern<DynamicSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DynamicSliceOp op, PatternRewriter &rewriter) const override {
+    auto starts = getConstantInts(op.getStarts()), ends = getConstantInts(op.getEnds());
+    if (!starts || !ends || starts->size() != ends->size())
+      return failure();
+    SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, starts->size()));
+    SmallVector<int64_t> steps(starts->size(), 1);
+    if (Value a = op.getAxes()) {
+      auto c = getConstantInts(a);
+      if (!c)
+        return failure();
+      axes = *c;
+    }
+    if (Value s = op.getSteps()) {
+      auto c = getConstantInts(s);
+      if (!c || llvm::is_contained(*c, 0))
+        return failure();
+      steps = *c;
+    }
+    rewriter.replaceOpWithNewOp<SliceOp>(op, op.getType(), op.getInput(),
+                                         rewriter.getDenseI64ArrayAttr(*starts),
+                                         rewriter.getDenseI64ArrayAttr(*ends),
+                                         rewriter.getDenseI64ArrayAttr(axes),
+                                         rewriter.getDenseI64ArrayAttr(steps));
+    return success();
+  }
+};
+
 } // namespace
+
+void DynamicSliceOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                                 MLIRContext *context) {
+  results.add<DynamicSliceToSlice>(context);
+}
+
+#define NN_REDUCE_CANONICALIZE(OP)                                             \
+  void OP::getCanonicalizationPatterns(RewritePatternSet &results,             \
+                                       MLIRContext *context) {                 \
+    results.add<ConstantAxesToAttribute<OP>>(context);                         \
+  }
+NN_REDUCE_CANONICALIZE(ReduceMeanOp)
+NN_REDUCE_CANONICALIZE(ReduceSumOp)
+NN_REDUCE_CANONICALIZE(ReduceMaxOp)
+NN_REDUCE_CANONICALIZE(ReduceMinOp)
+NN_REDUCE_CANONICALIZE(ReduceProdOp)
+NN_REDUCE_CANONICALIZE(ReduceL1Op)
+NN_REDUCE_CANONICALIZE(ReduceL2Op)
+NN_REDUCE_CANONICALIZE(ReduceLogSumOp)
+NN_REDUCE_CANONICALIZE(ReduceLogSumExpOp)
+NN_REDUCE_CANONICALIZE(ReduceSumSquareOp)
+#undef NN_REDUCE_CANONICALIZE
 
 void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext *context) {
   results.add<ComposeTransposes, TransposeOfUnitDimsToReshape>(context);
@@ -125,9 +200,9 @@ void FlattenOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRCont
 }
 
 void SqueezeOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext *context) {
-  results.add<CollapseReshapeChain<SqueezeOp>>(context);
+  results.add<CollapseReshapeChain<SqueezeOp>, ConstantAxesToAttribute<SqueezeOp>>(context);
 }
 
 void UnsqueezeOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext *context) {
-  results.add<CollapseReshapeChain<UnsqueezeOp>>(context);
+  results.add<CollapseReshapeChain<UnsqueezeOp>, ConstantAxesToAttribute<UnsqueezeOp>>(context);
 }

@@ -247,6 +247,14 @@ NN_BROADCAST_INFER(MaxOp, "Max", false)
 NN_BROADCAST_INFER(EqualOp, "Equal", true)
 NN_BROADCAST_INFER(LessOp, "Less", true)
 NN_BROADCAST_INFER(GreaterOp, "Greater", true)
+NN_BROADCAST_INFER(GreaterOrEqualOp, "GreaterOrEqual", true)
+NN_BROADCAST_INFER(LessOrEqualOp, "LessOrEqual", true)
+NN_BROADCAST_INFER(AndOp, "And", true)
+NN_BROADCAST_INFER(OrOp, "Or", true)
+NN_BROADCAST_INFER(XorOp, "Xor", true)
+NN_BROADCAST_INFER(PReluOp, "PRelu", false)
+NN_BROADCAST_INFER(ModOp, "Mod", false)
+NN_BROADCAST_INFER(BitShiftOp, "BitShift", false)
 #undef NN_BROADCAST_INFER
 
 LogicalResult WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
@@ -588,6 +596,16 @@ LogicalResult SqueezeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
                                           SmallVectorImpl<Type> &results) {
   auto input = rankedOf(adaptor.getInput());
   int64_t rank = input.getRank();
+  if (Value dynamic = adaptor.getDynamicAxes()) {
+    // Which axes go is known at run time; how many, from the operand's length.
+    auto axesType = rankedOf(dynamic);
+    if (axesType.getRank() != 1 || axesType.isDynamicDim(0) || axesType.getDimSize(0) > rank)
+      return emitOptionalError(loc, "Squeeze: computed axes need a static length (at most ",
+                               rank, ")");
+    results.push_back(tensorOf(SmallVector<int64_t>(rank - axesType.getDimSize(0), kDyn),
+                               input.getElementType()));
+    return success();
+  }
   llvm::SmallBitVector drop(rank);
   for (int64_t axis : adaptor.getAxes()) {
     auto norm = normalizeAxis(axis, rank);
@@ -616,6 +634,14 @@ LogicalResult UnsqueezeOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
   auto input = rankedOf(adaptor.getInput());
+  if (Value dynamic = adaptor.getDynamicAxes()) {
+    auto axesType = rankedOf(dynamic);
+    if (axesType.getRank() != 1 || axesType.isDynamicDim(0))
+      return emitOptionalError(loc, "Unsqueeze: computed axes need a static length");
+    results.push_back(tensorOf(SmallVector<int64_t>(input.getRank() + axesType.getDimSize(0), kDyn),
+                               input.getElementType()));
+    return success();
+  }
   int64_t outRank = input.getRank() + adaptor.getAxes().size();
   llvm::SmallBitVector inserted(outRank);
   for (int64_t axis : adaptor.getAxes()) {
@@ -676,6 +702,16 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
   if (!axis)
     return emitOptionalError(loc, "Split: axis ", adaptor.getAxis(),
                              " is out of range for rank ", input.getRank());
+  if (Value dynamic = adaptor.getDynamicSplit()) {
+    auto splitType = rankedOf(dynamic);
+    if (splitType.getRank() != 1 || splitType.isDynamicDim(0))
+      return emitOptionalError(loc, "Split: computed sizes need a static count");
+    SmallVector<int64_t> shape(input.getShape());
+    shape[*axis] = kDyn;
+    for (int64_t i = 0; i < splitType.getDimSize(0); ++i)
+      results.push_back(tensorOf(shape, input.getElementType()));
+    return success();
+  }
   int64_t total = 0;
   for (int64_t size : adaptor.getSplit()) {
     if (size < 0)
@@ -846,14 +882,23 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
   auto input = rankedOf(adaptor.getInput());
   int64_t rank = input.getRank();
   auto pads = adaptor.getPads();
+  StringRef padMode = adaptor.getMode();
+  if (padMode != "constant" && padMode != "reflect" && padMode != "edge" && padMode != "wrap")
+    return emitOptionalError(loc, "Pad: mode '", padMode,
+                             "' is not one of constant, reflect, edge, wrap");
+  if (Value dynamic = adaptor.getDynamicPads()) {
+    auto padsType = rankedOf(dynamic);
+    if (padsType.getRank() != 1 ||
+        (!padsType.isDynamicDim(0) && padsType.getDimSize(0) != 2 * rank))
+      return emitOptionalError(loc, "Pad: pads must hold ", 2 * rank, " values");
+    results.push_back(tensorOf(SmallVector<int64_t>(rank, kDyn), input.getElementType()));
+    return success();
+  }
   if ((int64_t)pads.size() != 2 * rank)
     return emitOptionalError(loc, "Pad: pads has ", pads.size(),
                              " values but needs ", 2 * rank,
                              " (begins then ends of every axis)");
-  StringRef mode = adaptor.getMode();
-  if (mode != "constant" && mode != "reflect" && mode != "edge")
-    return emitOptionalError(loc, "Pad: mode '", mode,
-                             "' is not one of constant, reflect, edge");
+  StringRef mode = padMode;
   SmallVector<int64_t> shape;
   for (int64_t i = 0; i < rank; ++i) {
     int64_t d = input.getDimSize(i);
@@ -876,13 +921,18 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                                          SmallVectorImpl<Type> &results) {
   auto input = rankedOf(adaptor.getInput());
   auto scales = adaptor.getScales();
+  StringRef mode = adaptor.getMode();
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return emitOptionalError(loc, "Resize: mode '", mode,
+                             "' is not one of nearest, linear, cubic");
+  if (adaptor.getDynamicScales() || adaptor.getDynamicSizes()) {
+    results.push_back(tensorOf(SmallVector<int64_t>(input.getRank(), kDyn),
+                               input.getElementType()));
+    return success();
+  }
   if ((int64_t)scales.size() != input.getRank())
     return emitOptionalError(loc, "Resize: scales has ", scales.size(),
                              " values but the input has rank ", input.getRank());
-  StringRef mode = adaptor.getMode();
-  if (mode != "nearest" && mode != "linear")
-    return emitOptionalError(loc, "Resize: mode '", mode,
-                             "' is unsupported (nearest and linear are)");
   SmallVector<int64_t> shape;
   if (auto sizes = adaptor.getSizes()) {
     if ((int64_t)sizes->size() != input.getRank())
@@ -901,11 +951,33 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   return success();
 }
 
+// Axes known at run time only: with keepdims the rank stays; without, the
+// axes operand must have a static length (its entries are distinct).
+static LogicalResult inferDynamicReduce(std::optional<Location> loc, StringRef opName,
+                                        Value input, Value axes, bool keepdims,
+                                        SmallVectorImpl<Type> &results) {
+  auto type = rankedOf(input);
+  auto axesType = rankedOf(axes);
+  if (keepdims) {
+    results.push_back(tensorOf(SmallVector<int64_t>(type.getRank(), kDyn), type.getElementType()));
+    return success();
+  }
+  if (axesType.isDynamicDim(0) || axesType.getDimSize(0) == 0)
+    return emitOptionalError(loc, opName, ": computed axes with keepdims = 0 need a "
+                             "static, nonzero count");
+  results.push_back(tensorOf(SmallVector<int64_t>(type.getRank() - axesType.getDimSize(0), kDyn),
+                             type.getElementType()));
+  return success();
+}
+
 #define NN_REDUCE_INFER(OP, NAME)                                              \
   LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
                                      std::optional<Location> loc,              \
                                      Adaptor adaptor,                          \
                                      SmallVectorImpl<Type> &results) {         \
+    if (Value axes = adaptor.getDynamicAxes())                                 \
+      return inferDynamicReduce(loc, NAME, adaptor.getInput(), axes,           \
+                                adaptor.getKeepdims() != 0, results);          \
     return inferReduce(loc, NAME, adaptor.getInput(), adaptor.getAxes(),       \
                        adaptor.getKeepdims() != 0,                             \
                        adaptor.getNoopWithEmptyAxes() != 0, results);          \
@@ -913,6 +985,13 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 NN_REDUCE_INFER(ReduceMeanOp, "ReduceMean")
 NN_REDUCE_INFER(ReduceSumOp, "ReduceSum")
 NN_REDUCE_INFER(ReduceMaxOp, "ReduceMax")
+NN_REDUCE_INFER(ReduceMinOp, "ReduceMin")
+NN_REDUCE_INFER(ReduceProdOp, "ReduceProd")
+NN_REDUCE_INFER(ReduceL1Op, "ReduceL1")
+NN_REDUCE_INFER(ReduceL2Op, "ReduceL2")
+NN_REDUCE_INFER(ReduceLogSumOp, "ReduceLogSum")
+NN_REDUCE_INFER(ReduceLogSumExpOp, "ReduceLogSumExp")
+NN_REDUCE_INFER(ReduceSumSquareOp, "ReduceSumSquare")
 #undef NN_REDUCE_INFER
 
 LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
@@ -966,5 +1045,20 @@ NN_COMPATIBLE(SizeOp) NN_COMPATIBLE(ConstantOfShapeOp) NN_COMPATIBLE(ExpandOp)
 NN_COMPATIBLE(TileOp) NN_COMPATIBLE(PadOp) NN_COMPATIBLE(ResizeOp)
 NN_COMPATIBLE(ReduceMeanOp) NN_COMPATIBLE(ReduceSumOp) NN_COMPATIBLE(ReduceMaxOp)
 NN_COMPATIBLE(ConstantOp)
+NN_COMPATIBLE(GreaterOrEqualOp) NN_COMPATIBLE(LessOrEqualOp) NN_COMPATIBLE(AndOp)
+NN_COMPATIBLE(OrOp) NN_COMPATIBLE(XorOp) NN_COMPATIBLE(PReluOp) NN_COMPATIBLE(ModOp)
+NN_COMPATIBLE(BitShiftOp) NN_COMPATIBLE(IsNaNOp) NN_COMPATIBLE(IsInfOp)
+NN_COMPATIBLE(ReduceMinOp) NN_COMPATIBLE(ReduceProdOp) NN_COMPATIBLE(ReduceL1Op)
+NN_COMPATIBLE(ReduceL2Op) NN_COMPATIBLE(ReduceLogSumOp) NN_COMPATIBLE(ReduceLogSumExpOp)
+NN_COMPATIBLE(ReduceSumSquareOp) NN_COMPATIBLE(ArgMaxOp) NN_COMPATIBLE(ArgMinOp)
+NN_COMPATIBLE(NllLossOp) NN_COMPATIBLE(DynamicSliceOp)
+NN_COMPATIBLE(GatherElementsOp) NN_COMPATIBLE(ScatterElementsOp) NN_COMPATIBLE(GatherNDOp)
+NN_COMPATIBLE(ScatterNDOp) NN_COMPATIBLE(OneHotOp) NN_COMPATIBLE(CompressOp)
+NN_COMPATIBLE(NonZeroOp) NN_COMPATIBLE(UniqueOp) NN_COMPATIBLE(TopKOp) NN_COMPATIBLE(CumSumOp)
+NN_COMPATIBLE(TriluOp) NN_COMPATIBLE(RangeOp) NN_COMPATIBLE(NonMaxSuppressionOp)
+NN_COMPATIBLE(InstanceNormOp) NN_COMPATIBLE(MaxPoolWithIndicesOp) NN_COMPATIBLE(MaxUnpoolOp)
+NN_COMPATIBLE(RoiAlignOp) NN_COMPATIBLE(GridSampleOp) NN_COMPATIBLE(EinsumOp)
+NN_COMPATIBLE(DetOp) NN_COMPATIBLE(RandomOp) NN_COMPATIBLE(RnnOp) NN_COMPATIBLE(GruOp)
+NN_COMPATIBLE(LstmOp) NN_COMPATIBLE(DftOp) NN_COMPATIBLE(StftOp)
 #undef NN_COMPATIBLE
 } // namespace openopt::nn

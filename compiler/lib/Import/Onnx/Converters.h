@@ -28,6 +28,14 @@ Converted convertGelu(NodeContext &ctx);
 Converted convertDropout(NodeContext &ctx);
 Converted convertCast(NodeContext &ctx);
 Converted convertConstant(NodeContext &ctx);
+Converted convertParamUnary(NodeContext &ctx);
+Converted convertIsInf(NodeContext &ctx);
+Converted convertVariadicSum(NodeContext &ctx);
+Converted convertCastLike(NodeContext &ctx);
+Converted convertRandom(NodeContext &ctx);
+/// The two operands of a binary node, with opset 1-6 `broadcast`/`axis`
+/// resolved into numpy broadcasting.
+mlir::FailureOr<llvm::SmallVector<mlir::Value, 2>> legacyBroadcastOperands(NodeContext &ctx);
 
 // NetworkConverters.cpp
 Converted convertMatMul(NodeContext &ctx);
@@ -41,13 +49,73 @@ Converted convertMaxPool(NodeContext &ctx);
 Converted convertAveragePool(NodeContext &ctx);
 Converted convertGlobalAveragePool(NodeContext &ctx);
 Converted convertReduce(NodeContext &ctx);
+Converted convertArgReduce(NodeContext &ctx);
+Converted convertGlobalMaxPool(NodeContext &ctx);
+Converted convertMaxUnpool(NodeContext &ctx);
+Converted convertEinsum(NodeContext &ctx);
+Converted convertDet(NodeContext &ctx);
+Converted convertRoiAlign(NodeContext &ctx);
+Converted convertGridSample(NodeContext &ctx);
+
+// NormalizationConverters.cpp
+Converted convertInstanceNorm(NodeContext &ctx);
+Converted convertLrn(NodeContext &ctx);
+Converted convertMeanVarianceNorm(NodeContext &ctx);
+Converted convertNllLoss(NodeContext &ctx);
+Converted convertSoftmaxCrossEntropy(NodeContext &ctx);
+
+// QuantizationConverters.cpp
+Converted convertQuantizeLinear(NodeContext &ctx);
+Converted convertDequantizeLinear(NodeContext &ctx);
+Converted convertDynamicQuantizeLinear(NodeContext &ctx);
+Converted convertMatMulInteger(NodeContext &ctx);
+Converted convertConvInteger(NodeContext &ctx);
+Converted convertQLinearMatMul(NodeContext &ctx);
+Converted convertQLinearConv(NodeContext &ctx);
+
+// IndexingConverters.cpp
+Converted convertGatherElements(NodeContext &ctx);
+Converted convertScatterElements(NodeContext &ctx);
+Converted convertGatherND(NodeContext &ctx);
+Converted convertScatterND(NodeContext &ctx);
+Converted convertOneHot(NodeContext &ctx);
+Converted convertCompress(NodeContext &ctx);
+Converted convertNonZero(NodeContext &ctx);
+Converted convertUnique(NodeContext &ctx);
+Converted convertTopK(NodeContext &ctx);
+Converted convertCumSum(NodeContext &ctx);
+Converted convertTrilu(NodeContext &ctx);
+Converted convertEyeLike(NodeContext &ctx);
+Converted convertRange(NodeContext &ctx);
+Converted convertReverseSequence(NodeContext &ctx);
+Converted convertNonMaxSuppression(NodeContext &ctx);
+
+// ControlFlowConverters.cpp
+Converted convertIf(NodeContext &ctx);
+Converted convertLoop(NodeContext &ctx);
+Converted convertScan(NodeContext &ctx);
+
+// RecurrentConverters.cpp
+Converted convertRecurrent(NodeContext &ctx);
+
+// SignalConverters.cpp
+Converted convertDft(NodeContext &ctx);
+Converted convertStft(NodeContext &ctx);
+Converted convertWindow(NodeContext &ctx);
+Converted convertMelWeightMatrix(NodeContext &ctx);
+Converted convertTfIdfVectorizer(NodeContext &ctx);
+
+// TrainingConverters.cpp
+Converted convertAdagrad(NodeContext &ctx);
+Converted convertMomentum(NodeContext &ctx);
+Converted convertAdam(NodeContext &ctx);
 
 // DataMovementConverters.cpp
 Converted convertFlatten(NodeContext &ctx);
 Converted convertReshape(NodeContext &ctx);
 Converted convertTranspose(NodeContext &ctx);
-Converted convertSqueeze(NodeContext &ctx);
-Converted convertUnsqueeze(NodeContext &ctx);
+Converted convertSqueezeLike(NodeContext &ctx);
+Converted convertDepthToSpace(NodeContext &ctx);
 Converted convertConcat(NodeContext &ctx);
 Converted convertSplit(NodeContext &ctx);
 Converted convertSlice(NodeContext &ctx);

@@ -24,8 +24,57 @@ Converted convertUnary(NodeContext &ctx) {
                        .Case("Erf", nn::ErfOp::getOperationName())
                        .Case("Not", nn::NotOp::getOperationName())
                        .Case("Identity", nn::IdentityOp::getOperationName())
+                       .Case("Sin", nn::SinOp::getOperationName())
+                       .Case("Cos", nn::CosOp::getOperationName())
+                       .Case("Tan", nn::TanOp::getOperationName())
+                       .Case("Asin", nn::AsinOp::getOperationName())
+                       .Case("Acos", nn::AcosOp::getOperationName())
+                       .Case("Atan", nn::AtanOp::getOperationName())
+                       .Case("Sinh", nn::SinhOp::getOperationName())
+                       .Case("Cosh", nn::CoshOp::getOperationName())
+                       .Case("Asinh", nn::AsinhOp::getOperationName())
+                       .Case("Acosh", nn::AcoshOp::getOperationName())
+                       .Case("Atanh", nn::AtanhOp::getOperationName())
+                       .Case("Floor", nn::FloorOp::getOperationName())
+                       .Case("Ceil", nn::CeilOp::getOperationName())
+                       .Case("Round", nn::RoundOp::getOperationName())
+                       .Case("Sign", nn::SignOp::getOperationName())
+                       .Case("Softplus", nn::SoftplusOp::getOperationName())
+                       .Case("Softsign", nn::SoftsignOp::getOperationName())
+                       .Case("IsNaN", nn::IsNaNOp::getOperationName())
                        .Default("");
   return ctx.create(name, {ctx.input(0)}, {});
+}
+
+Converted convertParamUnary(NodeContext &ctx) {
+  StringRef type = ctx.node.op_type();
+  SmallVector<NamedAttribute> attrs;
+  StringRef name;
+  if (type == "Elu") {
+    name = nn::EluOp::getOperationName();
+    attrs.push_back(ctx.floatAttr("alpha", ctx.getFloat("alpha", 1.0)));
+  } else if (type == "Selu") {
+    name = nn::SeluOp::getOperationName();
+    attrs.push_back(ctx.floatAttr("alpha", ctx.getFloat("alpha", 1.67326319217681884765625)));
+    attrs.push_back(ctx.floatAttr("gamma", ctx.getFloat("gamma", 1.05070102214813232421875)));
+  } else if (type == "Celu") {
+    name = nn::CeluOp::getOperationName();
+    attrs.push_back(ctx.floatAttr("alpha", ctx.getFloat("alpha", 1.0)));
+  } else if (type == "ThresholdedRelu") {
+    name = nn::ThresholdedReluOp::getOperationName();
+    attrs.push_back(ctx.floatAttr("alpha", ctx.getFloat("alpha", 1.0)));
+  } else {
+    name = nn::ShrinkOp::getOperationName();
+    attrs.push_back(ctx.floatAttr("bias", ctx.getFloat("bias", 0.0)));
+    attrs.push_back(ctx.floatAttr("lambd", ctx.getFloat("lambd", 0.5)));
+  }
+  return ctx.create(name, {ctx.input(0)}, attrs);
+}
+
+Converted convertIsInf(NodeContext &ctx) {
+  return ctx.create(nn::IsInfOp::getOperationName(), {ctx.input(0)},
+                    {ctx.intAttr("detect_negative", ctx.getInt("detect_negative", 1)),
+                     ctx.intAttr("detect_positive", ctx.getInt("detect_positive", 1))});
 }
 
 Converted convertBinary(NodeContext &ctx) {
@@ -38,8 +87,41 @@ Converted convertBinary(NodeContext &ctx) {
                        .Case("Equal", nn::EqualOp::getOperationName())
                        .Case("Less", nn::LessOp::getOperationName())
                        .Case("Greater", nn::GreaterOp::getOperationName())
+                       .Case("GreaterOrEqual", nn::GreaterOrEqualOp::getOperationName())
+                       .Case("LessOrEqual", nn::LessOrEqualOp::getOperationName())
+                       .Case("And", nn::AndOp::getOperationName())
+                       .Case("Or", nn::OrOp::getOperationName())
+                       .Case("Xor", nn::XorOp::getOperationName())
+                       .Case("PRelu", nn::PReluOp::getOperationName())
+                       .Case("Mod", nn::ModOp::getOperationName())
+                       .Case("BitShift", nn::BitShiftOp::getOperationName())
                        .Default("");
-  Value lhs = ctx.input(0), rhs = ctx.input(1);
+  auto operands = legacyBroadcastOperands(ctx);
+  if (failed(operands))
+    return failure();
+  Value lhs = (*operands)[0], rhs = (*operands)[1];
+  // PRelu before opset 7: a slope of one value per channel follows axis 1.
+  if (ctx.node.op_type() == "PRelu" && ctx.opset < 7) {
+    auto lt = cast<RankedTensorType>(lhs.getType()), rt = cast<RankedTensorType>(rhs.getType());
+    if (rt.getRank() == 1 && lt.getRank() > 2 && rt.getDimSize(0) != 1) {
+      SmallVector<int64_t> axes;
+      for (int64_t i = 1; i < lt.getRank() - 1; ++i)
+        axes.push_back(i);
+      auto shaped = ctx.create<nn::UnsqueezeOp>({rhs}, {ctx.intsAttr("axes", axes)});
+      if (failed(shaped))
+        return failure();
+      rhs = *shaped;
+    }
+  }
+  SmallVector<NamedAttribute> attrs;
+  if (ctx.node.op_type() == "Mod")
+    attrs.push_back(ctx.intAttr("fmod", ctx.getInt("fmod", 0)));
+  if (ctx.node.op_type() == "BitShift") {
+    std::string direction = ctx.getString("direction", "");
+    if (direction != "LEFT" && direction != "RIGHT")
+      return ctx.fail("direction must be \"LEFT\" or \"RIGHT\", got \"" + direction + "\"");
+    attrs.push_back(ctx.stringAttr("direction", direction));
+  }
   // Pow allows an exponent of another type; nn.pow wants one element type.
   auto lt = cast<RankedTensorType>(lhs.getType());
   auto rt = cast<RankedTensorType>(rhs.getType());
@@ -47,7 +129,99 @@ Converted convertBinary(NodeContext &ctx) {
     auto castTo = RankedTensorType::get(rt.getShape(), lt.getElementType());
     rhs = nn::CastOp::create(ctx.builder, ctx.loc, castTo, rhs);
   }
-  return ctx.create(name, {lhs, rhs}, {});
+  return ctx.create(name, {lhs, rhs}, attrs);
+}
+
+FailureOr<SmallVector<Value, 2>> legacyBroadcastOperands(NodeContext &ctx) {
+  Value lhs = ctx.input(0), rhs = ctx.input(1);
+  if (!lhs || !rhs)
+    return ctx.fail("needs two inputs");
+  // Opsets 1-6: with broadcast = 1, B lines up with A starting at `axis`
+  // (default: the trailing axes); append unit axes so numpy rules agree.
+  if (ctx.opset < 7 && ctx.getInt("broadcast", 0) == 1) {
+    auto lt = cast<RankedTensorType>(lhs.getType()), rt = cast<RankedTensorType>(rhs.getType());
+    int64_t axis = ctx.getInt("axis", lt.getRank() - rt.getRank());
+    if (axis < 0)
+      axis += lt.getRank();
+    int64_t trailing = lt.getRank() - axis - rt.getRank();
+    if (axis < 0 || trailing < 0)
+      return ctx.fail("B of rank " + Twine(rt.getRank()) + " does not fit A of rank " +
+                      Twine(lt.getRank()) + " at axis " + Twine(axis));
+    if (trailing > 0) {
+      SmallVector<int64_t> axes;
+      for (int64_t i = 0; i < trailing; ++i)
+        axes.push_back(rt.getRank() + i);
+      auto unsqueezed = ctx.create<nn::UnsqueezeOp>({rhs}, {ctx.intsAttr("axes", axes)});
+      if (failed(unsqueezed))
+        return failure();
+      rhs = *unsqueezed;
+    }
+  }
+  return SmallVector<Value, 2>{lhs, rhs};
+}
+
+Converted convertVariadicSum(NodeContext &ctx) {
+  if (ctx.numInputs() == 0)
+    return ctx.fail("needs at least one input");
+  Value acc = ctx.input(0);
+  for (size_t i = 1; i < ctx.numInputs(); ++i) {
+    auto next = ctx.create<nn::AddOp>({acc, ctx.input(i)});
+    if (failed(next))
+      return failure();
+    acc = *next;
+  }
+  if (ctx.node.op_type() == "Mean" && ctx.numInputs() > 1) {
+    Type element = cast<RankedTensorType>(acc.getType()).getElementType();
+    return single(ctx.create<nn::DivOp>(
+        {acc, ctx.scalarConstant(element, (double)ctx.numInputs())}));
+  }
+  if (ctx.numInputs() == 1)
+    return single(ctx.create<nn::IdentityOp>({acc}));
+  return Values{acc};
+}
+
+Converted convertCastLike(NodeContext &ctx) {
+  auto inType = cast<RankedTensorType>(ctx.input(0).getType());
+  Type element = cast<RankedTensorType>(ctx.input(1).getType()).getElementType();
+  auto outType = RankedTensorType::get(inType.getShape(), element);
+  if (inType == outType)
+    return Values{ctx.input(0)};
+  return Values{nn::CastOp::create(ctx.builder, ctx.loc, outType, ctx.input(0)).getResult()};
+}
+
+// RandomUniform(Like), RandomNormal(Like), Bernoulli.
+Converted convertRandom(NodeContext &ctx) {
+  StringRef type = ctx.node.op_type();
+  bool like = type.ends_with("Like") || type == "Bernoulli";
+  Value input = like ? ctx.input(0) : Value();
+  Type element = input ? cast<RankedTensorType>(input.getType()).getElementType()
+                       : ctx.builder.getF32Type();
+  if (ctx.has("dtype")) {
+    auto e = onnxElementType(*ctx.builder.getContext(), ctx.getInt("dtype", 1));
+    if (!e)
+      return ctx.fail("dtype: " + llvm::toString(e.takeError()));
+    element = *e;
+  }
+  SmallVector<NamedAttribute> attrs = {ctx.attr("dtype", TypeAttr::get(element))};
+  if (type == "Bernoulli") {
+    attrs.push_back(ctx.stringAttr("distribution", "bernoulli"));
+  } else if (type.starts_with("RandomNormal")) {
+    attrs.push_back(ctx.stringAttr("distribution", "normal"));
+    attrs.push_back(ctx.f64Attr("low", ctx.getFloat("mean", 0.0)));
+    attrs.push_back(ctx.f64Attr("high", ctx.getFloat("scale", 1.0)));
+  } else {
+    attrs.push_back(ctx.stringAttr("distribution", "uniform"));
+    attrs.push_back(ctx.f64Attr("low", ctx.getFloat("low", 0.0)));
+    attrs.push_back(ctx.f64Attr("high", ctx.getFloat("high", 1.0)));
+  }
+  if (ctx.has("seed"))
+    attrs.push_back(ctx.f64Attr("seed", ctx.getFloat("seed", 0.0)));
+  if (!like)
+    attrs.push_back(ctx.intsAttr("shape", ctx.getInts("shape")));
+  SmallVector<Value> operands;
+  if (input)
+    operands.push_back(input);
+  return ctx.create(nn::RandomOp::getOperationName(), operands, attrs);
 }
 
 Converted convertVariadicMinMax(NodeContext &ctx) {
@@ -79,15 +253,33 @@ Converted convertClip(NodeContext &ctx) {
       attrs.push_back(ctx.f64Attr("max", ctx.getFloat("max", 0)));
   } else {
     const char *names[] = {"min", "max"};
+    bool computed = false;
     for (size_t i = 1; i <= 2; ++i) {
       if (!ctx.input(i))
         continue;
       auto bound = ctx.constFloats(i);
-      if (!bound || bound->size() != 1)
-        return ctx.fail(Twine(names[i - 1]) +
-                                " must be a constant scalar (dynamic bounds are "
-                                "not supported)");
+      if (!bound || bound->size() != 1) {
+        computed = true;
+        continue;
+      }
       attrs.push_back(ctx.f64Attr(names[i - 1], (*bound)[0]));
+    }
+    if (computed) {
+      // Bounds known at run time only: min(max(x, lo), hi).
+      Value y = ctx.input(0);
+      if (Value lo = ctx.input(1)) {
+        auto r = ctx.create<nn::MaxOp>({y, lo});
+        if (failed(r))
+          return failure();
+        y = *r;
+      }
+      if (Value hi = ctx.input(2)) {
+        auto r = ctx.create<nn::MinOp>({y, hi});
+        if (failed(r))
+          return failure();
+        y = *r;
+      }
+      return Values{y};
     }
   }
   return ctx.create(nn::ClipOp::getOperationName(), {ctx.input(0)}, attrs);
@@ -117,7 +309,7 @@ Converted convertDropout(NodeContext &ctx) {
   if (ctx.input(2)) {
     auto training = ctx.constInts(2);
     if (!training || (training->size() == 1 && (*training)[0] != 0))
-      return ctx.fail("training_mode must be a constant false");
+      return ctx.fail("training_mode must be a constant false (training is not supported)");
   }
   double ratio = ctx.getFloat("ratio", 0.5);
   if (ctx.input(1))
@@ -138,7 +330,15 @@ Converted convertDropout(NodeContext &ctx) {
 }
 
 Converted convertCast(NodeContext &ctx) {
-  auto element = onnxElementType(*ctx.builder.getContext(), ctx.getInt("to", 0));
+  int64_t to = ctx.getInt("to", 0);
+  // Opsets 1-5 name the type as a string ("FLOAT").
+  if (ctx.opset < 6) {
+    onnx::TensorProto_DataType parsed;
+    if (!onnx::TensorProto_DataType_Parse(ctx.getString("to", ""), &parsed))
+      return ctx.fail("to: '" + ctx.getString("to", "") + "' is not an ONNX type name");
+    to = parsed;
+  }
+  auto element = onnxElementType(*ctx.builder.getContext(), to);
   if (!element)
     return ctx.fail("to: " + llvm::toString(element.takeError()));
   auto inType = cast<RankedTensorType>(ctx.input(0).getType());

@@ -47,6 +47,24 @@ SmallVector<double> NodeContext::getFloats(llvm::StringRef name) const {
   return SmallVector<double>(a->floats().begin(), a->floats().end());
 }
 
+const onnx::GraphProto *NodeContext::getGraph(llvm::StringRef name) const {
+  const auto *a = find(name);
+  return a && a->has_g() ? &a->g() : nullptr;
+}
+
+Value NodeContext::scalarConstant(Type element, double value) {
+  auto type = RankedTensorType::get({}, element);
+  Attribute scalar;
+  if (auto f = dyn_cast<FloatType>(element))
+    scalar = builder.getFloatAttr(f, value);
+  else if (element.isInteger(1))
+    scalar = builder.getBoolAttr(value != 0);
+  else
+    scalar = builder.getIntegerAttr(element, APInt(element.getIntOrFloatBitWidth(),
+                                                    (uint64_t)(int64_t)value, true));
+  return nn::ConstantOp::create(builder, loc, DenseElementsAttr::get(type, scalar));
+}
+
 const onnx::TensorProto *NodeContext::getTensor(llvm::StringRef name) const {
   const auto *a = find(name);
   return a && a->has_t() ? &a->t() : nullptr;

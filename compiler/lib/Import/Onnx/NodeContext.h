@@ -13,6 +13,7 @@
 #include "mlir/IR/Builders.h"
 #include "onnx/onnx_pb.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -57,6 +58,9 @@ public:
 
   /// Records an error for this node; converters return failure() after it.
   mlir::LogicalResult fail(const llvm::Twine &message);
+  /// Where this node's error goes, for a converter that hands the node to
+  /// another one with other inputs.
+  std::string &errorString() { return error; }
 
   /// Creates op `name` with inferred result types; folds it when its inputs
   /// are constants. Fails (with the inference error recorded) when the
@@ -97,6 +101,23 @@ public:
 
   /// A small i64 vector constant (shapes for reshapes the importer inserts).
   mlir::Value i64Constant(llvm::ArrayRef<int64_t> values);
+  /// A scalar (rank-0) constant of `element` type.
+  mlir::Value scalarConstant(mlir::Type element, double value);
+
+  /// operandSegmentSizes for ops with several optional operands.
+  mlir::NamedAttribute segments(llvm::ArrayRef<int32_t> sizes) {
+    return attr("operandSegmentSizes", builder.getDenseI32ArrayAttr(sizes));
+  }
+
+  /// A graph attribute (If's branches, Loop's and Scan's body), or null.
+  const onnx::GraphProto *getGraph(llvm::StringRef name) const;
+
+  /// Imports a subgraph as the body of `block`, whose arguments stand for the
+  /// subgraph's inputs; outer values stay visible. Returns what the subgraph
+  /// outputs (the caller adds the terminator). Set by the importer.
+  std::function<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(
+      const onnx::GraphProto &, mlir::Block *, llvm::StringRef)>
+      importSubgraph;
 
 private:
   const onnx::AttributeProto *find(llvm::StringRef name) const;

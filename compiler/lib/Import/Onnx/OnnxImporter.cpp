@@ -62,13 +62,18 @@ public:
   llvm::Expected<OwningOpRef<ModuleOp>> run(const onnx::ModelProto &model);
 
 private:
-  void checkSupport(const onnx::GraphProto &graph);
+  void checkSupport(const onnx::GraphProto &graph, llvm::StringRef where = "");
   Location nodeLoc(const onnx::NodeProto &node, int index);
   std::string describe(const onnx::NodeProto &node, int index) const;
   FailureOr<Type> valueInfoType(const onnx::ValueInfoProto &info,
                                 SmallVectorImpl<Attribute> &dimParams);
   LogicalResult importInitializer(const onnx::TensorProto &tensor);
   void importNode(const onnx::NodeProto &node, int index);
+  FailureOr<SmallVector<Value>> importSubgraph(const onnx::GraphProto &graph, Block *block,
+                                               StringRef owner);
+  /// Binds `name` to `value`, remembering what it shadowed while a
+  /// subgraph is being imported.
+  void define(const std::string &name, Value value);
 
   MLIRContext &ctx;
   OpBuilder builder;
@@ -79,7 +84,16 @@ private:
   llvm::StringMap<Value> values;
   llvm::StringSet<> poisoned;
   std::vector<std::string> errors;
+  // One undo log per subgraph being imported: (name, the value it shadowed).
+  std::vector<std::vector<std::pair<std::string, Value>>> scopes;
+  int subgraphDepth = 0;
 };
+
+void GraphImporter::define(const std::string &name, Value value) {
+  if (!scopes.empty())
+    scopes.back().emplace_back(name, values.lookup(name));
+  values[name] = value;
+}
 
 std::string GraphImporter::describe(const onnx::NodeProto &node, int index) const {
   std::string name = node.name().empty() ? "#" + std::to_string(index) : node.name();
@@ -95,11 +109,17 @@ Location GraphImporter::nodeLoc(const onnx::NodeProto &node, int index) {
                        StringAttr::get(&ctx, node.op_type()));
 }
 
-void GraphImporter::checkSupport(const onnx::GraphProto &graph) {
+void GraphImporter::checkSupport(const onnx::GraphProto &graph, llvm::StringRef where) {
   for (int i = 0; i < graph.node_size(); ++i) {
     const auto &node = graph.node(i);
     const auto *support = onnx_import::lookupOp(node.domain(), node.op_type());
-    std::string what = describe(node, i);
+    std::string what = where.str() + describe(node, i);
+    for (const auto &attr : node.attribute()) {
+      if (attr.has_g())
+        checkSupport(attr.g(), what + " > ");
+      for (const auto &g : attr.graphs())
+        checkSupport(g, what + " > ");
+    }
     if (!support) {
       std::string domain = node.domain().empty() ? "" : " (domain '" + node.domain() + "')";
       errors.push_back(what + ": op type " + node.op_type() + domain +
@@ -113,7 +133,8 @@ void GraphImporter::checkSupport(const onnx::GraphProto &graph) {
       errors.push_back(what + ": needs opset " + std::to_string(support->minOpset) +
                        " or later, the model imports opset " + std::to_string(version));
     for (const auto &attr : node.attribute())
-      if (!llvm::is_contained(support->attributes, attr.name()))
+      // consumed_inputs (opsets 1-5) only said which inputs could be reused.
+      if (!llvm::is_contained(support->attributes, attr.name()) && attr.name() != "consumed_inputs")
         errors.push_back(what + ": attribute '" + attr.name() + "' is not supported");
   }
 }
@@ -173,7 +194,7 @@ LogicalResult GraphImporter::importInitializer(const onnx::TensorProto &tensor) 
         decoded->bytes, alignof(std::max_align_t));
     value = DenseResourceElementsAttr::get(type, tensor.name(), std::move(blob));
   }
-  values[tensor.name()] = nn::ConstantOp::create(builder, loc, value);
+  define(tensor.name(), nn::ConstantOp::create(builder, loc, value));
   return success();
 }
 
@@ -209,6 +230,9 @@ void GraphImporter::importNode(const onnx::NodeProto &node, int index) {
                       node.domain().empty() ? opset : domainVersions.lookup(node.domain()),
                       inputs, error);
   const auto *support = onnx_import::lookupOp(node.domain(), node.op_type());
+  std::string owner = describe(node, index);
+  nodeCtx.importSubgraph = [this, owner](const onnx::GraphProto &graph, Block *block,
+                                         StringRef) { return importSubgraph(graph, block, owner); };
   auto results = support->convert(nodeCtx);
   if (failed(results) || results->size() < (size_t)node.output_size()) {
     if (error.empty())
@@ -220,7 +244,55 @@ void GraphImporter::importNode(const onnx::NodeProto &node, int index) {
   }
   for (auto [name, value] : llvm::zip(node.output(), *results))
     if (!name.empty())
-      values[name] = value;
+      define(name, value);
+}
+
+FailureOr<SmallVector<Value>> GraphImporter::importSubgraph(const onnx::GraphProto &graph,
+                                                            Block *block, StringRef owner) {
+  // Subgraphs nested deeper than this are refused rather than recursed into.
+  constexpr int kMaxDepth = 64;
+  if (subgraphDepth >= kMaxDepth) {
+    errors.push_back(owner.str() + ": subgraphs nested more than " + std::to_string(kMaxDepth) +
+                     " deep");
+    return failure();
+  }
+  ++subgraphDepth;
+  scopes.emplace_back();
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(block);
+  size_t errorsBefore = errors.size();
+  if ((int)block->getNumArguments() != graph.input_size())
+    errors.push_back(owner.str() + ": the subgraph has " + std::to_string(graph.input_size()) +
+                     " inputs, expected " + std::to_string(block->getNumArguments()));
+  for (auto [input, arg] : llvm::zip(graph.input(), block->getArguments()))
+    define(input.name(), arg);
+  for (const auto &init : graph.initializer())
+    (void)importInitializer(init);
+  for (int i = 0; i < graph.node_size(); ++i)
+    importNode(graph.node(i), i);
+  SmallVector<Value> outputs;
+  for (const auto &output : graph.output()) {
+    Value v = values.lookup(output.name());
+    if (!v) {
+      if (!poisoned.contains(output.name()))
+        errors.push_back(owner.str() + ": subgraph output '" + output.name() +
+                         "' is not produced by any node");
+      continue;
+    }
+    outputs.push_back(v);
+  }
+  // Names defined inside go out of scope; shadowed outer ones come back.
+  for (auto &[name, previous] : llvm::reverse(scopes.back())) {
+    if (previous)
+      values[name] = previous;
+    else
+      values.erase(name);
+  }
+  scopes.pop_back();
+  --subgraphDepth;
+  if (errors.size() != errorsBefore || outputs.size() != (size_t)graph.output_size())
+    return failure();
+  return outputs;
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto &model) {
@@ -231,16 +303,22 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto 
     else
       domainVersions[import.domain()] = import.version();
   }
-  if (opset == 0)
-    return createStringError("%s: the model imports no default-domain opset",
-                             displayName.c_str());
+  const onnx::GraphProto &graph = model.graph();
+  if (opset == 0) {
+    // Models of other domains only (the training ops) need no default opset.
+    if (llvm::any_of(graph.node(), [](const onnx::NodeProto &n) {
+          return n.domain().empty() || n.domain() == "ai.onnx";
+        }))
+      return createStringError("%s: the model imports no default-domain opset",
+                               displayName.c_str());
+    opset = 17;
+  }
   // Opsets 18-20 are accepted for the forms they changed that the converters
   // know (axes inputs, Split num_outputs, Gelu); anything else new in them is
   // reported per node as an unsupported attribute or input.
-  if (opset < 9 || opset > 20)
-    return createStringError("%s: opset %lld is not supported (opsets 9 to 20 are)",
+  if (opset < 1 || opset > 20)
+    return createStringError("%s: opset %lld is not supported (opsets 1 to 20 are)",
                              displayName.c_str(), (long long)opset);
-  const onnx::GraphProto &graph = model.graph();
   checkSupport(graph);
 
   auto module = OwningOpRef<ModuleOp>(
@@ -280,7 +358,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto 
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToStart(body);
   for (auto [name, arg] : llvm::zip(argNames, body->getArguments()))
-    values[name] = arg;
+    define(name, arg);
   for (const auto &init : graph.initializer())
     (void)importInitializer(init);
   if (!errors.empty())

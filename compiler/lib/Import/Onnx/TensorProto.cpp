@@ -28,6 +28,9 @@ Expected<Type> onnxElementType(MLIRContext &ctx, int dataType) {
   case TP::INT32: return IntegerType::get(&ctx, 32);
   case TP::INT64: return IntegerType::get(&ctx, 64);
   case TP::UINT8: return IntegerType::get(&ctx, 8, IntegerType::Unsigned);
+  case TP::UINT16: return IntegerType::get(&ctx, 16, IntegerType::Unsigned);
+  case TP::UINT32: return IntegerType::get(&ctx, 32, IntegerType::Unsigned);
+  case TP::UINT64: return IntegerType::get(&ctx, 64, IntegerType::Unsigned);
   default:
     break;
   }
@@ -142,6 +145,8 @@ Expected<DecodedTensor> decodeTensorProto(MLIRContext &ctx,
     case TP::FLOAT: copyNarrowed(tensor.float_data(), 4, result.bytes); break;
     case TP::DOUBLE: copyNarrowed(tensor.double_data(), 8, result.bytes); break;
     case TP::INT64: copyNarrowed(tensor.int64_data(), 8, result.bytes); break;
+    case TP::UINT32:
+    case TP::UINT64: copyNarrowed(tensor.uint64_data(), bytesPer, result.bytes); break;
     // int32_data carries every narrower type, bit patterns included for f16.
     default: copyNarrowed(tensor.int32_data(), bytesPer, result.bytes); break;
     }

@@ -23,11 +23,16 @@ struct CpuPipelineOptions {
   /// graph passes. Element-wise fusion then stops at the brackets, so each
   /// op's loops stay its own; the code is otherwise the same.
   bool profile = false;
+  /// Return the entry function's outputs as memrefs it allocates, instead of
+  /// writing them into out-parameters: needed when an output's shape is known
+  /// only at run time.
+  bool returnOutputs = false;
 };
 
-/// The textual pass pipeline (anchored on builtin.module) that takes nn IR
-/// with static shapes to the LLVM dialect, with function results turned into
-/// out-parameters and memrefs passed as bare pointers.
+/// The textual pass pipeline (anchored on builtin.module) that takes nn IR to
+/// the LLVM dialect. Memrefs cross function boundaries as MLIR descriptors
+/// (allocated and aligned pointers, offset, sizes, strides); results become
+/// out-parameters unless `returnOutputs`.
 std::string cpuPipeline(const CpuPipelineOptions &options);
 
 } // namespace openopt

@@ -3,10 +3,15 @@
 #define OPENOPT_CODEGEN_CPU_PASSES_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
+
+#include "llvm/ADT/StringRef.h"
 
 namespace mlir {
 namespace arith { class ArithDialect; }
+namespace cf { class ControlFlowDialect; }
+namespace LLVM { class LLVMDialect; }
 namespace linalg { class LinalgDialect; }
 namespace math { class MathDialect; }
 namespace memref { class MemRefDialect; }
@@ -17,6 +22,10 @@ namespace x86vector { class X86VectorDialect; }
 } // namespace mlir
 
 namespace openopt {
+/// The C function a failed run-time check calls with its message; it must not
+/// return (the runtime unwinds to the model's caller).
+inline constexpr llvm::StringLiteral kRuntimeFailHook = "openopt_runtime_fail";
+
 #define GEN_PASS_DECL
 #include "openopt/Codegen/CPU/Passes.h.inc"
 #define GEN_PASS_REGISTRATION

@@ -96,4 +96,31 @@ def StridedCopyToLinalgPass : Pass<"openopt-strided-copy-to-linalg", "mlir::func
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def ExpandDynamicReshapesPass : Pass<"openopt-expand-dynamic-reshapes", "mlir::func::FuncOp"> {
+  let summary = "Rewrite memref.expand_shape with several dynamic sizes in one group";
+  let description = [{
+    `expand-strided-metadata` of MLIR 22 crashes on a `memref.expand_shape`
+    that splits one dimension into several dynamic ones (it cannot derive the
+    strides). Such reshapes come from dynamic batch and sequence dimensions.
+    This pass rewrites them into `memref.reinterpret_cast` of the source,
+    with strides computed from the `output_shape` sizes and the source's
+    stride of the expanded dimension. Run it before `expand-strided-metadata`.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+def LowerRuntimeChecksPass : Pass<"openopt-lower-runtime-checks", "mlir::ModuleOp"> {
+  let summary = "Turn failed cf.assert checks into a call that reports the error to the caller";
+  let description = [{
+    Shapes known only at run time are checked by `cf.assert` ops whose
+    message names the ONNX node ("Reshape 'r1': ..."). Upstream lowers a
+    failed assert to `abort()`, which would kill the process that runs the
+    model. This pass rewrites each one into a branch to a call of
+    `openopt_runtime_fail(const char *message)`, which never returns: the
+    runtime unwinds to the caller of the model with the message as an error.
+    Run it after `convert-func-to-llvm` and before `convert-cf-to-llvm`.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::cf::ControlFlowDialect"];
+}
+
 #endif // OPENOPT_CODEGEN_CPU_PASSES

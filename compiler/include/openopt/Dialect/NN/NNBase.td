@@ -25,8 +25,8 @@ class NN_Op<string mnemonic, list<Trait> traits = []>
     : Op<NN_Dialect, mnemonic, traits>;
 
 def NN_Float : AnyTypeOf<[F16, BF16, F32, F64]>;
-def NN_Int : AnyTypeOf<[I8, I16, I32, I64, UI8]>;
-def NN_ElementType : AnyTypeOf<[F16, BF16, F32, F64, I1, I8, I16, I32, I64, UI8]>;
+def NN_Int : AnyTypeOf<[I8, I16, I32, I64, UI8, UI16, UI32, UI64]>;
+def NN_ElementType : AnyTypeOf<[F16, BF16, F32, F64, I1, I8, I16, I32, I64, UI8, UI16, UI32, UI64]>;
 
 def NN_Tensor : RankedTensorOf<[NN_ElementType]>;
 def NN_FloatTensor : RankedTensorOf<[NN_Float]>;

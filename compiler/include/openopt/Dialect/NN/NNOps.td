@@ -8,6 +8,7 @@
 #define OPENOPT_DIALECT_NN_OPS
 
 include "openopt/Dialect/NN/NNBase.td"
+include "mlir/Interfaces/LoopLikeInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
@@ -32,7 +33,9 @@ class NN_UnaryOp<string mnemonic, string onnxName, string formula,
 def NN_SqrtOp : NN_UnaryOp<"sqrt", "Sqrt", "y = sqrt(x)">;
 def NN_ExpOp : NN_UnaryOp<"exp", "Exp", "y = exp(x)">;
 def NN_LogOp : NN_UnaryOp<"log", "Log", "y = ln(x)">;
-def NN_NegOp : NN_UnaryOp<"neg", "Neg", "y = -x", NN_NumericTensor>;
+def NN_NegOp : NN_UnaryOp<"neg", "Neg", "y = -x", NN_NumericTensor> {
+  let hasFolder = 1;
+}
 def NN_AbsOp : NN_UnaryOp<"abs", "Abs", "y = |x|", NN_NumericTensor>;
 def NN_ReciprocalOp : NN_UnaryOp<"reciprocal", "Reciprocal", "y = 1 / x">;
 def NN_TanhOp : NN_UnaryOp<"tanh", "Tanh", "y = tanh(x)">;
@@ -41,9 +44,79 @@ def NN_HardSwishOp : NN_UnaryOp<"hard_swish", "HardSwish",
                                 "y = x * max(0, min(1, x / 6 + 1 / 2))">;
 def NN_ReluOp : NN_UnaryOp<"relu", "Relu", "y = max(0, x)", NN_NumericTensor, [Idempotent]>;
 def NN_ErfOp : NN_UnaryOp<"erf", "Erf", "y = erf(x)">;
-def NN_NotOp : NN_UnaryOp<"not", "Not", "y = !x (logical)", NN_BoolTensor>;
+def NN_NotOp : NN_UnaryOp<"not", "Not", "y = !x (logical)", NN_BoolTensor> {
+  let hasFolder = 1;
+}
 def NN_IdentityOp : NN_UnaryOp<"identity", "Identity", "y = x", NN_Tensor> {
   let hasFolder = 1;
+}
+def NN_SinOp : NN_UnaryOp<"sin", "Sin", "y = sin(x)">;
+def NN_CosOp : NN_UnaryOp<"cos", "Cos", "y = cos(x)">;
+def NN_TanOp : NN_UnaryOp<"tan", "Tan", "y = tan(x)">;
+def NN_AsinOp : NN_UnaryOp<"asin", "Asin", "y = asin(x)">;
+def NN_AcosOp : NN_UnaryOp<"acos", "Acos", "y = acos(x)">;
+def NN_AtanOp : NN_UnaryOp<"atan", "Atan", "y = atan(x)">;
+def NN_SinhOp : NN_UnaryOp<"sinh", "Sinh", "y = sinh(x)">;
+def NN_CoshOp : NN_UnaryOp<"cosh", "Cosh", "y = cosh(x)">;
+def NN_AsinhOp : NN_UnaryOp<"asinh", "Asinh", "y = asinh(x)">;
+def NN_AcoshOp : NN_UnaryOp<"acosh", "Acosh", "y = acosh(x)">;
+def NN_AtanhOp : NN_UnaryOp<"atanh", "Atanh", "y = atanh(x)">;
+def NN_FloorOp : NN_UnaryOp<"floor", "Floor", "y = floor(x)">;
+def NN_CeilOp : NN_UnaryOp<"ceil", "Ceil", "y = ceil(x)">;
+def NN_RoundOp : NN_UnaryOp<"round", "Round", "y = round(x), halves to even">;
+def NN_SignOp : NN_UnaryOp<"sign", "Sign", "y = -1, 0 or 1 by the sign of x", NN_NumericTensor>;
+def NN_SoftplusOp : NN_UnaryOp<"softplus", "Softplus", "y = ln(exp(x) + 1)">;
+def NN_SoftsignOp : NN_UnaryOp<"softsign", "Softsign", "y = x / (1 + |x|)">;
+
+// Unary ops with one or two float attributes; defaults follow ONNX.
+class NN_ParamUnaryOp<string mnemonic, string onnxName, string formula, dag params,
+                      Type operandType = NN_FloatTensor>
+    : NN_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
+  let summary = "ONNX " # onnxName # ": element-wise " # formula;
+  let description = "Computes `" # formula # "` for every element of the input; the "
+                    "parameters keep ONNX's names and defaults.";
+  let arguments = !con((ins operandType:$input), params);
+  let results = (outs operandType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def NN_EluOp : NN_ParamUnaryOp<"elu", "Elu", "y = x >= 0 ? x : alpha * (exp(x) - 1)",
+    (ins DefaultValuedAttr<F32Attr, "1.0">:$alpha)>;
+def NN_SeluOp : NN_ParamUnaryOp<"selu", "Selu",
+    "y = gamma * (x > 0 ? x : alpha * (exp(x) - 1))",
+    (ins DefaultValuedAttr<F32Attr, "1.67326319">:$alpha,
+         DefaultValuedAttr<F32Attr, "1.05070102">:$gamma)>;
+def NN_CeluOp : NN_ParamUnaryOp<"celu", "Celu",
+    "y = max(0, x) + min(0, alpha * (exp(x / alpha) - 1))",
+    (ins DefaultValuedAttr<F32Attr, "1.0">:$alpha)>;
+def NN_ThresholdedReluOp : NN_ParamUnaryOp<"thresholded_relu", "ThresholdedRelu",
+    "y = x > alpha ? x : 0", (ins DefaultValuedAttr<F32Attr, "1.0">:$alpha)>;
+def NN_ShrinkOp : NN_ParamUnaryOp<"shrink", "Shrink",
+    "y = x < -lambd ? x + bias : (x > lambd ? x - bias : 0)",
+    (ins DefaultValuedAttr<F32Attr, "0.0">:$bias, DefaultValuedAttr<F32Attr, "0.5">:$lambd),
+    NN_NumericTensor>;
+
+def NN_IsNaNOp : NN_Op<"is_nan", [Pure, SameOperandsAndResultShape,
+                                  InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "ONNX IsNaN: true where an element is NaN";
+  let description = "Element-wise test for NaN; the result is a bool tensor of the input's shape.";
+  let arguments = (ins NN_FloatTensor:$input);
+  let results = (outs NN_BoolTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_IsInfOp : NN_Op<"is_inf", [Pure, SameOperandsAndResultShape,
+                                  InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "ONNX IsInf: true where an element is infinite";
+  let description = [{
+    Element-wise test for infinity. `detect_negative` / `detect_positive`
+    (both 1 by default) choose which infinities count.
+  }];
+  let arguments = (ins NN_FloatTensor:$input,
+                       DefaultValuedAttr<I64Attr, "1">:$detect_negative,
+                       DefaultValuedAttr<I64Attr, "1">:$detect_positive);
+  let results = (outs NN_BoolTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
 def NN_HardSigmoidOp : NN_Op<"hard_sigmoid",
@@ -146,6 +219,8 @@ class NN_BinaryOp<string mnemonic, string onnxName, string formula,
   let arguments = (ins operandType:$lhs, operandType:$rhs);
   let results = (outs resultType:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  // Small constant operands (shape arithmetic) fold at import.
+  let hasFolder = 1;
 }
 
 def NN_AddOp : NN_BinaryOp<"add", "Add", "c = a + b", NN_NumericTensor, NN_NumericTensor, [Commutative]>;
@@ -158,8 +233,42 @@ def NN_MaxOp : NN_BinaryOp<"max", "Max", "c = max(a, b)", NN_NumericTensor, NN_N
 def NN_EqualOp : NN_BinaryOp<"equal", "Equal", "c = (a == b)", NN_Tensor, NN_BoolTensor, [Commutative]>;
 def NN_LessOp : NN_BinaryOp<"less", "Less", "c = (a < b)", NN_NumericTensor, NN_BoolTensor>;
 def NN_GreaterOp : NN_BinaryOp<"greater", "Greater", "c = (a > b)", NN_NumericTensor, NN_BoolTensor>;
+def NN_GreaterOrEqualOp : NN_BinaryOp<"greater_or_equal", "GreaterOrEqual", "c = (a >= b)",
+                                      NN_NumericTensor, NN_BoolTensor>;
+def NN_LessOrEqualOp : NN_BinaryOp<"less_or_equal", "LessOrEqual", "c = (a <= b)",
+                                   NN_NumericTensor, NN_BoolTensor>;
+def NN_AndOp : NN_BinaryOp<"and", "And", "c = a && b", NN_BoolTensor, NN_BoolTensor, [Commutative]>;
+def NN_OrOp : NN_BinaryOp<"or", "Or", "c = a || b", NN_BoolTensor, NN_BoolTensor, [Commutative]>;
+def NN_XorOp : NN_BinaryOp<"xor", "Xor", "c = a != b (logical)", NN_BoolTensor, NN_BoolTensor,
+                           [Commutative]>;
+def NN_PReluOp : NN_BinaryOp<"prelu", "PRelu", "y = x >= 0 ? x : slope * x">;
+
+def NN_ModOp : NN_Op<"mod", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "ONNX Mod: element-wise remainder with broadcasting";
+  let description = [{
+    `fmod = 0` (integers only): the remainder takes the sign of the divisor,
+    like Python's `%`. `fmod = 1`: the sign of the dividend, like C's `fmod`.
+    The operands broadcast like numpy.
+  }];
+  let arguments = (ins NN_NumericTensor:$lhs, NN_NumericTensor:$rhs,
+                       DefaultValuedAttr<I64Attr, "0">:$fmod);
+  let results = (outs NN_NumericTensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_BitShiftOp : NN_Op<"bit_shift", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "ONNX BitShift: shifts unsigned integers left or right";
+  let description = [{
+    `direction = "LEFT"` computes `x << y`, `"RIGHT"` computes `x >> y`
+    (logical). The operands broadcast like numpy.
+  }];
+  let arguments = (ins NN_NumericTensor:$lhs, NN_NumericTensor:$rhs, StrAttr:$direction);
+  let results = (outs NN_NumericTensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
 
 def NN_WhereOp : NN_Op<"where", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
+  let hasFolder = 1;
   let summary = "ONNX Where: c = cond ? x : y with broadcasting";
   let description = [{
     Selects from `x` where `condition` is true and from `y` elsewhere. All
@@ -216,14 +325,14 @@ def NN_ConvOp : NN_Op<"conv", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
     [K1, ..., C / group, F], result [N, O1, ..., F]; the attributes keep
     their meaning.
   }];
-  let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
-                       Optional<NN_FloatTensor>:$bias,
+  let arguments = (ins NN_NumericTensor:$input, NN_NumericTensor:$weight,
+                       Optional<NN_NumericTensor>:$bias,
                        DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations,
                        DefaultValuedAttr<I64Attr, "1">:$group,
                        DefaultValuedAttr<BoolAttr, "false">:$channels_last);
-  let results = (outs NN_FloatTensor:$output);
+  let results = (outs NN_NumericTensor:$output);
   let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
 }
 
@@ -294,6 +403,46 @@ def NN_SoftmaxOp : NN_Op<"softmax", [Pure, SameOperandsAndResultType, InferTypeO
   let hasVerifier = 1;
 }
 
+def NN_LogSoftmaxOp : NN_Op<"log_softmax", [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
+  let summary = "ONNX LogSoftmax (opset 13 semantics): ln(softmax(x)) along one axis";
+  let description = [{
+    `x - max - ln(sum(exp(x - max)))` along `axis` (default -1), computed
+    without forming the softmax. Models of opset < 13 flatten the axes from
+    `axis` on; the importer wraps this op in reshapes for them.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def NN_HardmaxOp : NN_Op<"hardmax", [Pure, SameOperandsAndResultType, InferTypeOpInterface]> {
+  let summary = "ONNX Hardmax: 1 at the first maximum along an axis, 0 elsewhere";
+  let description = [{
+    One-hot of the (first) largest element along `axis` (default -1), in the
+    input's element type. Opset < 13 flattening is handled by the importer.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def NN_NllLossOp : NN_Op<"nll_loss", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "ONNX NegativeLogLikelihoodLoss: -input[n, target[n, d...], d...] * weight";
+  let description = [{
+    `input` holds log-probabilities [N, C, d1, ...], `target` class indices
+    [N, d1, ...]. Each element's loss is `-input[n, t, d...] * weight[t]`
+    (weight 1 without the optional `weight` [C]); targets equal to
+    `ignore_index` count 0 with weight 0. `reduction` is "none" (the losses
+    [N, d1, ...]), "sum", or "mean" (divided by the sum of the weights used).
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_IndexTensor:$target,
+                       Optional<NN_FloatTensor>:$weight,
+                       DefaultValuedAttr<StrAttr, "\"mean\"">:$reduction,
+                       OptionalAttr<I64Attr>:$ignore_index);
+  let results = (outs NN_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $target (`,` $weight^)? attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling.
 //===----------------------------------------------------------------------===//
@@ -306,14 +455,14 @@ def NN_MaxPoolOp : NN_Op<"max_pool", [Pure, InferTypeOpAdaptorWithIsCompatible]>
     wins the max). `ceil_mode = 1` rounds the output size up.
     `channels_last = true` takes and returns [N, D1, ..., C] instead.
   }];
-  let arguments = (ins NN_FloatTensor:$input,
+  let arguments = (ins NN_NumericTensor:$input,
                        DenseI64ArrayAttr:$kernel_shape,
                        DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$pads,
                        DenseI64ArrayAttr:$dilations,
                        DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
                        DefaultValuedAttr<BoolAttr, "false">:$channels_last);
-  let results = (outs NN_FloatTensor:$output);
+  let results = (outs NN_NumericTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
@@ -397,12 +546,13 @@ def NN_SqueezeOp : NN_Op<"squeeze", [Pure, InferTypeOpAdaptorWithIsCompatible]> 
   let summary = "ONNX Squeeze: removes axes of size 1";
   let description = [{
     Removes the listed `axes` (each must have size 1); with no axes, removes
-    every axis of size 1. Opset 13 passes axes as an input; the importer
-    requires it to be constant and stores it here.
+    every axis of size 1. Opset 13 passes axes as an input: a constant one is
+    stored in `axes`, a computed one stays the operand `dynamic_axes`.
   }];
-  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let arguments = (ins NN_Tensor:$input, Optional<NN_IndexTensor>:$dynamic_axes,
+                       DenseI64ArrayAttr:$axes);
   let results = (outs NN_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "$input (`axes` $dynamic_axes^)? attr-dict `:` functional-type(operands, results)";
   let hasCanonicalizer = 1;
   let hasFolder = 1;
 }
@@ -411,11 +561,13 @@ def NN_UnsqueezeOp : NN_Op<"unsqueeze", [Pure, InferTypeOpAdaptorWithIsCompatibl
   let summary = "ONNX Unsqueeze: inserts axes of size 1";
   let description = [{
     Inserts a size-1 axis at each position in `axes` (positions in the
-    result; negative counts from the end).
+    result; negative counts from the end). Axes computed by the model come as
+    the operand `dynamic_axes` instead.
   }];
-  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$axes);
+  let arguments = (ins NN_Tensor:$input, Optional<NN_IndexTensor>:$dynamic_axes,
+                       DenseI64ArrayAttr:$axes);
   let results = (outs NN_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "$input (`axes` $dynamic_axes^)? attr-dict `:` functional-type(operands, results)";
   let hasCanonicalizer = 1;
   let hasFolder = 1;
 }
@@ -435,11 +587,13 @@ def NN_SplitOp : NN_Op<"split", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX Split: cuts a tensor into parts along an axis";
   let description = [{
     Splits `input` along `axis` into parts of the sizes in `split`; the
-    number of results equals the number of sizes.
+    number of results equals the number of sizes. Sizes computed by the
+    model come as the operand `dynamic_split` (then `split` is empty).
   }];
-  let arguments = (ins NN_Tensor:$input, I64Attr:$axis, DenseI64ArrayAttr:$split);
+  let arguments = (ins NN_Tensor:$input, Optional<NN_IndexTensor>:$dynamic_split,
+                       I64Attr:$axis, DenseI64ArrayAttr:$split);
   let results = (outs Variadic<NN_Tensor>:$outputs);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "$input (`sizes` $dynamic_split^)? attr-dict `:` functional-type(operands, results)";
 }
 
 def NN_SliceOp : NN_Op<"slice", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
@@ -455,6 +609,22 @@ def NN_SliceOp : NN_Op<"slice", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+}
+
+def NN_DynamicSliceOp : NN_Op<"dynamic_slice", [Pure, InferTypeOpAdaptorWithIsCompatible,
+                                                 AttrSizedOperandSegments]> {
+  let summary = "ONNX Slice with bounds computed by the model";
+  let description = [{
+    Slice whose `starts`, `ends` and optional `axes` / `steps` are tensors
+    known only at run time (the same rules as nn.slice: Python-style negative
+    indices and clamping). The result's sliced dimensions are dynamic. It
+    becomes nn.slice once its operands are constants.
+  }];
+  let arguments = (ins NN_Tensor:$input, NN_IndexTensor:$starts, NN_IndexTensor:$ends,
+                       Optional<NN_IndexTensor>:$axes, Optional<NN_IndexTensor>:$steps);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$input `[` $starts `:` $ends (`axes` $axes^)? (`steps` $steps^)? `]` attr-dict `:` functional-type(operands, results)";
+  let hasCanonicalizer = 1;
 }
 
 def NN_GatherOp : NN_Op<"gather", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
@@ -527,35 +697,49 @@ def NN_TileOp : NN_Op<"tile", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let assemblyFormat = "$input `,` $repeats attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_PadOp : NN_Op<"pad", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
+def NN_PadOp : NN_Op<"pad", [Pure, InferTypeOpAdaptorWithIsCompatible, AttrSizedOperandSegments]> {
   let summary = "ONNX Pad: pads with a constant, reflection or edge values";
   let description = [{
     `pads` lists the begin pads of every axis followed by the end pads.
     `mode` is "constant" (fill with `value`), "reflect" or "edge". Negative
-    pads crop.
+    pads crop. Pads or a fill value computed by the model come as the
+    operands `dynamic_pads` / `dynamic_value` instead.
   }];
-  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$pads,
+  let arguments = (ins NN_Tensor:$input, Optional<NN_IndexTensor>:$dynamic_pads,
+                       Optional<NN_Tensor>:$dynamic_value,
+                       DenseI64ArrayAttr:$pads,
                        DefaultValuedAttr<StrAttr, "\"constant\"">:$mode,
                        DefaultValuedAttr<F64Attr, "0.0">:$value);
   let results = (outs NN_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "$input (`pads` $dynamic_pads^)? (`value` $dynamic_value^)? attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_ResizeOp : NN_Op<"resize", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
-  let summary = "ONNX Resize: nearest or linear interpolation to a new size";
+def NN_ResizeOp : NN_Op<"resize", [Pure, InferTypeOpAdaptorWithIsCompatible,
+                                    AttrSizedOperandSegments]> {
+  let summary = "ONNX Resize: nearest, linear or cubic interpolation to a new size";
   let description = [{
     Resamples every axis by `scales` (output size `floor(in * scale)`).
-    `mode` is "nearest" or "linear" (bi/tri-linear over the resized axes);
-    `coordinate_transformation_mode` and `nearest_mode` follow ONNX.
-    When the model gives `sizes`, the importer stores the matching scales.
+    `mode` is "nearest", "linear" (bi/tri-linear over the resized axes) or
+    "cubic" (`cubic_coeff_a`, `exclude_outside`);
+    `coordinate_transformation_mode` (including "tf_crop_and_resize" with
+    `roi` and `extrapolation_value`) and `nearest_mode` follow ONNX. When the
+    model gives constant `sizes`, the importer stores them and the matching
+    scales; scales or sizes computed by the model come as the operands
+    `dynamic_scales` / `dynamic_sizes`.
   }];
-  let arguments = (ins NN_FloatTensor:$input, DenseF64ArrayAttr:$scales,
+  let arguments = (ins NN_NumericTensor:$input, Optional<NN_FloatTensor>:$dynamic_scales,
+                       Optional<NN_IndexTensor>:$dynamic_sizes,
+                       Optional<NN_FloatTensor>:$roi,
+                       DenseF64ArrayAttr:$scales,
                        DefaultValuedAttr<StrAttr, "\"nearest\"">:$mode,
                        DefaultValuedAttr<StrAttr, "\"half_pixel\"">:$coordinate_transformation_mode,
                        DefaultValuedAttr<StrAttr, "\"round_prefer_floor\"">:$nearest_mode,
-                       OptionalAttr<DenseI64ArrayAttr>:$sizes);
-  let results = (outs NN_FloatTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+                       OptionalAttr<DenseI64ArrayAttr>:$sizes,
+                       DefaultValuedAttr<F64Attr, "-0.75">:$cubic_coeff_a,
+                       DefaultValuedAttr<I64Attr, "0">:$exclude_outside,
+                       DefaultValuedAttr<F64Attr, "0.0">:$extrapolation_value);
+  let results = (outs NN_NumericTensor:$output);
+  let assemblyFormat = "$input (`scales` $dynamic_scales^)? (`sizes` $dynamic_sizes^)? (`roi` $roi^)? attr-dict `:` functional-type(operands, results)";
 }
 
 //===----------------------------------------------------------------------===//
@@ -566,17 +750,45 @@ class NN_ReduceOp<string mnemonic, string onnxName, string what>
     : NN_Op<mnemonic, [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX " # onnxName # ": " # what # " over axes";
   let description = "Reduces `input` over `axes` (all axes when empty, unless "
-    "`noop_with_empty_axes = 1`). `keepdims = 1` keeps reduced axes with size 1.";
-  let arguments = (ins NN_NumericTensor:$input, DenseI64ArrayAttr:$axes,
+    "`noop_with_empty_axes = 1`). `keepdims = 1` keeps reduced axes with size 1. "
+    "When the axes are computed by the model, they come as the operand "
+    "`dynamic_axes` instead (then the reduced dimensions are known at run time only).";
+  let arguments = (ins NN_NumericTensor:$input, Optional<NN_IndexTensor>:$dynamic_axes,
+                       DenseI64ArrayAttr:$axes,
                        DefaultValuedAttr<I64Attr, "1">:$keepdims,
                        DefaultValuedAttr<I64Attr, "0">:$noop_with_empty_axes);
   let results = (outs NN_NumericTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "$input (`axes` $dynamic_axes^)? attr-dict `:` functional-type(operands, results)";
+  let hasCanonicalizer = 1;
 }
 
 def NN_ReduceMeanOp : NN_ReduceOp<"reduce_mean", "ReduceMean", "mean">;
 def NN_ReduceSumOp : NN_ReduceOp<"reduce_sum", "ReduceSum", "sum">;
 def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "ReduceMax", "maximum">;
+def NN_ReduceMinOp : NN_ReduceOp<"reduce_min", "ReduceMin", "minimum">;
+def NN_ReduceProdOp : NN_ReduceOp<"reduce_prod", "ReduceProd", "product">;
+def NN_ReduceL1Op : NN_ReduceOp<"reduce_l1", "ReduceL1", "sum of |x|">;
+def NN_ReduceL2Op : NN_ReduceOp<"reduce_l2", "ReduceL2", "sqrt of the sum of x^2">;
+def NN_ReduceLogSumOp : NN_ReduceOp<"reduce_log_sum", "ReduceLogSum", "ln of the sum">;
+def NN_ReduceLogSumExpOp : NN_ReduceOp<"reduce_log_sum_exp", "ReduceLogSumExp",
+                                       "ln of the sum of exp(x)">;
+def NN_ReduceSumSquareOp : NN_ReduceOp<"reduce_sum_square", "ReduceSumSquare", "sum of x^2">;
+
+class NN_ArgReduceOp<string mnemonic, string onnxName, string what>
+    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "ONNX " # onnxName # ": index of the " # what # " along an axis";
+  let description = "The i64 index of the " # what # " element along `axis`; "
+    "`keepdims = 1` keeps that axis with size 1. Ties pick the first index, or the "
+    "last with `select_last_index = 1`.";
+  let arguments = (ins NN_NumericTensor:$input, DefaultValuedAttr<I64Attr, "0">:$axis,
+                       DefaultValuedAttr<I64Attr, "1">:$keepdims,
+                       DefaultValuedAttr<I64Attr, "0">:$select_last_index);
+  let results = (outs RankedTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_ArgMaxOp : NN_ArgReduceOp<"arg_max", "ArgMax", "largest">;
+def NN_ArgMinOp : NN_ArgReduceOp<"arg_min", "ArgMin", "smallest">;
 
 //===----------------------------------------------------------------------===//
 // Constants.
@@ -625,10 +837,16 @@ def NN_FusedOp : NN_Op<"fused", [SingleBlock, RecursiveMemoryEffects]> {
   let hasVerifier = 1;
 }
 
-def NN_YieldOp : NN_Op<"yield", [Pure, Terminator, ReturnLike, HasParent<"FusedOp">]> {
-  let summary = "Ends an nn.fused body, giving the group's results";
+def NN_YieldOp : NN_Op<"yield", [Pure, Terminator, ReturnLike,
+                                 ParentOneOf<["FusedOp", "IfOp", "LoopOp", "ScanOp"]>]> {
+  let summary = "Ends the body of nn.fused, nn.if, nn.loop or nn.scan, giving its results";
   let arguments = (ins Variadic<NN_Tensor>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
+
+include "openopt/Dialect/NN/NNIndexingOps.td"
+include "openopt/Dialect/NN/NNNetworkOps.td"
+include "openopt/Dialect/NN/NNControlFlowOps.td"
+include "openopt/Dialect/NN/NNSignalOps.td"
 
 #endif // OPENOPT_DIALECT_NN_OPS
