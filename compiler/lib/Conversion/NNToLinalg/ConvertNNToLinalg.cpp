@@ -30,6 +30,10 @@ struct ConvertNNToLinalgPass
     lowering::populateDataMovementPatterns(patterns);
     lowering::populateReductionPatterns(patterns);
     lowering::populateIndexingPatterns(patterns);
+    lowering::populateNetworkPatterns(patterns);
+    lowering::populateControlFlowPatterns(patterns);
+    lowering::populateRecurrentPatterns(patterns);
+    lowering::populateSignalPatterns(patterns);
 
     mlir::ConversionTarget target(*ctx);
     target.addIllegalDialect<nn::NNDialect>();
