@@ -23,7 +23,9 @@ std::string cpuPipeline(const CpuPipelineOptions &options) {
   passes.insert(passes.end(), {
       // Function results become out-parameters the caller allocates, so the
       // compiled code writes outputs in place.
-      "one-shot-bufferize{bufferize-function-boundaries "
+      // Loops whose carried tensors change size (Loop, growing scan
+      // outputs) yield new buffers rather than updating in place.
+      "one-shot-bufferize{allow-return-allocs-from-loops bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map}",
       "canonicalize",
   });

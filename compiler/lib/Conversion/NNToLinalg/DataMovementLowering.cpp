@@ -867,8 +867,8 @@ struct LowerResize : OpRewritePattern<nn::ResizeOp> {
               continue;
             }
             Value inSize = indexValue(b, l, in[i]);
-            Value outSizeF = arith::UIToFPOp::create(
-                b, l, f32, arith::IndexCastUIOp::create(b, l, b.getI64Type(), indexValue(b, l, out[i])));
+            // ONNX's "resized length": in * scale, not rounded.
+            Value outSizeF = arith::MulFOp::create(b, l, inF[i], scales[i]);
             Value x = arith::UIToFPOp::create(b, l, f32, arith::IndexCastUIOp::create(b, l, b.getI64Type(), iv[i]));
             Value scale = scales[i];
             Value src;

@@ -248,7 +248,15 @@ Value binaryBody(Operation *op, OpBuilder &b, Location loc, Value x, Value y) {
       .Case([&](nn::PowOp) -> Value {
         if (fp)
           return math::PowFOp::create(b, loc, x, y);
-        return math::IPowIOp::create(b, loc, x, y);
+        // Integers: through f64, rounded back (exact for results below 2^53).
+        Type t = x.getType();
+        auto toF = [&](Value v) -> Value {
+          return isUnsigned ? Value(arith::UIToFPOp::create(b, loc, b.getF64Type(), v))
+                            : Value(arith::SIToFPOp::create(b, loc, b.getF64Type(), v));
+        };
+        Value r = math::RoundEvenOp::create(b, loc, math::PowFOp::create(b, loc, toF(x), toF(y)));
+        return isUnsigned ? Value(arith::FPToUIOp::create(b, loc, t, r))
+                          : Value(arith::FPToSIOp::create(b, loc, t, r));
       })
       .Case([&](nn::MinOp) { return minOf(b, loc, x, y); })
       .Case([&](nn::MaxOp) { return maxOf(b, loc, x, y); })
@@ -442,6 +450,17 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
   // Unsigned types are still ui<N> here; the lowering makes every type
   // signless once its ops are built (see convertToSignless).
   bool fromUnsigned = from.isInteger(1) || from.isUnsignedInteger();
+  if (fromFloat && toFloat && to.isBF16() && from.isF32()) {
+    // f32 -> bf16 keeps the top 16 bits (truncation), as ONNX's reference
+    // and ONNX Runtime's BFloat16 conversion do.
+    Value bits = arith::BitcastOp::create(b, loc, b.getI32Type(), x);
+    Value high = arith::ShRUIOp::create(b, loc, bits, arith::ConstantIntOp::create(b, loc, b.getI32Type(), 16));
+    Value half = arith::TruncIOp::create(b, loc, b.getI16Type(), high);
+    // NaN stays NaN (a truncated NaN payload could become an infinity).
+    Value isNan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+    Value nan = arith::ConstantIntOp::create(b, loc, b.getI16Type(), 0x7FC0);
+    return arith::BitcastOp::create(b, loc, to, arith::SelectOp::create(b, loc, isNan, nan, half));
+  }
   if (fromFloat && toFloat)
     return fromFloat.getWidth() < toFloat.getWidth()
                ? Value(arith::ExtFOp::create(b, loc, to, x))

@@ -191,29 +191,54 @@ struct LowerMaxPoolWithIndices : OpRewritePattern<nn::MaxPoolWithIndicesOp> {
   }
 };
 
+// MaxUnpool: indices are flat positions in the default unpooled shape
+// ((in - 1) * stride + kernel - pads); each value lands at that position's
+// coordinates in the output (which output_shape may make larger).
 struct LowerMaxUnpool : OpRewritePattern<nn::MaxUnpoolOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::MaxUnpoolOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value x = op.getInput(), indices = op.getIndices();
     auto type = op.getType();
+    int64_t rank = type.getRank(), spatial = rank - 2;
     Type element = type.getElementType();
+    auto kernel = op.getKernelShape(), strides = op.getStrides(), pads = op.getPads();
     Sizes outSizes;
-    for (int64_t i = 0; i < type.getRank(); ++i)
+    for (int64_t i = 0; i < rank; ++i)
       outSizes.push_back(type.isDynamicDim(i)
                              ? OpFoldResult(extractIndexAt(rewriter, loc, op.getOutputShape(), i))
                              : OpFoldResult(rewriter.getIndexAttr(type.getDimSize(i))));
-    Value total = productOf(rewriter, loc, outSizes);
-    auto flatType = RankedTensorType::get({ShapedType::kDynamic}, element);
-    Value flat = filledTensor(rewriter, loc, flatType, Sizes{total}, scalarConstant(rewriter, loc, element, 0));
-    auto filled = loopNest(rewriter, loc, dimValues(rewriter, loc, x), {flat},
+    SmallVector<Value> inDims = dimValues(rewriter, loc, x);
+    SmallVector<Value> defaultDims = {inDims[0], inDims[1]};
+    for (int64_t i = 0; i < spatial; ++i)
+      defaultDims.push_back(idx(rewriter, loc, 0));
+    for (int64_t i = 0; i < spatial; ++i)
+      defaultDims[2 + i] = subI(rewriter, loc,
+                                addI(rewriter, loc, mulI(rewriter, loc, subI(rewriter, loc, inDims[2 + i], idx(rewriter, loc, 1)),
+                                                          idx(rewriter, loc, strides[i])),
+                                     idx(rewriter, loc, kernel[i])),
+                                idx(rewriter, loc, pads[i] + pads[spatial + i]));
+    Value total = idx(rewriter, loc, 1);
+    for (Value d : defaultDims)
+      total = mulI(rewriter, loc, total, d);
+    Value out = filledTensor(rewriter, loc, type, outSizes, scalarConstant(rewriter, loc, element, 0));
+    auto filled = loopNest(rewriter, loc, inDims, {out},
                            [&](OpBuilder &b, Location l, ValueRange iv, ValueRange acc) -> SmallVector<Value> {
                              Value i = asIndex(b, l, tensor::ExtractOp::create(b, l, indices, iv));
                              runtimeCheck(b, l, inRange(b, l, i, total), "an index is out of range");
+                             SmallVector<Value> pos(rank);
+                             for (int64_t d = rank - 1; d >= 0; --d) {
+                               pos[d] = arith::RemUIOp::create(b, l, i, defaultDims[d]);
+                               i = arith::DivUIOp::create(b, l, i, defaultDims[d]);
+                             }
+                             Value fits = arith::ConstantIntOp::create(b, l, 1, 1);
+                             for (int64_t d = 0; d < rank; ++d)
+                               fits = andB(b, l, fits, inRange(b, l, pos[d], indexValue(b, l, outSizes[d])));
+                             runtimeCheck(b, l, fits, "an index lands outside output_shape");
                              Value v = tensor::ExtractOp::create(b, l, x, iv);
-                             return {tensor::InsertOp::create(b, l, v, acc[0], ValueRange{i})};
+                             return {tensor::InsertOp::create(b, l, v, acc[0], pos)};
                            });
-    rewriter.replaceOp(op, reshapeToSizes(rewriter, loc, filled[0], type, outSizes));
+    rewriter.replaceOp(op, filled[0]);
     return success();
   }
 };

@@ -9,6 +9,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace openopt::lowering {
@@ -150,7 +152,12 @@ Value windowReduce(OpBuilder &b, Location loc, Value input, RankedTensorType res
     low.push_back(w.pads[i]);
     high.push_back(std::max<int64_t>(w.pads[i + spatial], needed - in - w.pads[i]));
   }
-  double padValue = isMax ? lowestFloat() : 0.0;
+  // Integers pad with their lowest value (padding never wins the max).
+  bool isFloat = isa<FloatType>(element);
+  double padValue = isMax ? (isFloat ? lowestFloat()
+                                     : element.isUnsignedInteger() ? 0.0
+                                                                   : -std::ldexp(1.0, element.getIntOrFloatBitWidth() - 1))
+                          : 0.0;
   Value padded = w.channelsLast
                      ? padChannelsLast(b, loc, input, ArrayRef(low).drop_front(),
                                        ArrayRef(high).drop_front(), padValue)
@@ -187,15 +194,23 @@ Value windowReduce(OpBuilder &b, Location loc, Value input, RankedTensorType res
   for (int64_t i = 0; i < spatial; ++i)
     iterators[firstWindowLoop + i] = utils::IteratorType::reduction;
   Value window = tensor::EmptyOp::create(b, loc, w.kernel, element);
-  Value init = filledTensor(b, loc, resultType, scalarConstant(b, loc, element, padValue));
+  Value init = filledTensor(b, loc, resultType,
+                            isMax ? extremeConstant(b, loc, element, true)
+                                  : scalarConstant(b, loc, element, padValue));
   SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, inExprs, ctx),
                                  AffineMap::get(loops, 0, winExprs, ctx),
                                  AffineMap::get(loops, 0, outExprs, ctx)};
   return linalg::GenericOp::create(
              b, loc, resultType, ValueRange{padded, window}, init, maps, iterators,
              [&](OpBuilder &nb, Location l, ValueRange args) {
-               Value r = isMax ? Value(arith::MaximumFOp::create(nb, l, args[2], args[0]))
-                               : Value(arith::AddFOp::create(nb, l, args[2], args[0]));
+               Value r;
+               if (isMax && isFloat)
+                 r = arith::MaximumFOp::create(nb, l, args[2], args[0]);
+               else if (isMax)
+                 r = element.isUnsignedInteger() ? Value(arith::MaxUIOp::create(nb, l, args[2], args[0]))
+                                                 : Value(arith::MaxSIOp::create(nb, l, args[2], args[0]));
+               else
+                 r = arith::AddFOp::create(nb, l, args[2], args[0]);
                linalg::YieldOp::create(nb, l, r);
              })
       .getResult(0);

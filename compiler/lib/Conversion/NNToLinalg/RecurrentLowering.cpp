@@ -152,7 +152,9 @@ struct LowerRecurrent : OpRewritePattern<OpTy> {
                                   x, b.getDenseI64ArrayAttr({1, 0, 2}));
     }
     auto xType = typeOf(x);
-    Value seqLen = tensor::DimOp::create(b, loc, x, 0), batch = tensor::DimOp::create(b, loc, x, 1);
+    Sizes xSizes = sizesOf(b, loc, x);
+    Value seqLen = indexValue(b, loc, xSizes[0]);
+    OpFoldResult batch = xSizes[1], seqSize = xSizes[0];
     int64_t batchStatic = xType.getDimSize(1);
     auto stateType = RankedTensorType::get({batchStatic, hidden}, element);
     Value lens = op.getSequenceLens();
@@ -160,7 +162,7 @@ struct LowerRecurrent : OpRewritePattern<OpTy> {
     Value activeMask;
     if (lens) {
       auto maskType = RankedTensorType::get({xType.getDimSize(0), batchStatic}, b.getI1Type());
-      activeMask = indexedGenerate(b, loc, maskType, Sizes{seqLen, batch},
+      activeMask = indexedGenerate(b, loc, maskType, Sizes{seqSize, batch},
                                    [&](OpBuilder &ib, Location il, ArrayRef<Value> iv) -> Value {
                                      Value len = tensor::ExtractOp::create(ib, il, lens, iv[1]);
                                      len = arith::IndexCastOp::create(ib, il, ib.getIndexType(), len);
@@ -168,7 +170,7 @@ struct LowerRecurrent : OpRewritePattern<OpTy> {
                                    });
     }
     auto yType = RankedTensorType::get({xType.getDimSize(0), dirs, batchStatic, hidden}, element);
-    Value y = filledTensor(b, loc, yType, Sizes{seqLen, b.getIndexAttr(dirs), batch, b.getIndexAttr(hidden)},
+    Value y = filledTensor(b, loc, yType, Sizes{seqSize, b.getIndexAttr(dirs), batch, b.getIndexAttr(hidden)},
                            scalarConstant(b, loc, element, 0));
     SmallVector<Value> lastH, lastC;
     for (int64_t d = 0; d < dirs; ++d) {
@@ -233,7 +235,7 @@ struct LowerRecurrent : OpRewritePattern<OpTy> {
           peep = take(b, loc, p, b.getIndexAttr(d), 1, true); // [3*H]
       }
       Value dirY = filledTensor(b, loc, RankedTensorType::get({xType.getDimSize(0), batchStatic, hidden}, element),
-                                Sizes{seqLen, batch, b.getIndexAttr(hidden)}, scalarConstant(b, loc, element, 0));
+                                Sizes{seqSize, batch, b.getIndexAttr(hidden)}, scalarConstant(b, loc, element, 0));
       init.push_back(dirY);
       auto states = forLoop(
           b, loc, idx(b, loc, 0), seqLen, init,
@@ -329,7 +331,7 @@ struct LowerRecurrent : OpRewritePattern<OpTy> {
                                               b.getI64IntegerAttr(0));
       y = tensor::InsertSliceOp::create(b, loc, insertUnitAxes(b, loc, dirY2, {1}), y,
                                         Sizes{b.getIndexAttr(0), b.getIndexAttr(d), b.getIndexAttr(0), b.getIndexAttr(0)},
-                                        Sizes{seqLen, b.getIndexAttr(1), batch, b.getIndexAttr(hidden)},
+                                        Sizes{seqSize, b.getIndexAttr(1), batch, b.getIndexAttr(hidden)},
                                         Sizes(4, b.getIndexAttr(1)));
       lastH.push_back(states[0]);
       if constexpr (isLstm)

@@ -126,6 +126,19 @@ Converted convertBinary(NodeContext &ctx) {
   auto lt = cast<RankedTensorType>(lhs.getType());
   auto rt = cast<RankedTensorType>(rhs.getType());
   if (ctx.node.op_type() == "Pow" && lt.getElementType() != rt.getElementType()) {
+    if (isa<FloatType>(rt.getElementType()) && !isa<FloatType>(lt.getElementType())) {
+      // An integer base with a float exponent: compute in the float type,
+      // then convert back as a C cast would.
+      auto wide = nn::CastOp::create(ctx.builder, ctx.loc,
+                                     RankedTensorType::get(lt.getShape(), rt.getElementType()), lhs);
+      auto power = ctx.create<nn::PowOp>({wide, rhs});
+      if (failed(power))
+        return failure();
+      auto pt = cast<RankedTensorType>((*power).getType());
+      return Values{nn::CastOp::create(ctx.builder, ctx.loc,
+                                       RankedTensorType::get(pt.getShape(), lt.getElementType()), *power)
+                        .getResult()};
+    }
     auto castTo = RankedTensorType::get(rt.getShape(), lt.getElementType());
     rhs = nn::CastOp::create(ctx.builder, ctx.loc, castTo, rhs);
   }
@@ -305,28 +318,90 @@ Converted convertGelu(NodeContext &ctx) {
                     {ctx.stringAttr("approximate", approximate)});
 }
 
+// Dropout: the identity at inference; with training_mode true, each element
+// is zeroed with probability `ratio` and the others scaled by 1 / (1 - ratio).
 Converted convertDropout(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  auto type = cast<RankedTensorType>(x.getType());
+  Type element = type.getElementType();
+  std::optional<int64_t> training = 0;
   if (ctx.input(2)) {
-    auto training = ctx.constInts(2);
-    if (!training || (training->size() == 1 && (*training)[0] != 0))
-      return ctx.fail("training_mode must be a constant false (training is not supported)");
+    auto t = ctx.constInts(2);
+    training = t && t->size() == 1 ? std::optional<int64_t>((*t)[0]) : std::nullopt;
   }
-  double ratio = ctx.getFloat("ratio", 0.5);
-  if (ctx.input(1))
-    if (auto r = ctx.constFloats(1); r && r->size() == 1)
-      ratio = (*r)[0];
-  auto output = ctx.create<nn::DropoutOp>({ctx.input(0)}, {ctx.floatAttr("ratio", ratio)});
-  if (failed(output))
-    return failure();
-  if (!ctx.outputUsed(1))
-    return Values{*output};
-  // At inference every element is kept: the mask is all true.
-  auto type = cast<RankedTensorType>(ctx.input(0).getType());
-  if (!type.hasStaticShape())
-    return ctx.fail("the mask output needs a static input shape");
+  Value ratio = ctx.input(1);
+  double constRatio = ctx.getFloat("ratio", 0.5);
+  if (ratio)
+    if (auto r = ctx.constFloats(1); r && r->size() == 1) {
+      constRatio = (*r)[0];
+      ratio = Value();
+    }
   auto maskType = RankedTensorType::get(type.getShape(), ctx.builder.getI1Type());
-  Value mask = nn::ConstantOp::create(ctx.builder, ctx.loc, DenseElementsAttr::get(maskType, true));
-  return Values{*output, mask};
+  if (training && *training == 0) {
+    auto output = ctx.create<nn::DropoutOp>({x}, {ctx.floatAttr("ratio", ratio ? 0.5 : constRatio)});
+    if (failed(output))
+      return failure();
+    if (!ctx.outputUsed(1))
+      return Values{*output};
+    // At inference every element is kept: the mask is all true.
+    if (!type.hasStaticShape())
+      return ctx.fail("the mask output needs a static input shape");
+    Value mask = nn::ConstantOp::create(ctx.builder, ctx.loc, DenseElementsAttr::get(maskType, true));
+    return Values{*output, mask};
+  }
+  Value r = ratio ? ratio : ctx.scalarConstant(element, constRatio);
+  if (cast<RankedTensorType>(r.getType()).getElementType() != element)
+    r = nn::CastOp::create(ctx.builder, ctx.loc,
+                           RankedTensorType::get(cast<RankedTensorType>(r.getType()).getShape(), element), r);
+  SmallVector<NamedAttribute> attrs = {ctx.stringAttr("distribution", "uniform"),
+                                       ctx.attr("dtype", TypeAttr::get(element))};
+  if (ctx.has("seed"))
+    attrs.push_back(ctx.f64Attr("seed", ctx.getFloat("seed", 0)));
+  auto u = ctx.create(nn::RandomOp::getOperationName(), {x}, attrs);
+  if (failed(u))
+    return failure();
+  auto keep = ctx.create<nn::GreaterOrEqualOp>({(*u)[0], r});
+  auto kept = ctx.create<nn::SubOp>({ctx.scalarConstant(element, 1), r});
+  if (failed(keep) || failed(kept))
+    return failure();
+  auto scaled = ctx.create<nn::DivOp>({x, *kept});
+  if (failed(scaled))
+    return failure();
+  auto y = ctx.create<nn::WhereOp>({*keep, *scaled, ctx.scalarConstant(element, 0)});
+  if (failed(y))
+    return failure();
+  Value out = *y, mask = *keep;
+  if (!training) {
+    // training_mode known at run time only.
+    Value t = ctx.input(2);
+    auto tType = cast<RankedTensorType>(t.getType());
+    if (tType.getRank() > 0) {
+      auto scalar = ctx.create<nn::ReshapeOp>({t, ctx.i64Constant({})});
+      if (failed(scalar))
+        return failure();
+      t = *scalar;
+    }
+    auto pick = ctx.create<nn::WhereOp>({t, *y, x});
+    Value allTrue = ctx.scalarConstant(ctx.builder.getI1Type(), 1);
+    auto pickMask = ctx.create<nn::WhereOp>({t, *keep, allTrue});
+    if (failed(pick) || failed(pickMask))
+      return failure();
+    out = *pick;
+    mask = *pickMask;
+    // The mask of a non-training run is all true; broadcast it to x's shape.
+    if (mask.getType() != maskType) {
+      auto shape = ctx.create<nn::ShapeOp>({x}, {ctx.intAttr("start", 0)});
+      if (failed(shape))
+        return failure();
+      auto expanded = ctx.create<nn::ExpandOp>({mask, *shape});
+      if (failed(expanded))
+        return failure();
+      mask = *expanded;
+    }
+  }
+  if (ctx.outputUsed(1))
+    return Values{out, mask};
+  return Values{out};
 }
 
 Converted convertCast(NodeContext &ctx) {

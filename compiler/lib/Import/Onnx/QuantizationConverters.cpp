@@ -197,7 +197,8 @@ Converted convertConvInteger(NodeContext &ctx) {
   if (failed(x) || failed(w))
     return failure();
   onnx::NodeProto conv = ctx.node;
-  NodeContext inner(conv, ctx.builder, ctx.loc, ctx.opset, {*x, *w}, ctx.errorString());
+  SmallVector<Value> operands = {*x, *w};
+  NodeContext inner(conv, ctx.builder, ctx.loc, ctx.opset, operands, ctx.errorString());
   return convertConv(inner);
 }
 

@@ -81,7 +81,7 @@ Converted convertAdagrad(NodeContext &ctx) {
   if (failed(n))
     return failure();
   Formula f(ctx);
-  double decay = ctx.getFloat("decay_factor", 0), eps = ctx.getFloat("epsilon", 1e-6),
+  double decay = ctx.getFloat("decay_factor", 0), eps = ctx.getFloat("epsilon", 0),
          norm = ctx.getFloat("norm_coefficient", 0);
   Value r = ctx.input(0), t = f.toFloat(ctx.input(1), ctx.input(0));
   Value rate = f.div(r, f.add(f.c(r, 1), f.mul(t, f.c(r, decay))));
@@ -134,7 +134,7 @@ Converted convertAdam(NodeContext &ctx) {
     return failure();
   Formula f(ctx);
   double alpha = ctx.getFloat("alpha", 0.9), beta = ctx.getFloat("beta", 0.999),
-         eps = ctx.getFloat("epsilon", 1e-6), norm = ctx.getFloat("norm_coefficient", 0),
+         eps = ctx.getFloat("epsilon", 0), norm = ctx.getFloat("norm_coefficient", 0),
          post = ctx.getFloat("norm_coefficient_post", 0);
   Value r = ctx.input(0);
   Value t = f.toFloat(ctx.input(1), r);
