@@ -8,7 +8,8 @@ NaN), exact for integers and booleans, and the same shape and dtype.
 
 Each outcome is checked against the expectation file: a test not listed there must pass; a listed
 test must end the way the list says (`refused`: a clean error, `mismatch`: runs but its numbers
-differ), so the list stays true in both directions. Crashes and hangs always fail.
+differ, `random`: its outputs are random draws, so only their shapes and dtypes are compared), so
+the list stays true in both directions. Crashes and hangs always fail.
 
     onnx_conformance.py --openopt build/bin/openopt [--jobs 2] [--filter REGEX] [--update]
 """
@@ -35,7 +36,7 @@ DEFAULT_DATA = "/usr/share/libonnx-testdata/data"
 DEFAULT_EXPECTATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                     "onnx_conformance_expectations.txt")
 RTOL, ATOL = 1e-3, 1e-5
-KINDS = ("refused", "mismatch")
+KINDS = ("refused", "mismatch", "random")
 
 
 def read_expectations(path):
@@ -60,11 +61,13 @@ def graph_inputs(model):
     return [i.name for i in model.graph.input if i.name not in initializers]
 
 
-def compare(name, ours, ref):
+def compare(name, ours, ref, values=True):
     if ours.shape != ref.shape:
         return f"output '{name}': shape {list(ours.shape)}, expected {list(ref.shape)}"
     if ours.dtype != ref.dtype:
         return f"output '{name}': dtype {ours.dtype}, expected {ref.dtype}"
+    if not values:
+        return None
     if np.issubdtype(ref.dtype, np.floating):
         a, b = ours.astype(np.float64), ref.astype(np.float64)
         bad = ~np.isclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True)
@@ -80,6 +83,60 @@ def compare(name, ours, ref):
     return None
 
 
+def read_reference(value_type, path):
+    """An expected output: an array, a list of arrays (a sequence) or None (an empty optional)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if value_type.HasField("sequence_type"):
+        seq = onnx.SequenceProto()
+        seq.ParseFromString(data)
+        return [numpy_helper.to_array(t) for t in seq.tensor_values]
+    if value_type.HasField("optional_type"):
+        opt = onnx.OptionalProto()
+        opt.ParseFromString(data)
+        if opt.HasField("tensor_value"):
+            return numpy_helper.to_array(opt.tensor_value)
+        if opt.HasField("sequence_value"):
+            return [numpy_helper.to_array(t) for t in opt.sequence_value.tensor_values]
+        return None
+    return numpy_helper.to_array(onnx.load_tensor(path))
+
+
+def load_ours(path):
+    ours = np.load(path)
+    # numpy has no bfloat16: ours is stored as raw 2-byte values, ONNX's
+    # reference as uint16 bit patterns.
+    if ours.dtype.kind == "V" and ours.dtype.itemsize == 2:
+        ours = ours.view(np.uint16)
+    return ours
+
+
+def compare_value(output, ref, out_dir, values=True):
+    """What differs between output `output` as the CLI wrote it under out_dir and ref."""
+    name = output.name
+    tensor_file = tensor_path(out_dir, name)
+    sequence_dir = tensor_file[:-len(".npy")]
+    if ref is None:
+        if os.path.exists(tensor_file) or os.path.isdir(sequence_dir):
+            return f"output '{name}': expected an empty optional, got a value"
+        return None
+    if isinstance(ref, list):
+        if not os.path.isdir(sequence_dir):
+            return f"output '{name}': expected a sequence, none was written"
+        count = len([f for f in os.listdir(sequence_dir) if f.endswith(".npy")])
+        if count != len(ref):
+            return f"output '{name}': a sequence of {count} tensors, expected {len(ref)}"
+        for i, r in enumerate(ref):
+            problem = compare(f"{name}[{i}]", load_ours(os.path.join(sequence_dir, f"{i}.npy")), r,
+                              values)
+            if problem:
+                return problem
+        return None
+    if not os.path.exists(tensor_file):
+        return f"output '{name}' was not written"
+    return compare(name, load_ours(tensor_file), ref, values)
+
+
 def first_error_line(text):
     """The first line of the CLI's error, without its 'openopt: error:' prefix or file paths."""
     for line in text.splitlines():
@@ -91,8 +148,10 @@ def first_error_line(text):
     return "no message"
 
 
-def run_test(openopt, folder, timeout):
-    """(outcome, detail): outcome is pass, mismatch, refused, crash or hang."""
+def run_test(openopt, folder, timeout, random=False):
+    """(outcome, detail): outcome is pass, mismatch, refused, crash or hang; with `random`
+    (outputs that are random draws) only shapes and dtypes are compared, and a run whose
+    outputs have the right ones is `random`."""
     model = onnx.load(os.path.join(folder, "model.onnx"), load_external_data=False)
     data = os.path.join(folder, "test_data_set_0")
     names = graph_inputs(model)
@@ -122,19 +181,11 @@ def run_test(openopt, folder, timeout):
             ref_file = os.path.join(data, f"output_{i}.pb")
             if not os.path.exists(ref_file):
                 continue
-            ref = numpy_helper.to_array(onnx.load_tensor(ref_file))
-            ours_file = tensor_path(out, output.name)
-            if not os.path.exists(ours_file):
-                return "mismatch", f"output '{output.name}' was not written"
-            ours = np.load(ours_file)
-            # numpy has no bfloat16: ours is stored as raw 2-byte values,
-            # ONNX's reference as uint16 bit patterns.
-            if ours.dtype.kind == "V" and ours.dtype.itemsize == 2:
-                ours = ours.view(np.uint16)
-            problem = compare(output.name, ours, ref)
+            problem = compare_value(output, read_reference(output.type, ref_file), out,
+                                    values=not random)
             if problem:
                 return "mismatch", problem
-        return "pass", ""
+        return ("random", "values not compared") if random else ("pass", "")
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -170,14 +221,15 @@ def main():
     start = time.monotonic()
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {pool.submit(run_test, args.openopt, folder, args.timeout): key
+        futures = {pool.submit(run_test, args.openopt, folder, args.timeout,
+                               expected.get(key, ("pass",))[0] == "random"): key
                    for key, folder in tests}
         for future in concurrent.futures.as_completed(futures):
             results[futures[future]] = future.result()
 
     failures = []
-    totals = {s: {"tests": 0, "pass": 0, "refused": 0, "mismatch": 0, "crash": 0, "hang": 0}
-              for s in SUITES}
+    totals = {s: {"tests": 0, "pass": 0, "refused": 0, "mismatch": 0, "random": 0, "crash": 0,
+                  "hang": 0} for s in SUITES}
     for key, _ in tests:
         outcome, detail = results[key]
         suite = key.split("/")[0]
@@ -197,12 +249,13 @@ def main():
     for line in sorted(failures):
         print(line)
     print(f"\n{'suite':<20}{'tests':>7}{'pass':>7}{'%':>7}{'refused':>9}{'mismatch':>10}"
-          f"{'crash':>7}{'hang':>6}")
+          f"{'random':>8}{'crash':>7}{'hang':>6}")
     for suite in SUITES:
         t = totals[suite]
         if t["tests"]:
             print(f"{suite:<20}{t['tests']:>7}{t['pass']:>7}{100 * t['pass'] / t['tests']:>6.1f}%"
-                  f"{t['refused']:>9}{t['mismatch']:>10}{t['crash']:>7}{t['hang']:>6}")
+                  f"{t['refused']:>9}{t['mismatch']:>10}{t['random']:>8}{t['crash']:>7}"
+                  f"{t['hang']:>6}")
     print(f"{len(tests)} tests in {time.monotonic() - start:.0f} s, {len(failures)} unexpected")
 
     if args.update:
@@ -216,13 +269,18 @@ def write_expectations(path, tests, results, old):
     for key, _ in tests:
         outcome, detail = results[key]
         if outcome in KINDS:
+            # A reason written by hand stays while the outcome does.
+            if key in old and old[key][0] == outcome:
+                detail = old[key][1]
             lines.append(f"{key}  {outcome}  {detail}")
     # Entries outside this run's filter stay as they were.
     ran = {key for key, _ in tests}
     lines += [f"{key}  {kind}  {reason}" for key, (kind, reason) in old.items() if key not in ran]
     header = ("# Tests of the ONNX backend suite that do not pass, with why. Every other test must\n"
               "# pass; a listed test that starts passing fails the suite until it is removed.\n"
-              "# suite/test  refused|mismatch  reason\n")
+              "# suite/test  refused|mismatch|random  reason\n"
+              "# (random: outputs are random draws; the test must run and produce outputs of the\n"
+              "#  right shape and dtype, whose values are not compared)\n")
     with open(path, "w", encoding="utf-8") as f:
         f.write(header + "\n".join(sorted(lines)) + "\n")
 

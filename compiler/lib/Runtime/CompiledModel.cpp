@@ -36,7 +36,7 @@ std::string TensorSpec::describe() const {
       dim = dimNames[i];
     text += (i ? ", " : "") + dim;
   }
-  return text + "]";
+  return text + "]" + (kind.empty() ? "" : " (" + kind + ")");
 }
 
 bool TensorSpec::hasStaticShape() const {
@@ -86,6 +86,8 @@ llvm::Expected<std::vector<TensorSpec>> specsOf(TypeRange types, ArrayAttr attrs
     DictionaryAttr dict = attrs ? dyn_cast_or_null<DictionaryAttr>(attrs[i]) : nullptr;
     TensorSpec spec{nameOf(dict, prefix.str() + std::to_string(i)), *dtype,
                     llvm::SmallVector<int64_t>(tensor.getShape()), {}};
+    if (auto kind = dict ? dict.getAs<StringAttr>("nn.kind") : nullptr)
+      spec.kind = kind.getValue().str();
     if (auto params = dict ? dict.getAs<ArrayAttr>("nn.dim_params") : nullptr)
       for (Attribute p : params)
         spec.dimNames.push_back(isa<StringAttr>(p) ? cast<StringAttr>(p).getValue().str() : "");

@@ -84,8 +84,15 @@ struct FoldElementwise : RewritePattern {
       inputs.push_back(std::move(*values));
       shapes.push_back(cast<RankedTensorType>(operand.getType()).getShape());
     }
+    // Only element-wise ops evaluate (not concat, gather, ...), and their
+    // operands broadcast to the result, so none is empty unless it is.
+    SmallVector<double> args(inputs.size(), 0.0);
+    if (!evaluate(op, args))
+      return failure();
+    for (const auto &in : inputs)
+      if (in.empty() && type.getNumElements() != 0)
+        return failure();
     std::vector<float> result(type.getNumElements());
-    SmallVector<double> args(inputs.size());
     for (int64_t i = 0, e = result.size(); i < e; ++i) {
       for (size_t k = 0; k < inputs.size(); ++k)
         args[k] = inputs[k][broadcastIndex(i, type.getShape(), shapes[k])];

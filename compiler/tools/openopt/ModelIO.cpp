@@ -1,6 +1,8 @@
 //===- ModelIO.cpp - inputs, outputs and latency for run and profile ------===//
 #include "ModelIO.h"
 
+#include "CompositeValues.h"
+
 #include "openopt/Import/Onnx/TensorProto.h"
 #include "openopt/Runtime/Npy.h"
 #include "openopt/Tools/ModelLoader.h"
@@ -19,19 +21,87 @@ using llvm::createStringError;
 namespace openopt::cli {
 namespace {
 
+llvm::Expected<HostTensor> hostTensorOf(const DecodedTensor &decoded) {
+  auto dtype = dtypeOf(decoded.elementType);
+  if (!dtype)
+    return dtype.takeError();
+  HostTensor tensor(*dtype, decoded.shape);
+  std::memcpy(tensor.data(), decoded.bytes.data(), tensor.numBytes());
+  return tensor;
+}
+
 llvm::Expected<HostTensor> loadTensorFile(mlir::MLIRContext &context, llvm::StringRef path) {
   if (path.ends_with(".pb")) {
     auto decoded = readTensorProtoFile(context, path);
     if (!decoded)
       return decoded.takeError();
-    auto dtype = dtypeOf(decoded->elementType);
-    if (!dtype)
-      return dtype.takeError();
-    HostTensor tensor(*dtype, decoded->shape);
-    std::memcpy(tensor.data(), decoded->bytes.data(), tensor.numBytes());
-    return tensor;
+    return hostTensorOf(*decoded);
   }
   return readNpy(path);
+}
+
+// A sequence's elements from DIR/0.npy, DIR/1.npy, ... (until one is missing).
+llvm::Expected<HostValue> loadSequenceDirectory(llvm::StringRef dir) {
+  HostValue value;
+  value.isSequence = true;
+  for (size_t i = 0;; ++i) {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, std::to_string(i) + ".npy");
+    if (!llvm::sys::fs::exists(path))
+      return value;
+    auto t = readNpy(path);
+    if (!t)
+      return t.takeError();
+    value.elements.push_back(std::move(*t));
+  }
+}
+
+llvm::Expected<HostValue> fromComposite(llvm::Expected<DecodedComposite> decoded) {
+  if (!decoded)
+    return decoded.takeError();
+  HostValue value;
+  value.present = decoded->present;
+  value.isSequence = decoded->isSequence;
+  for (const auto &e : decoded->elements) {
+    auto t = hostTensorOf(e);
+    if (!t)
+      return t.takeError();
+    value.elements.push_back(std::move(*t));
+  }
+  return value;
+}
+
+// The value in `path` for input `group`: a tensor file; for a sequence a
+// SequenceProto .pb or a directory of .npy files; for an optional an
+// OptionalProto .pb, `none`, or what its payload takes.
+llvm::Expected<HostValue> loadValue(mlir::MLIRContext &context, const ValueGroup &group,
+                                    llvm::StringRef path) {
+  using Kind = ValueGroup::Kind;
+  bool sequence = group.kind == Kind::Sequence ||
+                  (group.kind == Kind::Optional && group.payloadIsSequence);
+  if (group.kind == Kind::Optional && path == "none") {
+    HostValue empty;
+    empty.present = false;
+    empty.isSequence = group.payloadIsSequence;
+    return empty;
+  }
+  if (path.ends_with(".pb") && group.kind == Kind::Optional)
+    return fromComposite(readOptionalProtoFile(context, path));
+  if (sequence) {
+    if (path.ends_with(".pb"))
+      return fromComposite(readSequenceProtoFile(context, path));
+    if (!llvm::sys::fs::is_directory(path))
+      return createStringError("input '%s' is a sequence: give a SequenceProto .pb or a "
+                               "directory of 0.npy, 1.npy, ... ('%s' is neither)",
+                               group.name.c_str(), path.str().c_str());
+    return loadSequenceDirectory(path);
+  }
+  auto tensor = loadTensorFile(context, path);
+  if (!tensor)
+    return tensor.takeError();
+  HostValue value;
+  value.elements.push_back(std::move(*tensor));
+  return value;
 }
 
 HostTensor randomTensor(const TensorSpec &spec, std::mt19937 &rng) {
@@ -51,20 +121,21 @@ HostTensor randomTensor(const TensorSpec &spec, std::mt19937 &rng) {
 llvm::Expected<std::vector<HostTensor>>
 gatherInputs(mlir::MLIRContext &context, llvm::ArrayRef<TensorSpec> specs,
              const InputSources &sources) {
+  std::vector<ValueGroup> groups = groupValues(specs);
   llvm::StringMap<std::string> files;
   for (const std::string &arg : sources.files) {
     auto [name, path] = llvm::StringRef(arg).split('=');
     if (path.empty()) {
-      if (specs.size() != 1)
+      if (groups.size() != 1)
         return createStringError("--input %s: give NAME=FILE, the model has %zu inputs",
-                                 arg.c_str(), specs.size());
+                                 arg.c_str(), groups.size());
       path = name;
-      name = specs[0].name;
+      name = groups[0].name;
     }
-    if (llvm::none_of(specs, [&](const TensorSpec &s) { return s.name == name; })) {
+    if (llvm::none_of(groups, [&](const ValueGroup &g) { return g.name == name; })) {
       std::string names;
-      for (const auto &s : specs)
-        names += (names.empty() ? "" : ", ") + s.name;
+      for (const auto &g : groups)
+        names += (names.empty() ? "" : ", ") + g.name;
       return createStringError("--input %s: the model has no input '%s' (inputs: %s)",
                                arg.c_str(), name.str().c_str(), names.c_str());
     }
@@ -72,13 +143,18 @@ gatherInputs(mlir::MLIRContext &context, llvm::ArrayRef<TensorSpec> specs,
   }
   std::mt19937 rng(sources.seed);
   std::vector<HostTensor> tensors;
-  for (const auto &spec : specs) {
-    auto it = files.find(spec.name);
+  for (const ValueGroup &group : groups) {
+    const TensorSpec &spec = specs[group.first];
+    auto it = files.find(group.name);
     if (it == files.end()) {
       if (!sources.random)
         return createStringError("input %s is not given (use --input %s=FILE or "
                                  "--random-inputs)",
-                                 spec.describe().c_str(), spec.name.c_str());
+                                 spec.describe().c_str(), group.name.c_str());
+      if (group.kind != ValueGroup::Kind::Tensor)
+        return createStringError("input '%s' is a sequence or optional; --random-inputs needs "
+                                 "a file for it",
+                                 group.name.c_str());
       if (llvm::any_of(spec.shape, [](int64_t d) { return d < 0; }))
         return createStringError("input %s has dynamic dimensions; --random-inputs "
                                  "needs a file for it",
@@ -86,16 +162,22 @@ gatherInputs(mlir::MLIRContext &context, llvm::ArrayRef<TensorSpec> specs,
       tensors.push_back(randomTensor(spec, rng));
       continue;
     }
-    auto tensor = loadTensorFile(context, it->second);
-    if (!tensor)
-      return tensor.takeError();
+    auto value = loadValue(context, group, it->second);
+    if (!value)
+      return value.takeError();
     // numpy has no bfloat16: files carry its bit patterns as uint16.
-    if (spec.dtype == DType::BF16 && tensor->dtype() == DType::U16) {
-      HostTensor bits(DType::BF16, tensor->shape());
-      std::memcpy(bits.data(), tensor->data(), tensor->numBytes());
-      *tensor = std::move(bits);
+    for (HostTensor &tensor : value->elements) {
+      if (spec.dtype == DType::BF16 && tensor.dtype() == DType::U16) {
+        HostTensor bits(DType::BF16, tensor.shape());
+        std::memcpy(bits.data(), tensor.data(), tensor.numBytes());
+        tensor = std::move(bits);
+      }
     }
-    tensors.push_back(std::move(*tensor));
+    auto parts = packValue(group, specs, std::move(*value));
+    if (!parts)
+      return parts.takeError();
+    for (HostTensor &t : *parts)
+      tensors.push_back(std::move(t));
   }
   return tensors;
 }
@@ -117,12 +199,40 @@ llvm::Error writeOutputs(llvm::StringRef dir, llvm::ArrayRef<TensorSpec> specs,
   if (auto ec = llvm::sys::fs::create_directories(dir))
     return createStringError("cannot create '%s': %s", dir.str().c_str(),
                              ec.message().c_str());
-  for (auto [spec, tensor] : llvm::zip(specs, outputs)) {
-    llvm::SmallString<256> path(dir);
-    llvm::sys::path::append(path, tensorFileName(spec.name) + ".npy");
+  auto write = [](llvm::StringRef path, const HostTensor &tensor) -> llvm::Error {
     if (auto err = writeNpy(path, tensor))
       return err;
     llvm::outs() << "wrote " << path << " (" << tensor.describe() << ")\n";
+    return llvm::Error::success();
+  };
+  for (const ValueGroup &group : groupValues(specs)) {
+    if (group.first + group.count > outputs.size())
+      return createStringError("output '%s' is missing", group.name.c_str());
+    auto value = unpackValue(group, outputs.slice(group.first, group.count));
+    if (!value)
+      return value.takeError();
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, tensorFileName(group.name));
+    if (!value->present) {
+      llvm::outs() << "output '" << group.name << "' is an empty optional (nothing written)\n";
+      continue;
+    }
+    if (!value->isSequence) {
+      if (auto err = write((path + ".npy").str(), value->elements[0]))
+        return err;
+      continue;
+    }
+    // A sequence: DIR/<name>/0.npy, 1.npy, ...
+    if (auto ec = llvm::sys::fs::create_directories(path))
+      return createStringError("cannot create '%s': %s", path.c_str(), ec.message().c_str());
+    llvm::outs() << "output '" << group.name << "' is a sequence of " << value->elements.size()
+                 << " tensors in " << path << "/\n";
+    for (auto [i, tensor] : llvm::enumerate(value->elements)) {
+      llvm::SmallString<256> file(path);
+      llvm::sys::path::append(file, std::to_string(i) + ".npy");
+      if (auto err = write(file, tensor))
+        return err;
+    }
   }
   return llvm::Error::success();
 }

@@ -54,7 +54,8 @@ llvm::Expected<ModelWithInputs> loadModelWithInputs(mlir::MLIRContext &context,
                                                     bool specialize);
 
 /// Writes each output to DIR/<name>.npy (characters outside [A-Za-z0-9_.-]
-/// become '_'), saying so on stdout.
+/// become '_'), a sequence to DIR/<name>/0.npy, 1.npy, ..., and nothing for
+/// an empty optional, saying so on stdout.
 llvm::Error writeOutputs(llvm::StringRef dir, llvm::ArrayRef<TensorSpec> specs,
                          llvm::ArrayRef<HostTensor> outputs);
 

@@ -43,8 +43,10 @@ static cl::opt<std::string> recipePath("recipe", cl::desc(kRecipeFlagHelp),
 static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.onnx|model.mlir>"),
                                       cl::Required, cl::sub(profileCommand));
 static cl::list<std::string> inputArgs(
-    "input", cl::desc("An input as NAME=FILE (.npy or ONNX TensorProto .pb); "
-                      "FILE alone when the model has one input"),
+    "input", cl::desc("An input as NAME=FILE (.npy or ONNX TensorProto .pb); FILE alone when "
+                      "the model has one input. A sequence: a SequenceProto .pb or a directory "
+                      "of 0.npy, 1.npy, ...; an optional: an OptionalProto .pb, its value, or "
+                      "'none'"),
     cl::value_desc("NAME=FILE"), cl::sub(profileCommand));
 static cl::opt<bool> randomInputs(
     "random-inputs",

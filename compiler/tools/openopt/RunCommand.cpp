@@ -25,8 +25,10 @@ static cl::opt<std::string> recipePath("recipe", cl::desc(kRecipeFlagHelp),
 static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.onnx|model.mlir>"),
                                       cl::Required, cl::sub(runCommand));
 static cl::list<std::string> inputArgs(
-    "input", cl::desc("An input as NAME=FILE (.npy or ONNX TensorProto .pb); "
-                      "FILE alone when the model has one input"),
+    "input", cl::desc("An input as NAME=FILE (.npy or ONNX TensorProto .pb); FILE alone when "
+                      "the model has one input. A sequence: a SequenceProto .pb or a directory "
+                      "of 0.npy, 1.npy, ...; an optional: an OptionalProto .pb, its value, or "
+                      "'none'"),
     cl::value_desc("NAME=FILE"), cl::sub(runCommand));
 static cl::opt<bool> randomInputs(
     "random-inputs",
@@ -37,7 +39,7 @@ static cl::opt<unsigned> seed("seed", cl::desc("Seed for --random-inputs (defaul
 static cl::opt<std::string> outputDir(
     "output-dir",
     cl::desc("Write each output to DIR/<name>.npy (characters outside [A-Za-z0-9_.-] "
-             "in the name become '_')"),
+             "in the name become '_'); a sequence to DIR/<name>/0.npy, 1.npy, ..."),
     cl::value_desc("DIR"), cl::sub(runCommand));
 static cl::opt<unsigned> iterations(
     "iterations",

@@ -33,6 +33,10 @@ struct TensorSpec {
   DType dtype;
   llvm::SmallVector<int64_t> shape;
   llvm::SmallVector<std::string> dimNames;
+  /// Empty for a tensor; for one tensor of a sequence or optional value,
+  /// which part it is ("sequence.values", "sequence.shapes", "optional.has",
+  /// "optional.tensor", "optional.sequence.values", ...; see the importer).
+  std::string kind;
   std::string describe() const;
   bool hasStaticShape() const;
 };

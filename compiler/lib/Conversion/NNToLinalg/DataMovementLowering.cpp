@@ -314,18 +314,22 @@ struct LowerConcat : OpRewritePattern<nn::ConcatOp> {
     int64_t rank = type.getRank();
     int64_t axis = *nn::normalizeAxis(op.getAxis(), rank);
     Location loc = op.getLoc();
-    // Result sizes: the first input's, with the axis summed over all inputs.
+    // Result sizes: the result type's where static, else the first input's,
+    // with the axis summed over all inputs.
     Sizes first = sizesOf(rewriter, loc, op.getInputs()[0]);
     Sizes out(first);
+    for (int64_t d = 0; d < rank; ++d)
+      if (!type.isDynamicDim(d))
+        out[d] = rewriter.getIndexAttr(type.getDimSize(d));
     Value total = indexConstant(rewriter, loc, 0);
     for (Value input : op.getInputs()) {
       Sizes in = sizesOf(rewriter, loc, input);
       total = addIdx(rewriter, loc, total, indexValue(rewriter, loc, in[axis]));
       for (int64_t d = 0; d < rank; ++d)
-        if (d != axis && (typeOf(input).isDynamicDim(d) || type.isDynamicDim(d)) && input != op.getInputs()[0])
+        if (d != axis && typeOf(input).isDynamicDim(d) && in[d] != out[d])
           runtimeCheck(rewriter, loc,
                        cmp(rewriter, loc, arith::CmpIPredicate::eq, indexValue(rewriter, loc, in[d]),
-                           indexValue(rewriter, loc, first[d])),
+                           indexValue(rewriter, loc, out[d])),
                        "the inputs differ in dimension " + llvm::Twine(d) + " at run time");
     }
     out[axis] = total;
@@ -337,7 +341,17 @@ struct LowerConcat : OpRewritePattern<nn::ConcatOp> {
       offsets[axis] = offset;
       Sizes sizes(out);
       sizes[axis] = in[axis];
-      result = tensor::InsertSliceOp::create(rewriter, loc, input, result, offsets, sizes,
+      // The input as the slice it fills: dims the result knows statically
+      // become static (checked above).
+      SmallVector<int64_t> sliceShape(typeOf(input).getShape());
+      for (int64_t d = 0; d < rank; ++d)
+        if (d != axis && !type.isDynamicDim(d))
+          sliceShape[d] = type.getDimSize(d);
+      auto sliceType = RankedTensorType::get(sliceShape, type.getElementType());
+      Value source = input;
+      if (sliceType != input.getType())
+        source = tensor::CastOp::create(rewriter, loc, sliceType, input);
+      result = tensor::InsertSliceOp::create(rewriter, loc, source, result, offsets, sizes,
                                              Sizes(rank, rewriter.getIndexAttr(1)));
       offset = addIdx(rewriter, loc, offset, indexValue(rewriter, loc, in[axis]));
     }

@@ -274,6 +274,25 @@ LogicalResult TriluOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
   return success();
 }
 
+LogicalResult ReverseSequenceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                  Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  auto input = rankedOf(adaptor.getInput());
+  int64_t rank = input.getRank();
+  int64_t batch = adaptor.getBatchAxis(), time = adaptor.getTimeAxis();
+  if (rank < 2 || batch < 0 || batch > 1 || time < 0 || time > 1 || batch == time)
+    return emitOptionalError(loc, "ReverseSequence: batch_axis and time_axis must be 0 and 1 in "
+                                  "some order, on an input of rank >= 2");
+  auto lens = rankedOf(adaptor.getSequenceLens());
+  if (lens.getRank() != 1)
+    return emitOptionalError(loc, "ReverseSequence: sequence_lens must be 1-D");
+  if (!ShapedType::isDynamic(lens.getDimSize(0)) && !input.isDynamicDim(batch) &&
+      lens.getDimSize(0) != input.getDimSize(batch))
+    return emitOptionalError(loc, "ReverseSequence: sequence_lens has ", lens.getDimSize(0),
+                             " entries but the batch axis has ", input.getDimSize(batch));
+  results.push_back(input);
+  return success();
+}
+
 LogicalResult RangeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                         Adaptor adaptor, SmallVectorImpl<Type> &results) {
   Type element = rankedOf(adaptor.getStart()).getElementType();

@@ -36,20 +36,105 @@ std::string describe(Type t) {
   return s;
 }
 
-// A block with arguments of `types`, not yet in any region.
-Block *newBlock(NodeContext &ctx, TypeRange types) {
-  auto *block = new Block();
-  for (Type t : types)
-    block->addArgument(t, ctx.loc);
-  return block;
+// The join of two values' types, part by part; failure when their kinds,
+// ranks or element types disagree. An empty sequence of unknown rank takes
+// the other's rank.
+FailureOr<Bound> joinBound(const Bound &a, const Bound &b) {
+  if (a.kind != b.kind || a.payloadIsSequence != b.payloadIsSequence)
+    return failure();
+  Bound r = a;
+  if (a.isTensor()) {
+    auto t = join(a.main().getType(), b.main().getType());
+    if (failed(t))
+      return failure();
+    r.parts = {Value()};
+    r.element = *t; // carries the joined type (parts are filled later)
+    return r;
+  }
+  if (a.rank >= 0 && b.rank >= 0 && a.rank != b.rank)
+    return failure();
+  if (a.element && b.element && a.element != b.element)
+    return failure();
+  r.rank = a.rank >= 0 ? a.rank : b.rank;
+  r.element = a.element ? a.element : b.element;
+  return r;
 }
 
-// Imports `graph` into a fresh block; the block is deleted on failure.
-FailureOr<std::pair<Block *, SmallVector<Value>>> importBody(NodeContext &ctx,
+// The part types of a joined value.
+SmallVector<Type> partTypes(MLIRContext *ctx, const Bound &shape, ArrayRef<Type> tensorTypes) {
+  auto seqTypes = [&](SmallVectorImpl<Type> &out) {
+    Type element = shape.element ? shape.element : Float32Type::get(ctx);
+    out.push_back(RankedTensorType::get({ShapedType::kDynamic}, element));
+    out.push_back(RankedTensorType::get(
+        {ShapedType::kDynamic, shape.rank >= 0 ? shape.rank : ShapedType::kDynamic},
+        IntegerType::get(ctx, 64)));
+  };
+  SmallVector<Type> out;
+  if (shape.isTensor()) {
+    out.push_back(tensorTypes.front());
+  } else if (shape.isSequence()) {
+    seqTypes(out);
+  } else {
+    out.push_back(RankedTensorType::get({}, IntegerType::get(ctx, 1)));
+    if (shape.payloadIsSequence)
+      seqTypes(out);
+    else
+      out.push_back(tensorTypes.front());
+  }
+  return out;
+}
+
+// `value`'s parts as the joined `shape` expects them: an empty sequence of
+// unknown rank is rebuilt empty with the joined rank.
+SmallVector<Value> conform(NodeContext &ctx, const Bound &value, const Bound &shape) {
+  auto fix = [&](Value values, Value shapes, int64_t rank) -> std::pair<Value, Value> {
+    if (rank >= 0 || shape.rank < 0 || !Bound::isEmptyPlaceholder(shapes))
+      return {values, shapes};
+    auto shapesType = RankedTensorType::get({0, shape.rank}, ctx.builder.getI64Type());
+    Value empty = nn::ConstantOp::create(ctx.builder, ctx.loc,
+                                         DenseElementsAttr::get(shapesType, ArrayRef<int64_t>{}));
+    return {values, empty};
+  };
+  if (value.isSequence()) {
+    auto [v, sh] = fix(value.parts[0], value.parts[1], value.rank);
+    return {v, sh};
+  }
+  if (value.isOptional() && value.payloadIsSequence) {
+    auto [v, sh] = fix(value.parts[1], value.parts[2], value.rank);
+    return {value.parts[0], v, sh};
+  }
+  return SmallVector<Value>(value.parts.begin(), value.parts.end());
+}
+
+// A Bound of `shape` over `parts`.
+Bound rebuild(const Bound &shape, ValueRange parts) {
+  Bound r = shape;
+  r.parts.assign(parts.begin(), parts.end());
+  if (shape.isTensor())
+    r.element = Type();
+  return r;
+}
+
+// The tensor type a joined tensor Bound carries (see joinBound).
+Type joinedTensorType(const Bound &shape) { return shape.element; }
+
+// Imports `graph` into a fresh block with arguments of `argTypes`, whose
+// values stand for `argShapes`; the block is deleted on failure.
+FailureOr<std::pair<Block *, SmallVector<Bound>>> importBody(NodeContext &ctx,
                                                              const onnx::GraphProto &graph,
-                                                             TypeRange argTypes) {
-  Block *block = newBlock(ctx, argTypes);
-  auto outputs = ctx.importSubgraph(graph, block, "");
+                                                             ArrayRef<Bound> argShapes,
+                                                             ArrayRef<SmallVector<Type>> argTypes) {
+  auto *block = new Block();
+  SmallVector<Bound> args;
+  for (auto [shape, types] : llvm::zip(argShapes, argTypes)) {
+    SmallVector<Value> parts;
+    for (Type t : types)
+      parts.push_back(block->addArgument(t, ctx.loc));
+    args.push_back(rebuild(shape, parts));
+  }
+  OpBuilder::InsertionGuard guard(ctx.builder);
+  ctx.builder.setInsertionPointToEnd(block);
+  auto outputs = ctx.importSubgraph(graph, args);
   if (failed(outputs)) {
     block->dropAllDefinedValueUses();
     delete block;
@@ -71,6 +156,21 @@ void terminate(NodeContext &ctx, Block *block, ValueRange values) {
   nn::YieldOp::create(ctx.builder, ctx.loc, values);
 }
 
+// Sets the node's outputs from results laid out by `shapes`.
+Values bindResults(NodeContext &ctx, ArrayRef<Bound> shapes, ValueRange results) {
+  Values mains;
+  size_t at = 0;
+  for (auto [i, shape] : llvm::enumerate(shapes)) {
+    size_t n = shape.isTensor() ? 1 : shape.isSequence() ? 2 : (shape.payloadIsSequence ? 3 : 2);
+    Bound value = rebuild(shape, results.slice(at, n));
+    at += n;
+    mains.push_back(value.main());
+    if (!value.isTensor())
+      ctx.setOutput(i, value);
+  }
+  return mains;
+}
+
 } // namespace
 
 Converted convertIf(NodeContext &ctx) {
@@ -81,29 +181,47 @@ Converted convertIf(NodeContext &ctx) {
   if (thenGraph->output_size() != elseGraph->output_size() ||
       thenGraph->output_size() != ctx.node.output_size())
     return ctx.fail("the branches and the node must have the same number of outputs");
-  auto thenBody = importBody(ctx, *thenGraph, {});
+  auto thenBody = importBody(ctx, *thenGraph, {}, {});
   if (failed(thenBody))
     return failure();
-  auto elseBody = importBody(ctx, *elseGraph, {});
+  auto elseBody = importBody(ctx, *elseGraph, {}, {});
   if (failed(elseBody)) {
     discard(thenBody->first);
     return failure();
   }
+  SmallVector<Bound> shapes;
   SmallVector<Type> types;
+  SmallVector<Value> thenYield, elseYield;
   for (auto [i, pair] : llvm::enumerate(llvm::zip(thenBody->second, elseBody->second))) {
     auto [t, e] = pair;
-    auto joined = join(t.getType(), e.getType());
+    auto joined = joinBound(t, e);
     if (failed(joined)) {
       discard(thenBody->first);
       discard(elseBody->first);
-      return ctx.fail("output " + Twine(i) + " is " + describe(t.getType()) +
-                      " in then_branch but " + describe(e.getType()) +
-                      " in else_branch (rank and element type must agree)");
+      return ctx.fail("output " + Twine(i) + " has different kinds, ranks or element types in "
+                      "then_branch and else_branch");
     }
-    types.push_back(*joined);
+    shapes.push_back(*joined);
+    SmallVector<Type> tensorTypes;
+    if (joined->isTensor())
+      tensorTypes.push_back(joinedTensorType(*joined));
+    else if (joined->isOptional() && !joined->payloadIsSequence) {
+      auto jt = join(t.parts[1].getType(), e.parts[1].getType());
+      if (failed(jt))
+        return ctx.fail("output " + Twine(i) + ": the optional's tensor types differ");
+      tensorTypes.push_back(*jt);
+    }
+    llvm::append_range(types, partTypes(ctx.builder.getContext(), *joined, tensorTypes));
+    {
+      OpBuilder::InsertionGuard guard(ctx.builder);
+      ctx.builder.setInsertionPointToEnd(thenBody->first);
+      llvm::append_range(thenYield, conform(ctx, t, *joined));
+      ctx.builder.setInsertionPointToEnd(elseBody->first);
+      llvm::append_range(elseYield, conform(ctx, e, *joined));
+    }
   }
-  terminate(ctx, thenBody->first, thenBody->second);
-  terminate(ctx, elseBody->first, elseBody->second);
+  terminate(ctx, thenBody->first, thenYield);
+  terminate(ctx, elseBody->first, elseYield);
   Value condition = ctx.input(0);
   OperationState state(ctx.loc, nn::IfOp::getOperationName());
   state.addOperands(condition);
@@ -111,7 +229,7 @@ Converted convertIf(NodeContext &ctx) {
   state.addRegion()->push_back(thenBody->first);
   state.addRegion()->push_back(elseBody->first);
   Operation *op = ctx.builder.create(state);
-  return Values(op->getResults());
+  return bindResults(ctx, shapes, op->getResults());
 }
 
 Converted convertLoop(NodeContext &ctx) {
@@ -119,11 +237,11 @@ Converted convertLoop(NodeContext &ctx) {
   if (!body)
     return ctx.fail("needs a body graph");
   Value maxTrips = ctx.input(0), condition = ctx.input(1);
-  SmallVector<Value> initial;
+  SmallVector<Bound> initial;
   for (size_t i = 2; i < ctx.numInputs(); ++i) {
-    if (!ctx.input(i))
+    if (!ctx.bound(i))
       return ctx.fail("loop-carried input " + Twine(i - 2) + " is missing");
-    initial.push_back(ctx.input(i));
+    initial.push_back(*ctx.bound(i));
   }
   size_t carried = initial.size();
   if (body->input_size() != (int)carried + 2 || body->output_size() < (int)carried + 1)
@@ -132,52 +250,108 @@ Converted convertLoop(NodeContext &ctx) {
   MLIRContext *mctx = ctx.builder.getContext();
   Type iterType = RankedTensorType::get({}, IntegerType::get(mctx, 64));
   Type condType = RankedTensorType::get({}, IntegerType::get(mctx, 1));
-  SmallVector<Type> carriedTypes = llvm::map_to_vector(initial, [](Value v) { return v.getType(); });
-  // Import until the carried types are a fixpoint (each round can only make
-  // dims dynamic, so this ends).
+  // Carried shapes and their part types, joined until they are a fixpoint
+  // (each round can only make dims dynamic or ranks known, so this ends).
+  SmallVector<Bound> shapes;
+  SmallVector<SmallVector<Type>> types;
+  for (const Bound &v : initial) {
+    Bound shape = v;
+    if (v.isTensor())
+      shape.element = v.main().getType();
+    shapes.push_back(shape);
+    types.push_back(partTypes(mctx, shape, v.isTensor() ? ArrayRef<Type>{v.main().getType()}
+                                             : v.isOptional() && !v.payloadIsSequence
+                                                 ? ArrayRef<Type>{v.parts[1].getType()}
+                                                 : ArrayRef<Type>{}));
+  }
   for (int round = 0;; ++round) {
-    SmallVector<Type> args = {iterType, condType};
-    llvm::append_range(args, carriedTypes);
-    auto imported = importBody(ctx, *body, args);
+    SmallVector<Bound> argShapes = {Bound::tensor(Value()), Bound::tensor(Value())};
+    SmallVector<SmallVector<Type>> argTypes = {{iterType}, {condType}};
+    llvm::append_range(argShapes, shapes);
+    llvm::append_range(argTypes, types);
+    auto imported = importBody(ctx, *body, argShapes, argTypes);
     if (failed(imported))
       return failure();
     auto &[block, outputs] = *imported;
     bool changed = false;
     for (size_t i = 0; i < carried; ++i) {
-      auto joined = join(carriedTypes[i], outputs[1 + i].getType());
+      const Bound &out = outputs[1 + i];
+      if (shapes[i].isTensor()) {
+        auto jt = out.isTensor() ? join(types[i][0], out.main().getType()) : FailureOr<Type>(failure());
+        if (failed(jt)) {
+          discard(block);
+          return ctx.fail("carried value " + Twine(i) + " enters as " + describe(types[i][0]) +
+                          " but the body returns another rank, type or kind");
+        }
+        changed |= *jt != types[i][0];
+        types[i][0] = *jt;
+        shapes[i].element = *jt;
+        continue;
+      }
+      auto joined = joinBound(shapes[i], out);
       if (failed(joined)) {
         discard(block);
-        return ctx.fail("carried value " + Twine(i) + " enters as " + describe(carriedTypes[i]) +
-                        " but the body returns " + describe(outputs[1 + i].getType()));
+        return ctx.fail("carried value " + Twine(i) + " changes kind, rank or element type in the body");
       }
-      changed |= *joined != carriedTypes[i];
-      carriedTypes[i] = *joined;
+      SmallVector<Type> tensorTypes;
+      if (joined->isOptional() && !joined->payloadIsSequence) {
+        auto jt = join(types[i][1], out.parts[1].getType());
+        if (failed(jt)) {
+          discard(block);
+          return ctx.fail("carried value " + Twine(i) + ": the optional's tensor changes rank or type");
+        }
+        tensorTypes.push_back(*jt);
+        changed |= *jt != types[i][1];
+      }
+      changed |= joined->rank != shapes[i].rank || joined->element != shapes[i].element;
+      shapes[i] = *joined;
+      types[i] = partTypes(mctx, *joined, tensorTypes);
     }
     if (changed && round < 8) {
       discard(block);
       continue;
     }
-    SmallVector<Type> results(carriedTypes);
+    SmallVector<Value> yields = {outputs[0].main()};
+    {
+      OpBuilder::InsertionGuard guard(ctx.builder);
+      ctx.builder.setInsertionPointToEnd(block);
+      for (size_t i = 0; i < carried; ++i)
+        llvm::append_range(yields, conform(ctx, outputs[1 + i], shapes[i]));
+    }
+    SmallVector<Type> results;
+    for (auto &t : types)
+      llvm::append_range(results, t);
     for (size_t i = carried + 1; i < outputs.size(); ++i) {
-      auto slice = typeOf(outputs[i]);
+      if (!outputs[i].isTensor()) {
+        discard(block);
+        return ctx.fail("scan output " + Twine(i - carried - 1) + " must be a tensor");
+      }
+      yields.push_back(outputs[i].main());
+      auto slice = typeOf(outputs[i].main());
       SmallVector<int64_t> shape = {ShapedType::kDynamic};
       llvm::append_range(shape, slice.getShape());
       results.push_back(RankedTensorType::get(shape, slice.getElementType()));
     }
-    terminate(ctx, block, outputs);
+    terminate(ctx, block, yields);
+    SmallVector<Value> initialParts;
+    for (size_t i = 0; i < carried; ++i)
+      llvm::append_range(initialParts, conform(ctx, initial[i], shapes[i]));
     OperationState state(ctx.loc, nn::LoopOp::getOperationName());
     if (maxTrips)
       state.addOperands(maxTrips);
     if (condition)
       state.addOperands(condition);
-    state.addOperands(initial);
+    state.addOperands(initialParts);
     state.addAttribute("operandSegmentSizes",
                        ctx.builder.getDenseI32ArrayAttr(
-                           {maxTrips ? 1 : 0, condition ? 1 : 0, (int32_t)carried}));
+                           {maxTrips ? 1 : 0, condition ? 1 : 0, (int32_t)initialParts.size()}));
     state.addTypes(results);
     state.addRegion()->push_back(block);
     Operation *op = ctx.builder.create(state);
-    return Values(op->getResults());
+    SmallVector<Bound> resultShapes(shapes);
+    for (size_t i = carried + 1; i < outputs.size(); ++i)
+      resultShapes.push_back(Bound::tensor(Value()));
+    return bindResults(ctx, resultShapes, op->getResults());
   }
 }
 
@@ -239,10 +413,22 @@ Converted convertScan(NodeContext &ctx) {
   for (int round = 0;; ++round) {
     SmallVector<Type> args(stateTypes);
     llvm::append_range(args, sliceTypes);
-    auto imported = importBody(ctx, *body, args);
+    SmallVector<Bound> argShapes(args.size(), Bound::tensor(Value()));
+    SmallVector<SmallVector<Type>> argTypes;
+    for (Type t : args)
+      argTypes.push_back({t});
+    auto imported = importBody(ctx, *body, argShapes, argTypes);
     if (failed(imported))
       return failure();
-    auto &[block, outputs] = *imported;
+    auto &[block, boundOutputs] = *imported;
+    SmallVector<Value> outputs;
+    for (const Bound &o : boundOutputs) {
+      if (!o.isTensor()) {
+        discard(block);
+        return ctx.fail("Scan bodies must produce tensors");
+      }
+      outputs.push_back(o.main());
+    }
     bool changed = false;
     for (int64_t i = 0; i < numStates; ++i) {
       auto joined = join(stateTypes[i], outputs[i].getType());

@@ -37,6 +37,24 @@ Converted convertRandom(NodeContext &ctx);
 /// resolved into numpy broadcasting.
 mlir::FailureOr<llvm::SmallVector<mlir::Value, 2>> legacyBroadcastOperands(NodeContext &ctx);
 
+// GradientConverter.cpp
+Converted convertGradient(NodeContext &ctx);
+
+// SequenceConverters.cpp
+Converted convertSequenceEmpty(NodeContext &ctx);
+Converted convertSequenceConstruct(NodeContext &ctx);
+Converted convertSequenceInsert(NodeContext &ctx);
+Converted convertSequenceErase(NodeContext &ctx);
+Converted convertSequenceAt(NodeContext &ctx);
+Converted convertSequenceLength(NodeContext &ctx);
+Converted convertSplitToSequence(NodeContext &ctx);
+Converted convertConcatFromSequence(NodeContext &ctx);
+Converted convertSequenceMap(NodeContext &ctx);
+Converted convertOptional(NodeContext &ctx);
+Converted convertOptionalHasElement(NodeContext &ctx);
+Converted convertOptionalGetElement(NodeContext &ctx);
+Converted convertIdentity(NodeContext &ctx);
+
 // NetworkConverters.cpp
 Converted convertMatMul(NodeContext &ctx);
 Converted convertGemm(NodeContext &ctx);

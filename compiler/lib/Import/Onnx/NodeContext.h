@@ -8,6 +8,7 @@
 #ifndef OPENOPT_LIB_IMPORT_ONNX_NODECONTEXT_H
 #define OPENOPT_LIB_IMPORT_ONNX_NODECONTEXT_H
 
+#include "Bound.h"
 #include "openopt/Dialect/NN/NNDialect.h"
 
 #include "mlir/IR/Builders.h"
@@ -23,14 +24,28 @@ class NodeContext {
 public:
   NodeContext(const onnx::NodeProto &node, mlir::OpBuilder &builder,
               mlir::Location loc, int64_t opset,
-              llvm::ArrayRef<mlir::Value> inputs, std::string &error)
+              llvm::ArrayRef<mlir::Value> inputs, std::string &error,
+              llvm::ArrayRef<Bound> bound = {})
       : node(node), builder(builder), loc(loc), opset(opset), inputs(inputs),
-        error(error) {}
+        error(error), boundInputs(bound) {}
 
   const onnx::NodeProto &node;
   mlir::OpBuilder &builder;
   mlir::Location loc;
   int64_t opset;
+
+  /// Input `i` as a tensor, sequence or optional (null when absent).
+  const Bound *bound(size_t i) const {
+    return i < boundInputs.size() && boundInputs[i] ? &boundInputs[i] : nullptr;
+  }
+  /// Declares output `i` a sequence or optional (its first part is what the
+  /// converter returns for it).
+  void setOutput(size_t i, Bound value) {
+    if (boundOutputs.size() <= i)
+      boundOutputs.resize(i + 1);
+    boundOutputs[i] = std::move(value);
+  }
+  llvm::ArrayRef<std::optional<Bound>> outputs() const { return boundOutputs; }
 
   /// Input `i`, or a null Value when absent (optional inputs).
   mlir::Value input(size_t i) const {
@@ -112,18 +127,24 @@ public:
   /// A graph attribute (If's branches, Loop's and Scan's body), or null.
   const onnx::GraphProto *getGraph(llvm::StringRef name) const;
 
-  /// Imports a subgraph as the body of `block`, whose arguments stand for the
-  /// subgraph's inputs; outer values stay visible. Returns what the subgraph
-  /// outputs (the caller adds the terminator). Set by the importer.
-  std::function<mlir::FailureOr<llvm::SmallVector<mlir::Value>>(
-      const onnx::GraphProto &, mlir::Block *, llvm::StringRef)>
+  /// Imports a subgraph at the builder's insertion point, its inputs bound to
+  /// `inputs`; outer values stay visible. Returns what the subgraph outputs.
+  /// Set by the importer.
+  std::function<mlir::FailureOr<llvm::SmallVector<Bound>>(const onnx::GraphProto &,
+                                                           llvm::ArrayRef<Bound>)>
       importSubgraph;
+
+  /// The tensor a value name stands for at this point of the graph (null
+  /// when unknown or not a tensor). Set by the importer.
+  std::function<mlir::Value(llvm::StringRef)> lookupValue;
 
 private:
   const onnx::AttributeProto *find(llvm::StringRef name) const;
 
   llvm::ArrayRef<mlir::Value> inputs;
   std::string &error;
+  llvm::ArrayRef<Bound> boundInputs;
+  llvm::SmallVector<std::optional<Bound>> boundOutputs;
 };
 
 /// Converts one node; returns its output values in order.
@@ -135,6 +156,8 @@ struct OpSupport {
   int64_t minOpset;
   /// Attribute names the converter understands; any other is reported.
   llvm::ArrayRef<llvm::StringLiteral> attributes;
+  /// Whether it takes sequence or optional inputs (others get tensors only).
+  bool acceptsSequences = false;
 };
 
 /// The converter for (domain, op type), or nullptr when unsupported.

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "openopt/Import/Onnx/OnnxImporter.h"
 
+#include "Bound.h"
 #include "Converters.h"
 #include "openopt/Import/Onnx/TensorProto.h"
 
@@ -67,13 +68,21 @@ private:
   std::string describe(const onnx::NodeProto &node, int index) const;
   FailureOr<Type> valueInfoType(const onnx::ValueInfoProto &info,
                                 SmallVectorImpl<Attribute> &dimParams);
+  FailureOr<RankedTensorType> tensorTypeOf(const onnx::TypeProto::Tensor &tensorType,
+                                           StringRef what, SmallVectorImpl<Attribute> &dimParams);
+  /// The function arguments a graph input stands for (a tensor: one; a
+  /// sequence: values and shapes; an optional: has, then its payload's).
+  LogicalResult inputArguments(const onnx::ValueInfoProto &info,
+                               SmallVectorImpl<Type> &types,
+                               SmallVectorImpl<DictionaryAttr> &attrs);
   LogicalResult importInitializer(const onnx::TensorProto &tensor);
   void importNode(const onnx::NodeProto &node, int index);
-  FailureOr<SmallVector<Value>> importSubgraph(const onnx::GraphProto &graph, Block *block,
-                                               StringRef owner);
+  FailureOr<SmallVector<onnx_import::Bound>> importSubgraph(const onnx::GraphProto &graph,
+                                                            ArrayRef<onnx_import::Bound> inputs,
+                                                            StringRef owner);
   /// Binds `name` to `value`, remembering what it shadowed while a
   /// subgraph is being imported.
-  void define(const std::string &name, Value value);
+  void define(const std::string &name, onnx_import::Bound value);
 
   MLIRContext &ctx;
   OpBuilder builder;
@@ -81,18 +90,20 @@ private:
   OnnxImportOptions options;
   int64_t opset = 0;
   llvm::StringMap<int64_t> domainVersions;
-  llvm::StringMap<Value> values;
+  llvm::StringMap<onnx_import::Bound> values;
   llvm::StringSet<> poisoned;
   std::vector<std::string> errors;
   // One undo log per subgraph being imported: (name, the value it shadowed).
-  std::vector<std::vector<std::pair<std::string, Value>>> scopes;
+  std::vector<std::vector<std::pair<std::string, onnx_import::Bound>>> scopes;
   int subgraphDepth = 0;
 };
 
-void GraphImporter::define(const std::string &name, Value value) {
+using onnx_import::Bound;
+
+void GraphImporter::define(const std::string &name, Bound value) {
   if (!scopes.empty())
     scopes.back().emplace_back(name, values.lookup(name));
-  values[name] = value;
+  values[name] = std::move(value);
 }
 
 std::string GraphImporter::describe(const onnx::NodeProto &node, int index) const {
@@ -142,18 +153,87 @@ void GraphImporter::checkSupport(const onnx::GraphProto &graph, llvm::StringRef 
 FailureOr<Type> GraphImporter::valueInfoType(const onnx::ValueInfoProto &info,
                                              SmallVectorImpl<Attribute> &dimParams) {
   if (!info.type().has_tensor_type()) {
-    errors.push_back("graph value '" + info.name() + "': only tensor types are supported");
+    errors.push_back("graph value '" + info.name() + "': only tensor types are supported here");
     return failure();
   }
-  const auto &tensorType = info.type().tensor_type();
+  return tensorTypeOf(info.type().tensor_type(), info.name(), dimParams);
+}
+
+LogicalResult GraphImporter::inputArguments(const onnx::ValueInfoProto &info,
+                                            SmallVectorImpl<Type> &types,
+                                            SmallVectorImpl<DictionaryAttr> &attrs) {
+  auto add = [&](Type t, StringRef kind, ArrayRef<Attribute> dimParams) {
+    types.push_back(t);
+    SmallVector<NamedAttribute> a = {builder.getNamedAttr("nn.name", builder.getStringAttr(info.name()))};
+    if (!kind.empty())
+      a.push_back(builder.getNamedAttr("nn.kind", builder.getStringAttr(kind)));
+    if (llvm::any_of(dimParams, [](Attribute p) { return !cast<StringAttr>(p).getValue().empty(); }))
+      a.push_back(builder.getNamedAttr("nn.dim_params", builder.getArrayAttr(dimParams)));
+    attrs.push_back(builder.getDictionaryAttr(a));
+  };
+  // A sequence: its element type and rank (the rank must be known).
+  auto sequence = [&](const onnx::TypeProto::Sequence &seq, StringRef prefix) -> LogicalResult {
+    if (!seq.elem_type().has_tensor_type()) {
+      errors.push_back("graph value '" + info.name() + "': sequences of non-tensors are not supported");
+      return failure();
+    }
+    const auto &t = seq.elem_type().tensor_type();
+    auto element = onnxElementType(ctx, t.elem_type());
+    if (!element) {
+      errors.push_back("graph value '" + info.name() + "': " + llvm::toString(element.takeError()));
+      return failure();
+    }
+    // Exporters often declare `shape {}` for elements of any shape, so rank
+    // 0 is taken as not known either; a wrong rank fails at run time.
+    int64_t rank = t.has_shape() && t.shape().dim_size() > 0 ? t.shape().dim_size()
+                                                             : ShapedType::kDynamic;
+    add(RankedTensorType::get({ShapedType::kDynamic}, *element), (prefix + "sequence.values").str(), {});
+    add(RankedTensorType::get({ShapedType::kDynamic, rank}, builder.getI64Type()),
+        (prefix + "sequence.shapes").str(), {});
+    return success();
+  };
+  const onnx::TypeProto &type = info.type();
+  if (type.has_tensor_type()) {
+    SmallVector<Attribute> dimParams;
+    auto t = tensorTypeOf(type.tensor_type(), info.name(), dimParams);
+    if (failed(t))
+      return failure();
+    add(*t, "", dimParams);
+    return success();
+  }
+  if (type.has_sequence_type())
+    return sequence(type.sequence_type(), "");
+  if (type.has_optional_type()) {
+    add(RankedTensorType::get({}, builder.getI1Type()), "optional.has", {});
+    const auto &elem = type.optional_type().elem_type();
+    if (elem.has_sequence_type())
+      return sequence(elem.sequence_type(), "optional.");
+    if (elem.has_tensor_type()) {
+      SmallVector<Attribute> dimParams;
+      auto t = tensorTypeOf(elem.tensor_type(), info.name(), dimParams);
+      if (failed(t))
+        return failure();
+      add(*t, "optional.tensor", dimParams);
+      return success();
+    }
+  }
+  errors.push_back("graph value '" + info.name() + "': only tensors, sequences of tensors and "
+                   "optionals of them are supported (maps are not)");
+  return failure();
+}
+
+FailureOr<RankedTensorType> GraphImporter::tensorTypeOf(const onnx::TypeProto::Tensor &tensorType,
+                                                        StringRef what,
+                                                        SmallVectorImpl<Attribute> &dimParams) {
+  std::string name = what.str();
   auto element = onnxElementType(ctx, tensorType.elem_type());
   if (!element) {
-    errors.push_back("graph value '" + info.name() + "': " +
+    errors.push_back("graph value '" + name + "': " +
                      llvm::toString(element.takeError()));
     return failure();
   }
   if (!tensorType.has_shape()) {
-    errors.push_back("graph value '" + info.name() + "': has no shape (unranked "
+    errors.push_back("graph value '" + name + "': has no shape (unranked "
                      "tensors are not supported)");
     return failure();
   }
@@ -194,15 +274,18 @@ LogicalResult GraphImporter::importInitializer(const onnx::TensorProto &tensor) 
         decoded->bytes, alignof(std::max_align_t));
     value = DenseResourceElementsAttr::get(type, tensor.name(), std::move(blob));
   }
-  define(tensor.name(), nn::ConstantOp::create(builder, loc, value));
+  define(tensor.name(), Bound::tensor(nn::ConstantOp::create(builder, loc, value)));
   return success();
 }
 
 void GraphImporter::importNode(const onnx::NodeProto &node, int index) {
   SmallVector<Value> inputs;
+  SmallVector<Bound> bound;
+  const auto *support = onnx_import::lookupOp(node.domain(), node.op_type());
   for (const std::string &name : node.input()) {
     if (name.empty()) {
       inputs.push_back(Value());
+      bound.emplace_back();
       continue;
     }
     if (poisoned.contains(name)) {
@@ -210,8 +293,8 @@ void GraphImporter::importNode(const onnx::NodeProto &node, int index) {
         poisoned.insert(out);
       return;
     }
-    Value v = values.lookup(name);
-    if (!v) {
+    auto it = values.find(name);
+    if (it == values.end() || !it->second) {
       errors.push_back(describe(node, index) + ": input '" + name +
                        "' is not produced by any earlier node, initializer or "
                        "graph input");
@@ -219,20 +302,35 @@ void GraphImporter::importNode(const onnx::NodeProto &node, int index) {
         poisoned.insert(out);
       return;
     }
-    inputs.push_back(v);
+    if (!it->second.isTensor() && !support->acceptsSequences) {
+      errors.push_back(describe(node, index) + ": input '" + name + "' is a " +
+                       (it->second.isSequence() ? "sequence" : "optional") +
+                       ", but this op takes tensors");
+      for (const std::string &out : node.output())
+        poisoned.insert(out);
+      return;
+    }
+    inputs.push_back(it->second.main());
+    bound.push_back(it->second);
   }
   // Trailing empty names are absent optional inputs.
-  while (!inputs.empty() && !inputs.back())
+  while (!inputs.empty() && !inputs.back()) {
     inputs.pop_back();
+    bound.pop_back();
+  }
 
   std::string error;
   NodeContext nodeCtx(node, builder, nodeLoc(node, index),
                       node.domain().empty() ? opset : domainVersions.lookup(node.domain()),
-                      inputs, error);
-  const auto *support = onnx_import::lookupOp(node.domain(), node.op_type());
+                      inputs, error, bound);
   std::string owner = describe(node, index);
-  nodeCtx.importSubgraph = [this, owner](const onnx::GraphProto &graph, Block *block,
-                                         StringRef) { return importSubgraph(graph, block, owner); };
+  nodeCtx.importSubgraph = [this, owner](const onnx::GraphProto &graph, ArrayRef<Bound> args) {
+    return importSubgraph(graph, args, owner);
+  };
+  nodeCtx.lookupValue = [this](StringRef name) -> Value {
+    auto it = values.find(name);
+    return it != values.end() && it->second.isTensor() ? it->second.main() : Value();
+  };
   auto results = support->convert(nodeCtx);
   if (failed(results) || results->size() < (size_t)node.output_size()) {
     if (error.empty())
@@ -242,13 +340,20 @@ void GraphImporter::importNode(const onnx::NodeProto &node, int index) {
       poisoned.insert(out);
     return;
   }
-  for (auto [name, value] : llvm::zip(node.output(), *results))
-    if (!name.empty())
-      define(name, value);
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(node.output(), *results))) {
+    auto [name, value] = pair;
+    if (name.empty())
+      continue;
+    if (i < nodeCtx.outputs().size() && nodeCtx.outputs()[i])
+      define(name, *nodeCtx.outputs()[i]);
+    else
+      define(name, Bound::tensor(value));
+  }
 }
 
-FailureOr<SmallVector<Value>> GraphImporter::importSubgraph(const onnx::GraphProto &graph,
-                                                            Block *block, StringRef owner) {
+FailureOr<SmallVector<Bound>> GraphImporter::importSubgraph(const onnx::GraphProto &graph,
+                                                            ArrayRef<Bound> inputs,
+                                                            StringRef owner) {
   // Subgraphs nested deeper than this are refused rather than recursed into.
   constexpr int kMaxDepth = 64;
   if (subgraphDepth >= kMaxDepth) {
@@ -258,21 +363,19 @@ FailureOr<SmallVector<Value>> GraphImporter::importSubgraph(const onnx::GraphPro
   }
   ++subgraphDepth;
   scopes.emplace_back();
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToEnd(block);
   size_t errorsBefore = errors.size();
-  if ((int)block->getNumArguments() != graph.input_size())
+  if ((int)inputs.size() != graph.input_size())
     errors.push_back(owner.str() + ": the subgraph has " + std::to_string(graph.input_size()) +
-                     " inputs, expected " + std::to_string(block->getNumArguments()));
-  for (auto [input, arg] : llvm::zip(graph.input(), block->getArguments()))
+                     " inputs, expected " + std::to_string(inputs.size()));
+  for (auto [input, arg] : llvm::zip(graph.input(), inputs))
     define(input.name(), arg);
   for (const auto &init : graph.initializer())
     (void)importInitializer(init);
   for (int i = 0; i < graph.node_size(); ++i)
     importNode(graph.node(i), i);
-  SmallVector<Value> outputs;
+  SmallVector<Bound> outputs;
   for (const auto &output : graph.output()) {
-    Value v = values.lookup(output.name());
+    Bound v = values.lookup(output.name());
     if (!v) {
       if (!poisoned.contains(output.name()))
         errors.push_back(owner.str() + ": subgraph output '" + output.name() +
@@ -330,35 +433,52 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto 
     initializerNames.insert(init.name());
 
   SmallVector<Type> argTypes;
-  SmallVector<Attribute> argAttrs;
-  SmallVector<std::string> argNames;
+  SmallVector<DictionaryAttr> argDicts;
+  SmallVector<std::pair<const onnx::ValueInfoProto *, size_t>> boundInputs; // (input, first arg)
   for (const auto &input : graph.input()) {
     if (initializerNames.contains(input.name()))
       continue; // older exporters list initializers as inputs too
-    SmallVector<Attribute> dimParams;
-    auto type = valueInfoType(input, dimParams);
-    if (failed(type))
-      continue;
-    argTypes.push_back(*type);
-    argNames.push_back(input.name());
-    SmallVector<NamedAttribute> attrs = {
-        builder.getNamedAttr("nn.name", builder.getStringAttr(input.name()))};
-    if (llvm::any_of(dimParams, [](Attribute a) {
-          return !cast<StringAttr>(a).getValue().empty();
-        }))
-      attrs.push_back(builder.getNamedAttr("nn.dim_params", builder.getArrayAttr(dimParams)));
-    argAttrs.push_back(builder.getDictionaryAttr(attrs));
+    size_t first = argTypes.size();
+    if (succeeded(inputArguments(input, argTypes, argDicts)))
+      boundInputs.emplace_back(&input, first);
   }
   if (!errors.empty())
     return createStringError(llvm::join(errors, "\n"));
 
   auto func = func::FuncOp::create(builder, module->getLoc(), options.functionName,
                                    builder.getFunctionType(argTypes, {}));
-  func.setAllArgAttrs(argAttrs);
+  func.setAllArgAttrs(SmallVector<Attribute>(argDicts.begin(), argDicts.end()));
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToStart(body);
-  for (auto [name, arg] : llvm::zip(argNames, body->getArguments()))
-    define(name, arg);
+  for (auto [input, first] : boundInputs) {
+    auto args = body->getArguments();
+    const onnx::TypeProto &type = input->type();
+    auto sequenceOf = [&](size_t at, const onnx::TypeProto::Sequence &) {
+      Value values = args[at], shapes = args[at + 1];
+      int64_t rank = cast<RankedTensorType>(shapes.getType()).getDimSize(1);
+      return Bound::sequence(values, shapes, cast<RankedTensorType>(values.getType()).getElementType(),
+                             ShapedType::isDynamic(rank) ? -1 : rank);
+    };
+    if (type.has_tensor_type()) {
+      define(input->name(), Bound::tensor(args[first]));
+    } else if (type.has_sequence_type()) {
+      define(input->name(), sequenceOf(first, type.sequence_type()));
+    } else {
+      Bound opt;
+      opt.kind = Bound::Kind::Optional;
+      const auto &elem = type.optional_type().elem_type();
+      if (elem.has_sequence_type()) {
+        Bound seq = sequenceOf(first + 1, elem.sequence_type());
+        opt.parts = {args[first], seq.parts[0], seq.parts[1]};
+        opt.payloadIsSequence = true;
+        opt.element = seq.element;
+        opt.rank = seq.rank;
+      } else {
+        opt.parts = {args[first], args[first + 1]};
+      }
+      define(input->name(), opt);
+    }
+  }
   for (const auto &init : graph.initializer())
     (void)importInitializer(init);
   if (!errors.empty())
@@ -370,16 +490,35 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto 
   SmallVector<Value> results;
   SmallVector<Attribute> resultAttrs;
   for (const auto &output : graph.output()) {
-    Value v = values.lookup(output.name());
+    Bound v = values.lookup(output.name());
     if (!v) {
       if (!poisoned.contains(output.name()))
         errors.push_back("graph output '" + output.name() +
                          "' is not produced by any node");
       continue;
     }
-    results.push_back(v);
-    resultAttrs.push_back(builder.getDictionaryAttr(
-        {builder.getNamedAttr("nn.name", builder.getStringAttr(output.name()))}));
+    auto add = [&](Value part, StringRef kind) {
+      results.push_back(part);
+      SmallVector<NamedAttribute> attrs = {
+          builder.getNamedAttr("nn.name", builder.getStringAttr(output.name()))};
+      if (!kind.empty())
+        attrs.push_back(builder.getNamedAttr("nn.kind", builder.getStringAttr(kind)));
+      resultAttrs.push_back(builder.getDictionaryAttr(attrs));
+    };
+    if (v.isTensor()) {
+      add(v.main(), "");
+    } else if (v.isSequence()) {
+      add(v.parts[0], "sequence.values");
+      add(v.parts[1], "sequence.shapes");
+    } else {
+      add(v.parts[0], "optional.has");
+      if (v.payloadIsSequence) {
+        add(v.parts[1], "optional.sequence.values");
+        add(v.parts[2], "optional.sequence.shapes");
+      } else {
+        add(v.parts[1], "optional.tensor");
+      }
+    }
   }
   if (graph.output_size() == 0)
     errors.push_back("the graph has no outputs");

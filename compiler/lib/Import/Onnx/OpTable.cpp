@@ -93,8 +93,14 @@ constexpr L kRandom[] = {L("dtype"), L("high"), L("low"), L("mean"), L("scale"),
                          L("seed"), L("shape")};
 constexpr L kAdagrad[] = {L("decay_factor"), L("epsilon"), L("norm_coefficient")};
 constexpr L kMomentum[] = {L("alpha"), L("beta"), L("mode"), L("norm_coefficient")};
+constexpr L kGradient[] = {L("xs"), L("y"), L("zs")};
 constexpr L kAdam[] = {L("alpha"), L("beta"), L("epsilon"), L("norm_coefficient"),
                        L("norm_coefficient_post")};
+
+constexpr L kSequenceEmpty[] = {L("dtype")};
+constexpr L kSplitToSequence[] = {L("axis"), L("keepdims")};
+constexpr L kConcatFromSequence[] = {L("axis"), L("new_axis")};
+constexpr L kOptionalType[] = {L("type")};
 
 // Ops without attributes.
 llvm::ArrayRef<L> none() { return {}; }
@@ -103,7 +109,7 @@ const llvm::StringMap<OpSupport> &defaultDomainTable() {
   static const llvm::StringMap<OpSupport> table = [] {
     llvm::StringMap<OpSupport> t;
     for (const char *name : {"Sqrt", "Exp", "Log", "Neg", "Abs", "Reciprocal",
-                             "Tanh", "Sigmoid", "Relu", "Erf", "Not", "Identity",
+                             "Tanh", "Sigmoid", "Relu", "Erf", "Not",
                              "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh",
                              "Asinh", "Acosh", "Atanh", "Floor", "Ceil", "Round", "Sign",
                              "Softplus", "Softsign", "IsNaN"})
@@ -169,8 +175,21 @@ const llvm::StringMap<OpSupport> &defaultDomainTable() {
     t["NonMaxSuppression"] = {convertNonMaxSuppression, 10, kNms};
     t["DepthToSpace"] = {convertDepthToSpace, 1, kDepthToSpace};
     t["SpaceToDepth"] = {convertDepthToSpace, 1, kDepthToSpace};
-    t["If"] = {convertIf, 1, kIf};
-    t["Loop"] = {convertLoop, 1, kLoop};
+    t["If"] = {convertIf, 1, kIf, /*acceptsSequences=*/true};
+    t["Loop"] = {convertLoop, 1, kLoop, true};
+    t["Identity"] = {convertIdentity, 1, none(), true};
+    t["SequenceEmpty"] = {convertSequenceEmpty, 11, kSequenceEmpty};
+    t["SequenceConstruct"] = {convertSequenceConstruct, 11, none()};
+    t["SequenceInsert"] = {convertSequenceInsert, 11, none(), true};
+    t["SequenceErase"] = {convertSequenceErase, 11, none(), true};
+    t["SequenceAt"] = {convertSequenceAt, 11, none(), true};
+    t["SequenceLength"] = {convertSequenceLength, 11, none(), true};
+    t["SplitToSequence"] = {convertSplitToSequence, 11, kSplitToSequence};
+    t["ConcatFromSequence"] = {convertConcatFromSequence, 11, kConcatFromSequence, true};
+    t["SequenceMap"] = {convertSequenceMap, 17, kLoop, true};
+    t["Optional"] = {convertOptional, 15, kOptionalType, true};
+    t["OptionalHasElement"] = {convertOptionalHasElement, 15, none(), true};
+    t["OptionalGetElement"] = {convertOptionalGetElement, 15, none(), true};
     t["Scan"] = {convertScan, 8, kScan};
     for (const char *name : {"RNN", "GRU", "LSTM"})
       t[name] = {convertRecurrent, 1, kRecurrent};
@@ -241,6 +260,7 @@ const OpSupport *lookupOp(llvm::StringRef domain, llvm::StringRef opType) {
   static const OpSupport adagrad = {convertAdagrad, 1, kAdagrad};
   static const OpSupport momentum = {convertMomentum, 1, kMomentum};
   static const OpSupport adam = {convertAdam, 1, kAdam};
+  static const OpSupport gradient = {convertGradient, 1, kGradient};
   if (domain == "ai.onnx.preview.training") {
     if (opType == "Adagrad")
       return &adagrad;
@@ -248,6 +268,8 @@ const OpSupport *lookupOp(llvm::StringRef domain, llvm::StringRef opType) {
       return &momentum;
     if (opType == "Adam")
       return &adam;
+    if (opType == "Gradient")
+      return &gradient;
   }
   return nullptr;
 }

@@ -2,6 +2,7 @@
 #include "openopt/Import/Onnx/TensorProto.h"
 
 #include "onnx/onnx_pb.h"
+#include "onnx/onnx-data_pb.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -159,21 +160,94 @@ Expected<DecodedTensor> decodeTensorProto(MLIRContext &ctx,
   return result;
 }
 
-Expected<DecodedTensor> readTensorProtoFile(MLIRContext &ctx, llvm::StringRef path) {
+namespace {
+
+// Parses `path` as message `proto`; `what` names its type in errors.
+template <typename Proto>
+llvm::Error parseProtoFile(llvm::StringRef path, Proto &proto, const char *what) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
     return createStringError("cannot read '%s': %s", path.str().c_str(),
                              buffer.getError().message().c_str());
-  onnx::TensorProto tensor;
   if ((*buffer)->getBufferSize() > INT32_MAX ||
-      !tensor.ParseFromArray((*buffer)->getBufferStart(),
-                             (int)(*buffer)->getBufferSize()))
-    return createStringError("'%s' is not a serialized ONNX TensorProto",
-                             path.str().c_str());
+      !proto.ParseFromArray((*buffer)->getBufferStart(), (int)(*buffer)->getBufferSize()))
+    return createStringError("'%s' is not a serialized ONNX %s", path.str().c_str(), what);
+  return llvm::Error::success();
+}
+
+std::string directoryOf(llvm::StringRef path) {
   llvm::SmallString<256> dir(path);
   llvm::sys::path::remove_filename(dir);
-  return decodeTensorProto(ctx, tensor, dir.empty() ? "." : dir.str());
+  return dir.empty() ? "." : dir.str().str();
+}
+
+llvm::Error decodeSequence(MLIRContext &ctx, const onnx::SequenceProto &seq, llvm::StringRef path,
+                           DecodedComposite &out) {
+  if (seq.elem_type() != onnx::SequenceProto::TENSOR)
+    return createStringError("'%s': only sequences of tensors are supported", path.str().c_str());
+  out.isSequence = true;
+  for (const auto &t : seq.tensor_values()) {
+    auto decoded = decodeTensorProto(ctx, t, directoryOf(path));
+    if (!decoded)
+      return decoded.takeError();
+    out.elements.push_back(std::move(*decoded));
+  }
+  return llvm::Error::success();
+}
+
+} // namespace
+
+Expected<DecodedTensor> readTensorProtoFile(MLIRContext &ctx, llvm::StringRef path) {
+  onnx::TensorProto tensor;
+  if (auto err = parseProtoFile(path, tensor, "TensorProto"))
+    return std::move(err);
+  return decodeTensorProto(ctx, tensor, directoryOf(path));
+}
+
+Expected<DecodedComposite> readSequenceProtoFile(MLIRContext &ctx, llvm::StringRef path) {
+  onnx::SequenceProto seq;
+  if (auto err = parseProtoFile(path, seq, "SequenceProto"))
+    return std::move(err);
+  DecodedComposite out;
+  if (auto err = decodeSequence(ctx, seq, path, out))
+    return std::move(err);
+  return out;
+}
+
+Expected<DecodedComposite> readOptionalProtoFile(MLIRContext &ctx, llvm::StringRef path) {
+  onnx::OptionalProto opt;
+  if (auto err = parseProtoFile(path, opt, "OptionalProto"))
+    return std::move(err);
+  DecodedComposite out;
+  switch (opt.elem_type()) {
+  case onnx::OptionalProto::UNDEFINED:
+    out.present = false;
+    return out;
+  case onnx::OptionalProto::TENSOR: {
+    if (!opt.has_tensor_value()) {
+      out.present = false;
+      return out;
+    }
+    auto decoded = decodeTensorProto(ctx, opt.tensor_value(), directoryOf(path));
+    if (!decoded)
+      return decoded.takeError();
+    out.elements.push_back(std::move(*decoded));
+    return out;
+  }
+  case onnx::OptionalProto::SEQUENCE:
+    out.isSequence = true;
+    if (!opt.has_sequence_value()) {
+      out.present = false;
+      return out;
+    }
+    if (auto err = decodeSequence(ctx, opt.sequence_value(), path, out))
+      return std::move(err);
+    return out;
+  default:
+    return createStringError("'%s': only optionals of tensors or sequences are supported",
+                             path.str().c_str());
+  }
 }
 
 } // namespace openopt

@@ -180,8 +180,7 @@ def NN_EyeLikeOp : NN_Op<"eye_like", [Pure]> {
   let hasVerifier = 1;
 }
 
-def NN_ReverseSequenceOp : NN_Op<"reverse_sequence", [Pure, SameOperandsAndResultType,
-                                                      InferTypeOpInterface]> {
+def NN_ReverseSequenceOp : NN_Op<"reverse_sequence", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
   let summary = "ONNX ReverseSequence: reverses the first lengths[b] steps of each batch entry";
   let description = [{
     For each batch index `b` (along `batch_axis`), reverses the first

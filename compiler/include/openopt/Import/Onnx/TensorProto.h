@@ -39,6 +39,22 @@ llvm::Expected<DecodedTensor> decodeTensorProto(mlir::MLIRContext &context,
 llvm::Expected<DecodedTensor> readTensorProtoFile(mlir::MLIRContext &context,
                                                   llvm::StringRef path);
 
+/// A sequence or optional value file (the backend suite's input_i.pb for
+/// sequence- and optional-typed values): its tensors, in order. An optional
+/// holds one tensor, a sequence's tensors, or nothing when it is empty.
+struct DecodedComposite {
+  bool present = true;
+  bool isSequence = false;
+  std::vector<DecodedTensor> elements;
+};
+
+/// Reads a serialized SequenceProto (of tensors).
+llvm::Expected<DecodedComposite> readSequenceProtoFile(mlir::MLIRContext &context,
+                                                       llvm::StringRef path);
+/// Reads a serialized OptionalProto (of a tensor or a sequence of tensors).
+llvm::Expected<DecodedComposite> readOptionalProtoFile(mlir::MLIRContext &context,
+                                                       llvm::StringRef path);
+
 } // namespace openopt
 
 #endif // OPENOPT_IMPORT_ONNX_TENSORPROTO_H
