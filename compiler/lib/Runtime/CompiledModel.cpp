@@ -268,12 +268,19 @@ llvm::Error CompiledModel::run(llvm::ArrayRef<const HostTensor *> inputs,
   // Sizes given to each named symbolic dimension, to check they agree.
   llvm::StringMap<std::pair<int64_t, std::string>> symbols;
   for (auto [spec, t] : llvm::zip(inputSpecs, inputs)) {
-    bool fits = t->dtype() == spec.dtype && t->shape().size() == spec.shape.size();
-    for (size_t d = 0; fits && d < spec.shape.size(); ++d)
-      fits = ShapedType::isDynamic(spec.shape[d]) || spec.shape[d] == t->shape()[d];
-    if (!fits)
+    if (t->dtype() != spec.dtype)
       return createStringError("input %s expects %s, got %s", spec.name.c_str(),
                                spec.describe().c_str(), t->describe().c_str());
+    if (t->shape().size() != spec.shape.size())
+      return createStringError("input %s has rank %zu, got a tensor of rank %zu (%s)",
+                               spec.describe().c_str(), spec.shape.size(), t->shape().size(),
+                               t->describe().c_str());
+    for (size_t d = 0; d < spec.shape.size(); ++d)
+      if (!ShapedType::isDynamic(spec.shape[d]) && spec.shape[d] != t->shape()[d])
+        return createStringError("input %s: dimension %zu is fixed to %lld by the model, got %lld "
+                                 "(%s)",
+                                 spec.describe().c_str(), d, (long long)spec.shape[d],
+                                 (long long)t->shape()[d], t->describe().c_str());
     for (size_t d = 0; d < spec.dimNames.size() && d < spec.shape.size(); ++d) {
       const std::string &symbol = spec.dimNames[d];
       if (!ShapedType::isDynamic(spec.shape[d]) || symbol.empty() || symbol == "?")

@@ -146,8 +146,8 @@ func.func @reshape(%x: tensor<2x3x4xf32>) -> tensor<4x6xf32> {
 // CHECK-LABEL: func.func @gather
 // CHECK: linalg.generic
 // CHECK: arith.index_cast
-// CHECK: arith.maxsi
 // CHECK: arith.minsi
+// CHECK: arith.maxsi
 // CHECK: tensor.extract
 func.func @gather(%x: tensor<5x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
   %0 = nn.gather %x, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
@@ -156,21 +156,35 @@ func.func @gather(%x: tensor<5x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
 
 // -----
 
-// Lowering refuses dynamic shapes with a clear message.
+// Dynamic dimensions stay dynamic: sizes are read at run time.
+// CHECK-LABEL: func.func @dynamic
+// CHECK: %[[D:.*]] = tensor.dim %arg0, %c0 : tensor<?x3xf32>
+// CHECK: tensor.empty(%[[D]]) : tensor<?x3xf32>
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
 func.func @dynamic(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
-  // expected-error @+2 {{dynamic shapes must be specialised before lowering}}
-  // expected-error @+1 {{failed to legalize operation 'nn.relu'}}
   %0 = nn.relu %x : tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
 
 // -----
 
-// Unsigned tensors are refused with a message naming the op, not a
-// bufferization failure later on.
+// Unsigned tensors become signless ones with unsigned arithmetic.
+// CHECK-LABEL: func.func @cast_unsigned
+// CHECK-SAME: tensor<4xi8>
+// CHECK: arith.uitofp %{{.*}} : i8 to f32
 func.func @cast_unsigned(%x: tensor<4xui8>) -> tensor<4xf32> {
-  // expected-error @+2 {{Cast: unsigned integer tensors (uint8) are not supported by the CPU lowering yet}}
-  // expected-error @+1 {{failed to legalize operation 'nn.cast'}}
   %0 = nn.cast %x : tensor<4xui8> to tensor<4xf32>
   return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Pooling windows over spatial sizes known only at run time are refused
+// with a message saying what to do.
+func.func @dynamic_pool(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
+  // expected-error @+2 {{dynamic shapes must be specialised before lowering}}
+  // expected-error @+1 {{failed to legalize operation 'nn.max_pool'}}
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32>
+  return %0 : tensor<1x1x?x?xf32>
 }

@@ -7,11 +7,12 @@
 
 // CHECK: error: {{.*}}reproducer.mlir:{{[0-9]+}}:{{[0-9]+}}: dynamic shapes must be specialised before lowering
 // CHECK: note: reproducer written to {{.*}}openopt-reproducer-{{.*}}.mlir (replay: openopt-opt {{.*}} --run-reproducer)
-// REPRO: nn.relu
+// REPRO: nn.max_pool
 // REPRO: pipeline: "builtin.module(func.func(openopt-convert-nn-to-linalg))"
 // REPLAY: dynamic shapes must be specialised before lowering
 
-func.func @main(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
-  %0 = nn.relu %x : tensor<?x3xf32>
-  return %0 : tensor<?x3xf32>
+// Pooling windows over spatial sizes known only at run time are not lowered.
+func.func @main(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32>
+  return %0 : tensor<1x1x?x?xf32>
 }

@@ -148,6 +148,10 @@ Attribute foldElementwise(ArrayRef<Attribute> operands, ArrayRef<Type> operandTy
   }
   bool isFloat = !operandTypes.empty() &&
                  isa<FloatType>(cast<RankedTensorType>(operandTypes[0]).getElementType());
+  // Float tensors are openopt-fold-constants' job (with its size limit);
+  // here only float scalars fold (bounds such as Clip's min and max).
+  if ((isFloat || isa<FloatType>(type.getElementType())) && type.getNumElements() > 1)
+    return {};
   SmallVector<Scalar> out;
   for (int64_t flat = 0; flat < type.getNumElements(); ++flat) {
     SmallVector<Scalar> args;

@@ -478,18 +478,18 @@ func.func @case54(%a: tensor<2x3xf32>) {
 // -----
 
 func.func @case55(%a: tensor<2x3xf32>) {
-  // expected-error @+2 {{Pad: mode 'wrap' is not one of constant, reflect, edge}}
+  // expected-error @+2 {{Pad: mode 'mirror' is not one of constant, reflect, edge, wrap}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = nn.pad %a {pads = array<i64: 0, 1, 0, 1>, mode = "wrap"} : (tensor<2x3xf32>) -> tensor<2x5xf32>
+  %0 = nn.pad %a {pads = array<i64: 0, 1, 0, 1>, mode = "mirror"} : (tensor<2x3xf32>) -> tensor<2x5xf32>
   return
 }
 
 // -----
 
 func.func @case56(%a: tensor<2x3xf32>) {
-  // expected-error @+2 {{Resize: mode 'cubic' is unsupported (nearest and linear are)}}
+  // expected-error @+2 {{Resize: mode 'bicubic' is not one of nearest, linear, cubic}}
   // expected-error @+1 {{failed to infer returned types}}
-  %0 = nn.resize %a {scales = array<f64: 1.0, 2.0>, mode = "cubic"} : (tensor<2x3xf32>) -> tensor<2x6xf32>
+  %0 = nn.resize %a {scales = array<f64: 1.0, 2.0>, mode = "bicubic"} : (tensor<2x3xf32>) -> tensor<2x6xf32>
   return
 }
 
