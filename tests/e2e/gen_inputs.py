@@ -135,7 +135,7 @@ def write_tensors(directory, arrays):
     paths = {}
     for name, array in arrays.items():
         paths[name] = tensor_path(directory, name)
-        np.save(paths[name], np.ascontiguousarray(array))
+        np.save(paths[name], np.ascontiguousarray(array).reshape(array.shape))  # 0-d stays 0-d
     return paths
 
 

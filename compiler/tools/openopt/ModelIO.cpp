@@ -3,6 +3,7 @@
 
 #include "CompositeValues.h"
 
+#include "openopt/Import/Onnx/OnnxImporter.h"
 #include "openopt/Import/Onnx/TensorProto.h"
 #include "openopt/Runtime/Npy.h"
 #include "openopt/Tools/ModelLoader.h"
@@ -247,11 +248,54 @@ Latency summarize(std::vector<double> timesMs) {
   return {at(0.5), timesMs.front(), at(0.95)};
 }
 
+namespace {
+
+// The sizes of the tensors given as --input NAME=FILE (others are skipped).
+llvm::StringMap<llvm::SmallVector<int64_t>> givenInputShapes(mlir::MLIRContext &context,
+                                                             const InputSources &sources) {
+  llvm::StringMap<llvm::SmallVector<int64_t>> shapes;
+  for (const std::string &arg : sources.files) {
+    auto [name, path] = llvm::StringRef(arg).split('=');
+    if (path.empty() || llvm::sys::fs::is_directory(path))
+      continue;
+    auto tensor = loadTensorFile(context, path);
+    if (!tensor) {
+      llvm::consumeError(tensor.takeError());
+      continue;
+    }
+    shapes[name] = llvm::SmallVector<int64_t>(tensor->shape());
+  }
+  return shapes;
+}
+
+} // namespace
+
 llvm::Expected<ModelWithInputs> loadModelWithInputs(mlir::MLIRContext &context,
                                                     llvm::StringRef path,
                                                     const InputSources &sources,
                                                     bool specialize) {
-  auto module = loadModel(context, path);
+  bool onnx = path.ends_with(".onnx");
+  OnnxImportOptions sized;
+  if (onnx)
+    sized.inputShapes = givenInputShapes(context, sources);
+  // Specialising an ONNX model starts at the import, where shape tests in
+  // the graph (If on a dimension) then fold.
+  auto module = specialize && onnx && !sized.inputShapes.empty()
+                    ? importOnnxFile(context, path, sized)
+                    : loadModel(context, path);
+  if (!module && onnx && !specialize && !sized.inputShapes.empty()) {
+    // Some models import only for known sizes (If branches of different
+    // ranks chosen by a dimension); then compile for the given ones.
+    std::string why = llvm::toString(module.takeError());
+    auto retry = importOnnxFile(context, path, sized);
+    if (!retry) {
+      llvm::consumeError(retry.takeError());
+      return createStringError("%s", why.c_str());
+    }
+    llvm::errs() << "note: compiled for the given input sizes only: "
+                 << llvm::StringRef(why).split('\n').first << "\n";
+    module = std::move(retry);
+  }
   if (!module)
     return module.takeError();
   auto specs = entryInputSpecs(**module);

@@ -49,7 +49,9 @@ Value truth(OpBuilder &b, Location l, Value t) {
 }
 
 struct LowerIf : OpRewritePattern<nn::IfOp> {
-  using OpRewritePattern::OpRewritePattern;
+  // Bodies are cloned, nested control flow included, which this pattern
+  // then lowers in turn.
+  explicit LowerIf(MLIRContext *ctx) : OpRewritePattern(ctx) { setHasBoundedRewriteRecursion(); }
   LogicalResult matchAndRewrite(nn::IfOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value cond = truth(rewriter, loc, op.getCondition());
@@ -109,7 +111,9 @@ Value appendRow(OpBuilder &b, Location l, Value buffer, Value slice, Value count
 }
 
 struct LowerLoop : OpRewritePattern<nn::LoopOp> {
-  using OpRewritePattern::OpRewritePattern;
+  // Bodies are cloned, nested control flow included, which this pattern
+  // then lowers in turn.
+  explicit LowerLoop(MLIRContext *ctx) : OpRewritePattern(ctx) { setHasBoundedRewriteRecursion(); }
   LogicalResult matchAndRewrite(nn::LoopOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Block &body = op.getBody().front();
@@ -186,7 +190,9 @@ struct LowerLoop : OpRewritePattern<nn::LoopOp> {
 };
 
 struct LowerScan : OpRewritePattern<nn::ScanOp> {
-  using OpRewritePattern::OpRewritePattern;
+  // Bodies are cloned, nested control flow included, which this pattern
+  // then lowers in turn.
+  explicit LowerScan(MLIRContext *ctx) : OpRewritePattern(ctx) { setHasBoundedRewriteRecursion(); }
   LogicalResult matchAndRewrite(nn::ScanOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Block &body = op.getBody().front();
@@ -258,10 +264,22 @@ struct LowerScan : OpRewritePattern<nn::ScanOp> {
   }
 };
 
+struct LowerAssert : OpRewritePattern<nn::AssertOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::AssertOp op, PatternRewriter &rewriter) const override {
+    auto type = typeOf(op.getCondition());
+    SmallVector<Value> zeros(type.getRank(), indexConstant(rewriter, op.getLoc(), 0));
+    Value holds = tensor::ExtractOp::create(rewriter, op.getLoc(), op.getCondition(), zeros);
+    runtimeCheck(rewriter, op.getLoc(), holds, op.getMessage());
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateControlFlowPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerIf, LowerLoop, LowerScan>(patterns.getContext());
+  patterns.add<LowerIf, LowerLoop, LowerScan, LowerAssert>(patterns.getContext());
 }
 
 } // namespace openopt::lowering

@@ -205,6 +205,20 @@ Value convolutionNd(OpBuilder &b, Location loc, Value input, Value weight, Value
                     ArrayRef<int64_t> strides, ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
                     int64_t groups, RankedTensorType resultType) {
   auto inType = typeOf(input), wType = typeOf(weight);
+  // Channels the model computes at run time: the weight fixes them.
+  if (inType.isDynamicDim(1) && !wType.isDynamicDim(1)) {
+    int64_t channels = wType.getDimSize(1) * groups;
+    Value actual = tensor::DimOp::create(b, loc, input, 1);
+    runtimeCheck(b, loc,
+                 arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, actual,
+                                       indexConstant(b, loc, channels)),
+                 "the input has a different number of channels than the weight expects (" +
+                     llvm::Twine(channels) + ")");
+    SmallVector<int64_t> shape(inType.getShape());
+    shape[1] = channels;
+    inType = RankedTensorType::get(shape, inType.getElementType());
+    input = tensor::CastOp::create(b, loc, inType, input);
+  }
   int64_t spatial = inType.getRank() - 2;
   Type element = resultType.getElementType();
   MLIRContext *ctx = b.getContext();
@@ -323,7 +337,9 @@ Value as2D(OpBuilder &b, Location loc, Value v) {
 }
 
 struct LowerConv : OpRewritePattern<nn::ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
+  // A dynamic batch becomes a loop over samples of the same op with static
+  // shapes, which this pattern then lowers.
+  explicit LowerConv(MLIRContext *ctx) : OpRewritePattern(ctx) { setHasBoundedRewriteRecursion(); }
   LogicalResult matchAndRewrite(nn::ConvOp op, PatternRewriter &rewriter) const override {
     if (auto perSample = lowerPerSample(op, rewriter); succeeded(perSample)) {
       rewriter.replaceOp(op, *perSample);
@@ -389,17 +405,18 @@ struct LowerConv : OpRewritePattern<nn::ConvOp> {
 };
 
 struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
-  using OpRewritePattern::OpRewritePattern;
+  // A dynamic batch becomes a loop over samples of the same op with static
+  // shapes, which this pattern then lowers.
+  explicit LowerConvTranspose(MLIRContext *ctx) : OpRewritePattern(ctx) { setHasBoundedRewriteRecursion(); }
   LogicalResult matchAndRewrite(nn::ConvTransposeOp op, PatternRewriter &rewriter) const override {
     if (auto perSample = lowerPerSample(op, rewriter); succeeded(perSample)) {
       rewriter.replaceOp(op, *perSample);
       return success();
     }
     int64_t spatial = op.getInput().getType().getRank() - 2;
-    if (spatial != 1 && spatial != 2)
+    if ((spatial != 1 && spatial != 2) || !op.getInput().getType().hasStaticShape() ||
+        !op.getType().hasStaticShape())
       return lowerGeneral(op, rewriter);
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     Value input = op.getInput(), weight = op.getWeight();
     SmallVector<int64_t> s(op.getStrides()), d(op.getDilations()), pads(op.getPads()),
@@ -479,31 +496,45 @@ struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
     return success();
   }
 
-  // Any rank (static shapes): the same steps with an N-D direct convolution.
+  // Any rank, sizes known at run time included (the channels and the
+  // weight static): the same steps with an N-D direct convolution.
   LogicalResult lowerGeneral(nn::ConvTransposeOp op, PatternRewriter &rewriter) const {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     Value input = op.getInput(), weight = op.getWeight();
     auto inType = typeOf(input), wType = typeOf(weight);
+    if (!wType.hasStaticShape() || inType.isDynamicDim(1))
+      return op.emitError("ConvTranspose: the weight and the input channels must be known at "
+                          "compile time"),
+             failure();
     int64_t spatial = inType.getRank() - 2;
     Type element = inType.getElementType();
     auto s = op.getStrides(), d = op.getDilations(), pads = op.getPads(), outPad = op.getOutputPadding();
-    int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), g = op.getGroup();
+    int64_t c = inType.getDimSize(1), g = op.getGroup();
     int64_t cg = c / g, fg = wType.getDimSize(1);
+    auto idx = [&](int64_t v) { return indexConstant(rewriter, loc, v); };
     // 1. Spread the input by the strides.
-    SmallVector<int64_t> dilatedShape = {n, c};
-    for (int64_t i = 0; i < spatial; ++i)
-      dilatedShape.push_back((inType.getDimSize(2 + i) - 1) * s[i] + 1);
-    auto dilatedType = RankedTensorType::get(dilatedShape, element);
-    SmallVector<OpFoldResult> zeros(inType.getRank(), rewriter.getIndexAttr(0)), sizes, steps;
-    for (int64_t i = 0; i < inType.getRank(); ++i) {
-      sizes.push_back(rewriter.getIndexAttr(inType.getDimSize(i)));
-      steps.push_back(rewriter.getIndexAttr(i < 2 ? 1 : s[i - 2]));
+    Sizes inSizes = sizesOf(rewriter, loc, input), dilatedSizes(inSizes.begin(), inSizes.begin() + 2);
+    SmallVector<int64_t> dilatedShape(inType.getShape().take_front(2));
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t in = inType.getDimSize(2 + i);
+      dilatedShape.push_back(ShapedType::isDynamic(in) ? in : (in - 1) * s[i] + 1);
+      if (ShapedType::isDynamic(in)) {
+        Value v = indexValue(rewriter, loc, inSizes[2 + i]);
+        v = arith::SubIOp::create(rewriter, loc, v, idx(1));
+        v = arith::MulIOp::create(rewriter, loc, v, idx(s[i]));
+        dilatedSizes.push_back(arith::AddIOp::create(rewriter, loc, v, idx(1)).getResult());
+      } else {
+        dilatedSizes.push_back(rewriter.getIndexAttr(dilatedShape.back()));
+      }
     }
-    Value dilated = tensor::InsertSliceOp::create(rewriter, loc, input,
-                                                  zeroAccumulator(rewriter, loc, dilatedType), zeros,
-                                                  sizes, steps);
+    auto dilatedType = RankedTensorType::get(dilatedShape, element);
+    SmallVector<OpFoldResult> zeros(inType.getRank(), rewriter.getIndexAttr(0)), steps;
+    for (int64_t i = 0; i < inType.getRank(); ++i)
+      steps.push_back(rewriter.getIndexAttr(i < 2 ? 1 : s[i - 2]));
+    Value zero = scalarConstant(rewriter, loc, element, 0.0);
+    Value dilated = tensor::InsertSliceOp::create(
+        rewriter, loc, input, filledTensor(rewriter, loc, dilatedType, dilatedSizes, zero), zeros,
+        inSizes, steps);
     // 2. Pad by dilation * (k - 1) minus the pads; crop where negative.
     SmallVector<int64_t> low = {0, 0}, high = {0, 0}, cropLow = {0, 0}, cropHigh = {0, 0};
     for (int64_t i = 0; i < spatial; ++i) {
@@ -518,12 +549,21 @@ struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
     if (llvm::any_of(cropLow, [](int64_t v) { return v; }) ||
         llvm::any_of(cropHigh, [](int64_t v) { return v; })) {
       auto pt = typeOf(padded);
+      Sizes padSizes = sizesOf(rewriter, loc, padded);
       SmallVector<int64_t> shape;
       SmallVector<OpFoldResult> offsets, cropSizes;
       for (int64_t i = 0; i < pt.getRank(); ++i) {
-        shape.push_back(pt.getDimSize(i) - cropLow[i] - cropHigh[i]);
+        int64_t cut = cropLow[i] + cropHigh[i];
         offsets.push_back(rewriter.getIndexAttr(cropLow[i]));
-        cropSizes.push_back(rewriter.getIndexAttr(shape.back()));
+        if (pt.isDynamicDim(i)) {
+          shape.push_back(ShapedType::kDynamic);
+          cropSizes.push_back(arith::SubIOp::create(rewriter, loc, indexValue(rewriter, loc, padSizes[i]),
+                                                    idx(cut))
+                                  .getResult());
+        } else {
+          shape.push_back(pt.getDimSize(i) - cut);
+          cropSizes.push_back(rewriter.getIndexAttr(shape.back()));
+        }
       }
       padded = tensor::ExtractSliceOp::create(rewriter, loc, RankedTensorType::get(shape, element),
                                               padded, offsets, cropSizes,

@@ -1014,7 +1014,10 @@ struct LowerResize : OpRewritePattern<nn::ResizeOp> {
           if (interp.empty()) {
             acc = tensor::ExtractOp::create(b, l, input, pos);
           } else {
-            acc = c(0);
+            // Sums in f32 (f64 for f64 data), with f32 weights like ONNX
+            // Runtime's.
+            Type sumType = element.isF64() ? element : f32;
+            acc = scalarConstant(b, l, sumType, 0.0);
             int64_t combos = 1;
             for (int64_t i : interp)
               combos *= taps[i].size();
@@ -1027,13 +1030,15 @@ struct LowerResize : OpRewritePattern<nn::ResizeOp> {
                 pos[i] = taps[i][k];
                 weight = arith::MulFOp::create(b, l, weight, weights[i][k]);
               }
+              if (sumType != f32)
+                weight = arith::ExtFOp::create(b, l, sumType, weight);
               Value v = tensor::ExtractOp::create(b, l, input, pos);
-              if (!element.isF32())
-                v = isa<FloatType>(element) ? Value(arith::ExtFOp::create(b, l, f32, v))
-                                            : Value(arith::UIToFPOp::create(b, l, f32, v));
+              if (v.getType() != sumType)
+                v = isa<FloatType>(element) ? Value(arith::ExtFOp::create(b, l, sumType, v))
+                                            : Value(arith::UIToFPOp::create(b, l, sumType, v));
               acc = arith::AddFOp::create(b, l, acc, arith::MulFOp::create(b, l, v, weight));
             }
-            if (!element.isF32())
+            if (acc.getType() != element)
               acc = isa<FloatType>(element)
                         ? Value(arith::TruncFOp::create(b, l, element, acc))
                         : Value(arith::FPToUIOp::create(b, l, element,

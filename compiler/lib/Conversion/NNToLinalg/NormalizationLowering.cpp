@@ -1,4 +1,5 @@
 //===- NormalizationLowering.cpp - norms, softmax, pooling, reductions ----===//
+#include "DynamicPooling.h"
 #include "LoweringUtils.h"
 #include "Patterns.h"
 
@@ -217,10 +218,18 @@ Value windowReduce(OpBuilder &b, Location loc, Value input, RankedTensorType res
 }
 
 struct LowerMaxPool : OpRewritePattern<nn::MaxPoolOp> {
-  using OpRewritePattern::OpRewritePattern;
+  // A dynamic batch becomes a loop over samples of the same op with static
+  // shapes, which this pattern then lowers.
+  explicit LowerMaxPool(MLIRContext *ctx) : OpRewritePattern(ctx) { setHasBoundedRewriteRecursion(); }
   LogicalResult matchAndRewrite(nn::MaxPoolOp op, PatternRewriter &rewriter) const override {
     if (auto perSample = lowerPerSample(op, rewriter); succeeded(perSample)) {
       rewriter.replaceOp(op, *perSample);
+      return success();
+    }
+    if (!op.getChannelsLast() && !op.getInput().getType().hasStaticShape()) {
+      PoolSpec p{op.getKernelShape(), op.getStrides(), op.getPads(), op.getDilations(),
+                 op.getCeilMode() != 0, /*isMax=*/true};
+      rewriter.replaceOp(op, dynamicPool(rewriter, op.getLoc(), op.getInput(), op.getType(), p));
       return success();
     }
     if (failed(requireStaticShapes(op, rewriter)))
@@ -233,10 +242,19 @@ struct LowerMaxPool : OpRewritePattern<nn::MaxPoolOp> {
 };
 
 struct LowerAveragePool : OpRewritePattern<nn::AveragePoolOp> {
-  using OpRewritePattern::OpRewritePattern;
+  // A dynamic batch becomes a loop over samples of the same op with static
+  // shapes, which this pattern then lowers.
+  explicit LowerAveragePool(MLIRContext *ctx) : OpRewritePattern(ctx) { setHasBoundedRewriteRecursion(); }
   LogicalResult matchAndRewrite(nn::AveragePoolOp op, PatternRewriter &rewriter) const override {
     if (auto perSample = lowerPerSample(op, rewriter); succeeded(perSample)) {
       rewriter.replaceOp(op, *perSample);
+      return success();
+    }
+    if (!op.getChannelsLast() && !op.getInput().getType().hasStaticShape()) {
+      SmallVector<int64_t> ones(op.getKernelShape().size(), 1);
+      PoolSpec p{op.getKernelShape(), op.getStrides(), op.getPads(), ones,
+                 op.getCeilMode() != 0, /*isMax=*/false, op.getCountIncludePad() != 0};
+      rewriter.replaceOp(op, dynamicPool(rewriter, op.getLoc(), op.getInput(), op.getType(), p));
       return success();
     }
     if (failed(requireStaticShapes(op, rewriter)))

@@ -328,7 +328,26 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
     if (dense.isSplat())
       return dense.resizeSplat(getType());
-  return {};
+  // Small integer constants (shape arithmetic) are permuted here.
+  auto data = smallDense(adaptor.getInput());
+  auto inType = getInput().getType();
+  if (!data || !inType.hasStaticShape() || !data.getElementType().isInteger(64))
+    return {};
+  SmallVector<int64_t> values = intsOf(data), out;
+  auto outShape = getType().getShape();
+  int64_t rank = inType.getRank();
+  SmallVector<int64_t> inStrides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    inStrides[d] = inStrides[d + 1] * inType.getDimSize(d + 1);
+  for (int64_t flat = 0, total = getType().getNumElements(); flat < total; ++flat) {
+    int64_t rest = flat, source = 0;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      source += (rest % outShape[d]) * inStrides[getPerm()[d]];
+      rest /= outShape[d];
+    }
+    out.push_back(values[source]);
+  }
+  return i64Tensor(getContext(), out, outShape);
 }
 
 OpFoldResult ShapeOp::fold(FoldAdaptor) {
@@ -394,21 +413,67 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   return i64Tensor(getContext(), picked, getType().getShape());
 }
 
+// A 1-D i64 constant (shape arithmetic) splits into constants.
+LogicalResult SplitOp::fold(FoldAdaptor adaptor, SmallVectorImpl<OpFoldResult> &results) {
+  auto data = smallDense(adaptor.getInput());
+  if (!data || getDynamicSplit() || getInput().getType().getRank() != 1 ||
+      !data.getElementType().isInteger(64))
+    return failure();
+  SmallVector<int64_t> values = intsOf(data);
+  size_t at = 0;
+  SmallVector<OpFoldResult> parts;
+  for (Value out : getOutputs()) {
+    auto type = cast<RankedTensorType>(out.getType());
+    if (!type.hasStaticShape() || at + type.getDimSize(0) > values.size())
+      return failure();
+    parts.push_back(i64Tensor(getContext(), ArrayRef(values).slice(at, type.getDimSize(0)),
+                              type.getShape()));
+    at += type.getDimSize(0);
+  }
+  results.append(parts.begin(), parts.end());
+  return success();
+}
+
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType() && getType().hasStaticShape() &&
       llvm::all_of(getSteps(), [](int64_t s) { return s == 1; }) &&
       llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }))
     return getInput();
+  // Small integer constants of any rank (shape arithmetic such as PyTorch's
+  // pad-list reversal: reshape to [-1, 2], slice backwards, flatten).
   auto data = smallDense(adaptor.getInput());
-  if (!data || getType().getRank() != 1 || !getType().hasStaticShape() ||
-      !data.getElementType().isInteger(64) || getStarts().size() != 1)
+  auto inType = getInput().getType();
+  if (!data || !getType().hasStaticShape() || !inType.hasStaticShape() ||
+      !data.getElementType().isInteger(64))
     return {};
+  int64_t rank = inType.getRank();
+  SmallVector<int64_t> start(rank, 0), step(rank, 1);
+  for (auto [i, axisAttr] : llvm::enumerate(getAxes())) {
+    int64_t axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
+    if (axis < 0 || axis >= rank)
+      return {};
+    int64_t size = inType.getDimSize(axis), st = getSteps()[i];
+    int64_t b = getStarts()[i] < 0 ? getStarts()[i] + size : getStarts()[i];
+    start[axis] = st > 0 ? std::clamp<int64_t>(b, 0, size) : std::clamp<int64_t>(b, 0, size - 1);
+    step[axis] = st;
+  }
   SmallVector<int64_t> values = intsOf(data), picked;
-  int64_t size = values.size(), step = getSteps()[0];
-  int64_t start = getStarts()[0] < 0 ? getStarts()[0] + size : getStarts()[0];
-  start = step > 0 ? std::clamp<int64_t>(start, 0, size)
-                   : std::clamp<int64_t>(start, 0, size - 1);
-  for (int64_t i = 0, e = getType().getDimSize(0); i < e; ++i)
-    picked.push_back(values[start + i * step]);
+  auto outShape = getType().getShape();
+  SmallVector<int64_t> index(rank, 0);
+  for (int64_t flat = 0, total = getType().getNumElements(); flat < total; ++flat) {
+    int64_t rest = flat, source = 0, stride = 1;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      index[d] = rest % outShape[d];
+      rest /= outShape[d];
+    }
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      int64_t at = start[d] + index[d] * step[d];
+      if (at < 0 || at >= inType.getDimSize(d))
+        return {};
+      source += at * stride;
+      stride *= inType.getDimSize(d);
+    }
+    picked.push_back(values[source]);
+  }
   return i64Tensor(getContext(), picked, getType().getShape());
 }

@@ -11,6 +11,8 @@
 
 #include "openopt/Dialect/NN/ShapeUtils.h"
 
+#include "mlir/IR/Matchers.h"
+
 using namespace mlir;
 
 namespace openopt::onnx_import {
@@ -123,7 +125,8 @@ Type joinedTensorType(const Bound &shape) { return shape.element; }
 FailureOr<std::pair<Block *, SmallVector<Bound>>> importBody(NodeContext &ctx,
                                                              const onnx::GraphProto &graph,
                                                              ArrayRef<Bound> argShapes,
-                                                             ArrayRef<SmallVector<Type>> argTypes) {
+                                                             ArrayRef<SmallVector<Type>> argTypes,
+                                                             std::string *why = nullptr) {
   auto *block = new Block();
   SmallVector<Bound> args;
   for (auto [shape, types] : llvm::zip(argShapes, argTypes)) {
@@ -134,13 +137,43 @@ FailureOr<std::pair<Block *, SmallVector<Bound>>> importBody(NodeContext &ctx,
   }
   OpBuilder::InsertionGuard guard(ctx.builder);
   ctx.builder.setInsertionPointToEnd(block);
-  auto outputs = ctx.importSubgraph(graph, args);
+  auto outputs = why ? ctx.trySubgraph(graph, args, *why) : ctx.importSubgraph(graph, args);
   if (failed(outputs)) {
     block->dropAllDefinedValueUses();
     delete block;
     return failure();
   }
   return std::make_pair(block, *outputs);
+}
+
+// A branch that does not import for the shapes at hand: it fails the run
+// when taken, and yields placeholders shaped like the other branch's values.
+std::pair<Block *, SmallVector<Bound>> failingBody(NodeContext &ctx, ArrayRef<Bound> like,
+                                                   StringRef which, StringRef why) {
+  auto *block = new Block();
+  OpBuilder::InsertionGuard guard(ctx.builder);
+  ctx.builder.setInsertionPointToEnd(block);
+  Value never = ctx.scalarConstant(ctx.builder.getI1Type(), 0);
+  nn::AssertOp::create(ctx.builder, ctx.loc, never,
+                       (which + " cannot run for the input sizes the model was compiled for: " +
+                        why.split('\n').first)
+                           .str());
+  SmallVector<Bound> values;
+  for (const Bound &b : like) {
+    Bound placeholder = b;
+    for (Value &part : placeholder.parts) {
+      auto t = cast<RankedTensorType>(part.getType());
+      SmallVector<int64_t> shape;
+      for (int64_t d : t.getShape())
+        shape.push_back(ShapedType::isDynamic(d) ? 0 : d);
+      auto type = RankedTensorType::get(shape, t.getElementType());
+      part = nn::ConstantOp::create(
+          ctx.builder, ctx.loc,
+          DenseElementsAttr::get(type, ctx.builder.getZeroAttr(t.getElementType())));
+    }
+    values.push_back(placeholder);
+  }
+  return {block, values};
 }
 
 void discard(Block *block) {
@@ -181,14 +214,37 @@ Converted convertIf(NodeContext &ctx) {
   if (thenGraph->output_size() != elseGraph->output_size() ||
       thenGraph->output_size() != ctx.node.output_size())
     return ctx.fail("the branches and the node must have the same number of outputs");
-  auto thenBody = importBody(ctx, *thenGraph, {}, {});
-  if (failed(thenBody))
-    return failure();
-  auto elseBody = importBody(ctx, *elseGraph, {}, {});
-  if (failed(elseBody)) {
-    discard(thenBody->first);
+  // A condition known at compile time (often a shape test) takes its branch
+  // in place: the other may not even fit (exporters emit "squeeze if the
+  // last dim is 1" as an If whose branches have different ranks).
+  DenseElementsAttr known;
+  if (matchPattern(ctx.input(0), m_Constant(&known)) && known.getNumElements() == 1 &&
+      known.getElementType().isInteger(1)) {
+    auto outputs = ctx.importSubgraph(*known.getValues<bool>().begin() ? *thenGraph : *elseGraph, {});
+    if (failed(outputs))
+      return failure();
+    Values mains;
+    for (auto [i, out] : llvm::enumerate(*outputs)) {
+      if (!out.isTensor())
+        ctx.setOutput(i, out);
+      mains.push_back(out.main());
+    }
+    return mains;
+  }
+  // A branch may not import for the sizes at hand (a shape test picks the
+  // other); it then fails the run if it is ever taken.
+  std::string thenWhy, elseWhy;
+  auto thenBody = importBody(ctx, *thenGraph, {}, {}, &thenWhy);
+  auto elseBody = importBody(ctx, *elseGraph, {}, {}, &elseWhy);
+  if (failed(thenBody) && failed(elseBody)) {
+    // Neither does: import one again to report its errors where they are.
+    (void)importBody(ctx, *thenGraph, {}, {});
     return failure();
   }
+  if (failed(thenBody))
+    thenBody = failingBody(ctx, elseBody->second, "then_branch", thenWhy);
+  if (failed(elseBody))
+    elseBody = failingBody(ctx, thenBody->second, "else_branch", elseWhy);
   SmallVector<Bound> shapes;
   SmallVector<Type> types;
   SmallVector<Value> thenYield, elseYield;
@@ -199,7 +255,8 @@ Converted convertIf(NodeContext &ctx) {
       discard(thenBody->first);
       discard(elseBody->first);
       return ctx.fail("output " + Twine(i) + " has different kinds, ranks or element types in "
-                      "then_branch and else_branch");
+                      "then_branch and else_branch (when the condition depends on input sizes, "
+                      "compiling for given sizes decides it: codegen.shapes \"specialize\")");
     }
     shapes.push_back(*joined);
     SmallVector<Type> tensorTypes;

@@ -133,6 +133,11 @@ public:
   std::function<mlir::FailureOr<llvm::SmallVector<Bound>>(const onnx::GraphProto &,
                                                            llvm::ArrayRef<Bound>)>
       importSubgraph;
+  /// The same, but a subgraph that does not import leaves no errors: they
+  /// are returned in `why` (for a branch that may be replaced).
+  std::function<mlir::FailureOr<llvm::SmallVector<Bound>>(const onnx::GraphProto &,
+                                                           llvm::ArrayRef<Bound>, std::string &)>
+      trySubgraph;
 
   /// The tensor a value name stands for at this point of the graph (null
   /// when unknown or not a tensor). Set by the importer.

@@ -77,9 +77,11 @@ private:
                                SmallVectorImpl<DictionaryAttr> &attrs);
   LogicalResult importInitializer(const onnx::TensorProto &tensor);
   void importNode(const onnx::NodeProto &node, int index);
+  /// With `why`, a failure leaves no errors behind: they go to `why`.
   FailureOr<SmallVector<onnx_import::Bound>> importSubgraph(const onnx::GraphProto &graph,
                                                             ArrayRef<onnx_import::Bound> inputs,
-                                                            StringRef owner);
+                                                            StringRef owner,
+                                                            std::string *why = nullptr);
   /// Binds `name` to `value`, remembering what it shadowed while a
   /// subgraph is being imported.
   void define(const std::string &name, onnx_import::Bound value);
@@ -198,7 +200,25 @@ LogicalResult GraphImporter::inputArguments(const onnx::ValueInfoProto &info,
     auto t = tensorTypeOf(type.tensor_type(), info.name(), dimParams);
     if (failed(t))
       return failure();
-    add(*t, "", dimParams);
+    RankedTensorType tensor = *t;
+    if (auto it = options.inputShapes.find(info.name()); it != options.inputShapes.end()) {
+      ArrayRef<int64_t> given = it->second;
+      if ((int64_t)given.size() != tensor.getRank()) {
+        errors.push_back("graph input '" + info.name() + "' has rank " +
+                         std::to_string(tensor.getRank()) + ", the given sizes have " +
+                         std::to_string(given.size()));
+        return failure();
+      }
+      for (auto [d, size] : llvm::enumerate(given))
+        if (!tensor.isDynamicDim(d) && tensor.getDimSize(d) != size) {
+          errors.push_back("graph input '" + info.name() + "': the model fixes dimension " +
+                           std::to_string(d) + " to " + std::to_string(tensor.getDimSize(d)) +
+                           ", the given size is " + std::to_string(size));
+          return failure();
+        }
+      tensor = RankedTensorType::get(given, tensor.getElementType());
+    }
+    add(tensor, "", dimParams);
     return success();
   }
   if (type.has_sequence_type())
@@ -327,6 +347,10 @@ void GraphImporter::importNode(const onnx::NodeProto &node, int index) {
   nodeCtx.importSubgraph = [this, owner](const onnx::GraphProto &graph, ArrayRef<Bound> args) {
     return importSubgraph(graph, args, owner);
   };
+  nodeCtx.trySubgraph = [this, owner](const onnx::GraphProto &graph, ArrayRef<Bound> args,
+                                      std::string &why) {
+    return importSubgraph(graph, args, owner, &why);
+  };
   nodeCtx.lookupValue = [this](StringRef name) -> Value {
     auto it = values.find(name);
     return it != values.end() && it->second.isTensor() ? it->second.main() : Value();
@@ -353,7 +377,7 @@ void GraphImporter::importNode(const onnx::NodeProto &node, int index) {
 
 FailureOr<SmallVector<Bound>> GraphImporter::importSubgraph(const onnx::GraphProto &graph,
                                                             ArrayRef<Bound> inputs,
-                                                            StringRef owner) {
+                                                            StringRef owner, std::string *why) {
   // Subgraphs nested deeper than this are refused rather than recursed into.
   constexpr int kMaxDepth = 64;
   if (subgraphDepth >= kMaxDepth) {
@@ -364,6 +388,9 @@ FailureOr<SmallVector<Bound>> GraphImporter::importSubgraph(const onnx::GraphPro
   ++subgraphDepth;
   scopes.emplace_back();
   size_t errorsBefore = errors.size();
+  std::optional<llvm::StringSet<>> poisonedBefore;
+  if (why)
+    poisonedBefore = poisoned;
   if ((int)inputs.size() != graph.input_size())
     errors.push_back(owner.str() + ": the subgraph has " + std::to_string(graph.input_size()) +
                      " inputs, expected " + std::to_string(inputs.size()));
@@ -393,8 +420,14 @@ FailureOr<SmallVector<Bound>> GraphImporter::importSubgraph(const onnx::GraphPro
   }
   scopes.pop_back();
   --subgraphDepth;
-  if (errors.size() != errorsBefore || outputs.size() != (size_t)graph.output_size())
+  if (errors.size() != errorsBefore || outputs.size() != (size_t)graph.output_size()) {
+    if (why) {
+      *why = llvm::join(llvm::ArrayRef(errors).drop_front(errorsBefore), "\n");
+      errors.resize(errorsBefore);
+      poisoned = std::move(*poisonedBefore);
+    }
     return failure();
+  }
   return outputs;
 }
 

@@ -23,6 +23,19 @@ def NN_IfOp : NN_Op<"if", [RecursiveMemoryEffects, NoRegionArguments]> {
   let hasVerifier = 1;
 }
 
+def NN_AssertOp : NN_Op<"assert"> {
+  let summary = "Fails the run with a message when a condition is false";
+  let description = [{
+    When the one-element bool `condition` is false at run time, running the
+    model stops with `message` (and the op's node name). The importer puts
+    it where a subgraph cannot run for the shapes at hand, e.g. an If branch
+    that does not type-check for the sizes the model was compiled for, and
+    where a value must exist (OptionalGetElement of an empty optional).
+  }];
+  let arguments = (ins NN_BoolTensor:$condition, StrAttr:$message);
+  let assemblyFormat = "$condition `,` $message attr-dict `:` type($condition)";
+}
+
 def NN_LoopOp : NN_Op<"loop", [RecursiveMemoryEffects, AttrSizedOperandSegments]> {
   let summary = "ONNX Loop: repeats a subgraph with loop-carried values";
   let description = [{

@@ -594,6 +594,7 @@ def NN_SplitOp : NN_Op<"split", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
                        I64Attr:$axis, DenseI64ArrayAttr:$split);
   let results = (outs Variadic<NN_Tensor>:$outputs);
   let assemblyFormat = "$input (`sizes` $dynamic_split^)? attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def NN_SliceOp : NN_Op<"slice", [Pure, InferTypeOpAdaptorWithIsCompatible]> {

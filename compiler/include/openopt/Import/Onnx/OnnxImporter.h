@@ -4,6 +4,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
 
 #include <string>
@@ -18,6 +19,11 @@ struct OnnxImportOptions {
   int64_t inlineConstantLimit = 64;
   /// Models bigger than this are refused before parsing.
   int64_t maxModelBytes = int64_t(2) << 30;
+  /// Sizes for the graph inputs' symbolic dimensions, by input name (one
+  /// size per dim; the model's fixed sizes must match). Subgraphs whose
+  /// shapes depend on these sizes (If branches of different ranks) then
+  /// import; the compiled code is for these sizes only.
+  llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
 };
 
 /// Imports an ONNX model file. External data files are resolved relative to
