@@ -5,7 +5,8 @@
 
 Cases: a truncated .onnx, random bytes, an empty file, a model with two unknown ops (both listed), a model
 with an unknown attribute, a missing file, wrong input shape / dtype / rank to `run`, malformed .npy files,
-an unknown input name, a missing input, and an IR file with a syntax error. A crash (signal, sanitizer
+an unknown input name, a missing input, an IR file with a syntax error, shapes that clash only when the
+model runs, and Reshape to a negative size (constant or computed). A crash (signal, sanitizer
 report, LLVM stack dump) fails the case. Prints one line per case and `N passed, N failed`.
 """
 import argparse
@@ -18,7 +19,7 @@ import tempfile
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 CRASH_MARKERS = ("Sanitizer", "Stack dump", "PLEASE submit", "Segmentation fault", "Assertion")
 
@@ -134,7 +135,50 @@ def build_cases(work):
     add("graph after a pass the recipe lacks", ["graph", relu, "--after", "openopt-nothing"],
         "the recipe's graph pipeline has no such pass")
     add("dynamic shapes to compile", ["compile", dynamic_model(work)], "has dynamic dimensions")
+    add_shape_cases(work, add)
     return cases
+
+
+def save_model(path, nodes, inputs, outputs, initializers=()):
+    graph = helper.make_graph(nodes, "g", inputs, outputs, initializer=list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, path)
+    return path
+
+
+def add_shape_cases(work, add):
+    """Shapes that only fail when the model runs, and sizes that cannot be."""
+    def npy(name, array):
+        path = os.path.join(work, name + ".npy")
+        np.save(path, array)
+        return path
+
+    f = TensorProto.FLOAT
+    out = [helper.make_tensor_value_info("y", f, None)]
+    # a [batch, n, 4] + b [batch, m, 4] compiles (n and m may agree) and fails
+    # when they do not, naming the node.
+    clash = save_model(os.path.join(work, "clash.onnx"),
+                       [helper.make_node("Add", ["a", "b"], ["y"], name="combine")],
+                       [helper.make_tensor_value_info("a", f, ["batch", "n", 4]),
+                        helper.make_tensor_value_info("b", f, ["batch", "m", 4])], out)
+    add("shapes inconsistent at run time",
+        ["run", clash, "--input", "a=" + npy("a", np.zeros((2, 3, 4), np.float32)),
+         "--input", "b=" + npy("b", np.zeros((2, 5, 4), np.float32))],
+        ["Add 'combine'", "dimension 1", "at run time"])
+    x = helper.make_tensor_value_info("x", f, [2, 4])
+    x_file = npy("x24", np.zeros((2, 4), np.float32))
+    neg_const = save_model(os.path.join(work, "reshape_negative.onnx"),
+                           [helper.make_node("Reshape", ["x", "s"], ["y"], name="to_negative")], [x], out,
+                           [numpy_helper.from_array(np.array([-2, 4], np.int64), "s")])
+    add("reshape to a negative size", ["run", neg_const, "--input", "x=" + x_file],
+        ["Reshape 'to_negative'", "shape[0] = -2 is negative"])
+    neg_runtime = save_model(os.path.join(work, "reshape_computed.onnx"),
+                             [helper.make_node("Reshape", ["x", "s"], ["y"], name="computed")],
+                             [x, helper.make_tensor_value_info("s", TensorProto.INT64, [2])], out)
+    add("reshape to a negative size computed at run time",
+        ["run", neg_runtime, "--input", "x=" + x_file, "--input", "s=" + npy("s", np.array([-3, 4], np.int64))],
+        ["Reshape 'computed'", "negative size at run time"])
 
 
 def main(argv=None):

@@ -140,3 +140,44 @@ describe('searchNodes', () => {
     expect(ids('1×4×8×8', 2)).toEqual([groupId, '/conv/Conv']);
   });
 });
+
+describe('control flow subgraphs', () => {
+  // An If whose branches hold a mul and a neg, both reading the input from outside.
+  const graph = {
+    format: 'openopt-graph', version: 1, function: 'main', after: null,
+    nodes: [
+      { id: 'input:a', op: 'input', name: 'a', results: [{ shape: [3], dtype: 'f32' }] },
+      { id: 'input:c', op: 'input', name: 'c', results: [{ shape: [], dtype: 'i1' }] },
+      {
+        id: 'if', op: 'nn.if', results: [{ shape: [3], dtype: 'f32' }], children: [
+          { id: 'then/mul', op: 'nn.mul', region: 'then_branch', results: [{ shape: [3], dtype: 'f32' }] },
+          { id: 'else/neg', op: 'nn.neg', region: 'else_branch', results: [{ shape: [3], dtype: 'f32' }] },
+        ],
+      },
+      { id: 'output:r', op: 'output', name: 'r', results: [{ shape: [3], dtype: 'f32' }] },
+    ],
+    edges: [
+      { source: 'input:c', sourceResult: 0, target: 'if', targetOperand: 0, shape: [], dtype: 'i1' },
+      { source: 'input:a', sourceResult: 0, target: 'then/mul', targetOperand: 0, shape: [3], dtype: 'f32' },
+      { source: 'input:a', sourceResult: 0, target: 'else/neg', targetOperand: 0, shape: [3], dtype: 'f32' },
+      { source: 'if', sourceResult: 0, target: 'output:r', targetOperand: 0, shape: [3], dtype: 'f32' },
+    ],
+  } as unknown as Parameters<typeof toLayoutInput>[0];
+
+  it('shows an If as a group named by its branches', () => {
+    const byId = indexGraph(graph).byId;
+    expect(nodeKind(byId.get('if')!)).toBe('group');
+    expect(nodeLabel(byId.get('if')!).title).toBe('if: then_branch 1, else_branch 1');
+    expect(indexGraph(graph).topOf.get('else/neg')).toBe('if');
+  });
+
+  it('opens into its branches, with the outside values reaching inside', () => {
+    const closed = toLayoutInput(graph, new Set());
+    expect(closed.nodes.find((n) => n.id === 'if')?.children).toBeUndefined();
+    expect(pairs(closed.edges)).toEqual(['if -> output:r', 'input:a -> if', 'input:c -> if']);
+    const open = toLayoutInput(graph, new Set(['if']));
+    expect(open.nodes.find((n) => n.id === 'if')?.children?.map((c) => c.id)).toEqual(['then/mul', 'else/neg']);
+    expect(pairs(open.edges)).toContain('input:a -> then/mul');
+    expect(pairs(open.edges)).toContain('input:a -> else/neg');
+  });
+});

@@ -236,7 +236,23 @@ private:
     node["flops"] = cost.flops ? json::Value(*cost.flops) : json::Value(nullptr);
     node["bytes"] = cost.bytes ? json::Value(*cost.bytes) : json::Value(nullptr);
 
-    if (auto group = dyn_cast<nn::FusedOp>(op)) {
+    if (isa<nn::IfOp, nn::LoopOp, nn::ScanOp>(op)) {
+      // Control flow: its own operands are edges; its subgraphs' ops are
+      // its children (a nested group), each tagged with its region.
+      for (auto [i, operand] : llvm::enumerate(op->getOperands()))
+        addEdge(operand, id, i);
+      static constexpr llvm::StringLiteral kIfRegions[] = {"then_branch", "else_branch"};
+      json::Array children;
+      for (auto [r, region] : llvm::enumerate(op->getRegions())) {
+        std::string regionName = isa<nn::IfOp>(op) ? kIfRegions[r].str() : "body";
+        for (Operation &inner : region.front())
+          if (auto child = opNode(&inner)) {
+            child->getAsObject()->insert({"region", regionName});
+            children.push_back(std::move(*child));
+          }
+      }
+      node["children"] = std::move(children);
+    } else if (auto group = dyn_cast<nn::FusedOp>(op)) {
       node["kind"] = group.getKind();
       json::Array children;
       for (Operation &inner : group.getBody().front())
@@ -273,6 +289,9 @@ llvm::DenseMap<Operation *, std::string> graphNodeIds(func::FuncOp func) {
       result[&op] = ids.op(&op);
       if (auto group = dyn_cast<nn::FusedOp>(op))
         self(group.getBody().front(), self);
+      else if (isa<nn::IfOp, nn::LoopOp, nn::ScanOp>(op))
+        for (Region &region : op.getRegions())
+          self(region.front(), self);
     }
   };
   visit(func.getBody().front(), visit);

@@ -78,8 +78,8 @@ int runCompile(mlir::MLIRContext &context) {
   for (const TensorSpec &spec : *specs)
     if (llvm::any_of(spec.shape, [](int64_t d) { return d < 0; }))
       return reportError(createStringError(
-          "input %s has dynamic dimensions; compile needs static shapes (openopt run "
-          "specialises them from its inputs)",
+          "input %s has dynamic dimensions; compile writes an object for static shapes "
+          "(openopt run compiles for any size)",
           spec.describe().c_str()));
 
   std::string dir = outputDir;

@@ -4,7 +4,7 @@ import type { GraphDocument, GraphNode } from '../generated/schemas';
 import { clear, h, progressBar } from '../ui/dom';
 import { categoryFill, opCategory } from './colors';
 import { GraphCanvas, type NodeStyle } from './GraphCanvas';
-import { countNodes, indexGraph, nodeKind, nodeLabel, searchNodes, shapeText, toLayoutInput, type GraphIndex } from './graphModel';
+import { countNodes, indexGraph, isGroup, nodeKind, nodeLabel, searchNodes, shapeText, toLayoutInput, type GraphIndex } from './graphModel';
 import type { Direction } from './layoutCore';
 import { LayoutCancelled, LayoutClient } from './layoutClient';
 
@@ -152,7 +152,7 @@ export class GraphView {
   private toggleGroup(id: string): void {
     const node = this.index?.byId.get(id);
     const top = this.index?.topOf.get(id);
-    if (node?.op === 'nn.fused') {
+    if (node && isGroup(node)) {
       if (this.expanded.has(id)) this.expanded.delete(id);
       else this.expanded.add(id);
     } else if (top && this.expanded.has(top)) {
@@ -163,7 +163,7 @@ export class GraphView {
 
   private setAllGroups(open: boolean): void {
     if (!this.graph) return;
-    this.expanded = new Set(open ? this.graph.nodes.filter((n) => n.op === 'nn.fused').map((n) => n.id) : []);
+    this.expanded = new Set(open ? this.graph.nodes.filter((n) => isGroup(n)).map((n) => n.id) : []);
     void this.relayout(false).catch(() => {});
   }
 
@@ -232,7 +232,13 @@ export class GraphView {
     ];
     if (node.names && node.names.length > 1) rows.push(['From', node.names.join(', ')]);
     if (node.constants?.length) rows.push(['Constants', node.constants.map((c) => `#${c.operand} ${c.name ?? ''} ${shapeText(c.shape)} ${c.dtype}`).join('; ')]);
-    if (node.children?.length) rows.push(['Group', `${node.kind ?? ''}: ${node.children.filter((c) => c.op !== 'nn.yield').map((c) => c.op).join(', ')}`]);
+    if (node.children?.length) {
+      const members = node.children.filter((c) => c.op !== 'nn.yield');
+      const regions = [...new Set(members.map((c) => c.region).filter((r): r is string => !!r))];
+      if (regions.length > 0)
+        for (const r of regions) rows.push([r, members.filter((c) => c.region === r).map((c) => c.op).join(', ')]);
+      else rows.push(['Group', `${node.kind ?? ''}: ${members.map((c) => c.op).join(', ')}`]);
+    }
     const dl = h('dl', { className: 'props' });
     for (const [k, v] of rows) dl.append(h('dt', { text: k }), h('dd', { text: v }));
     const attrs = Object.entries(node.attributes ?? {});
@@ -245,6 +251,6 @@ export class GraphView {
     this.panel.append(h('h3', { text: node.name ?? node.id }), dl);
     if (attrs.length) this.panel.append(h('h4', { text: 'Attributes' }), attrList);
     this.panel.append(open);
-    if (node.op === 'nn.fused') this.panel.append(h('p', { className: 'muted', text: 'Double-click the group or press Enter to open or close it.' }));
+    if (isGroup(node)) this.panel.append(h('p', { className: 'muted', text: 'Double-click the group or press Enter to open or close it.' }));
   }
 }

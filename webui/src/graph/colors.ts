@@ -32,8 +32,8 @@ export const groupStroke = '#5a4a8a';
 
 export function opCategory(node: Pick<GraphNode, 'op' | 'children'>): OpCategory {
   if (node.op === 'input' || node.op === 'output') return 'io';
-  if (node.op === 'nn.fused') {
-    // A group takes the colour of its heaviest member.
+  if (node.op === 'nn.fused' || (node.children?.length ?? 0) > 0) {
+    // A group (or a subgraph holder) takes the colour of its heaviest member.
     const inner = (node.children ?? []).map((c) => opCategory(c));
     return inner.includes('compute') ? 'compute' : (inner[0] ?? 'other');
   }

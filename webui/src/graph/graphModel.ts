@@ -35,6 +35,11 @@ export interface GraphIndex {
   order: string[];
 }
 
+/** Whether a node holds other nodes: nn.fused groups and the subgraphs of If, Loop and Scan. */
+export function isGroup(node: Pick<GraphNode, 'op' | 'children'>): boolean {
+  return node.op === 'nn.fused' || (node.children?.length ?? 0) > 0;
+}
+
 export function indexGraph(graph: GraphDocument): GraphIndex {
   const byId = new Map<string, GraphNode>();
   const topOf = new Map<string, string>();
@@ -57,14 +62,20 @@ export function shapeText(shape: (number | null)[]): string {
 export function nodeLabel(node: GraphNode): { title: string; detail: string } {
   if (node.op === 'input' || node.op === 'output')
     return { title: `${node.op} ${node.name ?? ''}`.trim(), detail: node.results[0] ? shapeText(node.results[0].shape) : '' };
-  const title = node.op === 'nn.fused' ? `fused ${node.kind ?? ''}: ${(node.children ?? []).filter((c) => c.op !== 'nn.yield').map((c) => c.op.replace(/^nn\./, '')).join('+')}` : node.op.replace(/^nn\./, '');
+  const members = (node.children ?? []).filter((c) => c.op !== 'nn.yield');
+  const regions = [...new Set(members.map((c) => c.region).filter((r): r is string => !!r))];
+  const title = node.op === 'nn.fused'
+    ? `fused ${node.kind ?? ''}: ${members.map((c) => c.op.replace(/^nn\./, '')).join('+')}`
+    : regions.length > 0
+      ? `${node.op.replace(/^nn\./, '')}: ${regions.map((r) => `${r} ${members.filter((c) => c.region === r).length}`).join(', ')}`
+      : node.op.replace(/^nn\./, '');
   const result = node.results[0];
   return { title, detail: result ? `${shapeText(result.shape)} ${result.dtype}` : '' };
 }
 
 export function nodeKind(node: GraphNode): NodeKind {
   if (node.op === 'input' || node.op === 'output') return 'io';
-  return node.op === 'nn.fused' ? 'group' : 'op';
+  return isGroup(node) ? 'group' : 'op';
 }
 
 function nodeWidth(node: GraphNode): number {
@@ -84,7 +95,7 @@ export function toLayoutInput(graph: GraphDocument, expanded: ReadonlySet<string
     return expanded.has(top) ? id : top;
   };
   const nodes: LayoutNode[] = graph.nodes.map((node) => {
-    if (node.op === 'nn.fused' && expanded.has(node.id)) {
+    if (isGroup(node) && expanded.has(node.id)) {
       const children = (node.children ?? []).filter((c) => c.op !== 'nn.yield').map((c) => ({ id: c.id, width: nodeWidth(c), height: nodeHeight }));
       return { id: node.id, width: nodeWidth(node), height: nodeHeight, children };
     }

@@ -63,8 +63,12 @@ FailureOr<Window> readWindow(NodeContext &ctx, ArrayRef<int64_t> kernel,
   return w;
 }
 
-SmallVector<int64_t> kernelFromWeight(NodeContext &ctx) {
-  auto weight = typeOf(ctx.input(1));
+// The kernel's spatial sizes; the weight must be [F, C, K...] like the input.
+FailureOr<SmallVector<int64_t>> kernelFromWeight(NodeContext &ctx) {
+  auto input = typeOf(ctx.input(0)), weight = typeOf(ctx.input(1));
+  if (weight.getRank() < 3 || weight.getRank() != input.getRank())
+    return ctx.fail("the weight must be [M, C/group, k...] with the input's rank " +
+                    Twine(input.getRank()) + ", got " + nn::formatShape(weight.getShape()));
   return ctx.getInts("kernel_shape", weight.getShape().drop_front(2));
 }
 
@@ -86,7 +90,10 @@ Converted convertGemm(NodeContext &ctx) {
 }
 
 Converted convertConv(NodeContext &ctx) {
-  auto window = readWindow(ctx, kernelFromWeight(ctx), true);
+  auto kernel = kernelFromWeight(ctx);
+  if (failed(kernel))
+    return failure();
+  auto window = readWindow(ctx, *kernel, true);
   if (failed(window))
     return failure();
   auto weightShape = typeOf(ctx.input(1)).getShape().drop_front(2);
@@ -107,7 +114,10 @@ Converted convertConv(NodeContext &ctx) {
 Converted convertConvTranspose(NodeContext &ctx) {
   auto input = typeOf(ctx.input(0));
   int64_t spatial = input.getRank() - 2;
-  SmallVector<int64_t> kernel = kernelFromWeight(ctx);
+  auto kernelOrError = kernelFromWeight(ctx);
+  if (failed(kernelOrError))
+    return failure();
+  SmallVector<int64_t> kernel = *kernelOrError;
   SmallVector<int64_t> strides = ctx.getInts("strides", SmallVector<int64_t>(spatial, 1));
   SmallVector<int64_t> dilations = ctx.getInts("dilations", SmallVector<int64_t>(spatial, 1));
   SmallVector<int64_t> outPad = ctx.getInts("output_padding", SmallVector<int64_t>(spatial, 0));

@@ -11,6 +11,7 @@
 
 #include "Bound.h"
 #include "Converters.h"
+#include "SchemaCheck.h"
 #include "openopt/Import/Onnx/TensorProto.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -76,6 +77,8 @@ private:
                                SmallVectorImpl<Type> &types,
                                SmallVectorImpl<DictionaryAttr> &attrs);
   LogicalResult importInitializer(const onnx::TensorProto &tensor);
+  /// A graph's initializers, each name once.
+  void importInitializers(const onnx::GraphProto &graph);
   void importNode(const onnx::NodeProto &node, int index);
   /// With `why`, a failure leaves no errors behind: they go to `why`.
   FailureOr<SmallVector<onnx_import::Bound>> importSubgraph(const onnx::GraphProto &graph,
@@ -272,6 +275,17 @@ FailureOr<RankedTensorType> GraphImporter::tensorTypeOf(const onnx::TypeProto::T
   return RankedTensorType::get(shape, *element);
 }
 
+void GraphImporter::importInitializers(const onnx::GraphProto &graph) {
+  llvm::StringSet<> seen;
+  for (const auto &init : graph.initializer()) {
+    if (!seen.insert(init.name()).second) {
+      errors.push_back("initializer '" + init.name() + "' is defined twice");
+      continue;
+    }
+    (void)importInitializer(init);
+  }
+}
+
 LogicalResult GraphImporter::importInitializer(const onnx::TensorProto &tensor) {
   auto decoded = decodeTensorProto(ctx, tensor, baseDir);
   if (!decoded) {
@@ -339,6 +353,13 @@ void GraphImporter::importNode(const onnx::NodeProto &node, int index) {
     bound.pop_back();
   }
 
+  int64_t version = node.domain().empty() ? opset : domainVersions.lookup(node.domain());
+  if (auto problem = onnx_import::checkArity(node, version)) {
+    errors.push_back(describe(node, index) + ": " + *problem);
+    for (const std::string &out : node.output())
+      poisoned.insert(out);
+    return;
+  }
   std::string error;
   NodeContext nodeCtx(node, builder, nodeLoc(node, index),
                       node.domain().empty() ? opset : domainVersions.lookup(node.domain()),
@@ -396,8 +417,7 @@ FailureOr<SmallVector<Bound>> GraphImporter::importSubgraph(const onnx::GraphPro
                      " inputs, expected " + std::to_string(inputs.size()));
   for (auto [input, arg] : llvm::zip(graph.input(), inputs))
     define(input.name(), arg);
-  for (const auto &init : graph.initializer())
-    (void)importInitializer(init);
+  importInitializers(graph);
   for (int i = 0; i < graph.node_size(); ++i)
     importNode(graph.node(i), i);
   SmallVector<Bound> outputs;
@@ -512,8 +532,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto 
       define(input->name(), opt);
     }
   }
-  for (const auto &init : graph.initializer())
-    (void)importInitializer(init);
+  importInitializers(graph);
   if (!errors.empty())
     return createStringError(llvm::join(errors, "\n"));
 
