@@ -100,12 +100,17 @@ LogicalResult DynamicSliceOp::inferReturnTypes(MLIRContext *, std::optional<Loca
   auto input = rankedOf(adaptor.getInput());
   int64_t rank = input.getRank();
   SmallVector<int64_t> shape(input.getShape());
+  for (Value bound : {adaptor.getStarts(), adaptor.getEnds(), adaptor.getAxes(), adaptor.getSteps()})
+    if (bound && rankedOf(bound).getRank() != 1)
+      return emitOptionalError(loc, "Slice: starts, ends, axes and steps must be 1-D, got ",
+                               formatShape(rankedOf(bound).getShape()));
   // Only the sliced axes change; unknown axes may be any of them.
   std::optional<SmallVector<int64_t>> axes;
+  int64_t count = rankedOf(adaptor.getStarts()).getDimSize(0);
   if (Value a = adaptor.getAxes())
     axes = getConstantInts(a);
-  else
-    axes = llvm::to_vector(llvm::seq<int64_t>(0, rankedOf(adaptor.getStarts()).getDimSize(0)));
+  else if (!ShapedType::isDynamic(count) && count <= rank)
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, count));
   if (!axes || llvm::any_of(*axes, [&](int64_t a) { return a < -rank || a >= rank; })) {
     shape.assign(rank, kDyn);
   } else {

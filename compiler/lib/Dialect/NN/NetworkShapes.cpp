@@ -253,8 +253,11 @@ LogicalResult StftOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   if (signal.getRank() != 3)
     return emitOptionalError(loc, "STFT: signal must be [batch, length, 1 or 2]");
   int64_t length = kDyn;
-  if (Value w = adaptor.getWindow())
+  if (Value w = adaptor.getWindow()) {
+    if (rankedOf(w).getRank() != 1)
+      return emitOptionalError(loc, "STFT: window must be 1-D");
     length = rankedOf(w).getDimSize(0);
+  }
   if (Value l = adaptor.getFrameLength())
     length = constantScalar(l).value_or(kDyn);
   auto step = constantScalar(adaptor.getFrameStep());

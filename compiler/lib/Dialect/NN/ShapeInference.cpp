@@ -554,6 +554,9 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
                                           SmallVectorImpl<Type> &results) {
   auto input = rankedOf(adaptor.getData());
   auto shapeType = rankedOf(adaptor.getShape());
+  if (shapeType.getRank() != 1)
+    return emitOptionalError(loc, "Reshape: the shape operand must be 1-D, got ",
+                             formatShape(shapeType.getShape()));
   auto requested = getConstantInts(adaptor.getShape());
   if (!requested) {
     if (shapeType.isDynamicDim(0))
@@ -814,6 +817,9 @@ namespace {
 FailureOr<SmallVector<int64_t>> shapeOperand(std::optional<Location> loc,
                                              StringRef opName, Value shape) {
   auto type = rankedOf(shape);
+  if (type.getRank() != 1)
+    return emitOptionalError(loc, opName, ": the shape operand must be 1-D, got ",
+                             formatShape(type.getShape()));
   if (auto ints = getConstantInts(shape))
     return *ints;
   if (type.isDynamicDim(0))

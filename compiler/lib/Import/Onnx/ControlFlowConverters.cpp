@@ -490,9 +490,11 @@ Converted convertScan(NodeContext &ctx) {
     for (int64_t i = 0; i < numStates; ++i) {
       auto joined = join(stateTypes[i], outputs[i].getType());
       if (failed(joined)) {
+        // The message first: the body's values go with the block.
+        std::string returned = describe(outputs[i].getType());
         discard(block);
         return ctx.fail("state " + Twine(i) + " enters as " + describe(stateTypes[i]) +
-                        " but the body returns " + describe(outputs[i].getType()));
+                        " but the body returns " + returned);
       }
       changed |= *joined != stateTypes[i];
       stateTypes[i] = *joined;

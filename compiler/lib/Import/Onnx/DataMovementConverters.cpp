@@ -275,6 +275,10 @@ Converted convertResize(NodeContext &ctx) {
   if (ctx.has("antialias") && ctx.getInt("antialias", 0) != 0)
     return ctx.fail("antialias = 1 (opset 18) is not supported");
 
+  for (size_t i = 1; i < ctx.numInputs(); ++i)
+    if (ctx.input(i) && typeOf(ctx.input(i)).getRank() != 1)
+      return ctx.fail("input " + Twine(i) + " (roi, scales or sizes) must be 1-D, got rank " +
+                      Twine(typeOf(ctx.input(i)).getRank()));
   SmallVector<Value> operands = {ctx.input(0)};
   int32_t dynamicScales = 0, dynamicSizes = 0, roi = 0;
   SmallVector<double> scales;

@@ -12,6 +12,9 @@ Converted convertRecurrent(NodeContext &ctx) {
   bool lstm = type == "LSTM", gru = type == "GRU";
   std::string direction = ctx.getString("direction", "forward");
   int64_t dirs = direction == "bidirectional" ? 2 : 1;
+  for (size_t i = 0; i < 3; ++i)
+    if (cast<RankedTensorType>(ctx.input(i).getType()).getRank() != 3)
+      return ctx.fail("X, W and R must be 3-D");
   auto wType = cast<RankedTensorType>(ctx.input(1).getType());
   int64_t gates = lstm ? 4 : gru ? 3 : 1;
   int64_t hidden = ctx.getInt("hidden_size", wType.isDynamicDim(1) ? 0 : wType.getDimSize(1) / gates);

@@ -7,19 +7,22 @@ namespace openopt::onnx_import {
 
 std::optional<std::string> checkArity(const onnx::NodeProto &node, int64_t version) {
   const std::string &domain = node.domain() == "ai.onnx" ? std::string() : node.domain();
-  // Opsets newer than the installed schemas may change an op's inputs.
   const auto &ranges = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
   auto range = ranges.find(domain);
-  if (range == ranges.end() || version > range->second.second || version < 1)
+  if (range == ranges.end() || version < 1)
     return std::nullopt;
-  const onnx::OpSchema *schema =
-      onnx::OpSchemaRegistry::Schema(node.op_type(), (int)version, domain);
+  // Opsets newer than the installed schemas may add inputs (optional ones,
+  // so far): for them the newest schema known gives the required inputs
+  // but no upper bound.
+  bool newer = version > range->second.second;
+  const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+      node.op_type(), (int)std::min<int64_t>(version, range->second.second), domain);
   if (!schema)
     return std::nullopt;
   int given = node.input_size();
   while (given > 0 && node.input(given - 1).empty())
     --given;
-  if (given < schema->min_input() || given > schema->max_input()) {
+  if (given < schema->min_input() || (!newer && given > schema->max_input())) {
     std::string range = schema->min_input() == schema->max_input()
                             ? std::to_string(schema->min_input())
                             : std::to_string(schema->min_input()) + " to " +
@@ -41,7 +44,7 @@ std::optional<std::string> checkArity(const onnx::NodeProto &node, int64_t versi
     if ((param.GetOption() == onnx::OpSchema::Single || variadic) && node.input(i).empty())
       return "input " + std::to_string(i) + " ('" + param.GetName() + "') is required";
   }
-  if (node.output_size() > schema->max_output())
+  if (!newer && node.output_size() > schema->max_output())
     return "has " + std::to_string(node.output_size()) + " outputs, the op at most " +
            std::to_string(schema->max_output());
   return std::nullopt;
