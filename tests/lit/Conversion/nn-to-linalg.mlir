@@ -180,11 +180,31 @@ func.func @cast_unsigned(%x: tensor<4xui8>) -> tensor<4xf32> {
 
 // -----
 
-// Pooling windows over spatial sizes known only at run time are refused
-// with a message saying what to do.
-func.func @dynamic_pool(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
+// Channels-last pooling over spatial sizes known only at run time is refused
+// with a message saying what to do (layout conversion only makes static ops
+// channels-last; NCHW pools over run-time sizes lower, see dynamic-pooling).
+func.func @dynamic_pool(%x: tensor<1x?x?x1xf32>) -> tensor<1x?x?x1xf32> {
   // expected-error @+2 {{dynamic shapes must be specialised before lowering}}
   // expected-error @+1 {{failed to legalize operation 'nn.max_pool'}}
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, channels_last = true} : (tensor<1x?x?x1xf32>) -> tensor<1x?x?x1xf32>
+  return %0 : tensor<1x?x?x1xf32>
+}
+
+// -----
+
+// NCHW pooling over spatial sizes known only at run time computes the output
+// size from tensor.dim, checks the window fits, pads the ragged edge with the
+// reduction's identity and reduces over the window.
+// CHECK-LABEL: func.func @dynamic_pool_nchw
+// CHECK-DAG: %[[H:.*]] = tensor.dim %arg0, %c2
+// CHECK-DAG: %[[W:.*]] = tensor.dim %arg0, %c3
+// CHECK: cf.assert %{{.*}}, "{{.*}}spatial dimension 0 is smaller than the pooling window"
+// CHECK: cf.assert %{{.*}}, "{{.*}}spatial dimension 1 is smaller than the pooling window"
+// CHECK: tensor.pad %arg0 low[0, 0, 0, 0] high[0, 0, %{{.*}}, %{{.*}}]
+// CHECK: tensor.empty(%{{.*}}, %{{.*}}) : tensor<1x1x?x?xf32>
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]
+// CHECK: arith.maximumf
+func.func @dynamic_pool_nchw(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
   %0 = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32>
   return %0 : tensor<1x1x?x?xf32>
 }

@@ -11,8 +11,9 @@
 // REPRO: pipeline: "builtin.module(func.func(openopt-convert-nn-to-linalg))"
 // REPLAY: dynamic shapes must be specialised before lowering
 
-// Pooling windows over spatial sizes known only at run time are not lowered.
-func.func @main(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
-  %0 = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32>
-  return %0 : tensor<1x1x?x?xf32>
+// Channels-last pooling over spatial sizes known only at run time is not
+// lowered (layout conversion only makes static ops channels-last).
+func.func @main(%x: tensor<1x?x?x1xf32>) -> tensor<1x?x?x1xf32> {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, channels_last = true} : (tensor<1x?x?x1xf32>) -> tensor<1x?x?x1xf32>
+  return %0 : tensor<1x?x?x1xf32>
 }
