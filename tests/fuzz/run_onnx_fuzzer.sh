@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the ONNX importer fuzz target and runs it: RUNS iterations (default
 # 10^6), seeded with the small models of the ONNX backend suite
-# (libonnx-testdata). Not part of CI (it takes most of an hour on 2 cores).
+# (libonnx-testdata). Not part of CI: building the ASan target takes minutes;
+# 10^6 runs took 36 s here (about 28,000 models a second).
 #   tests/fuzz/run_onnx_fuzzer.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
