@@ -2,8 +2,11 @@
 #ifndef OPENOPT_TOOLS_OPENOPT_COMMANDS_H
 #define OPENOPT_TOOLS_OPENOPT_COMMANDS_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
+
+#include <string>
 
 namespace mlir {
 class MLIRContext;
@@ -47,6 +50,10 @@ int runLsp();
 
 /// Prints "error: <message>" (one line per problem) and returns 1.
 int reportError(llvm::Error error);
+/// Prints a line of what the driver reports (files written) on stdout.
+void printLine(const std::string &line);
+/// Prints the driver's notes to the user as "note: ..." on stderr.
+void printNotes(llvm::ArrayRef<std::string> notes);
 
 } // namespace openopt::cli
 

@@ -1,15 +1,11 @@
 //===- RunCommand.cpp - openopt run: compile for this CPU and execute ----===//
 #include "Commands.h"
-#include "ModelIO.h"
 
+#include "openopt/Driver/RunModel.h"
 #include "openopt/Recipe/Recipe.h"
-#include "openopt/Runtime/CompiledModel.h"
-#include "openopt/Tools/ModelLoader.h"
 
 #include "mlir/IR/MLIRContext.h"
-
-#include <algorithm>
-#include <chrono>
+#include "llvm/Support/Format.h"
 
 namespace cl = llvm::cl;
 using llvm::createStringError;
@@ -84,16 +80,14 @@ int runModel(mlir::MLIRContext &context) {
     return reportError(createStringError("--threads must be between 1 and 256"));
   if (vectorBits != 0 && vectorBits != 256 && vectorBits != 512)
     return reportError(createStringError("--vector-bits must be 256 or 512"));
-  InputSources sources{{inputArgs.begin(), inputArgs.end()}, randomInputs, seed};
-  auto loaded = loadModelWithInputs(context, modelPath, sources,
-                                    recipe->shapes == "specialize");
-  if (!loaded)
-    return reportError(loaded.takeError());
-  mlir::ModuleOp module = *loaded->module;
-  const std::vector<HostTensor> &inputs = loaded->inputs;
-
+  driver::RunRequest request;
+  request.modelPath = modelPath;
+  request.specialize = recipe->shapes == "specialize";
+  request.inputs = {{inputArgs.begin(), inputArgs.end()}, randomInputs, seed};
+  request.iterations = iterations;
   // The recipe decides; flags given on the command line override it.
-  CpuPipelineOptions options = recipe->cpuOptions();
+  request.options = recipe->cpuOptions();
+  CpuPipelineOptions &options = request.options;
   if (threads.getNumOccurrences())
     options.threads = threads;
   if (noVectorize)
@@ -109,48 +103,28 @@ int runModel(mlir::MLIRContext &context) {
     options.tileN = matmulTiles[1];
     options.tileK = matmulTiles[2];
   }
-  auto compileStart = std::chrono::steady_clock::now();
-  auto model = CompiledModel::compile(module, options);
-  if (!model)
-    return reportError(model.takeError());
-  double compileMs = std::chrono::duration<double, std::milli>(
-                         std::chrono::steady_clock::now() - compileStart)
-                         .count();
 
-  std::vector<const HostTensor *> inputPtrs;
-  for (const auto &t : inputs)
-    inputPtrs.push_back(&t);
-  auto outputs = (*model)->allocateOutputs();
-  if (auto err = (*model)->run(inputPtrs, outputs))
-    return reportError(std::move(err));
-
+  auto result = driver::runModel(context, request);
+  if (!result)
+    return reportError(result.takeError());
+  printNotes(result->notes);
   if (iterations > 0) {
-    for (unsigned i = 0; i < std::min(10u, iterations.getValue()); ++i)
-      (void)(*model)->run(inputPtrs, outputs);
-    std::vector<double> times;
-    for (unsigned i = 0; i < iterations; ++i) {
-      auto start = std::chrono::steady_clock::now();
-      if (auto err = (*model)->run(inputPtrs, outputs))
-        return reportError(std::move(err));
-      times.push_back(std::chrono::duration<double, std::milli>(
-                          std::chrono::steady_clock::now() - start)
-                          .count());
-    }
     if (latencySamples) {
       llvm::outs() << "latency_samples_ms ";
-      for (size_t i = 0; i < times.size(); ++i)
-        llvm::outs() << (i ? "," : "") << llvm::format("%.4f", times[i]);
+      for (size_t i = 0; i < result->samplesMs.size(); ++i)
+        llvm::outs() << (i ? "," : "") << llvm::format("%.4f", result->samplesMs[i]);
       llvm::outs() << "\n";
     }
-    Latency latency = summarize(std::move(times));
+    const driver::Latency &latency = result->latency;
     llvm::outs() << llvm::format("latency_ms median=%.4f min=%.4f p95=%.4f iterations=%u\n",
                                  latency.medianMs, latency.minMs, latency.p95Ms,
                                  iterations.getValue());
-    llvm::errs() << llvm::format("compile_ms %.1f\n", compileMs);
+    llvm::errs() << llvm::format("compile_ms %.1f\n", result->compileMs);
   }
 
   if (!outputDir.empty())
-    if (auto err = writeOutputs(outputDir, (*model)->outputs(), outputs))
+    if (auto err = driver::writeOutputs(outputDir, result->outputSpecs, result->outputs,
+                                        printLine))
       return reportError(std::move(err));
   return 0;
 }

@@ -25,6 +25,13 @@ int cli::reportError(llvm::Error error) {
   return 1;
 }
 
+void cli::printLine(const std::string &line) { llvm::outs() << line << "\n"; }
+
+void cli::printNotes(llvm::ArrayRef<std::string> notes) {
+  for (const std::string &note : notes)
+    llvm::errs() << "note: " << note << "\n";
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::cl::ParseCommandLineOptions(

@@ -1,18 +1,20 @@
-//===- ModelIO.h - inputs, outputs and latency for run and profile -*- C++ -*-===//
+//===- ModelInputs.h - a model's inputs, outputs and latency -----*- C++ -*-===//
 //
-// What `openopt run` and `openopt profile` share: a model's inputs from
-// --input files or --random-inputs, the entry function specialised to their
-// shapes, outputs written as .npy, and the latency summary of timed runs.
+// What running and profiling a model share (the CLI's `run` and `profile`,
+// the daemon's workers): a model's inputs from files or random values, the
+// entry function specialised to their shapes, outputs written as .npy, and
+// the latency summary of timed runs.
 //
 //===----------------------------------------------------------------------===//
-#ifndef OPENOPT_TOOLS_OPENOPT_MODELIO_H
-#define OPENOPT_TOOLS_OPENOPT_MODELIO_H
+#ifndef OPENOPT_DRIVER_MODELINPUTS_H
+#define OPENOPT_DRIVER_MODELINPUTS_H
 
 #include "openopt/Runtime/CompiledModel.h"
 
 #include "mlir/IR/OwningOpRef.h"
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
 
 #include <string>
@@ -22,7 +24,7 @@ namespace mlir {
 class MLIRContext;
 } // namespace mlir
 
-namespace openopt::cli {
+namespace openopt::driver {
 
 struct InputSources {
   /// --input values: NAME=FILE, or FILE alone for a one-input model.
@@ -47,6 +49,9 @@ struct ModelWithInputs {
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::vector<TensorSpec> specs;
   std::vector<HostTensor> inputs;
+  /// What the caller should tell the user (the model was imported for the
+  /// given input sizes only, and why).
+  std::vector<std::string> notes;
 };
 llvm::Expected<ModelWithInputs> loadModelWithInputs(mlir::MLIRContext &context,
                                                     llvm::StringRef path,
@@ -55,9 +60,11 @@ llvm::Expected<ModelWithInputs> loadModelWithInputs(mlir::MLIRContext &context,
 
 /// Writes each output to DIR/<name>.npy (characters outside [A-Za-z0-9_.-]
 /// become '_'), a sequence to DIR/<name>/0.npy, 1.npy, ..., and nothing for
-/// an empty optional, saying so on stdout.
+/// an empty optional; `report` gets one line per file written or skipped
+/// ("wrote DIR/y.npy (f32[2, 3])").
 llvm::Error writeOutputs(llvm::StringRef dir, llvm::ArrayRef<TensorSpec> specs,
-                         llvm::ArrayRef<HostTensor> outputs);
+                         llvm::ArrayRef<HostTensor> outputs,
+                         llvm::function_ref<void(const std::string &)> report);
 
 /// Median, min and 95th percentile of run times.
 struct Latency {
@@ -65,6 +72,6 @@ struct Latency {
 };
 Latency summarize(std::vector<double> timesMs);
 
-} // namespace openopt::cli
+} // namespace openopt::driver
 
-#endif // OPENOPT_TOOLS_OPENOPT_MODELIO_H
+#endif // OPENOPT_DRIVER_MODELINPUTS_H

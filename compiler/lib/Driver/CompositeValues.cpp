@@ -1,11 +1,11 @@
 //===- CompositeValues.cpp - sequences and optionals at the model boundary ===//
-#include "CompositeValues.h"
+#include "openopt/Driver/CompositeValues.h"
 
 #include <cstring>
 
 using llvm::createStringError;
 
-namespace openopt::cli {
+namespace openopt::driver {
 namespace {
 
 bool isSequencePart(llvm::StringRef kind) { return kind.contains("sequence."); }
@@ -199,4 +199,4 @@ llvm::Expected<HostValue> unpackValue(const ValueGroup &group, llvm::ArrayRef<Ho
   llvm_unreachable("value kinds are covered");
 }
 
-} // namespace openopt::cli
+} // namespace openopt::driver

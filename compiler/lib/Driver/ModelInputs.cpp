@@ -1,7 +1,7 @@
-//===- ModelIO.cpp - inputs, outputs and latency for run and profile ------===//
-#include "ModelIO.h"
+//===- ModelInputs.cpp - a model's inputs, outputs and latency -----------===//
+#include "openopt/Driver/ModelInputs.h"
 
-#include "CompositeValues.h"
+#include "openopt/Driver/CompositeValues.h"
 
 #include "openopt/Import/Onnx/OnnxImporter.h"
 #include "openopt/Import/Onnx/TensorProto.h"
@@ -19,7 +19,7 @@
 
 using llvm::createStringError;
 
-namespace openopt::cli {
+namespace openopt::driver {
 namespace {
 
 llvm::Expected<HostTensor> hostTensorOf(const DecodedTensor &decoded) {
@@ -196,14 +196,15 @@ llvm::Error specializeToInputs(mlir::ModuleOp module, llvm::ArrayRef<TensorSpec>
 }
 
 llvm::Error writeOutputs(llvm::StringRef dir, llvm::ArrayRef<TensorSpec> specs,
-                         llvm::ArrayRef<HostTensor> outputs) {
+                         llvm::ArrayRef<HostTensor> outputs,
+                         llvm::function_ref<void(const std::string &)> report) {
   if (auto ec = llvm::sys::fs::create_directories(dir))
     return createStringError("cannot create '%s': %s", dir.str().c_str(),
                              ec.message().c_str());
-  auto write = [](llvm::StringRef path, const HostTensor &tensor) -> llvm::Error {
+  auto write = [&](llvm::StringRef path, const HostTensor &tensor) -> llvm::Error {
     if (auto err = writeNpy(path, tensor))
       return err;
-    llvm::outs() << "wrote " << path << " (" << tensor.describe() << ")\n";
+    report(("wrote " + path + " (" + tensor.describe() + ")").str());
     return llvm::Error::success();
   };
   for (const ValueGroup &group : groupValues(specs)) {
@@ -215,7 +216,7 @@ llvm::Error writeOutputs(llvm::StringRef dir, llvm::ArrayRef<TensorSpec> specs,
     llvm::SmallString<256> path(dir);
     llvm::sys::path::append(path, tensorFileName(group.name));
     if (!value->present) {
-      llvm::outs() << "output '" << group.name << "' is an empty optional (nothing written)\n";
+      report("output '" + group.name + "' is an empty optional (nothing written)");
       continue;
     }
     if (!value->isSequence) {
@@ -226,8 +227,8 @@ llvm::Error writeOutputs(llvm::StringRef dir, llvm::ArrayRef<TensorSpec> specs,
     // A sequence: DIR/<name>/0.npy, 1.npy, ...
     if (auto ec = llvm::sys::fs::create_directories(path))
       return createStringError("cannot create '%s': %s", path.c_str(), ec.message().c_str());
-    llvm::outs() << "output '" << group.name << "' is a sequence of " << value->elements.size()
-                 << " tensors in " << path << "/\n";
+    report("output '" + group.name + "' is a sequence of " +
+           std::to_string(value->elements.size()) + " tensors in " + path.str().str() + "/");
     for (auto [i, tensor] : llvm::enumerate(value->elements)) {
       llvm::SmallString<256> file(path);
       llvm::sys::path::append(file, std::to_string(i) + ".npy");
@@ -283,6 +284,7 @@ llvm::Expected<ModelWithInputs> loadModelWithInputs(mlir::MLIRContext &context,
   auto module = specialize && onnx && !sized.inputShapes.empty()
                     ? importOnnxFile(context, path, sized)
                     : loadModel(context, path);
+  std::vector<std::string> notes;
   if (!module && onnx && !specialize && !sized.inputShapes.empty()) {
     // Some models import only for known sizes (If branches of different
     // ranks chosen by a dimension); then compile for the given ones.
@@ -292,8 +294,8 @@ llvm::Expected<ModelWithInputs> loadModelWithInputs(mlir::MLIRContext &context,
       llvm::consumeError(retry.takeError());
       return createStringError("%s", why.c_str());
     }
-    llvm::errs() << "note: compiled for the given input sizes only: "
-                 << llvm::StringRef(why).split('\n').first << "\n";
+    notes.push_back("compiled for the given input sizes only: " +
+                    llvm::StringRef(why).split('\n').first.str());
     module = std::move(retry);
   }
   if (!module)
@@ -309,7 +311,8 @@ llvm::Expected<ModelWithInputs> loadModelWithInputs(mlir::MLIRContext &context,
   if (specialize)
     if (auto err = specializeToInputs(**module, *specs, *inputs))
       return std::move(err);
-  return ModelWithInputs{std::move(*module), std::move(*specs), std::move(*inputs)};
+  return ModelWithInputs{std::move(*module), std::move(*specs), std::move(*inputs),
+                         std::move(notes)};
 }
 
-} // namespace openopt::cli
+} // namespace openopt::driver

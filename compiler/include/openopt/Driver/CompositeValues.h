@@ -6,8 +6,8 @@
 // where `run` and `profile` turn ONNX values into those tensors and back.
 //
 //===----------------------------------------------------------------------===//
-#ifndef OPENOPT_TOOLS_OPENOPT_COMPOSITEVALUES_H
-#define OPENOPT_TOOLS_OPENOPT_COMPOSITEVALUES_H
+#ifndef OPENOPT_DRIVER_COMPOSITEVALUES_H
+#define OPENOPT_DRIVER_COMPOSITEVALUES_H
 
 #include "openopt/Runtime/CompiledModel.h"
 
@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-namespace openopt::cli {
+namespace openopt::driver {
 
 /// One ONNX input or output: specs[first, first + count).
 struct ValueGroup {
@@ -48,6 +48,6 @@ llvm::Expected<std::vector<HostTensor>> packValue(const ValueGroup &group,
 /// tensors).
 llvm::Expected<HostValue> unpackValue(const ValueGroup &group, llvm::ArrayRef<HostTensor> parts);
 
-} // namespace openopt::cli
+} // namespace openopt::driver
 
-#endif // OPENOPT_TOOLS_OPENOPT_COMPOSITEVALUES_H
+#endif // OPENOPT_DRIVER_COMPOSITEVALUES_H

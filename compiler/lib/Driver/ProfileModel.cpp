@@ -1,0 +1,346 @@
+//===- ProfileModel.cpp - where a model's run time goes -------------------===//
+#include "openopt/Driver/ProfileModel.h"
+
+#include "openopt/Runtime/CompiledModel.h"
+#include "openopt/Support/EntryFunction.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <tuple>
+
+namespace json = llvm::json;
+using llvm::createStringError;
+
+namespace openopt::driver {
+namespace {
+
+double toMs(int64_t ns) { return double(ns) / 1e6; }
+
+/// Milliseconds to the nanosecond, so JSON numbers stay short.
+json::Value msJson(double ms) { return std::round(ms * 1e6) / 1e6; }
+
+json::Value optionalJson(std::optional<int64_t> value) {
+  return value ? json::Value(*value) : json::Value(nullptr);
+}
+
+std::string siCount(int64_t n) {
+  double v = double(n);
+  if (v < 1e3)
+    return std::to_string(n);
+  if (v < 1e6)
+    return llvm::formatv("{0:f2}K", v / 1e3).str();
+  if (v < 1e9)
+    return llvm::formatv("{0:f2}M", v / 1e6).str();
+  return llvm::formatv("{0:f2}G", v / 1e9).str();
+}
+
+} // namespace
+
+std::optional<double> ProfileRow::gflopsPerSecond() const {
+  if (!op.flops || *op.flops == 0 || timing.totalNs <= 0)
+    return std::nullopt;
+  return double(*op.flops) * double(timing.calls) / double(timing.totalNs);
+}
+
+namespace {
+
+/// The first ONNX node name (and how many more the op stands for), else the id.
+std::string displayName(const ProfiledOp &op) {
+  if (op.names.empty())
+    return op.id;
+  if (op.names.size() == 1)
+    return op.names.front();
+  return op.names.front() + " +" + std::to_string(op.names.size() - 1);
+}
+
+std::string fitColumn(std::string text, size_t width) {
+  if (text.size() <= width)
+    return text;
+  // Names are paths ("/layer1/layer1.0/conv1/Conv"): the end says most.
+  return "..." + text.substr(text.size() - (width - 3));
+}
+
+} // namespace
+
+double ProfileReport::opMsPerRun() const { return iterations ? toMs(opNs) / iterations : 0; }
+double ProfileReport::runMsPerRun() const { return iterations ? toMs(runNs) / iterations : 0; }
+double ProfileReport::coverage() const { return runNs > 0 ? double(opNs) / double(runNs) : 0; }
+std::optional<double> ProfileReport::totalGflopsPerSecond() const {
+  if (!flopsPerRun || opNs <= 0)
+    return std::nullopt;
+  return double(*flopsPerRun) * iterations / double(opNs);
+}
+
+namespace {
+
+/// Fills the rows and totals of `report` from what `model` collected.
+void addTimings(ProfileReport &report, const CompiledModel &model, const ProfileData &data) {
+  int64_t flops = 0;
+  bool flopsKnown = true;
+  for (const ProfiledOp &op : model.profiledOps()) {
+    ProfileRow row{op, data.ops[op.index]};
+    report.opNs += row.timing.totalNs;
+    report.calls += row.timing.calls;
+    flopsKnown &= op.flops.has_value();
+    flops += op.flops.value_or(0);
+    report.rows.push_back(row);
+  }
+  if (flopsKnown)
+    report.flopsPerRun = flops;
+  for (ProfileRow &row : report.rows)
+    row.percent = report.opNs ? 100.0 * double(row.timing.totalNs) / double(report.opNs) : 0;
+  std::sort(report.rows.begin(), report.rows.end(), [](const ProfileRow &a, const ProfileRow &b) {
+    return a.timing.totalNs != b.timing.totalNs ? a.timing.totalNs > b.timing.totalNs
+                                                : a.op.index < b.op.index;
+  });
+  report.runNs = data.runTotalNs;
+  report.droppedEvents = data.droppedEvents;
+}
+
+} // namespace
+
+void printProfileTable(const ProfileReport &report, llvm::raw_ostream &os) {
+  constexpr size_t kNameWidth = 44;
+  size_t nameWidth = 5;
+  for (const ProfileRow &row : report.rows)
+    nameWidth = std::max(nameWidth, std::min(kNameWidth, displayName(row.op).size()));
+  size_t opWidth = 8;
+  for (const ProfileRow &row : report.rows)
+    opWidth = std::max(opWidth, row.op.op.size());
+
+  os << llvm::formatv("profile of {0}: {1} ops timed, {2} iterations after {3} warm-up "
+                      "runs, {4} thread{5}\n",
+                      report.model, report.rows.size(), report.iterations, report.warmup,
+                      report.threads, report.threads == 1 ? "" : "s");
+  auto line = [&](llvm::StringRef name, llvm::StringRef op, int64_t calls, double totalMs,
+                  double meanMs, double percent, std::string flops, std::string gflops) {
+    os << llvm::left_justify(name, nameWidth) << "  " << llvm::left_justify(op, opWidth)
+       << llvm::format(" %6lld %11.4f %10.4f %6.1f%% ", (long long)calls, totalMs, meanMs,
+                       percent)
+       << llvm::right_justify(flops, 9) << " " << llvm::right_justify(gflops, 8) << "\n";
+  };
+  os << llvm::left_justify("name", nameWidth) << "  " << llvm::left_justify("op", opWidth)
+     << llvm::format(" %6s %11s %10s %7s ", "calls", "total ms", "mean ms", "%")
+     << llvm::right_justify("FLOPs", 9) << " " << llvm::right_justify("GFLOP/s", 8) << "\n";
+  auto gflopsText = [](std::optional<double> g) {
+    return g ? llvm::formatv("{0:f2}", *g).str() : std::string("-");
+  };
+  for (const ProfileRow &row : report.rows) {
+    double meanMs = row.timing.calls ? toMs(row.timing.totalNs) / row.timing.calls : 0;
+    line(fitColumn(displayName(row.op), nameWidth), row.op.op, row.timing.calls,
+         toMs(row.timing.totalNs), meanMs, row.percent,
+         row.op.flops ? siCount(*row.op.flops) : "-", gflopsText(row.gflopsPerSecond()));
+  }
+  // The total row's mean is per run, its FLOPs those of one run.
+  line("total", "", report.calls, toMs(report.opNs), report.opMsPerRun(),
+       report.opNs ? 100.0 : 0.0, report.flopsPerRun ? siCount(*report.flopsPerRun) : "-",
+       gflopsText(report.totalGflopsPerSecond()));
+  os << llvm::format("latency_ms median=%.4f min=%.4f p95=%.4f iterations=%u\n",
+                     report.latency.medianMs, report.latency.minMs, report.latency.p95Ms,
+                     report.iterations);
+  os << llvm::format("ops cover %.1f%% of the run time (%.4f of %.4f ms per run)\n",
+                     100.0 * report.coverage(), report.opMsPerRun(), report.runMsPerRun());
+}
+
+json::Value profileJson(const ProfileReport &report) {
+  json::Array ops;
+  for (const ProfileRow &row : report.rows) {
+    const ProfiledOp &op = row.op;
+    const OpTiming &t = row.timing;
+    json::Object entry{
+        {"index", op.index},
+        {"id", op.id},
+        {"name", op.names.empty() ? op.id : op.names.front()},
+        {"names", json::Array(op.names)},
+        {"op", op.op},
+        {"calls", t.calls},
+        {"total_ms", msJson(toMs(t.totalNs))},
+        {"mean_ms", msJson(t.calls ? toMs(t.totalNs) / t.calls : 0)},
+        {"min_ms", msJson(toMs(t.minNs))},
+        {"max_ms", msJson(toMs(t.maxNs))},
+        {"percent", std::round(row.percent * 1e4) / 1e4},
+        {"flops", optionalJson(op.flops)},
+        {"bytes", optionalJson(op.bytes)},
+    };
+    auto g = row.gflopsPerSecond();
+    entry["gflops_per_s"] = g ? json::Value(std::round(*g * 1e4) / 1e4) : json::Value(nullptr);
+    if (!op.kind.empty())
+      entry["kind"] = op.kind;
+    ops.push_back(std::move(entry));
+  }
+  auto g = report.totalGflopsPerSecond();
+  return json::Object{
+      {"format", "openopt-profile"},
+      {"version", 1},
+      {"model", report.model},
+      {"function", report.function},
+      {"threads", report.threads},
+      {"warmup", report.warmup},
+      {"iterations", report.iterations},
+      {"compile_ms", msJson(report.compileMs)},
+      {"latency_ms", json::Object{{"median", msJson(report.latency.medianMs)},
+                                  {"min", msJson(report.latency.minMs)},
+                                  {"p95", msJson(report.latency.p95Ms)},
+                                  {"mean", msJson(report.meanLatencyMs)}}},
+      {"op_ms_per_run", msJson(report.opMsPerRun())},
+      {"run_ms_per_run", msJson(report.runMsPerRun())},
+      {"coverage", std::round(report.coverage() * 1e4) / 1e4},
+      {"total", json::Object{{"calls", report.calls},
+                             {"total_ms", msJson(toMs(report.opNs))},
+                             {"flops_per_run", optionalJson(report.flopsPerRun)},
+                             {"gflops_per_s", g ? json::Value(std::round(*g * 1e4) / 1e4)
+                                                : json::Value(nullptr)}}},
+      {"dropped_events", report.droppedEvents},
+      {"ops", std::move(ops)},
+  };
+}
+
+namespace {
+
+json::Value traceJson(const CompiledModel &model, const ProfileData &data,
+                      const ProfileReport &report) {
+  std::vector<ProfileEvent> events = data.events;
+  // Enclosing runs first where they start together with their first op.
+  std::sort(events.begin(), events.end(), [](const ProfileEvent &a, const ProfileEvent &b) {
+    return std::tuple(a.startNs, -a.durationNs, a.index) <
+           std::tuple(b.startNs, -b.durationNs, b.index);
+  });
+  auto us = [](int64_t ns) { return double(ns) / 1e3; };
+  json::Array trace;
+  int64_t iteration = 0;
+  for (const ProfileEvent &e : events) {
+    json::Object event{{"ph", "X"}, {"ts", us(e.startNs)}, {"dur", us(e.durationNs)},
+                       {"pid", 1}, {"tid", 1}};
+    if (e.index == ProfileEvent::kRunEvent) {
+      event["name"] = "run";
+      event["cat"] = "run";
+      event["args"] = json::Object{{"iteration", iteration++}};
+    } else {
+      const ProfiledOp &op = model.profiledOps()[e.index];
+      event["name"] = displayName(op);
+      event["cat"] = "op";
+      json::Object args{{"op", op.op}, {"flops", optionalJson(op.flops)}, {"id", op.id}};
+      if (!op.kind.empty())
+        args["kind"] = op.kind;
+      event["args"] = std::move(args);
+    }
+    trace.push_back(std::move(event));
+  }
+  return json::Object{{"traceEvents", std::move(trace)},
+                      {"displayTimeUnit", "ms"},
+                      {"otherData", json::Object{{"model", report.model},
+                                                 {"dropped_events", data.droppedEvents}}}};
+}
+
+/// Like json::OStream's own printing (keys sorted), but fractions in their
+/// shortest round-trip form: 0.8076, not 0.80759999999999998.
+void emit(json::OStream &out, const json::Value &value) {
+  if (const json::Object *object = value.getAsObject()) {
+    std::vector<llvm::StringRef> keys;
+    for (const auto &member : *object)
+      keys.push_back(member.first);
+    llvm::sort(keys);
+    out.object([&] {
+      for (llvm::StringRef key : keys)
+        out.attributeBegin(key), emit(out, *object->get(key)), out.attributeEnd();
+    });
+  } else if (const json::Array *array = value.getAsArray()) {
+    out.array([&] {
+      for (const json::Value &item : *array)
+        emit(out, item);
+    });
+  } else if (value.kind() == json::Value::Number && !value.getAsInteger()) {
+    double number = *value.getAsNumber();
+    char text[32];
+    auto end = std::to_chars(text, text + sizeof(text), number).ptr;
+    if (std::isfinite(number))
+      out.rawValue(llvm::StringRef(text, end - text));
+    else
+      out.value(nullptr);
+  } else {
+    out.value(value);
+  }
+}
+
+} // namespace
+
+llvm::Error writeJsonFile(llvm::StringRef path, const json::Value &value, bool pretty) {
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return createStringError("cannot write '%s': %s", path.str().c_str(), ec.message().c_str());
+  {
+    json::OStream stream(out.os(), pretty ? 2 : 0);
+    emit(stream, value);
+  }
+  out.os() << "\n";
+  out.keep();
+  return llvm::Error::success();
+}
+
+llvm::Expected<ProfileReport> profileModel(mlir::MLIRContext &context,
+                                           const ProfileRequest &request) {
+  if (request.iterations < 1)
+    return createStringError("profiling needs at least one timed run");
+  auto loaded =
+      loadModelWithInputs(context, request.modelPath, request.inputs, request.specialize);
+  if (!loaded)
+    return loaded.takeError();
+  mlir::ModuleOp module = *loaded->module;
+  CpuPipelineOptions options = request.options;
+  options.profile = true;
+  ProfileReport report;
+  report.notes = std::move(loaded->notes);
+  report.model = request.modelPath;
+  report.function = findEntryFunction(module).getSymName().str();
+  report.threads = options.threads;
+  report.iterations = request.iterations;
+  report.warmup = std::max(1u, request.warmup);
+  auto compileStart = std::chrono::steady_clock::now();
+  auto compiled = CompiledModel::compile(module, options);
+  if (!compiled)
+    return compiled.takeError();
+  CompiledModel &model = **compiled;
+  report.compileMs = std::chrono::duration<double, std::milli>(
+                         std::chrono::steady_clock::now() - compileStart)
+                         .count();
+
+  std::vector<const HostTensor *> inputs;
+  for (const auto &t : loaded->inputs)
+    inputs.push_back(&t);
+  report.outputs = model.allocateOutputs();
+  report.outputSpecs = model.outputs();
+  // Warm-up runs, the first of which gives the outputs, are not profiled.
+  for (unsigned i = 0; i < report.warmup; ++i)
+    if (auto err = model.run(inputs, report.outputs))
+      return std::move(err);
+
+  model.resetProfile(request.maxTraceEvents);
+  std::vector<double> times;
+  for (unsigned i = 0; i < request.iterations; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    if (auto err = model.run(inputs, report.outputs))
+      return std::move(err);
+    times.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
+  }
+  const ProfileData &data = *model.profile();
+  addTimings(report, model, data);
+  report.meanLatencyMs = std::accumulate(times.begin(), times.end(), 0.0) / times.size();
+  report.latency = summarize(std::move(times));
+  report.keptEvents = data.events.size();
+  if (request.trace)
+    report.trace = traceJson(model, data, report);
+  return report;
+}
+
+} // namespace openopt::driver
