@@ -1,0 +1,132 @@
+//===- CompileModel.cpp - a model to the files a recipe asks for ----------===//
+#include "openopt/Driver/CompileModel.h"
+
+#include "openopt/Runtime/CompiledModel.h"
+#include "openopt/Runtime/NativeCode.h"
+#include "openopt/Tools/ModelLoader.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <chrono>
+
+using llvm::createStringError;
+
+namespace openopt::driver {
+namespace {
+
+llvm::Error writeIR(mlir::ModuleOp module, llvm::StringRef path) {
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return createStringError("cannot write '%s': %s", path.str().c_str(), ec.message().c_str());
+  module->print(out.os());
+  out.keep();
+  return llvm::Error::success();
+}
+
+} // namespace
+
+std::string defaultOutputDir(llvm::StringRef modelPath) {
+  return (llvm::sys::path::stem(modelPath) + ".openopt").str();
+}
+
+llvm::Expected<CompileResult>
+compileModel(mlir::MLIRContext &context, const CompileRequest &request,
+             llvm::function_ref<void(llvm::StringRef path)> onWritten) {
+  auto module = loadModel(context, request.modelPath);
+  if (!module)
+    return module.takeError();
+  auto specs = entryInputSpecs(**module);
+  if (!specs)
+    return specs.takeError();
+  for (const TensorSpec &spec : *specs)
+    if (llvm::any_of(spec.shape, [](int64_t d) { return d < 0; }))
+      return createStringError(
+          "input %s has dynamic dimensions; compile writes an object for static shapes "
+          "(openopt run compiles for any size)",
+          spec.describe().c_str());
+
+  std::string dir =
+      request.outputDir.empty() ? defaultOutputDir(request.modelPath) : request.outputDir;
+  if (auto ec = llvm::sys::fs::create_directories(dir))
+    return createStringError("cannot create '%s': %s", dir.c_str(), ec.message().c_str());
+  std::string stem = llvm::sys::path::stem(request.modelPath).str();
+  auto pathOf = [&](llvm::StringRef suffix) {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, stem + suffix);
+    return std::string(path);
+  };
+  CompileResult result;
+  auto written = [&](const std::string &path) {
+    result.written.push_back(path);
+    onWritten(path);
+  };
+
+  const Recipe &recipe = request.recipe;
+  const RecipeOutputs &outputs = recipe.outputs;
+  bool recording = request.record || outputs.passRecord;
+  PassRecord passRecord;
+  // The graph passes run alone first, so their IR can be written; the
+  // lowering follows without them.
+  std::string graphPipeline = request.noGraphPasses ? "" : recipe.graphPipeline();
+  CpuPipelineOptions options = recipe.cpuOptions();
+  if (request.noGraphPasses)
+    options.graphPasses.clear();
+  passRecord.pipeline = cpuPipeline(options);
+  options.graphPasses.clear();
+  auto recorder = [&]() -> std::unique_ptr<PassRecorder> {
+    return recording ? std::make_unique<PassRecorder>(passRecord) : nullptr;
+  };
+  if (recording) {
+    PassRecorder initial(passRecord);
+    initial.recordInitial(**module);
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  result.opsBefore = countNestedOps(**module);
+  llvm::Error err = llvm::Error::success();
+  if (!graphPipeline.empty())
+    err = runPipeline(**module, graphPipeline, recorder());
+  result.opsAfterGraphPasses = countNestedOps(**module);
+  if (!err && outputs.graphIR) {
+    err = writeIR(**module, pathOf(".graph.mlir"));
+    if (!err)
+      written(pathOf(".graph.mlir"));
+  }
+  if (!err)
+    err = runPipeline(**module, cpuPipeline(options), recorder());
+  if (!err && outputs.llvmDialect) {
+    err = writeIR(**module, pathOf(".llvm.mlir"));
+    if (!err)
+      written(pathOf(".llvm.mlir"));
+  }
+  if (!err && (outputs.llvmIR || outputs.object)) {
+    std::string ll = outputs.llvmIR ? pathOf(".ll") : "";
+    std::string object = outputs.object ? pathOf(".o") : "";
+    err = writeNativeCode(**module, ll, object);
+    if (!err) {
+      if (!ll.empty())
+        written(ll);
+      if (!object.empty())
+        written(object);
+    }
+  }
+  result.milliseconds =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  // The record of a failed compile is written too: it shows where it stopped.
+  if (recording) {
+    if (auto writeErr = writePassRecord(passRecord, dir))
+      err = llvm::joinErrors(std::move(err), std::move(writeErr));
+    else
+      written(dir + "/record.json");
+    result.record = std::move(passRecord);
+  }
+  if (err)
+    return std::move(err);
+  return result;
+}
+
+} // namespace openopt::driver
