@@ -2,7 +2,7 @@
 #ifndef OPENOPT_SERVER_AUTH_H
 #define OPENOPT_SERVER_AUTH_H
 
-#include "Storage.h"
+#include "storage/Storage.h"
 
 #include <map>
 #include <mutex>

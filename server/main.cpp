@@ -1,15 +1,15 @@
 //===- main.cpp - openoptd: the OpenOptimizer daemon ----------------------===//
-#include "Api.h"
+#include "api/Api.h"
 #include "Auth.h"
-#include "CompileCache.h"
-#include "CompileService.h"
+#include "storage/CompileCache.h"
+#include "jobs/CompileService.h"
 #include "Config.h"
-#include "HttpRoutes.h"
-#include "JobQueue.h"
+#include "net/HttpRoutes.h"
+#include "jobs/JobQueue.h"
 #include "Log.h"
 #include "Metrics.h"
-#include "Server.h"
-#include "Storage.h"
+#include "net/Server.h"
+#include "storage/Storage.h"
 
 #include "openopt/InitOpenOpt.h"
 

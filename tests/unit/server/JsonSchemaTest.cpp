@@ -1,6 +1,6 @@
 //===- JsonSchemaTest.cpp - the API's schema validator --------------------===//
-#include "Api.h"
-#include "JsonSchema.h"
+#include "api/Api.h"
+#include "api/JsonSchema.h"
 
 #include <gtest/gtest.h>
 

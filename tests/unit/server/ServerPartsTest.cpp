@@ -2,7 +2,7 @@
 #include "Auth.h"
 #include "Base64.h"
 #include "Hash.h"
-#include "Subprocess.h"
+#include "jobs/Subprocess.h"
 
 #include <gtest/gtest.h>
 

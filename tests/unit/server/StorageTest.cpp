@@ -1,5 +1,5 @@
 //===- StorageTest.cpp - the daemon's database ----------------------------===//
-#include "Storage.h"
+#include "storage/Storage.h"
 
 #include "llvm/Support/FileSystem.h"
 

@@ -1,5 +1,5 @@
 //===- JsonSchema.cpp - a small JSON Schema validator ---------------------===//
-#include "JsonSchema.h"
+#include "api/JsonSchema.h"
 
 #include "openopt/Recipe/JsonDocument.h"
 

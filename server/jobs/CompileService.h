@@ -9,11 +9,11 @@
 #ifndef OPENOPT_SERVER_COMPILESERVICE_H
 #define OPENOPT_SERVER_COMPILESERVICE_H
 
-#include "CompileCache.h"
+#include "storage/CompileCache.h"
 #include "Config.h"
-#include "JobQueue.h"
+#include "jobs/JobQueue.h"
 #include "Metrics.h"
-#include "Storage.h"
+#include "storage/Storage.h"
 
 #include "openopt/Record/PassRecord.h"
 #include "openopt/Runtime/HostTensor.h"

@@ -10,7 +10,7 @@
 #define OPENOPT_SERVER_JOBQUEUE_H
 
 #include "Metrics.h"
-#include "Storage.h"
+#include "storage/Storage.h"
 
 #include <atomic>
 #include <condition_variable>

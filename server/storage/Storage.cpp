@@ -1,5 +1,5 @@
 //===- Storage.cpp - SQLite schema, migrations and queries ----------------===//
-#include "Storage.h"
+#include "storage/Storage.h"
 
 #include "Hash.h"
 

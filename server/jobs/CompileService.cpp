@@ -1,10 +1,10 @@
 //===- CompileService.cpp - the daemon's jobs, done by the openopt CLI ----===//
-#include "CompileService.h"
+#include "jobs/CompileService.h"
 
 #include "Base64.h"
 #include "Hash.h"
 #include "Log.h"
-#include "Subprocess.h"
+#include "jobs/Subprocess.h"
 
 #include "openopt/Codegen/CPU/CpuPipeline.h"
 #include "openopt/Recipe/Recipe.h"

@@ -9,14 +9,14 @@
 #define OPENOPT_SERVER_API_H
 
 #include "Auth.h"
-#include "CompileCache.h"
-#include "CompileService.h"
+#include "storage/CompileCache.h"
+#include "jobs/CompileService.h"
 #include "Config.h"
-#include "JobQueue.h"
-#include "JsonRpc.h"
-#include "JsonSchema.h"
+#include "jobs/JobQueue.h"
+#include "api/JsonRpc.h"
+#include "api/JsonSchema.h"
 #include "Metrics.h"
-#include "Storage.h"
+#include "storage/Storage.h"
 
 #include <chrono>
 #include <string>

@@ -1,5 +1,5 @@
 //===- Subprocess.cpp - fork/exec with limits, pipes and a kill switch ----===//
-#include "Subprocess.h"
+#include "jobs/Subprocess.h"
 
 #include <cerrno>
 #include <csignal>

@@ -2,9 +2,9 @@
 #ifndef OPENOPT_SERVER_HTTPROUTES_H
 #define OPENOPT_SERVER_HTTPROUTES_H
 
-#include "CompileCache.h"
+#include "storage/CompileCache.h"
 #include "Config.h"
-#include "JobQueue.h"
+#include "jobs/JobQueue.h"
 #include "Metrics.h"
 
 #include <string>

@@ -1,5 +1,5 @@
 //===- HttpRoutes.cpp - health, metrics, artifacts, the web UI ------------===//
-#include "HttpRoutes.h"
+#include "net/HttpRoutes.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"

@@ -1,5 +1,5 @@
 //===- CompileCache.cpp - memory LRU in front of SQLite -------------------===//
-#include "CompileCache.h"
+#include "storage/CompileCache.h"
 
 namespace openopt::server {
 namespace {

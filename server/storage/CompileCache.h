@@ -14,7 +14,7 @@
 #define OPENOPT_SERVER_COMPILECACHE_H
 
 #include "Metrics.h"
-#include "Storage.h"
+#include "storage/Storage.h"
 
 #include <list>
 #include <memory>

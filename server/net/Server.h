@@ -10,10 +10,10 @@
 #ifndef OPENOPT_SERVER_SERVER_H
 #define OPENOPT_SERVER_SERVER_H
 
-#include "Api.h"
+#include "api/Api.h"
 #include "Auth.h"
 #include "Config.h"
-#include "HttpRoutes.h"
+#include "net/HttpRoutes.h"
 #include "Metrics.h"
 
 #include "llvm/Support/Error.h"

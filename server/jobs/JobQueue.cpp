@@ -1,5 +1,5 @@
 //===- JobQueue.cpp - worker threads, cancellation, durable results -------===//
-#include "JobQueue.h"
+#include "jobs/JobQueue.h"
 
 #include "Hash.h"
 #include "Log.h"
