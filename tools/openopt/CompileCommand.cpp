@@ -50,10 +50,8 @@ int runCompile(mlir::MLIRContext &context) {
   auto recipe = selectedRecipe(recipePath);
   if (!recipe)
     return reportError(recipe.takeError());
-  driver::CompileRequest request;
+  auto request = driver::CompileRequest::fromRecipe(*recipe, noGraphPasses);
   request.modelPath = modelPath;
-  request.recipe = *recipe;
-  request.noGraphPasses = noGraphPasses;
   request.record = record;
   request.outputDir = outputDir;
   auto result = driver::compileModel(context, request, reportWritten);

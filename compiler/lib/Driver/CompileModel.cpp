@@ -29,6 +29,15 @@ llvm::Error writeIR(mlir::ModuleOp module, llvm::StringRef path) {
 
 } // namespace
 
+CompileRequest CompileRequest::fromRecipe(const Recipe &recipe, bool skipGraphPasses) {
+  CompileRequest request;
+  request.options = recipe.cpuOptions();
+  if (skipGraphPasses)
+    request.options.graphPasses.clear();
+  request.outputs = recipe.outputs;
+  return request;
+}
+
 std::string defaultOutputDir(llvm::StringRef modelPath) {
   return (llvm::sys::path::stem(modelPath) + ".openopt").str();
 }
@@ -65,16 +74,14 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
     onWritten(path);
   };
 
-  const Recipe &recipe = request.recipe;
-  const RecipeOutputs &outputs = recipe.outputs;
+  const RecipeOutputs &outputs = request.outputs;
   bool recording = request.record || outputs.passRecord;
   PassRecord passRecord;
   // The graph passes run alone first, so their IR can be written; the
   // lowering follows without them.
-  std::string graphPipeline = request.noGraphPasses ? "" : recipe.graphPipeline();
-  CpuPipelineOptions options = recipe.cpuOptions();
-  if (request.noGraphPasses)
-    options.graphPasses.clear();
+  CpuPipelineOptions options = request.options;
+  std::string graphPipeline =
+      options.graphPasses.empty() ? "" : "builtin.module(func.func(" + options.graphPasses + "))";
   passRecord.pipeline = cpuPipeline(options);
   options.graphPasses.clear();
   auto recorder = [&]() -> std::unique_ptr<PassRecorder> {
@@ -91,6 +98,11 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
   if (!graphPipeline.empty())
     err = runPipeline(**module, graphPipeline, recorder());
   result.opsAfterGraphPasses = countNestedOps(**module);
+  result.graphPassCount = passRecord.passes.size();
+  if (!err && request.keepGraphIR) {
+    llvm::raw_string_ostream os(result.graphIR);
+    (*module)->print(os, mlir::OpPrintingFlags().enableDebugInfo());
+  }
   if (!err && outputs.graphIR) {
     err = writeIR(**module, pathOf(".graph.mlir"));
     if (!err)

@@ -142,10 +142,26 @@ gatherInputs(mlir::MLIRContext &context, llvm::ArrayRef<TensorSpec> specs,
     }
     files[name] = path.str();
   }
+  for (const auto &[name, tensor] : sources.tensors)
+    if (llvm::none_of(groups, [&](const ValueGroup &g) {
+          return g.name == name && g.kind == ValueGroup::Kind::Tensor;
+        }))
+      return createStringError("the model has no tensor input '%s'", name.c_str());
   std::mt19937 rng(sources.seed);
   std::vector<HostTensor> tensors;
   for (const ValueGroup &group : groups) {
     const TensorSpec &spec = specs[group.first];
+    auto given = llvm::find_if(sources.tensors, [&](const auto &t) { return t.first == group.name; });
+    if (given != sources.tensors.end() && group.kind == ValueGroup::Kind::Tensor) {
+      const HostTensor &from = *given->second;
+      if (from.dtype() != spec.dtype)
+        return createStringError("input %s: got %s", spec.describe().c_str(),
+                                 from.describe().c_str());
+      HostTensor copy(from.dtype(), from.shape());
+      std::memcpy(copy.data(), from.data(), from.numBytes());
+      tensors.push_back(std::move(copy));
+      continue;
+    }
     auto it = files.find(group.name);
     if (it == files.end()) {
       if (!sources.random)
@@ -251,7 +267,8 @@ Latency summarize(std::vector<double> timesMs) {
 
 namespace {
 
-// The sizes of the tensors given as --input NAME=FILE (others are skipped).
+// The sizes of the tensors given as --input NAME=FILE (others are skipped)
+// or in memory.
 llvm::StringMap<llvm::SmallVector<int64_t>> givenInputShapes(mlir::MLIRContext &context,
                                                              const InputSources &sources) {
   llvm::StringMap<llvm::SmallVector<int64_t>> shapes;
@@ -266,6 +283,8 @@ llvm::StringMap<llvm::SmallVector<int64_t>> givenInputShapes(mlir::MLIRContext &
     }
     shapes[name] = llvm::SmallVector<int64_t>(tensor->shape());
   }
+  for (const auto &[name, tensor] : sources.tensors)
+    shapes[name] = llvm::SmallVector<int64_t>(tensor->shape());
   return shapes;
 }
 

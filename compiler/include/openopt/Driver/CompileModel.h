@@ -28,19 +28,30 @@ namespace openopt::driver {
 struct CompileRequest {
   /// An .onnx or .mlir file with static input shapes.
   std::string modelPath;
-  Recipe recipe;
-  /// Skip the recipe's graph passes (IR they already ran on).
-  bool noGraphPasses = false;
-  /// Write DIR/record.json even when the recipe's outputs do not ask for it.
+  /// The whole pipeline, the graph passes included (options.graphPasses,
+  /// empty to skip them: IR they already ran on). A recipe gives them with
+  /// fromRecipe; the daemon's workers get them resolved, not as recipe text.
+  CpuPipelineOptions options;
+  RecipeOutputs outputs;
+  /// Write DIR/record.json even when `outputs` do not ask for it.
   bool record = false;
   /// Where the files go; DIR/<model stem>.<suffix>.
   std::string outputDir;
+  /// Return the IR after the graph passes as text (for the daemon's cache).
+  bool keepGraphIR = false;
+
+  static CompileRequest fromRecipe(const Recipe &recipe, bool skipGraphPasses);
 };
 
 struct CompileResult {
   /// The files written, in order.
   std::vector<std::string> written;
+  /// The record of every pass; its first graphPassCount passes are the
+  /// graph passes.
   std::optional<PassRecord> record;
+  size_t graphPassCount = 0;
+  /// With keepGraphIR.
+  std::string graphIR;
   double milliseconds = 0;
   int64_t opsBefore = 0, opsAfterGraphPasses = 0;
 };

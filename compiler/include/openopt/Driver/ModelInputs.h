@@ -17,7 +17,9 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
 
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mlir {
@@ -32,6 +34,9 @@ struct InputSources {
   /// Generate the inputs not given (floats uniform in [-1, 1), the rest 0).
   bool random = false;
   unsigned seed = 1;
+  /// Tensors given in memory by name (the daemon's workers receive them
+  /// over their pipe); they take precedence over files.
+  std::vector<std::pair<std::string, std::shared_ptr<const HostTensor>>> tensors;
 };
 
 /// One tensor per input of `specs`, in order.

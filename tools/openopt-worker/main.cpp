@@ -1,0 +1,66 @@
+//===- main.cpp - openopt-worker: a warm compiler process for openoptd ----===//
+//
+// Reads requests of the worker protocol on stdin and writes one reply per
+// request on stdout until stdin closes. Logs go to stderr (the daemon's
+// log). A failed allocation (the daemon limits the address space) exits
+// with kOutOfMemoryExit so the daemon can name the cause from the status.
+//
+//===----------------------------------------------------------------------===//
+#include "WorkerMethods.h"
+
+#include "openopt/InitOpenOpt.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <new>
+#include <unistd.h>
+
+using namespace openopt;
+namespace protocol = openopt::server::worker;
+
+namespace {
+
+[[noreturn]] void outOfMemory() {
+  static const char message[] = "openopt-worker: out of memory\n";
+  (void)!::write(2, message, sizeof(message) - 1);
+  ::_exit(protocol::kOutOfMemoryExit);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  std::set_new_handler(outOfMemory);
+  llvm::install_bad_alloc_error_handler(
+      [](void *, const char *, bool) { outOfMemory(); }, nullptr);
+
+  mlir::DialectRegistry registry;
+  registerAllDialectsAndPasses(registry);
+  // As in the CLI: the compiled code's own threads (OpenMP) do the parallel work.
+  mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
+  context.loadAllAvailableDialects();
+
+  while (true) {
+    auto request = protocol::readMessage(0);
+    if (!request) {
+      llvm::errs() << "openopt-worker: " << llvm::toString(request.takeError()) << "\n";
+      return 2;
+    }
+    if (!*request)
+      return 0; // the daemon closed the pipe
+    protocol::Message reply;
+    try {
+      reply = worker::answer(context, **request);
+    } catch (const std::bad_alloc &) {
+      outOfMemory();
+    }
+    if (auto err = protocol::writeMessage(1, reply)) {
+      llvm::errs() << "openopt-worker: " << llvm::toString(std::move(err)) << "\n";
+      return 2;
+    }
+  }
+}
