@@ -36,11 +36,14 @@ function registerDiffScheme(): void {
 export function createDiffView(container: HTMLElement): DiffViewHandle {
   registerDiffScheme();
   if (!editorServicesReady()) throw new Error('createDiffView: await initEditorServices() first');
-  const id = ++counter;
-  const models = {
-    original: monaco.editor.createModel('', MLIR_LANGUAGE_ID, monaco.Uri.parse(`openopt-diff:/${id}/before.mlir`)),
-    modified: monaco.editor.createModel('', MLIR_LANGUAGE_ID, monaco.Uri.parse(`openopt-diff:/${id}/after.mlir`)),
+  const newModels = () => {
+    const id = ++counter;
+    return {
+      original: monaco.editor.createModel('', MLIR_LANGUAGE_ID, monaco.Uri.parse(`openopt-diff:/${id}/before.mlir`)),
+      modified: monaco.editor.createModel('', MLIR_LANGUAGE_ID, monaco.Uri.parse(`openopt-diff:/${id}/after.mlir`)),
+    };
   };
+  let models = newModels();
   const editor = monaco.editor.createDiffEditor(container, {
     theme: themeName(),
     readOnly: true,
@@ -72,6 +75,15 @@ export function createDiffView(container: HTMLElement): DiffViewHandle {
     if (next) apply(next.before, next.after);
   };
   const apply = (before: string, after: string) => {
+    // The editor services dispose a model whose last reference they release
+    // (a click can take one through the content provider above): then the
+    // diff gets new models instead of failing on the old ones.
+    if (models.original.isDisposed() || models.modified.isDisposed()) {
+      if (!models.original.isDisposed()) models.original.dispose();
+      if (!models.modified.isDisposed()) models.modified.dispose();
+      models = newModels();
+      editor.setModel(models);
+    }
     if (models.original.getValue() === before && models.modified.getValue() === after) return;
     computing = true;
     // No update comes when nothing needs comparing; do not wait for ever.
@@ -153,8 +165,8 @@ export function createDiffView(container: HTMLElement): DiffViewHandle {
       for (const d of disposables) d.dispose();
       listeners.clear();
       editor.dispose();
-      models.original.dispose();
-      models.modified.dispose();
+      if (!models.original.isDisposed()) models.original.dispose();
+      if (!models.modified.isDisposed()) models.modified.dispose();
     },
   };
 }
