@@ -52,9 +52,13 @@ cl::opt<std::string> webuiDir("webui-dir",
                                        "beside the build, if present)"),
                               cl::value_desc("DIR"), cl::cat(category));
 cl::opt<std::string> compilerPath("compiler",
-                                  cl::desc("The openopt executable jobs run (default: beside "
-                                           "openoptd)"),
+                                  cl::desc("The openopt executable whose language server /lsp "
+                                           "runs (default: beside openoptd)"),
                                   cl::value_desc("FILE"), cl::cat(category));
+cl::opt<std::string> workerPath("worker",
+                                cl::desc("The openopt-worker executable jobs run in (default: "
+                                         "beside openoptd)"),
+                                cl::value_desc("FILE"), cl::cat(category));
 cl::opt<unsigned> workers("workers", cl::desc("Jobs that run at once (default 2)"), cl::init(2),
                           cl::cat(category));
 cl::opt<unsigned> ioThreads("io-threads", cl::desc("Network threads (default 2)"), cl::init(2),
@@ -113,12 +117,12 @@ std::string ServerConfig::describe() const {
       "listen={0}:{1} data-dir={2} tls={3} allow-paths={4} allow-origin=[{5}] workers={6} "
       "io-threads={7} compiler={8} webui={9} max-message={10} max-model={11} "
       "max-jobs-per-client={12} job-timeout={13}s job-memory={14} memory-cache={15} "
-      "max-lsp-sessions={16} lsp-memory={17}",
+      "max-lsp-sessions={16} lsp-memory={17} worker={18}",
       listenAddress, port, dataDir, tlsCert.empty() ? "off" : "on", allowPaths,
       llvm::join(allowedOrigins, ","), workers, ioThreads, compilerPath,
       webuiDir.empty() ? "(none)" : webuiDir, limits.maxMessageBytes, limits.maxModelBytes,
       limits.maxJobsPerClient, limits.jobTimeoutSeconds, limits.jobMemoryBytes,
-      memoryCacheBytes, limits.maxLspSessions, limits.lspMemoryBytes);
+      memoryCacheBytes, limits.maxLspSessions, limits.lspMemoryBytes, workerPath);
 }
 
 llvm::Expected<ServerConfig> parseServerConfig(int argc, char **argv) {
@@ -151,6 +155,11 @@ llvm::Expected<ServerConfig> parseServerConfig(int argc, char **argv) {
   if (!llvm::sys::fs::can_execute(config.compilerPath))
     return createStringError("the compiler '%s' is not an executable (set --compiler)",
                              config.compilerPath.c_str());
+  config.workerPath =
+      workerPath.empty() ? besideExecutable(argv[0], "openopt-worker") : workerPath.getValue();
+  if (!llvm::sys::fs::can_execute(config.workerPath))
+    return createStringError("the worker '%s' is not an executable (set --worker)",
+                             config.workerPath.c_str());
   if (webuiDir.empty()) {
     // build/bin/openoptd -> <repository>/webui/dist
     std::string self = llvm::sys::fs::getMainExecutable(argv[0], (void *)&defaultDataDir);

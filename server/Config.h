@@ -35,7 +35,8 @@ struct ServerConfig {
   std::string logFormat = "text"; // or "json"
   std::string logLevel = "info";
   std::string webuiDir;     // the built web UI, served at /
-  std::string compilerPath; // the `openopt` executable jobs run
+  std::string compilerPath; // the `openopt` executable (its language server runs per /lsp session)
+  std::string workerPath;   // the `openopt-worker` executable jobs run in
   unsigned ioThreads = 2;
   unsigned workers = 2;     // jobs that run at once
   unsigned requestThreads = 4;

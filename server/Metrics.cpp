@@ -58,6 +58,21 @@ void Metrics::observeCompile(double seconds) {
   compileDuration.observe(seconds);
 }
 
+void Metrics::countWorkerCall(const std::string &method, const std::string &outcome) {
+  std::lock_guard<std::mutex> lock(mutex);
+  ++workerCalls[{method, outcome}];
+}
+
+void Metrics::workerStarted() {
+  std::lock_guard<std::mutex> lock(mutex);
+  ++workersStarted;
+}
+
+void Metrics::countRecipeParse() {
+  std::lock_guard<std::mutex> lock(mutex);
+  ++recipeParses;
+}
+
 void Metrics::connectionOpened() {
   std::lock_guard<std::mutex> lock(mutex);
   ++connections;
@@ -116,6 +131,17 @@ std::string Metrics::prometheusText(int liveJobs) const {
   out << "# HELP openopt_compile_seconds Wall time of compiles that ran (not cache hits).\n"
          "# TYPE openopt_compile_seconds histogram\n";
   histogram("openopt_compile_seconds", "", compileDuration);
+  out << "# HELP openopt_worker_calls_total Requests answered by openopt-worker processes, by "
+         "method and outcome.\n# TYPE openopt_worker_calls_total counter\n";
+  for (const auto &[key, n] : workerCalls)
+    out << "openopt_worker_calls_total{method=\"" << label(key.first) << "\",outcome=\""
+        << label(key.second) << "\"} " << n << "\n";
+  out << "# HELP openopt_workers_started_total Worker processes started (replacements too).\n"
+         "# TYPE openopt_workers_started_total counter\n"
+      << "openopt_workers_started_total " << workersStarted << "\n";
+  out << "# HELP openopt_recipe_parses_total Recipe texts parsed by the daemon.\n"
+         "# TYPE openopt_recipe_parses_total counter\n"
+      << "openopt_recipe_parses_total " << recipeParses << "\n";
   out << "# HELP openopt_websocket_connections Open WebSocket connections.\n"
          "# TYPE openopt_websocket_connections gauge\n"
       << "openopt_websocket_connections " << connections << "\n";

@@ -17,6 +17,11 @@ public:
   void observeJob(const std::string &kind, const std::string &state, double seconds);
   void countCache(const std::string &outcome); // hit, graph, miss
   void observeCompile(double seconds);
+  /// A request answered by a worker (outcome: ok, error, crashed, cancelled, ...).
+  void countWorkerCall(const std::string &method, const std::string &outcome);
+  void workerStarted();
+  /// A recipe text parsed by the daemon (a compile parses its recipe once).
+  void countRecipeParse();
   void connectionOpened();
   void connectionClosed();
 
@@ -41,6 +46,8 @@ private:
   std::map<std::string, Histogram> jobDuration;
   std::map<std::string, uint64_t> cache;
   Histogram compileDuration;
+  std::map<std::pair<std::string, std::string>, uint64_t> workerCalls; // method, outcome
+  uint64_t workersStarted = 0, recipeParses = 0;
   int64_t connections = 0;
 };
 

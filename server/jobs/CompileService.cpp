@@ -1,10 +1,10 @@
-//===- CompileService.cpp - the daemon's jobs, done by the openopt CLI ----===//
+//===- CompileService.cpp - the daemon's jobs, done by warm workers ------===//
 #include "jobs/CompileService.h"
 
 #include "Base64.h"
 #include "Hash.h"
 #include "Log.h"
-#include "jobs/Subprocess.h"
+#include "worker/WorkerProtocol.h"
 
 #include "openopt/Codegen/CPU/CpuPipeline.h"
 #include "openopt/Recipe/Recipe.h"
@@ -19,7 +19,6 @@
 
 #include <cstring>
 #include <fstream>
-#include <regex>
 
 namespace openopt::server {
 namespace {
@@ -110,6 +109,23 @@ std::optional<DType> parseDType(const std::string &name) {
   return std::nullopt;
 }
 
+/// The .npy file of `tensor`, as bytes.
+std::string npyBytes(const HostTensor &tensor, const std::string &scratch) {
+  if (auto err = writeNpy(scratch, tensor))
+    throw JobFailure{kJobInternal, llvm::toString(std::move(err))};
+  std::string bytes = requireFile(scratch, "the output");
+  llvm::sys::fs::remove(scratch);
+  return bytes;
+}
+
+/// The model file a job's worker reads, written into the job directory.
+std::string modelFileName(const std::string &modelName) {
+  std::string file = tensorFileName(modelName);
+  if (!llvm::StringRef(file).ends_with(".onnx"))
+    file += ".onnx";
+  return file;
+}
+
 } // namespace
 
 json modelSummary(const ModelRow &row) {
@@ -124,8 +140,10 @@ json modelSummary(const ModelRow &row) {
 CompileService::CompileService(const ServerConfig &config, Storage &storage, Metrics &metrics,
                                CompileCache &cache)
     : config(config), storage(storage), metrics(metrics), cache(cache),
+      workers(config.workerPath, config.workers, config.limits.jobMemoryBytes,
+              config.limits.jobTimeoutSeconds, metrics),
       records(config.memoryCacheBytes / 8), graphs(config.memoryCacheBytes / 8) {
-  auto binary = readFile(config.compilerPath);
+  auto binary = readFile(config.workerPath);
   version = std::string("0.1.0+") + (binary ? sha256Hex(*binary).substr(0, 12) : "unknown");
   cpu = llvm::sys::getHostCPUName().str();
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
@@ -133,34 +151,10 @@ CompileService::CompileService(const ServerConfig &config, Storage &storage, Met
 }
 
 
-std::string CompileService::runCompiler(JobContext &job, const std::vector<std::string> &args,
-                                        const std::string &what, const std::string &directory) {
-  std::vector<std::string> argv = {config.compilerPath};
-  argv.insert(argv.end(), args.begin(), args.end());
-  SubprocessOptions options;
-  options.workingDirectory = directory;
-  options.memoryBytes = config.limits.jobMemoryBytes;
-  options.deadline = job.deadline;
-  options.cancelled = &job.cancelled;
-  auto start = Clock::now();
-  SubprocessResult result = runSubprocess(argv, options);
-  logEvent(spdlog::level::debug, "job.step",
-           {{"job", job.id}, {"step", what}, {"ms", msSince(start)}, {"exit", result.exitCode}});
-  if (result.ok())
-    return result.out;
-  using Ending = SubprocessResult::Ending;
-  if (result.ending == Ending::Cancelled)
-    throw JobFailure{kJobCancelled, "cancelled during " + what};
-  if (result.ending == Ending::TimedOut)
-    throw JobFailure{kJobTimedOut, what + " exceeded the job time limit of " +
-                                       std::to_string(config.limits.jobTimeoutSeconds) + " s"};
-  static const std::regex outOfMemory("out of memory|bad_alloc|Cannot allocate memory",
-                                      std::regex::icase);
-  if (std::regex_search(result.err, outOfMemory))
-    throw JobFailure{kJobOutOfMemory,
-                     what + " exceeded the job memory limit of " +
-                         std::to_string(config.limits.jobMemoryBytes >> 20) + " MiB"};
-  throw JobFailure{kJobCompilerError, result.describe(what)};
+llvm::Expected<Recipe> CompileService::parseStoredRecipe(const std::string &text,
+                                                         const std::string &name) {
+  metrics.countRecipeParse();
+  return parseRecipe(text, name);
 }
 
 json CompileService::importModel(JobContext &job, const std::string &name,
@@ -169,13 +163,14 @@ json CompileService::importModel(JobContext &job, const std::string &name,
   if (auto existing = storage.getModel(id))
     return {{"model", modelSummary(*existing)}, {"existing", true}};
   JobDirectory dir(config.dataDir, job.id);
-  std::string file = tensorFileName(name);
-  if (!llvm::StringRef(file).ends_with(".onnx"))
-    file += ".onnx";
+  std::string file = modelFileName(name);
   writeFile(dir.file(file), bytes);
   job.progress(0.2, "importing");
-  runCompiler(job, {"graph", file, "-o", "graph.json"}, "importing '" + name + "'", dir.path);
-  std::string graphText = requireFile(dir.file("graph.json"), "the import");
+  WorkerReply reply = workers.call(job, "graph", {{"model", dir.file(file)}}, {},
+                                   "importing '" + name + "'", dir.path);
+  if (reply.blobs.empty())
+    throw JobFailure{kJobInternal, "the import returned no graph"};
+  std::string graphText = std::move(reply.blobs[0]);
   json graph = json::parse(graphText, nullptr, false);
   if (graph.is_discarded())
     throw JobFailure{kJobInternal, "the import wrote graph JSON that does not parse"};
@@ -207,9 +202,11 @@ llvm::Expected<CompilePlan> CompileService::planCompile(const ModelRow &model,
   plan.recipeText = recipeText.empty() ? defaultRecipeText().str() : recipeText;
   plan.recipeName = recipeName.empty() ? (recipeText.empty() ? "built-in" : "recipe.json")
                                        : recipeName;
-  auto recipe = parseRecipe(plan.recipeText, plan.recipeName);
+  auto recipe = parseStoredRecipe(plan.recipeText, plan.recipeName);
   if (!recipe)
     return recipe.takeError();
+  plan.options = recipe->cpuOptions();
+  plan.outputs = recipe->outputs;
   if (!recipe->name.empty() && recipeName.empty() && !recipeText.empty())
     plan.recipeName = recipe->name;
   plan.recipeHash = sha256Hex(plan.recipeText);
@@ -249,21 +246,26 @@ json CompileService::reuseCompile(const CompilePlan &plan, const CompileRow &pre
 json CompileService::compile(JobContext &job, const CompilePlan &plan) {
   auto start = Clock::now();
   JobDirectory dir(config.dataDir, job.id);
-  writeFile(dir.file("recipe.json"), plan.recipeText);
   cache.storeArtifact(plan.recipeText, "application/json");
 
+  // One worker call: from the model through the graph passes and code
+  // generation, or, when the graph passes' result is cached, from their IR.
   std::string cacheOutcome = "graph";
   std::optional<GraphCacheRow> graph = cache.findGraph(plan.graphKey);
   std::string graphRecordText;
+  std::string input;
+  json options = worker::toJson(plan.options);
   if (graph) {
-    job.progress(0.1, "graph passes reused from the cache");
     auto ir = cache.artifact(graph->graphIRArtifact);
     auto record = cache.artifact(graph->recordArtifact);
-    if (!ir || !record)
+    if (!ir || !record) {
       graph.reset(); // an artifact went missing: compile from the model
-    else {
-      writeFile(dir.file("graph.mlir"), ir->data);
+    } else {
+      job.progress(0.1, "graph passes reused from the cache");
+      input = dir.file("graph.mlir");
+      writeFile(input, ir->data);
       graphRecordText = record->data;
+      options["graphPasses"] = "";
     }
   }
   if (!graph) {
@@ -272,69 +274,88 @@ json CompileService::compile(JobContext &job, const CompilePlan &plan) {
     auto onnx = model ? cache.artifact(model->artifact) : nullptr;
     if (!onnx)
       throw JobFailure{kJobInternal, "model " + plan.modelId + " is not stored"};
-    std::string file = tensorFileName(plan.modelName);
-    if (!llvm::StringRef(file).ends_with(".onnx"))
-      file += ".onnx";
-    writeFile(dir.file(file), onnx->data);
-    job.progress(0.05, "graph passes");
-    runCompiler(job,
-                {"opt", file, "--recipe", "recipe.json", "--graph-only", "--record", "graph-record",
-                 "--print-locations", "-o", "graph.mlir"},
-                "the graph passes", dir.path);
-    std::string ir = requireFile(dir.file("graph.mlir"), "the graph passes");
-    // An empty graph pipeline writes no record: start the record at the IR.
-    graphRecordText = readFile(dir.file("graph-record/record.json")).value_or("");
+    input = dir.file(modelFileName(plan.modelName));
+    writeFile(input, onnx->data);
+    job.progress(0.05, "graph passes and code generation");
+  } else {
+    job.progress(0.2, "code generation");
+  }
+  if (job.cancelled)
+    throw JobFailure{kJobCancelled, "cancelled before the compile started"};
+  WorkerReply reply = workers.call(job, "compile",
+                                   {{"model", input},
+                                    {"options", options},
+                                    {"outputs", worker::toJson(plan.outputs)},
+                                    {"record", true},
+                                    {"outputDir", dir.file("out")},
+                                    {"keepGraphIR", !graph}},
+                                   {}, "the compile", dir.path);
+  job.progress(0.9, "storing");
+  if (reply.blobs.size() < 2)
+    throw JobFailure{kJobInternal, "the compile returned no record"};
+  auto record = parseRecord(reply.blobs[1], "the compile record");
+  if (!record)
+    throw JobFailure{kJobInternal, llvm::toString(record.takeError())};
+
+  PassRecord merged;
+  int64_t opsBefore = 0, opsAfterGraph = 0;
+  if (graph) {
+    // The cached graph-pass record, then this compile's code generation.
+    if (!graphRecordText.empty()) {
+      auto graphRecord = parseRecord(graphRecordText, "the graph-pass record");
+      if (!graphRecord)
+        throw JobFailure{kJobInternal, llvm::toString(graphRecord.takeError())};
+      merged = std::move(*graphRecord);
+    } else {
+      merged.initial = record->initial;
+    }
+    opsBefore = countOps(merged.initial);
+    opsAfterGraph = countOps(record->initial);
+    merged.pipeline = merged.pipeline.empty() ? record->pipeline
+                                              : merged.pipeline + " ; " + record->pipeline;
+    int offset = int(merged.passes.size());
+    for (PassSnapshot &pass : record->passes) {
+      pass.index += offset;
+      merged.passes.push_back(std::move(pass));
+    }
+  } else {
+    merged = std::move(*record);
+    size_t graphPasses = reply.result.value("graphPassCount", size_t(0));
+    opsBefore = countOps(merged.initial);
+    for (const FunctionSnapshot &f : merged.initial)
+      if (const FunctionSnapshot *after = merged.functionBefore(int(graphPasses), f.name))
+        opsAfterGraph += int64_t(after->ops.size());
+    // The graph passes' part of the record is cached with their IR, for a
+    // compile of the same model and graph passes with other code generation.
+    PassRecord graphPart;
+    graphPart.initial = merged.initial;
+    graphPart.pipeline = merged.pipeline;
+    graphPart.passes.assign(merged.passes.begin(),
+                            merged.passes.begin() + std::min(graphPasses, merged.passes.size()));
     GraphCacheRow row;
     row.graphKey = plan.graphKey;
-    row.graphIRArtifact = cache.storeArtifact(ir, "text/x-mlir");
-    row.recordArtifact = cache.storeArtifact(graphRecordText, "application/json");
+    row.graphIRArtifact = cache.storeArtifact(reply.blobs[0], "text/x-mlir");
+    row.recordArtifact = cache.storeArtifact(graphPasses ? printRecord(graphPart) : std::string(),
+                                             "application/json");
     row.stats = json::object();
     storage.putGraphCache(row);
     cache.rememberGraph(row);
     graph = row;
-  }
-  if (job.cancelled)
-    throw JobFailure{kJobCancelled, "cancelled after the graph passes"};
-
-  job.progress(0.4, "code generation");
-  runCompiler(job,
-              {"compile", "graph.mlir", "--recipe", "recipe.json", "--no-graph-passes", "--record",
-               "-o", "out"},
-              "code generation", dir.path);
-  job.progress(0.9, "storing");
-
-  auto lowering = parseRecord(requireFile(dir.file("out/record.json"), "code generation"),
-                              "the code generation record");
-  if (!lowering)
-    throw JobFailure{kJobInternal, llvm::toString(lowering.takeError())};
-  PassRecord merged;
-  if (!graphRecordText.empty()) {
-    auto graphRecord = parseRecord(graphRecordText, "the graph-pass record");
-    if (!graphRecord)
-      throw JobFailure{kJobInternal, llvm::toString(graphRecord.takeError())};
-    merged = std::move(*graphRecord);
-  } else {
-    merged.initial = lowering->initial;
-  }
-  int64_t opsBefore = countOps(merged.initial);
-  int64_t opsAfterGraph = countOps(lowering->initial);
-  merged.pipeline = merged.pipeline.empty() ? lowering->pipeline
-                                            : merged.pipeline + " ; " + lowering->pipeline;
-  int offset = int(merged.passes.size());
-  for (PassSnapshot &pass : lowering->passes) {
-    pass.index += offset;
-    merged.passes.push_back(std::move(pass));
   }
 
   json artifacts = json::object();
   artifacts["graphIR"] = cache.artifactRef(graph->graphIRArtifact);
   std::string recordText = printRecord(merged);
   artifacts["record"] = cache.artifactRef(cache.storeArtifact(recordText, "application/json"));
-  for (auto [key, suffix, media] : {std::tuple{"object", ".o", "application/x-object"},
-                                    {"llvmIR", ".ll", "text/x-llvm"},
-                                    {"llvmDialect", ".llvm.mlir", "text/x-mlir"}})
-    if (auto bytes = readFile(dir.file(std::string("out/graph") + suffix)))
-      artifacts[key] = cache.artifactRef(cache.storeArtifact(*bytes, media));
+  for (const json &path : reply.result.value("written", json::array())) {
+    llvm::StringRef file = path.get_ref<const std::string &>();
+    for (auto [key, suffix, media] : {std::tuple{"object", ".o", "application/x-object"},
+                                      {"llvmIR", ".ll", "text/x-llvm"},
+                                      {"llvmDialect", ".llvm.mlir", "text/x-mlir"}})
+      if (file.ends_with(suffix) && !(key == std::string("llvmIR") && file.ends_with(".mlir")))
+        if (auto bytes = readFile(file.str()))
+          artifacts[key] = cache.artifactRef(cache.storeArtifact(*bytes, media));
+  }
 
   CompileRow row;
   row.id = plan.compileId;
@@ -407,63 +428,70 @@ llvm::Expected<std::vector<RunInput>> CompileService::decodeRunInputs(const Mode
   return decoded;
 }
 
+json CompileService::workerRunParams(const CompileRow &compile, const std::string &graphFile,
+                                     uint32_t seed) {
+  auto ir = cache.artifact(compile.summary["artifacts"]["graphIR"]["hash"]);
+  auto recipeText = cache.artifact(compile.recipeHash);
+  if (!ir || !recipeText)
+    throw JobFailure{kJobInternal, "the compile's artifacts are not stored"};
+  auto recipe = parseStoredRecipe(recipeText->data, compile.summary.value("recipeName", "recipe"));
+  if (!recipe)
+    throw JobFailure{kJobInternal, "the stored recipe: " + llvm::toString(recipe.takeError())};
+  // The graph IR already had the graph passes.
+  CpuPipelineOptions options = recipe->cpuOptions();
+  options.graphPasses.clear();
+  writeFile(graphFile, ir->data);
+  return {{"model", graphFile},
+          {"options", worker::toJson(options)},
+          {"specialize", recipe->shapes == "specialize"},
+          {"randomInputs", true},
+          {"seed", seed}};
+}
+
 json CompileService::run(JobContext &job, const CompileRow &compile,
                          const std::vector<RunInput> &inputs, uint32_t seed, int iterations) {
   JobDirectory dir(config.dataDir, job.id);
-  auto ir = cache.artifact(compile.summary["artifacts"]["graphIR"]["hash"]);
-  auto recipe = cache.artifact(compile.recipeHash);
-  auto model = storage.getModel(compile.modelId);
-  if (!ir || !recipe || !model)
-    throw JobFailure{kJobInternal, "the compile's artifacts are not stored"};
-  writeFile(dir.file("graph.mlir"), ir->data);
-  writeFile(dir.file("recipe.json"), recipe->data);
-  std::vector<std::string> args = {"run",         "graph.mlir",         "--recipe",
-                                   "recipe.json", "--no-graph-passes",  "--random-inputs",
-                                   "--seed",      std::to_string(seed), "--iterations",
-                                   std::to_string(iterations), "--latency-samples",
-                                   "--output-dir", "out"};
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    std::string file = "input" + std::to_string(i) + ".npy";
-    if (auto err = writeNpy(dir.file(file), *inputs[i].tensor))
-      throw JobFailure{kJobInternal, llvm::toString(std::move(err))};
-    args.push_back("--input");
-    args.push_back(inputs[i].name + "=" + file);
+  json params = workerRunParams(compile, dir.file("graph.mlir"), seed);
+  params["iterations"] = iterations;
+  json described = json::array();
+  std::vector<std::string> blobs;
+  for (const RunInput &input : inputs) {
+    const HostTensor &t = *input.tensor;
+    described.push_back({{"name", input.name},
+                         {"dtype", dtypeName(t.dtype()).str()},
+                         {"shape", std::vector<int64_t>(t.shape().begin(), t.shape().end())}});
+    blobs.emplace_back(t.data(), size_t(t.numBytes()));
   }
+  params["inputs"] = std::move(described);
   job.progress(0.1, "compiling and running");
-  std::string out = runCompiler(job, args, "the run", dir.path);
+  WorkerReply reply =
+      workers.call(job, "run", std::move(params), std::move(blobs), "the run", dir.path);
   job.progress(0.9, "storing outputs");
 
-  json result = {{"iterations", iterations}};
-  std::smatch m;
-  static const std::regex latency(R"(latency_ms median=([0-9.]+) min=([0-9.]+) p95=([0-9.]+))");
-  if (!std::regex_search(out, m, latency))
-    throw JobFailure{kJobInternal, "the run printed no latency line"};
-  result["latencyMs"] = {{"median", std::stod(m[1])}, {"min", std::stod(m[2])},
-                         {"p95", std::stod(m[3])}};
-  static const std::regex samplesLine(R"(latency_samples_ms ([0-9.,]*))");
-  if (std::regex_search(out, m, samplesLine)) {
-    json samples = json::array();
-    std::string list = m[1].str();
-    llvm::SmallVector<llvm::StringRef> parts;
-    llvm::StringRef(list).split(parts, ',', -1, false);
-    for (llvm::StringRef part : parts)
-      samples.push_back(std::stod(part.str()));
-    result["samplesMs"] = samples;
-  }
+  json result = {{"iterations", iterations},
+                 {"latencyMs", reply.result.value("latencyMs", json::object())},
+                 {"samplesMs", reply.result.value("samplesMs", json::array())}};
   json outputs = json::array();
-  for (const json &spec : model->summary["outputs"]) {
+  const json described_outputs = reply.result.value("outputs", json::array());
+  if (described_outputs.size() != reply.blobs.size())
+    throw JobFailure{kJobInternal, "the run returned outputs that do not match their blobs"};
+  for (size_t i = 0; i < reply.blobs.size(); ++i) {
+    const json &spec = described_outputs[i];
+    auto dtype = parseDType(spec.value("dtype", ""));
+    if (!dtype)
+      throw JobFailure{kJobInternal, "the run returned an output of unknown dtype"};
+    HostTensor tensor(*dtype, spec.value("shape", std::vector<int64_t>{}));
+    if (tensor.numBytes() != int64_t(reply.blobs[i].size()))
+      throw JobFailure{kJobInternal, "the run returned an output of the wrong size"};
+    std::memcpy(tensor.data(), reply.blobs[i].data(), reply.blobs[i].size());
     std::string name = spec.value("name", "");
-    std::string path = dir.file("out/" + tensorFileName(name) + ".npy");
-    std::string bytes = requireFile(path, "the run");
-    auto tensor = parseNpy(bytes, path);
-    if (!tensor)
-      throw JobFailure{kJobInternal, llvm::toString(tensor.takeError())};
+    std::string bytes = npyBytes(tensor, dir.file("output.npy"));
     json entry = {{"name", name},
-                  {"dtype", dtypeName(tensor->dtype()).str()},
-                  {"shape", std::vector<int64_t>(tensor->shape().begin(), tensor->shape().end())},
+                  {"dtype", dtypeName(tensor.dtype()).str()},
+                  {"shape", std::vector<int64_t>(tensor.shape().begin(), tensor.shape().end())},
                   {"npy", cache.artifactRef(cache.storeArtifact(bytes, "application/x-numpy"))}};
-    if (uint64_t(tensor->numBytes()) <= config.limits.inlineResultBytes)
-      entry["data"] = base64Encode(std::string_view(tensor->data(), tensor->numBytes()));
+    if (uint64_t(tensor.numBytes()) <= config.limits.inlineResultBytes)
+      entry["data"] = base64Encode(std::string_view(tensor.data(), tensor.numBytes()));
     outputs.push_back(entry);
   }
   result["outputs"] = outputs;
@@ -474,24 +502,17 @@ json CompileService::run(JobContext &job, const CompileRow &compile,
 json CompileService::profile(JobContext &job, const CompileRow &compile, uint32_t seed,
                              int iterations) {
   JobDirectory dir(config.dataDir, job.id);
-  auto ir = cache.artifact(compile.summary["artifacts"]["graphIR"]["hash"]);
-  auto recipe = cache.artifact(compile.recipeHash);
-  if (!ir || !recipe)
-    throw JobFailure{kJobInternal, "the compile's artifacts are not stored"};
-  writeFile(dir.file("graph.mlir"), ir->data);
-  writeFile(dir.file("recipe.json"), recipe->data);
+  json params = workerRunParams(compile, dir.file("graph.mlir"), seed);
+  params["iterations"] = iterations;
+  params["trace"] = true;
   job.progress(0.1, "compiling with timers and running");
-  runCompiler(job,
-              {"profile", "graph.mlir", "--recipe", "recipe.json", "--no-graph-passes",
-               "--random-inputs", "--seed", std::to_string(seed), "--iterations",
-               std::to_string(iterations), "--json", "profile.json", "--trace", "trace.json"},
-              "the profile", dir.path);
-  json table = json::parse(requireFile(dir.file("profile.json"), "the profile"), nullptr, false);
-  if (table.is_discarded())
-    throw JobFailure{kJobInternal, "the profile wrote JSON that does not parse"};
-  std::string trace = requireFile(dir.file("trace.json"), "the profile");
-  json result = {{"profile", table},
-                 {"trace", cache.artifactRef(cache.storeArtifact(trace, "application/json"))}};
+  WorkerReply reply =
+      workers.call(job, "profile", std::move(params), {}, "the profile", dir.path);
+  if (reply.blobs.empty() || !reply.result.contains("profile"))
+    throw JobFailure{kJobInternal, "the profile returned no table"};
+  json result = {
+      {"profile", reply.result["profile"]},
+      {"trace", cache.artifactRef(cache.storeArtifact(reply.blobs[0], "application/json"))}};
   storage.putRun(randomHex(16), compile.id, "profile", result);
   return result;
 }
@@ -514,23 +535,25 @@ std::shared_ptr<const PassRecord> CompileService::passRecord(const CompileRow &c
 }
 
 json CompileService::graphView(const CompileRow &compile, const std::string &key,
-                               const std::vector<std::pair<std::string, std::string>> &files,
-                               std::vector<std::string> args) {
+                               const std::pair<std::string, std::string> &model,
+                               const std::string &after, const std::vector<RecipePass> &passes) {
   if (auto hit = graphs.get(key))
     return *hit;
   JobContext job;
   job.id = "graph-" + compile.id + "-" + randomHex(4);
   job.deadline = Clock::now() + std::chrono::seconds(config.limits.jobTimeoutSeconds);
   JobDirectory dir(config.dataDir, job.id);
-  for (const auto &[name, data] : files)
-    writeFile(dir.file(name), data);
-  args.insert(args.end(), {"-o", "graph.json"});
-  runCompiler(job, args, "the graph view", dir.path);
-  std::string text = requireFile(dir.file("graph.json"), "the graph view");
-  auto graph = std::make_shared<const json>(json::parse(text, nullptr, false));
+  writeFile(dir.file(model.first), model.second);
+  WorkerReply reply = workers.call(
+      job, "graph",
+      {{"model", dir.file(model.first)}, {"after", after}, {"passes", worker::toJson(passes)}}, {},
+      "the graph view", dir.path);
+  if (reply.blobs.empty())
+    throw JobFailure{kJobInternal, "the graph view returned no graph"};
+  auto graph = std::make_shared<const json>(json::parse(reply.blobs[0], nullptr, false));
   if (graph->is_discarded())
-    throw JobFailure{kJobInternal, "the graph view wrote JSON that does not parse"};
-  graphs.put(key, graph, text.size());
+    throw JobFailure{kJobInternal, "the graph view returned JSON that does not parse"};
+  graphs.put(key, graph, reply.blobs[0].size());
   return *graph;
 }
 
@@ -540,7 +563,7 @@ json CompileService::graphAfterPasses(const CompileRow &compile) {
   auto ir = cache.artifact(compile.summary["artifacts"]["graphIR"]["hash"]);
   if (!ir)
     throw JobFailure{kJobInternal, "the compile's graph IR is not stored"};
-  return graphView(compile, compile.graphKey, {{"graph.mlir", ir->data}}, {"graph", "graph.mlir"});
+  return graphView(compile, compile.graphKey, {"graph.mlir", ir->data}, "", {});
 }
 
 json CompileService::graphAfterPass(const CompileRow &compile, const std::string &after) {
@@ -549,11 +572,13 @@ json CompileService::graphAfterPass(const CompileRow &compile, const std::string
     return *hit;
   auto model = storage.getModel(compile.modelId);
   auto onnx = model ? cache.artifact(model->artifact) : nullptr;
-  auto recipe = cache.artifact(compile.recipeHash);
-  if (!onnx || !recipe)
+  auto recipeText = cache.artifact(compile.recipeHash);
+  if (!onnx || !recipeText)
     throw JobFailure{kJobInternal, "the compile's model or recipe is not stored"};
-  return graphView(compile, key, {{"model.onnx", onnx->data}, {"recipe.json", recipe->data}},
-                   {"graph", "model.onnx", "--recipe", "recipe.json", "--after", after});
+  auto recipe = parseStoredRecipe(recipeText->data, compile.summary.value("recipeName", "recipe"));
+  if (!recipe)
+    throw JobFailure{kJobInternal, "the stored recipe: " + llvm::toString(recipe.takeError())};
+  return graphView(compile, key, {"model.onnx", onnx->data}, after, recipe->graphPasses);
 }
 
 } // namespace openopt::server

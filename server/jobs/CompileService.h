@@ -1,9 +1,10 @@
 //===- CompileService.h - import, compile, run and profile jobs -*- C++ -*-===//
 //
-// The work behind the API's long methods. Each step runs the `openopt` CLI
-// in a child process (Subprocess.h) on files in a per-job directory, then
-// stores what it produced as artifacts. Graph passes and code generation run
-// as two steps so the compile cache can reuse the first.
+// The work behind the API's long methods. Each job is one request to a warm
+// `openopt-worker` (WorkerPool.h) on files in a per-job directory; what it
+// returns is stored as artifacts. A compile is one request: from the model
+// through the graph passes and code generation, or, when the graph passes'
+// result is cached (same model and graph passes), from their IR.
 //
 //===----------------------------------------------------------------------===//
 #ifndef OPENOPT_SERVER_COMPILESERVICE_H
@@ -12,9 +13,12 @@
 #include "storage/CompileCache.h"
 #include "Config.h"
 #include "jobs/JobQueue.h"
+#include "jobs/WorkerPool.h"
 #include "Metrics.h"
 #include "storage/Storage.h"
 
+#include "openopt/Codegen/CPU/CpuPipeline.h"
+#include "openopt/Recipe/Recipe.h"
 #include "openopt/Record/PassRecord.h"
 #include "openopt/Runtime/HostTensor.h"
 
@@ -27,6 +31,9 @@ struct CompilePlan {
   std::string compileId, modelId, modelName;
   std::string recipeText, recipeName, recipeHash;
   std::string graphKey, cacheKey;
+  /// What the recipe resolved to: the worker gets these, not the text.
+  CpuPipelineOptions options;
+  RecipeOutputs outputs;
 };
 
 /// A stored model as the API shows it (common.schema.json#/$defs/modelSummary).
@@ -42,12 +49,12 @@ public:
   CompileService(const ServerConfig &config, Storage &storage, Metrics &metrics,
                  CompileCache &cache);
 
-  /// "0.1.0+<first 12 hex digits of the compiler executable's SHA-256>".
+  /// "0.1.0+<first 12 hex digits of the worker executable's SHA-256>".
   const std::string &compilerVersion() const { return version; }
   const std::string &hostCpu() const { return cpu; }
   const std::string &hostIsa() const { return isa; }
 
-  /// Import: checks the model by importing it in a child, stores it and its
+  /// Import: checks the model by importing it in a worker, stores it and its
   /// graph JSON. `bytes` are the ONNX file.
   json importModel(JobContext &job, const std::string &name, const std::string &bytes);
 
@@ -75,19 +82,25 @@ public:
   /// Graph JSON after one graph pass of the compile's recipe (`openopt graph --after`).
   json graphAfterPass(const CompileRow &compile, const std::string &after);
 
+  /// The pool, for tests and metrics.
+  WorkerPool &workerPool() { return workers; }
+
 private:
-  /// The cached graph JSON under `key`, else `openopt ARGS -o graph.json` run
-  /// in a scratch directory holding `files` (name, bytes).
+  /// The cached graph JSON under `key`, else the worker's graph view of
+  /// `model` (file name, bytes), after the passes up to `after` ("" none).
   json graphView(const CompileRow &compile, const std::string &key,
-                 const std::vector<std::pair<std::string, std::string>> &files,
-                 std::vector<std::string> args);
-  /// Runs `openopt ARGS` for a job; throws JobFailure when it fails.
-  std::string runCompiler(JobContext &job, const std::vector<std::string> &args,
-                          const std::string &what, const std::string &directory);
+                 const std::pair<std::string, std::string> &model, const std::string &after,
+                 const std::vector<RecipePass> &passes);
+  /// A recipe text stored with a compile, parsed (and counted in metrics).
+  llvm::Expected<Recipe> parseStoredRecipe(const std::string &text, const std::string &name);
+  /// The params run and profile share: the compile's graph IR written to
+  /// `graphFile`, its recipe's code-generation options, random inputs.
+  json workerRunParams(const CompileRow &compile, const std::string &graphFile, uint32_t seed);
   const ServerConfig &config;
   Storage &storage;
   Metrics &metrics;
   CompileCache &cache;
+  WorkerPool workers;
   std::string version, cpu, isa;
   LruCache<PassRecord> records;
   LruCache<json> graphs;

@@ -2,6 +2,8 @@
 // durability tests.
 'use strict';
 const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const daemonLib = require('./daemon');
 
@@ -73,4 +75,30 @@ function childPids(pid) {
   return children;
 }
 
-module.exports = { startDaemon, sleep, waitFor, knownBug, sqliteIntegrity, childPids };
+/** v = v + 1, 10^15 times: correct, and longer than anyone waits. */
+function endlessLoopModel() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openopt-endless-'));
+  const file = path.join(dir, 'endless.onnx');
+  execFileSync('/usr/bin/python3', ['-c', `
+import sys, numpy as np, onnx
+from onnx import helper, numpy_helper, TensorProto as T
+one = helper.make_node("Constant", [], ["one"], value=numpy_helper.from_array(np.array([1.0], np.float32)))
+body = helper.make_graph(
+    [one, helper.make_node("Add", ["v_in", "one"], ["v_out"]), helper.make_node("Identity", ["c_in"], ["c_out"])],
+    "body", [helper.make_tensor_value_info("i", T.INT64, []), helper.make_tensor_value_info("c_in", T.BOOL, []),
+             helper.make_tensor_value_info("v_in", T.FLOAT, [1])],
+    [helper.make_tensor_value_info("c_out", T.BOOL, []), helper.make_tensor_value_info("v_out", T.FLOAT, [1])])
+trips = numpy_helper.from_array(np.array(10**15, np.int64), "trips")
+start = numpy_helper.from_array(np.array([0.0], np.float32), "start")
+graph = helper.make_graph([helper.make_node("Loop", ["trips", "", "start"], ["v"], body=body, name="forever")],
+                          "endless", [], [helper.make_tensor_value_info("v", T.FLOAT, [1])], initializer=[trips, start])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+model.ir_version = 8
+onnx.save(model, sys.argv[1])
+`, file]);
+  const bytes = fs.readFileSync(file);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return bytes;
+}
+
+module.exports = { startDaemon, sleep, waitFor, knownBug, sqliteIntegrity, childPids, endlessLoopModel };
