@@ -81,6 +81,12 @@ cl::opt<unsigned> jobMemoryMiB("job-memory-mib",
                                cl::desc("Address space of a job's process (default 16384)"),
                                cl::init(16384), cl::cat(category));
 
+cl::opt<unsigned> workerRetireMiB(
+    "worker-retire-mib",
+    cl::desc("Resident memory after which a worker is replaced between jobs (default 0: a "
+             "quarter of --job-memory-mib, at least 1024)"),
+    cl::init(0), cl::cat(category));
+
 cl::opt<unsigned> maxLspSessions("max-lsp-sessions",
                                   cl::desc("WS /lsp connections at once (default 16)"), cl::init(16),
                                   cl::cat(category));
@@ -195,6 +201,7 @@ llvm::Expected<ServerConfig> parseServerConfig(int argc, char **argv) {
   config.limits.maxJobsPerClient = maxJobsPerClient;
   config.limits.jobTimeoutSeconds = jobTimeout;
   config.limits.jobMemoryBytes = uint64_t(jobMemoryMiB) << 20;
+  config.limits.workerRetireBytes = uint64_t(workerRetireMiB) << 20;
   config.limits.maxLspSessions = maxLspSessions;
   config.limits.lspMemoryBytes = uint64_t(lspMemoryMiB) << 20;
   return config;

@@ -19,6 +19,7 @@ struct Limits {
   unsigned maxJobsPerClient = 4;           // queued + running jobs of one connection
   unsigned jobTimeoutSeconds = 600;        // wall time of one job
   uint64_t jobMemoryBytes = 16ull << 30;   // address space of one job's process
+  uint64_t workerRetireBytes = 0;          // a worker's RSS that retires it; 0: automatic
   uint64_t inlineResultBytes = 1ull << 20; // larger blobs go to /artifacts/<hash>
   unsigned maxLspSessions = 16;            // WS /lsp connections (one language server each)
   uint64_t lspMemoryBytes = 8ull << 30;    // address space of one language server

@@ -141,7 +141,7 @@ CompileService::CompileService(const ServerConfig &config, Storage &storage, Met
                                CompileCache &cache)
     : config(config), storage(storage), metrics(metrics), cache(cache),
       workers(config.workerPath, config.workers, config.limits.jobMemoryBytes,
-              config.limits.jobTimeoutSeconds, metrics),
+              config.limits.jobTimeoutSeconds, config.limits.workerRetireBytes, metrics),
       records(config.memoryCacheBytes / 8), graphs(config.memoryCacheBytes / 8) {
   auto binary = readFile(config.workerPath);
   version = std::string("0.1.0+") + (binary ? sha256Hex(*binary).substr(0, 12) : "unknown");

@@ -27,9 +27,9 @@ std::string signalName(int signal) {
 } // namespace
 
 WorkerPool::WorkerPool(std::string workerPath, unsigned size, uint64_t memoryBytes,
-                       unsigned timeoutSeconds, Metrics &metrics)
+                       unsigned timeoutSeconds, uint64_t retireAfterBytes, Metrics &metrics)
     : workerPath(std::move(workerPath)), size(std::max(1u, size)), memoryBytes(memoryBytes),
-      timeoutSeconds(timeoutSeconds), metrics(metrics) {}
+      timeoutSeconds(timeoutSeconds), retireAfterBytes(retireAfterBytes), metrics(metrics) {}
 
 WorkerPool::~WorkerPool() {
   std::lock_guard<std::mutex> lock(mutex);
@@ -39,6 +39,13 @@ WorkerPool::~WorkerPool() {
     ::close(w->stdoutFd);
     endInteractive(w->pid);
   }
+}
+
+uint64_t WorkerPool::retireBytes() const {
+  if (retireAfterBytes)
+    return retireAfterBytes;
+  return memoryBytes ? std::max<uint64_t>(uint64_t(1) << 30, memoryBytes / 4)
+                     : uint64_t(4) << 30;
 }
 
 uint64_t WorkerPool::startedCount() const {
@@ -160,7 +167,8 @@ WorkerReply WorkerPool::exchange(JobContext &job, Worker &worker, const std::str
                 message.erase(at, workDirectory.size() + 1);
             throw JobFailure{kJobCompilerError, what + " failed:\n" + message};
           }
-          return {std::move(reply.header["result"]), std::move(reply.blobs)};
+          return {std::move(reply.header["result"]), std::move(reply.blobs),
+                  reply.header.value("rssBytes", uint64_t(0))};
         }
         continue;
       }
@@ -198,7 +206,14 @@ WorkerReply WorkerPool::call(JobContext &job, const std::string &method, json pa
   bool ended = false;
   try {
     WorkerReply reply = exchange(job, *worker, frame, what, workDirectory, ended);
-    release(worker, true);
+    bool retire = reply.workerRssBytes > retireBytes();
+    if (retire) {
+      // Closing its stdin ends it; endInteractive reaps it in the background.
+      logEvent(spdlog::level::info, "worker.retired",
+               {{"pid", worker->pid}, {"rssBytes", reply.workerRssBytes}});
+      endInteractive(worker->pid);
+    }
+    release(worker, !retire);
     metrics.countWorkerCall(method, "ok");
     logEvent(spdlog::level::debug, "worker.call",
              {{"job", job.id}, {"method", method}, {"pid", worker->pid},

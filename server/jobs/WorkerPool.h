@@ -30,6 +30,8 @@ class Metrics;
 struct WorkerReply {
   json result;
   std::vector<std::string> blobs;
+  /// The worker's resident memory after the request.
+  uint64_t workerRssBytes = 0;
 };
 
 class WorkerPool {
@@ -37,7 +39,7 @@ public:
   /// At most `size` workers at once, each limited to `memoryBytes` of
   /// address space (0: unlimited).
   WorkerPool(std::string workerPath, unsigned size, uint64_t memoryBytes,
-             unsigned timeoutSeconds, Metrics &metrics);
+             unsigned timeoutSeconds, uint64_t retireAfterBytes, Metrics &metrics);
   ~WorkerPool();
   WorkerPool(const WorkerPool &) = delete;
   WorkerPool &operator=(const WorkerPool &) = delete;
@@ -51,6 +53,10 @@ public:
                    std::vector<std::string> blobs, const std::string &what,
                    const std::string &workDirectory = "");
 
+  /// A worker whose resident memory passes this after a job is retired (its
+  /// MLIRContext keeps every model's constants it ever saw): as configured,
+  /// else a quarter of the memory limit, at least 1 GiB; 4 GiB without one.
+  uint64_t retireBytes() const;
   /// Workers started since the daemon started (a replaced one counts again).
   uint64_t startedCount() const;
   /// The process ids of the workers alive now (tests kill them).
@@ -75,6 +81,7 @@ private:
   unsigned size;
   uint64_t memoryBytes;
   unsigned timeoutSeconds;
+  uint64_t retireAfterBytes;
   Metrics &metrics;
   mutable std::mutex mutex;
   std::condition_variable idle;

@@ -16,6 +16,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <fstream>
 #include <new>
 #include <unistd.h>
 
@@ -28,6 +29,15 @@ namespace {
   static const char message[] = "openopt-worker: out of memory\n";
   (void)!::write(2, message, sizeof(message) - 1);
   ::_exit(protocol::kOutOfMemoryExit);
+}
+
+/// The resident set size, from /proc/self/statm (0 if unreadable).
+uint64_t residentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages = 0, resident = 0;
+  if (!(statm >> pages >> resident))
+    return 0;
+  return resident * uint64_t(::sysconf(_SC_PAGESIZE));
 }
 
 } // namespace
@@ -58,6 +68,9 @@ int main(int argc, char **argv) {
     } catch (const std::bad_alloc &) {
       outOfMemory();
     }
+    // The context keeps every attribute it ever uniqued (a model's weights
+    // among them): the daemon retires a worker that has grown too large.
+    reply.header["rssBytes"] = residentBytes();
     if (auto err = protocol::writeMessage(1, reply)) {
       llvm::errs() << "openopt-worker: " << llvm::toString(std::move(err)) << "\n";
       return 2;

@@ -90,3 +90,20 @@ for (const signal of ['SIGKILL', 'SIGSEGV']) {
     assert.ok(!(childPids(daemon.proc.pid) || []).includes(workers[0]));
   });
 }
+
+test('a worker that has grown past --worker-retire-mib is replaced between jobs', async (t) => {
+  const daemon = await startDaemon({ args: ['--worker-retire-mib', '1'] });
+  t.after(() => daemon.stop());
+  const client = await RpcClient.connect(daemon.ws, daemon.token);
+  t.after(() => client.close());
+  const before = await metrics(daemon);
+  const tiny = fs.readFileSync(path.join(benchModels, 'tiny_conv_mm.onnx'));
+  const model = await importModel(client, 'tiny.onnx', tiny);
+  const compiled = await client.job('compile/start', { model });
+  assert.equal(compiled.done.state, 'done', JSON.stringify(compiled.done.error));
+  const after = await metrics(daemon);
+  // Every worker is over 1 MiB after its first request: each job got a new one.
+  assert.equal(delta(before, after, 'openopt_workers_started_total'), 2);
+  assert.equal(delta(before, after, 'openopt_worker_calls_total{method="compile",outcome="ok"}'), 1);
+  await waitFor(() => (childPids(daemon.proc.pid) || []).length === 0, { timeoutMs: 10000, what: 'retired workers reaped' });
+});
