@@ -393,18 +393,7 @@ Converted convertLoop(NodeContext &ctx) {
     SmallVector<Value> initialParts;
     for (size_t i = 0; i < carried; ++i)
       llvm::append_range(initialParts, conform(ctx, initial[i], shapes[i]));
-    OperationState state(ctx.loc, nn::LoopOp::getOperationName());
-    if (maxTrips)
-      state.addOperands(maxTrips);
-    if (condition)
-      state.addOperands(condition);
-    state.addOperands(initialParts);
-    state.addAttribute("operandSegmentSizes",
-                       ctx.builder.getDenseI32ArrayAttr(
-                           {maxTrips ? 1 : 0, condition ? 1 : 0, (int32_t)initialParts.size()}));
-    state.addTypes(results);
-    state.addRegion()->push_back(block);
-    Operation *op = ctx.builder.create(state);
+    Operation *op = ctx.createLoop(maxTrips, condition, initialParts, results, block);
     SmallVector<Bound> resultShapes(shapes);
     for (size_t i = carried + 1; i < outputs.size(); ++i)
       resultShapes.push_back(Bound::tensor(Value()));

@@ -98,6 +98,22 @@ LogicalResult NodeContext::fail(const llvm::Twine &message) {
   return failure();
 }
 
+Operation *NodeContext::createLoop(Value maxTrips, Value condition, ValueRange initial,
+                                   TypeRange results, Block *body) {
+  OperationState state(loc, nn::LoopOp::getOperationName());
+  if (maxTrips)
+    state.addOperands(maxTrips);
+  if (condition)
+    state.addOperands(condition);
+  state.addOperands(initial);
+  state.addAttribute("operandSegmentSizes",
+                     builder.getDenseI32ArrayAttr(
+                         {maxTrips ? 1 : 0, condition ? 1 : 0, (int32_t)initial.size()}));
+  state.addTypes(results);
+  state.addRegion()->push_back(body);
+  return builder.create(state);
+}
+
 Value NodeContext::i64Constant(ArrayRef<int64_t> values) {
   auto type = RankedTensorType::get({(int64_t)values.size()}, builder.getI64Type());
   return nn::ConstantOp::create(builder, loc, DenseElementsAttr::get(type, values));

@@ -114,6 +114,13 @@ public:
     return attr(name, builder.getStringAttr(v));
   }
 
+  /// An nn.loop with `body` as its region (the block takes the iteration
+  /// number, the condition and the carried values). `maxTrips` and
+  /// `condition` may be null (absent); `results` are the carried values' and
+  /// then the scan outputs' types.
+  mlir::Operation *createLoop(mlir::Value maxTrips, mlir::Value condition,
+                              mlir::ValueRange initial, mlir::TypeRange results,
+                              mlir::Block *body);
   /// A small i64 vector constant (shapes for reshapes the importer inserts).
   mlir::Value i64Constant(llvm::ArrayRef<int64_t> values);
   /// A scalar (rank-0) constant of `element` type.

@@ -212,14 +212,7 @@ repeat(NodeContext &ctx, Emit &e, Value trips, ArrayRef<Value> initial, ArrayRef
     e.ok = false;
     return failure();
   }
-  OperationState state(ctx.loc, nn::LoopOp::getOperationName());
-  state.addOperands(trips);
-  state.addOperands(initial);
-  state.addAttribute("operandSegmentSizes",
-                     ctx.builder.getDenseI32ArrayAttr({1, 0, (int32_t)initial.size()}));
-  state.addTypes(types);
-  state.addRegion()->push_back(block);
-  Operation *loop = ctx.builder.create(state);
+  Operation *loop = ctx.createLoop(trips, Value(), initial, types, block);
   return SmallVector<Value>(loop->getResults());
 }
 
@@ -512,14 +505,7 @@ Converted convertSequenceMap(NodeContext &ctx) {
     initial.push_back(empty.values);
     initial.push_back(empty.shapes);
   }
-  OperationState state(ctx.loc, nn::LoopOp::getOperationName());
-  state.addOperands(trips);
-  state.addOperands(initial);
-  state.addAttribute("operandSegmentSizes",
-                     ctx.builder.getDenseI32ArrayAttr({1, 0, (int32_t)initial.size()}));
-  state.addTypes(types);
-  state.addRegion()->push_back(block);
-  Operation *loop = ctx.builder.create(state);
+  Operation *loop = ctx.createLoop(trips, Value(), initial, types, block);
   Values mains;
   for (auto [k, s] : llvm::enumerate(shapes)) {
     Bound b = Bound::sequence(loop->getResult(2 * k), loop->getResult(2 * k + 1), s.element, s.rank);
