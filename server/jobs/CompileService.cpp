@@ -100,15 +100,6 @@ int64_t countOps(const std::vector<FunctionSnapshot> &functions) {
   return n;
 }
 
-std::optional<DType> parseDType(const std::string &name) {
-  for (DType t : {DType::F16, DType::BF16, DType::F32, DType::F64, DType::I8, DType::I16,
-                  DType::I32, DType::I64, DType::U8, DType::U16, DType::U32, DType::U64,
-                  DType::Bool})
-    if (dtypeName(t) == name)
-      return t;
-  return std::nullopt;
-}
-
 /// The .npy file of `tensor`, as bytes.
 std::string npyBytes(const HostTensor &tensor, const std::string &scratch) {
   if (auto err = writeNpy(scratch, tensor))
@@ -352,7 +343,7 @@ json CompileService::compile(JobContext &job, const CompilePlan &plan) {
     for (auto [key, suffix, media] : {std::tuple{"object", ".o", "application/x-object"},
                                       {"llvmIR", ".ll", "text/x-llvm"},
                                       {"llvmDialect", ".llvm.mlir", "text/x-mlir"}})
-      if (file.ends_with(suffix) && !(key == std::string("llvmIR") && file.ends_with(".mlir")))
+      if (file.ends_with(suffix))
         if (auto bytes = readFile(file.str()))
           artifacts[key] = cache.artifactRef(cache.storeArtifact(*bytes, media));
   }
@@ -401,8 +392,8 @@ llvm::Expected<std::vector<RunInput>> CompileService::decodeRunInputs(const Mode
       return llvm::createStringError("%s: the model has no input '%s' (inputs: %s)", at.c_str(),
                                      name.c_str(), names.c_str());
     }
-    auto dtype = parseDType(value["dtype"]);
-    if (!dtype || *dtype != parseDType((*spec)["dtype"]))
+    auto dtype = dtypeNamed(value["dtype"].get<std::string>());
+    if (!dtype || *dtype != dtypeNamed((*spec)["dtype"].get<std::string>()))
       return llvm::createStringError("%s/dtype: the input is %s", at.c_str(),
                                      (*spec)["dtype"].get<std::string>().c_str());
     std::vector<int64_t> shape = value["shape"].get<std::vector<int64_t>>();
@@ -477,7 +468,7 @@ json CompileService::run(JobContext &job, const CompileRow &compile,
     throw JobFailure{kJobInternal, "the run returned outputs that do not match their blobs"};
   for (size_t i = 0; i < reply.blobs.size(); ++i) {
     const json &spec = described_outputs[i];
-    auto dtype = parseDType(spec.value("dtype", ""));
+    auto dtype = dtypeNamed(spec.value("dtype", ""));
     if (!dtype)
       throw JobFailure{kJobInternal, "the run returned an output of unknown dtype"};
     HostTensor tensor(*dtype, spec.value("shape", std::vector<int64_t>{}));

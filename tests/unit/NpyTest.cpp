@@ -88,3 +88,12 @@ TEST(Npy, RejectsMalformedFiles) {
   std::string noShape = header("{'descr': '<f4', 'fortran_order': False, }");
   EXPECT_NE(errorOf(parseNpy(noShape, "g.npy")).find("shape"), std::string::npos);
 }
+
+TEST(Npy, DTypeNamesRoundTrip) {
+  for (DType t : {DType::F16, DType::BF16, DType::F32, DType::F64, DType::I8, DType::I16,
+                  DType::I32, DType::I64, DType::U8, DType::U16, DType::U32, DType::U64,
+                  DType::Bool})
+    EXPECT_EQ(dtypeNamed(dtypeName(t)), t) << dtypeName(t).str();
+  EXPECT_EQ(dtypeNamed("float32"), std::nullopt);
+  EXPECT_EQ(dtypeNamed(""), std::nullopt);
+}

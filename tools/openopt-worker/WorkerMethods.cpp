@@ -46,12 +46,9 @@ unsigned countParam(const json &params, const char *name, unsigned fallback) {
   return it->get<unsigned>();
 }
 
-DType dtypeNamed(const std::string &name) {
-  for (DType t : {DType::F16, DType::BF16, DType::F32, DType::F64, DType::I8, DType::I16,
-                  DType::I32, DType::I64, DType::U8, DType::U16, DType::U32, DType::U64,
-                  DType::Bool})
-    if (dtypeName(t) == name)
-      return t;
+DType dtypeParam(const std::string &name) {
+  if (auto dtype = dtypeNamed(name))
+    return *dtype;
   throw BadRequest{"unknown dtype '" + name + "'"};
 }
 
@@ -72,7 +69,7 @@ driver::InputSources inputsOf(const Message &request) {
     throw BadRequest{"params.inputs must describe each blob"};
   for (size_t i = 0; i < inputs.size(); ++i) {
     std::vector<int64_t> shape = inputs[i].value("shape", std::vector<int64_t>{});
-    auto tensor = std::make_shared<HostTensor>(dtypeNamed(inputs[i].value("dtype", "")), shape);
+    auto tensor = std::make_shared<HostTensor>(dtypeParam(inputs[i].value("dtype", "")), shape);
     if (tensor->numBytes() != int64_t(request.blobs[i].size()))
       throw BadRequest{llvm::formatv("input {0}: {1} bytes for {2}", i, request.blobs[i].size(),
                                      tensor->describe())

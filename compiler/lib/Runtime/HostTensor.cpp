@@ -38,6 +38,15 @@ llvm::StringRef dtypeName(DType type) {
   return "?";
 }
 
+std::optional<DType> dtypeNamed(llvm::StringRef name) {
+  for (DType t : {DType::F16, DType::BF16, DType::F32, DType::F64, DType::I8, DType::I16,
+                  DType::I32, DType::I64, DType::U8, DType::U16, DType::U32, DType::U64,
+                  DType::Bool})
+    if (dtypeName(t) == name)
+      return t;
+  return std::nullopt;
+}
+
 void HostTensor::Free::operator()(char *p) const { std::free(p); }
 
 HostTensor::HostTensor(DType type, llvm::ArrayRef<int64_t> shape)

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace openopt {
@@ -18,6 +19,8 @@ enum class DType { F16, BF16, F32, F64, I8, I16, I32, I64, U8, U16, U32, U64, Bo
 int64_t dtypeSize(DType type);
 /// "f32", "i64", "bool", ...
 llvm::StringRef dtypeName(DType type);
+/// The type dtypeName gives `name` ("f32"), if any.
+std::optional<DType> dtypeNamed(llvm::StringRef name);
 
 /// A dense C-order tensor whose storage is 64-byte aligned (what the
 /// compiled code's vector loads like).
