@@ -133,6 +133,8 @@ CompileService::CompileService(const ServerConfig &config, Storage &storage, Met
     : config(config), storage(storage), metrics(metrics), cache(cache),
       workers(config.workerPath, config.workers, config.limits.jobMemoryBytes,
               config.limits.jobTimeoutSeconds, config.limits.workerRetireBytes, metrics),
+      viewWorkers(config.workerPath, 1, config.limits.jobMemoryBytes,
+                  config.limits.jobTimeoutSeconds, config.limits.workerRetireBytes, metrics),
       records(config.memoryCacheBytes / 8), graphs(config.memoryCacheBytes / 8) {
   auto binary = readFile(config.workerPath);
   version = std::string("0.1.0+") + (binary ? sha256Hex(*binary).substr(0, 12) : "unknown");
@@ -535,7 +537,7 @@ json CompileService::graphView(const CompileRow &compile, const std::string &key
   job.deadline = Clock::now() + std::chrono::seconds(config.limits.jobTimeoutSeconds);
   JobDirectory dir(config.dataDir, job.id);
   writeFile(dir.file(model.first), model.second);
-  WorkerReply reply = workers.call(
+  WorkerReply reply = viewWorkers.call(
       job, "graph",
       {{"model", dir.file(model.first)}, {"after", after}, {"passes", worker::toJson(passes)}}, {},
       "the graph view", dir.path);

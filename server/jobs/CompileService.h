@@ -82,9 +82,6 @@ public:
   /// Graph JSON after one graph pass of the compile's recipe (`openopt graph --after`).
   json graphAfterPass(const CompileRow &compile, const std::string &after);
 
-  /// The pool, for tests and metrics.
-  WorkerPool &workerPool() { return workers; }
-
 private:
   /// The cached graph JSON under `key`, else the worker's graph view of
   /// `model` (file name, bytes), after the passes up to `after` ("" none).
@@ -101,6 +98,9 @@ private:
   Metrics &metrics;
   CompileCache &cache;
   WorkerPool workers;
+  /// Graph views are answered on the request pool, so they get a worker of
+  /// their own rather than waiting behind long jobs.
+  WorkerPool viewWorkers;
   std::string version, cpu, isa;
   LruCache<PassRecord> records;
   LruCache<json> graphs;

@@ -48,19 +48,6 @@ uint64_t WorkerPool::retireBytes() const {
                      : uint64_t(4) << 30;
 }
 
-uint64_t WorkerPool::startedCount() const {
-  std::lock_guard<std::mutex> lock(mutex);
-  return started;
-}
-
-std::vector<int> WorkerPool::pids() const {
-  std::lock_guard<std::mutex> lock(mutex);
-  std::vector<int> out;
-  for (const auto &w : workers)
-    out.push_back(w->pid);
-  return out;
-}
-
 WorkerPool::Worker *WorkerPool::acquire(JobContext &job) {
   std::unique_lock<std::mutex> lock(mutex);
   while (true) {
@@ -79,7 +66,6 @@ WorkerPool::Worker *WorkerPool::acquire(JobContext &job) {
       w->stdinFd = child.stdinFd;
       w->stdoutFd = child.stdoutFd;
       w->busy = true;
-      ++started;
       metrics.workerStarted();
       logEvent(spdlog::level::info, "worker.started", {{"pid", w->pid}, {"job", job.id}});
       workers.push_back(std::move(w));

@@ -57,10 +57,6 @@ public:
   /// MLIRContext keeps every model's constants it ever saw): as configured,
   /// else a quarter of the memory limit, at least 1 GiB; 4 GiB without one.
   uint64_t retireBytes() const;
-  /// Workers started since the daemon started (a replaced one counts again).
-  uint64_t startedCount() const;
-  /// The process ids of the workers alive now (tests kill them).
-  std::vector<int> pids() const;
 
 private:
   struct Worker {
@@ -86,7 +82,6 @@ private:
   mutable std::mutex mutex;
   std::condition_variable idle;
   std::vector<std::unique_ptr<Worker>> workers;
-  uint64_t started = 0;
   uint64_t nextId = 1;
 };
 
