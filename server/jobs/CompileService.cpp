@@ -128,12 +128,20 @@ json modelSummary(const ModelRow &row) {
   return summary;
 }
 
+namespace {
+/// Workers share one kernel cache on disk, in the data directory: a kernel
+/// compiled by one is reused by all, and by the next daemon.
+std::vector<std::string> workerCommand(const ServerConfig &config) {
+  return {config.workerPath, "--kernel-cache=" + config.dataDir + "/kernels"};
+}
+} // namespace
+
 CompileService::CompileService(const ServerConfig &config, Storage &storage, Metrics &metrics,
                                CompileCache &cache)
     : config(config), storage(storage), metrics(metrics), cache(cache),
-      workers(config.workerPath, config.workers, config.limits.jobMemoryBytes,
+      workers(workerCommand(config), config.workers, config.limits.jobMemoryBytes,
               config.limits.jobTimeoutSeconds, config.limits.workerRetireBytes, metrics),
-      viewWorkers(config.workerPath, 1, config.limits.jobMemoryBytes,
+      viewWorkers(workerCommand(config), 1, config.limits.jobMemoryBytes,
                   config.limits.jobTimeoutSeconds, config.limits.workerRetireBytes, metrics),
       records(config.memoryCacheBytes / 8), graphs(config.memoryCacheBytes / 8) {
   auto binary = readFile(config.workerPath);
@@ -368,6 +376,7 @@ json CompileService::compile(JobContext &job, const CompilePlan &plan) {
                  {"opsBefore", opsBefore},
                  {"opsAfterGraphPasses", opsAfterGraph},
                  {"passCount", merged.passes.size()},
+                 {"kernels", reply.result.value("kernels", json::object())},
                  {"artifacts", artifacts},
                  {"createdAt", row.createdAt}};
   storage.putCompile(row);
@@ -463,7 +472,8 @@ json CompileService::run(JobContext &job, const CompileRow &compile,
 
   json result = {{"iterations", iterations},
                  {"latencyMs", reply.result.value("latencyMs", json::object())},
-                 {"samplesMs", reply.result.value("samplesMs", json::array())}};
+                 {"samplesMs", reply.result.value("samplesMs", json::array())},
+                 {"kernels", reply.result.value("kernels", json::object())}};
   json outputs = json::array();
   const json described_outputs = reply.result.value("outputs", json::array());
   if (described_outputs.size() != reply.blobs.size())

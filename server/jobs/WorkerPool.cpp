@@ -26,9 +26,9 @@ std::string signalName(int signal) {
 
 } // namespace
 
-WorkerPool::WorkerPool(std::string workerPath, unsigned size, uint64_t memoryBytes,
+WorkerPool::WorkerPool(std::vector<std::string> command, unsigned size, uint64_t memoryBytes,
                        unsigned timeoutSeconds, uint64_t retireAfterBytes, Metrics &metrics)
-    : workerPath(std::move(workerPath)), size(std::max(1u, size)), memoryBytes(memoryBytes),
+    : command(std::move(command)), size(std::max(1u, size)), memoryBytes(memoryBytes),
       timeoutSeconds(timeoutSeconds), retireAfterBytes(retireAfterBytes), metrics(metrics) {}
 
 WorkerPool::~WorkerPool() {
@@ -58,9 +58,9 @@ WorkerPool::Worker *WorkerPool::acquire(JobContext &job) {
       }
     if (workers.size() < size) {
       std::string error;
-      InteractiveChild child = startInteractive({workerPath}, memoryBytes, error);
+      InteractiveChild child = startInteractive(command, memoryBytes, error);
       if (child.pid < 0)
-        throw JobFailure{kJobInternal, "cannot start the worker '" + workerPath + "': " + error};
+        throw JobFailure{kJobInternal, "cannot start the worker '" + command.front() + "': " + error};
       auto w = std::make_unique<Worker>();
       w->pid = child.pid;
       w->stdinFd = child.stdinFd;

@@ -36,9 +36,10 @@ struct WorkerReply {
 
 class WorkerPool {
 public:
-  /// At most `size` workers at once, each limited to `memoryBytes` of
+  /// At most `size` workers at once, each started as `command` (the
+  /// worker's path and its arguments) and limited to `memoryBytes` of
   /// address space (0: unlimited).
-  WorkerPool(std::string workerPath, unsigned size, uint64_t memoryBytes,
+  WorkerPool(std::vector<std::string> command, unsigned size, uint64_t memoryBytes,
              unsigned timeoutSeconds, uint64_t retireAfterBytes, Metrics &metrics);
   ~WorkerPool();
   WorkerPool(const WorkerPool &) = delete;
@@ -73,7 +74,7 @@ private:
   WorkerReply exchange(JobContext &job, Worker &worker, const std::string &frame,
                        const std::string &what, const std::string &workDirectory, bool &ended);
 
-  std::string workerPath;
+  std::vector<std::string> command;
   unsigned size;
   uint64_t memoryBytes;
   unsigned timeoutSeconds;

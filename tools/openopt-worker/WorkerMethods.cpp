@@ -80,6 +80,13 @@ driver::InputSources inputsOf(const Message &request) {
   return sources;
 }
 
+json kernelsJson(const KernelStats &kernels) {
+  return {{"compiled", kernels.compiled},
+          {"reused", kernels.reused},
+          {"distinct", kernels.distinct},
+          {"calls", kernels.calls}};
+}
+
 Message compile(mlir::MLIRContext &context, const json &params) {
   driver::CompileRequest request;
   request.modelPath = stringParam(params, "model");
@@ -96,6 +103,7 @@ Message compile(mlir::MLIRContext &context, const json &params) {
                             {"opsBefore", result->opsBefore},
                             {"opsAfterGraphPasses", result->opsAfterGraphPasses},
                             {"graphPassCount", result->graphPassCount},
+                            {"kernels", kernelsJson(result->kernels)},
                             {"written", result->written}};
   // blob 0: the graph IR (empty unless asked), blob 1: the pass record.
   reply.blobs.push_back(std::move(result->graphIR));
@@ -121,6 +129,7 @@ Message run(mlir::MLIRContext &context, const Message &message) {
     reply.blobs.emplace_back(result->outputs[i].data(), result->outputs[i].numBytes());
   }
   reply.header["result"] = {{"compileMs", result->compileMs},
+                            {"kernels", kernelsJson(result->kernels)},
                             {"latencyMs",
                              {{"median", result->latency.medianMs},
                               {"min", result->latency.minMs},

@@ -9,6 +9,7 @@
 #include "WorkerMethods.h"
 
 #include "openopt/InitOpenOpt.h"
+#include "openopt/Runtime/KernelCache.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -47,6 +48,18 @@ int main(int argc, char **argv) {
   std::set_new_handler(outOfMemory);
   llvm::install_bad_alloc_error_handler(
       [](void *, const char *, bool) { outOfMemory(); }, nullptr);
+
+  // One option: --kernel-cache=DIR, the kernel cache the workers share.
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef arg = argv[i];
+    if (arg.consume_front("--kernel-cache=")) {
+      KernelCache::shared().setDirectory(arg);
+    } else {
+      llvm::errs() << "openopt-worker: unknown argument '" << arg
+                   << "' (usage: openopt-worker [--kernel-cache=DIR])\n";
+      return 2;
+    }
+  }
 
   mlir::DialectRegistry registry;
   registerAllDialectsAndPasses(registry);

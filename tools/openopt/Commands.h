@@ -14,6 +14,7 @@ class MLIRContext;
 
 namespace openopt {
 struct Recipe;
+struct KernelStats;
 } // namespace openopt
 
 namespace openopt::cli {
@@ -52,6 +53,8 @@ int runLsp();
 int reportError(llvm::Error error);
 /// Prints a line of what the driver reports (files written) on stdout.
 void printLine(const std::string &line);
+/// Prints "kernels compiled=.. reused=.. distinct=.. calls=.." on stderr.
+void printKernelStats(const KernelStats &kernels);
 /// Prints the driver's notes to the user as "note: ..." on stderr.
 void printNotes(llvm::ArrayRef<std::string> notes);
 

@@ -120,6 +120,7 @@ int runModel(mlir::MLIRContext &context) {
                                  latency.medianMs, latency.minMs, latency.p95Ms,
                                  iterations.getValue());
     llvm::errs() << llvm::format("compile_ms %.1f\n", result->compileMs);
+    printKernelStats(result->kernels);
   }
 
   if (!outputDir.empty())

@@ -2,6 +2,8 @@
 #include "Commands.h"
 
 #include "openopt/InitOpenOpt.h"
+#include "openopt/Runtime/KernelCache.h"
+#include "openopt/Runtime/KernelCompiler.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -9,6 +11,12 @@
 #include "llvm/Support/WithColor.h"
 
 using namespace openopt;
+
+static llvm::cl::opt<std::string> kernelCache(
+    "kernel-cache", llvm::cl::sub(llvm::cl::SubCommand::getAll()),
+    llvm::cl::desc("Keep compiled kernels in this directory and reuse them in later runs "
+                   "(default: $OPENOPT_KERNEL_CACHE; unset: in memory only)"),
+    llvm::cl::value_desc("DIR"));
 
 int cli::reportError(llvm::Error error) {
   llvm::handleAllErrors(std::move(error), [](const llvm::ErrorInfoBase &info) {
@@ -26,6 +34,11 @@ int cli::reportError(llvm::Error error) {
 }
 
 void cli::printLine(const std::string &line) { llvm::outs() << line << "\n"; }
+
+void cli::printKernelStats(const KernelStats &kernels) {
+  llvm::errs() << "kernels compiled=" << kernels.compiled << " reused=" << kernels.reused
+               << " distinct=" << kernels.distinct << " calls=" << kernels.calls << "\n";
+}
 
 void cli::printNotes(llvm::ArrayRef<std::string> notes) {
   for (const std::string &note : notes)
@@ -47,6 +60,12 @@ int main(int argc, char **argv) {
       "  openopt recipe check my.recipe.json\n"
       "  openopt remote --url ws://host:8787 --token T compile model.onnx --recipe r.json\n"
       "  openopt lsp   (language server on stdio)\n");
+
+  std::string cacheDir = kernelCache;
+  if (cacheDir.empty())
+    if (const char *env = std::getenv("OPENOPT_KERNEL_CACHE"))
+      cacheDir = env;
+  KernelCache::shared().setDirectory(cacheDir);
 
   if (cli::lspCommand)
     return cli::runLsp(); // builds its own registry and contexts

@@ -108,14 +108,39 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
     if (!err)
       written(pathOf(".graph.mlir"));
   }
-  if (!err)
+  // The object is made kernel by kernel (KernelCompiler.h), each kernel
+  // compiled once and cached. Asked for the whole model's LLVM dialect or
+  // LLVM IR, the model is lowered as one module instead, so that those files
+  // show every function.
+  bool wholeModule = outputs.llvmDialect || outputs.llvmIR;
+  if (!err && wholeModule)
     err = runPipeline(**module, cpuPipeline(options), recorder());
+  if (!err && !wholeModule)
+    err = runPipeline(**module, cpuFrontPipeline(options), recorder());
+  if (!err && !wholeModule && outputs.object) {
+    ObjectCodeOptions objectOptions;
+    objectOptions.instrumentation = [&]() -> std::unique_ptr<mlir::PassInstrumentation> {
+      return recorder();
+    };
+    auto code = compileObjectCode(**module, options, objectOptions);
+    if (!code) {
+      err = code.takeError();
+    } else {
+      result.kernels = code->kernels;
+      err = linkRelocatable(code->objects, pathOf(".o"));
+      if (!err)
+        written(pathOf(".o"));
+    }
+  } else if (!err && !wholeModule) {
+    // No object asked for: the lowering still runs, to report its errors.
+    err = runPipeline(**module, cpuBackPipeline(options), recorder());
+  }
   if (!err && outputs.llvmDialect) {
     err = writeIR(**module, pathOf(".llvm.mlir"));
     if (!err)
       written(pathOf(".llvm.mlir"));
   }
-  if (!err && (outputs.llvmIR || outputs.object)) {
+  if (!err && wholeModule && (outputs.llvmIR || outputs.object)) {
     std::string ll = outputs.llvmIR ? pathOf(".ll") : "";
     std::string object = outputs.object ? pathOf(".o") : "";
     err = writeNativeCode(**module, ll, object);

@@ -28,6 +28,7 @@ llvm::Expected<RunResult> runModel(mlir::MLIRContext &context, const RunRequest 
   if (!model)
     return model.takeError();
   result.compileMs = msSince(compileStart);
+  result.kernels = (*model)->kernelStats();
 
   std::vector<const HostTensor *> inputs;
   for (const HostTensor &t : loaded->inputs)

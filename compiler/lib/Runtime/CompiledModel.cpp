@@ -7,16 +7,16 @@
 #include "openopt/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
-#include "llvm/Support/TargetSelect.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/Support/DynamicLibrary.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -138,7 +138,7 @@ llvm::Error specializeInputShapes(ModuleOp module, llvm::ArrayRef<llvm::SmallVec
 CompiledModel::~CompiledModel() = default;
 
 llvm::Expected<std::unique_ptr<CompiledModel>>
-CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options) {
+CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, KernelCache *cache) {
   func::FuncOp func = findEntryFunction(module);
   if (!func)
     return createStringError("the module has no public function to run");
@@ -157,7 +157,7 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options) {
 
   CpuPipelineOptions pipeline = options;
   pipeline.returnOutputs = model->returnOutputs;
-  if (auto err = runPipeline(module, cpuPipeline(pipeline)))
+  if (auto err = runPipeline(module, cpuFrontPipeline(pipeline)))
     return std::move(err);
   if (options.profile) {
     auto table = readProfiledOps(module);
@@ -168,55 +168,58 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options) {
     // The LLVM translation has no use for the table.
     module->removeAttr(kProfileOpsAttr);
   }
+  ObjectCodeOptions objectOptions;
+  objectOptions.packedEntry = entryName;
+  objectOptions.cache = cache;
+  auto code = compileObjectCode(module, pipeline, objectOptions);
+  if (!code)
+    return code.takeError();
+  model->kernels = code->kernels;
 
-  static bool targetReady = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    return true;
-  }();
-  (void)targetReady;
-  auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!tmBuilder)
-    return tmBuilder.takeError();
-  tmBuilder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
-  auto tm = tmBuilder->createTargetMachine();
-  if (!tm)
-    return tm.takeError();
-  ExecutionEngineOptions engineOptions;
-  model->optimizer = makeOptimizingTransformer(3, 0, tm->get());
-  engineOptions.transformer = model->optimizer;
-  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  // memrefCopy (strided copies after bufferization) lives here.
+  auto jit = llvm::orc::LLJITBuilder().create();
+  if (!jit)
+    return jit.takeError();
+  // memrefCopy (strided copies after bufferization) lives in the runner
+  // utils; the OpenMP runtime runs the parallel loops of multi-threaded code.
   static const std::string runnerUtils = OPENOPT_MLIR_C_RUNNER_UTILS;
-  // The OpenMP runtime runs the parallel loops of multi-threaded code.
   static const std::string openmp = OPENOPT_OPENMP_RUNTIME;
-  llvm::SmallVector<llvm::StringRef> libs = {runnerUtils};
+  llvm::SmallVector<std::string> libs = {runnerUtils};
   if (options.threads > 1)
     libs.push_back(openmp);
-  engineOptions.sharedLibPaths = libs;
-  auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));
-  if (!engine)
-    return engine.takeError();
-  bool profiled = model->collector != nullptr;
-  (*engine)->registerSymbols([profiled](llvm::orc::MangleAndInterner interner) {
-    llvm::orc::SymbolMap symbols;
-    auto define = [](void *address) {
-      return llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(address),
-                                          llvm::JITSymbolFlags::Exported);
-    };
-    symbols[interner(kRuntimeFailHook)] = define(runtimeFailHookAddress());
-    if (profiled) {
-      symbols[interner(kProfileEnterHook)] = define(ProfileCollector::enterHookAddress());
-      symbols[interner(kProfileExitHook)] = define(ProfileCollector::exitHookAddress());
-    }
-    return symbols;
-  });
-  (*engine)->initialize();
-  auto entry = (*engine)->lookupPacked(entryName);
+  for (const std::string &lib : libs) {
+    std::string message;
+    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(lib.c_str(), &message))
+      return createStringError("cannot load %s: %s", lib.c_str(), message.c_str());
+  }
+  llvm::orc::JITDylib &dylib = (*jit)->getMainJITDylib();
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix());
+  if (!process)
+    return process.takeError();
+  dylib.addGenerator(std::move(*process));
+  llvm::orc::SymbolMap hooks;
+  auto define = [&](llvm::StringRef name, void *address) {
+    hooks[(*jit)->mangleAndIntern(name)] = llvm::orc::ExecutorSymbolDef(
+        llvm::orc::ExecutorAddr::fromPtr(address), llvm::JITSymbolFlags::Exported);
+  };
+  define(kRuntimeFailHook, runtimeFailHookAddress());
+  if (model->collector) {
+    define(kProfileEnterHook, ProfileCollector::enterHookAddress());
+    define(kProfileExitHook, ProfileCollector::exitHookAddress());
+  }
+  if (auto err = dylib.define(llvm::orc::absoluteSymbols(std::move(hooks))))
+    return std::move(err);
+  for (const KernelCache::Object &object : code->objects)
+    if (auto err = (*jit)->addObjectFile(
+            dylib, llvm::MemoryBuffer::getMemBufferCopy(*object, "openopt-kernel")))
+      return std::move(err);
+  if (auto err = (*jit)->initialize(dylib))
+    return std::move(err);
+  auto entry = (*jit)->lookup("_mlir_" + entryName);
   if (!entry)
     return entry.takeError();
-  model->entry = *entry;
-  model->engine = std::move(*engine);
+  model->entry = entry->toPtr<void (*)(void **)>();
+  model->jit = std::move(*jit);
   return model;
 }
 

@@ -9,6 +9,7 @@
 #ifndef OPENOPT_DRIVER_COMPILEMODEL_H
 #define OPENOPT_DRIVER_COMPILEMODEL_H
 
+#include "openopt/Runtime/KernelCompiler.h"
 #include "openopt/Recipe/Recipe.h"
 #include "openopt/Record/PassRecord.h"
 
@@ -53,6 +54,10 @@ struct CompileResult {
   /// With keepGraphIR.
   std::string graphIR;
   double milliseconds = 0;
+  /// Kernels compiled and reused for the object (none when no object is
+  /// written, or when the whole model's LLVM IR is asked for: see
+  /// compileModel).
+  KernelStats kernels;
   int64_t opsBefore = 0, opsAfterGraphPasses = 0;
 };
 

@@ -10,6 +10,7 @@
 
 #include "openopt/Codegen/CPU/CpuPipeline.h"
 #include "openopt/Driver/ModelInputs.h"
+#include "openopt/Runtime/KernelCompiler.h"
 
 #include <string>
 #include <vector>
@@ -34,6 +35,8 @@ struct RunResult {
   /// The first run's outputs, one tensor per output spec.
   std::vector<HostTensor> outputs;
   double compileMs = 0;
+  /// Kernels compiled and reused (from the kernel cache) by the compile.
+  KernelStats kernels;
   /// Each timed run in order, and their summary.
   std::vector<double> samplesMs;
   Latency latency;

@@ -4,6 +4,7 @@
 
 #include "openopt/Codegen/CPU/CpuPipeline.h"
 #include "openopt/Runtime/HostTensor.h"
+#include "openopt/Runtime/KernelCompiler.h"
 #include "openopt/Runtime/Profile.h"
 #include "openopt/Support/EntryFunction.h"
 
@@ -16,12 +17,9 @@
 #include <string>
 #include <vector>
 
-namespace mlir {
-class ExecutionEngine;
-} // namespace mlir
-namespace llvm {
-class Module;
-} // namespace mlir
+namespace llvm::orc {
+class LLJIT;
+} // namespace llvm::orc
 
 namespace openopt {
 
@@ -57,10 +55,16 @@ public:
   ~CompiledModel();
 
   /// Lowers `module` (nn IR; modified in place) and JIT compiles it for the
-  /// host CPU. Dynamic dimensions stay dynamic: one compiled model runs at
-  /// every size its inputs allow.
+  /// host CPU, kernel by kernel (see KernelCompiler.h): kernels found in
+  /// `cache` (null: KernelCache::shared()) are not compiled again. Dynamic
+  /// dimensions stay dynamic: one compiled model runs at every size its
+  /// inputs allow.
   static llvm::Expected<std::unique_ptr<CompiledModel>>
-  compile(mlir::ModuleOp module, const CpuPipelineOptions &options);
+  compile(mlir::ModuleOp module, const CpuPipelineOptions &options,
+          KernelCache *cache = nullptr);
+
+  /// The kernels of this model: how many were compiled and how many reused.
+  const KernelStats &kernelStats() const { return kernels; }
 
   const std::vector<TensorSpec> &inputs() const { return inputSpecs; }
   const std::vector<TensorSpec> &outputs() const { return outputSpecs; }
@@ -100,11 +104,10 @@ private:
   std::vector<TensorSpec> inputSpecs, outputSpecs;
   std::vector<ProfiledOp> opTable;
   std::unique_ptr<ProfileCollector> collector;
-  std::unique_ptr<mlir::ExecutionEngine> engine;
+  std::unique_ptr<llvm::orc::LLJIT> jit;
   void (*entry)(void **) = nullptr;
   bool returnOutputs = false;
-  /// LLVM IR optimisation; the JIT calls it when code is first looked up.
-  std::function<llvm::Error(llvm::Module *)> optimizer;
+  KernelStats kernels;
 };
 
 } // namespace openopt

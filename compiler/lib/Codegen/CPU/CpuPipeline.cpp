@@ -6,7 +6,9 @@
 
 namespace openopt {
 
-std::string cpuPipeline(const CpuPipelineOptions &options) {
+namespace {
+
+std::vector<std::string> frontPasses(const CpuPipelineOptions &options) {
   std::vector<std::string> passes;
   if (!options.graphPasses.empty())
     passes.push_back("func.func(" + options.graphPasses + ")");
@@ -40,6 +42,11 @@ std::string cpuPipeline(const CpuPipelineOptions &options) {
       "convert-bufferization-to-memref",
       "func.func(openopt-strided-copy-to-linalg)",
   });
+  return passes;
+}
+
+std::vector<std::string> backPasses(const CpuPipelineOptions &options) {
+  std::vector<std::string> passes;
   if (options.vectorizeMatmul)
     passes.push_back(llvm::formatv("func.func(openopt-vectorize-matmul{{vector-bits={0} "
                                    "max-tile-m={1} max-tile-n={2} max-tile-k={3} threads={4}})",
@@ -79,7 +86,27 @@ std::string cpuPipeline(const CpuPipelineOptions &options) {
       "convert-ub-to-llvm",
       "reconcile-unrealized-casts",
   });
+  return passes;
+}
+
+std::string anchored(const std::vector<std::string> &passes) {
   return "builtin.module(" + llvm::join(passes, ",") + ")";
+}
+
+} // namespace
+
+std::string cpuFrontPipeline(const CpuPipelineOptions &options) {
+  return anchored(frontPasses(options));
+}
+
+std::string cpuBackPipeline(const CpuPipelineOptions &options) {
+  return anchored(backPasses(options));
+}
+
+std::string cpuPipeline(const CpuPipelineOptions &options) {
+  std::vector<std::string> passes = frontPasses(options);
+  llvm::append_range(passes, backPasses(options));
+  return anchored(passes);
 }
 
 } // namespace openopt

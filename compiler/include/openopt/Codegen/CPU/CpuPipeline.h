@@ -35,6 +35,13 @@ struct CpuPipelineOptions {
 /// out-parameters unless `returnOutputs`.
 std::string cpuPipeline(const CpuPipelineOptions &options);
 
+/// The two halves of cpuPipeline. The front half runs the graph passes, lowers
+/// nn to linalg and bufferizes: the result is linalg on memrefs, which is where
+/// the model is cut into kernels (openopt-outline-kernels). The back half
+/// schedules, vectorizes and lowers each piece to the LLVM dialect.
+std::string cpuFrontPipeline(const CpuPipelineOptions &options);
+std::string cpuBackPipeline(const CpuPipelineOptions &options);
+
 } // namespace openopt
 
 #endif

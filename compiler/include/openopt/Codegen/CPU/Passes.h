@@ -11,6 +11,7 @@
 namespace mlir {
 namespace arith { class ArithDialect; }
 namespace cf { class ControlFlowDialect; }
+namespace func { class FuncDialect; }
 namespace LLVM { class LLVMDialect; }
 namespace linalg { class LinalgDialect; }
 namespace math { class MathDialect; }
@@ -25,6 +26,8 @@ namespace openopt {
 /// The C function a failed run-time check calls with its message; it must not
 /// return (the runtime unwinds to the model's caller).
 inline constexpr llvm::StringLiteral kRuntimeFailHook = "openopt_runtime_fail";
+/// The unit attribute openopt-outline-kernels puts on each kernel function.
+inline constexpr llvm::StringLiteral kKernelAttr = "openopt.kernel";
 
 #define GEN_PASS_DECL
 #include "openopt/Codegen/CPU/Passes.h.inc"

@@ -123,4 +123,22 @@ def LowerRuntimeChecksPass : Pass<"openopt-lower-runtime-checks", "mlir::ModuleO
   let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::cf::ControlFlowDialect"];
 }
 
+def OutlineKernelsPass : Pass<"openopt-outline-kernels", "mlir::ModuleOp"> {
+  let summary = "Move each top-level linalg op on buffers into a kernel function of its own";
+  let description = [{
+    Runs after bufferization (the end of `cpuFrontPipeline`). Every linalg
+    op at the top level of a function (not nested in a loop or branch, and
+    whose body refers to no other symbol) is moved into a private function of its own, `@openopt_kernel_<hash>`, and
+    replaced by a call. The kernel takes the op's operands and any value its
+    body uses from outside (constants are copied in), so weights are
+    arguments: two convolutions of the same shapes share one kernel, in one
+    model or in two. The hash is that of the kernel's text, so identical
+    kernels are one function. The kernels are marked `openopt.kernel`;
+    code generation compiles each one separately and caches its object by
+    content (see KernelCompiler.h). What stays in the caller is glue:
+    allocations, views, the calls, loops and branches of control flow.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 #endif // OPENOPT_CODEGEN_CPU_PASSES

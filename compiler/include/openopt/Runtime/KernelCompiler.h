@@ -1,0 +1,67 @@
+//===- KernelCompiler.h - a bufferized model to object code -----*- C++ -*-===//
+//
+// Code generation per kernel. The model, lowered by cpuFrontPipeline to
+// linalg on memrefs, is cut into kernels (openopt-outline-kernels: one
+// function per top-level linalg op, weights as arguments). Each distinct
+// kernel is lowered by cpuBackPipeline and compiled to an object on its own,
+// or found in a KernelCache; the rest of the model (its glue: allocations,
+// views, the calls, control flow, and the weights) becomes one more object.
+// Kernels not in the cache compile in parallel.
+//
+//===----------------------------------------------------------------------===//
+#ifndef OPENOPT_RUNTIME_KERNELCOMPILER_H
+#define OPENOPT_RUNTIME_KERNELCOMPILER_H
+
+#include "openopt/Codegen/CPU/CpuPipeline.h"
+#include "openopt/Runtime/KernelCache.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassInstrumentation.h"
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace openopt {
+
+/// What one compile did with its kernels.
+struct KernelStats {
+  unsigned calls = 0;    ///< kernel calls in the model
+  unsigned distinct = 0; ///< distinct kernels among them
+  unsigned compiled = 0; ///< compiled by this compile
+  unsigned reused = 0;   ///< taken from the cache
+};
+
+struct ObjectCodeOptions {
+  /// Also emit `_mlir_<packedEntry>`, the function with its arguments packed
+  /// as `void **` (the calling convention CompiledModel::run uses).
+  std::string packedEntry;
+  /// Where kernels are looked up and stored; null: KernelCache::shared().
+  KernelCache *cache = nullptr;
+  /// Instruments the back pipeline of the model's own code (not of the
+  /// kernels), e.g. for the pass record.
+  std::function<std::unique_ptr<mlir::PassInstrumentation>()> instrumentation;
+};
+
+struct ObjectCode {
+  /// Relocatable ELF objects for this host (position independent): the
+  /// model's own code first, then one per distinct kernel.
+  std::vector<KernelCache::Object> objects;
+  KernelStats kernels;
+};
+
+/// Compiles `module` (the output of cpuFrontPipeline; modified in place: the
+/// kernels are outlined and their bodies dropped) to object code.
+llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
+                                             const CpuPipelineOptions &options,
+                                             const ObjectCodeOptions &objectOptions);
+
+/// Links `objects` into one relocatable object at `path` (with ld.lld -r).
+llvm::Error linkRelocatable(const std::vector<KernelCache::Object> &objects,
+                            llvm::StringRef path);
+
+} // namespace openopt
+
+#endif

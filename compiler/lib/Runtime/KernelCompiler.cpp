@@ -1,0 +1,346 @@
+#include <chrono>
+//===- KernelCompiler.cpp - a bufferized model to object code -------------===//
+#include "openopt/Runtime/KernelCompiler.h"
+
+#include "openopt/Codegen/CPU/Passes.h"
+#include "openopt/Support/Diagnostics.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SHA256.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <mutex>
+
+using llvm::createStringError;
+
+namespace openopt {
+namespace {
+
+llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostTarget() {
+  static bool ready = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)ready;
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  // Position independent: the same objects are JIT-linked and linked into
+  // the objects `openopt compile` writes.
+  builder->setRelocationModel(llvm::Reloc::PIC_);
+  return builder;
+}
+
+/// Identifies the compiler that produced an object. Any rebuild relinks the
+/// executable, which changes its size or time; that is enough to never reuse
+/// code made by another build.
+std::string buildIdentity() {
+  static std::string identity = [] {
+    std::string text = "openopt " OPENOPT_VERSION_STRING " llvm " LLVM_VERSION_STRING;
+    static int anchor;
+    std::string exe = llvm::sys::fs::getMainExecutable("openopt", &anchor);
+    llvm::sys::fs::file_status status;
+    if (!exe.empty() && !llvm::sys::fs::status(exe, status))
+      text += " " + exe + " " + std::to_string(status.getSize()) + " " +
+              std::to_string(llvm::sys::toTimeT(status.getLastModificationTime()));
+    return text;
+  }();
+  return identity;
+}
+
+std::string hexKey(llvm::StringRef salt, llvm::StringRef text) {
+  llvm::SHA256 sha;
+  sha.update(salt);
+  sha.update(llvm::StringRef("\n", 1));
+  sha.update(text);
+  auto digest = sha.final();
+  return llvm::toHex(digest, /*LowerCase=*/true);
+}
+
+/// `_mlir_<name>(void **args)`: loads each argument through args[i], calls
+/// `name`, and stores a result through args[n].
+void addPackedWrapper(llvm::Module &module, llvm::StringRef name) {
+  llvm::Function *callee = module.getFunction(name);
+  if (!callee)
+    return;
+  llvm::LLVMContext &ctx = module.getContext();
+  auto *ptr = llvm::PointerType::getUnqual(ctx);
+  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false);
+  auto *wrapper = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
+                                         "_mlir_" + name, module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", wrapper));
+  llvm::Value *packed = wrapper->getArg(0);
+  llvm::SmallVector<llvm::Value *> args;
+  for (llvm::Argument &param : callee->args()) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptr, packed, param.getArgNo());
+    args.push_back(b.CreateLoad(param.getType(), b.CreateLoad(ptr, slot)));
+  }
+  llvm::Value *result = b.CreateCall(callee, args);
+  if (!callee->getReturnType()->isVoidTy()) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptr, packed, callee->arg_size());
+    b.CreateStore(result, b.CreateLoad(ptr, slot));
+  }
+  b.CreateRetVoid();
+}
+
+/// One object to produce: LLVM IR in a context of its own, so units
+/// optimise and emit on different threads.
+struct Unit {
+  std::string key; // empty for the model's own code (not cached)
+  std::unique_ptr<llvm::LLVMContext> context = std::make_unique<llvm::LLVMContext>();
+  std::unique_ptr<llvm::Module> module;
+  KernelCache::Object object;
+  std::string error;
+};
+
+llvm::Error translate(mlir::ModuleOp module, Unit &unit, llvm::StringRef what) {
+  unit.module = mlir::translateModuleToLLVMIR(module, *unit.context, what);
+  if (!unit.module)
+    return createStringError("cannot translate %s to LLVM IR", what.str().c_str());
+  return llvm::Error::success();
+}
+
+void emitObject(Unit &unit, llvm::orc::JITTargetMachineBuilder builder) {
+  auto T0 = std::chrono::steady_clock::now(); auto dump = llvm::make_scope_exit([&]{ if(getenv("OO_TIMING")) llvm::errs()<<"unit "<<unit.key.substr(0,6)<<" "<<std::chrono::duration<double,std::milli>(std::chrono::steady_clock::now()-T0).count()<<"\n";});
+  auto machine = builder.createTargetMachine();
+  if (!machine) {
+    unit.error = llvm::toString(machine.takeError());
+    return;
+  }
+  llvm::Module &module = *unit.module;
+  module.setTargetTriple((*machine)->getTargetTriple());
+  module.setDataLayout((*machine)->createDataLayout());
+  if (auto err = mlir::makeOptimizingTransformer(3, 0, machine->get())(&module)) {
+    unit.error = llvm::toString(std::move(err));
+    return;
+  }
+  llvm::SmallVector<char, 0> bytes;
+  llvm::raw_svector_ostream os(bytes);
+  llvm::legacy::PassManager codegen;
+  if ((*machine)->addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+    unit.error = "this host's target cannot emit object files";
+    return;
+  }
+  codegen.run(module);
+  unit.object = std::make_shared<const std::string>(bytes.data(), bytes.size());
+  unit.module.reset();
+  unit.context.reset();
+}
+
+/// The key of the weights: every global's name, type and bytes. The bytes
+/// go through xxh3 first (SHA-256 of a large model's weights would cost more
+/// than the compile it saves).
+std::string weightsKey(llvm::StringRef salt, llvm::ArrayRef<mlir::memref::GlobalOp> globals) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  for (mlir::memref::GlobalOp global : globals) {
+    os << global.getSymName() << " " << global.getType() << " "
+       << (global.getConstant() ? "constant " : "") << global.getAlignment().value_or(0) << " ";
+    mlir::Attribute value = *global.getInitialValue();
+    llvm::ArrayRef<char> bytes;
+    if (auto resource = llvm::dyn_cast<mlir::DenseResourceElementsAttr>(value)) {
+      if (mlir::AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+        bytes = blob->getData();
+      else
+        os << "missing blob " << resource.getRawHandle().getKey();
+    } else if (auto dense = llvm::dyn_cast<mlir::DenseElementsAttr>(value)) {
+      os << (dense.isSplat() ? "splat " : "");
+      bytes = dense.getRawData();
+    } else {
+      os << value;
+    }
+    llvm::XXH128_hash_t hash = llvm::xxh3_128bits(
+        llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()));
+    os << bytes.size() << " " << hash.high64 << hash.low64 << "\n";
+  }
+  return hexKey((salt + "\nweights").str(), text);
+}
+
+} // namespace
+
+llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
+                                             const CpuPipelineOptions &options,
+                                             const ObjectCodeOptions &objectOptions) {
+  auto T0 = std::chrono::steady_clock::now(); auto lap=[&](const char*w){ if(getenv("OO_TIMING")) llvm::errs()<<w<<" "<<std::chrono::duration<double,std::milli>(std::chrono::steady_clock::now()-T0).count()<<"\n";};
+  KernelCache &cache = objectOptions.cache ? *objectOptions.cache : KernelCache::shared();
+  if (auto err = runPipeline(module, "builtin.module(openopt-outline-kernels)"))
+    return std::move(err);
+  auto target = hostTarget();
+  if (!target)
+    return target.takeError();
+  std::string backPipeline = cpuBackPipeline(options);
+  std::string salt = buildIdentity() + "\n" + target->getTargetTriple().str() + " " +
+                     target->getCPU() + " " + target->getFeatures().getString() + "\n" +
+                     backPipeline;
+
+  ObjectCode code;
+  llvm::SmallVector<mlir::func::FuncOp> kernels;
+  for (auto func : module.getOps<mlir::func::FuncOp>())
+    if (func->hasAttr(kKernelAttr))
+      kernels.push_back(func);
+  module.walk([&](mlir::func::CallOp call) {
+    if (auto callee = module.lookupSymbol<mlir::func::FuncOp>(call.getCallee()))
+      if (callee->hasAttr(kKernelAttr))
+        ++code.kernels.calls;
+  });
+  code.kernels.distinct = kernels.size();
+
+  // Kernels: looked up, or lowered one module each. MLIR work stays on this
+  // thread (the context is single-threaded); LLVM work runs in parallel.
+  std::vector<std::unique_ptr<Unit>> units;
+  units.push_back(std::make_unique<Unit>()); // the model's own code
+  std::vector<KernelCache::Object> reused;
+  for (mlir::func::FuncOp kernel : kernels) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    // Local scope: value names must not depend on what else is in the module.
+    kernel->print(os, mlir::OpPrintingFlags().printGenericOpForm().useLocalScope());
+    std::string key = hexKey(salt, text);
+    if (auto object = cache.lookup(key)) {
+      reused.push_back(std::move(object));
+      ++code.kernels.reused;
+      continue;
+    }
+    mlir::OwningOpRef<mlir::ModuleOp> unitModule =
+        mlir::ModuleOp::create(mlir::UnknownLoc::get(module.getContext()));
+    mlir::OpBuilder builder = mlir::OpBuilder::atBlockEnd(unitModule->getBody());
+    auto copy = mlir::cast<mlir::func::FuncOp>(builder.clone(*kernel));
+    copy.setPublic();
+    std::string name = kernel.getSymName().str();
+    if (auto err = runPipeline(*unitModule, backPipeline))
+      return createStringError("kernel %s: %s", name.c_str(),
+                               llvm::toString(std::move(err)).c_str());
+    auto unit = std::make_unique<Unit>();
+    unit->key = key;
+    if (auto err = translate(*unitModule, *unit, name))
+      return std::move(err);
+    units.push_back(std::move(unit));
+    ++code.kernels.compiled;
+  }
+
+  lap("kernels-mlir");
+  // The weights: one more unit, cached by content; the model's code
+  // declares them. (A one-op edit leaves them as they were.)
+  llvm::SmallVector<mlir::memref::GlobalOp> weights;
+  for (auto global : module.getOps<mlir::memref::GlobalOp>())
+    if (auto value = global.getInitialValue(); value && llvm::isa<mlir::ElementsAttr>(*value))
+      weights.push_back(global);
+  if (!weights.empty()) {
+    std::string key = weightsKey(salt, weights);
+    KernelCache::Object object = cache.lookup(key);
+    if (!object) {
+      mlir::OwningOpRef<mlir::ModuleOp> unitModule =
+          mlir::ModuleOp::create(mlir::UnknownLoc::get(module.getContext()));
+      mlir::OpBuilder builder = mlir::OpBuilder::atBlockEnd(unitModule->getBody());
+      for (mlir::memref::GlobalOp global : weights)
+        mlir::cast<mlir::memref::GlobalOp>(builder.clone(*global)).setPublic();
+      if (auto err = runPipeline(*unitModule, "builtin.module(finalize-memref-to-llvm,"
+                                              "reconcile-unrealized-casts)"))
+        return createStringError("the weights: %s", llvm::toString(std::move(err)).c_str());
+      auto unit = std::make_unique<Unit>();
+      unit->key = key;
+      if (auto err = translate(*unitModule, *unit, "weights"))
+        return std::move(err);
+      units.push_back(std::move(unit));
+    } else {
+      reused.push_back(std::move(object));
+    }
+    for (mlir::memref::GlobalOp global : weights) {
+      global.setInitialValueAttr(nullptr);
+      global.setPublic();
+    }
+  }
+
+  // The model's own code calls the kernels as external functions.
+  for (mlir::func::FuncOp kernel : kernels)
+    kernel.eraseBody();
+  if (auto err = runPipeline(module, backPipeline,
+                             objectOptions.instrumentation ? objectOptions.instrumentation()
+                                                           : nullptr))
+    return std::move(err);
+  if (auto err = translate(module, *units.front(), "model"))
+    return std::move(err);
+  if (!objectOptions.packedEntry.empty())
+    addPackedWrapper(*units.front()->module, objectOptions.packedEntry);
+
+  lap("entry-mlir");
+  {
+    llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
+    for (auto &unit : units)
+      pool.async([&unit, &target] { emitObject(*unit, *target); });
+    pool.wait();
+  }
+  lap("llvm");
+  for (auto &unit : units) {
+    if (!unit->error.empty())
+      return createStringError("code generation failed: %s", unit->error.c_str());
+    if (!unit->key.empty())
+      cache.store(unit->key, unit->object);
+    code.objects.push_back(unit->object);
+  }
+  llvm::append_range(code.objects, reused);
+  return code;
+}
+
+llvm::Error linkRelocatable(const std::vector<KernelCache::Object> &objects,
+                            llvm::StringRef path) {
+  auto linker = llvm::sys::findProgramByName("ld.lld");
+  if (!linker)
+    linker = llvm::sys::findProgramByName("ld.lld", {OPENOPT_LLVM_TOOLS_DIR});
+  if (!linker)
+    return createStringError("cannot find ld.lld to link the kernels' objects into '%s'",
+                             path.str().c_str());
+  llvm::SmallString<128> dir;
+  if (auto ec = llvm::sys::fs::createUniqueDirectory("openopt-link", dir))
+    return createStringError("cannot create a temporary directory: %s", ec.message().c_str());
+  std::vector<std::string> inputs;
+  auto cleanup = llvm::make_scope_exit([&] {
+    for (const std::string &input : inputs)
+      llvm::sys::fs::remove(input);
+    llvm::sys::fs::remove(dir);
+  });
+  for (auto [i, object] : llvm::enumerate(objects)) {
+    llvm::SmallString<128> file(dir);
+    llvm::sys::path::append(file, std::to_string(i) + ".o");
+    std::error_code ec;
+    llvm::raw_fd_ostream out(file, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return createStringError("cannot write '%s': %s", file.c_str(), ec.message().c_str());
+    out << *object;
+    inputs.push_back(std::string(file));
+  }
+  std::vector<llvm::StringRef> args = {*linker, "-r", "-o", path};
+  for (const std::string &input : inputs)
+    args.push_back(input);
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0, &message);
+  if (rc != 0)
+    return createStringError("ld.lld -r failed (exit %d)%s%s", rc, message.empty() ? "" : ": ",
+                             message.c_str());
+  return llvm::Error::success();
+}
+
+} // namespace openopt
