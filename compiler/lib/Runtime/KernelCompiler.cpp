@@ -1,4 +1,3 @@
-#include <chrono>
 //===- KernelCompiler.cpp - a bufferized model to object code -------------===//
 #include "openopt/Runtime/KernelCompiler.h"
 
@@ -124,7 +123,6 @@ llvm::Error translate(mlir::ModuleOp module, Unit &unit, llvm::StringRef what) {
 }
 
 void emitObject(Unit &unit, llvm::orc::JITTargetMachineBuilder builder) {
-  auto T0 = std::chrono::steady_clock::now(); auto dump = llvm::make_scope_exit([&]{ if(getenv("OO_TIMING")) llvm::errs()<<"unit "<<unit.key.substr(0,6)<<" "<<std::chrono::duration<double,std::milli>(std::chrono::steady_clock::now()-T0).count()<<"\n";});
   auto machine = builder.createTargetMachine();
   if (!machine) {
     unit.error = llvm::toString(machine.takeError());
@@ -184,7 +182,6 @@ std::string weightsKey(llvm::StringRef salt, llvm::ArrayRef<mlir::memref::Global
 llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
                                              const CpuPipelineOptions &options,
                                              const ObjectCodeOptions &objectOptions) {
-  auto T0 = std::chrono::steady_clock::now(); auto lap=[&](const char*w){ if(getenv("OO_TIMING")) llvm::errs()<<w<<" "<<std::chrono::duration<double,std::milli>(std::chrono::steady_clock::now()-T0).count()<<"\n";};
   KernelCache &cache = objectOptions.cache ? *objectOptions.cache : KernelCache::shared();
   if (auto err = runPipeline(module, "builtin.module(openopt-outline-kernels)"))
     return std::move(err);
@@ -241,7 +238,6 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
     ++code.kernels.compiled;
   }
 
-  lap("kernels-mlir");
   // The weights: one more unit, cached by content; the model's code
   // declares them. (A one-op edit leaves them as they were.)
   llvm::SmallVector<mlir::memref::GlobalOp> weights;
@@ -286,14 +282,12 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
   if (!objectOptions.packedEntry.empty())
     addPackedWrapper(*units.front()->module, objectOptions.packedEntry);
 
-  lap("entry-mlir");
   {
     llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
     for (auto &unit : units)
       pool.async([&unit, &target] { emitObject(*unit, *target); });
     pool.wait();
   }
-  lap("llvm");
   for (auto &unit : units) {
     if (!unit->error.empty())
       return createStringError("code generation failed: %s", unit->error.c_str());
@@ -317,7 +311,7 @@ llvm::Error linkRelocatable(const std::vector<KernelCache::Object> &objects,
   if (auto ec = llvm::sys::fs::createUniqueDirectory("openopt-link", dir))
     return createStringError("cannot create a temporary directory: %s", ec.message().c_str());
   std::vector<std::string> inputs;
-  auto cleanup = llvm::make_scope_exit([&] {
+  llvm::scope_exit cleanup([&] {
     for (const std::string &input : inputs)
       llvm::sys::fs::remove(input);
     llvm::sys::fs::remove(dir);

@@ -79,7 +79,6 @@ llvm::Error runPipeline(ModuleOp module, llvm::StringRef pipeline,
                                      !module.getContext()->isMultithreadingEnabled());
   if (instrumentation)
     pm.addInstrumentation(std::move(instrumentation));
-  if (getenv("OO_PTIMING") && pipeline.size() > 400) { pm.enableTiming(); }
   std::string errors;
   llvm::raw_string_ostream errorStream(errors);
   if (failed(parsePassPipeline(inner, pm, errorStream)))
