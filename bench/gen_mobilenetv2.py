@@ -8,7 +8,9 @@ global average pooling and the classifier. Weights are random (He-scaled, so
 activations stay in range), which is all a compile-time or latency benchmark
 needs; nothing is downloaded.
 
-    /usr/bin/python3 bench/gen_mobilenetv2.py build/bench-models/mobilenetv2.onnx
+    /usr/bin/python3 bench/gen_mobilenetv2.py build/bench-models/mobilenetv2.onnx [--seed N]
+
+Two seeds give two models with the same layers and other weights.
 """
 import sys
 
@@ -91,6 +93,11 @@ def build(seed=0):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: gen_mobilenetv2.py OUT.onnx")
-    onnx.save(build(), sys.argv[1])
+    args = sys.argv[1:]
+    seed = 0
+    if len(args) == 3 and args[1] == "--seed":
+        seed = int(args[2])
+        args = args[:1]
+    if len(args) != 1:
+        sys.exit("usage: gen_mobilenetv2.py OUT.onnx [--seed N]")
+    onnx.save(build(seed), args[0])

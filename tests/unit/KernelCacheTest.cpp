@@ -5,12 +5,13 @@
 // the same; a second net of the same shapes and other weights reuses every
 // kernel and computes its own outputs; a net with one op changed compiles
 // only that op's kernels. Outputs are checked against a reference computed
-// here.
+// here. The buffer pool the compiled code allocates from is tested at the end.
 //
 //===----------------------------------------------------------------------===//
 #include "openopt/Import/Onnx/OnnxImporter.h"
 #include "openopt/InitOpenOpt.h"
 #include "openopt/Runtime/CompiledModel.h"
+#include "openopt/Runtime/BufferPool.h"
 #include "openopt/Runtime/KernelCache.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -225,6 +226,43 @@ TEST_F(KernelCacheTest, MemoryLimitEvictsOldestObjects) {
   EXPECT_EQ(cache.lookup("a"), nullptr);
   ASSERT_NE(cache.lookup("b"), nullptr);
   EXPECT_EQ(*cache.lookup("b"), "second");
+}
+
+} // namespace
+
+namespace {
+
+TEST(BufferPoolTest, LargeBuffersAreReusedAndSmallOnesPassThrough) {
+  using namespace openopt::bufferpool;
+  void *big = allocate(1 << 20);
+  ASSERT_NE(big, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(big) % 16, 0u);
+  std::memset(big, 1, 1 << 20);
+  size_t before = cachedBytes();
+  release(big);
+  EXPECT_GE(cachedBytes(), before + (1 << 20));
+  // The same size class comes back from the pool.
+  void *again = allocate((1 << 20) - 100);
+  EXPECT_EQ(again, big);
+  // Growing keeps the contents.
+  static_cast<char *>(again)[0] = 42;
+  void *grown = reallocate(again, 3 << 20);
+  ASSERT_NE(grown, nullptr);
+  EXPECT_EQ(static_cast<char *>(grown)[0], 42);
+  release(grown);
+  void *small = allocate(100);
+  ASSERT_NE(small, nullptr);
+  release(small);
+  release(nullptr);
+}
+
+TEST(BufferPoolTest, LimitReturnsMemory) {
+  using namespace openopt::bufferpool;
+  void *big = allocate(1 << 20);
+  release(big);
+  setCacheLimit(0);
+  EXPECT_EQ(cachedBytes(), 0u);
+  setCacheLimit(size_t(1) << 30);
 }
 
 } // namespace

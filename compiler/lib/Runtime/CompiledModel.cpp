@@ -1,6 +1,8 @@
+#include <chrono>
 //===- CompiledModel.cpp - a model JIT-compiled for this CPU --------------===//
 #include "openopt/Runtime/CompiledModel.h"
 
+#include "openopt/Runtime/BufferPool.h"
 #include "openopt/Codegen/CPU/Passes.h"
 #include "openopt/Runtime/RuntimeChecks.h"
 #include "openopt/Support/Diagnostics.h"
@@ -157,6 +159,7 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
 
   CpuPipelineOptions pipeline = options;
   pipeline.returnOutputs = model->returnOutputs;
+  auto TF = std::chrono::steady_clock::now();
   if (auto err = runPipeline(module, cpuFrontPipeline(pipeline)))
     return std::move(err);
   if (options.profile) {
@@ -168,14 +171,17 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
     // The LLVM translation has no use for the table.
     module->removeAttr(kProfileOpsAttr);
   }
+  if (getenv("OO_TIMING")) llvm::errs() << "front " << std::chrono::duration<double,std::milli>(std::chrono::steady_clock::now()-TF).count() << "\n";
   ObjectCodeOptions objectOptions;
   objectOptions.packedEntry = entryName;
   objectOptions.cache = cache;
+  objectOptions.weightsInMemory = true;
   auto code = compileObjectCode(module, pipeline, objectOptions);
   if (!code)
     return code.takeError();
   model->kernels = code->kernels;
 
+  auto TJ = std::chrono::steady_clock::now();
   auto jit = llvm::orc::LLJITBuilder().create();
   if (!jit)
     return jit.takeError();
@@ -203,10 +209,18 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
         llvm::orc::ExecutorAddr::fromPtr(address), llvm::JITSymbolFlags::Exported);
   };
   define(kRuntimeFailHook, runtimeFailHookAddress());
+  // The code's buffers come from the pool (BufferPool.h).
+  define("malloc", reinterpret_cast<void *>(&bufferpool::allocate));
+  define("free", reinterpret_cast<void *>(&bufferpool::release));
+  define("realloc", reinterpret_cast<void *>(&bufferpool::reallocate));
   if (model->collector) {
     define(kProfileEnterHook, ProfileCollector::enterHookAddress());
     define(kProfileExitHook, ProfileCollector::exitHookAddress());
   }
+  for (const WeightBuffer &weight : code->weights)
+    hooks[(*jit)->mangleAndIntern(weight.symbol)] = llvm::orc::ExecutorSymbolDef(
+        llvm::orc::ExecutorAddr::fromPtr(weight.data), llvm::JITSymbolFlags::Exported);
+  model->weights = std::move(code->weights);
   if (auto err = dylib.define(llvm::orc::absoluteSymbols(std::move(hooks))))
     return std::move(err);
   for (const KernelCache::Object &object : code->objects)
@@ -219,6 +233,7 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
   if (!entry)
     return entry.takeError();
   model->entry = entry->toPtr<void (*)(void **)>();
+  if (getenv("OO_TIMING")) llvm::errs() << "jit " << std::chrono::duration<double,std::milli>(std::chrono::steady_clock::now()-TJ).count() << "\n";
   model->jit = std::move(*jit);
   return model;
 }
@@ -349,7 +364,7 @@ llvm::Error CompiledModel::run(llvm::ArrayRef<const HostTensor *> inputs,
       copyStrided(t.data(), aligned + offset * dtypeSize(spec.dtype), dtypeSize(spec.dtype),
                   sizes, strides);
     if (allocated && freed.insert(allocated).second)
-      std::free(allocated);
+      bufferpool::release(allocated);
   }
   return llvm::Error::success();
 }

@@ -1,3 +1,7 @@
+#include <chrono>
+#include "llvm/Support/raw_ostream.h"
+static auto TT0 = std::chrono::steady_clock::now();
+static void lapT(const char*w){ if(getenv("OO_TIMING")) llvm::errs()<<w<<" "<<std::chrono::duration<double,std::milli>(std::chrono::steady_clock::now()-TT0).count()<<"\n"; TT0=std::chrono::steady_clock::now();}
 //===- KernelCompiler.cpp - a bufferized model to object code -------------===//
 #include "openopt/Runtime/KernelCompiler.h"
 
@@ -29,7 +33,9 @@
 #include "llvm/Support/xxhash.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <cstring>
 #include <mutex>
+#include <optional>
 
 using llvm::createStringError;
 
@@ -123,6 +129,7 @@ llvm::Error translate(mlir::ModuleOp module, Unit &unit, llvm::StringRef what) {
 }
 
 void emitObject(Unit &unit, llvm::orc::JITTargetMachineBuilder builder) {
+  auto T0 = std::chrono::steady_clock::now(); llvm::scope_exit dump([&]{ if(getenv("OO_TIMING")) llvm::errs()<<"unit "<<(unit.key.empty()?std::string("ENTRY"):unit.key.substr(0,6))<<" "<<std::chrono::duration<double,std::milli>(std::chrono::steady_clock::now()-T0).count()<<"\n";});
   auto machine = builder.createTargetMachine();
   if (!machine) {
     unit.error = llvm::toString(machine.takeError());
@@ -177,11 +184,63 @@ std::string weightsKey(llvm::StringRef salt, llvm::ArrayRef<mlir::memref::Global
   return hexKey((salt + "\nweights").str(), text);
 }
 
+/// The global's bytes as the compiled code reads them (row-major, one byte
+/// per i1), or nothing when they cannot simply be copied.
+std::optional<WeightBuffer> weightBuffer(mlir::memref::GlobalOp global) {
+  mlir::MemRefType type = global.getType();
+  mlir::Type element = type.getElementType();
+  if (!type.hasStaticShape() || !element.isIntOrFloat())
+    return std::nullopt;
+  unsigned bits = element.getIntOrFloatBitWidth();
+  if (bits != 1 && bits % 8 != 0)
+    return std::nullopt;
+  size_t elementBytes = bits == 1 ? 1 : bits / 8;
+  size_t count = size_t(type.getNumElements());
+  WeightBuffer buffer;
+  buffer.symbol = global.getSymName().str();
+  buffer.bytes = count * elementBytes;
+  size_t alignment = std::max<size_t>(global.getAlignment().value_or(64), 64);
+  buffer.storage.reset(new char[buffer.bytes + alignment]);
+  uintptr_t at = reinterpret_cast<uintptr_t>(buffer.storage.get());
+  buffer.data = buffer.storage.get() + (alignment - at % alignment) % alignment;
+
+  mlir::Attribute value = *global.getInitialValue();
+  if (auto resource = llvm::dyn_cast<mlir::DenseResourceElementsAttr>(value)) {
+    mlir::AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != buffer.bytes)
+      return std::nullopt;
+    std::memcpy(buffer.data, blob->getData().data(), buffer.bytes);
+    return buffer;
+  }
+  auto dense = llvm::dyn_cast<mlir::DenseIntOrFPElementsAttr>(value);
+  if (!dense)
+    return std::nullopt;
+  if (bits == 1) {
+    size_t i = 0;
+    for (bool b : dense.getValues<bool>())
+      buffer.data[i++] = b ? 1 : 0;
+    return buffer;
+  }
+  llvm::ArrayRef<char> raw = dense.getRawData();
+  if (dense.isSplat()) {
+    if (raw.size() != elementBytes)
+      return std::nullopt;
+    for (size_t i = 0; i < count; ++i)
+      std::memcpy(buffer.data + i * elementBytes, raw.data(), elementBytes);
+    return buffer;
+  }
+  if (raw.size() != buffer.bytes)
+    return std::nullopt;
+  std::memcpy(buffer.data, raw.data(), buffer.bytes);
+  return buffer;
+}
+
 } // namespace
 
 llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
                                              const CpuPipelineOptions &options,
                                              const ObjectCodeOptions &objectOptions) {
+  lapT("front+before");
   KernelCache &cache = objectOptions.cache ? *objectOptions.cache : KernelCache::shared();
   if (auto err = runPipeline(module, "builtin.module(openopt-outline-kernels)"))
     return std::move(err);
@@ -238,20 +297,30 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
     ++code.kernels.compiled;
   }
 
-  // The weights: one more unit, cached by content; the model's code
-  // declares them. (A one-op edit leaves them as they were.)
-  llvm::SmallVector<mlir::memref::GlobalOp> weights;
+  lapT("kernels-mlir");
+  // The weights: bound in memory for the JIT where possible, else one more
+  // unit, cached by content. The model's code declares them either way.
+  llvm::SmallVector<mlir::memref::GlobalOp> weights, weightObject;
   for (auto global : module.getOps<mlir::memref::GlobalOp>())
     if (auto value = global.getInitialValue(); value && llvm::isa<mlir::ElementsAttr>(*value))
       weights.push_back(global);
-  if (!weights.empty()) {
-    std::string key = weightsKey(salt, weights);
+  for (mlir::memref::GlobalOp global : weights) {
+    std::optional<WeightBuffer> buffer;
+    if (objectOptions.weightsInMemory)
+      buffer = weightBuffer(global);
+    if (buffer)
+      code.weights.push_back(std::move(*buffer));
+    else
+      weightObject.push_back(global);
+  }
+  if (!weightObject.empty()) {
+    std::string key = weightsKey(salt, weightObject);
     KernelCache::Object object = cache.lookup(key);
     if (!object) {
       mlir::OwningOpRef<mlir::ModuleOp> unitModule =
           mlir::ModuleOp::create(mlir::UnknownLoc::get(module.getContext()));
       mlir::OpBuilder builder = mlir::OpBuilder::atBlockEnd(unitModule->getBody());
-      for (mlir::memref::GlobalOp global : weights)
+      for (mlir::memref::GlobalOp global : weightObject)
         mlir::cast<mlir::memref::GlobalOp>(builder.clone(*global)).setPublic();
       if (auto err = runPipeline(*unitModule, "builtin.module(finalize-memref-to-llvm,"
                                               "reconcile-unrealized-casts)"))
@@ -264,10 +333,10 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
     } else {
       reused.push_back(std::move(object));
     }
-    for (mlir::memref::GlobalOp global : weights) {
-      global.setInitialValueAttr(nullptr);
-      global.setPublic();
-    }
+  }
+  for (mlir::memref::GlobalOp global : weights) {
+    global.setInitialValueAttr(nullptr);
+    global.setPublic();
   }
 
   // The model's own code calls the kernels as external functions.
@@ -282,12 +351,14 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
   if (!objectOptions.packedEntry.empty())
     addPackedWrapper(*units.front()->module, objectOptions.packedEntry);
 
+  lapT("entry-mlir");
   {
     llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
     for (auto &unit : units)
       pool.async([&unit, &target] { emitObject(*unit, *target); });
     pool.wait();
   }
+  lapT("llvm");
   for (auto &unit : units) {
     if (!unit->error.empty())
       return createStringError("code generation failed: %s", unit->error.c_str());

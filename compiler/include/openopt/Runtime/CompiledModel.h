@@ -105,6 +105,8 @@ private:
   std::vector<ProfiledOp> opTable;
   std::unique_ptr<ProfileCollector> collector;
   std::unique_ptr<llvm::orc::LLJIT> jit;
+  /// The weights the compiled code reads (bound by address, not compiled).
+  std::vector<WeightBuffer> weights;
   void (*entry)(void **) = nullptr;
   bool returnOutputs = false;
   KernelStats kernels;

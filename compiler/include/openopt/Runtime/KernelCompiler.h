@@ -34,12 +34,26 @@ struct KernelStats {
   unsigned reused = 0;   ///< taken from the cache
 };
 
+/// A weight kept in memory for the JIT to bind by address, instead of
+/// being compiled into an object (which costs more than the kernels when a
+/// model's weights are large).
+struct WeightBuffer {
+  std::string symbol;
+  std::shared_ptr<char[]> storage; ///< over-allocated for alignment
+  char *data = nullptr;            ///< aligned as the global asks
+  size_t bytes = 0;
+};
+
 struct ObjectCodeOptions {
   /// Also emit `_mlir_<packedEntry>`, the function with its arguments packed
   /// as `void **` (the calling convention CompiledModel::run uses).
   std::string packedEntry;
   /// Where kernels are looked up and stored; null: KernelCache::shared().
   KernelCache *cache = nullptr;
+  /// Hand the weights back as WeightBuffers (for the JIT) where their
+  /// bytes can be copied as they are; otherwise they are one more object
+  /// (cached by content), as needed for an object file.
+  bool weightsInMemory = false;
   /// Instruments the back pipeline of the model's own code (not of the
   /// kernels), e.g. for the pass record.
   std::function<std::unique_ptr<mlir::PassInstrumentation>()> instrumentation;
@@ -49,6 +63,8 @@ struct ObjectCode {
   /// Relocatable ELF objects for this host (position independent): the
   /// model's own code first, then one per distinct kernel.
   std::vector<KernelCache::Object> objects;
+  /// With weightsInMemory: the weights the objects refer to by symbol.
+  std::vector<WeightBuffer> weights;
   KernelStats kernels;
 };
 
