@@ -1,4 +1,3 @@
-#include <chrono>
 //===- CompiledModel.cpp - a model JIT-compiled for this CPU --------------===//
 #include "openopt/Runtime/CompiledModel.h"
 
@@ -159,7 +158,6 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
 
   CpuPipelineOptions pipeline = options;
   pipeline.returnOutputs = model->returnOutputs;
-  auto TF = std::chrono::steady_clock::now();
   if (auto err = runPipeline(module, cpuFrontPipeline(pipeline)))
     return std::move(err);
   if (options.profile) {
@@ -171,7 +169,6 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
     // The LLVM translation has no use for the table.
     module->removeAttr(kProfileOpsAttr);
   }
-  if (getenv("OO_TIMING")) llvm::errs() << "front " << std::chrono::duration<double,std::milli>(std::chrono::steady_clock::now()-TF).count() << "\n";
   ObjectCodeOptions objectOptions;
   objectOptions.packedEntry = entryName;
   objectOptions.cache = cache;
@@ -181,7 +178,6 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
     return code.takeError();
   model->kernels = code->kernels;
 
-  auto TJ = std::chrono::steady_clock::now();
   auto jit = llvm::orc::LLJITBuilder().create();
   if (!jit)
     return jit.takeError();
@@ -233,7 +229,6 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
   if (!entry)
     return entry.takeError();
   model->entry = entry->toPtr<void (*)(void **)>();
-  if (getenv("OO_TIMING")) llvm::errs() << "jit " << std::chrono::duration<double,std::milli>(std::chrono::steady_clock::now()-TJ).count() << "\n";
   model->jit = std::move(*jit);
   return model;
 }
