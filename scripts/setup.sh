@@ -12,7 +12,7 @@ APT_PACKAGES=(
   libclang-rt-22-dev libomp-22-dev
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev libsqlite3-dev libsqlitecpp-dev libssl-dev openssl
   libgtest-dev libgmock-dev
-  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata json-schema-test-suite
   python3-onnx python3-numpy python3-websockets
   neovim chromium
 )

@@ -6,7 +6,8 @@
 // "#/$defs/x" or "other.schema.json#/$defs/x" within one SchemaSet.
 // Annotation keywords (title, description, ...) are ignored; any other
 // keyword is reported when the set is loaded, so a schema never silently
-// checks less than it says.
+// checks less than it says. tests/unit/server/JsonSchemaSuiteTest.cpp runs the
+// official JSON-Schema-Test-Suite on every keyword implemented here.
 //
 //===----------------------------------------------------------------------===//
 #ifndef OPENOPT_SERVER_JSONSCHEMA_H

@@ -37,27 +37,30 @@
 using llvm::createStringError;
 
 namespace openopt {
-namespace {
 
-/// LLVM fully unrolls loops of any trip count when the target's cost model
-/// says so: on Zen 5 a broadcast over 24 x 3136 floats became 4,704 stores
-/// in one block, and the instruction schedulers took 4 s on it (a whole
-/// MobileNetV2 otherwise compiles in about 2). Loops of more than this many
-/// iterations stay loops (partial unrolling and vectorization still apply).
-/// A value given on LLVM's command line wins.
-constexpr const char *kFullUnrollMaxCount = "16";
-
-llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostTarget() {
+void prepareHostCodegen() {
   static bool ready = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    // LLVM fully unrolls loops of any trip count when the target's cost
+    // model says so: on Zen 5 a broadcast over 24 x 3136 floats became 4,704
+    // stores in one block, and the instruction schedulers took 4 s on it (the
+    // whole MobileNetV2 otherwise compiles in about 2). Loops of more
+    // iterations stay loops (partial unrolling and vectorization still
+    // apply). A value given on LLVM's command line wins.
     auto &options = llvm::cl::getRegisteredOptions();
     if (auto *option = options.lookup("unroll-full-max-count");
         option && option->getNumOccurrences() == 0)
-      option->addOccurrence(0, "unroll-full-max-count", kFullUnrollMaxCount);
+      option->addOccurrence(0, "unroll-full-max-count", "16");
     return true;
   }();
   (void)ready;
+}
+
+namespace {
+
+llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostTarget() {
+  prepareHostCodegen();
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return builder.takeError();

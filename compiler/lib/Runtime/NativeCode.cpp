@@ -1,6 +1,8 @@
 //===- NativeCode.cpp - LLVM IR and object files for this host -----------===//
 #include "openopt/Runtime/NativeCode.h"
 
+#include "openopt/Runtime/KernelCompiler.h"
+
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -16,12 +18,7 @@ namespace openopt {
 
 llvm::Error writeNativeCode(mlir::ModuleOp module, llvm::StringRef llvmIRPath,
                             llvm::StringRef objectPath) {
-  static bool targetReady = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    return true;
-  }();
-  (void)targetReady;
+  prepareHostCodegen();
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return builder.takeError();

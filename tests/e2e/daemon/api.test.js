@@ -228,7 +228,9 @@ test('TLS: HTTPS and WSS with --tls-cert/--tls-key', async (t) => {
 test('a job over the time or memory limit fails cleanly', async (t) => {
   for (const [args, code, pattern] of [
     [['--job-timeout', '1'], -32012, /exceeded the job time limit of 1 s/],
-    [['--job-memory-mib', '900'], -32013, /exceeded the job memory limit of 900 MiB/],
+    // 700 MiB: the import of resnet18w48 fits, its compile does not (per-kernel code
+    // generation brought its peak under 900).
+    [['--job-memory-mib', '700'], -32013, /exceeded the job memory limit of 700 MiB/],
   ]) {
     const daemon = await startDaemon({ args });
     t.after(() => daemon.stop());
@@ -241,7 +243,7 @@ test('a job over the time or memory limit fails cleanly', async (t) => {
       continue;
     }
     const compiled = await client.job('compile/start', { model: imported.done.result.model.id });
-    assert.equal(compiled.done.state, 'failed');
+    assert.equal(compiled.done.state, 'failed', `${args.join(" ")}: ${JSON.stringify(compiled.done).slice(0, 300)}`);
     assert.equal(compiled.done.error.code, code, compiled.done.error.message);
     assert.match(compiled.done.error.message, pattern);
     assert.ok(await daemon.healthy());
