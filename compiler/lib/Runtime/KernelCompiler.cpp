@@ -5,6 +5,8 @@
 #include "openopt/Support/Diagnostics.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -131,7 +133,22 @@ struct Unit {
   std::unique_ptr<llvm::Module> module;
   KernelCache::Object object;
   std::string error;
+  unsigned optLevel = 3;
 };
+
+/// Whether the model's own code, once the kernels are out, still computes:
+/// ops left in loops and branches (control flow), or loops of its own.
+bool glueComputes(mlir::ModuleOp module) {
+  bool computes = false;
+  module.walk([&](mlir::Operation *op) {
+    if (auto func = llvm::dyn_cast<mlir::func::FuncOp>(op))
+      return func->hasAttr(kKernelAttr) ? mlir::WalkResult::skip() : mlir::WalkResult::advance();
+    if (llvm::isa<mlir::LoopLikeOpInterface, mlir::linalg::LinalgOp>(op))
+      computes = true;
+    return computes ? mlir::WalkResult::interrupt() : mlir::WalkResult::advance();
+  });
+  return computes;
+}
 
 llvm::Error translate(mlir::ModuleOp module, Unit &unit, llvm::StringRef what) {
   unit.module = mlir::translateModuleToLLVMIR(module, *unit.context, what);
@@ -149,7 +166,7 @@ void emitObject(Unit &unit, llvm::orc::JITTargetMachineBuilder builder) {
   llvm::Module &module = *unit.module;
   module.setTargetTriple((*machine)->getTargetTriple());
   module.setDataLayout((*machine)->createDataLayout());
-  if (auto err = mlir::makeOptimizingTransformer(3, 0, machine->get())(&module)) {
+  if (auto err = mlir::makeOptimizingTransformer(unit.optLevel, 0, machine->get())(&module)) {
     unit.error = llvm::toString(std::move(err));
     return;
   }
@@ -348,7 +365,10 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
     global.setPublic();
   }
 
-  // The model's own code calls the kernels as external functions.
+  // The model's own code calls the kernels as external functions. When it
+  // only allocates, takes views and calls, -O1 makes the same code as -O3 in
+  // half the time (it is recompiled after every edit).
+  units.front()->optLevel = glueComputes(module) ? 3 : 1;
   for (mlir::func::FuncOp kernel : kernels)
     kernel.eraseBody();
   if (auto err = runPipeline(module, backPipeline,
