@@ -177,6 +177,7 @@ llvm::Expected<std::optional<Message>> readMessage(int fd) {
 
 json toJson(const CpuPipelineOptions &o) {
   return {{"threads", o.threads},     {"vectorizeMatmul", o.vectorizeMatmul},
+          {"splitKernels", o.splitKernels},
           {"graphPasses", o.graphPasses}, {"vectorBits", o.vectorBits},
           {"tiles", {o.tileM, o.tileN, o.tileK}}, {"profile", o.profile},
           {"returnOutputs", o.returnOutputs}};
@@ -186,6 +187,7 @@ CpuPipelineOptions cpuOptionsFromJson(const json &v) {
   CpuPipelineOptions o;
   o.threads = v.value("threads", o.threads);
   o.vectorizeMatmul = v.value("vectorizeMatmul", o.vectorizeMatmul);
+  o.splitKernels = v.value("splitKernels", o.splitKernels);
   o.graphPasses = v.value("graphPasses", o.graphPasses);
   o.vectorBits = v.value("vectorBits", o.vectorBits);
   if (auto tiles = v.find("tiles"); tiles != v.end() && tiles->is_array() && tiles->size() == 3) {

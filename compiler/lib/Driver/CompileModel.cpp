@@ -112,7 +112,7 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
   // compiled once and cached. Asked for the whole model's LLVM dialect or
   // LLVM IR, the model is lowered as one module instead, so that those files
   // show every function.
-  bool wholeModule = outputs.llvmDialect || outputs.llvmIR;
+  bool wholeModule = outputs.llvmDialect || outputs.llvmIR || !options.splitKernels;
   if (!err && wholeModule)
     err = runPipeline(**module, cpuPipeline(options), recorder());
   if (!err && !wholeModule)

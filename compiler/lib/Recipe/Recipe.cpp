@@ -92,6 +92,7 @@ CpuPipelineOptions Recipe::cpuOptions() const {
   CpuPipelineOptions options;
   options.threads = threads;
   options.vectorizeMatmul = vectorizeMatmul;
+  options.splitKernels = kernels;
   options.graphPasses = graphPassList();
   options.vectorBits = isa == "avx2" ? 256 : isa == "avx512" ? 512 : 0;
   options.tileM = tileM;

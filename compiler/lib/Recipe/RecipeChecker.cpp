@@ -423,8 +423,9 @@ private:
     const auto *codegen = object(value, "/codegen");
     if (!codegen)
       return;
-    members(*codegen, "/codegen", {"vectorizeMatmul", "matmulTiles", "shapes"});
+    members(*codegen, "/codegen", {"vectorizeMatmul", "kernels", "matmulTiles", "shapes"});
     boolean(*codegen, "/codegen", "vectorizeMatmul", recipe.vectorizeMatmul);
+    boolean(*codegen, "/codegen", "kernels", recipe.kernels);
     oneOf(*codegen, "/codegen", "shapes", {"dynamic", "specialize"}, recipe.shapes);
     if (const Value *tiles = codegen->get("matmulTiles"))
       if (const auto *t = object(*tiles, "/codegen/matmulTiles")) {

@@ -173,6 +173,7 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
   objectOptions.packedEntry = entryName;
   objectOptions.cache = cache;
   objectOptions.weightsInMemory = true;
+  objectOptions.wholeModule = !options.splitKernels;
   auto code = compileObjectCode(module, pipeline, objectOptions);
   if (!code)
     return code.takeError();

@@ -269,8 +269,9 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
                                              const CpuPipelineOptions &options,
                                              const ObjectCodeOptions &objectOptions) {
   KernelCache &cache = objectOptions.cache ? *objectOptions.cache : KernelCache::shared();
-  if (auto err = runPipeline(module, "builtin.module(openopt-outline-kernels)"))
-    return std::move(err);
+  if (!objectOptions.wholeModule)
+    if (auto err = runPipeline(module, "builtin.module(openopt-outline-kernels)"))
+      return std::move(err);
   auto target = hostTarget();
   if (!target)
     return target.takeError();

@@ -44,6 +44,7 @@ struct Recipe {
   std::string isa = "auto"; // auto, avx2, avx512
   std::vector<RecipePass> graphPasses;
   bool vectorizeMatmul = true;
+  bool kernels = true;
   int tileM = 64, tileN = 256, tileK = 256;
   /// "dynamic": symbolic input dims stay dynamic, one compile runs at every
   /// size; "specialize": they take the sizes of the inputs of the first run

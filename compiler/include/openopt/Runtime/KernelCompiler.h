@@ -50,6 +50,9 @@ struct ObjectCodeOptions {
   std::string packedEntry;
   /// Where kernels are looked up and stored; null: KernelCache::shared().
   KernelCache *cache = nullptr;
+  /// Compile the model as one module, with no kernels cut out (see
+  /// CpuPipelineOptions::splitKernels).
+  bool wholeModule = false;
   /// Hand the weights back as WeightBuffers (for the JIT) where their
   /// bytes can be copied as they are; otherwise they are one more object
   /// (cached by content), as needed for an object file.

@@ -16,6 +16,10 @@ struct CpuPipelineOptions {
   std::string graphPasses;
   /// SIMD width for the matmul register tiles; 0 detects the host.
   int vectorBits = 0;
+  /// Compile each kernel on its own and cache it (KernelCompiler.h); false
+  /// compiles the model as one module (for comparison: LLVM then sees across
+  /// kernels, and nothing is reused).
+  bool splitKernels = true;
   /// Cache tile limits for matmuls (M, N, K).
   int tileM = 64, tileN = 256, tileK = 256;
   /// Bracket each top-level op (or nn.fused group) of the entry function with
