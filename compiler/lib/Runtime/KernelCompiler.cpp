@@ -1,77 +1,32 @@
 //===- KernelCompiler.cpp - a bufferized model to object code -------------===//
 #include "openopt/Runtime/KernelCompiler.h"
 
+#include "ModelWeights.h"
 #include "openopt/Codegen/CPU/Passes.h"
+#include "openopt/Runtime/NativeCode.h"
 #include "openopt/Support/Diagnostics.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
-#include "llvm/ADT/ScopeExit.h"
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
-#include "llvm/Config/llvm-config.h"
-#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/SHA256.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/Support/xxhash.h"
-#include "llvm/Target/TargetMachine.h"
-
-#include <cstring>
-#include <mutex>
-#include <optional>
 
 using llvm::createStringError;
 
 namespace openopt {
 
-void prepareHostCodegen() {
-  static bool ready = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    // LLVM fully unrolls loops of any trip count when the target's cost
-    // model says so: on Zen 5 a broadcast over 24 x 3136 floats became 4,704
-    // stores in one block, and the instruction schedulers took 4 s on it (the
-    // whole MobileNetV2 otherwise compiles in about 2). Loops of more
-    // iterations stay loops (partial unrolling and vectorization still
-    // apply). A value given on LLVM's command line wins.
-    auto &options = llvm::cl::getRegisteredOptions();
-    if (auto *option = options.lookup("unroll-full-max-count");
-        option && option->getNumOccurrences() == 0)
-      option->addOccurrence(0, "unroll-full-max-count", "16");
-    return true;
-  }();
-  (void)ready;
-}
-
 namespace {
-
-llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostTarget() {
-  prepareHostCodegen();
-  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!builder)
-    return builder.takeError();
-  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
-  // Position independent: the same objects are JIT-linked and linked into
-  // the objects `openopt compile` writes.
-  builder->setRelocationModel(llvm::Reloc::PIC_);
-  return builder;
-}
 
 /// Identifies the compiler that produced an object. Any rebuild relinks the
 /// executable, which changes its size or time; that is enough to never reuse
@@ -158,109 +113,14 @@ llvm::Error translate(mlir::ModuleOp module, Unit &unit, llvm::StringRef what) {
 }
 
 void emitObject(Unit &unit, llvm::orc::JITTargetMachineBuilder builder) {
-  auto machine = builder.createTargetMachine();
-  if (!machine) {
-    unit.error = llvm::toString(machine.takeError());
+  auto object = emitHostObject(*unit.module, builder, unit.optLevel);
+  if (!object) {
+    unit.error = llvm::toString(object.takeError());
     return;
   }
-  llvm::Module &module = *unit.module;
-  module.setTargetTriple((*machine)->getTargetTriple());
-  module.setDataLayout((*machine)->createDataLayout());
-  if (auto err = mlir::makeOptimizingTransformer(unit.optLevel, 0, machine->get())(&module)) {
-    unit.error = llvm::toString(std::move(err));
-    return;
-  }
-  llvm::SmallVector<char, 0> bytes;
-  llvm::raw_svector_ostream os(bytes);
-  llvm::legacy::PassManager codegen;
-  if ((*machine)->addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile)) {
-    unit.error = "this host's target cannot emit object files";
-    return;
-  }
-  codegen.run(module);
-  unit.object = std::make_shared<const std::string>(bytes.data(), bytes.size());
+  unit.object = std::make_shared<const std::string>(std::move(*object));
   unit.module.reset();
   unit.context.reset();
-}
-
-/// The key of the weights: every global's name, type and bytes. The bytes
-/// go through xxh3 first (SHA-256 of a large model's weights would cost more
-/// than the compile it saves).
-std::string weightsKey(llvm::StringRef salt, llvm::ArrayRef<mlir::memref::GlobalOp> globals) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  for (mlir::memref::GlobalOp global : globals) {
-    os << global.getSymName() << " " << global.getType() << " "
-       << (global.getConstant() ? "constant " : "") << global.getAlignment().value_or(0) << " ";
-    mlir::Attribute value = *global.getInitialValue();
-    llvm::ArrayRef<char> bytes;
-    if (auto resource = llvm::dyn_cast<mlir::DenseResourceElementsAttr>(value)) {
-      if (mlir::AsmResourceBlob *blob = resource.getRawHandle().getBlob())
-        bytes = blob->getData();
-      else
-        os << "missing blob " << resource.getRawHandle().getKey();
-    } else if (auto dense = llvm::dyn_cast<mlir::DenseElementsAttr>(value)) {
-      os << (dense.isSplat() ? "splat " : "");
-      bytes = dense.getRawData();
-    } else {
-      os << value;
-    }
-    llvm::XXH128_hash_t hash = llvm::xxh3_128bits(
-        llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()));
-    os << bytes.size() << " " << hash.high64 << hash.low64 << "\n";
-  }
-  return hexKey((salt + "\nweights").str(), text);
-}
-
-/// The global's bytes as the compiled code reads them (row-major, one byte
-/// per i1), or nothing when they cannot simply be copied.
-std::optional<WeightBuffer> weightBuffer(mlir::memref::GlobalOp global) {
-  mlir::MemRefType type = global.getType();
-  mlir::Type element = type.getElementType();
-  if (!type.hasStaticShape() || !element.isIntOrFloat())
-    return std::nullopt;
-  unsigned bits = element.getIntOrFloatBitWidth();
-  if (bits != 1 && bits % 8 != 0)
-    return std::nullopt;
-  size_t elementBytes = bits == 1 ? 1 : bits / 8;
-  size_t count = size_t(type.getNumElements());
-  WeightBuffer buffer;
-  buffer.symbol = global.getSymName().str();
-  buffer.bytes = count * elementBytes;
-  size_t alignment = std::max<size_t>(global.getAlignment().value_or(64), 64);
-  buffer.storage.reset(new char[buffer.bytes + alignment]);
-  uintptr_t at = reinterpret_cast<uintptr_t>(buffer.storage.get());
-  buffer.data = buffer.storage.get() + (alignment - at % alignment) % alignment;
-
-  mlir::Attribute value = *global.getInitialValue();
-  if (auto resource = llvm::dyn_cast<mlir::DenseResourceElementsAttr>(value)) {
-    mlir::AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != buffer.bytes)
-      return std::nullopt;
-    std::memcpy(buffer.data, blob->getData().data(), buffer.bytes);
-    return buffer;
-  }
-  auto dense = llvm::dyn_cast<mlir::DenseIntOrFPElementsAttr>(value);
-  if (!dense)
-    return std::nullopt;
-  if (bits == 1) {
-    size_t i = 0;
-    for (bool b : dense.getValues<bool>())
-      buffer.data[i++] = b ? 1 : 0;
-    return buffer;
-  }
-  llvm::ArrayRef<char> raw = dense.getRawData();
-  if (dense.isSplat()) {
-    if (raw.size() != elementBytes)
-      return std::nullopt;
-    for (size_t i = 0; i < count; ++i)
-      std::memcpy(buffer.data + i * elementBytes, raw.data(), elementBytes);
-    return buffer;
-  }
-  if (raw.size() != buffer.bytes)
-    return std::nullopt;
-  std::memcpy(buffer.data, raw.data(), buffer.bytes);
-  return buffer;
 }
 
 } // namespace
@@ -272,7 +132,7 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
   if (!objectOptions.wholeModule)
     if (auto err = runPipeline(module, "builtin.module(openopt-outline-kernels)"))
       return std::move(err);
-  auto target = hostTarget();
+  auto target = hostTargetBuilder();
   if (!target)
     return target.takeError();
   std::string backPipeline = cpuBackPipeline(options);
@@ -341,7 +201,7 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
       weightObject.push_back(global);
   }
   if (!weightObject.empty()) {
-    std::string key = weightsKey(salt, weightObject);
+    std::string key = hexKey(salt + "\nweights", weightsFingerprint(weightObject));
     KernelCache::Object object = cache.lookup(key);
     if (!object) {
       mlir::OwningOpRef<mlir::ModuleOp> unitModule =
@@ -396,44 +256,6 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
   }
   llvm::append_range(code.objects, reused);
   return code;
-}
-
-llvm::Error linkRelocatable(const std::vector<KernelCache::Object> &objects,
-                            llvm::StringRef path) {
-  auto linker = llvm::sys::findProgramByName("ld.lld");
-  if (!linker)
-    linker = llvm::sys::findProgramByName("ld.lld", {OPENOPT_LLVM_TOOLS_DIR});
-  if (!linker)
-    return createStringError("cannot find ld.lld to link the kernels' objects into '%s'",
-                             path.str().c_str());
-  llvm::SmallString<128> dir;
-  if (auto ec = llvm::sys::fs::createUniqueDirectory("openopt-link", dir))
-    return createStringError("cannot create a temporary directory: %s", ec.message().c_str());
-  std::vector<std::string> inputs;
-  llvm::scope_exit cleanup([&] {
-    for (const std::string &input : inputs)
-      llvm::sys::fs::remove(input);
-    llvm::sys::fs::remove(dir);
-  });
-  for (auto [i, object] : llvm::enumerate(objects)) {
-    llvm::SmallString<128> file(dir);
-    llvm::sys::path::append(file, std::to_string(i) + ".o");
-    std::error_code ec;
-    llvm::raw_fd_ostream out(file, ec, llvm::sys::fs::OF_None);
-    if (ec)
-      return createStringError("cannot write '%s': %s", file.c_str(), ec.message().c_str());
-    out << *object;
-    inputs.push_back(std::string(file));
-  }
-  std::vector<llvm::StringRef> args = {*linker, "-r", "-o", path};
-  for (const std::string &input : inputs)
-    args.push_back(input);
-  std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0, &message);
-  if (rc != 0)
-    return createStringError("ld.lld -r failed (exit %d)%s%s", rc, message.empty() ? "" : ": ",
-                             message.c_str());
-  return llvm::Error::success();
 }
 
 } // namespace openopt

@@ -77,14 +77,6 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
                                              const CpuPipelineOptions &options,
                                              const ObjectCodeOptions &objectOptions);
 
-/// Initialises LLVM's native target once, with the code generation settings
-/// every compile of this project uses (see the unrolling cap in the .cpp).
-void prepareHostCodegen();
-
-/// Links `objects` into one relocatable object at `path` (with ld.lld -r).
-llvm::Error linkRelocatable(const std::vector<KernelCache::Object> &objects,
-                            llvm::StringRef path);
-
 } // namespace openopt
 
 #endif

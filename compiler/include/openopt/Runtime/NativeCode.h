@@ -3,9 +3,36 @@
 #define OPENOPT_RUNTIME_NATIVECODE_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/Error.h"
 
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class Module;
+} // namespace llvm
+
 namespace openopt {
+
+/// Initialises LLVM's native target once, with the code generation settings
+/// every compile of this project uses (see the unrolling cap in the .cpp).
+void prepareHostCodegen();
+
+/// The host CPU as a target (its features detected), -O3 code generation,
+/// position-independent code.
+llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostTargetBuilder();
+
+/// Optimises `module` at `optLevel` for the target and returns it as a
+/// relocatable ELF object. Thread-safe for modules in different contexts.
+llvm::Expected<std::string> emitHostObject(llvm::Module &module,
+                                           const llvm::orc::JITTargetMachineBuilder &builder,
+                                           unsigned optLevel);
+
+/// Links `objects` into one relocatable object at `path` (with ld.lld -r).
+llvm::Error linkRelocatable(const std::vector<std::shared_ptr<const std::string>> &objects,
+                            llvm::StringRef path);
 
 /// Translates an LLVM-dialect module to LLVM IR, optimises it at O3 for the
 /// host CPU, and writes it as text (`llvmIRPath`) and/or as a relocatable
