@@ -133,7 +133,7 @@ try {
            '--record', path.join(work, 'opt'), '-o', path.join(work, 'opt.mlir')]);
   const opted = JSON.parse(fs.readFileSync(path.join(work, 'opt', 'record.json'), 'utf8'));
   check('pass-record schema accepts openopt opt --record', validateRecord(opted), explain(validateRecord));
-  opted.passes[0].wall_ms = 'fast';
+  opted.passes[0].wallMs = 'fast';
   check('pass-record schema rejects a non-numeric wall time', !validateRecord(opted));
 } finally {
   fs.rmSync(work, { recursive: true, force: true });

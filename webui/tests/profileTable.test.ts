@@ -12,14 +12,14 @@ function op(index: number, id: string, o: string, total: number, flops: number |
     names: id.split('+'),
     op: o,
     calls,
-    total_ms: total,
-    mean_ms: total / calls,
-    min_ms: total / calls - 0.01,
-    max_ms: total / calls + 0.01,
+    totalMs: total,
+    meanMs: total / calls,
+    minMs: total / calls - 0.01,
+    maxMs: total / calls + 0.01,
     percent: 0, // filled below
     flops,
     bytes: null,
-    gflops_per_s: gflops,
+    gflopsPerSecond: gflops,
   };
 }
 
@@ -30,8 +30,8 @@ function ops(): ProfileDocOp[] {
     op(2, '/MatMul+/Add', 'nn.gemm', 2, 400_000),
     op(3, '/Softmax', 'nn.softmax', 1.5, null),
   ];
-  const sum = list.reduce((s, o) => s + o.total_ms, 0);
-  for (const o of list) o.percent = (100 * o.total_ms) / sum;
+  const sum = list.reduce((s, o) => s + o.totalMs, 0);
+  for (const o of list) o.percent = (100 * o.totalMs) / sum;
   return list;
 }
 
@@ -41,8 +41,8 @@ describe('sortOps', () => {
   const cases: [SortKey, number[]][] = [
     ['name', [0, 1, 2, 3]], // "/conv/Conv" < "/Flatten" < "/MatMul" < "/Softmax" (locale order, not code units)
     ['op', [1, 0, 2, 3]], // nn.flatten < nn.fused < nn.gemm < nn.softmax
-    ['total_ms', [1, 3, 2, 0]],
-    ['mean_ms', [1, 3, 2, 0]],
+    ['totalMs', [1, 3, 2, 0]],
+    ['meanMs', [1, 3, 2, 0]],
     ['percent', [1, 3, 2, 0]],
   ];
 
@@ -55,24 +55,24 @@ describe('sortOps', () => {
     // flops: /MatMul+/Add 4e5 < group 1e6; GFLOP/s: group 1.67 < /MatMul+/Add 2
     expect(ids(sortOps(ops(), { key: 'flops', descending: false }))).toEqual([2, 0, 1, 3]);
     expect(ids(sortOps(ops(), { key: 'flops', descending: true }))).toEqual([0, 2, 1, 3]);
-    expect(ids(sortOps(ops(), { key: 'gflops_per_s', descending: false }))).toEqual([0, 2, 1, 3]);
-    expect(ids(sortOps(ops(), { key: 'gflops_per_s', descending: true }))).toEqual([2, 0, 1, 3]);
+    expect(ids(sortOps(ops(), { key: 'gflopsPerSecond', descending: false }))).toEqual([0, 2, 1, 3]);
+    expect(ids(sortOps(ops(), { key: 'gflopsPerSecond', descending: true }))).toEqual([2, 0, 1, 3]);
   });
 
   it('breaks ties by program order and does not modify its input', () => {
     const input = ops();
-    input[3]!.total_ms = input[1]!.total_ms = 2;
-    input[2]!.total_ms = 2;
+    input[3]!.totalMs = input[1]!.totalMs = 2;
+    input[2]!.totalMs = 2;
     const before = ids(input);
-    expect(ids(sortOps(input, { key: 'total_ms', descending: true }))).toEqual([0, 1, 2, 3]);
-    expect(ids(sortOps(input, { key: 'total_ms', descending: false }))).toEqual([1, 2, 3, 0]);
+    expect(ids(sortOps(input, { key: 'totalMs', descending: true }))).toEqual([0, 1, 2, 3]);
+    expect(ids(sortOps(input, { key: 'totalMs', descending: false }))).toEqual([1, 2, 3, 0]);
     expect(ids(input)).toEqual(before);
   });
 });
 
 describe('nextSort', () => {
   it('flips the direction of the current column', () => {
-    expect(nextSort({ key: 'total_ms', descending: true }, 'total_ms')).toEqual({ key: 'total_ms', descending: false });
+    expect(nextSort({ key: 'totalMs', descending: true }, 'totalMs')).toEqual({ key: 'totalMs', descending: false });
     expect(nextSort({ key: 'name', descending: false }, 'name')).toEqual({ key: 'name', descending: true });
   });
 
@@ -87,7 +87,7 @@ describe('CSV', () => {
   it('writes one row per op with the header, empty cells for null', () => {
     const csv = profileCsv([op(2, '/MatMul+/Add', 'nn.gemm', 2, null, 4)]);
     const lines = csv.split('\n');
-    expect(lines[0]).toBe('id,name,op,calls,total_ms,mean_ms,min_ms,max_ms,percent,flops,gflops_per_s');
+    expect(lines[0]).toBe('id,name,op,calls,totalMs,meanMs,minMs,maxMs,percent,flops,gflopsPerSecond');
     expect(lines[1]).toBe('/MatMul+/Add,/MatMul,nn.gemm,4,2,0.5,0.49,0.51,0,,');
     expect(lines).toHaveLength(3);
     expect(csv.endsWith('\n')).toBe(true);
@@ -121,7 +121,7 @@ describe('heatByOp', () => {
   });
 
   it('gives every op the lightest fill when nothing took time', () => {
-    const zero = { ops: ops().map((o) => ({ ...o, total_ms: 0 })) } as ProfileDocument;
+    const zero = { ops: ops().map((o) => ({ ...o, totalMs: 0 })) } as ProfileDocument;
     expect(new Set(heatByOp(zero).values())).toEqual(new Set([heatFill(0)]));
   });
 });

@@ -162,16 +162,16 @@ json::Value profileJson(const ProfileReport &report) {
         {"names", json::Array(op.names)},
         {"op", op.op},
         {"calls", t.calls},
-        {"total_ms", msJson(toMs(t.totalNs))},
-        {"mean_ms", msJson(t.calls ? toMs(t.totalNs) / t.calls : 0)},
-        {"min_ms", msJson(toMs(t.minNs))},
-        {"max_ms", msJson(toMs(t.maxNs))},
+        {"totalMs", msJson(toMs(t.totalNs))},
+        {"meanMs", msJson(t.calls ? toMs(t.totalNs) / t.calls : 0)},
+        {"minMs", msJson(toMs(t.minNs))},
+        {"maxMs", msJson(toMs(t.maxNs))},
         {"percent", std::round(row.percent * 1e4) / 1e4},
         {"flops", optionalJson(op.flops)},
         {"bytes", optionalJson(op.bytes)},
     };
     auto g = row.gflopsPerSecond();
-    entry["gflops_per_s"] = g ? json::Value(std::round(*g * 1e4) / 1e4) : json::Value(nullptr);
+    entry["gflopsPerSecond"] = g ? json::Value(std::round(*g * 1e4) / 1e4) : json::Value(nullptr);
     if (!op.kind.empty())
       entry["kind"] = op.kind;
     ops.push_back(std::move(entry));
@@ -179,26 +179,26 @@ json::Value profileJson(const ProfileReport &report) {
   auto g = report.totalGflopsPerSecond();
   return json::Object{
       {"format", "openopt-profile"},
-      {"version", 1},
+      {"version", 2},
       {"model", report.model},
       {"function", report.function},
       {"threads", report.threads},
       {"warmup", report.warmup},
       {"iterations", report.iterations},
-      {"compile_ms", msJson(report.compileMs)},
-      {"latency_ms", json::Object{{"median", msJson(report.latency.medianMs)},
-                                  {"min", msJson(report.latency.minMs)},
-                                  {"p95", msJson(report.latency.p95Ms)},
-                                  {"mean", msJson(report.meanLatencyMs)}}},
-      {"op_ms_per_run", msJson(report.opMsPerRun())},
-      {"run_ms_per_run", msJson(report.runMsPerRun())},
+      {"compileMs", msJson(report.compileMs)},
+      {"latencyMs", json::Object{{"median", msJson(report.latency.medianMs)},
+                                 {"min", msJson(report.latency.minMs)},
+                                 {"p95", msJson(report.latency.p95Ms)},
+                                 {"mean", msJson(report.meanLatencyMs)}}},
+      {"opMsPerRun", msJson(report.opMsPerRun())},
+      {"runMsPerRun", msJson(report.runMsPerRun())},
       {"coverage", std::round(report.coverage() * 1e4) / 1e4},
       {"total", json::Object{{"calls", report.calls},
-                             {"total_ms", msJson(toMs(report.opNs))},
-                             {"flops_per_run", optionalJson(report.flopsPerRun)},
-                             {"gflops_per_s", g ? json::Value(std::round(*g * 1e4) / 1e4)
-                                                : json::Value(nullptr)}}},
-      {"dropped_events", report.droppedEvents},
+                             {"totalMs", msJson(toMs(report.opNs))},
+                             {"flopsPerRun", optionalJson(report.flopsPerRun)},
+                             {"gflopsPerSecond", g ? json::Value(std::round(*g * 1e4) / 1e4)
+                                                   : json::Value(nullptr)}}},
+      {"droppedEvents", report.droppedEvents},
       {"ops", std::move(ops)},
   };
 }
@@ -237,7 +237,7 @@ json::Value traceJson(const CompiledModel &model, const ProfileData &data,
   return json::Object{{"traceEvents", std::move(trace)},
                       {"displayTimeUnit", "ms"},
                       {"otherData", json::Object{{"model", report.model},
-                                                 {"dropped_events", data.droppedEvents}}}};
+                                                 {"droppedEvents", data.droppedEvents}}}};
 }
 
 /// Like json::OStream's own printing (keys sorted), but fractions in their

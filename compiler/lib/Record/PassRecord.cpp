@@ -177,14 +177,14 @@ json::Value PassRecord::toJSON() const {
                                       {"argument", s.argument},
                                       {"anchor", s.anchor},
                                       {"depth", s.depth},
-                                      {"wall_ms", s.wallMs},
-                                      {"ops_before", s.opsBefore},
-                                      {"ops_after", s.opsAfter},
+                                      {"wallMs", s.wallMs},
+                                      {"opsBefore", s.opsBefore},
+                                      {"opsAfter", s.opsAfter},
                                       {"changed", s.changed},
                                       {"failed", s.failed},
-                                      {"changed_functions", std::move(changedJson)}});
+                                      {"changedFunctions", std::move(changedJson)}});
   }
-  return json::Object{{"version", 1},
+  return json::Object{{"version", 2},
                       {"pipeline", pipeline},
                       {"initial", std::move(initialJson)},
                       {"passes", std::move(passesJson)}};
@@ -194,6 +194,10 @@ llvm::Expected<PassRecord> PassRecord::fromJSON(const json::Value &value) {
   const json::Object *obj = value.getAsObject();
   if (!obj || !obj->getArray("passes") || !obj->getArray("initial"))
     return llvm::createStringError("pass record: expected an object with 'initial' and 'passes'");
+  int64_t version = obj->getInteger("version").value_or(1);
+  if (version < 1 || version > 2)
+    return llvm::createStringError("pass record: version %lld is not one this build reads (1 or 2)",
+                                   (long long)version);
   PassRecord record;
   record.pipeline = obj->getString("pipeline").value_or("").str();
   for (const json::Value &f : *obj->getArray("initial")) {
@@ -212,12 +216,16 @@ llvm::Expected<PassRecord> PassRecord::fromJSON(const json::Value &value) {
     s.argument = o->getString("argument").value_or("").str();
     s.anchor = o->getString("anchor").value_or("").str();
     s.depth = o->getInteger("depth").value_or(0);
-    s.wallMs = o->getNumber("wall_ms").value_or(0);
-    s.opsBefore = o->getInteger("ops_before").value_or(0);
-    s.opsAfter = o->getInteger("ops_after").value_or(0);
+    // Version 1 records (stored by older daemons) used snake_case keys.
+    auto key = [&](llvm::StringRef camel, llvm::StringRef snake) {
+      return version >= 2 ? camel : snake;
+    };
+    s.wallMs = o->getNumber(key("wallMs", "wall_ms")).value_or(0);
+    s.opsBefore = o->getInteger(key("opsBefore", "ops_before")).value_or(0);
+    s.opsAfter = o->getInteger(key("opsAfter", "ops_after")).value_or(0);
     s.changed = o->getBoolean("changed").value_or(false);
     s.failed = o->getBoolean("failed").value_or(false);
-    if (const json::Array *changed = o->getArray("changed_functions"))
+    if (const json::Array *changed = o->getArray(key("changedFunctions", "changed_functions")))
       for (const json::Value &f : *changed) {
         auto snap = functionFromJSON(f);
         if (!snap)

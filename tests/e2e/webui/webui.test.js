@@ -219,7 +219,7 @@ test('the web UI against the real openoptd', { timeout: 600_000 }, async (t) => 
     const events = Array.isArray(trace) ? trace : trace.traceEvents;
     assert.ok(events.filter((e) => e.ph === 'X' && e.cat === 'op').length >= rows.length * 5, 'every op, every timed run');
     const csv = (await download('Table CSV')).trim().split('\n');
-    assert.equal(csv[0], 'id,name,op,calls,total_ms,mean_ms,min_ms,max_ms,percent,flops,gflops_per_s');
+    assert.equal(csv[0], 'id,name,op,calls,totalMs,meanMs,minMs,maxMs,percent,flops,gflopsPerSecond');
     assert.equal(csv.length - 1, rows.length);
     const latency = (await download('Latency CSV')).trim().split('\n');
     assert.equal(latency.length, 6, 'header and five runs');

@@ -22,7 +22,7 @@ export class RunsPanel {
   private profile: ProfileDocument | null = null;
   private traceRef: { hash: string; bytes: number; mediaType: string } | null = null;
   private samples: number[] = [];
-  private sort: Sort = { key: 'total_ms', descending: true };
+  private sort: Sort = { key: 'totalMs', descending: true };
   private uploaded = new Map<string, NonNullable<RunStartParams['inputs']>[string]>();
   private compile: string | null = null;
   private model: CommonModelSummary | null = null;
@@ -130,7 +130,7 @@ export class RunsPanel {
       this.profile = outcome.result.profile as unknown as ProfileDocument;
       this.traceRef = outcome.result.trace;
       const p = this.profile;
-      this.summary.textContent = `Profile: ${p.ops.length} ops, ${p.op_ms_per_run.toFixed(3)} ms in ops per run of ${p.latency_ms.median.toFixed(3)} ms (coverage ${(p.coverage * 100).toFixed(0)}%), ${p.total.gflops_per_s === null ? '' : `${p.total.gflops_per_s.toFixed(1)} GFLOP/s`}`;
+      this.summary.textContent = `Profile: ${p.ops.length} ops, ${p.opMsPerRun.toFixed(3)} ms in ops per run of ${p.latencyMs.median.toFixed(3)} ms (coverage ${(p.coverage * 100).toFixed(0)}%), ${p.total.gflopsPerSecond === null ? '' : `${p.total.gflopsPerSecond.toFixed(1)} GFLOP/s`}`;
       this.renderTable();
       for (const l of this.heatListeners) l(heatByOp(p), p);
     } catch (e) {
@@ -157,9 +157,9 @@ export class RunsPanel {
     const body = h('tbody');
     for (const o of sortOps(this.profile.ops, this.sort))
       body.append(h('tr', { 'data-op': o.id },
-        h('td', { text: o.name }), h('td', { text: o.op }), h('td', { className: 'num', text: o.total_ms.toFixed(3) }),
-        h('td', { className: 'num', text: o.mean_ms.toFixed(4) }), h('td', { className: 'num', text: o.percent.toFixed(1) }),
-        h('td', { className: 'num', text: formatNumber(o.flops) }), h('td', { className: 'num', text: formatNumber(o.gflops_per_s, 2) })));
+        h('td', { text: o.name }), h('td', { text: o.op }), h('td', { className: 'num', text: o.totalMs.toFixed(3) }),
+        h('td', { className: 'num', text: o.meanMs.toFixed(4) }), h('td', { className: 'num', text: o.percent.toFixed(1) }),
+        h('td', { className: 'num', text: formatNumber(o.flops) }), h('td', { className: 'num', text: formatNumber(o.gflopsPerSecond, 2) })));
     this.table.append(h('caption', { text: `Time per op over ${this.profile.iterations} runs (click a column to sort)` }), h('thead', {}, head), body);
   }
 

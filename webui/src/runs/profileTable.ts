@@ -2,7 +2,7 @@
 import type { ProfileDocOp, ProfileDocument } from '../generated/schemas';
 import { heatFill } from '../graph/colors';
 
-export type SortKey = 'name' | 'op' | 'total_ms' | 'mean_ms' | 'percent' | 'flops' | 'gflops_per_s';
+export type SortKey = 'name' | 'op' | 'totalMs' | 'meanMs' | 'percent' | 'flops' | 'gflopsPerSecond';
 
 export interface Sort {
   key: SortKey;
@@ -12,11 +12,11 @@ export interface Sort {
 export const columns: { key: SortKey; label: string; numeric: boolean }[] = [
   { key: 'name', label: 'Name', numeric: false },
   { key: 'op', label: 'Op', numeric: false },
-  { key: 'total_ms', label: 'Time (ms, total)', numeric: true },
-  { key: 'mean_ms', label: 'Mean (ms)', numeric: true },
+  { key: 'totalMs', label: 'Time (ms, total)', numeric: true },
+  { key: 'meanMs', label: 'Mean (ms)', numeric: true },
   { key: 'percent', label: '%', numeric: true },
   { key: 'flops', label: 'FLOPs', numeric: true },
-  { key: 'gflops_per_s', label: 'GFLOP/s', numeric: true },
+  { key: 'gflopsPerSecond', label: 'GFLOP/s', numeric: true },
 ];
 
 export function sortOps(ops: ProfileDocOp[], sort: Sort): ProfileDocOp[] {
@@ -45,10 +45,10 @@ function csvCell(value: string | number | null): string {
 }
 
 export function profileCsv(ops: ProfileDocOp[]): string {
-  const header = ['id', 'name', 'op', 'calls', 'total_ms', 'mean_ms', 'min_ms', 'max_ms', 'percent', 'flops', 'gflops_per_s'];
+  const header = ['id', 'name', 'op', 'calls', 'totalMs', 'meanMs', 'minMs', 'maxMs', 'percent', 'flops', 'gflopsPerSecond'];
   const lines = [header.join(',')];
   for (const o of ops)
-    lines.push([o.id, o.name, o.op, o.calls, o.total_ms, o.mean_ms, o.min_ms, o.max_ms, o.percent, o.flops, o.gflops_per_s].map(csvCell).join(','));
+    lines.push([o.id, o.name, o.op, o.calls, o.totalMs, o.meanMs, o.minMs, o.maxMs, o.percent, o.flops, o.gflopsPerSecond].map(csvCell).join(','));
   return lines.join('\n') + '\n';
 }
 
@@ -58,9 +58,9 @@ export function latencyCsv(samples: number[]): string {
 
 /** Heat fill per profiled op id, scaled to the slowest op. */
 export function heatByOp(profile: ProfileDocument): Map<string, string> {
-  const max = profile.ops.reduce((m, o) => Math.max(m, o.total_ms), 0);
+  const max = profile.ops.reduce((m, o) => Math.max(m, o.totalMs), 0);
   const heat = new Map<string, string>();
-  for (const o of profile.ops) heat.set(o.id, heatFill(max > 0 ? o.total_ms / max : 0));
+  for (const o of profile.ops) heat.set(o.id, heatFill(max > 0 ? o.totalMs / max : 0));
   return heat;
 }
 

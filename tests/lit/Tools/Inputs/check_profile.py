@@ -42,7 +42,7 @@ def main():
     json_percent = sum(op["percent"] for op in profile["ops"])
     if abs(json_percent - 100) > 0.05 or abs(table_percent - 100) > 0.1 * len(rows):
         fail(f"percentages sum to {json_percent} (JSON) and {table_percent} (table)")
-    totals = [op["total_ms"] for op in profile["ops"]]
+    totals = [op["totalMs"] for op in profile["ops"]]
     if totals != sorted(totals, reverse=True):
         fail("rows are not sorted by total time")
 
