@@ -219,6 +219,43 @@ TEST_F(KernelCacheTest, ObjectsPersistInTheDirectory) {
   llvm::sys::fs::remove_directories(dir);
 }
 
+TEST_F(KernelCacheTest, ADamagedFileOnDiskIsRecompiledAndReplaced) {
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("openopt-kernel-cache-test", dir));
+  Net net = randomNet(4);
+  KernelStats first;
+  {
+    KernelCache cache;
+    cache.setDirectory(dir);
+    first = compileAndCheck(net, cache);
+  }
+  // Every cached object is overwritten with bytes that are not an object.
+  std::error_code ec;
+  int damaged = 0;
+  for (llvm::sys::fs::recursive_directory_iterator it(dir, ec), end; it != end && !ec;
+       it.increment(ec))
+    if (llvm::StringRef(it->path()).ends_with(".o")) {
+      llvm::raw_fd_ostream out(it->path(), ec);
+      out << "not an object";
+      ++damaged;
+    }
+  ASSERT_GT(damaged, 0);
+  {
+    KernelCache cache;
+    cache.setDirectory(dir);
+    KernelStats again = compileAndCheck(net, cache);
+    EXPECT_EQ(again.reused, 0u);
+    EXPECT_EQ(again.compiled, first.distinct);
+  }
+  // The damaged files were replaced: a third process reuses them.
+  KernelCache cache;
+  cache.setDirectory(dir);
+  KernelStats third = compileAndCheck(net, cache);
+  EXPECT_EQ(third.compiled, 0u);
+  EXPECT_EQ(third.reused, first.distinct);
+  llvm::sys::fs::remove_directories(dir);
+}
+
 TEST_F(KernelCacheTest, MemoryLimitEvictsOldestObjects) {
   KernelCache cache(/*memoryLimitBytes=*/1);
   cache.store("a", std::make_shared<const std::string>("first"));

@@ -1,6 +1,7 @@
 //===- KernelCache.cpp - compiled kernels by content key ------------------===//
 #include "openopt/Runtime/KernelCache.h"
 
+#include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -61,6 +62,13 @@ KernelCache::Object KernelCache::lookup(llvm::StringRef key) {
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
     return nullptr;
+  // A file that is not an object (damaged, or not ours) is a miss; the next
+  // store of this key replaces it.
+  auto parsed = llvm::object::ObjectFile::createObjectFile((*buffer)->getMemBufferRef());
+  if (!parsed) {
+    llvm::consumeError(parsed.takeError());
+    return nullptr;
+  }
   auto object = std::make_shared<const std::string>((*buffer)->getBuffer().str());
   remember(key, object);
   return object;

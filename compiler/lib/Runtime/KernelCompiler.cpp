@@ -112,6 +112,26 @@ llvm::Error translate(mlir::ModuleOp module, Unit &unit, llvm::StringRef what) {
   return llvm::Error::success();
 }
 
+/// Copies `ops` into a module of their own, lowers it with `pipeline` and
+/// translates it: a unit that will be cached under `key`.
+llvm::Expected<std::unique_ptr<Unit>> lowerUnit(mlir::MLIRContext *context,
+                                                llvm::ArrayRef<mlir::Operation *> ops,
+                                                llvm::StringRef pipeline, std::string key,
+                                                llvm::StringRef name) {
+  mlir::OwningOpRef<mlir::ModuleOp> unitModule =
+      mlir::ModuleOp::create(mlir::UnknownLoc::get(context));
+  mlir::OpBuilder builder = mlir::OpBuilder::atBlockEnd(unitModule->getBody());
+  for (mlir::Operation *op : ops)
+    mlir::cast<mlir::SymbolOpInterface>(builder.clone(*op)).setPublic();
+  if (auto err = runPipeline(*unitModule, pipeline))
+    return createStringError("%s: %s", name.str().c_str(), llvm::toString(std::move(err)).c_str());
+  auto unit = std::make_unique<Unit>();
+  unit->key = std::move(key);
+  if (auto err = translate(*unitModule, *unit, name))
+    return std::move(err);
+  return unit;
+}
+
 void emitObject(Unit &unit, llvm::orc::JITTargetMachineBuilder builder) {
   auto object = emitHostObject(*unit.module, builder, unit.optLevel);
   if (!object) {
@@ -168,20 +188,11 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
       ++code.kernels.reused;
       continue;
     }
-    mlir::OwningOpRef<mlir::ModuleOp> unitModule =
-        mlir::ModuleOp::create(mlir::UnknownLoc::get(module.getContext()));
-    mlir::OpBuilder builder = mlir::OpBuilder::atBlockEnd(unitModule->getBody());
-    auto copy = mlir::cast<mlir::func::FuncOp>(builder.clone(*kernel));
-    copy.setPublic();
-    std::string name = kernel.getSymName().str();
-    if (auto err = runPipeline(*unitModule, backPipeline))
-      return createStringError("kernel %s: %s", name.c_str(),
-                               llvm::toString(std::move(err)).c_str());
-    auto unit = std::make_unique<Unit>();
-    unit->key = key;
-    if (auto err = translate(*unitModule, *unit, name))
-      return std::move(err);
-    units.push_back(std::move(unit));
+    auto unit = lowerUnit(module.getContext(), {kernel.getOperation()}, backPipeline, key,
+                          ("kernel " + kernel.getSymName()).str());
+    if (!unit)
+      return unit.takeError();
+    units.push_back(std::move(*unit));
     ++code.kernels.compiled;
   }
 
@@ -204,19 +215,14 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
     std::string key = hexKey(salt + "\nweights", weightsFingerprint(weightObject));
     KernelCache::Object object = cache.lookup(key);
     if (!object) {
-      mlir::OwningOpRef<mlir::ModuleOp> unitModule =
-          mlir::ModuleOp::create(mlir::UnknownLoc::get(module.getContext()));
-      mlir::OpBuilder builder = mlir::OpBuilder::atBlockEnd(unitModule->getBody());
-      for (mlir::memref::GlobalOp global : weightObject)
-        mlir::cast<mlir::memref::GlobalOp>(builder.clone(*global)).setPublic();
-      if (auto err = runPipeline(*unitModule, "builtin.module(finalize-memref-to-llvm,"
-                                              "reconcile-unrealized-casts)"))
-        return createStringError("the weights: %s", llvm::toString(std::move(err)).c_str());
-      auto unit = std::make_unique<Unit>();
-      unit->key = key;
-      if (auto err = translate(*unitModule, *unit, "weights"))
-        return std::move(err);
-      units.push_back(std::move(unit));
+      llvm::SmallVector<mlir::Operation *> ops(llvm::map_range(
+          weightObject, [](mlir::memref::GlobalOp g) { return g.getOperation(); }));
+      auto unit = lowerUnit(module.getContext(), ops,
+                            "builtin.module(finalize-memref-to-llvm,reconcile-unrealized-casts)",
+                            key, "the weights");
+      if (!unit)
+        return unit.takeError();
+      units.push_back(std::move(*unit));
     } else {
       reused.push_back(std::move(object));
     }
