@@ -138,12 +138,13 @@ protected:
   }
 
   /// Compiles `net` against `cache`, runs it and checks its output.
-  KernelStats compileAndCheck(const Net &net, KernelCache &cache) {
+  KernelStats compileAndCheck(const Net &net, KernelCache &cache,
+                              CpuPipelineOptions options = CpuPipelineOptions()) {
     auto module = importOnnxBytes(context, model(net).SerializeAsString(), "convnet.onnx", "");
     EXPECT_TRUE(bool(module)) << llvm::toString(module.takeError());
     if (!module)
       return {};
-    auto compiled = CompiledModel::compile(**module, CpuPipelineOptions(), &cache);
+    auto compiled = CompiledModel::compile(**module, options, &cache);
     EXPECT_TRUE(bool(compiled)) << llvm::toString(compiled.takeError());
     if (!compiled)
       return {};
@@ -198,6 +199,16 @@ TEST_F(KernelCacheTest, OneEditedOpCompilesOnlyItsKernels) {
   EXPECT_GT(edited.reused, 0u);
   EXPECT_EQ(edited.compiled + edited.reused, edited.distinct);
   (void)first;
+}
+
+TEST_F(KernelCacheTest, WholeModuleCompilesWithoutKernels) {
+  KernelCache cache;
+  CpuPipelineOptions options;
+  options.splitKernels = false; // codegen.kernels: false
+  KernelStats stats = compileAndCheck(randomNet(5), cache, options);
+  EXPECT_EQ(stats.distinct, 0u);
+  EXPECT_EQ(stats.calls, 0u);
+  EXPECT_EQ(cache.memoryBytes(), 0u);
 }
 
 TEST_F(KernelCacheTest, ObjectsPersistInTheDirectory) {
