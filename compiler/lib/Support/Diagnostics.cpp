@@ -11,6 +11,9 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+
+#include <cstdlib>
 
 using namespace mlir;
 
@@ -56,6 +59,16 @@ llvm::Error DiagnosticCollector::takeError(llvm::StringRef fallback) {
   return llvm::createStringError(text.empty() ? fallback.str() : text);
 }
 
+namespace {
+bool verifyEachPass() {
+  static const bool each = [] {
+    const char *value = std::getenv("OPENOPT_VERIFY_EACH");
+    return value && *value && llvm::StringRef(value) != "0";
+  }();
+  return each;
+}
+} // namespace
+
 llvm::Error runPipeline(ModuleOp module, llvm::StringRef pipeline,
                         std::unique_ptr<PassInstrumentation> instrumentation) {
   llvm::StringRef inner = pipeline.trim();
@@ -77,6 +90,11 @@ llvm::Error runPipeline(ModuleOp module, llvm::StringRef pipeline,
   reproducer = directory;
   pm.enableCrashReproducerGeneration(reproducer,
                                      !module.getContext()->isMultithreadingEnabled());
+  // The IR is verified once, after the pipeline: verifying after every pass
+  // cost a fifth of an incremental recompile. OPENOPT_VERIFY_EACH=1 verifies
+  // after each pass again, to find the pass that broke the IR.
+  bool verifyEach = verifyEachPass();
+  pm.enableVerifier(verifyEach);
   if (instrumentation)
     pm.addInstrumentation(std::move(instrumentation));
   std::string errors;
@@ -92,6 +110,13 @@ llvm::Error runPipeline(ModuleOp module, llvm::StringRef pipeline,
       message += "\n  note: reproducer written to " + reproducer.str().str() +
                  " (replay: openopt-opt " + reproducer.str().str() + " --run-reproducer)";
     return llvm::createStringError(message);
+  }
+  if (!verifyEach && failed(mlir::verify(module))) {
+    std::string message = diagnostics.takeMessages();
+    return llvm::createStringError(
+        "the pass pipeline produced invalid IR%s%s\n  note: run with OPENOPT_VERIFY_EACH=1 to "
+        "name the pass",
+        message.empty() ? "" : ": ", message.c_str());
   }
   return llvm::Error::success();
 }
