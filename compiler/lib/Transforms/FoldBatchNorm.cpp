@@ -9,6 +9,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace mlir;
 
@@ -43,6 +44,44 @@ Value makeConstant(PatternRewriter &rewriter, Location loc, RankedTensorType typ
   return nn::ConstantOp::create(rewriter, loc, nn::makeFloatConstant(type, values, hint));
 }
 
+/// An f32 constant's elements, read where they are when it has its own
+/// bytes (no copy of large weights), else expanded into `storage`.
+std::optional<const char *> floatBytes(Value value, std::vector<float> &storage) {
+  ElementsAttr attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  auto type = cast<ShapedType>(attr.getType());
+  if (!type.getElementType().isF32() || !type.hasStaticShape())
+    return std::nullopt;
+  if (auto bytes = nn::rawBytes(attr); bytes && bytes->size() == size_t(type.getNumElements()) * 4)
+    return bytes->data();
+  auto values = nn::readFloats(attr);
+  if (!values)
+    return std::nullopt;
+  storage = std::move(*values);
+  return reinterpret_cast<const char *>(storage.data());
+}
+
+/// A constant of `type` holding the floats at `in`, element i multiplied
+/// by scale[(i / inner) % scale.size()]: runs of `inner` elements share a
+/// scale, and the scales repeat.
+Value scaledWeights(PatternRewriter &rewriter, Location loc, RankedTensorType type,
+                    const char *in, StringRef hint, int64_t inner, ArrayRef<float> scale) {
+  int64_t count = type.getNumElements();
+  auto attr = nn::makeConstantWith(type, size_t(count) * 4, hint, [&](MutableArrayRef<char> out) {
+    int64_t i = 0;
+    while (i < count)
+      for (size_t p = 0; p < scale.size() && i < count; ++p)
+        for (int64_t t = 0; t < inner && i < count; ++t, ++i) {
+          float x;
+          std::memcpy(&x, in + i * 4, 4);
+          x *= scale[p];
+          std::memcpy(out.data() + i * 4, &x, 4);
+        }
+  });
+  return nn::ConstantOp::create(rewriter, loc, attr);
+}
+
 struct FoldIntoConv : OpRewritePattern<nn::BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::BatchNormOp bn, PatternRewriter &rewriter) const override {
@@ -53,7 +92,8 @@ struct FoldIntoConv : OpRewritePattern<nn::BatchNormOp> {
     // are its last axis (and its weight is laid out [KH, KW, C, F]).
     if (conv.getChannelsLast())
       return rewriter.notifyMatchFailure(bn, "the Conv is channels-last");
-    auto weights = nn::constantFloats(conv.getWeight());
+    std::vector<float> storage;
+    auto weights = floatBytes(conv.getWeight(), storage);
     auto affine = batchNormAffine(bn);
     if (!weights || !affine)
       return rewriter.notifyMatchFailure(bn, "weights or parameters are not f32 constants");
@@ -69,14 +109,11 @@ struct FoldIntoConv : OpRewritePattern<nn::BatchNormOp> {
       bias = *b;
     }
     int64_t perFilter = weightType.getNumElements() / filters;
-    for (int64_t f = 0; f < filters; ++f) {
-      for (int64_t i = 0; i < perFilter; ++i)
-        (*weights)[f * perFilter + i] *= affine->a[f];
+    for (int64_t f = 0; f < filters; ++f)
       bias[f] = bias[f] * affine->a[f] + affine->b[f];
-    }
     Location loc = rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()});
     StringRef hint = nn::constantNameHint(conv.getWeight(), "constant");
-    Value w = makeConstant(rewriter, loc, weightType, *weights, hint);
+    Value w = scaledWeights(rewriter, loc, weightType, *weights, hint, perFilter, affine->a);
     Value b = makeConstant(rewriter, loc, RankedTensorType::get({filters}, rewriter.getF32Type()),
                            bias, hint);
     auto folded = nn::ConvOp::create(rewriter, loc, conv.getType(), conv.getInput(), w, b,
@@ -95,7 +132,8 @@ struct FoldIntoGemm : OpRewritePattern<nn::BatchNormOp> {
     auto gemm = bn.getInput().getDefiningOp<nn::GemmOp>();
     if (!gemm || !gemm->hasOneUse() || bn.getType().getRank() != 2)
       return rewriter.notifyMatchFailure(bn, "input is not a Gemm used only here");
-    auto weights = nn::constantFloats(gemm.getB());
+    std::vector<float> storage;
+    auto weights = floatBytes(gemm.getB(), storage);
     auto affine = batchNormAffine(bn);
     if (!weights || !affine)
       return rewriter.notifyMatchFailure(bn, "weights or parameters are not f32 constants");
@@ -103,10 +141,6 @@ struct FoldIntoGemm : OpRewritePattern<nn::BatchNormOp> {
     auto bType = gemm.getB().getType();
     bool transB = gemm.getTransB() != 0;
     int64_t k = bType.getNumElements() / n;
-    // Scale column j of op(B) by a[j].
-    for (int64_t j = 0; j < n; ++j)
-      for (int64_t r = 0; r < k; ++r)
-        (*weights)[transB ? j * k + r : r * n + j] *= affine->a[j];
     // New C: (beta * C + ...) scaled, as a [N] vector; alpha stays on A x B.
     double beta = gemm.getBeta().convertToDouble();
     std::vector<float> c(n, 0.0f);
@@ -121,7 +155,8 @@ struct FoldIntoGemm : OpRewritePattern<nn::BatchNormOp> {
       c[j] = c[j] * affine->a[j] + affine->b[j];
     Location loc = rewriter.getFusedLoc({gemm.getLoc(), bn.getLoc()});
     StringRef hint = nn::constantNameHint(gemm.getB(), "constant");
-    Value b = makeConstant(rewriter, loc, bType, *weights, hint);
+    // Column j of op(B) scaled by a[j]: B is [N, K] when transposed, else [K, N].
+    Value b = scaledWeights(rewriter, loc, bType, *weights, hint, transB ? k : 1, affine->a);
     Value cNew = makeConstant(rewriter, loc, RankedTensorType::get({n}, rewriter.getF32Type()), c,
                               hint);
     auto folded = nn::GemmOp::create(rewriter, loc, gemm.getType(), gemm.getA(), b, cNew,

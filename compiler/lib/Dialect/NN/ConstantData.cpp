@@ -1,6 +1,8 @@
 //===- ConstantData.cpp - reading and making constant tensor data ---------===//
 #include "openopt/Dialect/NN/ConstantData.h"
 
+#include "openopt/Support/PageMemory.h"
+
 #include "mlir/IR/Matchers.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -43,13 +45,30 @@ std::optional<std::vector<float>> readFloats(ElementsAttr attr) {
   return values;
 }
 
-ElementsAttr makeConstant(RankedTensorType type, ArrayRef<char> bytes, StringRef nameHint) {
-  if (type.getNumElements() <= 64)
-    return DenseElementsAttr::getFromRawBuffer(type, bytes);
+ElementsAttr makeConstantWith(RankedTensorType type, size_t bytes, StringRef nameHint,
+                              llvm::function_ref<void(MutableArrayRef<char>)> fill) {
+  if (type.getNumElements() <= 64) {
+    std::vector<char> data(bytes);
+    fill(data);
+    return DenseElementsAttr::getFromRawBuffer(type, data);
+  }
   static std::atomic<int> counter{0};
   std::string name = (nameHint + "_folded_" + llvm::Twine(counter++)).str();
-  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(std::max_align_t));
+  std::shared_ptr<char> memory = allocatePages(bytes);
+  if (!memory)
+    llvm::report_bad_alloc_error("out of memory for a folded constant");
+  fill(MutableArrayRef<char>(memory.get(), bytes));
+  AsmResourceBlob blob(ArrayRef<char>(memory.get(), bytes), 64,
+                       [memory](void *, size_t, size_t) mutable { memory.reset(); },
+                       /*dataIsMutable=*/true);
   return DenseResourceElementsAttr::get(type, name, std::move(blob));
+}
+
+ElementsAttr makeConstant(RankedTensorType type, ArrayRef<char> bytes, StringRef nameHint) {
+  return makeConstantWith(type, bytes.size(), nameHint, [&](MutableArrayRef<char> out) {
+    if (!bytes.empty())
+      std::memcpy(out.data(), bytes.data(), bytes.size());
+  });
 }
 
 ElementsAttr makeFloatConstant(RankedTensorType type, ArrayRef<float> values,
@@ -79,19 +98,20 @@ std::optional<ElementsAttr> transposeConstant(ElementsAttr attr, ArrayRef<int64_
   SmallVector<int64_t> inStrides(rank, 1), index(rank, 0);
   for (int64_t i = rank - 2; i >= 0; --i)
     inStrides[i] = inStrides[i + 1] * type.getDimSize(i + 1);
-  std::vector<char> out(bytes->size());
-  int64_t from = 0;
-  for (int64_t flat = 0; flat < count; ++flat) {
-    std::memcpy(out.data() + flat * size, bytes->data() + from * size, size);
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      from += inStrides[perm[d]];
-      if (++index[d] < shape[d])
-        break;
-      from -= inStrides[perm[d]] * shape[d];
-      index[d] = 0;
+  return makeConstantWith(outType, bytes->size(), constantNameHint(attr),
+                          [&](MutableArrayRef<char> out) {
+    int64_t from = 0;
+    for (int64_t flat = 0; flat < count; ++flat) {
+      std::memcpy(out.data() + flat * size, bytes->data() + from * size, size);
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        from += inStrides[perm[d]];
+        if (++index[d] < shape[d])
+          break;
+        from -= inStrides[perm[d]] * shape[d];
+        index[d] = 0;
+      }
     }
-  }
-  return makeConstant(outType, out, constantNameHint(attr));
+  });
 }
 
 StringRef constantNameHint(ElementsAttr attr) {

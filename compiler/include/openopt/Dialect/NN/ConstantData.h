@@ -11,6 +11,7 @@
 
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <optional>
 #include <vector>
@@ -28,6 +29,12 @@ std::optional<std::vector<float>> readFloats(mlir::ElementsAttr attr);
 /// 64 elements, else a resource blob named after `nameHint`.
 mlir::ElementsAttr makeConstant(mlir::RankedTensorType type, llvm::ArrayRef<char> bytes,
                                 llvm::StringRef nameHint);
+
+/// A constant of `type` whose `bytes` bytes `fill` writes, in place: a large
+/// constant is made without a second copy (PageMemory.h).
+mlir::ElementsAttr makeConstantWith(mlir::RankedTensorType type, size_t bytes,
+                                    llvm::StringRef nameHint,
+                                    llvm::function_ref<void(llvm::MutableArrayRef<char>)> fill);
 
 /// An f32 constant from values.
 mlir::ElementsAttr makeFloatConstant(mlir::RankedTensorType type, llvm::ArrayRef<float> values,
