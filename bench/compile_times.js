@@ -77,10 +77,10 @@ function run(args, model, cacheDir, outDir) {
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`openopt run ${path.basename(model)} exited with ${r.status}: ${r.stderr.trim()}`);
   const compile = /^compile_ms (\S+)/m.exec(r.stderr);
-  const kernels = /^kernels compiled=(\d+) reused=(\d+) distinct=(\d+) calls=(\d+)/m.exec(r.stderr);
+  const kernels = /^kernels compiled=(\d+) reused=(\d+) distinct=(\d+) calls=(\d+) glue=(\w+)/m.exec(r.stderr);
   if (!compile || !kernels) throw new Error(`no compile_ms/kernels lines from openopt run: ${r.stderr.trim()}`);
   return { compileMs: Number(compile[1]), wallMs, compiled: +kernels[1], reused: +kernels[2],
-           distinct: +kernels[3], calls: +kernels[4] };
+           distinct: +kernels[3], calls: +kernels[4], glue: kernels[5] };
 }
 
 function ensureMobileNet(seed) {
@@ -164,7 +164,8 @@ function editExperiment(args, out) {
       cold.push(c.compileMs); coldWall.push(c.wallMs);
       incremental.push(inc.compileMs); incWall.push(inc.wallMs);
       process.stderr.write(`[edit] round ${r + 1}/${args.rounds}: cold ${c.compileMs.toFixed(0)} ms, ` +
-                           `incremental ${inc.compileMs.toFixed(0)} ms (compiled ${inc.compiled}, reused ${inc.reused})\n`);
+                           `incremental ${inc.compileMs.toFixed(0)} ms (compiled ${inc.compiled}, reused ${inc.reused}, ` +
+                           `glue ${inc.glue})\n`);
     } finally {
       for (const d of [c1, c2, o1, o2]) fs.rmSync(d, { recursive: true, force: true });
     }
@@ -172,7 +173,7 @@ function editExperiment(args, out) {
   fs.rmSync(work, { recursive: true, force: true });
   const row = { kind: 'edit', model: 'resnet18w48', cold_ms: summary(cold), incremental_ms: summary(incremental),
                 cold_wall_ms: summary(coldWall), incremental_wall_ms: summary(incWall),
-                compiled: inc.compiled, reused: inc.reused, distinct: inc.distinct,
+                compiled: inc.compiled, reused: inc.reused, distinct: inc.distinct, glue: inc.glue,
                 ratio: median(cold) / median(incremental), wall_ratio: median(coldWall) / median(incWall) };
   out.push(row);
   console.log('\n| resnet18w48, one nn.relu -> nn.sigmoid | cold | incremental | cold / incremental |');
@@ -180,6 +181,7 @@ function editExperiment(args, out) {
   console.log(`| compile_ms median (min-max, spread) | ${fmt(row.cold_ms)} | ${fmt(row.incremental_ms)} | ${row.ratio.toFixed(1)}x |`);
   console.log(`| process wall ms (import, compile, three runs) | ${fmt(row.cold_wall_ms)} | ${fmt(row.incremental_wall_ms)} | ${row.wall_ratio.toFixed(1)}x |`);
   console.log(`| kernels compiled / reused / distinct | ${inc.distinct} / 0 / ${inc.distinct} | ${inc.compiled} / ${inc.reused} / ${inc.distinct} | |`);
+  console.log(`| the glue (code around the kernel calls) | compiled | ${inc.glue} | |`);
 }
 
 function sharedShapes(args, out) {

@@ -201,6 +201,26 @@ TEST_F(KernelCacheTest, OneEditedOpCompilesOnlyItsKernels) {
   (void)first;
 }
 
+// The glue calls kernels through slots bound when linking: an edit that
+// changes what a kernel computes keeps the glue, and the reused glue calls
+// the new kernel (the output is the sigmoid net's, checked by compileAndCheck).
+TEST_F(KernelCacheTest, AnEditThatKeepsSignaturesReusesTheGlue) {
+  KernelCache cache;
+  Net net = randomNet(1);
+  EXPECT_FALSE(compileAndCheck(net, cache).glueReused);
+  EXPECT_TRUE(compileAndCheck(net, cache).glueReused);
+  net.sigmoidSecond = true;
+  KernelStats edited = compileAndCheck(net, cache);
+  EXPECT_TRUE(edited.glueReused);
+  EXPECT_GT(edited.compiled, 0u);
+  // Back to Relu: everything, glue included, comes from the cache, and the
+  // output is the Relu net's again.
+  net.sigmoidSecond = false;
+  KernelStats back = compileAndCheck(net, cache);
+  EXPECT_TRUE(back.glueReused);
+  EXPECT_EQ(back.compiled, 0u);
+}
+
 TEST_F(KernelCacheTest, WholeModuleCompilesWithoutKernels) {
   KernelCache cache;
   CpuPipelineOptions options;

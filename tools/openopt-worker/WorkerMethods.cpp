@@ -84,7 +84,8 @@ json kernelsJson(const KernelStats &kernels) {
   return {{"compiled", kernels.compiled},
           {"reused", kernels.reused},
           {"distinct", kernels.distinct},
-          {"calls", kernels.calls}};
+          {"calls", kernels.calls},
+          {"glueReused", kernels.glueReused}};
 }
 
 Message compile(mlir::MLIRContext &context, const json &params) {

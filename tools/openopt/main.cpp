@@ -37,7 +37,8 @@ void cli::printLine(const std::string &line) { llvm::outs() << line << "\n"; }
 
 void cli::printKernelStats(const KernelStats &kernels) {
   llvm::errs() << "kernels compiled=" << kernels.compiled << " reused=" << kernels.reused
-               << " distinct=" << kernels.distinct << " calls=" << kernels.calls << "\n";
+               << " distinct=" << kernels.distinct << " calls=" << kernels.calls
+               << " glue=" << (kernels.glueReused ? "reused" : "compiled") << "\n";
 }
 
 void cli::printNotes(llvm::ArrayRef<std::string> notes) {

@@ -127,7 +127,7 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
       err = code.takeError();
     } else {
       result.kernels = code->kernels;
-      err = linkRelocatable(code->objects, pathOf(".o"));
+      err = linkRelocatable(code->objects, pathOf(".o"), code->slots);
       if (!err)
         written(pathOf(".o"));
     }

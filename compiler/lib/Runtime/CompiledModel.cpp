@@ -220,6 +220,14 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
   model->weights = std::move(code->weights);
   if (auto err = dylib.define(llvm::orc::absoluteSymbols(std::move(hooks))))
     return std::move(err);
+  llvm::orc::SymbolAliasMap slots;
+  for (const auto &[slot, kernel] : code->slots)
+    slots[(*jit)->mangleAndIntern(slot)] = llvm::orc::SymbolAliasMapEntry(
+        (*jit)->mangleAndIntern(kernel),
+        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  if (!slots.empty())
+    if (auto err = dylib.define(llvm::orc::symbolAliases(std::move(slots))))
+      return std::move(err);
   for (const KernelCache::Object &object : code->objects)
     if (auto err = (*jit)->addObjectFile(
             dylib, llvm::MemoryBuffer::getMemBufferCopy(*object, "openopt-kernel")))

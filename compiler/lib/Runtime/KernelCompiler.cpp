@@ -83,7 +83,7 @@ void addPackedWrapper(llvm::Module &module, llvm::StringRef name) {
 /// One object to produce: LLVM IR in a context of its own, so units
 /// optimise and emit on different threads.
 struct Unit {
-  std::string key; // empty for the model's own code (not cached)
+  std::string key; // empty: not cached
   std::unique_ptr<llvm::LLVMContext> context = std::make_unique<llvm::LLVMContext>();
   std::unique_ptr<llvm::Module> module;
   KernelCache::Object object;
@@ -95,7 +95,8 @@ struct Unit {
 /// ops left in loops and branches (control flow), or loops of its own.
 bool glueComputes(mlir::ModuleOp module) {
   bool computes = false;
-  module.walk([&](mlir::Operation *op) {
+  // Pre-order, so that skipping a kernel skips its body.
+  module.walk<mlir::WalkOrder::PreOrder>([&](mlir::Operation *op) {
     if (auto func = llvm::dyn_cast<mlir::func::FuncOp>(op))
       return func->hasAttr(kKernelAttr) ? mlir::WalkResult::skip() : mlir::WalkResult::advance();
     if (llvm::isa<mlir::LoopLikeOpInterface, mlir::linalg::LinalgOp>(op))
@@ -202,15 +203,10 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
   for (auto global : module.getOps<mlir::memref::GlobalOp>())
     if (auto value = global.getInitialValue(); value && llvm::isa<mlir::ElementsAttr>(*value))
       weights.push_back(global);
-  for (mlir::memref::GlobalOp global : weights) {
-    std::optional<WeightBuffer> buffer;
-    if (objectOptions.weightsInMemory)
-      buffer = weightBuffer(global);
-    if (buffer)
-      code.weights.push_back(std::move(*buffer));
-    else
-      weightObject.push_back(global);
-  }
+  if (objectOptions.weightsInMemory)
+    code.weights = weightBuffers(weights, weightObject);
+  else
+    weightObject = weights;
   if (!weightObject.empty()) {
     std::string key = hexKey(salt + "\nweights", weightsFingerprint(weightObject));
     KernelCache::Object object = cache.lookup(key);
@@ -232,20 +228,63 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
     global.setPublic();
   }
 
-  // The model's own code calls the kernels as external functions. When it
-  // only allocates, takes views and calls, -O1 makes the same code as -O3 in
-  // half the time (it is recompiled after every edit).
-  units.front()->optLevel = glueComputes(module) ? 3 : 1;
+  // The model's own code (its glue) makes each kernel call through a slot
+  // of its own, `openopt_slot_<i>` for the i-th call, bound to the kernel's
+  // symbol when linking: an edit that changes what kernels compute but not
+  // their signatures (even one that makes two calls of a kernel two kernels)
+  // leaves the glue as it was, so the glue is cached as well. When it only
+  // allocates, takes views and calls, -O0 makes code as fast as -O3 (the
+  // time is in the kernels) in a fraction of the compile time.
+  unsigned glueOptLevel = glueComputes(module) ? 3 : 0;
   for (mlir::func::FuncOp kernel : kernels)
     kernel.eraseBody();
-  if (auto err = runPipeline(module, backPipeline,
-                             objectOptions.instrumentation ? objectOptions.instrumentation()
-                                                           : nullptr))
-    return std::move(err);
-  if (auto err = translate(module, *units.front(), "model"))
-    return std::move(err);
-  if (!objectOptions.packedEntry.empty())
-    addPackedWrapper(*units.front()->module, objectOptions.packedEntry);
+  {
+    llvm::SmallVector<mlir::func::CallOp> calls;
+    module.walk([&](mlir::func::CallOp call) {
+      if (auto callee = module.lookupSymbol<mlir::func::FuncOp>(call.getCallee()))
+        if (callee->hasAttr(kKernelAttr))
+          calls.push_back(call);
+    });
+    mlir::OpBuilder builder = mlir::OpBuilder::atBlockEnd(module.getBody());
+    for (auto [i, call] : llvm::enumerate(calls)) {
+      auto kernel = module.lookupSymbol<mlir::func::FuncOp>(call.getCallee());
+      std::string slot = "openopt_slot_" + std::to_string(i);
+      code.slots.push_back({slot, kernel.getSymName().str()});
+      auto declaration = llvm::cast<mlir::func::FuncOp>(builder.clone(*kernel));
+      declaration.setSymName(slot);
+      call.setCallee(slot);
+    }
+    for (mlir::func::FuncOp kernel : kernels)
+      kernel.erase();
+  }
+  // A pass record of the glue's lowering needs the lowering to run.
+  auto instrumentation =
+      objectOptions.instrumentation ? objectOptions.instrumentation() : nullptr;
+  std::string glueKey;
+  KernelCache::Object glue;
+  if (!instrumentation && !objectOptions.wholeModule) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os, mlir::OpPrintingFlags().printGenericOpForm().useLocalScope());
+    glueKey = hexKey(salt + "\nglue -O" + std::to_string(glueOptLevel) + " packed " +
+                         objectOptions.packedEntry,
+                     text);
+    glue = cache.lookup(glueKey);
+  }
+  if (glue) {
+    units.erase(units.begin());
+    code.kernels.glueReused = true;
+  } else {
+    Unit &unit = *units.front();
+    unit.key = glueKey;
+    unit.optLevel = glueOptLevel;
+    if (auto err = runPipeline(module, backPipeline, std::move(instrumentation)))
+      return std::move(err);
+    if (auto err = translate(module, unit, "model"))
+      return std::move(err);
+    if (!objectOptions.packedEntry.empty())
+      addPackedWrapper(*unit.module, objectOptions.packedEntry);
+  }
 
   {
     llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
@@ -253,6 +292,8 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
       pool.async([&unit, &target] { emitObject(*unit, *target); });
     pool.wait();
   }
+  if (glue)
+    code.objects.push_back(glue);
   for (auto &unit : units) {
     if (!unit->error.empty())
       return createStringError("code generation failed: %s", unit->error.c_str());

@@ -13,13 +13,16 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace openopt {
 
-/// The global's bytes as the compiled code reads them (row-major, one byte
-/// per i1), in a buffer aligned as the global asks; nothing when they cannot
-/// simply be copied (other attribute kinds, sub-byte types).
-std::optional<WeightBuffer> weightBuffer(mlir::memref::GlobalOp global);
+/// The globals' bytes as the compiled code reads them (row-major, one byte
+/// per i1), each aligned as its global asks, all in one allocation. Globals
+/// whose bytes cannot simply be copied (other attribute kinds, sub-byte
+/// types) are appended to `others` instead.
+std::vector<WeightBuffer> weightBuffers(llvm::ArrayRef<mlir::memref::GlobalOp> globals,
+                                        llvm::SmallVectorImpl<mlir::memref::GlobalOp> &others);
 
 /// Text that identifies the globals' names, types and bytes, to be hashed
 /// into a cache key. The bytes go in as xxh3 digests: SHA-256 over a large

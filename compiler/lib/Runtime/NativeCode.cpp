@@ -55,6 +55,8 @@ namespace {
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 prepareModule(llvm::Module &module, llvm::orc::JITTargetMachineBuilder builder,
               unsigned optLevel) {
+  if (optLevel == 0)
+    builder.setCodeGenOptLevel(llvm::CodeGenOptLevel::None);
   auto machine = builder.createTargetMachine();
   if (!machine)
     return machine.takeError();
@@ -125,7 +127,8 @@ llvm::Error writeNativeCode(mlir::ModuleOp module, llvm::StringRef llvmIRPath,
 }
 
 llvm::Error linkRelocatable(const std::vector<std::shared_ptr<const std::string>> &objects,
-                            llvm::StringRef path) {
+                            llvm::StringRef path,
+                            llvm::ArrayRef<std::pair<std::string, std::string>> aliases) {
   auto linker = llvm::sys::findProgramByName("ld.lld");
   if (!linker)
     linker = llvm::sys::findProgramByName("ld.lld", {OPENOPT_LLVM_TOOLS_DIR});
@@ -154,6 +157,11 @@ llvm::Error linkRelocatable(const std::vector<std::shared_ptr<const std::string>
   std::vector<llvm::StringRef> args = {*linker, "-r", "-o", path};
   for (const std::string &input : inputs)
     args.push_back(input);
+  std::vector<std::string> definitions;
+  for (const auto &[alias, target] : aliases)
+    definitions.push_back("--defsym=" + alias + "=" + target);
+  for (const std::string &definition : definitions)
+    args.push_back(definition);
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0, &message);
   if (rc != 0)

@@ -2,10 +2,11 @@
 
 // Each top-level linalg op on buffers becomes a call of a kernel of its own.
 // The two matmuls of equal shapes share one kernel (weights are arguments);
-// the constant the fill's body uses is copied into its kernel; views,
-// allocations and the loop stay in the caller, and so does the op inside
-// the loop.
+// the constant the fill's body uses moves into its kernel (the caller keeps
+// no copy of it); views, allocations and the loop stay in the caller, and so
+// does the op inside the loop.
 // CHECK-LABEL: func.func @model
+// CHECK-NOT: arith.constant 0.0
 // CHECK: %[[BUF:.*]] = memref.alloc
 // CHECK: call @[[FILL:openopt_kernel_[0-9a-f]+]](%[[BUF]])
 // CHECK: call @[[MM:openopt_kernel_[0-9a-f]+]](%arg0, %arg1, %[[BUF]])

@@ -13,6 +13,9 @@
 // The count includes the group and its yield.
 // DEFAULT: compiled {{.*}}compile.mlir with recipe 'default' in {{.*}} ms; graph passes: 4 -> 6 ops
 // NM: T main
+// The glue calls each kernel through a slot that the link defines.
+// NM-NOT: U openopt_slot_
+// NM: T openopt_slot_0
 
 // ALL: wrote {{.*}}compile.graph.mlir
 // ALL: wrote {{.*}}compile.llvm.mlir

@@ -6,7 +6,9 @@
 // kernel is lowered by cpuBackPipeline and compiled to an object on its own,
 // or found in a KernelCache; the rest of the model (its glue: allocations,
 // views, the calls, control flow, and the weights) becomes one more object.
-// Kernels not in the cache compile in parallel.
+// Kernels not in the cache compile in parallel. The glue calls kernels through
+// slots bound at link time, so it is cached too: an edit of one op recompiles
+// that op's kernel and nothing else.
 //
 //===----------------------------------------------------------------------===//
 #ifndef OPENOPT_RUNTIME_KERNELCOMPILER_H
@@ -22,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace openopt {
@@ -32,6 +35,9 @@ struct KernelStats {
   unsigned distinct = 0; ///< distinct kernels among them
   unsigned compiled = 0; ///< compiled by this compile
   unsigned reused = 0;   ///< taken from the cache
+  /// The model's own code (its glue) came from the cache: the same glue as a
+  /// model compiled before, where only what kernels compute changed.
+  bool glueReused = false;
 };
 
 /// A weight kept in memory for the JIT to bind by address, instead of
@@ -39,8 +45,8 @@ struct KernelStats {
 /// model's weights are large).
 struct WeightBuffer {
   std::string symbol;
-  std::shared_ptr<char[]> storage; ///< over-allocated for alignment
-  char *data = nullptr;            ///< aligned as the global asks
+  std::shared_ptr<char> storage; ///< shared by the model's weights
+  char *data = nullptr;          ///< aligned as the global asks
   size_t bytes = 0;
 };
 
@@ -68,6 +74,9 @@ struct ObjectCode {
   std::vector<KernelCache::Object> objects;
   /// With weightsInMemory: the weights the objects refer to by symbol.
   std::vector<WeightBuffer> weights;
+  /// The glue calls kernel i as `openopt_slot_<i>`: each slot (first) is an
+  /// alias of a kernel's symbol (second), to define when linking.
+  std::vector<std::pair<std::string, std::string>> slots;
   KernelStats kernels;
 };
 

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace llvm {
@@ -30,9 +31,11 @@ llvm::Expected<std::string> emitHostObject(llvm::Module &module,
                                            const llvm::orc::JITTargetMachineBuilder &builder,
                                            unsigned optLevel);
 
-/// Links `objects` into one relocatable object at `path` (with ld.lld -r).
+/// Links `objects` into one relocatable object at `path` (with ld.lld -r),
+/// defining each alias (first) as another name of its target (second).
 llvm::Error linkRelocatable(const std::vector<std::shared_ptr<const std::string>> &objects,
-                            llvm::StringRef path);
+                            llvm::StringRef path,
+                            llvm::ArrayRef<std::pair<std::string, std::string>> aliases = {});
 
 /// Translates an LLVM-dialect module to LLVM IR, optimises it at O3 for the
 /// host CPU, and writes it as text (`llvmIRPath`) and/or as a relocatable

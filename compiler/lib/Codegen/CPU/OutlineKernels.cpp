@@ -99,6 +99,11 @@ struct OutlineKernelsPass : impl::OutlineKernelsPassBase<OutlineKernelsPass> {
     OpBuilder callBuilder(root);
     func::CallOp::create(callBuilder, root->getLoc(), name, TypeRange(), arguments);
     root->erase();
+    // Constants only the kernel used go with it: what stays behind (the
+    // caller's code) should not change when only a kernel's body does.
+    for (Operation *constant : constants)
+      if (constant->use_empty())
+        constant->erase();
   }
 };
 } // namespace
