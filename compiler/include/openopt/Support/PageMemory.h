@@ -16,9 +16,11 @@
 
 namespace openopt {
 
-/// `bytes` of uninitialised, writable memory aligned to at least 64 bytes
-/// (to 2 MiB when mapped); freed when the last copy of the pointer goes.
-/// Small sizes come from the heap. Null only if memory is exhausted.
+/// `bytes` of uninitialised, writable memory aligned to at least 64 bytes;
+/// freed when the last copy of the pointer goes. Under 256 KiB it comes
+/// from the heap; up to 2 MiB it is cut from shared 32 MiB mappings; larger
+/// sizes get a mapping of their own, 2 MiB aligned. Null only if memory is
+/// exhausted.
 std::shared_ptr<char> allocatePages(size_t bytes);
 
 } // namespace openopt
