@@ -161,6 +161,14 @@ protected:
     return (*compiled)->kernelStats();
   }
 
+  /// Compiles `net` with a fresh memory cache (as a process of its own
+  /// would) that stores its objects in `dir`.
+  KernelStats compileIntoDirectory(const Net &net, llvm::StringRef dir) {
+    KernelCache cache;
+    cache.setDirectory(dir);
+    return compileAndCheck(net, cache);
+  }
+
   mlir::MLIRContext context;
   std::vector<float> input;
 };
@@ -235,12 +243,7 @@ TEST_F(KernelCacheTest, ObjectsPersistInTheDirectory) {
   llvm::SmallString<128> dir;
   ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("openopt-kernel-cache-test", dir));
   Net net = randomNet(3);
-  KernelStats first;
-  {
-    KernelCache cache;
-    cache.setDirectory(dir);
-    first = compileAndCheck(net, cache);
-  }
+  KernelStats first = compileIntoDirectory(net, dir);
   // Another process (a new, empty memory cache) finds them on disk.
   KernelCache cache;
   cache.setDirectory(dir);
@@ -254,12 +257,7 @@ TEST_F(KernelCacheTest, ADamagedFileOnDiskIsRecompiledAndReplaced) {
   llvm::SmallString<128> dir;
   ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("openopt-kernel-cache-test", dir));
   Net net = randomNet(4);
-  KernelStats first;
-  {
-    KernelCache cache;
-    cache.setDirectory(dir);
-    first = compileAndCheck(net, cache);
-  }
+  KernelStats first = compileIntoDirectory(net, dir);
   // Every cached object is overwritten with bytes that are not an object.
   std::error_code ec;
   int damaged = 0;

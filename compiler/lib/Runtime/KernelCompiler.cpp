@@ -166,11 +166,15 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
   for (auto func : module.getOps<mlir::func::FuncOp>())
     if (func->hasAttr(kKernelAttr))
       kernels.push_back(func);
+  // Each call of a kernel, with the kernel it calls.
+  mlir::SymbolTable symbols(module);
+  llvm::SmallVector<std::pair<mlir::func::CallOp, mlir::func::FuncOp>> calls;
   module.walk([&](mlir::func::CallOp call) {
-    if (auto callee = module.lookupSymbol<mlir::func::FuncOp>(call.getCallee()))
+    if (auto callee = symbols.lookup<mlir::func::FuncOp>(call.getCallee()))
       if (callee->hasAttr(kKernelAttr))
-        ++code.kernels.calls;
+        calls.push_back({call, callee});
   });
+  code.kernels.calls = calls.size();
   code.kernels.distinct = kernels.size();
 
   // Kernels: looked up, or lowered one module each. MLIR work stays on this
@@ -238,25 +242,16 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
   unsigned glueOptLevel = glueComputes(module) ? 3 : 0;
   for (mlir::func::FuncOp kernel : kernels)
     kernel.eraseBody();
-  {
-    llvm::SmallVector<mlir::func::CallOp> calls;
-    module.walk([&](mlir::func::CallOp call) {
-      if (auto callee = module.lookupSymbol<mlir::func::FuncOp>(call.getCallee()))
-        if (callee->hasAttr(kKernelAttr))
-          calls.push_back(call);
-    });
-    mlir::OpBuilder builder = mlir::OpBuilder::atBlockEnd(module.getBody());
-    for (auto [i, call] : llvm::enumerate(calls)) {
-      auto kernel = module.lookupSymbol<mlir::func::FuncOp>(call.getCallee());
-      std::string slot = "openopt_slot_" + std::to_string(i);
-      code.slots.push_back({slot, kernel.getSymName().str()});
-      auto declaration = llvm::cast<mlir::func::FuncOp>(builder.clone(*kernel));
-      declaration.setSymName(slot);
-      call.setCallee(slot);
-    }
-    for (mlir::func::FuncOp kernel : kernels)
-      kernel.erase();
+  mlir::OpBuilder builder = mlir::OpBuilder::atBlockEnd(module.getBody());
+  for (auto [i, entry] : llvm::enumerate(calls)) {
+    auto [call, kernel] = entry;
+    std::string slot = "openopt_slot_" + std::to_string(i);
+    code.slots.push_back({slot, kernel.getSymName().str()});
+    llvm::cast<mlir::func::FuncOp>(builder.clone(*kernel)).setSymName(slot);
+    call.setCallee(slot);
   }
+  for (mlir::func::FuncOp kernel : kernels)
+    kernel.erase();
   // A pass record of the glue's lowering needs the lowering to run.
   auto instrumentation =
       objectOptions.instrumentation ? objectOptions.instrumentation() : nullptr;
