@@ -100,6 +100,44 @@ func.func @conv_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> tens
 
 // -----
 
+// Depthwise convolution (one input channel per group): no im2col, one
+// parallel generic over the output whose body sums the 3x3 taps read from
+// the padded input at (y * stride + ky, x * stride + kx), bias first.
+// CHECK-LABEL: func.func @conv_depthwise
+// CHECK: tensor.pad {{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK-NOT: linalg.batch_matmul
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK: %[[Y:.*]] = linalg.index 2
+// CHECK: %[[X:.*]] = linalg.index 3
+// CHECK: %[[ACC:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<4xf32>
+// CHECK: %[[COL:.*]] = arith.muli %[[X]], %c2
+// CHECK: %[[ROW:.*]] = arith.muli %[[Y]], %c2
+// CHECK: %[[IN:.*]] = tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %[[ROW]], %[[COL]]] : tensor<1x4x10x10xf32>
+// CHECK: %[[W:.*]] = tensor.extract %{{.*}} : tensor<4x3x3xf32>
+// CHECK: math.fma %[[IN]], %[[W]], %[[ACC]]
+// CHECK-COUNT-8: math.fma
+// CHECK-NOT: math.fma
+// CHECK: linalg.yield
+func.func @conv_depthwise(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = nn.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// A channel multiplier of 2: output channel f reads input channel f / 2.
+// CHECK-LABEL: func.func @conv_depthwise_multiplier
+// CHECK: linalg.generic
+// CHECK: %[[F:.*]] = linalg.index 1
+// CHECK: %[[C:.*]] = arith.divui %[[F]], %c2
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %[[C]], %{{.*}}, %{{.*}}] : tensor<1x2x8x8xf32>
+func.func @conv_depthwise_multiplier(%x: tensor<1x2x6x6xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2} : (tensor<1x2x6x6xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
 // Max pooling pads with -inf and reduces over a window tensor; the window
 // loops sit outside the output loops so the inner loop vectorizes.
 // CHECK-LABEL: func.func @max_pool
