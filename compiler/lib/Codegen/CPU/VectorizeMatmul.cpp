@@ -108,7 +108,11 @@ std::optional<llvm::SmallVector<int64_t>> threadSlices(int64_t batch, int64_t m,
     sizes[0] = batch / threads;
     return sizes;
   }
-  if (m % (threads * 8) == 0 && m / threads >= 8) {
+  // Each thread reads all of the operand along the dim that is not split:
+  // split M only when B (K x N) is the smaller operand, else N (a
+  // convolution's [F, K] x [K, pixels] matmul has far more pixels than F).
+  bool mFirst = m >= n;
+  if (mFirst && m % (threads * 8) == 0 && m / threads >= 8) {
     sizes[offset] = m / threads;
     return sizes;
   }
@@ -120,6 +124,31 @@ std::optional<llvm::SmallVector<int64_t>> threadSlices(int64_t batch, int64_t m,
     sizes[offset + 1] = n / threads;
     return sizes;
   }
+  if (!mFirst && m % (threads * 8) == 0 && m / threads >= 8) {
+    sizes[offset] = m / threads;
+    return sizes;
+  }
+  return std::nullopt;
+}
+
+// For a linalg op that is not a matmul: the loop to split across `threads`
+// (the first parallel loop with at least `threads` iterations), or nullopt
+// when the op is too small for a parallel region to pay (a fork/join costs
+// a few microseconds; 32K iterations of the cheapest body take ~10).
+std::optional<int64_t> parallelLoop(mlir::linalg::LinalgOp op, int64_t threads) {
+  llvm::SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t iterations = 1;
+  for (int64_t r : ranges) {
+    if (mlir::ShapedType::isDynamic(r))
+      return std::nullopt;
+    iterations *= r;
+  }
+  if (iterations < (int64_t(1) << 15))
+    return std::nullopt;
+  auto iterators = op.getIteratorTypesArray();
+  for (auto [i, r] : llvm::enumerate(ranges))
+    if (iterators[i] == mlir::utils::IteratorType::parallel && r >= threads)
+      return int64_t(i);
   return std::nullopt;
 }
 
@@ -288,6 +317,32 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
       body += "    transform.structured.vectorize %" + name + "_r : !transform.any_op\n";
       ++id;
     });
+    // Everything else that is big enough runs on all threads too, split
+    // along its outer parallel loop; an op the tiling refuses stays serial.
+    if (threads > 1) {
+      func.walk([&](mlir::linalg::LinalgOp op) {
+        if (op->hasAttr(kScheduleAttr) || !op.hasPureBufferSemantics() ||
+            op->getParentOfType<mlir::scf::ForallOp>())
+          return;
+        std::optional<int64_t> loop = parallelLoop(op, threads);
+        if (!loop)
+          return;
+        op->setAttr(kScheduleAttr, mlir::IntegerAttr::get(mlir::IntegerType::get(ctx, 64), id));
+        llvm::SmallVector<std::string> counts(op.getNumLoops(), "0");
+        counts[*loop] = std::to_string(threads);
+        body += llvm::formatv(
+                    "    transform.sequence %f : !transform.any_op failures(suppress) {{\n"
+                    "    ^bb0(%g: !transform.any_op):\n"
+                    "      %p{0} = transform.structured.match ops{{[\"{1}\"]} attributes{{{2} = {0} : i64} "
+                    "in %g : (!transform.any_op) -> !transform.any_op\n"
+                    "      %p{0}_t, %p{0}_forall = transform.structured.tile_using_forall %p{0} "
+                    "num_threads [{3}] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)\n"
+                    "    }\n",
+                    id, op->getName().getStringRef(), kScheduleAttr, llvm::join(counts, ", "))
+                    .str();
+        ++id;
+      });
+    }
     if (id == 0)
       return;
     std::string script =

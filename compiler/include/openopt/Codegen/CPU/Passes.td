@@ -35,7 +35,11 @@ def VectorizeMatmulPass : Pass<"openopt-vectorize-matmul", "mlir::func::FuncOp">
     AVX2, 8 x 32 (16 zmm accumulators) for AVX-512. Matmuls
     whose N is not a multiple of 8 are left as loops (the nn lowering pads
     them so that this is rare). With `threads` > 1 each matmul is first split
-    into that many `scf.forall` slices, each scheduled as above.
+    into that many `scf.forall` slices, each scheduled as above: along M when
+    A is the larger operand, else along N (so each thread reads half of it).
+    Every other linalg op of at least 32K iterations is split too, along its
+    first parallel loop with at least `threads` iterations (partial slices
+    allowed); ops the tiling refuses stay serial.
   }];
   let options = [
     Option<"maxTileM", "max-tile-m", "int64_t", "64", "Largest cache tile along M">,
@@ -44,8 +48,9 @@ def VectorizeMatmulPass : Pass<"openopt-vectorize-matmul", "mlir::func::FuncOp">
     Option<"vectorBits", "vector-bits", "int64_t", "0",
            "SIMD register width in bits (256 or 512); 0 detects the host CPU">,
     Option<"threads", "threads", "int64_t", "1",
-           "Split each matmul into this many scf.forall tasks (along the batch, "
-           "M or N dimension, whichever divides evenly), run by OpenMP">,
+           "Split each matmul (along the batch, M or N dimension) and every other "
+           "large linalg op (along its outer parallel loop) into this many "
+           "scf.forall tasks, run by OpenMP">,
   ];
   let dependentDialects = [
     "mlir::transform::TransformDialect", "mlir::vector::VectorDialect",

@@ -1,0 +1,60 @@
+// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-vectorize-matmul{vector-bits=512 threads=2}))' | FileCheck %s
+
+// A convolution-shaped matmul (few rows, many columns) is split along N:
+// each thread then reads half of the large operand, not all of it.
+// CHECK-LABEL: func.func @wide_matmul
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK-NEXT: scf.for %{{.*}} = %c0 to %c1568 step %c224
+// CHECK: scf.for %{{.*}} = %c0 to %c48 step %c8
+func.func @wide_matmul(%a: memref<48x432xf32>, %b: memref<432x3136xf32>, %c: memref<48x3136xf32>) {
+  linalg.matmul ins(%a, %b : memref<48x432xf32>, memref<432x3136xf32>) outs(%c : memref<48x3136xf32>)
+  return
+}
+
+// -----
+
+// A tall one is split along M.
+// CHECK-LABEL: func.func @tall_matmul
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK-NEXT: scf.for %{{.*}} = %c0 to %c1568 step %c56
+// CHECK: scf.for %{{.*}} = %c0 to %c48 step %c16
+func.func @tall_matmul(%a: memref<3136x432xf32>, %b: memref<432x48xf32>, %c: memref<3136x48xf32>) {
+  linalg.matmul ins(%a, %b : memref<3136x432xf32>, memref<432x48xf32>) outs(%c : memref<3136x48xf32>)
+  return
+}
+
+// -----
+
+// Other linalg ops big enough to pay for a parallel region are split along
+// their first parallel loop with at least two iterations (here the channels:
+// the batch has one), partial slices included.
+// CHECK-LABEL: func.func @big_generic
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK: linalg.generic
+// CHECK-SAME: memref<1x?x56x56xf32, strided<[147392, 3136, 56, 1], offset: ?>>
+func.func @big_generic(%x: memref<1x47x56x56xf32>, %y: memref<1x47x56x56xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<1x47x56x56xf32>) outs(%y : memref<1x47x56x56xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.addf %in, %in : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+
+// -----
+
+// A small one stays serial: a fork/join would cost more than it saves.
+// CHECK-LABEL: func.func @small_generic
+// CHECK-NOT: scf.forall
+func.func @small_generic(%x: memref<64x64xf32>, %y: memref<64x64xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<64x64xf32>) outs(%y : memref<64x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.addf %in, %in : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
