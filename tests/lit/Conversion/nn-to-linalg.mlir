@@ -125,12 +125,23 @@ func.func @conv_depthwise(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, %b: 
 
 // -----
 
+// Stride 1 and a narrow output: computed over whole padded rows of the
+// flattened plane (tap (ky, kx) at offset ky*8 + kx; one more zero row at the
+// bottom keeps the last window in bounds), then sliced to the output width.
 // A channel multiplier of 2: output channel f reads input channel f / 2.
 // CHECK-LABEL: func.func @conv_depthwise_multiplier
-// CHECK: linalg.generic
+// CHECK: tensor.pad {{.*}} low[0, 0, 1, 1] high[0, 0, 2, 1]
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} into tensor<1x2x72xf32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x48xf32>)
 // CHECK: %[[F:.*]] = linalg.index 1
+// CHECK: %[[P:.*]] = linalg.index 2
 // CHECK: %[[C:.*]] = arith.divui %[[F]], %c2
-// CHECK: tensor.extract %{{.*}}[%{{.*}}, %[[C]], %{{.*}}, %{{.*}}] : tensor<1x2x8x8xf32>
+// CHECK: tensor.extract %[[FLAT]][%c0, %[[C]], %[[P]]] : tensor<1x2x72xf32>
+// CHECK: arith.addi %[[P]], %c1
+// CHECK: arith.addi %[[P]], %c18
+// CHECK: tensor.extract %[[FLAT]]
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x4x6x8xf32>
+// CHECK: tensor.extract_slice {{.*}}[0, 0, 0, 0] [1, 4, 6, 6] [1, 1, 1, 1] : tensor<1x4x6x8xf32> to tensor<1x4x6x6xf32>
 func.func @conv_depthwise_multiplier(%x: tensor<1x2x6x6xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x6x6xf32> {
   %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2} : (tensor<1x2x6x6xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x6x6xf32>
   return %0 : tensor<1x4x6x6xf32>

@@ -70,14 +70,60 @@ Value im2col(OpBuilder &b, Location loc, Value image, int64_t groups, int64_t kh
 // accumulator in a register; the im2col + batched matmul route ran these at
 // a few GFLOP/s. Being all-parallel, the generic also takes the following
 // element-wise ops (bias, ReLU6) into its body.
+//
+// Narrow outputs (a 14-wide row fills one AVX-512 vector and leaves the rest
+// to scalar code) at stride 1 are computed over whole padded rows instead:
+// output position p of the flattened [OH, Wp] plane reads the flattened
+// padded input at p + ky*dh*Wp + kx*dw, one long contiguous loop; the last
+// (KW-1)*dw columns of each row are discarded by a slice. The input gets one
+// more zero row at the bottom so that the last row's window stays in bounds.
 Value depthwiseConv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
                       const Conv2DParams &p, RankedTensorType resultType) {
   auto inType = typeOf(input), wType = typeOf(weight);
-  int64_t c = inType.getDimSize(1), f = wType.getDimSize(0);
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), f = wType.getDimSize(0);
   int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3), multiplier = f / c;
+  int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  bool flat = p.strides[0] == 1 && p.strides[1] == 1 && ow < 64;
   Value padded = padConstant(b, loc, input, {0, 0, p.pads[0], p.pads[1]},
-                             {0, 0, p.pads[2], p.pads[3]}, 0.0);
+                             {0, 0, p.pads[2] + (flat ? 1 : 0), p.pads[3]}, 0.0);
   Value taps = reshapeTo(b, loc, weight, {f, kh, kw});
+  auto channelOf = [&](OpBuilder &nb, Location nloc, Value outChannel) -> Value {
+    if (multiplier == 1)
+      return outChannel;
+    return arith::DivUIOp::create(nb, nloc, outChannel, indexConstant(nb, nloc, multiplier));
+  };
+  if (flat) {
+    auto paddedShape = typeOf(padded).getShape();
+    int64_t rowWidth = paddedShape[3];
+    Value flatInput = reshapeTo(b, loc, padded, {n, c, paddedShape[2] * rowWidth});
+    auto planeType = RankedTensorType::get({n, f, oh * rowWidth}, resultType.getElementType());
+    Value plane = indexedGenerate(
+        b, loc, planeType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
+          Value channel = channelOf(nb, nloc, at[1]);
+          Value acc = bias ? tensor::ExtractOp::create(nb, nloc, bias, ValueRange{at[1]}).getResult()
+                           : scalarConstant(nb, nloc, resultType.getElementType(), 0.0);
+          for (int64_t y = 0; y < kh; ++y)
+            for (int64_t x = 0; x < kw; ++x) {
+              int64_t offset = y * p.dilations[0] * rowWidth + x * p.dilations[1];
+              Value at2 = offset ? arith::AddIOp::create(nb, nloc, at[2],
+                                                         indexConstant(nb, nloc, offset))
+                                       .getResult()
+                                 : at[2];
+              Value in = tensor::ExtractOp::create(nb, nloc, flatInput,
+                                                   ValueRange{at[0], channel, at2});
+              Value w = tensor::ExtractOp::create(
+                  nb, nloc, taps,
+                  ValueRange{at[1], indexConstant(nb, nloc, y), indexConstant(nb, nloc, x)});
+              acc = math::FmaOp::create(nb, nloc, in, w, acc);
+            }
+          return acc;
+        });
+    Value rows = reshapeTo(b, loc, plane, {n, f, oh, rowWidth});
+    SmallVector<OpFoldResult> zeros(4, b.getIndexAttr(0)), ones(4, b.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(n), b.getIndexAttr(f), b.getIndexAttr(oh),
+                                       b.getIndexAttr(ow)};
+    return tensor::ExtractSliceOp::create(b, loc, resultType, rows, zeros, sizes, ones);
+  }
   return indexedGenerate(
       b, loc, resultType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
         // index * scale + offset, folded when trivial.
@@ -89,10 +135,7 @@ Value depthwiseConv2D(OpBuilder &b, Location loc, Value input, Value weight, Val
             v = arith::AddIOp::create(nb, nloc, v, indexConstant(nb, nloc, offset));
           return v;
         };
-        Value channel = multiplier == 1 ? at[1]
-                                        : arith::DivUIOp::create(nb, nloc, at[1],
-                                                                 indexConstant(nb, nloc, multiplier))
-                                              .getResult();
+        Value channel = channelOf(nb, nloc, at[1]);
         Value acc = bias ? tensor::ExtractOp::create(nb, nloc, bias, ValueRange{at[1]}).getResult()
                          : scalarConstant(nb, nloc, resultType.getElementType(), 0.0);
         SmallVector<Value> cols;
