@@ -100,24 +100,36 @@ func.func @conv_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> tens
 
 // -----
 
-// Depthwise convolution (one input channel per group): no im2col, one
-// parallel generic over the output whose body sums the 3x3 taps read from
-// the padded input at (y * stride + ky, x * stride + kx), bias first.
+// Depthwise convolution (one input channel per group), stride 2: no im2col.
+// The input is split into its four polyphase planes [4, 6, 5] (zero outside
+// the input: the padding costs no pass of its own), then one parallel generic
+// over the flattened [OH, 5] rows sums the 3x3 taps, bias first: tap (ky, kx)
+// reads plane (ky%2)*2 + kx%2 at offset (ky/2)*5 + kx/2, i.e. 0, 30, 1, 60,
+// 90, 61, 5, 35, 6 (plane size 30); the rows are then sliced to OW = 4.
 // CHECK-LABEL: func.func @conv_depthwise
-// CHECK: tensor.pad {{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x4x6x5xf32>)
+// CHECK: arith.select
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} into tensor<1x4x120xf32>
 // CHECK-NOT: linalg.batch_matmul
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]
-// CHECK: %[[Y:.*]] = linalg.index 2
-// CHECK: %[[X:.*]] = linalg.index 3
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x20xf32>)
+// CHECK: %[[Q:.*]] = linalg.index 2
 // CHECK: %[[ACC:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<4xf32>
-// CHECK: %[[COL:.*]] = arith.muli %[[X]], %c2
-// CHECK: %[[ROW:.*]] = arith.muli %[[Y]], %c2
-// CHECK: %[[IN:.*]] = tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %[[ROW]], %[[COL]]] : tensor<1x4x10x10xf32>
+// CHECK: %[[IN:.*]] = tensor.extract %[[FLAT]][%c0, %{{.*}}, %[[Q]]]
 // CHECK: %[[W:.*]] = tensor.extract %{{.*}} : tensor<4x3x3xf32>
 // CHECK: math.fma %[[IN]], %[[W]], %[[ACC]]
-// CHECK-COUNT-8: math.fma
+// CHECK: arith.addi %[[Q]], %c30
+// CHECK: arith.addi %[[Q]], %c1
+// CHECK: arith.addi %[[Q]], %c60
+// CHECK: arith.addi %[[Q]], %c90
+// CHECK: arith.addi %[[Q]], %c61
+// CHECK: arith.addi %[[Q]], %c5
+// CHECK: arith.addi %[[Q]], %c35
+// CHECK: arith.addi %[[Q]], %c6
+// CHECK: math.fma
 // CHECK-NOT: math.fma
 // CHECK: linalg.yield
+// CHECK: tensor.extract_slice {{.*}} : tensor<1x4x4x5xf32> to tensor<1x4x4x4xf32>
 func.func @conv_depthwise(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
   %0 = nn.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>

@@ -63,6 +63,93 @@ Value im2col(OpBuilder &b, Location loc, Value image, int64_t groups, int64_t kh
   return reshapeTo(b, loc, col, {groups, cg * kh * kw, oh * ow});
 }
 
+// A depthwise convolution's weight [F, 1, KH, KW] as [F, KH, KW].
+Value taps(OpBuilder &b, Location loc, Value weight) {
+  auto shape = typeOf(weight).getShape();
+  return reshapeTo(b, loc, weight, {shape[0], shape[2], shape[3]});
+}
+
+// Input channel of output channel `f` when each input channel has
+// `multiplier` output channels.
+Value inputChannel(OpBuilder &b, Location loc, Value f, int64_t multiplier) {
+  if (multiplier == 1)
+    return f;
+  return arith::DivUIOp::create(b, loc, f, indexConstant(b, loc, multiplier));
+}
+
+// Stride 2 (dilation 1): a stride-2 read does not vectorize well, so the
+// (implicitly zero-padded) input is first split into its four polyphase planes,
+// plane[py][px][i][j] = padded[2i + py][2j + px] (one pass, like the pad);
+// tap (ky, kx) of output (oy, ox) is then plane[ky%2][kx%2][oy + ky/2][ox + kx/2],
+// contiguous in ox. The taps are summed over whole rows of the flattened
+// [OH, Wh] plane as in the stride-1 case, and the output sliced to OW.
+Value depthwiseConv2DStride2(OpBuilder &b, Location loc, Value input, Value weightTaps,
+                             Value bias, const Conv2DParams &p, RankedTensorType resultType) {
+  auto inType = typeOf(input), wType = typeOf(weightTaps);
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), h = inType.getDimSize(2),
+          w = inType.getDimSize(3);
+  int64_t f = wType.getDimSize(0), kh = wType.getDimSize(1), kw = wType.getDimSize(2);
+  int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3), multiplier = f / c;
+  // Plane sizes: every tap of every output in range, plus one row so that
+  // the flattened rows' overrun (up to (KW-1)/2 elements) stays in bounds.
+  int64_t planeH = oh + (kh - 1) / 2 + 1, planeW = ow + (kw - 1) / 2;
+  // The padding is applied while splitting (zero outside the input): one
+  // pass over the input instead of two.
+  Type element = resultType.getElementType();
+  auto phasesType = RankedTensorType::get({n, c, 4, planeH, planeW}, element);
+  Value phases = indexedGenerate(
+      b, loc, phasesType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
+        Value two = indexConstant(nb, nloc, 2);
+        Value py = arith::DivUIOp::create(nb, nloc, at[2], two);
+        Value px = arith::RemUIOp::create(nb, nloc, at[2], two);
+        // Signed positions in the unpadded input, clamped for the read.
+        auto position = [&](Value index, Value phase, int64_t pad, int64_t size,
+                            Value &inside) -> Value {
+          Value v = arith::AddIOp::create(nb, nloc, arith::MulIOp::create(nb, nloc, index, two), phase);
+          v = arith::SubIOp::create(nb, nloc, v, indexConstant(nb, nloc, pad));
+          Value zero = indexConstant(nb, nloc, 0), last = indexConstant(nb, nloc, size - 1);
+          Value ok = arith::AndIOp::create(
+              nb, nloc, arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sge, v, zero),
+              arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sle, v, last));
+          inside = inside ? arith::AndIOp::create(nb, nloc, inside, ok).getResult() : ok;
+          return arith::MinSIOp::create(nb, nloc, arith::MaxSIOp::create(nb, nloc, v, zero), last);
+        };
+        Value inside;
+        Value row = position(at[3], py, p.pads[0], h, inside);
+        Value col = position(at[4], px, p.pads[1], w, inside);
+        Value value = tensor::ExtractOp::create(nb, nloc, input, ValueRange{at[0], at[1], row, col});
+        return arith::SelectOp::create(nb, nloc, inside, value, scalarConstant(nb, nloc, element, 0.0))
+            .getResult();
+      });
+  int64_t planeSize = planeH * planeW;
+  Value flatPhases = reshapeTo(b, loc, phases, {n, c, 4 * planeSize});
+  auto planeType = RankedTensorType::get({n, f, oh * planeW}, element);
+  Value plane = indexedGenerate(
+      b, loc, planeType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
+        Value channel = inputChannel(nb, nloc, at[1], multiplier);
+        Value acc = bias ? tensor::ExtractOp::create(nb, nloc, bias, ValueRange{at[1]}).getResult()
+                         : scalarConstant(nb, nloc, element, 0.0);
+        for (int64_t y = 0; y < kh; ++y)
+          for (int64_t x = 0; x < kw; ++x) {
+            int64_t offset = ((y % 2) * 2 + x % 2) * planeSize + (y / 2) * planeW + x / 2;
+            Value at2 = offset ? arith::AddIOp::create(nb, nloc, at[2], indexConstant(nb, nloc, offset))
+                                     .getResult()
+                               : at[2];
+            Value in = tensor::ExtractOp::create(nb, nloc, flatPhases, ValueRange{at[0], channel, at2});
+            Value wv = tensor::ExtractOp::create(
+                nb, nloc, weightTaps,
+                ValueRange{at[1], indexConstant(nb, nloc, y), indexConstant(nb, nloc, x)});
+            acc = math::FmaOp::create(nb, nloc, in, wv, acc);
+          }
+        return acc;
+      });
+  Value rows = reshapeTo(b, loc, plane, {n, f, oh, planeW});
+  SmallVector<OpFoldResult> zeros(4, b.getIndexAttr(0)), ones(4, b.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(n), b.getIndexAttr(f), b.getIndexAttr(oh),
+                                     b.getIndexAttr(ow)};
+  return tensor::ExtractSliceOp::create(b, loc, resultType, rows, zeros, sizes, ones);
+}
+
 // A depthwise 2-D convolution (one input channel per group: output channel
 // f reads input channel f / (F / C)) as one parallel generic over the output
 // [N, F, OH, OW] whose body sums the KH*KW taps itself. Output width is the
@@ -83,15 +170,12 @@ Value depthwiseConv2D(OpBuilder &b, Location loc, Value input, Value weight, Val
   int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), f = wType.getDimSize(0);
   int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3), multiplier = f / c;
   int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  if (p.strides[0] == 2 && p.strides[1] == 2 && p.dilations[0] == 1 && p.dilations[1] == 1)
+    return depthwiseConv2DStride2(b, loc, input, taps(b, loc, weight), bias, p, resultType);
   bool flat = p.strides[0] == 1 && p.strides[1] == 1 && ow < 64;
   Value padded = padConstant(b, loc, input, {0, 0, p.pads[0], p.pads[1]},
                              {0, 0, p.pads[2] + (flat ? 1 : 0), p.pads[3]}, 0.0);
-  Value taps = reshapeTo(b, loc, weight, {f, kh, kw});
-  auto channelOf = [&](OpBuilder &nb, Location nloc, Value outChannel) -> Value {
-    if (multiplier == 1)
-      return outChannel;
-    return arith::DivUIOp::create(nb, nloc, outChannel, indexConstant(nb, nloc, multiplier));
-  };
+  Value weightTaps = taps(b, loc, weight);
   if (flat) {
     auto paddedShape = typeOf(padded).getShape();
     int64_t rowWidth = paddedShape[3];
@@ -99,7 +183,7 @@ Value depthwiseConv2D(OpBuilder &b, Location loc, Value input, Value weight, Val
     auto planeType = RankedTensorType::get({n, f, oh * rowWidth}, resultType.getElementType());
     Value plane = indexedGenerate(
         b, loc, planeType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
-          Value channel = channelOf(nb, nloc, at[1]);
+          Value channel = inputChannel(nb, nloc, at[1], multiplier);
           Value acc = bias ? tensor::ExtractOp::create(nb, nloc, bias, ValueRange{at[1]}).getResult()
                            : scalarConstant(nb, nloc, resultType.getElementType(), 0.0);
           for (int64_t y = 0; y < kh; ++y)
@@ -112,7 +196,7 @@ Value depthwiseConv2D(OpBuilder &b, Location loc, Value input, Value weight, Val
               Value in = tensor::ExtractOp::create(nb, nloc, flatInput,
                                                    ValueRange{at[0], channel, at2});
               Value w = tensor::ExtractOp::create(
-                  nb, nloc, taps,
+                  nb, nloc, weightTaps,
                   ValueRange{at[1], indexConstant(nb, nloc, y), indexConstant(nb, nloc, x)});
               acc = math::FmaOp::create(nb, nloc, in, w, acc);
             }
@@ -135,7 +219,7 @@ Value depthwiseConv2D(OpBuilder &b, Location loc, Value input, Value weight, Val
             v = arith::AddIOp::create(nb, nloc, v, indexConstant(nb, nloc, offset));
           return v;
         };
-        Value channel = channelOf(nb, nloc, at[1]);
+        Value channel = inputChannel(nb, nloc, at[1], multiplier);
         Value acc = bias ? tensor::ExtractOp::create(nb, nloc, bias, ValueRange{at[1]}).getResult()
                          : scalarConstant(nb, nloc, resultType.getElementType(), 0.0);
         SmallVector<Value> cols;
@@ -147,7 +231,7 @@ Value depthwiseConv2D(OpBuilder &b, Location loc, Value input, Value weight, Val
             Value in = tensor::ExtractOp::create(nb, nloc, padded,
                                                  ValueRange{at[0], channel, row, cols[x]});
             Value w = tensor::ExtractOp::create(
-                nb, nloc, taps,
+                nb, nloc, weightTaps,
                 ValueRange{at[1], indexConstant(nb, nloc, y), indexConstant(nb, nloc, x)});
             acc = math::FmaOp::create(nb, nloc, in, w, acc);
           }
