@@ -54,7 +54,8 @@ std::vector<std::string> backPasses(const CpuPipelineOptions &options) {
                                    options.tileK, options.threads)
                          .str());
   passes.insert(passes.end(), {
-      "func.func(convert-linalg-to-loops,openopt-expand-dynamic-reshapes)",
+      "func.func(openopt-reassociate-reductions,convert-linalg-to-loops,"
+      "openopt-expand-dynamic-reshapes)",
       "func.func(openopt-approximate-math)",
       "canonicalize",
       "convert-vector-to-scf",
