@@ -39,6 +39,33 @@ func.func @gemm_bias(%a: tensor<4x8xf32>, %b: tensor<16x8xf32>, %c: tensor<16xf3
 
 // -----
 
+// A single row (GEMV) by a constant B: N = 1000 is padded to 1024 (waste
+// <= 1/8) so that the schedule can keep 8 accumulators; the result is sliced
+// back. A B computed at run time is not copied for that: only an N that is not
+// a multiple of 8 is padded (to 16), as for any matmul.
+// CHECK-LABEL: func.func @gemv_constant
+// CHECK: linalg.matmul {{.*}} outs(%{{.*}} : tensor<1x1024xf32>)
+// CHECK: tensor.extract_slice {{.*}} [1, 1000] [1, 1] : tensor<1x1024xf32> to tensor<1x1000xf32>
+// CHECK-LABEL: func.func @gemv_runtime
+// CHECK: linalg.matmul {{.*}} outs(%{{.*}} : tensor<1x1000xf32>)
+// CHECK-LABEL: func.func @gemv_runtime_odd
+// CHECK: linalg.matmul {{.*}} outs(%{{.*}} : tensor<1x112xf32>)
+func.func @gemv_constant(%a: tensor<1x8xf32>) -> tensor<1x1000xf32> {
+  %b = arith.constant dense<1.0> : tensor<1000x8xf32>
+  %0 = nn.gemm %a, %b {transB = 1} : (tensor<1x8xf32>, tensor<1000x8xf32>) -> tensor<1x1000xf32>
+  return %0 : tensor<1x1000xf32>
+}
+func.func @gemv_runtime(%a: tensor<1x8xf32>, %b: tensor<8x1000xf32>) -> tensor<1x1000xf32> {
+  %0 = nn.gemm %a, %b : (tensor<1x8xf32>, tensor<8x1000xf32>) -> tensor<1x1000xf32>
+  return %0 : tensor<1x1000xf32>
+}
+func.func @gemv_runtime_odd(%a: tensor<1x8xf32>, %b: tensor<8x100xf32>) -> tensor<1x100xf32> {
+  %0 = nn.gemm %a, %b : (tensor<1x8xf32>, tensor<8x100xf32>) -> tensor<1x100xf32>
+  return %0 : tensor<1x100xf32>
+}
+
+// -----
+
 // A Linear layer: leading dims fold into M of one 2-D matmul.
 // CHECK-LABEL: func.func @matmul_3d_by_2d
 // CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2]] : tensor<2x8x16xf32> into tensor<16x16xf32>

@@ -14,23 +14,48 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 
 namespace openopt::lowering {
 
+/// Whether `v` is a constant seen through the layout ops that
+/// openopt-fold-constant-layout folds into it (transposes, reshapes, pads).
+static bool foldsToConstant(Value v) {
+  for (int depth = 0; depth < 8; ++depth) {
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return false;
+    if (matchPattern(def, m_Constant()))
+      return true;
+    if (!isa<linalg::TransposeOp, tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::PadOp>(def))
+      return false;
+    v = def->getOperand(0);
+  }
+  return false;
+}
+
 /// C = A x B (+ the init accumulator) for 2-D operands. An N that is not a
 /// multiple of the vector width is padded with zero columns (sliced off
 /// after), so the CPU schedule can vectorize every matmul; padding a constant
-/// B costs nothing at run time once folded.
+/// B costs nothing at run time once folded. An N not a multiple of 8 is
+/// padded to a multiple of 16 (one AVX-512 vector); a single row (a GEMV such as a classifier) is padded to a
+/// multiple of 128 when that wastes at most 1/8, so that its schedule gets 8
+/// independent accumulators instead of one latency-bound chain.
 Value matmul2D(OpBuilder &b, Location loc, Value a, Value bMat, Value init) {
   auto initType = cast<RankedTensorType>(init.getType());
-  int64_t n = initType.getDimSize(1);
-  if (ShapedType::isDynamic(n) || n % 8 == 0 || !isa<FloatType>(initType.getElementType()))
+  int64_t m = initType.getDimSize(0), n = initType.getDimSize(1);
+  int64_t padded = ShapedType::isDynamic(n) || n % 8 == 0 ? n : (n + 15) / 16 * 16;
+  if (m == 1 && !ShapedType::isDynamic(n) && n >= 128 && foldsToConstant(bMat)) {
+    int64_t wide = (n + 127) / 128 * 128;
+    if ((wide - n) * 8 <= n)
+      padded = wide;
+  }
+  if (ShapedType::isDynamic(n) || padded == n || !isa<FloatType>(initType.getElementType()))
     return linalg::MatmulOp::create(b, loc, TypeRange{initType}, ValueRange{a, bMat},
                                     ValueRange{init})
         .getResult(0);
-  int64_t padded = (n + 15) / 16 * 16;
   Value bPadded = padConstant(b, loc, bMat, {0, 0}, {0, padded - n}, 0.0);
   Value initPadded = padConstant(b, loc, init, {0, 0}, {0, padded - n}, 0.0);
   Value product = linalg::MatmulOp::create(b, loc, TypeRange{initPadded.getType()},
