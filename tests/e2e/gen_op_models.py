@@ -193,6 +193,9 @@ case("Conv", "depthwise_dilated_batch2_asym_pads", [inp("x", [2, 6, 10, 11])],
      attrs={"group": 6, "dilations": [2, 2], "pads": [2, 1, 1, 2]})
 case("Conv", "depthwise_wide_rows", [inp("x", [1, 3, 5, 70])], inits={"w": Rand(3, 1, 3, 3), "b": Rand(3)},
      attrs={"group": 3, "pads": [1, 1, 1, 1]})
+case("Conv", "depthwise_stride2_wide_rows_asym_pads", [inp("x", [2, 4, 9, 71])],
+     inits={"w": Rand(4, 1, 3, 3), "b": Rand(4)},
+     attrs={"group": 4, "strides": [2, 2], "pads": [1, 0, 0, 1]})
 case("Conv", "1x1_batch2", [inp("x", [2, 16, 5, 5])], inits={"w": Rand(8, 16, 1, 1), "b": Rand(8)})
 case("Conv", "rect_kernel_stride_2x1", [inp("x", [1, 3, 9, 10])], inits={"w": Rand(4, 3, 3, 5)},
      attrs={"strides": [2, 1], "pads": [1, 2, 1, 2]})

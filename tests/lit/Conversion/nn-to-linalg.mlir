@@ -164,6 +164,26 @@ func.func @conv_depthwise(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, %b: 
 
 // -----
 
+// Stride 2 with rows of at least 32 outputs: the same polyphase planes, then
+// a generic over the output itself (dense, so a Clip can fuse into it) reading
+// plane (ky%2)*2 + kx%2 at (oy + ky/2, ox + kx/2).
+// CHECK-LABEL: func.func @conv_depthwise_wide_rows
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x4x34x33xf32>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x32x32xf32>)
+// CHECK: %[[Y:.*]] = linalg.index 2
+// CHECK: %[[X:.*]] = linalg.index 3
+// CHECK: tensor.extract %{{.*}}[%c0, %{{.*}}, %c0, %[[Y]], %[[X]]] : tensor<1x2x4x34x33xf32>
+// CHECK: %[[X1:.*]] = arith.addi %[[X]], %c1
+// CHECK: tensor.extract %{{.*}}[%c0, %{{.*}}, %c0, %[[Y]], %[[X1]]] : tensor<1x2x4x34x33xf32>
+// CHECK-NOT: tensor.extract_slice
+// CHECK: return
+func.func @conv_depthwise_wide_rows(%x: tensor<1x2x64x64xf32>, %w: tensor<2x1x3x3xf32>) -> tensor<1x2x32x32xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2} : (tensor<1x2x64x64xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x32x32xf32>
+  return %0 : tensor<1x2x32x32xf32>
+}
+
+// -----
+
 // Stride 1 and a narrow output: computed over whole padded rows of the
 // flattened plane (tap (ky, kx) at offset ky*8 + kx; one more zero row at the
 // bottom keeps the last window in bounds), then sliced to the output width.

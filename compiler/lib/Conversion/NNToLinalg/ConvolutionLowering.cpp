@@ -63,6 +63,10 @@ Value im2col(OpBuilder &b, Location loc, Value image, int64_t groups, int64_t kh
   return reshapeTo(b, loc, col, {groups, cg * kh * kw, oh * ow});
 }
 
+// Depthwise output rows at least this wide are computed row by row (the
+// vector loop's remainder is small); narrower ones over flattened rows.
+constexpr int64_t kWideRow = 32;
+
 // A depthwise convolution's weight [F, 1, KH, KW] as [F, KH, KW].
 Value taps(OpBuilder &b, Location loc, Value weight) {
   auto shape = typeOf(weight).getShape();
@@ -121,6 +125,32 @@ Value depthwiseConv2DStride2(OpBuilder &b, Location loc, Value input, Value weig
         return arith::SelectOp::create(nb, nloc, inside, value, scalarConstant(nb, nloc, element, 0.0))
             .getResult();
       });
+  // Wide rows: a generic over the output itself, reading the planes at
+  // (oy + ky/2, ox + kx/2). The output stays dense, so a following Clip or
+  // ReLU fuses into it and the next 1x1 convolution reads it without a copy.
+  if (ow >= kWideRow) {
+    return indexedGenerate(
+        b, loc, resultType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
+          Value channel = inputChannel(nb, nloc, at[1], multiplier);
+          Value acc = bias ? tensor::ExtractOp::create(nb, nloc, bias, ValueRange{at[1]}).getResult()
+                           : scalarConstant(nb, nloc, element, 0.0);
+          auto plus = [&](Value v, int64_t k) -> Value {
+            return k ? arith::AddIOp::create(nb, nloc, v, indexConstant(nb, nloc, k)).getResult() : v;
+          };
+          for (int64_t y = 0; y < kh; ++y)
+            for (int64_t x = 0; x < kw; ++x) {
+              Value in = tensor::ExtractOp::create(
+                  nb, nloc, phases,
+                  ValueRange{at[0], channel, indexConstant(nb, nloc, (y % 2) * 2 + x % 2),
+                             plus(at[2], y / 2), plus(at[3], x / 2)});
+              Value wv = tensor::ExtractOp::create(
+                  nb, nloc, weightTaps,
+                  ValueRange{at[1], indexConstant(nb, nloc, y), indexConstant(nb, nloc, x)});
+              acc = math::FmaOp::create(nb, nloc, in, wv, acc);
+            }
+          return acc;
+        });
+  }
   int64_t planeSize = planeH * planeW;
   Value flatPhases = reshapeTo(b, loc, phases, {n, c, 4 * planeSize});
   auto planeType = RankedTensorType::get({n, f, oh * planeW}, element);
@@ -158,8 +188,9 @@ Value depthwiseConv2DStride2(OpBuilder &b, Location loc, Value input, Value weig
 // a few GFLOP/s. Being all-parallel, the generic also takes the following
 // element-wise ops (bias, ReLU6) into its body.
 //
-// Narrow outputs (a 14-wide row fills one AVX-512 vector and leaves the rest
-// to scalar code) at stride 1 are computed over whole padded rows instead:
+// Narrow outputs (under kWideRow; a 14-wide row fills one AVX-512 vector and
+// leaves the rest to scalar code) at stride 1 are computed over whole padded
+// rows instead:
 // output position p of the flattened [OH, Wp] plane reads the flattened
 // padded input at p + ky*dh*Wp + kx*dw, one long contiguous loop; the last
 // (KW-1)*dw columns of each row are discarded by a slice. The input gets one
@@ -172,7 +203,7 @@ Value depthwiseConv2D(OpBuilder &b, Location loc, Value input, Value weight, Val
   int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
   if (p.strides[0] == 2 && p.strides[1] == 2 && p.dilations[0] == 1 && p.dilations[1] == 1)
     return depthwiseConv2DStride2(b, loc, input, taps(b, loc, weight), bias, p, resultType);
-  bool flat = p.strides[0] == 1 && p.strides[1] == 1 && ow < 64;
+  bool flat = p.strides[0] == 1 && p.strides[1] == 1 && ow < kWideRow;
   Value padded = padConstant(b, loc, input, {0, 0, p.pads[0], p.pads[1]},
                              {0, 0, p.pads[2] + (flat ? 1 : 0), p.pads[3]}, 0.0);
   Value weightTaps = taps(b, loc, weight);
