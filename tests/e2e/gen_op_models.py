@@ -206,6 +206,12 @@ case("Conv", "stem_7x7_stride2", [inp("x", [1, 3, 32, 32])], inits={"w": Rand(8,
 case("Conv", "conv1d", [inp("x", [1, 4, 20])], inits={"w": Rand(5, 4, 3), "b": Rand(5)},
      attrs={"strides": [2], "pads": [1, 1]})
 
+case("ConvTranspose", "k2_s2_bias_upsample", [inp("x", [1, 6, 5, 7])], inits={"w": Rand(6, 4, 2, 2), "b": Rand(4)},
+     attrs={"strides": [2, 2]})
+case("ConvTranspose", "k3_s3_no_bias", [inp("x", [1, 3, 4, 4])], inits={"w": Rand(3, 5, 3, 3)},
+     attrs={"strides": [3, 3]})
+case("ConvTranspose", "1d_k2_s2", [inp("x", [1, 4, 9])], inits={"w": Rand(4, 3, 2), "b": Rand(3)},
+     attrs={"strides": [2]})
 case("ConvTranspose", "k2_s2", [inp("x", [1, 4, 5, 5])], inits={"w": Rand(4, 3, 2, 2)}, attrs={"strides": [2, 2]})
 case("ConvTranspose", "k3_s2_pad1_outpad1_bias", [inp("x", [1, 4, 5, 5])], inits={"w": Rand(4, 3, 3, 3), "b": Rand(3)},
      attrs={"strides": [2, 2], "pads": [1, 1, 1, 1], "output_padding": [1, 1]})

@@ -208,6 +208,27 @@ func.func @conv_depthwise_multiplier(%x: tensor<1x2x6x6xf32>, %w: tensor<4x1x3x3
 
 // -----
 
+// ConvTranspose with kernel = stride (no overlap): one matmul of the
+// transposed weight [F*KH*KW, C] by the input [C, H*W] (25 columns padded
+// to 32 like any matmul), its result
+// rearranged [F, KH, KW, H, W] -> [F, H, KH, W, KW] (= [1, F, 2H, 2W]), then
+// the bias; no stride-dilated input.
+// CHECK-LABEL: func.func @conv_transpose_k2_s2
+// CHECK-NOT: tensor.insert_slice
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<4x12xf32>) outs(%{{.*}} : tensor<12x4xf32>) permutation = [1, 0]
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<12x4xf32>, tensor<4x32xf32>) outs(%{{.*}} : tensor<12x32xf32>)
+// CHECK: tensor.extract_slice {{.*}} : tensor<12x32xf32> to tensor<12x25xf32>
+// CHECK: tensor.expand_shape {{.*}} into tensor<3x2x2x5x5xf32>
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<3x2x2x5x5xf32>) outs(%{{.*}} : tensor<3x5x2x5x2xf32>) permutation = [0, 3, 1, 4, 2]
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x3x10x10xf32>
+// CHECK: arith.addf
+func.func @conv_transpose_k2_s2(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x2x2xf32>, %b: tensor<3xf32>) -> tensor<1x3x10x10xf32> {
+  %0 = nn.conv_transpose %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>} : (tensor<1x4x5x5xf32>, tensor<4x3x2x2xf32>, tensor<3xf32>) -> tensor<1x3x10x10xf32>
+  return %0 : tensor<1x3x10x10xf32>
+}
+
+// -----
+
 // Max pooling pads with -inf and reduces over a window tensor; the window
 // loops sit outside the output loops so the inner loop vectorizes.
 // CHECK-LABEL: func.func @max_pool

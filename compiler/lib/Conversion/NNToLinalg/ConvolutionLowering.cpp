@@ -618,6 +618,39 @@ struct LowerConv : OpRewritePattern<nn::ConvOp> {
   }
 };
 
+// ConvTranspose whose kernel equals its stride (no padding, dilation 1,
+// group 1; the 2x2 stride-2 upsampling of UNet decoders): the output
+// windows do not overlap, so out[f, i*KH + a, j*KW + b] = bias[f] +
+// sum_c w[c, f, a, b] x[c, i, j] is one matmul [F*KH*KW, C] x [C, H*W]
+// followed by a rearrangement of its result, instead of a convolution of
+// the stride-dilated input that multiplies mostly zeros (3/4 of them at
+// stride 2). One image, [1, C, H, W] by [C, F, KH, KW].
+Value convTransposeAsMatmul(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
+                            RankedTensorType resultType) {
+  auto inType = typeOf(input), wType = typeOf(weight);
+  int64_t c = inType.getDimSize(1), h = inType.getDimSize(2), w = inType.getDimSize(3);
+  int64_t f = wType.getDimSize(1), kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  Type element = inType.getElementType();
+  // [C, F*KH*KW] -> [F*KH*KW, C]: folded at compile time for constant weights.
+  Value lhs = transpose2D(b, loc, reshapeTo(b, loc, weight, {c, f * kh * kw}));
+  Value rhs = reshapeTo(b, loc, input, {c, h * w});
+  auto productType = RankedTensorType::get({f * kh * kw, h * w}, element);
+  Value product = matmul2D(b, loc, lhs, rhs, zeroAccumulator(b, loc, productType));
+  // [F, KH, KW, H, W] -> [F, H, KH, W, KW], which is [F, H*KH, W*KW].
+  Value split = reshapeTo(b, loc, product, {f, kh, kw, h, w});
+  auto spreadType = RankedTensorType::get({f, h, kh, w, kw}, element);
+  Value spread = linalg::TransposeOp::create(b, loc, split, emptyTensor(b, loc, spreadType),
+                                             ArrayRef<int64_t>{0, 3, 1, 4, 2})
+                     .getResult()[0];
+  Value result = reshapeTo(b, loc, spread, resultType.getShape());
+  if (!bias)
+    return result;
+  return elementwise(b, loc, resultType, {result, reshapeTo(b, loc, bias, {1, f, 1, 1})},
+                     [](OpBuilder &nb, Location nloc, ValueRange v) -> Value {
+                       return arith::AddFOp::create(nb, nloc, v[0], v[1]);
+                     });
+}
+
 struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
   // A dynamic batch becomes a loop over samples of the same op with static
   // shapes, which this pattern then lowers.
@@ -650,6 +683,16 @@ struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
     int64_t h = inType.getDimSize(2), w = inType.getDimSize(3);
     int64_t g = op.getGroup(), cg = c / g, fg = wType.getDimSize(1);
     int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+
+    if (n == 1 && g == 1 && kh == s[0] && kw == s[1] && d[0] == 1 && d[1] == 1 &&
+        llvm::all_of(pads, [](int64_t p) { return p == 0; }) && outPad[0] == 0 &&
+        outPad[1] == 0 && isa<FloatType>(element) &&
+        op.getType().getNumElements() == fg * h * kh * w * kw) {
+      auto type4D = RankedTensorType::get({1, fg, h * kh, w * kw}, element);
+      Value result = convTransposeAsMatmul(rewriter, loc, input, weight, op.getBias(), type4D);
+      rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outShape));
+      return success();
+    }
 
     // 1. Spread the input out by the strides (zeros in between).
     int64_t hd = (h - 1) * s[0] + 1, wd = (w - 1) * s[1] + 1;
