@@ -73,20 +73,65 @@ Value taps(OpBuilder &b, Location loc, Value weight) {
   return reshapeTo(b, loc, weight, {shape[0], shape[2], shape[3]});
 }
 
-// Input channel of output channel `f` when each input channel has
-// `multiplier` output channels.
-Value inputChannel(OpBuilder &b, Location loc, Value f, int64_t multiplier) {
-  if (multiplier == 1)
-    return f;
-  return arith::DivUIOp::create(b, loc, f, indexConstant(b, loc, multiplier));
+// v + k, with no op when k is 0.
+Value plusConstant(OpBuilder &b, Location loc, Value v, int64_t k) {
+  return k ? arith::AddIOp::create(b, loc, v, indexConstant(b, loc, k)).getResult() : v;
+}
+
+// Inside a generic's body: bias[f] (or 0) + sum over the taps (y, x) of
+// read(y, x, c) * taps[f, y, x], where c is the input channel of output
+// channel f (each input channel has `multiplier` output channels).
+Value sumOfTaps(OpBuilder &b, Location loc, Value f, Value bias, Value weightTaps,
+                int64_t multiplier,
+                llvm::function_ref<Value(int64_t y, int64_t x, Value channel)> read) {
+  auto wType = typeOf(weightTaps);
+  Value channel = multiplier == 1 ? f
+                                  : arith::DivUIOp::create(b, loc, f, indexConstant(b, loc, multiplier))
+                                        .getResult();
+  Value acc = bias ? tensor::ExtractOp::create(b, loc, bias, ValueRange{f}).getResult()
+                   : scalarConstant(b, loc, wType.getElementType(), 0.0);
+  for (int64_t y = 0; y < wType.getDimSize(1); ++y)
+    for (int64_t x = 0; x < wType.getDimSize(2); ++x) {
+      Value in = read(y, x, channel);
+      Value w = tensor::ExtractOp::create(
+          b, loc, weightTaps, ValueRange{f, indexConstant(b, loc, y), indexConstant(b, loc, x)});
+      acc = math::FmaOp::create(b, loc, in, w, acc);
+    }
+  return acc;
+}
+
+// Narrow rows: output position p of the flattened [OH, rowWidth] plane reads
+// `flatInput` [N, C, *] at p + offsetOf(y, x) for tap (y, x): one long
+// unit-stride loop instead of rows too short to fill the vectors. The last
+// rowWidth - OW columns of each row are discarded by a slice.
+Value sumTapsOverFlatRows(OpBuilder &b, Location loc, Value flatInput, Value weightTaps,
+                          Value bias, int64_t rowWidth, RankedTensorType resultType,
+                          llvm::function_ref<int64_t(int64_t y, int64_t x)> offsetOf) {
+  int64_t n = resultType.getDimSize(0), f = resultType.getDimSize(1);
+  int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  int64_t multiplier = f / typeOf(flatInput).getDimSize(1);
+  auto planeType = RankedTensorType::get({n, f, oh * rowWidth}, resultType.getElementType());
+  Value plane = indexedGenerate(
+      b, loc, planeType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
+        return sumOfTaps(nb, nloc, at[1], bias, weightTaps, multiplier,
+                         [&](int64_t y, int64_t x, Value channel) -> Value {
+                           Value p = plusConstant(nb, nloc, at[2], offsetOf(y, x));
+                           return tensor::ExtractOp::create(nb, nloc, flatInput,
+                                                            ValueRange{at[0], channel, p});
+                         });
+      });
+  Value rows = reshapeTo(b, loc, plane, {n, f, oh, rowWidth});
+  SmallVector<OpFoldResult> zeros(4, b.getIndexAttr(0)), ones(4, b.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(n), b.getIndexAttr(f), b.getIndexAttr(oh),
+                                     b.getIndexAttr(ow)};
+  return tensor::ExtractSliceOp::create(b, loc, resultType, rows, zeros, sizes, ones);
 }
 
 // Stride 2 (dilation 1): a stride-2 read does not vectorize well, so the
 // (implicitly zero-padded) input is first split into its four polyphase planes,
 // plane[py][px][i][j] = padded[2i + py][2j + px] (one pass, like the pad);
 // tap (ky, kx) of output (oy, ox) is then plane[ky%2][kx%2][oy + ky/2][ox + kx/2],
-// contiguous in ox. The taps are summed over whole rows of the flattened
-// [OH, Wh] plane as in the stride-1 case, and the output sliced to OW.
+// contiguous in ox.
 Value depthwiseConv2DStride2(OpBuilder &b, Location loc, Value input, Value weightTaps,
                              Value bias, const Conv2DParams &p, RankedTensorType resultType) {
   auto inType = typeOf(input), wType = typeOf(weightTaps);
@@ -125,59 +170,29 @@ Value depthwiseConv2DStride2(OpBuilder &b, Location loc, Value input, Value weig
         return arith::SelectOp::create(nb, nloc, inside, value, scalarConstant(nb, nloc, element, 0.0))
             .getResult();
       });
-  // Wide rows: a generic over the output itself, reading the planes at
-  // (oy + ky/2, ox + kx/2). The output stays dense, so a following Clip or
-  // ReLU fuses into it and the next 1x1 convolution reads it without a copy.
+  // Wide rows: a generic over the output itself. The output stays dense, so
+  // a following Clip or ReLU fuses into it and the next 1x1 convolution
+  // reads it without a copy.
   if (ow >= kWideRow) {
     return indexedGenerate(
         b, loc, resultType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
-          Value channel = inputChannel(nb, nloc, at[1], multiplier);
-          Value acc = bias ? tensor::ExtractOp::create(nb, nloc, bias, ValueRange{at[1]}).getResult()
-                           : scalarConstant(nb, nloc, element, 0.0);
-          auto plus = [&](Value v, int64_t k) -> Value {
-            return k ? arith::AddIOp::create(nb, nloc, v, indexConstant(nb, nloc, k)).getResult() : v;
-          };
-          for (int64_t y = 0; y < kh; ++y)
-            for (int64_t x = 0; x < kw; ++x) {
-              Value in = tensor::ExtractOp::create(
-                  nb, nloc, phases,
-                  ValueRange{at[0], channel, indexConstant(nb, nloc, (y % 2) * 2 + x % 2),
-                             plus(at[2], y / 2), plus(at[3], x / 2)});
-              Value wv = tensor::ExtractOp::create(
-                  nb, nloc, weightTaps,
-                  ValueRange{at[1], indexConstant(nb, nloc, y), indexConstant(nb, nloc, x)});
-              acc = math::FmaOp::create(nb, nloc, in, wv, acc);
-            }
-          return acc;
+          return sumOfTaps(nb, nloc, at[1], bias, weightTaps, multiplier,
+                           [&](int64_t y, int64_t x, Value channel) -> Value {
+                             return tensor::ExtractOp::create(
+                                 nb, nloc, phases,
+                                 ValueRange{at[0], channel,
+                                            indexConstant(nb, nloc, (y % 2) * 2 + x % 2),
+                                            plusConstant(nb, nloc, at[2], y / 2),
+                                            plusConstant(nb, nloc, at[3], x / 2)});
+                           });
         });
   }
   int64_t planeSize = planeH * planeW;
   Value flatPhases = reshapeTo(b, loc, phases, {n, c, 4 * planeSize});
-  auto planeType = RankedTensorType::get({n, f, oh * planeW}, element);
-  Value plane = indexedGenerate(
-      b, loc, planeType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
-        Value channel = inputChannel(nb, nloc, at[1], multiplier);
-        Value acc = bias ? tensor::ExtractOp::create(nb, nloc, bias, ValueRange{at[1]}).getResult()
-                         : scalarConstant(nb, nloc, element, 0.0);
-        for (int64_t y = 0; y < kh; ++y)
-          for (int64_t x = 0; x < kw; ++x) {
-            int64_t offset = ((y % 2) * 2 + x % 2) * planeSize + (y / 2) * planeW + x / 2;
-            Value at2 = offset ? arith::AddIOp::create(nb, nloc, at[2], indexConstant(nb, nloc, offset))
-                                     .getResult()
-                               : at[2];
-            Value in = tensor::ExtractOp::create(nb, nloc, flatPhases, ValueRange{at[0], channel, at2});
-            Value wv = tensor::ExtractOp::create(
-                nb, nloc, weightTaps,
-                ValueRange{at[1], indexConstant(nb, nloc, y), indexConstant(nb, nloc, x)});
-            acc = math::FmaOp::create(nb, nloc, in, wv, acc);
-          }
-        return acc;
-      });
-  Value rows = reshapeTo(b, loc, plane, {n, f, oh, planeW});
-  SmallVector<OpFoldResult> zeros(4, b.getIndexAttr(0)), ones(4, b.getIndexAttr(1));
-  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(n), b.getIndexAttr(f), b.getIndexAttr(oh),
-                                     b.getIndexAttr(ow)};
-  return tensor::ExtractSliceOp::create(b, loc, resultType, rows, zeros, sizes, ones);
+  return sumTapsOverFlatRows(b, loc, flatPhases, weightTaps, bias, planeW, resultType,
+                             [&](int64_t y, int64_t x) {
+                               return ((y % 2) * 2 + x % 2) * planeSize + (y / 2) * planeW + x / 2;
+                             });
 }
 
 // A depthwise 2-D convolution (one input channel per group: output channel
@@ -190,84 +205,47 @@ Value depthwiseConv2DStride2(OpBuilder &b, Location loc, Value input, Value weig
 //
 // Narrow outputs (under kWideRow; a 14-wide row fills one AVX-512 vector and
 // leaves the rest to scalar code) at stride 1 are computed over whole padded
-// rows instead:
-// output position p of the flattened [OH, Wp] plane reads the flattened
-// padded input at p + ky*dh*Wp + kx*dw, one long contiguous loop; the last
-// (KW-1)*dw columns of each row are discarded by a slice. The input gets one
-// more zero row at the bottom so that the last row's window stays in bounds.
+// rows of the flattened input instead (tap (ky, kx) at ky*dh*Wp + kx*dw); the
+// input gets one more zero row at the bottom so that the last row's window
+// stays in bounds.
 Value depthwiseConv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
                       const Conv2DParams &p, RankedTensorType resultType) {
-  auto inType = typeOf(input), wType = typeOf(weight);
-  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), f = wType.getDimSize(0);
-  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3), multiplier = f / c;
-  int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  auto inType = typeOf(input);
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
+  int64_t multiplier = resultType.getDimSize(1) / c, ow = resultType.getDimSize(3);
+  Value weightTaps = taps(b, loc, weight);
   if (p.strides[0] == 2 && p.strides[1] == 2 && p.dilations[0] == 1 && p.dilations[1] == 1)
-    return depthwiseConv2DStride2(b, loc, input, taps(b, loc, weight), bias, p, resultType);
+    return depthwiseConv2DStride2(b, loc, input, weightTaps, bias, p, resultType);
   bool flat = p.strides[0] == 1 && p.strides[1] == 1 && ow < kWideRow;
   Value padded = padConstant(b, loc, input, {0, 0, p.pads[0], p.pads[1]},
                              {0, 0, p.pads[2] + (flat ? 1 : 0), p.pads[3]}, 0.0);
-  Value weightTaps = taps(b, loc, weight);
   if (flat) {
     auto paddedShape = typeOf(padded).getShape();
     int64_t rowWidth = paddedShape[3];
     Value flatInput = reshapeTo(b, loc, padded, {n, c, paddedShape[2] * rowWidth});
-    auto planeType = RankedTensorType::get({n, f, oh * rowWidth}, resultType.getElementType());
-    Value plane = indexedGenerate(
-        b, loc, planeType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
-          Value channel = inputChannel(nb, nloc, at[1], multiplier);
-          Value acc = bias ? tensor::ExtractOp::create(nb, nloc, bias, ValueRange{at[1]}).getResult()
-                           : scalarConstant(nb, nloc, resultType.getElementType(), 0.0);
-          for (int64_t y = 0; y < kh; ++y)
-            for (int64_t x = 0; x < kw; ++x) {
-              int64_t offset = y * p.dilations[0] * rowWidth + x * p.dilations[1];
-              Value at2 = offset ? arith::AddIOp::create(nb, nloc, at[2],
-                                                         indexConstant(nb, nloc, offset))
-                                       .getResult()
-                                 : at[2];
-              Value in = tensor::ExtractOp::create(nb, nloc, flatInput,
-                                                   ValueRange{at[0], channel, at2});
-              Value w = tensor::ExtractOp::create(
-                  nb, nloc, weightTaps,
-                  ValueRange{at[1], indexConstant(nb, nloc, y), indexConstant(nb, nloc, x)});
-              acc = math::FmaOp::create(nb, nloc, in, w, acc);
-            }
-          return acc;
-        });
-    Value rows = reshapeTo(b, loc, plane, {n, f, oh, rowWidth});
-    SmallVector<OpFoldResult> zeros(4, b.getIndexAttr(0)), ones(4, b.getIndexAttr(1));
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(n), b.getIndexAttr(f), b.getIndexAttr(oh),
-                                       b.getIndexAttr(ow)};
-    return tensor::ExtractSliceOp::create(b, loc, resultType, rows, zeros, sizes, ones);
+    return sumTapsOverFlatRows(b, loc, flatInput, weightTaps, bias, rowWidth, resultType,
+                               [&](int64_t y, int64_t x) {
+                                 return y * p.dilations[0] * rowWidth + x * p.dilations[1];
+                               });
   }
   return indexedGenerate(
       b, loc, resultType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
-        // index * scale + offset, folded when trivial.
-        auto scaled = [&](Value index, int64_t scale, int64_t offset) {
+        // index * stride + offset, folded when trivial.
+        auto scaled = [&](Value index, int64_t stride, int64_t offset) {
           Value v = index;
-          if (scale != 1)
-            v = arith::MulIOp::create(nb, nloc, v, indexConstant(nb, nloc, scale));
-          if (offset != 0)
-            v = arith::AddIOp::create(nb, nloc, v, indexConstant(nb, nloc, offset));
-          return v;
+          if (stride != 1)
+            v = arith::MulIOp::create(nb, nloc, v, indexConstant(nb, nloc, stride));
+          return plusConstant(nb, nloc, v, offset);
         };
-        Value channel = inputChannel(nb, nloc, at[1], multiplier);
-        Value acc = bias ? tensor::ExtractOp::create(nb, nloc, bias, ValueRange{at[1]}).getResult()
-                         : scalarConstant(nb, nloc, resultType.getElementType(), 0.0);
         SmallVector<Value> cols;
-        for (int64_t x = 0; x < kw; ++x)
+        for (int64_t x = 0; x < typeOf(weightTaps).getDimSize(2); ++x)
           cols.push_back(scaled(at[3], p.strides[1], x * p.dilations[1]));
-        for (int64_t y = 0; y < kh; ++y) {
-          Value row = scaled(at[2], p.strides[0], y * p.dilations[0]);
-          for (int64_t x = 0; x < kw; ++x) {
-            Value in = tensor::ExtractOp::create(nb, nloc, padded,
-                                                 ValueRange{at[0], channel, row, cols[x]});
-            Value w = tensor::ExtractOp::create(
-                nb, nloc, weightTaps,
-                ValueRange{at[1], indexConstant(nb, nloc, y), indexConstant(nb, nloc, x)});
-            acc = math::FmaOp::create(nb, nloc, in, w, acc);
-          }
-        }
-        return acc;
+        return sumOfTaps(nb, nloc, at[1], bias, weightTaps, multiplier,
+                         [&](int64_t y, int64_t x, Value channel) -> Value {
+                           Value row = scaled(at[2], p.strides[0], y * p.dilations[0]);
+                           return tensor::ExtractOp::create(nb, nloc, padded,
+                                                            ValueRange{at[0], channel, row, cols[x]});
+                         });
       });
 }
 
