@@ -196,6 +196,12 @@ case("Conv", "depthwise_wide_rows", [inp("x", [1, 3, 5, 70])], inits={"w": Rand(
 case("Conv", "depthwise_stride2_wide_rows_asym_pads", [inp("x", [2, 4, 9, 71])],
      inits={"w": Rand(4, 1, 3, 3), "b": Rand(4)},
      attrs={"group": 4, "strides": [2, 2], "pads": [1, 0, 0, 1]})
+# 3x3 stride-1 with 16+ channels and constant weights: Winograd F(2x2, 3x3).
+case("Conv", "winograd_bias", [inp("x", [1, 16, 16, 16])], inits={"w": Rand(16, 16, 3, 3), "b": Rand(16)},
+     attrs={"pads": [1, 1, 1, 1]})
+case("Conv", "winograd_odd_output_asym_pads_batch2", [inp("x", [2, 16, 13, 15])],
+     inits={"w": Rand(24, 16, 3, 3)}, attrs={"pads": [1, 1, 1, 0]})
+case("Conv", "winograd_no_pads", [inp("x", [1, 32, 18, 18])], inits={"w": Rand(16, 32, 3, 3), "b": Rand(16)})
 case("Conv", "1x1_batch2", [inp("x", [2, 16, 5, 5])], inits={"w": Rand(8, 16, 1, 1), "b": Rand(8)})
 case("Conv", "rect_kernel_stride_2x1", [inp("x", [1, 3, 9, 10])], inits={"w": Rand(4, 3, 3, 5)},
      attrs={"strides": [2, 1], "pads": [1, 2, 1, 2]})

@@ -3,8 +3,8 @@
 // Each top-level linalg op on buffers becomes a call of a kernel of its own.
 // The two matmuls of equal shapes share one kernel (weights are arguments);
 // the constant the fill's body uses moves into its kernel (the caller keeps
-// no copy of it); views, allocations and the loop stay in the caller, and so
-// does the op inside the loop.
+// no copy of it); views, allocations and the loop stay in the caller, and the
+// op inside the loop becomes a call in the loop.
 // CHECK-LABEL: func.func @model
 // CHECK-NOT: arith.constant 0.0
 // CHECK: %[[BUF:.*]] = memref.alloc
@@ -12,8 +12,9 @@
 // CHECK: call @[[MM:openopt_kernel_[0-9a-f]+]](%arg0, %arg1, %[[BUF]])
 // CHECK: call @[[MM]](%arg0, %arg2, %[[BUF]])
 // CHECK: scf.for
-// CHECK-NEXT: linalg.copy
+// CHECK-NEXT: call @[[COPY:openopt_kernel_[0-9a-f]+]](%[[BUF]], %arg3)
 // CHECK-DAG: func.func private @[[FILL]](%{{.*}}: memref<4x8xf32>) attributes {openopt.kernel}
+// CHECK-DAG: func.func private @[[COPY]](%{{.*}}: memref<4x8xf32>, %{{.*}}: memref<4x8xf32>) attributes {openopt.kernel}
 // CHECK-DAG: func.func private @[[MM]](%{{.*}}: memref<4x16xf32>, %{{.*}}: memref<16x8xf32>, %{{.*}}: memref<4x8xf32>) attributes {openopt.kernel}
 func.func @model(%x: memref<4x16xf32>, %w1: memref<16x8xf32>, %w2: memref<16x8xf32>, %out: memref<4x8xf32>) {
   %zero = arith.constant 0.0 : f32
@@ -30,6 +31,23 @@ func.func @model(%x: memref<4x16xf32>, %w1: memref<16x8xf32>, %w2: memref<16x8xf
     linalg.copy ins(%buf : memref<4x8xf32>) outs(%out : memref<4x8xf32>)
   }
   memref.dealloc %buf : memref<4x8xf32>
+  return
+}
+
+// -----
+
+// An op inside a parallel loop becomes a kernel marked serial: it runs on
+// the thread that calls it and must not split itself across threads again.
+// CHECK-LABEL: func.func @in_parallel_loop
+// CHECK: scf.forall
+// CHECK: call @[[K:openopt_kernel_[0-9a-f]+]]
+// CHECK: func.func private @[[K]]({{.*}}) attributes {openopt.kernel, openopt.serial}
+func.func @in_parallel_loop(%x: memref<2x64xf32>, %out: memref<2x64xf32>) {
+  scf.forall (%i) in (2) {
+    %a = memref.subview %x[%i, 0] [1, 64] [1, 1] : memref<2x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    %b = memref.subview %out[%i, 0] [1, 64] [1, 1] : memref<2x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    linalg.copy ins(%a : memref<64xf32, strided<[1], offset: ?>>) outs(%b : memref<64xf32, strided<[1], offset: ?>>)
+  }
   return
 }
 

@@ -69,3 +69,20 @@ func.func @small_matmul(%a: memref<4x32xf32>, %b: memref<32x64xf32>, %c: memref<
   linalg.matmul ins(%a, %b : memref<4x32xf32>, memref<32x64xf32>) outs(%c : memref<4x64xf32>)
   return
 }
+
+// -----
+
+// A kernel called inside a parallel loop (openopt.serial) splits nothing:
+// the matmul is scheduled for one thread, the generic stays whole.
+// CHECK-LABEL: func.func @serial_kernel
+// CHECK-NOT: scf.forall
+// CHECK: scf.for %{{.*}} = %c0 to %c3136 step %c224
+func.func @serial_kernel(%a: memref<48x432xf32>, %b: memref<432x3136xf32>, %c: memref<48x3136xf32>, %x: memref<1x47x56x56xf32>, %y: memref<1x47x56x56xf32>) attributes {openopt.serial} {
+  linalg.matmul ins(%a, %b : memref<48x432xf32>, memref<432x3136xf32>) outs(%c : memref<48x3136xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : memref<1x47x56x56xf32>) outs(%y : memref<1x47x56x56xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.addf %in, %in : f32
+    linalg.yield %0 : f32
+  }
+  return
+}

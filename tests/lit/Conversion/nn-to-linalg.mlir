@@ -337,3 +337,46 @@ func.func @dynamic_pool_nchw(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
   %0 = nn.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32>
   return %0 : tensor<1x1x?x?xf32>
 }
+
+// -----
+
+// A 3x3 stride-1 convolution with 16+ channels and a constant kernel:
+// Winograd F(2x2, 3x3). The 16x16 output is 8x8 blocks of 2x2, computed in
+// parallel chunks of 4 block rows (32 blocks): per chunk, the input transform
+// in two passes (rows, then columns) into [4, 4, C, 4, 8], one batch_matmul
+// of the transformed kernel [16, F, C] (computed at compile time) with it,
+// the output transform's row pass, and its column pass writing the 2x2
+// blocks into place with the bias.
+// CHECK-LABEL: func.func @conv_winograd
+// CHECK-NOT: tensor.pad
+// CHECK: %[[U:.*]] = arith.constant dense_resource<winograd_kernel{{.*}}> : tensor<16x16x16xf32>
+// CHECK: %[[PLANES:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x16x4x9x9xf32>)
+// CHECK: scf.forall (%[[CHUNK:.*]]) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<16x8x2x8x2xf32>)
+// CHECK:   tensor.extract_slice %[[PLANES]][0, 0, 0, %{{.*}}, 0] [1, 16, 4, 5, 9]
+// CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<4x4x16x4x8xf32>)
+// CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<4x4x16x4x8xf32>)
+// CHECK:   linalg.batch_matmul ins(%[[U]], %{{.*}} : tensor<16x16x16xf32>, tensor<16x16x32xf32>)
+// CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4x16x4x8xf32>)
+// CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<16x4x2x8x2xf32>)
+// CHECK:   tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, %{{.*}}, 0, 0, 0] [16, 4, 2, 8, 2]
+// CHECK-NOT: linalg.matmul
+func.func @conv_winograd(%x: tensor<1x16x16x16xf32>, %b: tensor<16xf32>) -> tensor<1x16x16x16xf32> {
+  %w = nn.constant dense<0.5> : tensor<16x16x3x3xf32>
+  %0 = nn.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x16x16x16xf32>, tensor<16x16x3x3xf32>, tensor<16xf32>) -> tensor<1x16x16x16xf32>
+  return %0 : tensor<1x16x16x16xf32>
+}
+
+// -----
+
+// The same convolution with a kernel known only at run time, or with fewer
+// than 16 input channels, stays im2col + matmul.
+// CHECK-LABEL: func.func @conv_not_winograd
+// CHECK-NOT: scf.forall
+// CHECK: linalg.matmul {{.*}} tensor<16x144xf32>, tensor<144x256xf32>
+// CHECK: linalg.matmul {{.*}} tensor<16x72xf32>, tensor<72x256xf32>
+func.func @conv_not_winograd(%x: tensor<1x16x16x16xf32>, %w: tensor<16x16x3x3xf32>, %y: tensor<1x8x16x16xf32>) -> (tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>) {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x16x16x16xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x16x16xf32>
+  %w8 = nn.constant dense<0.5> : tensor<16x8x3x3xf32>
+  %1 = nn.conv %y, %w8 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x8x16x16xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x16x16xf32>
+  return %0, %1 : tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>
+}

@@ -60,8 +60,11 @@ std::vector<std::string> backPasses(const CpuPipelineOptions &options) {
       "canonicalize",
       "convert-vector-to-scf",
   });
-  // Threads: the scf.forall slices of the matmuls become OpenMP parallel
-  // loops; memrefs must reach LLVM before the OpenMP regions are outlined.
+  // Threads: the scf.forall slices of the matmuls (and the lowering's own
+  // parallel loops) become OpenMP parallel loops; memrefs must reach LLVM
+  // before the OpenMP regions are outlined. On one thread they are loops.
+  if (options.threads <= 1)
+    passes.push_back("func.func(scf-forall-to-for)");
   if (options.threads > 1)
     passes.insert(passes.end(), {
         "scf-forall-to-parallel",

@@ -3,6 +3,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
@@ -50,10 +51,14 @@ struct OutlineKernelsPass : impl::OutlineKernelsPassBase<OutlineKernelsPass> {
     for (auto func : module.getOps<func::FuncOp>()) {
       if (func.isExternal() || func->hasAttr(kKernelAttr))
         continue;
-      for (Block &block : func.getBody())
-        for (Operation &op : block)
-          if (isKernelRoot(op))
-            roots.push_back(&op);
+      // Nested ops too (the bodies of loops and parallel loops); a linalg
+      // op's own region holds no linalg ops.
+      func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+        if (!isKernelRoot(*op))
+          return WalkResult::advance();
+        roots.push_back(op);
+        return WalkResult::skip();
+      });
     }
     for (Operation *root : roots)
       outline(root, module, symbols);
@@ -88,6 +93,8 @@ struct OutlineKernelsPass : impl::OutlineKernelsPassBase<OutlineKernelsPass> {
     func::ReturnOp::create(builder, root->getLoc());
     kernel.setPrivate();
     kernel->setAttr(kKernelAttr, UnitAttr::get(ctx));
+    if (root->getParentOfType<scf::ForallOp>())
+      kernel->setAttr(kSerialKernelAttr, UnitAttr::get(ctx));
 
     std::string name = kernelName(kernel);
     kernel.setSymName(name);

@@ -258,6 +258,8 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
     std::string body;
     int64_t id = 0;
     int64_t bits = vectorBits > 0 ? vectorBits : hostVectorBits();
+    // A kernel called inside a parallel loop runs on the calling thread.
+    int64_t threads = func->hasAttr(kSerialKernelAttr) ? 1 : this->threads.getValue();
     func.walk([&](mlir::linalg::LinalgOp op) {
       bool batched = mlir::isa<mlir::linalg::BatchMatmulOp>(op);
       if (!batched && !mlir::isa<mlir::linalg::MatmulOp>(op))
@@ -283,7 +285,10 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
       // A parallel region costs microseconds (fork, join, waking the other
       // thread); tiny_conv_mm's 4x27x64 matmul took 60 us a call split in two
       // and 1.2 us whole. mlp_b1's 1x784x1024 gains from the split.
-      if (threads > 1 && batch * m * n * k >= (int64_t(1) << 18))
+      // A matmul already inside a parallel loop (a Winograd chunk) is not
+      // split again.
+      if (threads > 1 && batch * m * n * k >= (int64_t(1) << 18) &&
+          !op->getParentOfType<mlir::scf::ForallOp>())
         slices = threadSlices(batch, m, n, batched, threads);
       int64_t sliceM = m, sliceN = n;
       if (slices) {

@@ -16,7 +16,9 @@
 //===----------------------------------------------------------------------===//
 #include "LoweringUtils.h"
 #include "Patterns.h"
+#include "Winograd.h"
 
+#include "openopt/Dialect/NN/ConstantData.h"
 #include "openopt/Dialect/NN/NNDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -135,8 +137,7 @@ Value sumTapsOverFlatRows(OpBuilder &b, Location loc, Value flatInput, Value wei
 Value depthwiseConv2DStride2(OpBuilder &b, Location loc, Value input, Value weightTaps,
                              Value bias, const Conv2DParams &p, RankedTensorType resultType) {
   auto inType = typeOf(input), wType = typeOf(weightTaps);
-  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), h = inType.getDimSize(2),
-          w = inType.getDimSize(3);
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
   int64_t f = wType.getDimSize(0), kh = wType.getDimSize(1), kw = wType.getDimSize(2);
   int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3), multiplier = f / c;
   // Plane sizes: every tap of every output in range, plus one row so that
@@ -144,32 +145,7 @@ Value depthwiseConv2DStride2(OpBuilder &b, Location loc, Value input, Value weig
   int64_t planeH = oh + (kh - 1) / 2 + 1, planeW = ow + (kw - 1) / 2;
   // The padding is applied while splitting (zero outside the input): one
   // pass over the input instead of two.
-  Type element = resultType.getElementType();
-  auto phasesType = RankedTensorType::get({n, c, 4, planeH, planeW}, element);
-  Value phases = indexedGenerate(
-      b, loc, phasesType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
-        Value two = indexConstant(nb, nloc, 2);
-        Value py = arith::DivUIOp::create(nb, nloc, at[2], two);
-        Value px = arith::RemUIOp::create(nb, nloc, at[2], two);
-        // Signed positions in the unpadded input, clamped for the read.
-        auto position = [&](Value index, Value phase, int64_t pad, int64_t size,
-                            Value &inside) -> Value {
-          Value v = arith::AddIOp::create(nb, nloc, arith::MulIOp::create(nb, nloc, index, two), phase);
-          v = arith::SubIOp::create(nb, nloc, v, indexConstant(nb, nloc, pad));
-          Value zero = indexConstant(nb, nloc, 0), last = indexConstant(nb, nloc, size - 1);
-          Value ok = arith::AndIOp::create(
-              nb, nloc, arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sge, v, zero),
-              arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sle, v, last));
-          inside = inside ? arith::AndIOp::create(nb, nloc, inside, ok).getResult() : ok;
-          return arith::MinSIOp::create(nb, nloc, arith::MaxSIOp::create(nb, nloc, v, zero), last);
-        };
-        Value inside;
-        Value row = position(at[3], py, p.pads[0], h, inside);
-        Value col = position(at[4], px, p.pads[1], w, inside);
-        Value value = tensor::ExtractOp::create(nb, nloc, input, ValueRange{at[0], at[1], row, col});
-        return arith::SelectOp::create(nb, nloc, inside, value, scalarConstant(nb, nloc, element, 0.0))
-            .getResult();
-      });
+  Value phases = polyphasePlanes(b, loc, input, p.pads[0], p.pads[1], planeH, planeW);
   // Wide rows: a generic over the output itself. The output stays dense, so
   // a following Clip or ReLU fuses into it and the next 1x1 convolution
   // reads it without a copy.
@@ -249,6 +225,41 @@ Value depthwiseConv2D(OpBuilder &b, Location loc, Value input, Value weight, Val
       });
 }
 
+// Image i of [N, C, H, W] as [1, C, H, W] (the tensor itself when N is 1).
+Value sliceImage(OpBuilder &b, Location loc, Value batch, int64_t i) {
+  auto type = typeOf(batch);
+  if (type.getDimSize(0) == 1)
+    return batch;
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(i), b.getIndexAttr(0), b.getIndexAttr(0),
+                                       b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(type.getDimSize(1)),
+                                     b.getIndexAttr(type.getDimSize(2)),
+                                     b.getIndexAttr(type.getDimSize(3))};
+  SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+  auto imageType = RankedTensorType::get({1, type.getDimSize(1), type.getDimSize(2),
+                                          type.getDimSize(3)},
+                                         type.getElementType());
+  return tensor::ExtractSliceOp::create(b, loc, imageType, batch, offsets, sizes, strides);
+}
+
+// The per-image results [1, F, OH, OW] as one [N, F, OH, OW] tensor.
+Value stackImages(OpBuilder &b, Location loc, ArrayRef<Value> images,
+                  RankedTensorType resultType) {
+  if (images.size() == 1)
+    return images[0];
+  Value result = emptyTensor(b, loc, resultType);
+  auto shape = resultType.getShape();
+  for (auto [i, image] : llvm::enumerate(images)) {
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(i), b.getIndexAttr(0),
+                                         b.getIndexAttr(0), b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(shape[1]),
+                                       b.getIndexAttr(shape[2]), b.getIndexAttr(shape[3])};
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    result = tensor::InsertSliceOp::create(b, loc, image, result, offsets, sizes, strides);
+  }
+  return result;
+}
+
 // 2-D convolution of [N, C, H, W] by [F, Cg, KH, KW] (+ bias [F]) into `resultType`.
 Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
              const Conv2DParams &p, RankedTensorType resultType) {
@@ -258,6 +269,22 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
   int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
   int64_t g = p.groups, fg = f / g, k = (c / g) * kh * kw, pixels = oh * ow;
   Type element = inType.getElementType();
+
+  std::optional<WinogradTiles> winograd;
+  std::optional<std::vector<float>> weights;
+  if (g == 1 && kh == 3 && kw == 3 && p.strides[0] == 1 && p.strides[1] == 1 &&
+      p.dilations[0] == 1 && p.dilations[1] == 1 && element.isF32() &&
+      (winograd = planWinograd(c, f, oh, ow)) && (weights = nn::constantFloats(weight))) {
+    SmallVector<Value> images;
+    for (int64_t i = 0; i < n; ++i) {
+      Value image = reshapeTo(b, loc, sliceImage(b, loc, input, i), {c, inType.getDimSize(2),
+                                                                      inType.getDimSize(3)});
+      Value out = winogradConv2D(b, loc, image, *weights, bias, p.pads[0], p.pads[1], f, oh, ow,
+                                 *winograd);
+      images.push_back(reshapeTo(b, loc, out, {1, f, oh, ow}));
+    }
+    return stackImages(b, loc, images, resultType);
+  }
 
   Value padded = padConstant(b, loc, input, {0, 0, p.pads[0], p.pads[1]},
                              {0, 0, p.pads[2], p.pads[3]}, 0.0);
@@ -269,20 +296,11 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
                     : zeroAccumulator(b, loc, accType);
 
   SmallVector<Value> images;
-  auto paddedType = typeOf(padded);
   for (int64_t i = 0; i < n; ++i) {
     // One image at a time keeps the column buffer at one image's size.
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(i), b.getIndexAttr(0),
-                                         b.getIndexAttr(0), b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(c),
-                                       b.getIndexAttr(paddedType.getDimSize(2)),
-                                       b.getIndexAttr(paddedType.getDimSize(3))};
-    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-    auto imageType = RankedTensorType::get(
-        {c, paddedType.getDimSize(2), paddedType.getDimSize(3)}, element);
-    Value image = n == 1 ? reshapeTo(b, loc, padded, imageType.getShape())
-                         : Value(tensor::ExtractSliceOp::create(b, loc, imageType, padded,
-                                                                offsets, sizes, strides));
+    auto paddedType = typeOf(padded);
+    Value image = reshapeTo(b, loc, sliceImage(b, loc, padded, i),
+                            {c, paddedType.getDimSize(2), paddedType.getDimSize(3)});
     Value col = im2col(b, loc, image, g, kh, kw, oh, ow, p);
     Value out;
     if (g == 1) {
@@ -295,18 +313,7 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
     }
     images.push_back(reshapeTo(b, loc, out, {1, f, oh, ow}));
   }
-  if (n == 1)
-    return images[0];
-  Value result = emptyTensor(b, loc, resultType);
-  for (int64_t i = 0; i < n; ++i) {
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(i), b.getIndexAttr(0),
-                                         b.getIndexAttr(0), b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(f),
-                                       b.getIndexAttr(oh), b.getIndexAttr(ow)};
-    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-    result = tensor::InsertSliceOp::create(b, loc, images[i], result, offsets, sizes, strides);
-  }
-  return result;
+  return stackImages(b, loc, images, resultType);
 }
 
 // 2-D channels-last convolution (group 1) of [N, H, W, C] by [KH, KW, C, F]

@@ -557,3 +557,38 @@ Value padChannelsLast(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> low
   return reshapeTo(b, loc, padded, shape);
 }
 } // namespace openopt::lowering
+
+namespace openopt::lowering {
+Value polyphasePlanes(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t padLeft,
+                      int64_t planeH, int64_t planeW) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), h = inType.getDimSize(2),
+          w = inType.getDimSize(3);
+  Type element = inType.getElementType();
+  auto phasesType = RankedTensorType::get({n, c, 4, planeH, planeW}, element);
+  return indexedGenerate(
+      b, loc, phasesType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
+        Value two = indexConstant(nb, nloc, 2);
+        Value py = arith::DivUIOp::create(nb, nloc, at[2], two);
+        Value px = arith::RemUIOp::create(nb, nloc, at[2], two);
+        // Signed positions in the unpadded input, clamped for the read.
+        auto position = [&](Value index, Value phase, int64_t pad, int64_t size,
+                            Value &inside) -> Value {
+          Value v = arith::AddIOp::create(nb, nloc, arith::MulIOp::create(nb, nloc, index, two), phase);
+          v = arith::SubIOp::create(nb, nloc, v, indexConstant(nb, nloc, pad));
+          Value zero = indexConstant(nb, nloc, 0), last = indexConstant(nb, nloc, size - 1);
+          Value ok = arith::AndIOp::create(
+              nb, nloc, arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sge, v, zero),
+              arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sle, v, last));
+          inside = inside ? arith::AndIOp::create(nb, nloc, inside, ok).getResult() : ok;
+          return arith::MinSIOp::create(nb, nloc, arith::MaxSIOp::create(nb, nloc, v, zero), last);
+        };
+        Value inside;
+        Value row = position(at[3], py, padTop, h, inside);
+        Value col = position(at[4], px, padLeft, w, inside);
+        Value value = tensor::ExtractOp::create(nb, nloc, input, ValueRange{at[0], at[1], row, col});
+        return arith::SelectOp::create(nb, nloc, inside, value, scalarConstant(nb, nloc, element, 0.0))
+            .getResult();
+      });
+}
+} // namespace openopt::lowering

@@ -28,6 +28,9 @@ namespace openopt {
 inline constexpr llvm::StringLiteral kRuntimeFailHook = "openopt_runtime_fail";
 /// The unit attribute openopt-outline-kernels puts on each kernel function.
 inline constexpr llvm::StringLiteral kKernelAttr = "openopt.kernel";
+/// On a kernel called inside a parallel loop: its code must not start
+/// threads of its own.
+inline constexpr llvm::StringLiteral kSerialKernelAttr = "openopt.serial";
 
 #define GEN_PASS_DECL
 #include "openopt/Codegen/CPU/Passes.h.inc"
