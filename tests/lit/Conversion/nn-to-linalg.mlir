@@ -229,18 +229,36 @@ func.func @conv_transpose_k2_s2(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x2x2xf32>
 
 // -----
 
-// Max pooling pads with -inf and reduces over a window tensor; the window
-// loops sit outside the output loops so the inner loop vectorizes.
+// Max pooling at stride 2 reads the input's four polyphase planes [4, 5, 5]
+// (-inf outside the input), then one parallel generic over the output takes
+// the max of the 3x3 taps, each a unit-stride read of a plane.
 // CHECK-LABEL: func.func @max_pool
+// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000
+// CHECK: %[[PLANES:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x4x5x5xf32>)
+// CHECK: arith.select %{{.*}}, %{{.*}}, %[[NEGINF]]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK-COUNT-9: tensor.extract %[[PLANES]]
+// CHECK-NOT: tensor.extract
+// CHECK: linalg.yield
+func.func @max_pool(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Other strides pad with -inf and reduce over a window tensor; the window
+// loops sit outside the output loops so the inner loop vectorizes.
+// CHECK-LABEL: func.func @max_pool_stride1
 // CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000
 // CHECK: tensor.pad {{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK-NEXT: ^bb0
 // CHECK-NEXT: tensor.yield %[[NEGINF]]
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]
 // CHECK: arith.maximumf
-func.func @max_pool(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
-  %0 = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32>
-  return %0 : tensor<1x2x4x4xf32>
+func.func @max_pool_stride1(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32> {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
+  return %0 : tensor<1x2x8x8xf32>
 }
 
 // -----

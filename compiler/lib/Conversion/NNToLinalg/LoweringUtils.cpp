@@ -560,7 +560,7 @@ Value padChannelsLast(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> low
 
 namespace openopt::lowering {
 Value polyphasePlanes(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t padLeft,
-                      int64_t planeH, int64_t planeW) {
+                      int64_t planeH, int64_t planeW, double padValue) {
   auto inType = cast<RankedTensorType>(input.getType());
   int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), h = inType.getDimSize(2),
           w = inType.getDimSize(3);
@@ -587,7 +587,8 @@ Value polyphasePlanes(OpBuilder &b, Location loc, Value input, int64_t padTop, i
         Value row = position(at[3], py, padTop, h, inside);
         Value col = position(at[4], px, padLeft, w, inside);
         Value value = tensor::ExtractOp::create(nb, nloc, input, ValueRange{at[0], at[1], row, col});
-        return arith::SelectOp::create(nb, nloc, inside, value, scalarConstant(nb, nloc, element, 0.0))
+        return arith::SelectOp::create(nb, nloc, inside, value,
+                                       scalarConstant(nb, nloc, element, padValue))
             .getResult();
       });
 }

@@ -183,13 +183,14 @@ mlir::Value padChannelsLast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value 
                             llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                             double value);
 
-/// The four polyphase planes of the zero-padded input [N, C, H, W] (padTop
-/// rows above, padLeft columns to the left, zeros past the bottom and right
-/// edges): result[n][c][2 * py + px][i][j] = padded[n][c][2i + py][2j + px],
-/// i < planeH, j < planeW, in one pass. Stride-2 reads of the padded input
-/// become unit-stride reads of a plane.
+/// The four polyphase planes of the padded input [N, C, H, W] (padTop rows
+/// above, padLeft columns to the left, as many as needed past the bottom and
+/// right edges, all `padValue`): result[n][c][2 * py + px][i][j] =
+/// padded[n][c][2i + py][2j + px], i < planeH, j < planeW, in one pass.
+/// Stride-2 reads of the padded input become unit-stride reads of a plane.
 mlir::Value polyphasePlanes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
-                            int64_t padTop, int64_t padLeft, int64_t planeH, int64_t planeW);
+                            int64_t padTop, int64_t padLeft, int64_t planeH, int64_t planeW,
+                            double padValue = 0.0);
 } // namespace openopt::lowering
 
 #endif

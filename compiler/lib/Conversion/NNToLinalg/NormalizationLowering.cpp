@@ -217,6 +217,34 @@ Value windowReduce(OpBuilder &b, Location loc, Value input, RankedTensorType res
       .getResult(0);
 }
 
+// A float 2-D max pool at stride 2 (dilation 1) on [N, C, H, W]: the
+// strided window reads of the padded input do not vectorize, so the input
+// is split into its four polyphase planes (padding included, with the
+// lowest value) and one parallel generic over the output takes the max of
+// the window's taps, each a unit-stride read of a plane: tap (ky, kx) of
+// output (y, x) is plane (ky % 2, kx % 2) at (y + ky / 2, x + kx / 2).
+Value maxPoolStride2(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
+                     ArrayRef<int64_t> kernel, ArrayRef<int64_t> pads) {
+  int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  Value planes = polyphasePlanes(b, loc, input, pads[0], pads[1], oh + (kernel[0] - 1) / 2,
+                                 ow + (kernel[1] - 1) / 2, lowestFloat());
+  return indexedGenerate(b, loc, resultType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
+    Value result;
+    for (int64_t ky = 0; ky < kernel[0]; ++ky)
+      for (int64_t kx = 0; kx < kernel[1]; ++kx) {
+        auto plus = [&](Value v, int64_t k) {
+          return k == 0 ? v : arith::AddIOp::create(nb, nloc, v, indexConstant(nb, nloc, k)).getResult();
+        };
+        Value tap = tensor::ExtractOp::create(
+            nb, nloc, planes,
+            ValueRange{at[0], at[1], indexConstant(nb, nloc, (ky % 2) * 2 + kx % 2),
+                       plus(at[2], ky / 2), plus(at[3], kx / 2)});
+        result = result ? arith::MaximumFOp::create(nb, nloc, result, tap).getResult() : tap;
+      }
+    return result;
+  });
+}
+
 struct LowerMaxPool : OpRewritePattern<nn::MaxPoolOp> {
   // A dynamic batch becomes a loop over samples of the same op with static
   // shapes, which this pattern then lowers.
@@ -234,6 +262,13 @@ struct LowerMaxPool : OpRewritePattern<nn::MaxPoolOp> {
     }
     if (failed(requireStaticShapes(op, rewriter)))
       return failure();
+    auto s = op.getStrides(), d = op.getDilations();
+    if (!op.getChannelsLast() && s.size() == 2 && s[0] == 2 && s[1] == 2 && d[0] == 1 &&
+        d[1] == 1 && isa<FloatType>(op.getType().getElementType())) {
+      rewriter.replaceOp(op, maxPoolStride2(rewriter, op.getLoc(), op.getInput(), op.getType(),
+                                            op.getKernelShape(), op.getPads()));
+      return success();
+    }
     WindowSpec w = {op.getKernelShape(), op.getStrides(), op.getPads(), op.getDilations(),
                     op.getChannelsLast()};
     rewriter.replaceOp(op, windowReduce(rewriter, op.getLoc(), op.getInput(), op.getType(), w, true));
