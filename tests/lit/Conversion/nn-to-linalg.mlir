@@ -229,6 +229,25 @@ func.func @conv_transpose_k2_s2(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x2x2xf32>
 
 // -----
 
+// ConvTranspose 3x3 stride 2 (pads 1, output padding 1): one convolution with
+// a 2x2 sub-kernel per output phase, 4 phases x 3 filters = 12 output
+// channels (the phase kernel is gathered from the weight, zero past its
+// edge), then the phases are interleaved into [12, 12] and cropped at the
+// pads; the bias add makes the result dense.
+// CHECK-LABEL: func.func @conv_transpose_k3_s2
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<12x4x2x2xf32>)
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<12x16xf32>, tensor<16x48xf32>)
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x2x2x3x6x6xf32>) outs(%{{.*}} : tensor<1x3x6x2x6x2xf32>) permutation = [0, 3, 4, 1, 5, 2]
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 1, 1] [1, 3, 10, 10] [1, 1, 1, 1]
+// CHECK: arith.addf
+func.func @conv_transpose_k3_s2(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<3xf32>) -> tensor<1x3x10x10xf32> {
+  %0 = nn.conv_transpose %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, output_padding = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<4x3x3x3xf32>, tensor<3xf32>) -> tensor<1x3x10x10xf32>
+  return %0 : tensor<1x3x10x10xf32>
+}
+
+// -----
+
 // Max pooling at stride 2 reads the input's four polyphase planes [4, 5, 5]
 // (-inf outside the input), then one parallel generic over the output takes
 // the max of the 3x3 taps, each a unit-stride read of a plane.
