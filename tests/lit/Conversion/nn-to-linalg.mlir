@@ -417,3 +417,33 @@ func.func @conv_not_winograd(%x: tensor<1x16x16x16xf32>, %w: tensor<16x16x3x3xf3
   %1 = nn.conv %y, %w8 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x8x16x16xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x16x16xf32>
   return %0, %1 : tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>
 }
+
+// -----
+
+// Resize with static shapes and scales: each resized axis's source taps and
+// linear weights are tables computed at compile time; the loop gathers and
+// blends. half_pixel x2 of 2 samples: sources -0.25, 0.25, 0.75, 1.25 (the
+// high taps, all 1, fold away).
+// CHECK-LABEL: func.func @resize_linear_tables
+// CHECK-DAG: arith.constant dense<[0, 0, 0, 1]> : tensor<4xi32>
+// CHECK-DAG: arith.constant dense<[0.000000e+00, 2.500000e-01, 7.500000e-01, 2.500000e-01]> : tensor<4xf32>
+// CHECK: linalg.generic
+// CHECK-COUNT-4: tensor.extract %arg0
+// CHECK-NOT: math.floor
+func.func @resize_linear_tables(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %0 = nn.resize %x {scales = array<f64: 1.0, 1.0, 2.0, 2.0>, mode = "linear"} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// Nearest (round_prefer_floor), asymmetric x2: sources 0, 0.5, 1, 1.5.
+// CHECK-LABEL: func.func @resize_nearest_tables
+// CHECK: arith.constant dense<[0, 0, 1, 1]> : tensor<4xi32>
+// CHECK: linalg.generic
+// CHECK-COUNT-1: tensor.extract %arg0
+// CHECK-NOT: math.ceil
+func.func @resize_nearest_tables(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %0 = nn.resize %x {scales = array<f64: 1.0, 1.0, 2.0, 2.0>, mode = "nearest", coordinate_transformation_mode = "asymmetric"} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}

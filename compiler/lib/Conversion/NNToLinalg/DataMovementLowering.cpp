@@ -1,5 +1,6 @@
 //===- DataMovementLowering.cpp - reshapes, slices, gathers, resize -------===//
 #include "LoweringUtils.h"
+#include "ResizeTables.h"
 #include "Patterns.h"
 
 #include "openopt/Dialect/NN/NNDialect.h"
@@ -810,6 +811,10 @@ struct LowerResize : OpRewritePattern<nn::ResizeOp> {
       return op.emitError("Resize: coordinate_transformation_mode '") << coord
              << "' is not supported", failure();
     Location loc = op.getLoc();
+    if (std::optional<Value> tabled = resizeByTables(rewriter, loc, op)) {
+      rewriter.replaceOp(op, *tabled);
+      return success();
+    }
     Value input = op.getInput();
     auto inType = typeOf(input);
     auto outType = op.getType();
