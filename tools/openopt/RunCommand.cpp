@@ -85,6 +85,7 @@ int runModel(mlir::MLIRContext &context) {
   request.specialize = recipe->shapes == "specialize";
   request.inputs = {{inputArgs.begin(), inputArgs.end()}, randomInputs, seed};
   request.iterations = iterations;
+  request.releaseIRAfterCompile = true; // nothing reads the IR after the compile
   // The recipe decides; flags given on the command line override it.
   request.options = recipe->cpuOptions();
   CpuPipelineOptions &options = request.options;

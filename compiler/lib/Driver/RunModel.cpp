@@ -3,12 +3,30 @@
 
 #include "openopt/Runtime/CompiledModel.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
 #include <algorithm>
 #include <chrono>
 
 namespace openopt::driver {
 
 namespace {
+// Frees the bytes of every blob of the builtin dialect's resources (dense
+// resource constants); their names stay, empty.
+void releaseResourceBlobs(mlir::MLIRContext &context) {
+  auto &manager =
+      mlir::DenseResourceElementsHandle::getManagerInterface(&context).getBlobManager();
+  std::vector<std::string> names;
+  manager.getBlobMap([&](const llvm::StringMap<mlir::DialectResourceBlobManager::BlobEntry> &map) {
+    for (const auto &entry : map)
+      names.push_back(entry.getKey().str());
+  });
+  for (const std::string &name : names)
+    manager.update(name, mlir::AsmResourceBlob());
+}
+
 double msSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
       .count();
@@ -29,6 +47,12 @@ llvm::Expected<RunResult> runModel(mlir::MLIRContext &context, const RunRequest 
     return model.takeError();
   result.compileMs = msSince(compileStart);
   result.kernels = (*model)->kernelStats();
+  if (request.releaseIRAfterCompile) {
+    // Before the runs allocate their buffers: weights kept twice would set
+    // the process's peak memory.
+    loaded->module = nullptr;
+    releaseResourceBlobs(context);
+  }
 
   std::vector<const HostTensor *> inputs;
   for (const HostTensor &t : loaded->inputs)

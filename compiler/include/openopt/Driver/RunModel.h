@@ -28,6 +28,12 @@ struct RunRequest {
   InputSources inputs;
   /// Timed runs after the first run and up to 10 warm-up runs; 0 times none.
   unsigned iterations = 0;
+  /// Once compiled, drop the IR and free the bytes of every resource blob in
+  /// the context (the weights as imported and as the passes rewrote them;
+  /// the compiled model holds its own copy): for a caller that makes no
+  /// other IR in this context afterwards (`openopt run`), not for one that
+  /// keeps it (the daemon's workers).
+  bool releaseIRAfterCompile = false;
 };
 
 struct RunResult {

@@ -1,0 +1,112 @@
+//===- RunModelTest.cpp - driver::runModel's release of the IR ------------===//
+//
+// `openopt run` asks runModel to drop the IR once the model is compiled, so
+// that the weights are not held twice while it runs: the context's resource
+// blobs (the weights as imported and as the passes rewrote them) must then
+// be empty, and the outputs the same as without the release.
+//
+//===----------------------------------------------------------------------===//
+#include "openopt/Driver/RunModel.h"
+#include "openopt/InitOpenOpt.h"
+
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/MLIRContext.h"
+#include "onnx/onnx_pb.h"
+
+#include "llvm/Support/FileSystem.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+
+using namespace openopt;
+
+namespace {
+
+// y = x [1, 64] @ w [64, 64], w large enough to be a resource blob.
+std::string writeMatMulModel() {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(17);
+  onnx::GraphProto *g = model.mutable_graph();
+  g->set_name("matmul");
+  auto *x = g->add_input();
+  x->set_name("x");
+  auto *xt = x->mutable_type()->mutable_tensor_type();
+  xt->set_elem_type(onnx::TensorProto::FLOAT);
+  xt->mutable_shape()->add_dim()->set_dim_value(1);
+  xt->mutable_shape()->add_dim()->set_dim_value(64);
+  auto *y = g->add_output();
+  y->set_name("y");
+  auto *yt = y->mutable_type()->mutable_tensor_type();
+  yt->set_elem_type(onnx::TensorProto::FLOAT);
+  yt->mutable_shape()->add_dim()->set_dim_value(1);
+  yt->mutable_shape()->add_dim()->set_dim_value(64);
+  auto *w = g->add_initializer();
+  w->set_name("w");
+  w->set_data_type(onnx::TensorProto::FLOAT);
+  w->add_dims(64);
+  w->add_dims(64);
+  for (int i = 0; i < 64 * 64; ++i)
+    w->add_float_data(float((i * 37) % 101) / 101.0f - 0.5f);
+  auto *node = g->add_node();
+  node->set_op_type("MatMul");
+  node->add_input("x");
+  node->add_input("w");
+  node->add_output("y");
+  llvm::SmallString<128> path;
+  if (llvm::sys::fs::createTemporaryFile("run_model_test", "onnx", path))
+    return "";
+  std::ofstream out(path.c_str(), std::ios::binary);
+  model.SerializeToOstream(&out);
+  return path.str().str();
+}
+
+// Bytes held by the builtin dialect's resource blobs.
+size_t blobBytes(mlir::MLIRContext &context) {
+  size_t bytes = 0;
+  mlir::DenseResourceElementsHandle::getManagerInterface(&context).getBlobManager().getBlobMap(
+      [&](const llvm::StringMap<mlir::DialectResourceBlobManager::BlobEntry> &map) {
+        for (const auto &entry : map)
+          if (const mlir::AsmResourceBlob *blob = entry.getValue().getBlob())
+            bytes += blob->getData().size();
+      });
+  return bytes;
+}
+
+std::vector<float> runOnce(const std::string &path, bool release, size_t &blobsAfter) {
+  mlir::MLIRContext context;
+  mlir::DialectRegistry registry;
+  registerAllDialectsAndPasses(registry);
+  context.appendDialectRegistry(registry);
+  driver::RunRequest request;
+  request.modelPath = path;
+  request.inputs.random = true;
+  request.iterations = 2;
+  request.releaseIRAfterCompile = release;
+  auto result = driver::runModel(context, request);
+  EXPECT_TRUE(bool(result)) << (result ? "" : llvm::toString(result.takeError()));
+  blobsAfter = blobBytes(context);
+  if (!result)
+    return {};
+  const HostTensor &y = result->outputs.at(0);
+  return std::vector<float>(y.as<float>(), y.as<float>() + 64);
+}
+
+TEST(RunModelTest, ReleasingTheIRFreesTheWeightsAndKeepsTheOutputs) {
+  std::string path = writeMatMulModel();
+  ASSERT_FALSE(path.empty());
+  size_t kept = 0, released = 0;
+  std::vector<float> withIR = runOnce(path, false, kept);
+  std::vector<float> withoutIR = runOnce(path, true, released);
+  llvm::sys::fs::remove(path);
+  EXPECT_GE(kept, size_t(64 * 64 * 4)); // the weight, at least once
+  EXPECT_EQ(released, 0u);
+  ASSERT_EQ(withIR.size(), 64u);
+  EXPECT_EQ(0, std::memcmp(withIR.data(), withoutIR.data(), 64 * sizeof(float)));
+}
+
+} // namespace
