@@ -221,7 +221,8 @@ case("ConvTranspose", "1d_k2_s2", [inp("x", [1, 4, 9])], inits={"w": Rand(4, 3, 
 case("ConvTranspose", "k2_s2", [inp("x", [1, 4, 5, 5])], inits={"w": Rand(4, 3, 2, 2)}, attrs={"strides": [2, 2]})
 case("ConvTranspose", "k3_s2_pad1_outpad1_bias", [inp("x", [1, 4, 5, 5])], inits={"w": Rand(4, 3, 3, 3), "b": Rand(3)},
      attrs={"strides": [2, 2], "pads": [1, 1, 1, 1], "output_padding": [1, 1]})
-# Strided, overlapping or with gaps: one convolution over the output phases.
+# Strided and overlapping: one convolution over the output phases; with gaps (kernel smaller than
+# the stride): the zero-dilated input.
 case("ConvTranspose", "k4_s2_pad1_batch2", [inp("x", [2, 3, 5, 6])], inits={"w": Rand(3, 4, 4, 4), "b": Rand(4)},
      attrs={"strides": [2, 2], "pads": [1, 1, 1, 1]})
 case("ConvTranspose", "k3_s2x1_asym_pads", [inp("x", [1, 3, 5, 4])], inits={"w": Rand(3, 2, 3, 3)},

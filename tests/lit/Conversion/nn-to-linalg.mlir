@@ -248,6 +248,18 @@ func.func @conv_transpose_k3_s2(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x3x3xf32>
 
 // -----
 
+// A kernel smaller than the stride leaves phases without taps: the input is
+// spread out by the strides instead (no phase kernel).
+// CHECK-LABEL: func.func @conv_transpose_gaps
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0] [1, 4, 5, 5] [1, 1, 3, 3]
+// CHECK-NOT: linalg.transpose
+func.func @conv_transpose_gaps(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x2x2xf32>) -> tensor<1x3x14x14xf32> {
+  %0 = nn.conv_transpose %x, %w {strides = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>} : (tensor<1x4x5x5xf32>, tensor<4x3x2x2xf32>) -> tensor<1x3x14x14xf32>
+  return %0 : tensor<1x3x14x14xf32>
+}
+
+// -----
+
 // Max pooling at stride 2 reads the input's four polyphase planes [4, 5, 5]
 // (-inf outside the input), then one parallel generic over the output takes
 // the max of the 3x3 taps, each a unit-stride read of a plane.

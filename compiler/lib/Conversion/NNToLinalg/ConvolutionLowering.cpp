@@ -756,7 +756,12 @@ struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
       return success();
     }
 
-    if (g == 1 && d[0] == 1 && d[1] == 1 && (s[0] > 1 || s[1] > 1) && isa<FloatType>(element)) {
+    // Kernels at least as large as the strides: every phase has a tap, and
+    // the phase kernel is at most (1 + (S-1)/K)^2 times the weight. (With
+    // a stride larger than the kernel most phases would be all zeros:
+    // stride 100 would make 10,000 of them.)
+    if (g == 1 && d[0] == 1 && d[1] == 1 && (s[0] > 1 || s[1] > 1) && kh >= s[0] && kw >= s[1] &&
+        isa<FloatType>(element)) {
       auto type4D = RankedTensorType::get({n, fg, spatial == 1 ? 1 : outShape[2], outShape.back()},
                                           element);
       Value result = convTransposePolyphase(rewriter, loc, input, weight, op.getBias(), s,
