@@ -53,6 +53,10 @@ void DocumentWorker::whenAnalysed(Waiter waiter) {
       waiters.emplace_back(pendingVersion, std::move(waiter));
       return;
     }
+    if (newest->version < publishedVersion) {
+      waiters.emplace_back(publishedVersion, std::move(waiter));
+      return;
+    }
     ready = newest;
   }
   waiter(ready, 0);
@@ -141,6 +145,8 @@ void DocumentWorker::run() {
     {
       std::lock_guard guard(mutex);
       isLatest = pendingVersion == version;
+      if (isLatest && callbacks.publish)
+        publishedVersion = version;
     }
     // Diagnostics first; the recovery parses that only reads need come after.
     if (isLatest && callbacks.publish)

@@ -72,7 +72,9 @@ public:
 
   void update(std::shared_ptr<const TextDocument> text, int version);
   /// Calls `waiter` with the newest finished analysis, now if there is one
-  /// (even of an older version), else when the first one finishes.
+  /// (even of an older version, unless the diagnostics of a newer one were
+  /// already published: then when that one finishes), else when the first
+  /// one finishes.
   void whenAnalysed(Waiter waiter);
   std::shared_ptr<const AnalysedDocument> latest() const;
   /// No edit waiting and no analysis running.
@@ -101,6 +103,10 @@ private:
   int pendingVersion = -1;
   std::chrono::steady_clock::time_point lastUpdate, pendingSince;
   std::shared_ptr<const AnalysedDocument> newest;
+  // The newest version whose diagnostics went out: reads wait for its
+  // analysis rather than answer from an older one the client has seen
+  // replaced (its recovery parses finish after the diagnostics).
+  int publishedVersion = -1;
   std::vector<std::pair<int, Waiter>> waiters; // with the version they asked about
   llvm::thread thread; // with a large stack: MLIR's parser and verifier recurse
 };

@@ -1,4 +1,5 @@
 //===- LspPartsTest.cpp - framing, text positions, item splitting, reuse ---===//
+#include "DocumentWorker.h"
 #include "IrAnalysis.h"
 #include "IrSplitter.h"
 #include "MessageFraming.h"
@@ -9,7 +10,11 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 
+#include "llvm/Support/ThreadPool.h"
+
 #include <gtest/gtest.h>
+
+#include <future>
 
 using namespace openopt::lsp;
 
@@ -140,6 +145,44 @@ TEST_F(IrAnalysisTest, ACalleeSignatureChangeReanalysesItsCallers) {
   ASSERT_EQ(second->diagnostics.size(), 1u);
   EXPECT_NE(second->diagnostics[0].message.find("operand type mismatch"), std::string::npos)
       << second->diagnostics[0].message;
+}
+
+// Once the diagnostics of a version are out, a read gets that version's
+// analysis, not the older one it replaces (the worker finishes its recovery
+// parses after publishing): a hover right after a fix saw the broken text.
+TEST(DocumentWorker, ReadsAfterPublishedDiagnosticsSeeThatVersion) {
+  mlir::DialectRegistry registry;
+  openopt::registerAllDialectsAndPasses(registry);
+  llvm::StdThreadPool threads(llvm::hardware_concurrency(2));
+  std::promise<int> readAfterPublish;
+  std::shared_ptr<DocumentWorker> worker;
+  std::mutex workerMutex;
+  DocumentWorker::Callbacks callbacks;
+  callbacks.publish = [&](const AnalysedDocument &published) {
+    if (published.version != 2)
+      return;
+    // What the client does on seeing these diagnostics: ask.
+    std::lock_guard lock(workerMutex);
+    worker->whenAnalysed([&](std::shared_ptr<const AnalysedDocument> analysed, int) {
+      readAfterPublish.set_value(analysed ? analysed->version : -1);
+    });
+  };
+  {
+    std::lock_guard lock(workerMutex);
+    worker = std::make_shared<DocumentWorker>(DocumentKind::Ir, registry, threads,
+                                              DocumentWorkerOptions{}, callbacks);
+  }
+  std::promise<int> first;
+  worker->update(std::make_shared<TextDocument>(function("f", "nn.bogus")), 1);
+  worker->whenAnalysed([&](std::shared_ptr<const AnalysedDocument> analysed, int) {
+    first.set_value(analysed ? analysed->version : -1);
+  });
+  ASSERT_EQ(first.get_future().get(), 1);
+  worker->update(std::make_shared<TextDocument>(function("f", "nn.relu")), 2);
+  std::future<int> read = readAfterPublish.get_future();
+  ASSERT_EQ(read.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(read.get(), 2);
+  worker.reset();
 }
 
 } // namespace
