@@ -5,6 +5,7 @@
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
+const { listModels } = require('./compare');
 
 const REPO = path.resolve(__dirname, '..');
 const USAGE = `usage: node bench/peak_memory.js [--models DIR[,DIR...]] [--openopt PATH] [--threads 1]
@@ -66,16 +67,6 @@ function peakMiB(command, args) {
     throw new Error(`${path.basename(command)} exited with ${r.status}: ${line || '(no message)'}`);
   }
   return Number(m[1]) / 1024;
-}
-
-function listModels(dirs, only) {
-  const models = [];
-  for (const dir of dirs.split(',')) {
-    if (!fs.existsSync(dir)) throw new Error(`models directory not found: ${dir} (--models DIR)`);
-    models.push(...fs.readdirSync(dir).filter((f) => f.endsWith('.onnx'))
-      .filter((f) => !only || only.test(f)).sort().map((f) => path.join(dir, f)));
-  }
-  return models;
 }
 
 function measure(args, model) {

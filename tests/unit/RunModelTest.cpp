@@ -26,6 +26,15 @@ using namespace openopt;
 
 namespace {
 
+// A graph input or output named `name`: float [1, 64].
+void declareVector(onnx::ValueInfoProto *value, const std::string &name) {
+  value->set_name(name);
+  auto *type = value->mutable_type()->mutable_tensor_type();
+  type->set_elem_type(onnx::TensorProto::FLOAT);
+  type->mutable_shape()->add_dim()->set_dim_value(1);
+  type->mutable_shape()->add_dim()->set_dim_value(64);
+}
+
 // y = x [1, 64] @ w [64, 64], w large enough to be a resource blob.
 std::string writeMatMulModel() {
   onnx::ModelProto model;
@@ -33,18 +42,8 @@ std::string writeMatMulModel() {
   model.add_opset_import()->set_version(17);
   onnx::GraphProto *g = model.mutable_graph();
   g->set_name("matmul");
-  auto *x = g->add_input();
-  x->set_name("x");
-  auto *xt = x->mutable_type()->mutable_tensor_type();
-  xt->set_elem_type(onnx::TensorProto::FLOAT);
-  xt->mutable_shape()->add_dim()->set_dim_value(1);
-  xt->mutable_shape()->add_dim()->set_dim_value(64);
-  auto *y = g->add_output();
-  y->set_name("y");
-  auto *yt = y->mutable_type()->mutable_tensor_type();
-  yt->set_elem_type(onnx::TensorProto::FLOAT);
-  yt->mutable_shape()->add_dim()->set_dim_value(1);
-  yt->mutable_shape()->add_dim()->set_dim_value(64);
+  declareVector(g->add_input(), "x");
+  declareVector(g->add_output(), "y");
   auto *w = g->add_initializer();
   w->set_name("w");
   w->set_data_type(onnx::TensorProto::FLOAT);

@@ -65,7 +65,7 @@ std::vector<std::string> backPasses(const CpuPipelineOptions &options) {
   // before the OpenMP regions are outlined. On one thread they are loops.
   if (options.threads <= 1)
     passes.push_back("func.func(scf-forall-to-for)");
-  if (options.threads > 1)
+  else
     passes.insert(passes.end(), {
         "scf-forall-to-parallel",
         llvm::formatv("convert-scf-to-openmp{{num-threads={0}}", options.threads).str(),

@@ -75,11 +75,6 @@ Value taps(OpBuilder &b, Location loc, Value weight) {
   return reshapeTo(b, loc, weight, {shape[0], shape[2], shape[3]});
 }
 
-// v + k, with no op when k is 0.
-Value plusConstant(OpBuilder &b, Location loc, Value v, int64_t k) {
-  return k ? arith::AddIOp::create(b, loc, v, indexConstant(b, loc, k)).getResult() : v;
-}
-
 // Inside a generic's body: bias[f] (or 0) + sum over the taps (y, x) of
 // read(y, x, c) * taps[f, y, x], where c is the input channel of output
 // channel f (each input channel has `multiplier` output channels).

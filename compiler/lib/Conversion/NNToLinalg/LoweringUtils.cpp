@@ -559,6 +559,10 @@ Value padChannelsLast(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> low
 } // namespace openopt::lowering
 
 namespace openopt::lowering {
+Value plusConstant(OpBuilder &b, Location loc, Value v, int64_t k) {
+  return k ? arith::AddIOp::create(b, loc, v, indexConstant(b, loc, k)).getResult() : v;
+}
+
 Value polyphasePlanes(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t padLeft,
                       int64_t planeH, int64_t planeW, double padValue) {
   auto inType = cast<RankedTensorType>(input.getType());

@@ -183,6 +183,9 @@ mlir::Value padChannelsLast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value 
                             llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                             double value);
 
+/// Index v + k, with no op when k is 0.
+mlir::Value plusConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, int64_t k);
+
 /// The four polyphase planes of the padded input [N, C, H, W] (padTop rows
 /// above, padLeft columns to the left, as many as needed past the bottom and
 /// right edges, all `padValue`): result[n][c][2 * py + px][i][j] =

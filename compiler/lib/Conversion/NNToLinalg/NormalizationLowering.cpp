@@ -232,13 +232,10 @@ Value maxPoolStride2(OpBuilder &b, Location loc, Value input, RankedTensorType r
     Value result;
     for (int64_t ky = 0; ky < kernel[0]; ++ky)
       for (int64_t kx = 0; kx < kernel[1]; ++kx) {
-        auto plus = [&](Value v, int64_t k) {
-          return k == 0 ? v : arith::AddIOp::create(nb, nloc, v, indexConstant(nb, nloc, k)).getResult();
-        };
         Value tap = tensor::ExtractOp::create(
             nb, nloc, planes,
             ValueRange{at[0], at[1], indexConstant(nb, nloc, (ky % 2) * 2 + kx % 2),
-                       plus(at[2], ky / 2), plus(at[3], kx / 2)});
+                       plusConstant(nb, nloc, at[2], ky / 2), plusConstant(nb, nloc, at[3], kx / 2)});
         result = result ? arith::MaximumFOp::create(nb, nloc, result, tap).getResult() : tap;
       }
     return result;

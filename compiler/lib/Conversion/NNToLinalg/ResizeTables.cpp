@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 using namespace mlir;
 
@@ -90,6 +91,9 @@ std::optional<Value> resizeByTables(OpBuilder &b, Location loc, nn::ResizeOp op)
   SmallVector<AxisTables> axes(rank);
   for (int64_t i = 0; i < rank; ++i) {
     int64_t in = inType.getDimSize(i), out = outType.getDimSize(i);
+    // Taps are i32 table entries; an empty axis has none to take.
+    if (in == 0 || in > INT32_MAX)
+      return std::nullopt;
     float scale = op.getSizes() ? float(double((*op.getSizes())[i]) / double(in))
                                 : float(op.getScales()[i]);
     if (in == out && scale == 1.0f)
@@ -100,7 +104,13 @@ std::optional<Value> resizeByTables(OpBuilder &b, Location loc, nn::ResizeOp op)
       std::optional<float> src = sourceCoordinate(mode, float(o), scale, float(in));
       if (!src)
         return std::nullopt;
-      auto clamp = [&](float v) { return int32_t(std::clamp<int64_t>(int64_t(v), 0, in - 1)); };
+      // Into [0, in - 1] before converting: a float out of int64_t's range
+      // (or NaN, from a degenerate scale) must not reach the conversion.
+      auto clamp = [&](float v) -> int32_t {
+        if (!(v > 0.0f))
+          return 0;
+        return v >= float(in - 1) ? int32_t(in - 1) : int32_t(v);
+      };
       if (linear) {
         float xs = std::max(*src, 0.0f);
         float fl = std::floor(xs);
