@@ -61,7 +61,9 @@ public:
       : ctx(ctx), builder(&ctx), displayName(displayName.str()),
         baseDir(baseDir.str()), options(options) {}
 
-  llvm::Expected<OwningOpRef<ModuleOp>> run(const onnx::ModelProto &model);
+  /// Imports `model`, emptying its initializers' raw data as they become
+  /// resource blobs so that the weights are not held twice.
+  llvm::Expected<OwningOpRef<ModuleOp>> run(onnx::ModelProto &model);
 
 private:
   void checkSupport(const onnx::GraphProto &graph, llvm::StringRef where = "");
@@ -77,8 +79,9 @@ private:
                                SmallVectorImpl<Type> &types,
                                SmallVectorImpl<DictionaryAttr> &attrs);
   LogicalResult importInitializer(const onnx::TensorProto &tensor);
-  /// A graph's initializers, each name once.
-  void importInitializers(const onnx::GraphProto &graph);
+  /// A graph's initializers, each name once. With `owned` (the same graph,
+  /// writable), each initializer's raw data is freed once imported.
+  void importInitializers(const onnx::GraphProto &graph, onnx::GraphProto *owned = nullptr);
   void importNode(const onnx::NodeProto &node, int index);
   /// With `why`, a failure leaves no errors behind: they go to `why`.
   FailureOr<SmallVector<onnx_import::Bound>> importSubgraph(const onnx::GraphProto &graph,
@@ -275,14 +278,17 @@ FailureOr<RankedTensorType> GraphImporter::tensorTypeOf(const onnx::TypeProto::T
   return RankedTensorType::get(shape, *element);
 }
 
-void GraphImporter::importInitializers(const onnx::GraphProto &graph) {
+void GraphImporter::importInitializers(const onnx::GraphProto &graph, onnx::GraphProto *owned) {
   llvm::StringSet<> seen;
-  for (const auto &init : graph.initializer()) {
+  for (int i = 0; i < graph.initializer_size(); ++i) {
+    const onnx::TensorProto &init = graph.initializer(i);
     if (!seen.insert(init.name()).second) {
       errors.push_back("initializer '" + init.name() + "' is defined twice");
       continue;
     }
     (void)importInitializer(init);
+    if (owned)
+      std::string().swap(*owned->mutable_initializer(i)->mutable_raw_data());
   }
 }
 
@@ -451,7 +457,7 @@ FailureOr<SmallVector<Bound>> GraphImporter::importSubgraph(const onnx::GraphPro
   return outputs;
 }
 
-llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto &model) {
+llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run(onnx::ModelProto &model) {
   ctx.loadDialect<nn::NNDialect, func::FuncDialect>();
   for (const auto &import : model.opset_import()) {
     if (import.domain().empty() || import.domain() == "ai.onnx")
@@ -532,7 +538,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto 
       define(input->name(), opt);
     }
   }
-  importInitializers(graph);
+  importInitializers(graph, model.mutable_graph());
   if (!errors.empty())
     return createStringError(llvm::join(errors, "\n"));
 
@@ -597,13 +603,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto 
   return module;
 }
 
-} // namespace
-
-llvm::Expected<OwningOpRef<ModuleOp>> importOnnxBytes(MLIRContext &context,
-                                                      StringRef bytes,
-                                                      StringRef displayName,
-                                                      StringRef baseDir,
-                                                      const OnnxImportOptions &options) {
+llvm::Expected<onnx::ModelProto> parseModel(StringRef bytes, StringRef displayName,
+                                            const OnnxImportOptions &options) {
   if ((int64_t)bytes.size() > options.maxModelBytes || bytes.size() > INT32_MAX)
     return createStringError("%s: the model is %zu bytes, over the limit of %lld",
                              displayName.str().c_str(), bytes.size(),
@@ -616,20 +617,42 @@ llvm::Expected<OwningOpRef<ModuleOp>> importOnnxBytes(MLIRContext &context,
   if (!model.has_graph() || model.ir_version() <= 0)
     return createStringError("%s: not an ONNX model (no graph or ir_version)",
                              displayName.str().c_str());
-  return GraphImporter(context, displayName, baseDir, options).run(model);
+  return model;
 }
 
-llvm::Expected<OwningOpRef<ModuleOp>> importOnnxFile(MLIRContext &context, StringRef path,
-                                                     const OnnxImportOptions &options) {
+// The file is unmapped on return, once parsed: with the protobuf's strings
+// turned into blobs one by one, the import holds the weights about once
+// rather than three times (file pages, protobuf, blobs).
+llvm::Expected<onnx::ModelProto> readModel(StringRef path, const OnnxImportOptions &options) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
     return createStringError("cannot read '%s': %s", path.str().c_str(),
                              buffer.getError().message().c_str());
+  return parseModel((*buffer)->getBuffer(), path, options);
+}
+
+} // namespace
+
+llvm::Expected<OwningOpRef<ModuleOp>> importOnnxBytes(MLIRContext &context,
+                                                      StringRef bytes,
+                                                      StringRef displayName,
+                                                      StringRef baseDir,
+                                                      const OnnxImportOptions &options) {
+  auto model = parseModel(bytes, displayName, options);
+  if (!model)
+    return model.takeError();
+  return GraphImporter(context, displayName, baseDir, options).run(*model);
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>> importOnnxFile(MLIRContext &context, StringRef path,
+                                                     const OnnxImportOptions &options) {
+  auto model = readModel(path, options);
+  if (!model)
+    return model.takeError();
   llvm::SmallString<256> dir(path);
   llvm::sys::path::remove_filename(dir);
-  return importOnnxBytes(context, (*buffer)->getBuffer(), path,
-                         dir.empty() ? "." : dir.str(), options);
+  return GraphImporter(context, path, dir.empty() ? "." : dir.str(), options).run(*model);
 }
 
 } // namespace openopt
