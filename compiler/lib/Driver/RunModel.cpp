@@ -2,10 +2,8 @@
 #include "openopt/Driver/RunModel.h"
 
 #include "openopt/Runtime/CompiledModel.h"
+#include "openopt/Support/ResourceBlobs.h"
 
-#include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/BuiltinDialect.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 
 #include <algorithm>
 #include <chrono>
@@ -13,20 +11,6 @@
 namespace openopt::driver {
 
 namespace {
-// Frees the bytes of every blob of the builtin dialect's resources (dense
-// resource constants); their names stay, empty.
-void releaseResourceBlobs(mlir::MLIRContext &context) {
-  auto &manager =
-      mlir::DenseResourceElementsHandle::getManagerInterface(&context).getBlobManager();
-  std::vector<std::string> names;
-  manager.getBlobMap([&](const llvm::StringMap<mlir::DialectResourceBlobManager::BlobEntry> &map) {
-    for (const auto &entry : map)
-      names.push_back(entry.getKey().str());
-  });
-  for (const std::string &name : names)
-    manager.update(name, mlir::AsmResourceBlob());
-}
-
 double msSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
       .count();
@@ -42,7 +26,9 @@ llvm::Expected<RunResult> runModel(mlir::MLIRContext &context, const RunRequest 
   result.notes = std::move(loaded->notes);
 
   auto compileStart = std::chrono::steady_clock::now();
-  auto model = CompiledModel::compile(*loaded->module, request.options);
+  CpuPipelineOptions options = request.options;
+  options.releaseWeightBlobs = request.releaseIRAfterCompile;
+  auto model = CompiledModel::compile(*loaded->module, options);
   if (!model)
     return model.takeError();
   result.compileMs = msSince(compileStart);

@@ -5,6 +5,7 @@
 #include "openopt/Codegen/CPU/Passes.h"
 #include "openopt/Runtime/NativeCode.h"
 #include "openopt/Support/Diagnostics.h"
+#include "openopt/Support/ResourceBlobs.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -151,7 +152,8 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
                                              const ObjectCodeOptions &objectOptions) {
   KernelCache &cache = objectOptions.cache ? *objectOptions.cache : KernelCache::shared();
   if (!objectOptions.wholeModule)
-    if (auto err = runPipeline(module, "builtin.module(openopt-outline-kernels)"))
+    if (auto err = runPipeline(module, "builtin.module(openopt-outline-kernels,"
+                                       "func.func(openopt-plan-buffers))"))
       return std::move(err);
   auto target = hostTargetBuilder();
   if (!target)
@@ -228,6 +230,9 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
     }
   }
   for (mlir::memref::GlobalOp global : weights) {
+    // Copied for the JIT, or lowered into the weights' own unit above.
+    if (options.releaseWeightBlobs)
+      releaseBlobOf(*global.getInitialValue());
     global.setInitialValueAttr(nullptr);
     global.setPublic();
   }

@@ -27,6 +27,11 @@ struct CpuPipelineOptions {
   /// graph passes. Element-wise fusion then stops at the brackets, so each
   /// op's loops stay its own; the code is otherwise the same.
   bool profile = false;
+  /// The compiled module is the only user of its context's resource blobs
+  /// (its weights), and is not used after the compile: each blob is freed
+  /// once dead (after the graph passes fold it, or once the weights are
+  /// copied for the JIT), so that the compile never holds them twice.
+  bool releaseWeightBlobs = false;
   /// Return the entry function's outputs as memrefs it allocates, instead of
   /// writing them into out-parameters: needed when an output's shape is known
   /// only at run time.
