@@ -1,10 +1,14 @@
 //===- CompiledModel.cpp - a model JIT-compiled for this CPU --------------===//
 #include "openopt/Runtime/CompiledModel.h"
 
+#include "openopt/Runtime/Bfloat16.h"
 #include "openopt/Runtime/BufferPool.h"
+#include "openopt/Runtime/MemrefCopy.h"
 #include "openopt/Codegen/CPU/Passes.h"
 #include "openopt/Runtime/RuntimeChecks.h"
 #include "openopt/Support/Diagnostics.h"
+#include "openopt/Support/ResourceBlobs.h"
+#include "PerfMap.h"
 #include "openopt/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -160,6 +164,9 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
   pipeline.returnOutputs = model->returnOutputs;
   if (auto err = runPipeline(module, cpuFrontPipeline(pipeline)))
     return std::move(err);
+  // The weights the graph passes folded (transposed, transformed) are dead.
+  if (options.releaseWeightBlobs)
+    releaseBlobsUnusedBy(module);
   if (options.profile) {
     auto table = readProfiledOps(module);
     if (!table)
@@ -182,17 +189,12 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
   auto jit = llvm::orc::LLJITBuilder().create();
   if (!jit)
     return jit.takeError();
-  // memrefCopy (strided copies after bufferization) lives in the runner
-  // utils; the OpenMP runtime runs the parallel loops of multi-threaded code.
-  static const std::string runnerUtils = OPENOPT_MLIR_C_RUNNER_UTILS;
-  static const std::string openmp = OPENOPT_OPENMP_RUNTIME;
-  llvm::SmallVector<std::string> libs = {runnerUtils};
-  if (options.threads > 1)
-    libs.push_back(openmp);
-  for (const std::string &lib : libs) {
+  // The OpenMP runtime runs the parallel loops of multi-threaded code.
+  if (options.threads > 1) {
+    static const std::string openmp = OPENOPT_OPENMP_RUNTIME;
     std::string message;
-    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(lib.c_str(), &message))
-      return createStringError("cannot load %s: %s", lib.c_str(), message.c_str());
+    if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(openmp.c_str(), &message))
+      return createStringError("cannot load %s: %s", openmp.c_str(), message.c_str());
   }
   llvm::orc::JITDylib &dylib = (*jit)->getMainJITDylib();
   auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
@@ -210,6 +212,10 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
   define("malloc", reinterpret_cast<void *>(&bufferpool::allocate));
   define("free", reinterpret_cast<void *>(&bufferpool::release));
   define("realloc", reinterpret_cast<void *>(&bufferpool::reallocate));
+  // What the code may call that MLIR's runner utilities would provide.
+  define("memrefCopy", reinterpret_cast<void *>(&openoptMemrefCopy));
+  define("__truncsfbf2", reinterpret_cast<void *>(&openoptTruncF32ToBF16));
+  define("__truncdfbf2", reinterpret_cast<void *>(&openoptTruncF64ToBF16));
   if (model->collector) {
     define(kProfileEnterHook, ProfileCollector::enterHookAddress());
     define(kProfileExitHook, ProfileCollector::exitHookAddress());
@@ -238,6 +244,9 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
   if (!entry)
     return entry.takeError();
   model->entry = entry->toPtr<void (*)(void **)>();
+  if (perfMapRequested())
+    if (auto err = appendPerfMap(**jit, code->objects))
+      return std::move(err);
   model->jit = std::move(*jit);
   return model;
 }
