@@ -162,4 +162,28 @@ def OutlineKernelsPass : Pass<"openopt-outline-kernels", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def PlanBuffersPass : Pass<"openopt-plan-buffers", "mlir::func::FuncOp"> {
+  let summary = "Place a function's intermediate buffers in one arena, reusing memory by liveness";
+  let description = [{
+    Runs on the glue of a model (functions not marked `openopt.kernel`),
+    after `openopt-outline-kernels`. The buffer deallocation pipeline frees
+    buffers at the end of their block, so every intermediate of a model
+    would be live, and held, until the model returns. This pass gives each
+    `memref.alloc` of static shape in the function's top-level block a live
+    range, from the allocation to the last op (at that level) that uses the
+    buffer or a view of it, and packs the ranges into one arena: buffers
+    whose ranges overlap get disjoint bytes, others may share them (greedy,
+    largest first, first fit, 64-byte aligned offsets). The arena is one
+    allocation at the start of the function, freed before it returns; each
+    buffer becomes a `memref.view` into it and its `memref.dealloc` goes.
+
+    A buffer is left alone when its size is dynamic, its layout is not the
+    identity, or it could outlive what the pass can see: returned, yielded
+    from a region, passed to an op with memref results that is not a view,
+    or freed anywhere but by one `memref.dealloc` of the allocation itself
+    in the top-level block.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
 #endif // OPENOPT_CODEGEN_CPU_PASSES
