@@ -210,7 +210,7 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
     if (auto value = global.getInitialValue(); value && llvm::isa<mlir::ElementsAttr>(*value))
       weights.push_back(global);
   if (objectOptions.weightsInMemory)
-    code.weights = weightBuffers(weights, weightObject);
+    code.weights = weightBuffers(weights, weightObject, options.releaseWeightBlobs);
   else
     weightObject = weights;
   if (!weightObject.empty()) {
@@ -230,7 +230,7 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
     }
   }
   for (mlir::memref::GlobalOp global : weights) {
-    // Copied for the JIT, or lowered into the weights' own unit above.
+    // Lowered into the weights' own unit above (or already freed).
     if (options.releaseWeightBlobs)
       releaseBlobOf(*global.getInitialValue());
     global.setInitialValueAttr(nullptr);

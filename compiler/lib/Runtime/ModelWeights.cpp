@@ -2,9 +2,11 @@
 #include "ModelWeights.h"
 
 #include "openopt/Support/PageMemory.h"
+#include "openopt/Support/ResourceBlobs.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
@@ -92,10 +94,18 @@ void copyWeight(mlir::memref::GlobalOp global, char *data, size_t bytes) {
     std::memcpy(data + at, raw.data(), raw.size());
 }
 
+/// The name of the resource blob holding the global's bytes, if any.
+std::optional<std::string> blobKey(mlir::memref::GlobalOp global) {
+  if (auto resource = llvm::dyn_cast<mlir::DenseResourceElementsAttr>(*global.getInitialValue()))
+    return resource.getRawHandle().getKey().str();
+  return std::nullopt;
+}
+
 } // namespace
 
 std::vector<WeightBuffer> weightBuffers(llvm::ArrayRef<mlir::memref::GlobalOp> globals,
-                                        llvm::SmallVectorImpl<mlir::memref::GlobalOp> &others) {
+                                        llvm::SmallVectorImpl<mlir::memref::GlobalOp> &others,
+                                        bool releaseBlobs) {
   // One allocation for all (PageMemory.h): each weight at an offset aligned
   // as its global asks (at least 64).
   llvm::SmallVector<std::pair<mlir::memref::GlobalOp, size_t>> copied;
@@ -116,6 +126,13 @@ std::vector<WeightBuffer> weightBuffers(llvm::ArrayRef<mlir::memref::GlobalOp> g
   std::vector<WeightBuffer> buffers;
   if (copied.empty())
     return buffers;
+  // Two globals may view one blob (a constant and its reshape): a blob is
+  // freed after the last of them is copied.
+  llvm::StringMap<unsigned> blobUsers;
+  if (releaseBlobs)
+    for (auto [global, bytes] : copied)
+      if (auto key = blobKey(global))
+        ++blobUsers[*key];
   // Mappings are 2 MiB aligned; heap blocks 64, enough unless a global asks for more.
   size_t largest = 64;
   for (auto [global, bytes] : copied)
@@ -133,6 +150,9 @@ std::vector<WeightBuffer> weightBuffers(llvm::ArrayRef<mlir::memref::GlobalOp> g
     buffer.data = memory.get() + shift + offsets[i];
     buffer.storage = memory;
     copyWeight(global, buffer.data, bytes);
+    if (releaseBlobs)
+      if (auto key = blobKey(global); key && --blobUsers[*key] == 0)
+        releaseBlobOf(*global.getInitialValue());
     buffers.push_back(std::move(buffer));
   }
   return buffers;

@@ -20,9 +20,11 @@ namespace openopt {
 /// The globals' bytes as the compiled code reads them (row-major, one byte
 /// per i1), each aligned as its global asks, all in one allocation. Globals
 /// whose bytes cannot simply be copied (other attribute kinds, sub-byte
-/// types) are appended to `others` instead.
+/// types) are appended to `others` instead. With `releaseBlobs`, each
+/// copied global's resource blob is freed as soon as it is copied.
 std::vector<WeightBuffer> weightBuffers(llvm::ArrayRef<mlir::memref::GlobalOp> globals,
-                                        llvm::SmallVectorImpl<mlir::memref::GlobalOp> &others);
+                                        llvm::SmallVectorImpl<mlir::memref::GlobalOp> &others,
+                                        bool releaseBlobs = false);
 
 /// Text that identifies the globals' names, types and bytes, to be hashed
 /// into a cache key. The bytes go in as xxh3 digests: SHA-256 over a large
