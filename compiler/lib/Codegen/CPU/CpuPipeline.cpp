@@ -23,6 +23,9 @@ std::vector<std::string> frontPasses(const CpuPipelineOptions &options) {
     passes.push_back("func.func(canonicalize,openopt-convert-nn-to-linalg,canonicalize,"
                      "openopt-fold-constant-layout,openopt-fuse-elementwise,canonicalize,cse)");
   passes.insert(passes.end(), {
+      // A padded operand's producer writes into the padded buffer itself.
+      "func.func(openopt-decompose-pads)",
+      "eliminate-empty-tensors",
       // Function results become out-parameters the caller allocates, so the
       // compiled code writes outputs in place.
       // Loops whose carried tensors change size (Loop, growing scan

@@ -17,6 +17,7 @@ namespace linalg { class LinalgDialect; }
 namespace math { class MathDialect; }
 namespace memref { class MemRefDialect; }
 namespace scf { class SCFDialect; }
+namespace tensor { class TensorDialect; }
 namespace transform { class TransformDialect; }
 namespace vector { class VectorDialect; }
 namespace x86vector { class X86VectorDialect; }

@@ -162,6 +162,19 @@ def OutlineKernelsPass : Pass<"openopt-outline-kernels", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def DecomposePadsPass : Pass<"openopt-decompose-pads", "mlir::func::FuncOp"> {
+  let summary = "Rewrite tensor.pad as a filled tensor with the source inserted";
+  let description = [{
+    Runs just before bufferization, after the passes that fold pads of
+    constants. `tensor.pad` bufferizes to a filled buffer and a copy of its
+    source into the interior; as `linalg.fill` + `tensor.insert_slice`,
+    `eliminate-empty-tensors` can then have the op that computes the source
+    write it straight into the interior (the Clip before a padded depthwise
+    convolution), and the copy goes.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 def PlanBuffersPass : Pass<"openopt-plan-buffers", "mlir::func::FuncOp"> {
   let summary = "Place a function's intermediate buffers in one arena, reusing memory by liveness";
   let description = [{
