@@ -82,14 +82,12 @@ namespace {
 // freed weight copies and LLVM modules stayed resident through the runs:
 // fixed thresholds cut `openopt run`'s peak by 10-15 MiB on the bench models.
 // (The runs' own buffers come from the compiled code's pool, BufferPool.h.)
-namespace {
 void returnFreedMemoryEarly() {
 #ifdef __GLIBC__
   mallopt(M_MMAP_THRESHOLD, 128 << 10);
   mallopt(M_TRIM_THRESHOLD, 256 << 10);
 #endif
 }
-} // namespace
 
 int runModel(mlir::MLIRContext &context) {
   auto recipe = selectedRecipe(recipePath);

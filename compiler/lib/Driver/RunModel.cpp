@@ -4,7 +4,6 @@
 #include "openopt/Runtime/CompiledModel.h"
 #include "openopt/Support/ResourceBlobs.h"
 
-
 #include <algorithm>
 #include <chrono>
 

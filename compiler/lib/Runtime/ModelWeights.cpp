@@ -127,10 +127,11 @@ std::vector<WeightBuffer> weightBuffers(llvm::ArrayRef<mlir::memref::GlobalOp> g
   if (copied.empty())
     return buffers;
   // Two globals may view one blob (a constant and its reshape): a blob is
-  // freed after the last of them is copied.
+  // freed after the last of them is copied, and never here when a global
+  // left to `others` (lowered later) views it too.
   llvm::StringMap<unsigned> blobUsers;
   if (releaseBlobs)
-    for (auto [global, bytes] : copied)
+    for (mlir::memref::GlobalOp global : globals)
       if (auto key = blobKey(global))
         ++blobUsers[*key];
   // Mappings are 2 MiB aligned; heap blocks 64, enough unless a global asks for more.

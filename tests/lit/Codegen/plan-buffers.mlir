@@ -78,3 +78,38 @@ func.func @left_alone(%in: memref<256xf32>, %n: index, %flag: i1) -> memref<256x
   memref.dealloc %d : memref<?xf32>
   return %r : memref<256xf32>
 }
+
+// -----
+
+// A buffer whose address leaves through an op the pass does not know, and
+// one of 3-byte elements (laid out 4 bytes apart by LLVM), keep their own
+// allocations; the two plain ones still share the arena.
+func.func private @k(memref<256xf32>, memref<256xf32>)
+func.func private @use(index)
+func.func private @k24(memref<256xi24>)
+
+// CHECK-LABEL: func.func @unknown_uses
+// CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2048xi8>
+// CHECK: %[[P:.*]] = memref.alloc() : memref<256xf32>
+// CHECK: memref.extract_aligned_pointer_as_index %[[P]]
+// CHECK: memref.alloc() : memref<256xi24>
+// CHECK: memref.view %[[ARENA]]
+// CHECK: memref.view %[[ARENA]]
+func.func @unknown_uses(%in: memref<256xf32>, %out: memref<256xf32>) {
+  %p = memref.alloc() : memref<256xf32>
+  call @k(%in, %p) : (memref<256xf32>, memref<256xf32>) -> ()
+  %address = memref.extract_aligned_pointer_as_index %p : memref<256xf32> -> index
+  call @use(%address) : (index) -> ()
+  %odd = memref.alloc() : memref<256xi24>
+  call @k24(%odd) : (memref<256xi24>) -> ()
+  %a = memref.alloc() : memref<256xf32>
+  call @k(%in, %a) : (memref<256xf32>, memref<256xf32>) -> ()
+  %b = memref.alloc() : memref<256xf32>
+  call @k(%a, %b) : (memref<256xf32>, memref<256xf32>) -> ()
+  call @k(%b, %out) : (memref<256xf32>, memref<256xf32>) -> ()
+  memref.dealloc %p : memref<256xf32>
+  memref.dealloc %odd : memref<256xi24>
+  memref.dealloc %a : memref<256xf32>
+  memref.dealloc %b : memref<256xf32>
+  return
+}

@@ -9,12 +9,15 @@
 #include "openopt/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace openopt {
 #define GEN_PASS_DEF_PLANBUFFERSPASS
@@ -23,6 +26,8 @@ namespace openopt {
 namespace {
 
 constexpr int64_t kAlignment = 64;
+// Larger buffers (and arenas) are left to their own allocations.
+constexpr int64_t kMaxBytes = int64_t(1) << 40;
 
 struct Buffer {
   mlir::memref::AllocOp alloc;
@@ -34,15 +39,46 @@ struct Buffer {
 
 int64_t alignUp(int64_t value) { return (value + kAlignment - 1) / kAlignment * kAlignment; }
 
-// Bytes of a static, identity-layout buffer of whole bytes per element.
+// Bytes of a static, identity-layout buffer. Elements must be 1, 2, 4, 8 or
+// 16 bytes: LLVM steps through an i24 or f80 array by its allocation size
+// (4, 16), not by the bits it holds.
 std::optional<int64_t> plainBytes(mlir::MemRefType type) {
   if (!type.hasStaticShape() || !type.getLayout().isIdentity() || type.getMemorySpace())
     return std::nullopt;
   mlir::Type element = type.getElementType();
-  if (!element.isIntOrIndexOrFloat() || element.isIndex() ||
-      element.getIntOrFloatBitWidth() % 8 != 0)
+  if (!element.isIntOrIndexOrFloat() || element.isIndex())
     return std::nullopt;
-  return type.getNumElements() * (element.getIntOrFloatBitWidth() / 8);
+  unsigned bits = element.getIntOrFloatBitWidth();
+  if (bits < 8 || bits > 128 || !llvm::isPowerOf2_32(bits))
+    return std::nullopt;
+  int64_t count = type.getNumElements();
+  int64_t bytes = bits / 8;
+  if (count > kMaxBytes / bytes)
+    return std::nullopt;
+  return count * bytes;
+}
+
+// Whether `user` only reads or writes the buffer through `value` while it
+// runs (so its position bounds the buffer's life), or is a view of it.
+// Anything else might keep the buffer, or a pointer into it, beyond.
+bool usesInPlace(mlir::Operation *user, mlir::Value value) {
+  if (auto view = llvm::dyn_cast<mlir::ViewLikeOpInterface>(user))
+    return view.getViewSource() == value && user->getNumResults() == 1;
+  if (auto load = llvm::dyn_cast<mlir::memref::LoadOp>(user))
+    return load.getMemRef() == value;
+  if (auto store = llvm::dyn_cast<mlir::memref::StoreOp>(user))
+    return store.getMemRef() == value;
+  if (llvm::isa<mlir::memref::CopyOp, mlir::memref::DimOp>(user))
+    return true;
+  auto noMemrefResults = [&] {
+    return llvm::none_of(user->getResultTypes(),
+                         [](mlir::Type t) { return llvm::isa<mlir::BaseMemRefType>(t); });
+  };
+  if (llvm::isa<mlir::func::CallOp>(user))
+    return noMemrefResults(); // kernels: they return nothing
+  if (auto linalg = llvm::dyn_cast<mlir::linalg::LinalgOp>(user))
+    return linalg.hasPureBufferSemantics() && noMemrefResults();
+  return false;
 }
 
 // Fills in the buffer's last use and its one dealloc; false when the buffer
@@ -62,15 +98,10 @@ bool traceUses(Buffer &buffer, mlir::Block &block,
         continue;
       }
       mlir::Operation *top = block.findAncestorOpInBlock(*user);
-      if (!top || user->hasTrait<mlir::OpTrait::IsTerminator>())
+      if (!top || !usesInPlace(user, value))
         return false;
-      auto view = llvm::dyn_cast<mlir::ViewLikeOpInterface>(user);
-      if (view && view.getViewSource() == value && user->getNumResults() == 1) {
+      if (llvm::isa<mlir::ViewLikeOpInterface>(user))
         aliases.push_back(user->getResult(0));
-      } else if (llvm::any_of(user->getResultTypes(),
-                              [](mlir::Type t) { return llvm::isa<mlir::BaseMemRefType>(t); })) {
-        return false; // a result that may alias the buffer
-      }
       buffer.last = std::max(buffer.last, position.lookup(top));
     }
   }
@@ -83,7 +114,10 @@ int64_t place(llvm::MutableArrayRef<Buffer> buffers) {
   llvm::SmallVector<Buffer *> order;
   for (Buffer &b : buffers)
     order.push_back(&b);
-  llvm::stable_sort(order, [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
+  // Allocations have distinct positions: a total order, so a deterministic plan.
+  llvm::sort(order, [](Buffer *a, Buffer *b) {
+    return a->bytes != b->bytes ? a->bytes > b->bytes : a->first < b->first;
+  });
   llvm::SmallVector<Buffer *> placed;
   int64_t total = 0;
   for (Buffer *b : order) {
@@ -132,6 +166,8 @@ struct PlanBuffersPass : impl::PlanBuffersPassBase<PlanBuffersPass> {
     if (buffers.size() < 2)
       return;
     int64_t total = place(buffers);
+    if (total > kMaxBytes)
+      return;
 
     mlir::OpBuilder builder(&block, block.begin());
     mlir::Location loc = func.getLoc();
