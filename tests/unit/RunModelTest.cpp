@@ -3,7 +3,8 @@
 // `openopt run` asks runModel to drop the IR once the model is compiled, so
 // that the weights are not held twice while it runs: the context's resource
 // blobs (the weights as imported and as the passes rewrote them) must then
-// be empty, and the outputs the same as without the release.
+// be empty, and the outputs the same as without the release. Also the perf
+// map of the JIT's kernels (OPENOPT_PERF_MAP).
 //
 //===----------------------------------------------------------------------===//
 #include "openopt/Driver/RunModel.h"
@@ -20,7 +21,10 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <unistd.h>
 
 using namespace openopt;
 
@@ -106,6 +110,36 @@ TEST(RunModelTest, ReleasingTheIRFreesTheWeightsAndKeepsTheOutputs) {
   EXPECT_EQ(released, 0u);
   ASSERT_EQ(withIR.size(), 64u);
   EXPECT_EQ(0, std::memcmp(withIR.data(), withoutIR.data(), 64 * sizeof(float)));
+}
+
+// OPENOPT_PERF_MAP=1: /tmp/perf-<pid>.map names the JIT's kernels, each
+// line "START SIZE NAME" in hex with a non-zero size.
+TEST(RunModelTest, PerfMapNamesTheKernels) {
+  std::string path = writeMatMulModel();
+  ASSERT_FALSE(path.empty());
+  std::string map = "/tmp/perf-" + std::to_string(getpid()) + ".map";
+  llvm::sys::fs::remove(map);
+  ::setenv("OPENOPT_PERF_MAP", "1", 1);
+  size_t blobs = 0;
+  std::vector<float> y = runOnce(path, true, blobs);
+  ::unsetenv("OPENOPT_PERF_MAP");
+  llvm::sys::fs::remove(path);
+  ASSERT_EQ(y.size(), 64u);
+  std::ifstream in(map);
+  ASSERT_TRUE(in.good()) << map << " was not written";
+  std::string line;
+  unsigned kernels = 0;
+  while (std::getline(in, line)) {
+    unsigned long long start = 0, size = 0;
+    char name[256] = {0};
+    ASSERT_EQ(std::sscanf(line.c_str(), "%llx %llx %255s", &start, &size, name), 3) << line;
+    EXPECT_NE(start, 0u) << line;
+    EXPECT_NE(size, 0u) << line;
+    if (llvm::StringRef(name).starts_with("openopt_kernel_"))
+      ++kernels;
+  }
+  EXPECT_GE(kernels, 1u);
+  llvm::sys::fs::remove(map);
 }
 
 } // namespace
