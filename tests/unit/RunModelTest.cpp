@@ -16,6 +16,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "onnx/onnx_pb.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
 
 #include <gtest/gtest.h>
@@ -30,24 +31,24 @@ using namespace openopt;
 
 namespace {
 
-// A graph input or output named `name`: float [1, 64].
-void declareVector(onnx::ValueInfoProto *value, const std::string &name) {
+// A graph input or output named `name`: float [rows, 64].
+void declareVector(onnx::ValueInfoProto *value, const std::string &name, int rows) {
   value->set_name(name);
   auto *type = value->mutable_type()->mutable_tensor_type();
   type->set_elem_type(onnx::TensorProto::FLOAT);
-  type->mutable_shape()->add_dim()->set_dim_value(1);
+  type->mutable_shape()->add_dim()->set_dim_value(rows);
   type->mutable_shape()->add_dim()->set_dim_value(64);
 }
 
-// y = x [1, 64] @ w [64, 64], w large enough to be a resource blob.
-std::string writeMatMulModel() {
+// y = x [rows, 64] @ w [64, 64], w large enough to be a resource blob.
+std::string writeMatMulModel(int rows = 1) {
   onnx::ModelProto model;
   model.set_ir_version(8);
   model.add_opset_import()->set_version(17);
   onnx::GraphProto *g = model.mutable_graph();
   g->set_name("matmul");
-  declareVector(g->add_input(), "x");
-  declareVector(g->add_output(), "y");
+  declareVector(g->add_input(), "x", rows);
+  declareVector(g->add_output(), "y", rows);
   auto *w = g->add_initializer();
   w->set_name("w");
   w->set_data_type(onnx::TensorProto::FLOAT);
@@ -80,7 +81,8 @@ size_t blobBytes(mlir::MLIRContext &context) {
   return bytes;
 }
 
-std::vector<float> runOnce(const std::string &path, bool release, size_t &blobsAfter) {
+std::vector<float> runOnce(const std::string &path, bool release, size_t &blobsAfter,
+                           unsigned threads = 1) {
   mlir::MLIRContext context;
   mlir::DialectRegistry registry;
   registerAllDialectsAndPasses(registry);
@@ -90,6 +92,7 @@ std::vector<float> runOnce(const std::string &path, bool release, size_t &blobsA
   request.inputs.random = true;
   request.iterations = 2;
   request.releaseIRAfterCompile = release;
+  request.options.threads = threads;
   auto result = driver::runModel(context, request);
   EXPECT_TRUE(bool(result)) << (result ? "" : llvm::toString(result.takeError()));
   blobsAfter = blobBytes(context);
@@ -113,33 +116,49 @@ TEST(RunModelTest, ReleasingTheIRFreesTheWeightsAndKeepsTheOutputs) {
 }
 
 // OPENOPT_PERF_MAP=1: /tmp/perf-<pid>.map names the JIT's kernels, each
-// line "START SIZE NAME" in hex with a non-zero size.
-TEST(RunModelTest, PerfMapNamesTheKernels) {
-  std::string path = writeMatMulModel();
-  ASSERT_FALSE(path.empty());
+// line "START SIZE NAME" in hex with a non-zero size. Returns the names.
+std::vector<std::string> perfMapNames(int rows, unsigned threads) {
+  std::vector<std::string> names;
+  std::string path = writeMatMulModel(rows);
+  EXPECT_FALSE(path.empty());
   std::string map = "/tmp/perf-" + std::to_string(getpid()) + ".map";
   llvm::sys::fs::remove(map);
   ::setenv("OPENOPT_PERF_MAP", "1", 1);
   size_t blobs = 0;
-  std::vector<float> y = runOnce(path, true, blobs);
+  std::vector<float> y = runOnce(path, true, blobs, threads);
   ::unsetenv("OPENOPT_PERF_MAP");
   llvm::sys::fs::remove(path);
-  ASSERT_EQ(y.size(), 64u);
+  EXPECT_EQ(y.size(), 64u);
   std::ifstream in(map);
-  ASSERT_TRUE(in.good()) << map << " was not written";
+  EXPECT_TRUE(in.good()) << map << " was not written";
   std::string line;
-  unsigned kernels = 0;
   while (std::getline(in, line)) {
     unsigned long long start = 0, size = 0;
     char name[256] = {0};
-    ASSERT_EQ(std::sscanf(line.c_str(), "%llx %llx %255s", &start, &size, name), 3) << line;
+    EXPECT_EQ(std::sscanf(line.c_str(), "%llx %llx %255s", &start, &size, name), 3) << line;
     EXPECT_NE(start, 0u) << line;
     EXPECT_NE(size, 0u) << line;
-    if (llvm::StringRef(name).starts_with("openopt_kernel_"))
-      ++kernels;
+    names.push_back(name);
   }
-  EXPECT_GE(kernels, 1u);
   llvm::sys::fs::remove(map);
+  return names;
+}
+
+TEST(RunModelTest, PerfMapNamesTheKernels) {
+  std::vector<std::string> names = perfMapNames(1, 1);
+  EXPECT_GE(llvm::count_if(names, [](llvm::StringRef n) { return n.starts_with("openopt_kernel_"); }),
+            1);
+}
+
+// The bodies of parallel loops are local functions of a kernel's object
+// (OpenMP outlines them); they are named too, at their kernel's load address.
+TEST(RunModelTest, PerfMapNamesTheParallelBodies) {
+  // [256, 64] x [64, 64] is split over two threads.
+  std::vector<std::string> names = perfMapNames(256, 2);
+  auto parallel = llvm::find_if(names, [](llvm::StringRef n) {
+    return n.starts_with("openopt_kernel_") && n.contains("omp_par");
+  });
+  ASSERT_NE(parallel, names.end()) << "no parallel body among " << names.size() << " names";
 }
 
 } // namespace
