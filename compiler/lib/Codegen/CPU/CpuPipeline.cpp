@@ -45,6 +45,10 @@ std::vector<std::string> frontPasses(const CpuPipelineOptions &options) {
       "convert-bufferization-to-memref",
       "func.func(openopt-strided-copy-to-linalg)",
   });
+  // Zero-init matmuls need no fill before them when their schedule starts
+  // from zero (openopt-vectorize-matmul).
+  if (options.vectorizeMatmul)
+    passes.push_back("func.func(openopt-elide-matmul-init)");
   return passes;
 }
 

@@ -5,6 +5,7 @@
 // would make shapes dynamic and silently stop vectorization), and applies it.
 //
 //===----------------------------------------------------------------------===//
+#include "MatmulZeroInit.h"
 #include "openopt/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -257,6 +258,7 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
     mlir::MLIRContext *ctx = &getContext();
     std::string body;
     int64_t id = 0;
+    llvm::SmallVector<std::tuple<mlir::linalg::FillOp, mlir::Value, mlir::Value>> zeroInits;
     int64_t bits = vectorBits > 0 ? vectorBits : hostVectorBits();
     // A kernel called inside a parallel loop runs on the calling thread.
     int64_t threads = func->hasAttr(kSerialKernelAttr) ? 1 : this->threads.getValue();
@@ -321,6 +323,8 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
         name += "_t";
       }
       body += tileStep(name, name + "_c", schedule->cacheTiles);
+      if (hasZeroInit(op))
+        zeroInits.push_back({guardZeroInit(op), op->getOperand(0), op->getOperand(1)});
       body += tileStep(name + "_c", name + "_r", schedule->registerTiles);
       body += "    transform.structured.vectorize %" + name + "_r : !transform.any_op\n";
       ++id;
@@ -330,7 +334,7 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
     if (threads > 1) {
       func.walk([&](mlir::linalg::LinalgOp op) {
         if (op->hasAttr(kScheduleAttr) || !op.hasPureBufferSemantics() ||
-            op->getParentOfType<mlir::scf::ForallOp>())
+            op->getParentOfType<mlir::scf::ForallOp>() || isZeroInitGuard(op))
           return;
         std::optional<int64_t> loop = parallelLoop(op, threads);
         if (!loop)
@@ -351,6 +355,11 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
         ++id;
       });
     }
+    // A matmul left unscheduled reads its output: give it its zeros back.
+    func.walk([](mlir::linalg::LinalgOp op) {
+      if (hasZeroInit(op))
+        materializeZeroInit(op);
+    });
     if (id == 0)
       return;
     std::string script =
@@ -368,6 +377,8 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
     if (failed(mlir::transform::applyTransformNamedSequence(
             func, entry, *scheduleModule, mlir::transform::TransformOptions())))
       return signalPassFailure();
+    for (auto &[guard, a, b] : zeroInits)
+      finishZeroInit(guard, a, b);
     func.walk([](mlir::Operation *op) { op->removeAttr(kScheduleAttr); });
   }
 };

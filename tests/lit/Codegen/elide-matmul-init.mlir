@@ -1,0 +1,55 @@
+// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-elide-matmul-init))' | FileCheck %s
+
+// The zero fill, and the copy of a zero buffer after it, only write what the
+// zero-init matmul overwrites: both go. The views between them stay.
+// CHECK-LABEL: func.func @dead_writes
+// CHECK-NOT: memref.copy
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[ZEROS:.*]] : memref<4x16xf32>)
+// CHECK-NOT: linalg.fill
+// CHECK: memref.collapse_shape
+// CHECK-NEXT: linalg.matmul {openopt.zero_init}
+func.func @dead_writes(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %zeros: memref<4x16xf32>) -> memref<1x4x16xf32> {
+  %cst = arith.constant 0.0 : f32
+  linalg.fill ins(%cst : f32) outs(%zeros : memref<4x16xf32>)
+  %out = memref.alloc() : memref<1x4x16xf32>
+  %flat = memref.collapse_shape %out [[0, 1], [2]] : memref<1x4x16xf32> into memref<4x16xf32>
+  linalg.fill ins(%cst : f32) outs(%flat : memref<4x16xf32>)
+  memref.copy %zeros, %flat : memref<4x16xf32> to memref<4x16xf32>
+  linalg.matmul {openopt.zero_init} ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%flat : memref<4x16xf32>)
+  return %out : memref<1x4x16xf32>
+}
+
+// -----
+
+// A read of the buffer between the fill and the matmul keeps the fill (and
+// anything before the read).
+// CHECK-LABEL: func.func @read_between
+// CHECK: linalg.fill
+// CHECK: memref.copy %[[OUT:.*]], %arg2
+// CHECK: linalg.matmul {openopt.zero_init}
+func.func @read_between(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %seen: memref<4x16xf32>) -> memref<4x16xf32> {
+  %cst = arith.constant 0.0 : f32
+  %out = memref.alloc() : memref<4x16xf32>
+  linalg.fill ins(%cst : f32) outs(%out : memref<4x16xf32>)
+  memref.copy %out, %seen : memref<4x16xf32> to memref<4x16xf32>
+  linalg.matmul {openopt.zero_init} ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%out : memref<4x16xf32>)
+  return %out : memref<4x16xf32>
+}
+
+// -----
+
+// Without the mark the fill is the matmul's initial value; and a matmul that
+// writes only part of its buffer (a subview) leaves the rest to the fill.
+// CHECK-LABEL: func.func @kept
+// CHECK-COUNT-2: linalg.fill
+func.func @kept(%a: memref<4x8xf32>, %b: memref<8x16xf32>) -> (memref<4x16xf32>, memref<4x32xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %out = memref.alloc() : memref<4x16xf32>
+  linalg.fill ins(%cst : f32) outs(%out : memref<4x16xf32>)
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%out : memref<4x16xf32>)
+  %wide = memref.alloc() : memref<4x32xf32>
+  linalg.fill ins(%cst : f32) outs(%wide : memref<4x32xf32>)
+  %half = memref.subview %wide[0, 0] [4, 16] [1, 1] : memref<4x32xf32> to memref<4x16xf32, strided<[32, 1]>>
+  linalg.matmul {openopt.zero_init} ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%half : memref<4x16xf32, strided<[32, 1]>>)
+  return %out, %wide : memref<4x16xf32>, memref<4x32xf32>
+}

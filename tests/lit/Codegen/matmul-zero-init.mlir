@@ -1,0 +1,77 @@
+// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-vectorize-matmul{vector-bits=512}))' | FileCheck %s
+// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-vectorize-matmul{vector-bits=512 threads=2}))' | FileCheck %s --check-prefix=THREADS
+
+// K fits one cache tile: the accumulators start from zero, the output is
+// only stored (no load of %c, no fill left), and the mark is gone.
+// CHECK-LABEL: func.func @whole_k
+// CHECK-NOT: openopt.zero_init
+// CHECK-NOT: linalg.fill
+// CHECK-NOT: vector.load %arg2
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<8x32xf32>)
+// CHECK: vector.store {{.*}}, %arg2
+// THREADS-LABEL: func.func @whole_k
+// THREADS: scf.forall
+// THREADS-NOT: vector.load %arg2
+// THREADS: vector.store {{.*}}, %arg2
+func.func @whole_k(%a: memref<64x128xf32>, %b: memref<128x64xf32>, %c: memref<64x64xf32>) {
+  linalg.matmul {openopt.zero_init} ins(%a, %b : memref<64x128xf32>, memref<128x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
+
+// -----
+
+// K = 768 in three cache tiles: the first tile starts from zero, the later
+// ones from the partial sums stored in %c. The loop over K tiles is the one
+// that does not index %c (here M, N and K tiles are 64, 256 and 256 wide:
+// N's loop has K's bounds and is told apart by that).
+// CHECK-LABEL: func.func @k_tiles
+// CHECK: scf.for {{.*}} to %c128 step %c64
+// CHECK: scf.for {{.*}} to %c768 step %c256
+// CHECK: scf.for %[[KT:.*]] = %c0 to %c768 step %c256
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[KT]], %c0
+// CHECK: scf.if %[[FIRST]] -> (vector<32xf32>)
+// CHECK: arith.constant dense<0.000000e+00> : vector<32xf32>
+// CHECK: } else {
+// CHECK: vector.load %arg2
+// CHECK-NOT: linalg.fill
+func.func @k_tiles(%a: memref<128x768xf32>, %b: memref<768x768xf32>, %c: memref<128x768xf32>) {
+  linalg.matmul {openopt.zero_init} ins(%a, %b : memref<128x768xf32>, memref<768x768xf32>) outs(%c : memref<128x768xf32>)
+  return
+}
+
+// -----
+
+// N = 12 is not a multiple of 8: no schedule, so the loops that lower the
+// matmul read %c, and a zero fill is put back before it.
+// CHECK-LABEL: func.func @unscheduled
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%arg2 : memref<16x12xf32>)
+// CHECK-NEXT: linalg.matmul ins
+// CHECK-NOT: openopt.zero_init
+func.func @unscheduled(%a: memref<16x8xf32>, %b: memref<8x12xf32>, %c: memref<16x12xf32>) {
+  linalg.matmul {openopt.zero_init} ins(%a, %b : memref<16x8xf32>, memref<8x12xf32>) outs(%c : memref<16x12xf32>)
+  return
+}
+
+// -----
+
+// Without the mark, the accumulators are loaded from %c as before.
+// CHECK-LABEL: func.func @accumulates
+// CHECK: vector.load %arg2
+func.func @accumulates(%a: memref<64x128xf32>, %b: memref<128x64xf32>, %c: memref<64x64xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x128xf32>, memref<128x64xf32>) outs(%c : memref<64x64xf32>)
+  return
+}
+
+// -----
+
+// A tile covers the whole matmul: no loop around the register tile, each
+// accumulator row loaded (before) by straight-line code; every row starts
+// from zero.
+// CHECK-LABEL: func.func @one_tile
+// CHECK-NOT: vector.load %arg2
+// CHECK-NOT: linalg.fill
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<2x16xf32>)
+func.func @one_tile(%a: memref<2x3xf32>, %b: memref<3x16xf32>, %c: memref<2x16xf32>) {
+  linalg.matmul {openopt.zero_init} ins(%a, %b : memref<2x3xf32>, memref<3x16xf32>) outs(%c : memref<2x16xf32>)
+  return
+}
