@@ -4,18 +4,22 @@
 // Conv: the input is padded as rows of W*C values; the gather copies, per
 // output pixel and kernel row, KW*C contiguous values (3*3 = 9 here) into
 // col [N*OH*OW, KH*KW*C]; one matmul by the [KH*KW*C, F] weight, whose
-// result already is [N, OH, OW, F]. The bias initialises the accumulator.
+// result already is [N, OH, OW, F]. The matmul starts from zero without
+// reading its output (openopt.zero_init); the bias is added after.
 // CHECK-DAG: #[[GATHER:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 * 2 + d3, d2 * 6 + d4)>
-// CHECK-DAG: #[[BIAS:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[BIAS:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, d3)>
 // CHECK-LABEL: func.func @conv3x3
 // CHECK: %[[ROWS:.*]] = tensor.collapse_shape %arg0 {{\[}}[0], [1], [2, 3]] : tensor<1x8x8x3xf32> into tensor<1x8x24xf32>
 // CHECK: %[[PAD:.*]] = tensor.pad %[[ROWS]] low[0, 1, 3] high[0, 1, 3]
 // CHECK: %[[G:.*]] = linalg.generic {indexing_maps = [#[[GATHER]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[PAD]] : tensor<1x10x30xf32>) outs(%{{.*}} : tensor<1x4x4x3x9xf32>)
 // CHECK: %[[COL:.*]] = tensor.collapse_shape %[[G]] {{\[}}[0, 1, 2], [3, 4]] : tensor<1x4x4x3x9xf32> into tensor<16x27xf32>
-// CHECK: %[[INIT:.*]] = linalg.generic {indexing_maps = [#[[BIAS]], #{{.*}}]{{.*}} ins(%arg2 : tensor<8xf32>) outs(%{{.*}} : tensor<16x8xf32>)
 // CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[}}[0, 1, 2], [3]] : tensor<3x3x3x8xf32> into tensor<27x8xf32>
-// CHECK: %[[MM:.*]] = linalg.matmul ins(%[[COL]], %[[W]] : tensor<16x27xf32>, tensor<27x8xf32>) outs(%[[INIT]] : tensor<16x8xf32>)
-// CHECK: tensor.expand_shape %[[MM]] {{\[}}[0, 1, 2], [3]] output_shape [1, 4, 4, 8]
+// CHECK: %[[ZERO:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<16x8xf32>)
+// CHECK: %[[MM:.*]] = linalg.matmul {openopt.zero_init} ins(%[[COL]], %[[W]] : tensor<16x27xf32>, tensor<27x8xf32>) outs(%[[ZERO]] : tensor<16x8xf32>)
+// CHECK: %[[OUT:.*]] = tensor.expand_shape %[[MM]] {{\[}}[0, 1, 2], [3]] output_shape [1, 4, 4, 8]
+// CHECK: %[[B:.*]] = tensor.expand_shape %arg2
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BIAS]], #{{.*}}]{{.*}} ins(%[[OUT]], %[[B]] : tensor<1x4x4x8xf32>, tensor<1x1x1x8xf32>)
+// CHECK: arith.addf
 func.func @conv3x3(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x8xf32>, %b: tensor<8xf32>) -> tensor<1x4x4x8xf32> {
   %0 = nn.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, channels_last = true} : (tensor<1x8x8x3xf32>, tensor<3x3x3x8xf32>, tensor<8xf32>) -> tensor<1x4x4x8xf32>
   return %0 : tensor<1x4x4x8xf32>
@@ -27,7 +31,7 @@ func.func @conv3x3(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x3x8xf32>, %b: tensor<
 // CHECK-DAG: #[[DGATHER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d3 * 2, d2 + d4 * 2, d5)>
 // CHECK-LABEL: func.func @conv_dilated
 // CHECK: linalg.generic {indexing_maps = [#[[DGATHER]], #{{.*}}]{{.*}} outs(%{{.*}} : tensor<1x4x4x3x3x8xf32>)
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<16x72xf32>, tensor<72x8xf32>)
+// CHECK: linalg.matmul {openopt.zero_init} ins(%{{.*}}, %{{.*}} : tensor<16x72xf32>, tensor<72x8xf32>)
 func.func @conv_dilated(%x: tensor<1x8x8x8xf32>, %w: tensor<3x3x8x8xf32>) -> tensor<1x4x4x8xf32> {
   %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 2, 2>, channels_last = true} : (tensor<1x8x8x8xf32>, tensor<3x3x8x8xf32>) -> tensor<1x4x4x8xf32>
   return %0 : tensor<1x4x4x8xf32>
@@ -42,7 +46,7 @@ func.func @conv_dilated(%x: tensor<1x8x8x8xf32>, %w: tensor<3x3x8x8xf32>) -> ten
 // CHECK-NOT: linalg.generic
 // CHECK: %[[COL:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1, 2], [3]] : tensor<2x7x7x8xf32> into tensor<98x8xf32>
 // CHECK: %[[PAD:.*]] = tensor.pad %[[COL]] low[0, 0] high[6, 0]
-// CHECK: %[[MM:.*]] = linalg.matmul ins(%[[PAD]], %{{.*}} : tensor<104x8xf32>, tensor<8x16xf32>) outs(%{{.*}} : tensor<104x16xf32>)
+// CHECK: %[[MM:.*]] = linalg.matmul {openopt.zero_init} ins(%[[PAD]], %{{.*}} : tensor<104x8xf32>, tensor<8x16xf32>) outs(%{{.*}} : tensor<104x16xf32>)
 // CHECK: %[[S:.*]] = tensor.extract_slice %[[MM]][0, 0] [98, 16] [1, 1]
 // CHECK: tensor.expand_shape %[[S]] {{\[}}[0, 1, 2], [3]] output_shape [2, 7, 7, 16]
 func.func @conv1x1_batch(%x: tensor<2x7x7x8xf32>, %w: tensor<1x1x8x16xf32>) -> tensor<2x7x7x16xf32> {
@@ -54,7 +58,7 @@ func.func @conv1x1_batch(%x: tensor<2x7x7x8xf32>, %w: tensor<1x1x8x16xf32>) -> t
 
 // A 1-D channels-last conv is the 2-D one with a unit height.
 // CHECK-LABEL: func.func @conv1d
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<8x12xf32>, tensor<12x8xf32>)
+// CHECK: linalg.matmul {openopt.zero_init} ins(%{{.*}}, %{{.*}} : tensor<8x12xf32>, tensor<12x8xf32>)
 // CHECK: tensor<1x8x8xf32>
 func.func @conv1d(%x: tensor<1x10x4xf32>, %w: tensor<3x4x8xf32>) -> tensor<1x8x8xf32> {
   %0 = nn.conv %x, %w {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, channels_last = true} : (tensor<1x10x4xf32>, tensor<3x4x8xf32>) -> tensor<1x8x8xf32>

@@ -26,12 +26,15 @@ func.func @pow_square(%a: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// Gemm with C: the bias is the matmul's initial accumulator; transB is a
-// linalg.transpose of B.
+// Gemm with C: the matmul starts from zero without reading its output
+// (openopt.zero_init) and C is added after, fused with what follows; transB
+// is a linalg.transpose of B.
 // CHECK-LABEL: func.func @gemm_bias
 // CHECK: linalg.transpose
-// CHECK: %[[INIT:.*]] = linalg.generic
-// CHECK: linalg.matmul ins({{.*}}) outs(%[[INIT]] : tensor<4x16xf32>)
+// CHECK: %[[ZERO:.*]] = linalg.fill
+// CHECK: %[[MM:.*]] = linalg.matmul {openopt.zero_init} ins({{.*}}) outs(%[[ZERO]] : tensor<4x16xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[MM]], %arg2 : tensor<4x16xf32>, tensor<16xf32>)
+// CHECK: arith.addf
 func.func @gemm_bias(%a: tensor<4x8xf32>, %b: tensor<16x8xf32>, %c: tensor<16xf32>) -> tensor<4x16xf32> {
   %0 = nn.gemm %a, %b, %c {transB = 1} : (tensor<4x8xf32>, tensor<16x8xf32>, tensor<16xf32>) -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
@@ -89,13 +92,16 @@ func.func @matmul_batched(%a: tensor<1x12x8x16xf32>, %b: tensor<1x12x16x8xf32>) 
 // -----
 
 // Conv: pad, im2col gather, matmul of the [F, C*KH*KW] weight with the
-// columns; the bias initialises the accumulator. N = 8x8 = 64 pixels is
-// already a multiple of 16, so no padding of the columns.
+// columns, starting from zero (openopt.zero_init); the bias is added after.
+// N = 8x8 = 64 pixels is already a multiple of 16, so no padding of the
+// columns.
 // CHECK-DAG: #[[IM2COL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0 * 3 + d1, d2 + d4, d3 + d5)>
 // CHECK-LABEL: func.func @conv3x3
 // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: linalg.generic {indexing_maps = [#[[IM2COL]]
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x27xf32>, tensor<27x64xf32>) outs(%{{.*}} : tensor<4x64xf32>)
+// CHECK: linalg.matmul {openopt.zero_init} ins(%{{.*}}, %{{.*}} : tensor<4x27xf32>, tensor<27x64xf32>) outs(%{{.*}} : tensor<4x64xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x8x8xf32>, tensor<1x4x1x1xf32>)
+// CHECK: arith.addf
 func.func @conv3x3(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x8x8xf32> {
   %0 = nn.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>
@@ -216,7 +222,7 @@ func.func @conv_depthwise_multiplier(%x: tensor<1x2x6x6xf32>, %w: tensor<4x1x3x3
 // CHECK-LABEL: func.func @conv_transpose_k2_s2
 // CHECK-NOT: tensor.insert_slice
 // CHECK: linalg.transpose ins(%{{.*}} : tensor<4x12xf32>) outs(%{{.*}} : tensor<12x4xf32>) permutation = [1, 0]
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<12x4xf32>, tensor<4x32xf32>) outs(%{{.*}} : tensor<12x32xf32>)
+// CHECK: linalg.matmul {openopt.zero_init} ins(%{{.*}}, %{{.*}} : tensor<12x4xf32>, tensor<4x32xf32>) outs(%{{.*}} : tensor<12x32xf32>)
 // CHECK: tensor.extract_slice {{.*}} : tensor<12x32xf32> to tensor<12x25xf32>
 // CHECK: tensor.expand_shape {{.*}} into tensor<3x2x2x5x5xf32>
 // CHECK: linalg.transpose ins(%{{.*}} : tensor<3x2x2x5x5xf32>) outs(%{{.*}} : tensor<3x5x2x5x2xf32>) permutation = [0, 3, 1, 4, 2]
@@ -237,7 +243,7 @@ func.func @conv_transpose_k2_s2(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x2x2xf32>
 // CHECK-LABEL: func.func @conv_transpose_k3_s2
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<12x4x2x2xf32>)
 // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<12x16xf32>, tensor<16x48xf32>)
+// CHECK: linalg.matmul {openopt.zero_init} ins(%{{.*}}, %{{.*}} : tensor<12x16xf32>, tensor<16x48xf32>)
 // CHECK: linalg.transpose ins(%{{.*}} : tensor<1x2x2x3x6x6xf32>) outs(%{{.*}} : tensor<1x3x6x2x6x2xf32>) permutation = [0, 3, 4, 1, 5, 2]
 // CHECK: tensor.extract_slice %{{.*}}[0, 0, 1, 1] [1, 3, 10, 10] [1, 1, 1, 1]
 // CHECK: arith.addf

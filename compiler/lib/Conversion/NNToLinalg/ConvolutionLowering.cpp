@@ -285,10 +285,15 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
                              {0, 0, p.pads[2], p.pads[3]}, 0.0);
   Value w3 = reshapeTo(b, loc, weight, {g, fg, k});
   auto accType = RankedTensorType::get({g, fg, pixels}, element);
-  // The bias (broadcast along pixels) is the initial accumulator.
-  Value init = bias ? elementwise(b, loc, accType, reshapeTo(b, loc, bias, {g, fg, 1}),
-                                  [](OpBuilder &, Location, ValueRange a) { return a[0]; })
-                    : zeroAccumulator(b, loc, accType);
+  // One group: the matmul starts from zero without reading its output, and
+  // the bias is added after, in the pass of the activation that follows
+  // (MatmulZeroInit.h). Groups: the bias (broadcast along pixels) is the
+  // batched matmul's initial accumulator.
+  bool biasAfter = bias && g == 1;
+  Value init = bias && !biasAfter
+                   ? elementwise(b, loc, accType, reshapeTo(b, loc, bias, {g, fg, 1}),
+                                 [](OpBuilder &, Location, ValueRange a) { return a[0]; })
+                   : zeroAccumulator(b, loc, accType);
 
   SmallVector<Value> images;
   for (int64_t i = 0; i < n; ++i) {
@@ -308,7 +313,13 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
     }
     images.push_back(reshapeTo(b, loc, out, {1, f, oh, ow}));
   }
-  return stackImages(b, loc, images, resultType);
+  Value result = stackImages(b, loc, images, resultType);
+  if (!biasAfter)
+    return result;
+  return elementwise(b, loc, resultType, {result, reshapeTo(b, loc, bias, {1, f, 1, 1})},
+                     [](OpBuilder &nb, Location nloc, ValueRange v) -> Value {
+                       return arith::AddFOp::create(nb, nloc, v[0], v[1]);
+                     });
 }
 
 // 2-D channels-last convolution (group 1) of [N, H, W, C] by [KH, KW, C, F]
@@ -373,17 +384,21 @@ Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, 
   int64_t paddedRows = rows % 4 == 0 ? rows : (rows + 7) / 8 * 8;
   col = padConstant(b, loc, col, {0, 0}, {paddedRows - rows, 0}, 0.0);
   auto accType = RankedTensorType::get({paddedRows, f}, element);
-  // The bias (broadcast along rows) is the initial accumulator.
-  Value init = bias ? elementwise(b, loc, accType, bias,
-                                  [](OpBuilder &, Location, ValueRange a) { return a[0]; })
-                    : zeroAccumulator(b, loc, accType);
-  Value out = matmul2D(b, loc, col, reshapeTo(b, loc, weight, {k, f}), init);
+  // The matmul starts from zero; the bias is added after (MatmulZeroInit.h).
+  Value out = matmul2D(b, loc, col, reshapeTo(b, loc, weight, {k, f}),
+                       zeroAccumulator(b, loc, accType));
   if (paddedRows != rows)
     out = tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get({rows, f}, element), out,
                                          ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
                                          ArrayRef<OpFoldResult>{b.getIndexAttr(rows), b.getIndexAttr(f)},
                                          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-  return reshapeTo(b, loc, out, resultType.getShape());
+  Value result = reshapeTo(b, loc, out, resultType.getShape());
+  if (!bias)
+    return result;
+  return elementwise(b, loc, resultType, {result, reshapeTo(b, loc, bias, {1, 1, 1, f})},
+                     [](OpBuilder &nb, Location nloc, ValueRange v) -> Value {
+                       return arith::AddFOp::create(nb, nloc, v[0], v[1]);
+                     });
 }
 
 // Direct N-D convolution, one linalg.generic over (n, g, f, o..., c, k...):

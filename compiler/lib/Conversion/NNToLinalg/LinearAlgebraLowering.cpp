@@ -11,6 +11,7 @@
 
 #include "openopt/Dialect/NN/NNDialect.h"
 #include "openopt/Dialect/NN/ShapeUtils.h"
+#include "openopt/Support/MatmulZeroInit.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -36,6 +37,15 @@ static bool foldsToConstant(Value v) {
   return false;
 }
 
+/// Whether `v` is a linalg.fill of the constant 0 (or a reshape of one).
+static bool isZeroFill(Value v) {
+  while (isa_and_present<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(v.getDefiningOp()))
+    v = v.getDefiningOp()->getOperand(0);
+  auto fill = v.getDefiningOp<linalg::FillOp>();
+  return fill && (matchPattern(fill.getInputs()[0], m_PosZeroFloat()) ||
+                  matchPattern(fill.getInputs()[0], m_Zero()));
+}
+
 /// C = A x B (+ the init accumulator) for 2-D operands. An N that is not a
 /// multiple of the vector width is padded with zero columns (sliced off
 /// after), so the CPU schedule can vectorize every matmul; padding a constant
@@ -52,15 +62,19 @@ Value matmul2D(OpBuilder &b, Location loc, Value a, Value bMat, Value init) {
     if ((wide - n) * 8 <= n)
       padded = wide;
   }
+  // A zero initial accumulator need not be read (MatmulZeroInit.h).
+  bool zeroInit = isZeroFill(init);
+  auto create = [&](Type type, Value rhs, Value acc) {
+    auto op = linalg::MatmulOp::create(b, loc, TypeRange{type}, ValueRange{a, rhs}, ValueRange{acc});
+    if (zeroInit)
+      op->setAttr(kZeroInitAttr, b.getUnitAttr());
+    return op.getResult(0);
+  };
   if (ShapedType::isDynamic(n) || padded == n || !isa<FloatType>(initType.getElementType()))
-    return linalg::MatmulOp::create(b, loc, TypeRange{initType}, ValueRange{a, bMat},
-                                    ValueRange{init})
-        .getResult(0);
+    return create(initType, bMat, init);
   Value bPadded = padConstant(b, loc, bMat, {0, 0}, {0, padded - n}, 0.0);
   Value initPadded = padConstant(b, loc, init, {0, 0}, {0, padded - n}, 0.0);
-  Value product = linalg::MatmulOp::create(b, loc, TypeRange{initPadded.getType()},
-                                           ValueRange{a, bPadded}, ValueRange{initPadded})
-                      .getResult(0);
+  Value product = create(initPadded.getType(), bPadded, initPadded);
   SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0));
   SmallVector<OpFoldResult> sizes = {sizesOf(b, loc, init)[0], b.getIndexAttr(n)};
   SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
@@ -278,7 +292,15 @@ struct LowerGemm : OpRewritePattern<nn::GemmOp> {
                  })
           .getResult(0);
     };
-    if (Value c = op.getC(); c && beta != 0 && alpha == 1.0) {
+    // With static shapes the matmul starts from zero without reading its
+    // output and beta * C is added after, fused with what follows
+    // (MatmulZeroInit.h).
+    Value c = op.getC();
+    // A single row (a GEMV) reads its few outputs cheaply; an add after would
+    // be one more call.
+    bool cAfter = c && beta != 0 && alpha == 1.0 && type.hasStaticShape() &&
+                  type.getDimSize(0) > 1 && isa<FloatType>(element);
+    if (c && beta != 0 && alpha == 1.0 && !cAfter) {
       init = broadcastC(c, [&](OpBuilder &b, Location l, ValueRange x) -> Value {
         if (beta == 1.0)
           return x[0];
@@ -288,6 +310,15 @@ struct LowerGemm : OpRewritePattern<nn::GemmOp> {
       init = zeroAccumulator(rewriter, loc, type, sizes);
     }
     Value result = matmul2D(rewriter, loc, a, bv, init);
+    if (cAfter)
+      result = elementwise(rewriter, loc, type, {result, c},
+                           [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+                             Value term = beta == 1.0 ? x[1]
+                                                      : arith::MulFOp::create(
+                                                            b, l, x[1], scalarConstant(b, l, element, beta))
+                                                            .getResult();
+                             return arith::AddFOp::create(b, l, x[0], term);
+                           });
     if (alpha != 1.0) {
       Value scaled = elementwise(rewriter, loc, type, result,
                                  [&](OpBuilder &b, Location l, ValueRange x) -> Value {
