@@ -53,3 +53,17 @@ func.func @kept(%a: memref<4x8xf32>, %b: memref<8x16xf32>) -> (memref<4x16xf32>,
   linalg.matmul {openopt.zero_init} ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%half : memref<4x16xf32, strided<[32, 1]>>)
   return %out, %wide : memref<4x16xf32>, memref<4x32xf32>
 }
+
+// -----
+
+// A batched product's fill goes the same way.
+// CHECK-LABEL: func.func @batched
+// CHECK-NOT: linalg.fill
+// CHECK: linalg.batch_matmul {openopt.zero_init}
+func.func @batched(%a: memref<2x4x8xf32>, %b: memref<2x8x16xf32>) -> memref<2x4x16xf32> {
+  %cst = arith.constant 0.0 : f32
+  %out = memref.alloc() : memref<2x4x16xf32>
+  linalg.fill ins(%cst : f32) outs(%out : memref<2x4x16xf32>)
+  linalg.batch_matmul {openopt.zero_init} ins(%a, %b : memref<2x4x8xf32>, memref<2x8x16xf32>) outs(%out : memref<2x4x16xf32>)
+  return %out : memref<2x4x16xf32>
+}

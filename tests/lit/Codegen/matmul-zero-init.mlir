@@ -75,3 +75,15 @@ func.func @one_tile(%a: memref<2x3xf32>, %b: memref<3x16xf32>, %c: memref<2x16xf
   linalg.matmul {openopt.zero_init} ins(%a, %b : memref<2x3xf32>, memref<3x16xf32>) outs(%c : memref<2x16xf32>)
   return
 }
+
+// -----
+
+// Batched products (Winograd's, attention's) start from zero the same way.
+// CHECK-LABEL: func.func @batched
+// CHECK-NOT: vector.load %arg2
+// CHECK-NOT: linalg.fill
+// CHECK: vector.store {{.*}}, %arg2
+func.func @batched(%a: memref<4x16x32xf32>, %b: memref<4x32x64xf32>, %c: memref<4x16x64xf32>) {
+  linalg.batch_matmul {openopt.zero_init} ins(%a, %b : memref<4x16x32xf32>, memref<4x32x64xf32>) outs(%c : memref<4x16x64xf32>)
+  return
+}

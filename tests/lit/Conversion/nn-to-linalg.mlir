@@ -410,7 +410,7 @@ func.func @dynamic_pool_nchw(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
 // CHECK:   tensor.extract_slice %[[PLANES]][0, 0, 0, %{{.*}}, 0] [1, 16, 4, 5, 9]
 // CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<4x4x16x4x8xf32>)
 // CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<4x4x16x4x8xf32>)
-// CHECK:   linalg.batch_matmul ins(%[[U]], %{{.*}} : tensor<16x16x16xf32>, tensor<16x16x32xf32>)
+// CHECK:   linalg.batch_matmul {openopt.zero_init} ins(%[[U]], %{{.*}} : tensor<16x16x16xf32>, tensor<16x16x32xf32>)
 // CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4x16x4x8xf32>)
 // CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<16x4x2x8x2xf32>)
 // CHECK:   tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, %{{.*}}, 0, 0, 0] [16, 4, 2, 8, 2]

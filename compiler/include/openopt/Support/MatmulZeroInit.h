@@ -1,6 +1,6 @@
 //===- MatmulZeroInit.h - matmuls whose output starts at zero ---*- C++ -*-===//
 //
-// A linalg.matmul marked `openopt.zero_init` has an output operand that holds
+// A linalg.matmul or batch_matmul marked `openopt.zero_init` has an output that holds
 // zeros when it starts (the lowering gives it a zero fill), and its code does
 // not read it: the register tiles start from zero. Whatever writes that
 // buffer just before the matmul is then dead (openopt-elide-matmul-init), so

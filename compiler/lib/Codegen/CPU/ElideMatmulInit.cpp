@@ -64,12 +64,13 @@ bool onlyWrites(Operation *op, Value root) {
 
 struct ElideMatmulInitPass : impl::ElideMatmulInitPassBase<ElideMatmulInitPass> {
   void runOnOperation() override {
-    SmallVector<linalg::MatmulOp> matmuls;
-    getOperation().walk([&](linalg::MatmulOp op) {
-      if (op->hasAttr(kZeroInitAttr) && op.hasPureBufferSemantics())
+    SmallVector<linalg::LinalgOp> matmuls;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) && op->hasAttr(kZeroInitAttr) &&
+          op.hasPureBufferSemantics())
         matmuls.push_back(op);
     });
-    for (linalg::MatmulOp matmul : matmuls) {
+    for (linalg::LinalgOp matmul : matmuls) {
       Value out = matmul.getDpsInits()[0];
       Value root = rootOf(out);
       if (!coversAll(out, root))

@@ -227,10 +227,11 @@ struct LowerMatMul : OpRewritePattern<nn::MatMulOp> {
           element);
       Sizes accSizes = {sizesOf(rewriter, loc, a3)[0], aSizes[at.getRank() - 2],
                         bSizes[bt.getRank() - 1]};
-      product = linalg::BatchMatmulOp::create(
-                    rewriter, loc, TypeRange{accType}, ValueRange{a3, b3},
-                    ValueRange{zeroAccumulator(rewriter, loc, accType, accSizes)})
-                    .getResult(0);
+      auto batched = linalg::BatchMatmulOp::create(
+          rewriter, loc, TypeRange{accType}, ValueRange{a3, b3},
+          ValueRange{zeroAccumulator(rewriter, loc, accType, accSizes)});
+      batched->setAttr(kZeroInitAttr, rewriter.getUnitAttr());
+      product = batched.getResult(0);
       productShape.append(batch->begin(), batch->end());
       productShape.append({at.getDimSize(at.getRank() - 2), bt.getDimSize(bt.getRank() - 1)});
       productSizes.append(batchSizes.begin(), batchSizes.end());

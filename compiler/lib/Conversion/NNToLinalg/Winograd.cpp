@@ -27,6 +27,8 @@
 //===----------------------------------------------------------------------===//
 #include "Winograd.h"
 
+#include "openopt/Support/MatmulZeroInit.h"
+
 #include "LoweringUtils.h"
 
 #include "openopt/Dialect/NN/ConstantData.h"
@@ -198,10 +200,11 @@ Value winogradConv2D(OpBuilder &b, Location loc, Value image, const std::vector<
 
   int64_t chunkTiles = chunk * cols;
   auto productType = RankedTensorType::get({16, filters, chunkTiles}, element);
-  Value m = linalg::BatchMatmulOp::create(b, loc, TypeRange{productType},
-                                          ValueRange{u, reshapeTo(b, loc, v, {16, c, chunkTiles})},
-                                          ValueRange{zeroAccumulator(b, loc, productType)})
-                .getResult(0);
+  auto product = linalg::BatchMatmulOp::create(
+      b, loc, TypeRange{productType}, ValueRange{u, reshapeTo(b, loc, v, {16, c, chunkTiles})},
+      ValueRange{zeroAccumulator(b, loc, productType)});
+  product->setAttr(kZeroInitAttr, b.getUnitAttr()); // MatmulZeroInit.h
+  Value m = product.getResult(0);
   m = reshapeTo(b, loc, m, {4, 4, filters, chunk, cols});
 
   // Output transform Y = At M A, rows then columns; the second pass writes

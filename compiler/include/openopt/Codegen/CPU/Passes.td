@@ -55,7 +55,7 @@ def VectorizeMatmulPass : Pass<"openopt-vectorize-matmul", "mlir::func::FuncOp">
     A is the larger operand, else along N (so each thread reads half of it).
     Every other linalg op of at least 32K iterations is split too, along its
     first parallel loop with at least `threads` iterations (partial slices
-    allowed); ops the tiling refuses stay serial. A matmul marked
+    allowed); ops the tiling refuses stay serial. A (batch) matmul marked
     `openopt.zero_init` starts its register tiles from zero instead of
     loading its output (on the first K cache tile only, when K is split); one
     left unscheduled gets a zero fill before it instead.
@@ -99,8 +99,8 @@ def ElideMatmulInitPass : Pass<"openopt-elide-matmul-init", "mlir::func::FuncOp"
   let summary = "Erase the writes into a zero-init matmul's output that it overwrites";
   let description = [{
     Runs on buffers, before `openopt-outline-kernels`, and only when
-    `openopt-vectorize-matmul` runs after it. A `linalg.matmul` marked
-    `openopt.zero_init` (the lowering gave it a zero-filled output) is
+    `openopt-vectorize-matmul` runs after it. A `linalg.matmul` or
+    `linalg.batch_matmul` marked `openopt.zero_init` (the lowering gave it a zero-filled output) is
     scheduled to start its register tiles from zero without reading that
     output (or, where the schedule cannot, gets a zero fill back). Going back
     from such a matmul in its block, every op that only writes the output
