@@ -45,6 +45,25 @@ func.func @big_generic(%x: memref<1x47x56x56xf32>, %y: memref<1x47x56x56xf32>) {
 
 // -----
 
+// Three channels would split 2 + 1; the first loop that splits evenly (the
+// 112 rows) is taken instead.
+// CHECK-LABEL: func.func @uneven_channels
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK: linalg.generic
+// CHECK-SAME: memref<1x3x56x112xf32, strided<[37632, 12544, 112, 1], offset: ?>>
+func.func @uneven_channels(%x: memref<1x3x112x112xf32>, %y: memref<1x3x112x112xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c, h, w)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<1x3x112x112xf32>) outs(%y : memref<1x3x112x112xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.addf %in, %in : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+
+// -----
+
 // A small one stays serial: a fork/join would cost more than it saves.
 // CHECK-LABEL: func.func @small_generic
 // CHECK-NOT: scf.forall
