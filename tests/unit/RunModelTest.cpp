@@ -161,4 +161,30 @@ TEST(RunModelTest, PerfMapNamesTheParallelBodies) {
   ASSERT_NE(parallel, names.end()) << "no parallel body among " << names.size() << " names";
 }
 
+// Whether the environment chose an OpenMP binding before any test ran.
+const bool userChoseBinding = std::getenv("OMP_PLACES") || std::getenv("OMP_PROC_BIND") ||
+                              std::getenv("KMP_AFFINITY");
+
+// A multi-threaded model binds each OpenMP thread to a CPU of its own, unless
+// the user chose a binding (CompiledModel.cpp): unbound, the first ~30 ms of
+// parallel regions ran 3-4x slower on the 2-vCPU hosts.
+TEST(RunModelTest, OpenMPThreadsGetACpuEachUnlessTheUserChose) {
+  std::string before = std::getenv("OMP_PROC_BIND") ? std::getenv("OMP_PROC_BIND") : "";
+  std::string path = writeMatMulModel(256);
+  ASSERT_FALSE(path.empty());
+  size_t blobs = 0;
+  std::vector<float> y = runOnce(path, true, blobs, 2);
+  llvm::sys::fs::remove(path);
+  ASSERT_EQ(y.size(), 64u);
+  const char *bind = std::getenv("OMP_PROC_BIND");
+  if (userChoseBinding) {
+    EXPECT_EQ(before, bind ? bind : "") << "the user's binding was changed";
+  } else {
+    ASSERT_NE(bind, nullptr);
+    EXPECT_STREQ(bind, "spread");
+    ASSERT_NE(std::getenv("OMP_PLACES"), nullptr);
+    EXPECT_STREQ(std::getenv("OMP_PLACES"), "threads");
+  }
+}
+
 } // namespace
