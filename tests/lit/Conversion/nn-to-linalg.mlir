@@ -42,6 +42,25 @@ func.func @gemm_bias(%a: tensor<4x8xf32>, %b: tensor<16x8xf32>, %c: tensor<16xf3
 
 // -----
 
+// N = 784 (28x28 pixels) is 16 past a multiple of 32: padded to 800 (2% more
+// columns) so that the register tile holds two AVX-512 vectors per row; 48
+// would need 64 (a third more) and stays.
+// CHECK-LABEL: func.func @pad_to_32
+// CHECK: linalg.matmul {{.*}} outs(%{{.*}} : tensor<4x800xf32>)
+// CHECK: tensor.extract_slice {{.*}} [4, 784] [1, 1] : tensor<4x800xf32> to tensor<4x784xf32>
+// CHECK-LABEL: func.func @not_worth_32
+// CHECK: linalg.matmul {{.*}} outs(%{{.*}} : tensor<4x48xf32>)
+func.func @pad_to_32(%a: tensor<4x8xf32>, %b: tensor<8x784xf32>) -> tensor<4x784xf32> {
+  %0 = nn.matmul %a, %b : (tensor<4x8xf32>, tensor<8x784xf32>) -> tensor<4x784xf32>
+  return %0 : tensor<4x784xf32>
+}
+func.func @not_worth_32(%a: tensor<4x8xf32>, %b: tensor<8x48xf32>) -> tensor<4x48xf32> {
+  %0 = nn.matmul %a, %b : (tensor<4x8xf32>, tensor<8x48xf32>) -> tensor<4x48xf32>
+  return %0 : tensor<4x48xf32>
+}
+
+// -----
+
 // A single row (GEMV) by a constant B: N = 1000 is padded to 1024 (waste
 // <= 1/8) so that the schedule can keep 8 accumulators; the result is sliced
 // back. A B computed at run time is not copied for that: only an N that is not
