@@ -26,6 +26,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 using namespace mlir;
 using llvm::createStringError;
@@ -79,17 +80,14 @@ namespace {
 // call of a 20-call benchmark in the slow phase. libomp reads these at its
 // first parallel region, after this; setting them once, before it is loaded.
 void pinOpenMPThreadsByDefault() {
-  static const bool once = [] {
-    if (!std::getenv("OMP_PLACES") && !std::getenv("OMP_PROC_BIND") &&
-        !std::getenv("KMP_AFFINITY")) {
-      ::setenv("OMP_PLACES", "threads", 0);
-      ::setenv("OMP_PROC_BIND", "spread", 0);
-    }
-    return true;
-  }();
-  (void)once;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (std::getenv("OMP_PLACES") || std::getenv("OMP_PROC_BIND") || std::getenv("KMP_AFFINITY"))
+      return;
+    ::setenv("OMP_PLACES", "threads", 0);
+    ::setenv("OMP_PROC_BIND", "spread", 0);
+  });
 }
-
 
 std::string nameOf(DictionaryAttr attrs, const std::string &fallback) {
   if (attrs)

@@ -58,8 +58,9 @@ bool onlyWrites(Operation *op, Value root) {
   OpOperand *init = linalgOp.getDpsInitOperand(0);
   if (rootOf(init->get()) != root || linalgOp.payloadUsesValueFromOperand(init))
     return false;
-  return llvm::none_of(linalgOp.getDpsInputs(),
-                       [&](Value in) { return isa<MemRefType>(in.getType()) && rootOf(in) == root; });
+  return llvm::none_of(linalgOp.getDpsInputs(), [&](Value in) {
+    return isa<MemRefType>(in.getType()) && rootOf(in) == root;
+  });
 }
 
 struct ElideMatmulInitPass : impl::ElideMatmulInitPassBase<ElideMatmulInitPass> {

@@ -7,7 +7,9 @@
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/CallInterfaces.h"
 
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -21,7 +23,8 @@ namespace {
 constexpr llvm::StringLiteral kGuardAttr = "openopt.zero_init_guard";
 
 Value zeroOf(OpBuilder &b, Location loc, VectorType type) {
-  return arith::ConstantOp::create(b, loc, type, DenseElementsAttr::get(type, b.getZeroAttr(type.getElementType())));
+  auto zeros = DenseElementsAttr::get(type, b.getZeroAttr(type.getElementType()));
+  return arith::ConstantOp::create(b, loc, type, zeros);
 }
 
 // Whether `value` is computed from `root` (through the ops defining it).
@@ -96,9 +99,13 @@ void finishZeroInit(linalg::FillOp guard, Value a, Value b) {
   guard->removeAttr(kGuardAttr);
   Value out = guard.getDpsInits()[0];
   // The register tiles' reduction loops: the loops after the guard whose
-  // bodies read both operands of this matmul.
+  // bodies read both operands of this matmul. The schedule leaves only
+  // loops and vector code where the matmul was; the next linalg op (another
+  // matmul's guard), call or copy ends the search.
   SmallVector<scf::ForOp> reductions;
-  for (Operation *op = guard->getNextNode(); op; op = op->getNextNode())
+  for (Operation *op = guard->getNextNode(); op; op = op->getNextNode()) {
+    if (isa<linalg::LinalgOp, CallOpInterface, memref::CopyOp>(op))
+      break;
     op->walk([&](scf::ForOp loop) {
       bool readsOperands = false;
       for (Operation &inner : loop.getBody()->getOperations())
@@ -106,6 +113,7 @@ void finishZeroInit(linalg::FillOp guard, Value a, Value b) {
       if (readsOperands && loadsFrom(loop, b))
         reductions.push_back(loop);
     });
+  }
   if (reductions.empty())
     return;
   llvm::SetVector<Operation *> loads;

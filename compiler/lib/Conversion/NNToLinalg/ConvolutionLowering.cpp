@@ -255,6 +255,18 @@ Value stackImages(OpBuilder &b, Location loc, ArrayRef<Value> images,
   return result;
 }
 
+// result + bias, the bias [F] broadcast along `biasShape` (its one non-unit
+// axis is the channels'): added after a matmul that starts from zero, it
+// fuses with the activation that follows (MatmulZeroInit.h).
+Value addBias(OpBuilder &b, Location loc, Value result, Value bias,
+              ArrayRef<int64_t> biasShape) {
+  return elementwise(b, loc, cast<RankedTensorType>(result.getType()),
+                     {result, reshapeTo(b, loc, bias, biasShape)},
+                     [](OpBuilder &nb, Location nloc, ValueRange v) -> Value {
+                       return arith::AddFOp::create(nb, nloc, v[0], v[1]);
+                     });
+}
+
 // 2-D convolution of [N, C, H, W] by [F, Cg, KH, KW] (+ bias [F]) into `resultType`.
 Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
              const Conv2DParams &p, RankedTensorType resultType) {
@@ -314,12 +326,7 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
     images.push_back(reshapeTo(b, loc, out, {1, f, oh, ow}));
   }
   Value result = stackImages(b, loc, images, resultType);
-  if (!biasAfter)
-    return result;
-  return elementwise(b, loc, resultType, {result, reshapeTo(b, loc, bias, {1, f, 1, 1})},
-                     [](OpBuilder &nb, Location nloc, ValueRange v) -> Value {
-                       return arith::AddFOp::create(nb, nloc, v[0], v[1]);
-                     });
+  return biasAfter ? addBias(b, loc, result, bias, {1, f, 1, 1}) : result;
 }
 
 // 2-D channels-last convolution (group 1) of [N, H, W, C] by [KH, KW, C, F]
@@ -393,12 +400,7 @@ Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, 
                                          ArrayRef<OpFoldResult>{b.getIndexAttr(rows), b.getIndexAttr(f)},
                                          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
   Value result = reshapeTo(b, loc, out, resultType.getShape());
-  if (!bias)
-    return result;
-  return elementwise(b, loc, resultType, {result, reshapeTo(b, loc, bias, {1, 1, 1, f})},
-                     [](OpBuilder &nb, Location nloc, ValueRange v) -> Value {
-                       return arith::AddFOp::create(nb, nloc, v[0], v[1]);
-                     });
+  return bias ? addBias(b, loc, result, bias, {1, 1, 1, f}) : result;
 }
 
 // Direct N-D convolution, one linalg.generic over (n, g, f, o..., c, k...):
@@ -638,12 +640,7 @@ Value convTransposeAsMatmul(OpBuilder &b, Location loc, Value input, Value weigh
                                              ArrayRef<int64_t>{0, 3, 1, 4, 2})
                      .getResult()[0];
   Value result = reshapeTo(b, loc, spread, resultType.getShape());
-  if (!bias)
-    return result;
-  return elementwise(b, loc, resultType, {result, reshapeTo(b, loc, bias, {1, f, 1, 1})},
-                     [](OpBuilder &nb, Location nloc, ValueRange v) -> Value {
-                       return arith::AddFOp::create(nb, nloc, v[0], v[1]);
-                     });
+  return bias ? addBias(b, loc, result, bias, {1, f, 1, 1}) : result;
 }
 
 // A strided ConvTranspose (group 1, dilation 1) of [N, C, H, W] by

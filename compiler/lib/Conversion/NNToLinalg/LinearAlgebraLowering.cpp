@@ -288,66 +288,47 @@ struct LowerGemm : OpRewritePattern<nn::GemmOp> {
     Type element = type.getElementType();
     Sizes sizes = {sizesOf(rewriter, loc, a)[0], sizesOf(rewriter, loc, bv)[1]};
     double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
-    // With alpha == 1, beta * C is the matmul's initial accumulator: the bias
-    // add costs no extra pass.
+    // beta * C. With static shapes and more than one row the matmul starts
+    // from zero without reading its output (MatmulZeroInit.h) and beta * C
+    // is added after, where it fuses with what follows; so it is whenever
+    // alpha != 1. Otherwise (a GEMV reads its few outputs cheaply; dynamic
+    // shapes are not scheduled) it is the matmul's initial accumulator.
+    Value c = beta != 0 ? op.getC() : Value();
+    bool cInit = c && alpha == 1.0 &&
+                 !(type.hasStaticShape() && type.getDimSize(0) > 1 && isa<FloatType>(element));
+    auto scaledC = [&](OpBuilder &b, Location l, Value x) -> Value {
+      if (beta == 1.0)
+        return x;
+      return arith::MulFOp::create(b, l, x, scalarConstant(b, l, element, beta));
+    };
     Value init;
-    auto broadcastC = [&](Value c, BodyBuilder body) {
+    if (!cInit) {
+      init = zeroAccumulator(rewriter, loc, type, sizes);
+    } else {
       auto cType = cast<RankedTensorType>(c.getType());
       SmallVector<AffineMap> maps = {broadcastMap(rewriter.getContext(), cType.getShape(),
                                                   type.getShape()),
                                      rewriter.getMultiDimIdentityMap(2)};
-      return linalg::GenericOp::create(
+      init = linalg::GenericOp::create(
                  rewriter, loc, type, c, emptyTensor(rewriter, loc, type, sizes), maps,
                  SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
                  [&](OpBuilder &nb, Location l, ValueRange x) {
-                   linalg::YieldOp::create(nb, l, body(nb, l, x.take_front()));
+                   linalg::YieldOp::create(nb, l, scaledC(nb, l, x[0]));
                  })
-          .getResult(0);
-    };
-    // With static shapes the matmul starts from zero without reading its
-    // output and beta * C is added after, fused with what follows
-    // (MatmulZeroInit.h).
-    Value c = op.getC();
-    // A single row (a GEMV) reads its few outputs cheaply; an add after would
-    // be one more call.
-    bool cAfter = c && beta != 0 && alpha == 1.0 && type.hasStaticShape() &&
-                  type.getDimSize(0) > 1 && isa<FloatType>(element);
-    if (c && beta != 0 && alpha == 1.0 && !cAfter) {
-      init = broadcastC(c, [&](OpBuilder &b, Location l, ValueRange x) -> Value {
-        if (beta == 1.0)
-          return x[0];
-        return arith::MulFOp::create(b, l, x[0], scalarConstant(b, l, element, beta));
-      });
-    } else {
-      init = zeroAccumulator(rewriter, loc, type, sizes);
+                 .getResult(0);
     }
     Value result = matmul2D(rewriter, loc, a, bv, init);
-    if (cAfter)
+    if (alpha != 1.0)
+      result = elementwise(rewriter, loc, type, result,
+                           [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+                             return arith::MulFOp::create(
+                                 b, l, x[0], scalarConstant(b, l, element, alpha));
+                           });
+    if (c && !cInit)
       result = elementwise(rewriter, loc, type, {result, c},
                            [&](OpBuilder &b, Location l, ValueRange x) -> Value {
-                             Value term = beta == 1.0 ? x[1]
-                                                      : arith::MulFOp::create(
-                                                            b, l, x[1], scalarConstant(b, l, element, beta))
-                                                            .getResult();
-                             return arith::AddFOp::create(b, l, x[0], term);
+                             return arith::AddFOp::create(b, l, x[0], scaledC(b, l, x[1]));
                            });
-    if (alpha != 1.0) {
-      Value scaled = elementwise(rewriter, loc, type, result,
-                                 [&](OpBuilder &b, Location l, ValueRange x) -> Value {
-                                   return arith::MulFOp::create(
-                                       b, l, x[0], scalarConstant(b, l, element, alpha));
-                                 });
-      result = scaled;
-      if (Value c = beta != 0 ? op.getC() : Value()) {
-        Value cScaled = broadcastC(c, [&](OpBuilder &b, Location l, ValueRange x) -> Value {
-          return arith::MulFOp::create(b, l, x[0], scalarConstant(b, l, element, beta));
-        });
-        result = elementwise(rewriter, loc, type, {scaled, cScaled},
-                             [](OpBuilder &b, Location l, ValueRange x) -> Value {
-                               return arith::AddFOp::create(b, l, x[0], x[1]);
-                             });
-      }
-    }
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -100,9 +100,9 @@ def ElideMatmulInitPass : Pass<"openopt-elide-matmul-init", "mlir::func::FuncOp"
   let description = [{
     Runs on buffers, before `openopt-outline-kernels`, and only when
     `openopt-vectorize-matmul` runs after it. A `linalg.matmul` or
-    `linalg.batch_matmul` marked `openopt.zero_init` (the lowering gave it a zero-filled output) is
-    scheduled to start its register tiles from zero without reading that
-    output (or, where the schedule cannot, gets a zero fill back). Going back
+    `linalg.batch_matmul` marked `openopt.zero_init` (the lowering gave it a
+    zero-filled output) is scheduled to start its register tiles from zero
+    without reading that output (or, where the schedule cannot, gets a zero fill back). Going back
     from such a matmul in its block, every op that only writes the output
     buffer (a fill, a copy into it, a linalg op that does not read its init)
     is erased, up to the first op that reads the buffer or a view of it. The
