@@ -1,19 +1,30 @@
 // RUN: openopt-opt %s --pass-pipeline="builtin.module(func.func(openopt-decompose-pads))" | FileCheck %s
 // RUN: openopt-opt %s --pass-pipeline="builtin.module(func.func(openopt-decompose-pads),eliminate-empty-tensors,one-shot-bufferize{bufferize-function-boundaries},canonicalize,cse,canonicalize)" | FileCheck %s --check-prefix=BUF
 
-// The pad becomes a filled tensor with the source inserted ...
+// The pad becomes its border, filled slab by slab (rows 0 and 9 across the
+// whole width, then columns 0 and 9 of rows 1-8: no element twice), with the
+// source inserted into the interior ...
 // CHECK-LABEL: func.func @clip_then_pad
 // CHECK: %[[CLIP:.*]] = linalg.generic
 // CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<4x10x10xf32>
-// CHECK: %[[FILL:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[EMPTY]] : tensor<4x10x10xf32>)
-// CHECK: tensor.insert_slice %[[CLIP]] into %[[FILL]][0, 1, 1] [4, 8, 8] [1, 1, 1]
+// CHECK: %[[TOP:.*]] = tensor.extract_slice %[[EMPTY]][0, 0, 0] [4, 1, 10] [1, 1, 1]
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[TOP]] : tensor<4x1x10xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 9, 0] [4, 1, 10] [1, 1, 1]
+// CHECK: tensor.extract_slice %{{.*}}[0, 1, 0] [4, 8, 1] [1, 1, 1]
+// CHECK: tensor.extract_slice %{{.*}}[0, 1, 9] [4, 8, 1] [1, 1, 1]
+// CHECK: %[[BORDER:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 1, 9] [4, 8, 1] [1, 1, 1]
+// CHECK: tensor.insert_slice %[[CLIP]] into %[[BORDER]][0, 1, 1] [4, 8, 8] [1, 1, 1]
 // CHECK-NOT: tensor.pad
+// CHECK-LABEL: func.func @dynamic_pad
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<?x10xf32>)
+// CHECK: tensor.insert_slice
 
 // ... so that after bufferization the clip writes into the padded buffer's
-// interior, with no copy.
+// interior, with no copy, and only the border is filled.
 // BUF-LABEL: func.func @clip_then_pad
 // BUF: %[[PADDED:.*]] = memref.alloc() {{.*}} : memref<4x10x10xf32>
-// BUF: linalg.fill {{.*}} outs(%[[PADDED]]
+// BUF-COUNT-4: linalg.fill {{.*}} outs(%{{.*}} : memref<4x{{[18]}}x{{(10|1)}}xf32, strided<[100, 10, 1]{{.*}}>>)
+// BUF-NOT: linalg.fill
 // BUF: %[[INTERIOR:.*]] = memref.subview %[[PADDED]][0, 1, 1] [4, 8, 8] [1, 1, 1]
 // BUF: linalg.generic {{.*}} outs(%[[INTERIOR]]
 // BUF-NOT: memref.copy
@@ -35,4 +46,14 @@ func.func @clip_then_pad(%x: tensor<4x8x8xf32>) -> tensor<4x10x10xf32> {
     tensor.yield %zero : f32
   } : tensor<4x8x8xf32> to tensor<4x10x10xf32>
   return %padded : tensor<4x10x10xf32>
+}
+
+// A dynamic size: the whole tensor is filled, then the source inserted.
+func.func @dynamic_pad(%x: tensor<?x8xf32>) -> tensor<?x10xf32> {
+  %zero = arith.constant 0.0 : f32
+  %padded = tensor.pad %x low[0, 1] high[0, 1] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %zero : f32
+  } : tensor<?x8xf32> to tensor<?x10xf32>
+  return %padded : tensor<?x10xf32>
 }

@@ -4,6 +4,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace openopt {
@@ -12,9 +13,62 @@ namespace openopt {
 
 namespace {
 
+using namespace mlir;
+
+// A static pad with a constant value: the border alone is filled, as one
+// slab per padded side of each axis (axis d's slabs span the interior on the
+// axes before d and everything on the axes after it, so that they tile the
+// border without overlap), and the source goes into the interior. Filling
+// the whole tensor first would write the interior twice.
+struct FillOnlyTheBorder : OpRewritePattern<tensor::PadOp> {
+  FillOnlyTheBorder(MLIRContext *ctx) : OpRewritePattern(ctx, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(tensor::PadOp pad, PatternRewriter &rewriter) const override {
+    Value value = pad.getConstantPaddingValue();
+    RankedTensorType type = pad.getResultType();
+    auto sourceShape = pad.getSourceType().getShape();
+    SmallVector<int64_t> low(pad.getStaticLow()), high(pad.getStaticHigh());
+    if (!value || !type.hasStaticShape() || !pad.getSourceType().hasStaticShape() ||
+        llvm::any_of(llvm::concat<int64_t>(low, high), ShapedType::isDynamic))
+      return failure();
+    Location loc = pad.getLoc();
+    auto folds = [&](ArrayRef<int64_t> v) { return getAsIndexOpFoldResult(getContext(), v); };
+    int64_t rank = type.getRank();
+    auto shape = type.getShape();
+    Value result = tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+    auto fillSlab = [&](int64_t axis, int64_t start, int64_t size) {
+      SmallVector<int64_t> offsets(rank, 0), sizes(shape);
+      for (int64_t i = 0; i < axis; ++i) {
+        offsets[i] = low[i];
+        sizes[i] = sourceShape[i];
+      }
+      offsets[axis] = start;
+      sizes[axis] = size;
+      SmallVector<int64_t> strides(rank, 1);
+      Value slab = tensor::ExtractSliceOp::create(rewriter, loc, result, folds(offsets),
+                                                  folds(sizes), folds(strides));
+      Value filled = linalg::FillOp::create(rewriter, loc, value, slab).getResult(0);
+      result = tensor::InsertSliceOp::create(rewriter, loc, filled, result, folds(offsets),
+                                             folds(sizes), folds(strides));
+    };
+    for (int64_t axis = 0; axis < rank; ++axis) {
+      if (low[axis] > 0)
+        fillSlab(axis, 0, low[axis]);
+      if (high[axis] > 0)
+        fillSlab(axis, low[axis] + sourceShape[axis], high[axis]);
+    }
+    SmallVector<int64_t> strides(rank, 1);
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(pad, pad.getSource(), result, folds(low),
+                                                       folds(sourceShape), folds(strides));
+    return success();
+  }
+};
+
 struct DecomposePadsPass : impl::DecomposePadsPassBase<DecomposePadsPass> {
   void runOnOperation() override {
     mlir::RewritePatternSet patterns(&getContext());
+    patterns.add<FillOnlyTheBorder>(&getContext());
+    // Dynamic pads, or a value computed per element: a fill of the whole
+    // tensor and the source inserted.
     mlir::linalg::populateDecomposePadPatterns(patterns);
     if (failed(mlir::applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
