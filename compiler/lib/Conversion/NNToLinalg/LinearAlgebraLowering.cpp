@@ -51,27 +51,51 @@ static bool isZeroFill(Value v) {
 /// after), so the CPU schedule can vectorize every matmul; padding a constant
 /// B costs nothing at run time once folded. An N not a multiple of 8 is
 /// padded to a multiple of 16 (one AVX-512 vector), and to a multiple of 32
-/// (two) when that adds at most 1/6; a single row (a GEMV such as a classifier) is padded to a
+/// (two) when the register tile gains more than the columns cost; a single
+/// row (a GEMV such as a classifier) is padded to a
 /// multiple of 128 when that wastes at most 1/8, so that its schedule gets 8
 /// independent accumulators instead of one latency-bound chain.
 Value matmul2D(OpBuilder &b, Location loc, Value a, Value bMat, Value init) {
   auto initType = cast<RankedTensorType>(init.getType());
   int64_t m = initType.getDimSize(0), n = initType.getDimSize(1);
   int64_t padded = ShapedType::isDynamic(n) || n % 8 == 0 ? n : (n + 15) / 16 * 16;
-  // Two AVX-512 vectors per register-tile row: N a multiple of 32 gets 16
-  // accumulators, one that is 16 past a multiple gets 8 (8 rows of one
-  // vector), at about half the FMA rate. Worth up to 1/6 more columns. (A
-  // single row has its own rule below: its B is the large operand, and a B
-  // computed at run time would be copied.)
+  // The register tile follows N: a multiple of 32 gets two AVX-512 vectors
+  // per row and 16 accumulators; a multiple of 16, one vector and 8, at
+  // about half the FMA rate; a multiple of 8, one 8-lane vector, a quarter.
+  // The width with the most useful work per FMA wins (N = 24 becomes 32,
+  // 48 becomes 64, 784 becomes 800; 16 stays). A single row has its own
+  // rule below: its B is the large operand, and a B computed at run time
+  // would be copied.
   if (!ShapedType::isDynamic(n) && padded % 32 != 0 && m != 1) {
+    auto usefulPerFma = [&](int64_t width) {
+      double rate = width % 32 == 0 ? 1.0 : width % 16 == 0 ? 0.5 : 0.25;
+      return rate * double(n) / double(width);
+    };
     int64_t wide = (n + 31) / 32 * 32;
-    if ((wide - n) * 6 <= n)
+    if (usefulPerFma(wide) > usefulPerFma(padded))
       padded = wide;
   }
   if (m == 1 && !ShapedType::isDynamic(n) && n >= 128 && foldsToConstant(bMat)) {
     int64_t wide = (n + 127) / 128 * 128;
     if ((wide - n) * 8 <= n)
       padded = wide;
+  }
+  // Rows: a count that is not a multiple of 4 (7x7 = 49 pixels, 197
+  // tokens) would get a register tile of one or two rows, several times
+  // slower than the zero rows added here to reach a multiple of 8.
+  if (int64_t rows = (m + 7) / 8 * 8;
+      !ShapedType::isDynamic(m) && m >= 8 && m % 4 != 0 && isa<FloatType>(initType.getElementType())) {
+    Value aPadded = padConstant(b, loc, a, {0, 0}, {rows - m, 0}, 0.0);
+    // A zero init stays a zero fill, for the zero-init mark.
+    Value initPadded =
+        isZeroFill(init)
+            ? zeroAccumulator(b, loc, RankedTensorType::get({rows, n}, initType.getElementType()))
+            : padConstant(b, loc, init, {0, 0}, {rows - m, 0}, 0.0);
+    Value product = matmul2D(b, loc, aPadded, bMat, initPadded);
+    SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(m), sizesOf(b, loc, init)[1]};
+    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+    return tensor::ExtractSliceOp::create(b, loc, initType, product, offsets, sizes, strides);
   }
   // A zero initial accumulator need not be read (MatmulZeroInit.h).
   bool zeroInit = isZeroFill(init);
