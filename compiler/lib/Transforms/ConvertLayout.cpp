@@ -77,11 +77,23 @@ bool isChannelsFirst2D(Value input) {
   return cast<RankedTensorType>(input.getType()).getRank() == 4;
 }
 
+// group == C == F: each output channel reads its own input channel.
+bool isDepthwise(nn::ConvOp op) {
+  auto in = cast<RankedTensorType>(op.getInput().getType());
+  auto w = cast<RankedTensorType>(op.getWeight().getType());
+  return in.getRank() == 4 && in.hasStaticShape() && w.hasStaticShape() &&
+         op.getGroup() == in.getDimSize(1) && w.getDimSize(0) == op.getGroup() &&
+         w.getDimSize(1) == 1;
+}
+
 struct ConvToChannelsLast : OpRewritePattern<nn::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::ConvOp op, PatternRewriter &rewriter) const override {
-    // Grouped convolutions keep their batched NCHW lowering.
-    if (op.getChannelsLast() || !isChannelsFirst2D(op.getInput()) || op.getGroup() != 1)
+    // Grouped convolutions keep their batched NCHW lowering, except
+    // depthwise ones (one filter per channel), which vectorize along the
+    // channels in NHWC.
+    if (op.getChannelsLast() || !isChannelsFirst2D(op.getInput()) ||
+        (op.getGroup() != 1 && !isDepthwise(op)))
       return failure();
     Value weight = transposed(rewriter, op.getLoc(), op.getWeight(), kWeightToHWCF);
     return wrapChannelsLast(rewriter, op, [&](Value input, RankedTensorType type) {
@@ -262,11 +274,24 @@ struct ConvertLayoutPass : impl::ConvertLayoutPassBase<ConvertLayoutPass> {
   void runOnOperation() override {
     if (layout == "nchw")
       return;
-    if (layout != "nhwc") {
-      getOperation().emitError("openopt-convert-layout: layout must be \"nchw\" or \"nhwc\", got \"")
+    if (layout != "nhwc" && layout != "auto") {
+      getOperation().emitError(
+          "openopt-convert-layout: layout must be \"nchw\", \"nhwc\" or \"auto\", got \"")
           << layout << "\"";
       return signalPassFailure();
     }
+    // auto: channels-last where NCHW is weak, a network with depthwise
+    // convolutions (their NCHW loops vectorize along rows, 7 or 14 wide in
+    // a MobileNet's last stages); other networks keep NCHW, where 3x3
+    // convolutions have Winograd.
+    if (layout == "auto" &&
+        !getOperation()
+             .walk([](nn::ConvOp conv) {
+               return conv.getGroup() > 1 && isDepthwise(conv) ? WalkResult::interrupt()
+                                                               : WalkResult::advance();
+             })
+             .wasInterrupted())
+      return;
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     patterns.add<ConvToChannelsLast, MaxPoolToChannelsLast, AveragePoolToChannelsLast,

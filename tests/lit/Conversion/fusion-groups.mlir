@@ -54,3 +54,28 @@ func.func @epilogue_group(%x: tensor<2x4xf32>, %w: tensor<4x16xf32>, %b: tensor<
   return %g : tensor<2x16xf32>
 }
 
+
+// -----
+
+// A channels-last depthwise convolution computes over channel blocks
+// [N, OH, OW, C/16, 16] and collapses its result: the Clip of its group takes
+// the same blocked loops and fuses into it (one generic, its body the taps
+// and the clamp), leaving the collapse after.
+// CHECK-LABEL: func.func @depthwise_then_clip
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x4x2x16xf32>)
+// CHECK-COUNT-9: math.fma
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: linalg.yield
+// CHECK-NOT: linalg.generic
+// CHECK: tensor.collapse_shape %{{.*}} : tensor<1x4x4x2x16xf32> into tensor<1x4x4x32xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @depthwise_then_clip(%x: tensor<1x6x6x32xf32>, %w: tensor<3x3x1x32xf32>) -> tensor<1x4x4x32xf32> {
+  %g = nn.fused "epilogue" {
+    %c = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 32, channels_last = true} : (tensor<1x6x6x32xf32>, tensor<3x3x1x32xf32>) -> tensor<1x4x4x32xf32>
+    %r = nn.clip %c {min = 0.0 : f64, max = 6.0 : f64} : tensor<1x4x4x32xf32>
+    nn.yield %r : tensor<1x4x4x32xf32>
+  } : tensor<1x4x4x32xf32>
+  return %g : tensor<1x4x4x32xf32>
+}

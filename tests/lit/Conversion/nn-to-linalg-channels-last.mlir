@@ -68,10 +68,38 @@ func.func @conv1d(%x: tensor<1x10x4xf32>, %w: tensor<3x4x8xf32>) -> tensor<1x8x8
 // -----
 
 func.func @conv_grouped(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x2x4xf32>) -> tensor<1x6x6x4xf32> {
-  // expected-error @+2 {{Conv: channels-last convolutions must have group 1, this one has 2}}
+  // expected-error @+2 {{Conv: a grouped channels-last convolution must be 2-D and depthwise (weight [KH, KW, 1, group]), this one has group 2 and weight [3, 3, 2, 4]}}
   // expected-error @+1 {{failed to legalize operation 'nn.conv'}}
   %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2, channels_last = true} : (tensor<1x8x8x4xf32>, tensor<3x3x2x4xf32>) -> tensor<1x6x6x4xf32>
   return %0 : tensor<1x6x6x4xf32>
+}
+
+// -----
+
+// Depthwise (group == C == F), 32 channels: the input is padded as it is
+// (the op computing it can write into the padded buffer), one generic over
+// the output viewed as [N, OH, OW, C/16, 16] sums the 9 taps of stride 2,
+// reading the same 16 contiguous channels it writes, and its result is
+// collapsed straight back to [N, OH, OW, C].
+// CHECK-DAG: #[[OUT5:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
+// CHECK-LABEL: func.func @depthwise_stride2
+// CHECK: %[[PAD:.*]] = tensor.pad %arg0 low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[IMG:.*]] = tensor.expand_shape %[[PAD]] {{\[}}[0], [1], [2], [3, 4]] output_shape [1, 10, 10, 2, 16]
+// CHECK: %[[DW:.*]] = linalg.generic {indexing_maps = [#[[OUT5]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} outs(%{{.*}} : tensor<1x4x4x2x16xf32>)
+// CHECK: ^bb0
+// CHECK: %[[I:.*]] = linalg.index 1
+// CHECK: %[[J:.*]] = linalg.index 2
+// CHECK: %[[CB:.*]] = linalg.index 3
+// CHECK: %[[L:.*]] = linalg.index 4
+// CHECK: tensor.extract %{{.*}}[%[[CB]], %[[L]]] : tensor<2x16xf32>
+// CHECK: %[[ROW:.*]] = arith.muli %[[I]], %c2
+// CHECK: %[[COL:.*]] = arith.muli %[[J]], %c2
+// CHECK: tensor.extract %[[IMG]][%c0, %[[ROW]], %[[COL]], %[[CB]], %[[L]]]
+// CHECK-COUNT-9: math.fma
+// CHECK: tensor.collapse_shape %[[DW]] {{\[}}[0], [1], [2], [3, 4]] : tensor<1x4x4x2x16xf32> into tensor<1x4x4x32xf32>
+func.func @depthwise_stride2(%x: tensor<1x8x8x32xf32>, %w: tensor<3x3x1x32xf32>, %b: tensor<32xf32>) -> tensor<1x4x4x32xf32> {
+  %0 = nn.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 32, channels_last = true} : (tensor<1x8x8x32xf32>, tensor<3x3x1x32xf32>, tensor<32xf32>) -> tensor<1x4x4x32xf32>
+  return %0 : tensor<1x4x4x32xf32>
 }
 
 // -----

@@ -2,7 +2,9 @@
 // RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-convert-layout{layout=nchw}))' | FileCheck %s --check-prefix=NCHW
 // RUN: not openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-convert-layout{layout=nwhc}))' 2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: layout must be "nchw" or "nhwc", got "nwhc"
+// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-convert-layout{layout=auto}))' | FileCheck %s --check-prefix=AUTO
+
+// BAD: layout must be "nchw", "nhwc" or "auto", got "nwhc"
 
 // A residual block, conv -> relu -> conv -> add -> relu: NHWC from end to
 // end, with one transpose at the input and one at the output. The 1x1
@@ -126,4 +128,34 @@ func.func @not_converted(%x1: tensor<1x2x8xf32>, %w1: tensor<4x2x3xf32>,
   %cg = nn.conv %xg, %wg {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2} : (tensor<1x4x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
   %ml = nn.max_pool %xl {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, channels_last = true} : (tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32>
   return %c1, %c3, %cg, %ml : tensor<1x4x6xf32>, tensor<1x4x2x2x2xf32>, tensor<1x4x6x6xf32>, tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// A depthwise block (1x1 expansion, depthwise 3x3 stride 2, ReLU6): the
+// depthwise weight [C, 1, 3, 3] becomes [3, 3, 1, C] and the block runs
+// NHWC. layout=auto converts this function (it has a depthwise
+// convolution) and leaves the next one, whose convolution is not.
+// CHECK-LABEL: func.func @depthwise_block
+// CHECK: nn.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>}
+// CHECK: nn.conv {{.*}}channels_last = true{{.*}} -> tensor<1x8x8x4xf32>
+// CHECK: nn.conv {{.*}}channels_last = true{{.*}}group = 4 : i64{{.*}} : (tensor<1x8x8x4xf32>, tensor<3x3x1x4xf32>) -> tensor<1x4x4x4xf32>
+// CHECK: nn.clip {{.*}} : tensor<1x4x4x4xf32>
+// CHECK: nn.transpose %{{.*}} {perm = array<i64: 0, 3, 1, 2>}
+// AUTO-LABEL: func.func @depthwise_block
+// AUTO: nn.conv {{.*}}channels_last = true
+// AUTO: nn.conv {{.*}}channels_last = true{{.*}}group = 4
+// AUTO-LABEL: func.func @no_depthwise
+// AUTO-NOT: nn.transpose
+// AUTO-NOT: channels_last
+// AUTO: return
+func.func @depthwise_block(%x: tensor<1x2x8x8xf32>, %w1: tensor<4x2x1x1xf32>, %wd: tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32> {
+  %e = nn.conv %x, %w1 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x2x8x8xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %d = nn.conv %e, %wd {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
+  %r = nn.clip %d {min = 0.0 : f64, max = 6.0 : f64} : tensor<1x4x4x4xf32>
+  return %r : tensor<1x4x4x4xf32>
+}
+func.func @no_depthwise(%x: tensor<1x2x8x8xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %c = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x2x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %c : tensor<1x4x6x6xf32>
 }

@@ -108,7 +108,7 @@ def FuseOpsPass : Pass<"openopt-fuse-ops", "mlir::func::FuncOp"> {
 def ConvertLayoutPass : Pass<"openopt-convert-layout", "mlir::func::FuncOp"> {
   let summary = "Run 2-D convolutions and pools channels-last, transposing only at the edges";
   let description = [{
-    With `layout=nhwc`, every 2-D `nn.conv` with group 1 and every 2-D
+    With `layout=nhwc`, every 2-D `nn.conv` with group 1 or depthwise and every 2-D
     `nn.max_pool`, `nn.average_pool` and `nn.global_average_pool` becomes
     its `channels_last` form: the input is transposed NCHW -> NHWC, the
     result back NHWC -> NCHW, and a Conv weight is re-laid out
@@ -125,12 +125,17 @@ def ConvertLayoutPass : Pass<"openopt-convert-layout", "mlir::func::FuncOp"> {
     remain at the graph's inputs and outputs and before ops that need NCHW.
     A remaining transpose that only moves 1-dims becomes a reshape and
     merges with a following Flatten, Squeeze, Unsqueeze or Reshape.
-    Grouped convolutions and 1-D/3-D ones keep NCHW. `layout=nchw` leaves
-    the function unchanged.
+    Depthwise convolutions (group == C == F) become channels-last too
+    (weight [KH, KW, 1, F]); other grouped convolutions and 1-D/3-D ones
+    keep NCHW. `layout=nchw` leaves
+    the function unchanged; `layout=auto` (the built-in recipe's) converts
+    a function that has a depthwise convolution (a MobileNet: in NCHW its
+    loops vectorize along image rows, 7 or 14 wide in the last stages) and
+    leaves other functions in NCHW (where 3x3 convolutions use Winograd).
   }];
   let options = [
     Option<"layout", "layout", "std::string", "\"nhwc\"",
-           "Layout of 2-D convolutions and pools: nhwc (channels last) or nchw (unchanged)">,
+           "Layout of 2-D convolutions and pools: nhwc (channels last), nchw (unchanged) or auto (nhwc when there is a depthwise convolution)">,
   ];
   let dependentDialects = ["openopt::nn::NNDialect"];
 }

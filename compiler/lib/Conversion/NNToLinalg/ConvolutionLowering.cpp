@@ -14,12 +14,14 @@
 // [N, OH, OW, F].
 //
 //===----------------------------------------------------------------------===//
+#include "DepthwiseChannelsLast.h"
 #include "LoweringUtils.h"
 #include "Patterns.h"
 #include "Winograd.h"
 
 #include "openopt/Dialect/NN/ConstantData.h"
 #include "openopt/Dialect/NN/NNDialect.h"
+#include "openopt/Dialect/NN/ShapeUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -385,20 +387,11 @@ Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, 
               .getResult(0);
     col = reshapeTo(b, loc, col, {rows, k});
   }
-  // Pixels are the matmul's M. A count that is not a multiple of 4 (7x7 =
-  // 49) would get a one-row register tile, several times slower than the
-  // zero rows added here to reach a multiple of 8.
-  int64_t paddedRows = rows % 4 == 0 ? rows : (rows + 7) / 8 * 8;
-  col = padConstant(b, loc, col, {0, 0}, {paddedRows - rows, 0}, 0.0);
-  auto accType = RankedTensorType::get({paddedRows, f}, element);
+  // Pixels are the matmul's M (matmul2D pads an awkward count).
+  auto accType = RankedTensorType::get({rows, f}, element);
   // The matmul starts from zero; the bias is added after (MatmulZeroInit.h).
   Value out = matmul2D(b, loc, col, reshapeTo(b, loc, weight, {k, f}),
                        zeroAccumulator(b, loc, accType));
-  if (paddedRows != rows)
-    out = tensor::ExtractSliceOp::create(b, loc, RankedTensorType::get({rows, f}, element), out,
-                                         ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-                                         ArrayRef<OpFoldResult>{b.getIndexAttr(rows), b.getIndexAttr(f)},
-                                         ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
   Value result = reshapeTo(b, loc, out, resultType.getShape());
   return bias ? addBias(b, loc, result, bias, {1, 1, 1, f}) : result;
 }
@@ -590,11 +583,19 @@ struct LowerConv : OpRewritePattern<nn::ConvOp> {
 
   // [N, (H,) W, C] by [(KH,) KW, C, F]; a 1-D one is 2-D with a unit height.
   LogicalResult lowerChannelsLast(nn::ConvOp op, int64_t spatial, PatternRewriter &rewriter) const {
-    if (op.getGroup() != 1)
-      return op.emitError("Conv: channels-last convolutions must have group 1, this one has ")
-             << op.getGroup(), failure();
     Location loc = op.getLoc();
     auto s = op.getStrides(), d = op.getDilations(), pads = op.getPads();
+    if (op.getGroup() != 1) {
+      auto w = op.getWeight().getType().getShape();
+      if (spatial != 2 || w[2] != 1 || w[3] != op.getGroup())
+        return op.emitError("Conv: a grouped channels-last convolution must be 2-D and "
+                            "depthwise (weight [KH, KW, 1, group]), this one has group ")
+               << op.getGroup() << " and weight " << nn::formatShape(w), failure();
+      rewriter.replaceOp(op, depthwiseConv2DChannelsLast(rewriter, loc, op.getInput(),
+                                                         op.getWeight(), op.getBias(), s, d,
+                                                         pads, op.getType()));
+      return success();
+    }
     Value input = op.getInput(), weight = op.getWeight();
     auto outShape = op.getType().getShape();
     auto type2D = op.getType();

@@ -10,6 +10,7 @@
 #include "openopt/Dialect/NN/NNDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -26,9 +27,19 @@ LogicalResult dissolveFusionGroups(func::FuncOp func) {
   MLIRContext *ctx = func.getContext();
   FrozenRewritePatternSet fusion = [&] {
     RewritePatternSet patterns(ctx);
-    linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *fused) {
-      auto producer = fused->get().getDefiningOp<linalg::LinalgOp>();
+    auto allParallel = [](Value v) {
+      auto producer = v.getDefiningOp<linalg::LinalgOp>();
       return producer && producer.getNumLoops() == producer.getNumParallelLoops();
+    };
+    linalg::populateElementwiseOpsFusionPatterns(
+        patterns, [=](OpOperand *fused) { return allParallel(fused->get()); });
+    // A producer that computes in a finer shape than its result (the
+    // channel blocks of a channels-last depthwise convolution) hands it on
+    // through a collapse_shape: the consumer then takes the finer loops too,
+    // so that the two fuse.
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, [=](OpOperand *fused) {
+      auto collapse = fused->get().getDefiningOp<tensor::CollapseShapeOp>();
+      return collapse && allParallel(collapse.getSrc());
     });
     return FrozenRewritePatternSet(std::move(patterns));
   }();

@@ -543,6 +543,16 @@ Value padChannelsLast(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> low
                       ArrayRef<int64_t> high, double value) {
   auto type = cast<RankedTensorType>(v.getType());
   int64_t rank = type.getRank(), c = type.getDimSize(rank - 1);
+  if (c >= kChannelsPaddedInPlace) {
+    // A pad of the tensor itself: openopt-decompose-pads fills the border
+    // and the op that computes `v` writes the interior, with no copy.
+    SmallVector<int64_t> lo = {0}, hi = {0};
+    llvm::append_range(lo, low);
+    llvm::append_range(hi, high);
+    lo.push_back(0);
+    hi.push_back(0);
+    return padConstant(b, loc, v, lo, hi, value);
+  }
   SmallVector<int64_t> rows(type.getShape().drop_back());
   rows.back() *= c;
   SmallVector<int64_t> lo = {0}, hi = {0};

@@ -175,10 +175,15 @@ mlir::Value padConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                         llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                         double value);
 
+/// Channels from which padChannelsLast pads a tensor as it is.
+constexpr int64_t kChannelsPaddedInPlace = 16;
+
 /// padConstant of a channels-last [N, D1, ..., Dk, C] tensor on its spatial
-/// axes (`low`/`high`: one pad per spatial axis). Pads the [N, D1, ..., Dk*C]
-/// view, whose rows are contiguous, so the copy runs along long rows rather
-/// than C values at a time.
+/// axes (`low`/`high`: one pad per spatial axis). With at least
+/// kChannelsPaddedInPlace channels, the tensor itself is padded, so that its
+/// producer can write into the padded buffer; with fewer (an RGB image),
+/// the [N, D1, ..., Dk*C] view, whose rows are contiguous, so that the copy
+/// runs along long rows rather than C values at a time.
 mlir::Value padChannelsLast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                             llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                             double value);
