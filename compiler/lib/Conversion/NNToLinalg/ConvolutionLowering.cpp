@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "DepthwiseChannelsLast.h"
+#include "Im2col.h"
 #include "LoweringUtils.h"
 #include "Patterns.h"
 #include "Winograd.h"
@@ -32,40 +33,7 @@ using namespace mlir;
 namespace openopt::lowering {
 namespace {
 
-struct Conv2DParams {
-  int64_t strides[2], dilations[2], pads[4]; // pads: top, left, bottom, right
-  int64_t groups;
-};
-
 RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
-
-// One image: input [C, H, W] (already padded) -> col [G, Cg*KH*KW, OH*OW].
-Value im2col(OpBuilder &b, Location loc, Value image, int64_t groups, int64_t kh,
-             int64_t kw, int64_t oh, int64_t ow, const Conv2DParams &p) {
-  auto type = typeOf(image);
-  int64_t c = type.getDimSize(0), cg = c / groups;
-  Type element = type.getElementType();
-  if (kh == 1 && kw == 1 && p.strides[0] == 1 && p.strides[1] == 1)
-    return reshapeTo(b, loc, image, {groups, cg, oh * ow});
-  MLIRContext *ctx = b.getContext();
-  // Loops (g, c, kh, kw, oh, ow) read image[g*Cg + c, oh*sh + kh*dh, ow*sw + kw*dw].
-  AffineExpr g, ci, y, x, oy, ox;
-  bindDims(ctx, g, ci, y, x, oy, ox);
-  auto inputMap = AffineMap::get(
-      6, 0,
-      {g * cg + ci, oy * p.strides[0] + y * p.dilations[0], ox * p.strides[1] + x * p.dilations[1]},
-      ctx);
-  auto colType = RankedTensorType::get({groups, cg, kh, kw, oh, ow}, element);
-  SmallVector<utils::IteratorType> iterators(6, utils::IteratorType::parallel);
-  Value col = linalg::GenericOp::create(
-                  b, loc, colType, image, emptyTensor(b, loc, colType),
-                  ArrayRef<AffineMap>{inputMap, b.getMultiDimIdentityMap(6)}, iterators,
-                  [](OpBuilder &nb, Location nloc, ValueRange args) {
-                    linalg::YieldOp::create(nb, nloc, args[0]);
-                  })
-                  .getResult(0);
-  return reshapeTo(b, loc, col, {groups, cg * kh * kw, oh * ow});
-}
 
 // Depthwise output rows at least this wide are computed row by row (the
 // vector loop's remainder is small); narrower ones over flattened rows.
@@ -297,6 +265,23 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
 
   Value padded = padConstant(b, loc, input, {0, 0, p.pads[0], p.pads[1]},
                              {0, 0, p.pads[2], p.pads[3]}, 0.0);
+  // A column buffer too large for the cache: gathered and multiplied a
+  // chunk of output rows at a time (Im2col.h).
+  std::optional<int64_t> chunkRows;
+  if (g == 1 && !(kh == 1 && kw == 1 && p.strides[0] == 1 && p.strides[1] == 1) &&
+      isa<FloatType>(element) && (chunkRows = planIm2colChunks(k, oh, ow))) {
+    auto paddedType = typeOf(padded);
+    SmallVector<Value> images;
+    for (int64_t i = 0; i < n; ++i) {
+      Value image = reshapeTo(b, loc, sliceImage(b, loc, padded, i),
+                              {c, paddedType.getDimSize(2), paddedType.getDimSize(3)});
+      Value out = chunkedIm2colConv2D(b, loc, image, reshapeTo(b, loc, weight, {f, k}), kh, kw,
+                                      oh, ow, p, *chunkRows);
+      images.push_back(reshapeTo(b, loc, out, {1, f, oh, ow}));
+    }
+    Value result = stackImages(b, loc, images, resultType);
+    return bias ? addBias(b, loc, result, bias, {1, f, 1, 1}) : result;
+  }
   Value w3 = reshapeTo(b, loc, weight, {g, fg, k});
   auto accType = RankedTensorType::get({g, fg, pixels}, element);
   // One group: the matmul starts from zero without reading its output, and
