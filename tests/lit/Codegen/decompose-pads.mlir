@@ -2,10 +2,10 @@
 // RUN: openopt-opt %s --pass-pipeline="builtin.module(func.func(openopt-decompose-pads),eliminate-empty-tensors,one-shot-bufferize{bufferize-function-boundaries},canonicalize,cse,canonicalize)" | FileCheck %s --check-prefix=BUF
 
 // The pad becomes its border, filled slab by slab (rows 0 and 9 across the
-// whole width, then columns 0 and 9 of rows 1-8: no element twice), with the
-// source inserted into the interior ...
+// whole width, then columns 0 and 9 of rows 1-8: no element twice) before
+// the op that computes the source, with the source inserted into the
+// interior ...
 // CHECK-LABEL: func.func @clip_then_pad
-// CHECK: %[[CLIP:.*]] = linalg.generic
 // CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<4x10x10xf32>
 // CHECK: %[[TOP:.*]] = tensor.extract_slice %[[EMPTY]][0, 0, 0] [4, 1, 10] [1, 1, 1]
 // CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[TOP]] : tensor<4x1x10xf32>)
@@ -13,6 +13,7 @@
 // CHECK: tensor.extract_slice %{{.*}}[0, 1, 0] [4, 8, 1] [1, 1, 1]
 // CHECK: tensor.extract_slice %{{.*}}[0, 1, 9] [4, 8, 1] [1, 1, 1]
 // CHECK: %[[BORDER:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 1, 9] [4, 8, 1] [1, 1, 1]
+// CHECK: %[[CLIP:.*]] = linalg.generic
 // CHECK: tensor.insert_slice %[[CLIP]] into %[[BORDER]][0, 1, 1] [4, 8, 8] [1, 1, 1]
 // CHECK-NOT: tensor.pad
 // CHECK-LABEL: func.func @dynamic_pad

@@ -31,6 +31,13 @@ struct FillOnlyTheBorder : OpRewritePattern<tensor::PadOp> {
         llvm::any_of(llvm::concat<int64_t>(low, high), ShapedType::isDynamic))
       return failure();
     Location loc = pad.getLoc();
+    // The border goes before the op that computes the source, so that the
+    // padded buffer exists when that op runs and eliminate-empty-tensors can
+    // have it write the interior (an scf.forall's result too).
+    Operation *producer = pad.getSource().getDefiningOp();
+    OpBuilder::InsertionGuard guard(rewriter);
+    if (producer && producer->getBlock() == pad->getBlock())
+      rewriter.setInsertionPoint(producer);
     auto folds = [&](ArrayRef<int64_t> v) { return getAsIndexOpFoldResult(getContext(), v); };
     int64_t rank = type.getRank();
     auto shape = type.getShape();
@@ -57,6 +64,7 @@ struct FillOnlyTheBorder : OpRewritePattern<tensor::PadOp> {
         fillSlab(axis, low[axis] + sourceShape[axis], high[axis]);
     }
     SmallVector<int64_t> strides(rank, 1);
+    rewriter.setInsertionPoint(pad);
     rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(pad, pad.getSource(), result, folds(low),
                                                        folds(sourceShape), folds(strides));
     return success();
