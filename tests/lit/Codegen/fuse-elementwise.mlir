@@ -80,3 +80,78 @@ func.func @call_between(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> tensor<4x8x
   } -> tensor<4x8xf32>
   return %r : tensor<4x8xf32>
 }
+
+// -----
+
+// A convolution computed in chunks of rows (an scf.forall) whose result
+// only the bias add uses: the add moves into the loop (its bias constant,
+// defined after the loop, moves above it and folds into the body) and runs
+// on each chunk's product; the loop yields the sums too, and the function
+// returns them (the old loop result and add are dead, for canonicalize).
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#bias4 = affine_map<(d0, d1, d2, d3) -> (0, 0, 0, d3)>
+// CHECK-LABEL: func.func @chunks_then_bias
+// CHECK: %[[LOOP:.*]]:2 = scf.forall (%[[I:.*]]) in (2)
+// CHECK: linalg.matmul
+// CHECK: %[[CHUNK:.*]] = tensor.expand_shape
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[CHUNK]] : tensor<1x2x4x16xf32>)
+// CHECK: arith.addf
+// CHECK: tensor.parallel_insert_slice %[[SUM]]
+// CHECK: return %[[LOOP]]#1
+func.func @chunks_then_bias(%x: tensor<1x4x4x8xf32>, %w: tensor<8x16xf32>) -> tensor<1x4x4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %init = tensor.empty() : tensor<1x4x4x16xf32>
+  %chunks = scf.forall (%i) in (2) shared_outs(%out = %init) -> (tensor<1x4x4x16xf32>) {
+    %row = affine.apply affine_map<(d0) -> (d0 * 2)>(%i)
+    %in = tensor.extract_slice %x[0, %row, 0, 0] [1, 2, 4, 8] [1, 1, 1, 1] : tensor<1x4x4x8xf32> to tensor<1x2x4x8xf32>
+    %a = tensor.collapse_shape %in [[0, 1, 2], [3]] : tensor<1x2x4x8xf32> into tensor<8x8xf32>
+    %e = tensor.empty() : tensor<8x16xf32>
+    %z = linalg.fill ins(%zero : f32) outs(%e : tensor<8x16xf32>) -> tensor<8x16xf32>
+    %p = linalg.matmul ins(%a, %w : tensor<8x8xf32>, tensor<8x16xf32>) outs(%z : tensor<8x16xf32>) -> tensor<8x16xf32>
+    %c = tensor.expand_shape %p [[0, 1, 2], [3]] output_shape [1, 2, 4, 16] : tensor<8x16xf32> into tensor<1x2x4x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %c into %out[0, %row, 0, 0] [1, 2, 4, 16] [1, 1, 1, 1] : tensor<1x2x4x16xf32> into tensor<1x4x4x16xf32>
+    }
+  }
+  %b = arith.constant dense<1.0> : tensor<1x1x1x16xf32>
+  %e2 = tensor.empty() : tensor<1x4x4x16xf32>
+  %sum = linalg.generic {indexing_maps = [#id4, #bias4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%chunks, %b : tensor<1x4x4x16xf32>, tensor<1x1x1x16xf32>) outs(%e2 : tensor<1x4x4x16xf32>) {
+  ^bb0(%v: f32, %bb: f32, %o: f32):
+    %s = arith.addf %v, %bb : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x4x16xf32>
+  return %sum : tensor<1x4x4x16xf32>
+}
+
+// -----
+
+// A call between the loop and its consumer (a profiling hook) keeps them
+// apart.
+#id4b = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @chunks_call_bias
+// CHECK: scf.forall
+// CHECK-NOT: linalg.generic
+// CHECK: }
+// CHECK: call @hook
+// CHECK: linalg.generic
+func.func private @hook()
+func.func @chunks_call_bias(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %init = tensor.empty() : tensor<4x8xf32>
+  %chunks = scf.forall (%i) in (2) shared_outs(%out = %init) -> (tensor<4x8xf32>) {
+    %row = affine.apply affine_map<(d0) -> (d0 * 2)>(%i)
+    %in = tensor.extract_slice %x[%row, 0] [2, 8] [1, 1] : tensor<4x8xf32> to tensor<2x8xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %in into %out[%row, 0] [2, 8] [1, 1] : tensor<2x8xf32> into tensor<4x8xf32>
+    }
+  }
+  call @hook() : () -> ()
+  %e2 = tensor.empty() : tensor<4x8xf32>
+  %neg = linalg.generic {indexing_maps = [#id4b, #id4b], iterator_types = ["parallel", "parallel"]}
+      ins(%chunks : tensor<4x8xf32>) outs(%e2 : tensor<4x8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %n = arith.negf %v : f32
+    linalg.yield %n : f32
+  } -> tensor<4x8xf32>
+  return %neg : tensor<4x8xf32>
+}

@@ -7,15 +7,15 @@
 // CHECK-LABEL: func.func @stem
 // CHECK: %[[PAD:.*]] = tensor.collapse_shape %{{.*}} : tensor<1x3x230x230xf32> into tensor<3x230x230xf32>
 // CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<8x3x7x7xf32> into tensor<8x147xf32>
-// CHECK: scf.forall (%[[I:.*]]) in (28) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<8x112x112xf32>)
+// CHECK: scf.forall (%[[I:.*]]) in (28) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x8x112x112xf32>)
 // CHECK: %[[ROW:.*]] = arith.muli %[[I]], %c4
 // CHECK: %[[INROW:.*]] = arith.muli %[[I]], %c8
 // CHECK: %[[SLICE:.*]] = tensor.extract_slice %[[PAD]][0, %[[INROW]], 0] [3, 13, 230] [1, 1, 1]
 // CHECK: %[[COL:.*]] = linalg.generic {{.*}} ins(%[[SLICE]] : tensor<3x13x230xf32>) outs(%{{.*}} : tensor<1x3x7x7x4x112xf32>)
 // CHECK: %[[COL2:.*]] = tensor.collapse_shape %[[COL]] {{.*}} into tensor<147x448xf32>
 // CHECK: %[[MM:.*]] = linalg.matmul {openopt.zero_init} ins(%[[W]], %[[COL2]] : tensor<8x147xf32>, tensor<147x448xf32>)
-// CHECK: %[[CHUNK:.*]] = tensor.expand_shape %[[MM]] {{.*}} into tensor<8x4x112xf32>
-// CHECK: tensor.parallel_insert_slice %[[CHUNK]] into %[[OUT]][0, %[[ROW]], 0] [8, 4, 112] [1, 1, 1]
+// CHECK: %[[CHUNK:.*]] = tensor.expand_shape %[[MM]] {{.*}} into tensor<1x8x4x112xf32>
+// CHECK: tensor.parallel_insert_slice %[[CHUNK]] into %[[OUT]][0, 0, %[[ROW]], 0] [1, 8, 4, 112] [1, 1, 1, 1]
 // CHECK: arith.addf
 func.func @stem(%x: tensor<1x3x224x224xf32>, %w: tensor<8x3x7x7xf32>, %b: tensor<8xf32>) -> tensor<1x8x112x112xf32> {
   %0 = nn.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 3, 3, 3, 3>, dilations = array<i64: 1, 1>} : (tensor<1x3x224x224xf32>, tensor<8x3x7x7xf32>, tensor<8xf32>) -> tensor<1x8x112x112xf32>

@@ -76,6 +76,28 @@ func.func @conv_grouped(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x2x4xf32>) -> ten
 
 // -----
 
+// A 1x1 convolution with a large output (56x56x144 floats, 1.8 MB): a
+// parallel loop over 14 chunks of 4 image rows (224 pixels), each one matmul
+// of its input rows [224, 24] by the weight, whose product goes straight into
+// the loop's result; the bias is added after the loop, for
+// openopt-fuse-elementwise to move into it.
+// CHECK-LABEL: func.func @pointwise_in_chunks
+// CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{.*}} into tensor<24x144xf32>
+// CHECK: %[[LOOP:.*]] = scf.forall (%[[I:.*]]) in (14) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x56x56x144xf32>)
+// CHECK: %[[ROW:.*]] = arith.muli %[[I]], %c4
+// CHECK: %[[IN:.*]] = tensor.extract_slice %arg0[0, %[[ROW]], 0, 0] [1, 4, 56, 24] [1, 1, 1, 1]
+// CHECK: %[[A:.*]] = tensor.collapse_shape %[[IN]] {{.*}} into tensor<224x24xf32>
+// CHECK: linalg.matmul {openopt.zero_init} ins(%[[A]], %{{.*}} : tensor<224x24xf32>, tensor<24x160xf32>)
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, %[[ROW]], 0, 0] [1, 4, 56, 144] [1, 1, 1, 1]
+// CHECK: linalg.generic {{.*}} ins(%[[LOOP]], %{{.*}} : tensor<1x56x56x144xf32>, tensor<1x1x1x144xf32>)
+// CHECK: arith.addf
+func.func @pointwise_in_chunks(%x: tensor<1x56x56x24xf32>, %w: tensor<1x1x24x144xf32>, %b: tensor<144xf32>) -> tensor<1x56x56x144xf32> {
+  %0 = nn.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, channels_last = true} : (tensor<1x56x56x24xf32>, tensor<1x1x24x144xf32>, tensor<144xf32>) -> tensor<1x56x56x144xf32>
+  return %0 : tensor<1x56x56x144xf32>
+}
+
+// -----
+
 // Depthwise (group == C == F), 32 channels: the input is padded as it is
 // (the op computing it can write into the padded buffer), one generic over
 // the output viewed as [N, OH, OW, C/16, 16] sums the 9 taps of stride 2,

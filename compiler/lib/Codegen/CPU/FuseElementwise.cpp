@@ -3,6 +3,8 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -23,6 +25,56 @@ bool crossesBarrier(mlir::Operation *producer, mlir::Operation *consumer) {
   return false;
 }
 
+/// Moves `op`, and what it uses, before `loop` when they are side-effect
+/// free ops without regions; whether `op` ends up before `loop`.
+bool hoistAbove(mlir::RewriterBase &rewriter, mlir::Operation *op, mlir::Operation *loop) {
+  if (op->getBlock() != loop->getBlock()) {
+    // Defined in an enclosing block, before the op there that holds `loop`.
+    mlir::Operation *holder = op->getBlock()->findAncestorOpInBlock(*loop);
+    return holder && op->isBeforeInBlock(holder);
+  }
+  if (op->isBeforeInBlock(loop))
+    return true;
+  if (!mlir::isPure(op) || op->getNumRegions() != 0)
+    return false;
+  for (mlir::Value operand : op->getOperands())
+    if (mlir::Operation *def = operand.getDefiningOp(); def && !hoistAbove(rewriter, def, loop))
+      return false;
+  rewriter.moveOpBefore(op, loop);
+  return true;
+}
+
+/// An scf.forall (a convolution computed in chunks of rows) whose only
+/// user is an element-wise op: the op moves into the loop and runs on each
+/// chunk as it is produced, while the chunk is in the cache, instead of as
+/// another pass over the whole result.
+void fuseConsumersIntoLoops(mlir::func::FuncOp func, bool hasBarriers) {
+  llvm::SmallVector<mlir::scf::ForallOp> loops;
+  func.walk([&](mlir::scf::ForallOp loop) { loops.push_back(loop); });
+  mlir::IRRewriter rewriter(func.getContext());
+  for (mlir::scf::ForallOp loop : loops) {
+    if (loop->getNumResults() != 1 || !loop->getResult(0).hasOneUse())
+      continue;
+    auto consumer = mlir::dyn_cast<mlir::linalg::GenericOp>(*loop->getResult(0).getUsers().begin());
+    if (!consumer || consumer.getNumLoops() != consumer.getNumParallelLoops() ||
+        consumer->getBlock() != loop->getBlock() ||
+        (hasBarriers && crossesBarrier(loop, consumer)))
+      continue;
+    // The consumer's other operands are read inside the loop: they must be
+    // defined before it (the bias's constant and reshape, the result's empty
+    // tensor move up).
+    if (!llvm::all_of(consumer->getOperands(), [&](mlir::Value v) {
+          mlir::Operation *def = v.getDefiningOp();
+          return !def || def == loop.getOperation() || hoistAbove(rewriter, def, loop);
+        }))
+      continue;
+    llvm::SmallVector<mlir::LoopLikeOpInterface> nest = {
+        mlir::cast<mlir::LoopLikeOpInterface>(loop.getOperation())};
+    rewriter.setInsertionPoint(consumer);
+    (void)mlir::scf::tileAndFuseConsumer(rewriter, consumer, nest);
+  }
+}
+
 struct FuseElementwisePass : impl::FuseElementwisePassBase<FuseElementwisePass> {
   void runOnOperation() override {
     // Only functions that make calls pay for the scan.
@@ -38,7 +90,8 @@ struct FuseElementwisePass : impl::FuseElementwisePassBase<FuseElementwisePass> 
         });
     mlir::linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
     if (failed(mlir::applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    fuseConsumersIntoLoops(getOperation(), hasBarriers);
   }
 };
 } // namespace

@@ -18,6 +18,7 @@
 #include "Im2col.h"
 #include "LoweringUtils.h"
 #include "Patterns.h"
+#include "PointwiseChannelsLast.h"
 #include "Winograd.h"
 
 #include "openopt/Dialect/NN/ConstantData.h"
@@ -275,9 +276,8 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
     for (int64_t i = 0; i < n; ++i) {
       Value image = reshapeTo(b, loc, sliceImage(b, loc, padded, i),
                               {c, paddedType.getDimSize(2), paddedType.getDimSize(3)});
-      Value out = chunkedIm2colConv2D(b, loc, image, reshapeTo(b, loc, weight, {f, k}), kh, kw,
-                                      oh, ow, p, *chunkRows);
-      images.push_back(reshapeTo(b, loc, out, {1, f, oh, ow}));
+      images.push_back(chunkedIm2colConv2D(b, loc, image, reshapeTo(b, loc, weight, {f, k}), kh,
+                                           kw, oh, ow, p, *chunkRows));
     }
     Value result = stackImages(b, loc, images, resultType);
     return bias ? addBias(b, loc, result, bias, {1, f, 1, 1}) : result;
@@ -327,6 +327,14 @@ Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, 
           ow = resultType.getDimSize(2);
   int64_t rows = n * oh * ow, k = kh * kw * c;
   Type element = resultType.getElementType();
+  bool pointwise = kh == 1 && kw == 1 && p.strides[0] == 1 && p.strides[1] == 1 &&
+                   p.pads[0] == 0 && p.pads[1] == 0 && p.pads[2] == 0 && p.pads[3] == 0;
+  if (std::optional<int64_t> chunkRows;
+      pointwise && n == 1 && (chunkRows = planPointwiseChunks(oh, ow, c, f))) {
+    Value result = pointwiseConv2DInChunks(b, loc, input, reshapeTo(b, loc, weight, {c, f}),
+                                           *chunkRows);
+    return bias ? addBias(b, loc, result, bias, {1, 1, 1, f}) : result;
+  }
   Value padded = padChannelsLast(b, loc, input, {p.pads[0], p.pads[1]},
                                  {p.pads[2], p.pads[3]}, 0.0);
   Value col;

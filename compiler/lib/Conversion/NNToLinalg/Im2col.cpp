@@ -88,7 +88,7 @@ Value chunkedIm2colConv2D(OpBuilder &b, Location loc, Value image, Value weight,
   // The padded input rows one chunk of output rows reads.
   int64_t inRows = (rows - 1) * p.strides[0] + (kh - 1) * p.dilations[0] + 1;
 
-  auto outType = RankedTensorType::get({f, oh, ow}, element);
+  auto outType = RankedTensorType::get({1, f, oh, ow}, element);
   auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(oh / rows)},
                                       ValueRange{emptyTensor(b, loc, outType)}, std::nullopt);
   OpBuilder::InsertionGuard guard(b);
@@ -105,13 +105,14 @@ Value chunkedIm2colConv2D(OpBuilder &b, Location loc, Value image, Value weight,
   Value col = reshapeTo(b, loc, im2col(b, loc, slice, 1, kh, kw, rows, ow, p), {k, pixels});
   Value product = matmul2D(b, loc, weight, col,
                            zeroAccumulator(b, loc, RankedTensorType::get({f, pixels}, element)));
-  Value chunk = reshapeTo(b, loc, product, {f, rows, ow});
+  Value chunk = reshapeTo(b, loc, product, {1, f, rows, ow});
   b.setInsertionPointToStart(forall.getTerminator().getBody());
   tensor::ParallelInsertSliceOp::create(
       b, loc, chunk, forall.getRegionIterArgs()[0],
-      ArrayRef<OpFoldResult>{b.getIndexAttr(0), firstRow, b.getIndexAttr(0)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(f), b.getIndexAttr(rows), b.getIndexAttr(ow)},
-      SmallVector<OpFoldResult>(3, b.getIndexAttr(1)));
+      ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0), firstRow, b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(f), b.getIndexAttr(rows),
+                             b.getIndexAttr(ow)},
+      SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
   return forall.getResult(0);
 }
 

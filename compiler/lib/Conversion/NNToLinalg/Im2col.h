@@ -24,9 +24,11 @@ mlir::Value im2col(mlir::OpBuilder &b, mlir::Location loc, mlir::Value image, in
 std::optional<int64_t> planIm2colChunks(int64_t k, int64_t oh, int64_t ow);
 
 /// One padded image [C, Hp, Wp] convolved (group 1) with `weight` [F, K],
-/// K = C*KH*KW, into [F, OH, OW]: a parallel loop over chunks of
+/// K = C*KH*KW, into [1, F, OH, OW]: a parallel loop over chunks of
 /// `rowsPerChunk` output rows, each gathering its own columns and
-/// multiplying them while they are in the cache.
+/// multiplying them while they are in the cache. The result comes straight
+/// from the loop, so that openopt-fuse-elementwise can move the bias and
+/// activation after it into the loop.
 mlir::Value chunkedIm2colConv2D(mlir::OpBuilder &b, mlir::Location loc, mlir::Value image,
                                 mlir::Value weight, int64_t kh, int64_t kw, int64_t oh,
                                 int64_t ow, const Conv2DParams &p, int64_t rowsPerChunk);

@@ -121,8 +121,14 @@ def FuseElementwisePass : Pass<"openopt-fuse-elementwise", "mlir::func::FuncOp">
     A call between producer and consumer in their block (the hooks of
     `openopt-instrument-profile`) is a barrier: fusing across it would move
     the producer's loops into the consumer's bracket.
+
+    Then an `scf.forall` whose only user is an element-wise op (a
+    convolution computed in chunks, followed by its bias, activation or
+    residual add) takes that op into its body: it runs on each chunk while
+    the chunk is in the cache, instead of as another pass over the result.
   }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect"];
 }
 
 def StridedCopyToLinalgPass : Pass<"openopt-strided-copy-to-linalg", "mlir::func::FuncOp"> {
