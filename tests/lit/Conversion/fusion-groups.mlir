@@ -79,3 +79,25 @@ func.func @depthwise_then_clip(%x: tensor<1x6x6x32xf32>, %w: tensor<3x3x1x32xf32
   } : tensor<1x4x4x32xf32>
   return %g : tensor<1x4x4x32xf32>
 }
+
+// -----
+
+// A matmul whose input is the collapsed result of an element-wise op (a
+// transformer's LayerNorm before its feed-forward layer) stays a named
+// matmul: folding the reshape into it would turn it into a generic with a
+// reduction, which the matmul schedule does not recognise.
+// CHECK-LABEL: func.func @matmul_after_collapse
+// CHECK: linalg.generic
+// CHECK: math.tanh
+// CHECK: tensor.collapse_shape
+// CHECK: linalg.matmul
+// CHECK: arith.maximumf
+func.func @matmul_after_collapse(%x: tensor<1x4x8xf32>, %w: tensor<8x16xf32>) -> tensor<1x4x16xf32> {
+  %t = nn.tanh %x : tensor<1x4x8xf32>
+  %g = nn.fused "epilogue" {
+    %m = nn.matmul %t, %w : (tensor<1x4x8xf32>, tensor<8x16xf32>) -> tensor<1x4x16xf32>
+    %r = nn.relu %m : tensor<1x4x16xf32>
+    nn.yield %r : tensor<1x4x16xf32>
+  } : tensor<1x4x16xf32>
+  return %g : tensor<1x4x16xf32>
+}

@@ -37,9 +37,13 @@ LogicalResult dissolveFusionGroups(func::FuncOp func) {
     // channel blocks of a channels-last depthwise convolution) hands it on
     // through a collapse_shape: the consumer then takes the finer loops too,
     // so that the two fuse.
+    // Only element-wise consumers: a matmul would become a generic the
+    // matmul schedule no longer recognises.
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, [=](OpOperand *fused) {
       auto collapse = fused->get().getDefiningOp<tensor::CollapseShapeOp>();
-      return collapse && allParallel(collapse.getSrc());
+      auto consumer = dyn_cast<linalg::GenericOp>(fused->getOwner());
+      return collapse && consumer && allParallel(collapse.getSrc()) &&
+             consumer.getNumLoops() == consumer.getNumParallelLoops();
     });
     return FrozenRewritePatternSet(std::move(patterns));
   }();
