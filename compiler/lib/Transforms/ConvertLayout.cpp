@@ -77,6 +77,10 @@ bool isChannelsFirst2D(Value input) {
   return cast<RankedTensorType>(input.getType()).getRank() == 4;
 }
 
+// layout=auto converts a function with a depthwise convolution among at
+// least this many convolutions.
+constexpr int64_t kAutoMinConvs = 4;
+
 // group == C == F: each output channel reads its own input channel.
 bool isDepthwise(nn::ConvOp op) {
   auto in = cast<RankedTensorType>(op.getInput().getType());
@@ -283,15 +287,19 @@ struct ConvertLayoutPass : impl::ConvertLayoutPassBase<ConvertLayoutPass> {
     // auto: channels-last where NCHW is weak, a network with depthwise
     // convolutions (their NCHW loops vectorize along rows, 7 or 14 wide in
     // a MobileNet's last stages); other networks keep NCHW, where 3x3
-    // convolutions have Winograd.
-    if (layout == "auto" &&
-        !getOperation()
-             .walk([](nn::ConvOp conv) {
-               return conv.getGroup() > 1 && isDepthwise(conv) ? WalkResult::interrupt()
-                                                               : WalkResult::advance();
-             })
-             .wasInterrupted())
-      return;
+    // convolutions have Winograd. A function with few convolutions (one
+    // layer) keeps NCHW too: the transposes at its edges would cost more
+    // than its convolutions gain.
+    if (layout == "auto") {
+      int64_t convs = 0, depthwise = 0;
+      getOperation().walk([&](nn::ConvOp conv) {
+        ++convs;
+        if (conv.getGroup() > 1 && isDepthwise(conv))
+          ++depthwise;
+      });
+      if (depthwise == 0 || convs < kAutoMinConvs)
+        return;
+    }
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     patterns.add<ConvToChannelsLast, MaxPoolToChannelsLast, AveragePoolToChannelsLast,

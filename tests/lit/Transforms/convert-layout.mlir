@@ -134,8 +134,10 @@ func.func @not_converted(%x1: tensor<1x2x8xf32>, %w1: tensor<4x2x3xf32>,
 
 // A depthwise block (1x1 expansion, depthwise 3x3 stride 2, ReLU6): the
 // depthwise weight [C, 1, 3, 3] becomes [3, 3, 1, C] and the block runs
-// NHWC. layout=auto converts this function (it has a depthwise
-// convolution) and leaves the next one, whose convolution is not.
+// NHWC. layout=auto converts a network with depthwise convolutions (two
+// blocks here: 4 convolutions) and leaves one block alone (2 convolutions:
+// the transposes at its edges would cost more than it gains) and a function
+// without a depthwise convolution.
 // CHECK-LABEL: func.func @depthwise_block
 // CHECK: nn.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>}
 // CHECK: nn.conv {{.*}}channels_last = true{{.*}} -> tensor<1x8x8x4xf32>
@@ -143,8 +145,14 @@ func.func @not_converted(%x1: tensor<1x2x8xf32>, %w1: tensor<4x2x3xf32>,
 // CHECK: nn.clip {{.*}} : tensor<1x4x4x4xf32>
 // CHECK: nn.transpose %{{.*}} {perm = array<i64: 0, 3, 1, 2>}
 // AUTO-LABEL: func.func @depthwise_block
-// AUTO: nn.conv {{.*}}channels_last = true
+// AUTO-NOT: channels_last
+// AUTO-LABEL: func.func @two_blocks
+// AUTO: nn.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>}
+// AUTO-COUNT-2: nn.conv {{.*}}channels_last = true
 // AUTO: nn.conv {{.*}}channels_last = true{{.*}}group = 4
+// AUTO: nn.conv {{.*}}channels_last = true
+// AUTO: nn.transpose %{{.*}} {perm = array<i64: 0, 3, 1, 2>}
+// AUTO-NOT: nn.transpose
 // AUTO-LABEL: func.func @no_depthwise
 // AUTO-NOT: nn.transpose
 // AUTO-NOT: channels_last
@@ -154,6 +162,13 @@ func.func @depthwise_block(%x: tensor<1x2x8x8xf32>, %w1: tensor<4x2x1x1xf32>, %w
   %d = nn.conv %e, %wd {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
   %r = nn.clip %d {min = 0.0 : f64, max = 6.0 : f64} : tensor<1x4x4x4xf32>
   return %r : tensor<1x4x4x4xf32>
+}
+func.func @two_blocks(%x: tensor<1x2x8x8xf32>, %w1: tensor<4x2x1x1xf32>, %wd: tensor<4x1x3x3xf32>, %w2: tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32> {
+  %e = nn.conv %x, %w1 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x2x8x8xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %e2 = nn.conv %e, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %d = nn.conv %e2, %wd {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
+  %p = nn.conv %d, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x4x4xf32>
+  return %p : tensor<1x4x4x4xf32>
 }
 func.func @no_depthwise(%x: tensor<1x2x8x8xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32> {
   %c = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x2x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>

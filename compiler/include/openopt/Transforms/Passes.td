@@ -129,13 +129,15 @@ def ConvertLayoutPass : Pass<"openopt-convert-layout", "mlir::func::FuncOp"> {
     (weight [KH, KW, 1, F]); other grouped convolutions and 1-D/3-D ones
     keep NCHW. `layout=nchw` leaves
     the function unchanged; `layout=auto` (the built-in recipe's) converts
-    a function that has a depthwise convolution (a MobileNet: in NCHW its
-    loops vectorize along image rows, 7 or 14 wide in the last stages) and
-    leaves other functions in NCHW (where 3x3 convolutions use Winograd).
+    a function that has a depthwise convolution among at least 4
+    convolutions (a MobileNet: in NCHW its depthwise loops vectorize along
+    image rows, 7 or 14 wide in the last stages) and leaves other functions
+    in NCHW (where 3x3 convolutions use Winograd, and where a lone layer
+    would pay for the transposes at its edges).
   }];
   let options = [
     Option<"layout", "layout", "std::string", "\"nhwc\"",
-           "Layout of 2-D convolutions and pools: nhwc (channels last), nchw (unchanged) or auto (nhwc when there is a depthwise convolution)">,
+           "Layout of 2-D convolutions and pools: nhwc (channels last), nchw (unchanged) or auto (nhwc for a network with depthwise convolutions)">,
   ];
   let dependentDialects = ["openopt::nn::NNDialect"];
 }

@@ -27,7 +27,10 @@ namespace {
 // of at most kChunkBytes (the L2 cache is 1 MB on the hosts measured; a
 // chunk shares it with its slice of the weight and the product).
 constexpr int64_t kWholeBytes = int64_t(1) << 20;
-constexpr int64_t kChunkBytes = 384 << 10;
+constexpr int64_t kChunkBytes = 640 << 10;
+// Chunks this many pixels wide or more amortize their loop (the matmul's
+// cache tiles are 256 wide).
+constexpr int64_t kMinChunkPixels = 128;
 } // namespace
 
 Value im2col(OpBuilder &b, Location loc, Value image, int64_t groups, int64_t kh,
@@ -64,11 +67,14 @@ std::optional<int64_t> planIm2colChunks(int64_t k, int64_t oh, int64_t ow) {
   // Among the row counts that divide OH and fit the budget: the least
   // padding of the chunk's pixels to whole register tiles (32 columns;
   // matmul2D pads them), then an even chunk count (two threads), then the
-  // largest chunk.
+  // smallest chunk of at least kMinChunkPixels (the most cache to spare),
+  // else the largest.
   std::optional<int64_t> best;
   auto score = [&](int64_t rows) {
     int64_t pixels = rows * ow, tiled = (pixels + 31) / 32 * 32;
-    return std::make_tuple(-tiled * 1000 / pixels, (oh / rows) % 2 == 0, rows);
+    bool wide = pixels >= kMinChunkPixels;
+    return std::make_tuple(-tiled * 1000 / pixels, (oh / rows) % 2 == 0, wide,
+                           wide ? -rows : rows);
   };
   for (int64_t rows = 1; rows < oh; ++rows)
     if (oh % rows == 0 && k * rows * ow * 4 <= kChunkBytes && (!best || score(rows) > score(*best)))
