@@ -81,13 +81,14 @@ bool isChannelsFirst2D(Value input) {
 // least this many convolutions.
 constexpr int64_t kAutoMinConvs = 4;
 
-// group == C == F: each output channel reads its own input channel.
+// A float 2-D convolution with group == C == F > 1: each output channel
+// reads its own input channel.
 bool isDepthwise(nn::ConvOp op) {
   auto in = cast<RankedTensorType>(op.getInput().getType());
   auto w = cast<RankedTensorType>(op.getWeight().getType());
-  return in.getRank() == 4 && in.hasStaticShape() && w.hasStaticShape() &&
-         op.getGroup() == in.getDimSize(1) && w.getDimSize(0) == op.getGroup() &&
-         w.getDimSize(1) == 1;
+  return isa<FloatType>(in.getElementType()) && in.getRank() == 4 && in.hasStaticShape() &&
+         w.hasStaticShape() && op.getGroup() > 1 && op.getGroup() == in.getDimSize(1) &&
+         w.getDimSize(0) == op.getGroup() && w.getDimSize(1) == 1;
 }
 
 struct ConvToChannelsLast : OpRewritePattern<nn::ConvOp> {
@@ -96,7 +97,10 @@ struct ConvToChannelsLast : OpRewritePattern<nn::ConvOp> {
     // Grouped convolutions keep their batched NCHW lowering, except
     // depthwise ones (one filter per channel), which vectorize along the
     // channels in NHWC.
+    // Integer convolutions (ConvInteger, QLinearConv) keep the NCHW
+    // lowering, the one that accumulates in their type.
     if (op.getChannelsLast() || !isChannelsFirst2D(op.getInput()) ||
+        !isa<FloatType>(op.getType().getElementType()) ||
         (op.getGroup() != 1 && !isDepthwise(op)))
       return failure();
     Value weight = transposed(rewriter, op.getLoc(), op.getWeight(), kWeightToHWCF);
@@ -294,7 +298,7 @@ struct ConvertLayoutPass : impl::ConvertLayoutPassBase<ConvertLayoutPass> {
       int64_t convs = 0, depthwise = 0;
       getOperation().walk([&](nn::ConvOp conv) {
         ++convs;
-        if (conv.getGroup() > 1 && isDepthwise(conv))
+        if (isDepthwise(conv))
           ++depthwise;
       });
       if (depthwise == 0 || convs < kAutoMinConvs)

@@ -155,3 +155,37 @@ func.func @chunks_call_bias(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   } -> tensor<4x8xf32>
   return %neg : tensor<4x8xf32>
 }
+
+// -----
+
+// The consumer's bias comes from a reshape of an argument made after the
+// loop: the reshape moves above the loop with the consumer's empty result,
+// and the add, its bias not a constant, runs inside the loop.
+#id4c = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#bias4c = affine_map<(d0, d1, d2) -> (0, 0, d2)>
+// CHECK-LABEL: func.func @chunks_then_argument_bias
+// CHECK: %[[B:.*]] = tensor.expand_shape %arg1
+// CHECK: %[[LOOP:.*]]:2 = scf.forall
+// CHECK: %[[BS:.*]] = tensor.extract_slice %[[B]][0, 0, 0] [1, 1, 8]
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[BS]] : tensor<1x2x8xf32>, tensor<1x1x8xf32>)
+// CHECK: tensor.parallel_insert_slice %[[SUM]]
+// CHECK: return %[[LOOP]]#1
+func.func @chunks_then_argument_bias(%x: tensor<1x4x8xf32>, %bias: tensor<8xf32>) -> tensor<1x4x8xf32> {
+  %init = tensor.empty() : tensor<1x4x8xf32>
+  %chunks = scf.forall (%i) in (2) shared_outs(%out = %init) -> (tensor<1x4x8xf32>) {
+    %row = affine.apply affine_map<(d0) -> (d0 * 2)>(%i)
+    %in = tensor.extract_slice %x[0, %row, 0] [1, 2, 8] [1, 1, 1] : tensor<1x4x8xf32> to tensor<1x2x8xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %in into %out[0, %row, 0] [1, 2, 8] [1, 1, 1] : tensor<1x2x8xf32> into tensor<1x4x8xf32>
+    }
+  }
+  %b = tensor.expand_shape %bias [[0, 1, 2]] output_shape [1, 1, 8] : tensor<8xf32> into tensor<1x1x8xf32>
+  %e2 = tensor.empty() : tensor<1x4x8xf32>
+  %sum = linalg.generic {indexing_maps = [#id4c, #bias4c, #id4c], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%chunks, %b : tensor<1x4x8xf32>, tensor<1x1x8xf32>) outs(%e2 : tensor<1x4x8xf32>) {
+  ^bb0(%v: f32, %bb: f32, %o: f32):
+    %s = arith.addf %v, %bb : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x8xf32>
+  return %sum : tensor<1x4x8xf32>
+}

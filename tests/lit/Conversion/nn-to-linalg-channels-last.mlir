@@ -126,6 +126,27 @@ func.func @depthwise_stride2(%x: tensor<1x8x8x32xf32>, %w: tensor<3x3x1x32xf32>,
 
 // -----
 
+// Dilation 2, stride 1, pads 2: tap (y, x) reads padded rows i + 2y and
+// columns j + 2x.
+// CHECK-LABEL: func.func @depthwise_dilated
+// CHECK: tensor.pad %arg0 low[0, 2, 2, 0] high[0, 2, 2, 0]
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x8x8x1x16xf32>)
+// CHECK: %[[I:.*]] = linalg.index 1
+// CHECK: %[[J:.*]] = linalg.index 2
+// CHECK: tensor.extract %{{.*}}[%c0, %[[I]], %[[J]], %{{.*}}, %{{.*}}]
+// CHECK: %[[J2:.*]] = arith.addi %[[J]], %c2
+// CHECK: tensor.extract %{{.*}}[%c0, %[[I]], %[[J2]], %{{.*}}, %{{.*}}]
+// CHECK: %[[J4:.*]] = arith.addi %[[J]], %c4
+// CHECK: tensor.extract %{{.*}}[%c0, %[[I]], %[[J4]], %{{.*}}, %{{.*}}]
+// CHECK: %[[I2:.*]] = arith.addi %[[I]], %c2
+// CHECK: tensor.extract %{{.*}}[%c0, %[[I2]], %[[J]], %{{.*}}, %{{.*}}]
+func.func @depthwise_dilated(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x1x16xf32>) -> tensor<1x8x8x16xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>, group = 16, channels_last = true} : (tensor<1x8x8x16xf32>, tensor<3x3x1x16xf32>) -> tensor<1x8x8x16xf32>
+  return %0 : tensor<1x8x8x16xf32>
+}
+
+// -----
+
 // Max pooling: -inf padding (as rows of W*C), then loops (n, oh, ow, kh, kw,
 // c) with the contiguous channels innermost.
 // CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>

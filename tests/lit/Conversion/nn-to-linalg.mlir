@@ -71,15 +71,221 @@ func.func @not_worth_32(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>) -> tensor<4x1
 
 // M = 49 (7x7 pixels, or tokens) would get a one-row register tile: A gets
 // 7 zero rows, the product is sliced back to 49 rows, and the zero-init
-// mark stays on the padded matmul. M = 4 is left alone.
+// mark stays on the padded matmul. M = 4 is left alone. With a dynamic N the
+// rows are left alone too.
 // CHECK-LABEL: func.func @pad_rows_to_8
 // CHECK: tensor.pad %{{.*}} low[0, 0] high[7, 0]
 // CHECK: linalg.matmul {openopt.zero_init} {{.*}} outs(%{{.*}} : tensor<56x32xf32>)
 // CHECK: tensor.extract_slice {{.*}} [49, 32] [1, 1] : tensor<56x32xf32> to tensor<49x32xf32>
+// CHECK-LABEL: func.func @rows_with_dynamic_n
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.matmul {{.*}} -> tensor<49x?xf32>
 func.func @pad_rows_to_8(%a: tensor<49x8xf32>, %b: tensor<8x32xf32>) -> tensor<49x32xf32> {
   %0 = nn.matmul %a, %b : (tensor<49x8xf32>, tensor<8x32xf32>) -> tensor<49x32xf32>
   return %0 : tensor<49x32xf32>
 }
+func.func @rows_with_dynamic_n(%a: tensor<49x8xf32>, %b: tensor<8x?xf32>) -> tensor<49x?xf32> {
+  %0 = nn.matmul %a, %b : (tensor<49x8xf32>, tensor<8x?xf32>) -> tensor<49x?xf32>
+  return %0 : tensor<49x?xf32>
+}
+func.func @not_worth_32(%a: tensor<4x8xf32>, %b: tensor<8x48xf32>) -> tensor<4x48xf32> {
+  %0 = nn.matmul %a, %b : (tensor<4x8xf32>, tensor<8x48xf32>) -> tensor<4x48xf32>
+  return %0 : tensor<4x48xf32>
+}
+
+// -----
+
+// A single row (GEMV) by a constant B: N = 1000 is padded to 1024 (waste
+// <= 1/8) so that the schedule can keep 8 accumulators; the result is sliced
+// back. A B computed at run time is not copied for that: only an N that is not
+// a multiple of 8 is padded (to 16), as for any matmul.
+// CHECK-LABEL: func.func @gemv_constant
+// CHECK: linalg.matmul {{.*}} outs(%{{.*}} : tensor<1x1024xf32>)
+// CHECK: tensor.extract_slice {{.*}} [1, 1000] [1, 1] : tensor<1x1024xf32> to tensor<1x1000xf32>
+// CHECK-LABEL: func.func @gemv_runtime
+// CHECK: linalg.matmul {{.*}} outs(%{{.*}} : tensor<1x1000xf32>)
+// CHECK-LABEL: func.func @gemv_runtime_odd
+// CHECK: linalg.matmul {{.*}} outs(%{{.*}} : tensor<1x112xf32>)
+func.func @gemv_constant(%a: tensor<1x8xf32>) -> tensor<1x1000xf32> {
+  %b = arith.constant dense<1.0> : tensor<1000x8xf32>
+  %0 = nn.gemm %a, %b {transB = 1} : (tensor<1x8xf32>, tensor<1000x8xf32>) -> tensor<1x1000xf32>
+  return %0 : tensor<1x1000xf32>
+}
+func.func @gemv_runtime(%a: tensor<1x8xf32>, %b: tensor<8x1000xf32>) -> tensor<1x1000xf32> {
+  %0 = nn.gemm %a, %b : (tensor<1x8xf32>, tensor<8x1000xf32>) -> tensor<1x1000xf32>
+  return %0 : tensor<1x1000xf32>
+}
+func.func @gemv_runtime_odd(%a: tensor<1x8xf32>, %b: tensor<8x100xf32>) -> tensor<1x100xf32> {
+  %0 = nn.gemm %a, %b : (tensor<1x8xf32>, tensor<8x100xf32>) -> tensor<1x100xf32>
+  return %0 : tensor<1x100xf32>
+}
+
+// -----
+
+// A Linear layer: leading dims fold into M of one 2-D matmul.
+// CHECK-LABEL: func.func @matmul_3d_by_2d
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2]] : tensor<2x8x16xf32> into tensor<16x16xf32>
+// CHECK: linalg.matmul {{.*}} -> tensor<16x32xf32>
+// CHECK: tensor.expand_shape
+func.func @matmul_3d_by_2d(%a: tensor<2x8x16xf32>, %b: tensor<16x32xf32>) -> tensor<2x8x32xf32> {
+  %0 = nn.matmul %a, %b : (tensor<2x8x16xf32>, tensor<16x32xf32>) -> tensor<2x8x32xf32>
+  return %0 : tensor<2x8x32xf32>
+}
+
+// -----
+
+// Batched attention-style products become one batch_matmul.
+// CHECK-LABEL: func.func @matmul_batched
+// CHECK: linalg.batch_matmul {{.*}} -> tensor<12x8x8xf32>
+func.func @matmul_batched(%a: tensor<1x12x8x16xf32>, %b: tensor<1x12x16x8xf32>) -> tensor<1x12x8x8xf32> {
+  %0 = nn.matmul %a, %b : (tensor<1x12x8x16xf32>, tensor<1x12x16x8xf32>) -> tensor<1x12x8x8xf32>
+  return %0 : tensor<1x12x8x8xf32>
+}
+
+// -----
+
+// Conv: pad, im2col gather, matmul of the [F, C*KH*KW] weight with the
+// columns, starting from zero (openopt.zero_init); the bias is added after.
+// N = 8x8 = 64 pixels is already a multiple of 16, so no padding of the
+// columns.
+// CHECK-DAG: #[[IM2COL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0 * 3 + d1, d2 + d4, d3 + d5)>
+// CHECK-LABEL: func.func @conv3x3
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: linalg.generic {indexing_maps = [#[[IM2COL]]
+// CHECK: linalg.matmul {openopt.zero_init} ins(%{{.*}}, %{{.*}} : tensor<4x27xf32>, tensor<27x64xf32>) outs(%{{.*}} : tensor<4x64xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x8x8xf32>, tensor<1x4x1x1xf32>)
+// CHECK: arith.addf
+func.func @conv3x3(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x8x8xf32> {
+  %0 = nn.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// A 1x1 stride-1 conv needs no gather: the input already is the columns.
+// 7x7 = 49 pixels are padded to 64 so the matmul vectorizes.
+// CHECK-LABEL: func.func @conv1x1
+// CHECK-NOT: linalg.generic
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 15]
+// CHECK: linalg.matmul {{.*}} tensor<16x8xf32>, tensor<8x64xf32>
+// CHECK: tensor.extract_slice {{.*}}[0, 0] [16, 49] [1, 1]
+func.func @conv1x1(%x: tensor<1x8x7x7xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<1x16x7x7xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x8x7x7xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x7x7xf32>
+  return %0 : tensor<1x16x7x7xf32>
+}
+
+// -----
+
+// Grouped convolution: one batch_matmul over the groups.
+// CHECK-LABEL: func.func @conv_groups
+// CHECK: linalg.batch_matmul {{.*}} tensor<2x3x18xf32>, tensor<2x18x64xf32>
+func.func @conv_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x8x8xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2} : (tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x8x8xf32>
+  return %0 : tensor<1x6x8x8xf32>
+}
+
+// -----
+
+// Depthwise convolution (one input channel per group), stride 2: no im2col.
+// The input is split into its four polyphase planes [4, 6, 5] (zero outside
+// the input: the padding costs no pass of its own), then one parallel generic
+// over the flattened [OH, 5] rows sums the 3x3 taps, bias first: tap (ky, kx)
+// reads plane (ky%2)*2 + kx%2 at offset (ky/2)*5 + kx/2, i.e. 0, 30, 1, 60,
+// 90, 61, 5, 35, 6 (plane size 30); the rows are then sliced to OW = 4.
+// CHECK-LABEL: func.func @conv_depthwise
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x4x6x5xf32>)
+// CHECK: arith.select
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} into tensor<1x4x120xf32>
+// CHECK-NOT: linalg.batch_matmul
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x20xf32>)
+// CHECK: %[[Q:.*]] = linalg.index 2
+// CHECK: %[[ACC:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<4xf32>
+// CHECK: %[[IN:.*]] = tensor.extract %[[FLAT]][%c0, %{{.*}}, %[[Q]]]
+// CHECK: %[[W:.*]] = tensor.extract %{{.*}} : tensor<4x3x3xf32>
+// CHECK: math.fma %[[IN]], %[[W]], %[[ACC]]
+// CHECK: arith.addi %[[Q]], %c30
+// CHECK: arith.addi %[[Q]], %c1
+// CHECK: arith.addi %[[Q]], %c60
+// CHECK: arith.addi %[[Q]], %c90
+// CHECK: arith.addi %[[Q]], %c61
+// CHECK: arith.addi %[[Q]], %c5
+// CHECK: arith.addi %[[Q]], %c35
+// CHECK: arith.addi %[[Q]], %c6
+// CHECK: math.fma
+// CHECK-NOT: math.fma
+// CHECK: linalg.yield
+// CHECK: tensor.extract_slice {{.*}} : tensor<1x4x4x5xf32> to tensor<1x4x4x4xf32>
+func.func @conv_depthwise(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = nn.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Stride 2 with rows of at least 32 outputs: the same polyphase planes, then
+// a generic over the output itself (dense, so a Clip can fuse into it) reading
+// plane (ky%2)*2 + kx%2 at (oy + ky/2, ox + kx/2).
+// CHECK-LABEL: func.func @conv_depthwise_wide_rows
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x4x34x33xf32>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x32x32xf32>)
+// CHECK: %[[Y:.*]] = linalg.index 2
+// CHECK: %[[X:.*]] = linalg.index 3
+// CHECK: tensor.extract %{{.*}}[%c0, %{{.*}}, %c0, %[[Y]], %[[X]]] : tensor<1x2x4x34x33xf32>
+// CHECK: %[[X1:.*]] = arith.addi %[[X]], %c1
+// CHECK: tensor.extract %{{.*}}[%c0, %{{.*}}, %c0, %[[Y]], %[[X1]]] : tensor<1x2x4x34x33xf32>
+// CHECK-NOT: tensor.extract_slice
+// CHECK: return
+func.func @conv_depthwise_wide_rows(%x: tensor<1x2x64x64xf32>, %w: tensor<2x1x3x3xf32>) -> tensor<1x2x32x32xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2} : (tensor<1x2x64x64xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x32x32xf32>
+  return %0 : tensor<1x2x32x32xf32>
+}
+
+// -----
+
+// Stride 1 and a narrow output: computed over whole padded rows of the
+// flattened plane (tap (ky, kx) at offset ky*8 + kx; one more zero row at the
+// bottom keeps the last window in bounds), then sliced to the output width.
+// A channel multiplier of 2: output channel f reads input channel f / 2.
+// CHECK-LABEL: func.func @conv_depthwise_multiplier
+// CHECK: tensor.pad {{.*}} low[0, 0, 1, 1] high[0, 0, 2, 1]
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} into tensor<1x2x72xf32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x48xf32>)
+// CHECK: %[[F:.*]] = linalg.index 1
+// CHECK: %[[P:.*]] = linalg.index 2
+// CHECK: %[[C:.*]] = arith.divui %[[F]], %c2
+// CHECK: tensor.extract %[[FLAT]][%c0, %[[C]], %[[P]]] : tensor<1x2x72xf32>
+// CHECK: arith.addi %[[P]], %c1
+// CHECK: arith.addi %[[P]], %c18
+// CHECK: tensor.extract %[[FLAT]]
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x4x6x8xf32>
+// CHECK: tensor.extract_slice {{.*}}[0, 0, 0, 0] [1, 4, 6, 6] [1, 1, 1, 1] : tensor<1x4x6x8xf32> to tensor<1x4x6x6xf32>
+func.func @conv_depthwise_multiplier(%x: tensor<1x2x6x6xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2} : (tensor<1x2x6x6xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// ConvTranspose with kernel = stride (no overlap): one matmul of the
+// transposed weight [F*KH*KW, C] by the input [C, H*W] (25 columns padded
+// to 32 like any matmul), its result
+// rearranged [F, KH, KW, H, W] -> [F, H, KH, W, KW] (= [1, F, 2H, 2W]), then
+// the bias; no stride-dilated input.
+// CHECK-LABEL: func.func @conv_transpose_k2_s2
+// CHECK-NOT: tensor.insert_slice
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<4x12xf32>) outs(%{{.*}} : tensor<12x4xf32>) permutation = [1, 0]
+// CHECK: linalg.matmul {openopt.zero_init} ins(%{{.*}}, %{{.*}} : tensor<12x4xf32>, tensor<4x32xf32>) outs(%{{.*}} : tensor<12x32xf32>)
+// CHECK: tensor.extract_slice {{.*}} : tensor<12x32xf32> to tensor<12x25xf32>
+// CHECK: tensor.expand_shape {{.*}} into tensor<3x2x2x5x5xf32>
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<3x2x2x5x5xf32>) outs(%{{.*}} : tensor<3x5x2x5x2xf32>) permutation = [0, 3, 1, 4, 2]
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x3x10x10xf32>
+// CHECK: arith.addf
+func.func @conv_transpose_k2_s2(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x2x2xf32>, %b: tensor<3xf32>) -> tensor<1x3x10x10xf32> {
+  %0 = nn.conv_transpose %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>} : (tensor<1x4x5x5xf32>, tensor<4x3x2x2xf32>, tensor<3xf32>) -> tensor<1x3x10x10xf32>
+  return %0 : tensor<1x3x10x10xf32>
+}
+
 // -----
 
 // ConvTranspose 3x3 stride 2 (pads 1, output padding 1): one convolution with

@@ -174,3 +174,15 @@ func.func @no_depthwise(%x: tensor<1x2x8x8xf32>, %w: tensor<4x2x3x3xf32>) -> ten
   %c = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x2x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
   return %c : tensor<1x4x6x6xf32>
 }
+
+// -----
+
+// An integer depthwise convolution (ConvInteger's i32 form) is left as it is:
+// its NCHW lowering is the one that accumulates in its type.
+// CHECK-LABEL: func.func @integer_depthwise
+// CHECK-NOT: channels_last
+// CHECK: return
+func.func @integer_depthwise(%x: tensor<1x4x8x8xi32>, %w: tensor<4x1x3x3xi32>) -> tensor<1x4x6x6xi32> {
+  %c = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 4} : (tensor<1x4x8x8xi32>, tensor<4x1x3x3xi32>) -> tensor<1x4x6x6xi32>
+  return %c : tensor<1x4x6x6xi32>
+}

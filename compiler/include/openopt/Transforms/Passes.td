@@ -137,7 +137,8 @@ def ConvertLayoutPass : Pass<"openopt-convert-layout", "mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"layout", "layout", "std::string", "\"nhwc\"",
-           "Layout of 2-D convolutions and pools: nhwc (channels last), nchw (unchanged) or auto (nhwc for a network with depthwise convolutions)">,
+           "Layout of 2-D convolutions and pools: nhwc (channels last), nchw "
+           "(unchanged) or auto (nhwc for a network with depthwise convolutions)">,
   ];
   let dependentDialects = ["openopt::nn::NNDialect"];
 }

@@ -34,9 +34,14 @@ struct FillOnlyTheBorder : OpRewritePattern<tensor::PadOp> {
     // The border goes before the op that computes the source, so that the
     // padded buffer exists when that op runs and eliminate-empty-tensors can
     // have it write the interior (an scf.forall's result too).
+    // (Only when the pad value is already there: a constant or a value
+    // from before the producer.)
     Operation *producer = pad.getSource().getDefiningOp();
+    Operation *valueDef = value.getDefiningOp();
     OpBuilder::InsertionGuard guard(rewriter);
-    if (producer && producer->getBlock() == pad->getBlock())
+    if (producer && producer->getBlock() == pad->getBlock() &&
+        (!valueDef || valueDef->getBlock() != producer->getBlock() ||
+         valueDef->isBeforeInBlock(producer)))
       rewriter.setInsertionPoint(producer);
     auto folds = [&](ArrayRef<int64_t> v) { return getAsIndexOpFoldResult(getContext(), v); };
     int64_t rank = type.getRank();
@@ -73,12 +78,12 @@ struct FillOnlyTheBorder : OpRewritePattern<tensor::PadOp> {
 
 struct DecomposePadsPass : impl::DecomposePadsPassBase<DecomposePadsPass> {
   void runOnOperation() override {
-    mlir::RewritePatternSet patterns(&getContext());
+    RewritePatternSet patterns(&getContext());
     patterns.add<FillOnlyTheBorder>(&getContext());
     // Dynamic pads, or a value computed per element: a fill of the whole
     // tensor and the source inserted.
-    mlir::linalg::populateDecomposePadPatterns(patterns);
-    if (failed(mlir::applyPatternsGreedily(getOperation(), std::move(patterns))))
+    linalg::populateDecomposePadPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

@@ -7,6 +7,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 namespace openopt {
 #define GEN_PASS_DEF_FUSEELEMENTWISEPASS
@@ -23,25 +24,6 @@ bool crossesBarrier(mlir::Operation *producer, mlir::Operation *consumer) {
     if (mlir::isa<mlir::CallOpInterface>(op))
       return true;
   return false;
-}
-
-/// Moves `op`, and what it uses, before `loop` when they are side-effect
-/// free ops without regions; whether `op` ends up before `loop`.
-bool hoistAbove(mlir::RewriterBase &rewriter, mlir::Operation *op, mlir::Operation *loop) {
-  if (op->getBlock() != loop->getBlock()) {
-    // Defined in an enclosing block, before the op there that holds `loop`.
-    mlir::Operation *holder = op->getBlock()->findAncestorOpInBlock(*loop);
-    return holder && op->isBeforeInBlock(holder);
-  }
-  if (op->isBeforeInBlock(loop))
-    return true;
-  if (!mlir::isPure(op) || op->getNumRegions() != 0)
-    return false;
-  for (mlir::Value operand : op->getOperands())
-    if (mlir::Operation *def = operand.getDefiningOp(); def && !hoistAbove(rewriter, def, loop))
-      return false;
-  rewriter.moveOpBefore(op, loop);
-  return true;
 }
 
 /// An scf.forall (a convolution computed in chunks of rows) whose only
@@ -61,12 +43,13 @@ void fuseConsumersIntoLoops(mlir::func::FuncOp func, bool hasBarriers) {
         (hasBarriers && crossesBarrier(loop, consumer)))
       continue;
     // The consumer's other operands are read inside the loop: they must be
-    // defined before it (the bias's constant and reshape, the result's empty
-    // tensor move up).
-    if (!llvm::all_of(consumer->getOperands(), [&](mlir::Value v) {
-          mlir::Operation *def = v.getDefiningOp();
-          return !def || def == loop.getOperation() || hoistAbove(rewriter, def, loop);
-        }))
+    // defined before it (the bias's reshape, the result's empty tensor move
+    // up, all or none).
+    llvm::SmallVector<mlir::Value> others;
+    for (mlir::Value v : consumer->getOperands())
+      if (v.getDefiningOp() != loop.getOperation())
+        others.push_back(v);
+    if (failed(mlir::moveValueDefinitions(rewriter, others, loop)))
       continue;
     llvm::SmallVector<mlir::LoopLikeOpInterface> nest = {
         mlir::cast<mlir::LoopLikeOpInterface>(loop.getOperation())};

@@ -60,7 +60,6 @@ Value im2col(OpBuilder &b, Location loc, Value image, int64_t groups, int64_t kh
   return reshapeTo(b, loc, col, {groups, cg * kh * kw, oh * ow});
 }
 
-
 std::optional<int64_t> planIm2colChunks(int64_t k, int64_t oh, int64_t ow) {
   if (k * oh * ow * 4 <= kWholeBytes)
     return std::nullopt;

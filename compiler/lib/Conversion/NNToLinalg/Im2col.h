@@ -20,7 +20,8 @@ mlir::Value im2col(mlir::OpBuilder &b, mlir::Location loc, mlir::Value image, in
 
 /// Output rows per chunk when a convolution's column buffer ([K, OH*OW]
 /// floats) is too large to stay in the cache between the gather and the
-/// matmul (the 7x7 stem's is 7 MB), or nullopt to gather it whole.
+/// matmul (the 7x7 stem's is 7 MB), or nullopt to gather it whole (a small
+/// buffer, or no row count that divides OH gives chunks within the budget).
 std::optional<int64_t> planIm2colChunks(int64_t k, int64_t oh, int64_t ow);
 
 /// One padded image [C, Hp, Wp] convolved (group 1) with `weight` [F, K],

@@ -83,8 +83,9 @@ Value matmul2D(OpBuilder &b, Location loc, Value a, Value bMat, Value init) {
   // Rows: a count that is not a multiple of 4 (7x7 = 49 pixels, 197
   // tokens) would get a register tile of one or two rows, several times
   // slower than the zero rows added here to reach a multiple of 8.
-  if (int64_t rows = (m + 7) / 8 * 8;
-      !ShapedType::isDynamic(m) && m >= 8 && m % 4 != 0 && isa<FloatType>(initType.getElementType())) {
+  if (int64_t rows = (m + 7) / 8 * 8; !ShapedType::isDynamic(m) && !ShapedType::isDynamic(n) &&
+                                      m >= 8 && m % 4 != 0 &&
+                                      isa<FloatType>(initType.getElementType())) {
     Value aPadded = padConstant(b, loc, a, {0, 0}, {rows - m, 0}, 0.0);
     // A zero init stays a zero fill, for the zero-init mark.
     Value initPadded =

@@ -16,9 +16,9 @@ std::optional<int64_t> planPointwiseChunks(int64_t oh, int64_t ow, int64_t c, in
 
 /// `input` [1, OH, OW, C] by `weight` [C, F] into [1, OH, OW, F], as a
 /// parallel loop over chunks of `rowsPerChunk` image rows, each one matmul.
-/// The result comes straight from the loop, so that the bias and activation
-/// after it fuse into the loop (FusionGroups.cpp) and run on each chunk
-/// while it is in the cache.
+/// The result comes straight from the loop, so that openopt-fuse-elementwise
+/// can move the bias and activation after it into the loop, to run on each
+/// chunk while it is in the cache.
 mlir::Value pointwiseConv2DInChunks(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                                     mlir::Value weight, int64_t rowsPerChunk);
 
