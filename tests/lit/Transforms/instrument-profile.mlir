@@ -106,3 +106,15 @@ module attributes {openopt.profile_ops = []} {
     return %r : tensor<4xf32>
   }
 }
+
+// -----
+
+// A channels-last convolution: the filters are the weight's last axis, so
+// 64 outputs x (2 x 18 + 1) = 2368 FLOPs (not 64 x 49, from its first axis).
+// CHECK: {bytes = 688 : i64, flops = 2368 : i64, id = "conv_nhwc"
+func.func @main(%x: tensor<1x4x4x2xf32>) -> tensor<1x4x4x4xf32> {
+  %w = nn.constant dense<1.0> : tensor<3x3x2x4xf32>
+  %b = nn.constant dense<0.5> : tensor<4xf32>
+  %c = nn.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, channels_last = true} : (tensor<1x4x4x2xf32>, tensor<3x3x2x4xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32> loc("conv_nhwc")
+  return %c : tensor<1x4x4x4xf32>
+}

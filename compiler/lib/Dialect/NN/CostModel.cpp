@@ -77,7 +77,9 @@ static std::optional<int64_t> flopsOf(Operation *op) {
         if (!w || !w.hasStaticShape())
           return std::nullopt;
         // Each output element is a dot product over C/group * K1 * K2 ...
-        int64_t perOutput = w.getNumElements() / w.getShape()[0];
+        // (the filters are the weight's first axis, its last channels-last).
+        int64_t filters = w.getShape()[c.getChannelsLast() ? w.getRank() - 1 : 0];
+        int64_t perOutput = w.getNumElements() / filters;
         return product({out, 2 * perOutput + (c.getBias() ? 1 : 0)});
       })
       .Case([&](ConvTransposeOp c) -> std::optional<int64_t> {
