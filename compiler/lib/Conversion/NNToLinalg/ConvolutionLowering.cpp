@@ -172,12 +172,8 @@ Value depthwiseConv2D(OpBuilder &b, Location loc, Value input, Value weight, Val
   }
   return indexedGenerate(
       b, loc, resultType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
-        // index * stride + offset, folded when trivial.
         auto scaled = [&](Value index, int64_t stride, int64_t offset) {
-          Value v = index;
-          if (stride != 1)
-            v = arith::MulIOp::create(nb, nloc, v, indexConstant(nb, nloc, stride));
-          return plusConstant(nb, nloc, v, offset);
+          return scaledIndex(nb, nloc, index, stride, offset);
         };
         SmallVector<Value> cols;
         for (int64_t x = 0; x < typeOf(weightTaps).getDimSize(2); ++x)

@@ -54,12 +54,8 @@ Value depthwiseConv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value
   auto blockedType = RankedTensorType::get({out[0], out[1], out[2], blocks, lanes}, element);
   Value blocked = indexedGenerate(
       b, loc, blockedType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
-        // index * stride + offset, folded when trivial.
         auto scaled = [&](Value index, int64_t stride, int64_t offset) {
-          Value v = index;
-          if (stride != 1)
-            v = arith::MulIOp::create(nb, nloc, v, indexConstant(nb, nloc, stride));
-          return plusConstant(nb, nloc, v, offset);
+          return scaledIndex(nb, nloc, index, stride, offset);
         };
         Value acc = biasBlocks ? tensor::ExtractOp::create(nb, nloc, biasBlocks,
                                                            ValueRange{at[3], at[4]})

@@ -15,7 +15,6 @@
 #include "LoweringUtils.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -94,31 +93,21 @@ Value chunkedIm2colConv2D(OpBuilder &b, Location loc, Value image, Value weight,
   int64_t inRows = (rows - 1) * p.strides[0] + (kh - 1) * p.dilations[0] + 1;
 
   auto outType = RankedTensorType::get({1, f, oh, ow}, element);
-  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(oh / rows)},
-                                      ValueRange{emptyTensor(b, loc, outType)}, std::nullopt);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(forall.getBody());
-  Value firstRow = arith::MulIOp::create(b, loc, forall.getInductionVar(0),
-                                         indexConstant(b, loc, rows));
-  Value firstInRow = arith::MulIOp::create(b, loc, firstRow, indexConstant(b, loc, p.strides[0]));
-  auto sliceType = RankedTensorType::get({c, inRows, wp}, element);
-  Value slice = tensor::ExtractSliceOp::create(
-      b, loc, sliceType, image,
-      ArrayRef<OpFoldResult>{b.getIndexAttr(0), firstInRow, b.getIndexAttr(0)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(c), b.getIndexAttr(inRows), b.getIndexAttr(wp)},
-      SmallVector<OpFoldResult>(3, b.getIndexAttr(1)));
-  Value col = reshapeTo(b, loc, im2col(b, loc, slice, 1, kh, kw, rows, ow, p), {k, pixels});
-  Value product = matmul2D(b, loc, weight, col,
-                           zeroAccumulator(b, loc, RankedTensorType::get({f, pixels}, element)));
-  Value chunk = reshapeTo(b, loc, product, {1, f, rows, ow});
-  b.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(
-      b, loc, chunk, forall.getRegionIterArgs()[0],
-      ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0), firstRow, b.getIndexAttr(0)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(f), b.getIndexAttr(rows),
-                             b.getIndexAttr(ow)},
-      SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
-  return forall.getResult(0);
+  return forEachRowChunk(b, loc, outType, 2, rows, [&](OpBuilder &nb, Location nloc,
+                                                       Value firstRow) {
+    Value firstInRow = scaledIndex(nb, nloc, firstRow, p.strides[0], 0);
+    auto sliceType = RankedTensorType::get({c, inRows, wp}, element);
+    Value slice = tensor::ExtractSliceOp::create(
+        nb, nloc, sliceType, image,
+        ArrayRef<OpFoldResult>{nb.getIndexAttr(0), firstInRow, nb.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{nb.getIndexAttr(c), nb.getIndexAttr(inRows), nb.getIndexAttr(wp)},
+        SmallVector<OpFoldResult>(3, nb.getIndexAttr(1)));
+    Value col = reshapeTo(nb, nloc, im2col(nb, nloc, slice, 1, kh, kw, rows, ow, p), {k, pixels});
+    auto productType = RankedTensorType::get({f, pixels}, element);
+    Value product = matmul2D(nb, nloc, weight, col,
+                             zeroAccumulator(nb, nloc, productType));
+    return reshapeTo(nb, nloc, product, {1, f, rows, ow});
+  });
 }
 
 } // namespace openopt::lowering

@@ -573,6 +573,34 @@ Value plusConstant(OpBuilder &b, Location loc, Value v, int64_t k) {
   return k ? arith::AddIOp::create(b, loc, v, indexConstant(b, loc, k)).getResult() : v;
 }
 
+Value scaledIndex(OpBuilder &b, Location loc, Value v, int64_t stride, int64_t offset) {
+  if (stride != 1)
+    v = arith::MulIOp::create(b, loc, v, indexConstant(b, loc, stride));
+  return plusConstant(b, loc, v, offset);
+}
+
+Value forEachRowChunk(OpBuilder &b, Location loc, RankedTensorType resultType, int64_t rowAxis,
+                      int64_t rowsPerChunk,
+                      llvm::function_ref<Value(OpBuilder &, Location, Value)> chunk) {
+  int64_t rank = resultType.getRank();
+  auto forall = scf::ForallOp::create(
+      b, loc,
+      ArrayRef<OpFoldResult>{b.getIndexAttr(resultType.getDimSize(rowAxis) / rowsPerChunk)},
+      ValueRange{emptyTensor(b, loc, resultType)}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value firstRow = scaledIndex(b, loc, forall.getInductionVar(0), rowsPerChunk, 0);
+  Value value = chunk(b, loc, firstRow);
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes;
+  offsets[rowAxis] = firstRow;
+  for (int64_t i = 0; i < rank; ++i)
+    sizes.push_back(b.getIndexAttr(i == rowAxis ? rowsPerChunk : resultType.getDimSize(i)));
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, value, forall.getRegionIterArgs()[0], offsets,
+                                        sizes, SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
+  return forall.getResult(0);
+}
+
 Value polyphasePlanes(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t padLeft,
                       int64_t planeH, int64_t planeW, double padValue) {
   auto inType = cast<RankedTensorType>(input.getType());

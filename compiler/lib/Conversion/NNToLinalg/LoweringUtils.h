@@ -191,6 +191,20 @@ mlir::Value padChannelsLast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value 
 /// Index v + k, with no op when k is 0.
 mlir::Value plusConstant(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, int64_t k);
 
+/// Index v * stride + offset, with no op for a unit stride or a zero offset.
+mlir::Value scaledIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v, int64_t stride,
+                        int64_t offset);
+
+/// A `resultType` tensor computed as a parallel loop over chunks of
+/// `rowsPerChunk` rows along axis `rowAxis`: `chunk(b, loc, firstRow)`
+/// builds one chunk (the result's shape with `rowsPerChunk` rows on that
+/// axis), which the loop inserts at `firstRow`. The loop's result is the
+/// tensor itself, so an element-wise consumer can fuse into it.
+mlir::Value forEachRowChunk(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType resultType, int64_t rowAxis,
+    int64_t rowsPerChunk,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value firstRow)> chunk);
+
 /// The four polyphase planes of the padded input [N, C, H, W] (padTop rows
 /// above, padLeft columns to the left, as many as needed past the bottom and
 /// right edges, all `padValue`): result[n][c][2 * py + px][i][j] =

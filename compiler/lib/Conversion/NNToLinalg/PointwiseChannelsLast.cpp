@@ -11,8 +11,6 @@
 
 #include "LoweringUtils.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -52,30 +50,20 @@ Value pointwiseConv2DInChunks(OpBuilder &b, Location loc, Value input, Value wei
   int64_t rows = rowsPerChunk, pixels = rows * ow;
   Type element = inType.getElementType();
   auto outType = RankedTensorType::get({1, oh, ow, f}, element);
-  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(oh / rows)},
-                                      ValueRange{emptyTensor(b, loc, outType)}, std::nullopt);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(forall.getBody());
-  Value firstRow = arith::MulIOp::create(b, loc, forall.getInductionVar(0),
-                                         indexConstant(b, loc, rows));
-  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), firstRow, b.getIndexAttr(0),
-                                       b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> unit(4, b.getIndexAttr(1));
-  Value slice = tensor::ExtractSliceOp::create(
-      b, loc, RankedTensorType::get({1, rows, ow, c}, element), input, offsets,
-      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(rows), b.getIndexAttr(ow),
-                             b.getIndexAttr(c)},
-      unit);
-  Value product = matmul2D(b, loc, reshapeTo(b, loc, slice, {pixels, c}), weight,
-                           zeroAccumulator(b, loc, RankedTensorType::get({pixels, f}, element)));
-  Value chunk = reshapeTo(b, loc, product, {1, rows, ow, f});
-  b.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(
-      b, loc, chunk, forall.getRegionIterArgs()[0], offsets,
-      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(rows), b.getIndexAttr(ow),
-                             b.getIndexAttr(f)},
-      unit);
-  return forall.getResult(0);
+  return forEachRowChunk(b, loc, outType, 1, rows, [&](OpBuilder &nb, Location nloc,
+                                                       Value firstRow) {
+    Value slice = tensor::ExtractSliceOp::create(
+        nb, nloc, RankedTensorType::get({1, rows, ow, c}, element), input,
+        ArrayRef<OpFoldResult>{nb.getIndexAttr(0), firstRow, nb.getIndexAttr(0),
+                               nb.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{nb.getIndexAttr(1), nb.getIndexAttr(rows), nb.getIndexAttr(ow),
+                               nb.getIndexAttr(c)},
+        SmallVector<OpFoldResult>(4, nb.getIndexAttr(1)));
+    auto productType = RankedTensorType::get({pixels, f}, element);
+    Value product = matmul2D(nb, nloc, reshapeTo(nb, nloc, slice, {pixels, c}), weight,
+                             zeroAccumulator(nb, nloc, productType));
+    return reshapeTo(nb, nloc, product, {1, rows, ow, f});
+  });
 }
 
 } // namespace openopt::lowering
