@@ -101,3 +101,46 @@ func.func @matmul_after_collapse(%x: tensor<1x4x8xf32>, %w: tensor<8x16xf32>) ->
   } : tensor<1x4x16xf32>
   return %g : tensor<1x4x16xf32>
 }
+
+// -----
+
+// A max pool read by a group and by another op: the group's add does not
+// take the pool's window into its loop (it would compute the pool again,
+// nine gathers per element, while the other user still reads the stored
+// result); it reads the pooled tensor.
+// CHECK-LABEL: func.func @shared_pool_not_recomputed
+// CHECK: %[[POOL:[0-9]+]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x4x4xf32>)
+// CHECK-COUNT-8: arith.maximumf
+// CHECK: math.tanh
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[POOL]] :
+// CHECK-NOT: tensor.extract
+// CHECK: arith.addf
+// CHECK: return
+func.func @shared_pool_not_recomputed(%x: tensor<1x4x8x8xf32>, %y: tensor<1x4x4x4xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) {
+  %p = nn.max_pool %x {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  %t = nn.tanh %p : tensor<1x4x4x4xf32>
+  %g = nn.fused "elementwise" {
+    %a = nn.add %y, %p : (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+    nn.yield %a : tensor<1x4x4x4xf32>
+  } : tensor<1x4x4x4xf32>
+  return %g, %t : tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// A cheap shared producer (a ReLU) is still fused into the group's add:
+// recomputing one max is cheaper than reading its stored result.
+// CHECK-LABEL: func.func @shared_relu_recomputed
+// CHECK: linalg.generic {{.*}} ins(%arg0 :
+// CHECK: arith.maximumf
+// CHECK: linalg.generic {{.*}} ins(%arg1, %arg0 :
+// CHECK: arith.maximumf
+// CHECK: arith.addf
+func.func @shared_relu_recomputed(%x: tensor<16xf32>, %y: tensor<16xf32>) -> (tensor<16xf32>, tensor<16xf32>) {
+  %r = nn.relu %x : tensor<16xf32>
+  %g = nn.fused "elementwise" {
+    %a = nn.add %y, %r : (tensor<16xf32>, tensor<16xf32>) -> tensor<16xf32>
+    nn.yield %a : tensor<16xf32>
+  } : tensor<16xf32>
+  return %g, %r : tensor<16xf32>, tensor<16xf32>
+}

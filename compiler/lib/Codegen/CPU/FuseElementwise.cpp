@@ -1,5 +1,6 @@
 //===- FuseElementwise.cpp - the openopt-fuse-elementwise pass ------------===//
 #include "openopt/Codegen/CPU/Passes.h"
+#include "openopt/Support/RecomputeCost.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -69,6 +70,7 @@ struct FuseElementwisePass : impl::FuseElementwisePassBase<FuseElementwisePass> 
           auto producer = fused->get().getDefiningOp<mlir::linalg::LinalgOp>();
           return producer &&
                  producer.getNumLoops() == producer.getNumParallelLoops() &&
+                 openopt::fusionMayRecompute(*fused) &&
                  !(hasBarriers && crossesBarrier(producer, fused->getOwner()));
         });
     mlir::linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);

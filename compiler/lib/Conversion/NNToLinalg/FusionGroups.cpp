@@ -8,6 +8,7 @@
 #include "Patterns.h"
 
 #include "openopt/Dialect/NN/NNDialect.h"
+#include "openopt/Support/RecomputeCost.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -32,7 +33,9 @@ LogicalResult dissolveFusionGroups(func::FuncOp func) {
       return producer && producer.getNumLoops() == producer.getNumParallelLoops();
     };
     linalg::populateElementwiseOpsFusionPatterns(
-        patterns, [=](OpOperand *fused) { return allParallel(fused->get()); });
+        patterns, [=](OpOperand *fused) {
+          return allParallel(fused->get()) && fusionMayRecompute(*fused);
+        });
     // A producer that computes in a finer shape than its result (the
     // channel blocks of a channels-last depthwise convolution) hands it on
     // through a collapse_shape: the consumer then takes the finer loops too,

@@ -1,0 +1,37 @@
+//===- RecomputeCost.h - when fusion may recompute a producer ---*- C++ -*-===//
+//
+// Fusing an element-wise producer into one of several consumers recomputes
+// it there while the other users still read its stored result. That pays
+// for a few arithmetic ops (a bias add, an activation), not for a gather (a
+// pooling window, a padded copy): its tensor.extract reads cost more than
+// reading the stored result once. Both fusion passes (the nn.fused groups'
+// and openopt-fuse-elementwise) ask this before fusing a shared producer.
+//
+//===----------------------------------------------------------------------===//
+#ifndef OPENOPT_SUPPORT_RECOMPUTECOST_H
+#define OPENOPT_SUPPORT_RECOMPUTECOST_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace openopt {
+
+inline bool cheapToRecompute(mlir::linalg::LinalgOp producer) {
+  constexpr int kMaxRecomputedOps = 4;
+  int ops = 0;
+  for (mlir::Operation &op : producer->getRegion(0).front().without_terminator())
+    if (mlir::isa<mlir::tensor::ExtractOp>(op) || ++ops > kMaxRecomputedOps)
+      return false;
+  return true;
+}
+
+/// Whether fusing the producer of `operand` into its owner pays: always for
+/// a value used once, else only when the producer is cheap to recompute.
+inline bool fusionMayRecompute(mlir::OpOperand &operand) {
+  auto producer = operand.get().getDefiningOp<mlir::linalg::LinalgOp>();
+  return producer && (operand.get().hasOneUse() || cheapToRecompute(producer));
+}
+
+} // namespace openopt
+
+#endif
