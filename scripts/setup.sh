@@ -14,7 +14,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata json-schema-test-suite
   python3-onnx python3-numpy python3-websockets
-  gcc libopenblas-dev
+  gcc libopenblas-dev binutils valgrind
   neovim chromium
 )
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
