@@ -25,6 +25,21 @@ func.func @tall_matmul(%a: memref<3136x432xf32>, %b: memref<432x48xf32>, %c: mem
 
 // -----
 
+// N = 224 would split into 112s, not a multiple of 32: each thread's
+// register tile would shrink to 8x16. M splits instead and the tile stays
+// 8x32 (resnet's 3x3 stride-2 convolution into 14x14).
+// CHECK-LABEL: func.func @n_not_32_per_thread
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK-NEXT: scf.for %{{.*}} = %c0 to %c96 step
+// CHECK: scf.for %{{.*}} = %c0 to %c224 step %c32
+// CHECK: vector<8x32xf32>
+func.func @n_not_32_per_thread(%a: memref<192x864xf32>, %b: memref<864x224xf32>, %c: memref<192x224xf32>) {
+  linalg.matmul ins(%a, %b : memref<192x864xf32>, memref<864x224xf32>) outs(%c : memref<192x224xf32>)
+  return
+}
+
+// -----
+
 // Other linalg ops big enough to pay for a parallel region are split along
 // their first parallel loop with at least two iterations (here the channels:
 // the batch has one), partial slices included.
