@@ -69,6 +69,34 @@ func.func @not_worth_32(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>) -> tensor<4x1
 
 // -----
 
+// M = 196 (14x14 pixels) is a multiple of 4 but not of 16: 12 zero rows
+// make 208, so the register tile has 8 rows and two threads split M into
+// 104s. M = 192 and M = 100 (under 128 rows) are left alone.
+// CHECK-LABEL: func.func @pad_rows_to_16
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[12, 0]
+// CHECK: linalg.matmul {openopt.zero_init} {{.*}} outs(%{{.*}} : tensor<208x32xf32>)
+// CHECK: tensor.extract_slice {{.*}} [196, 32] [1, 1] : tensor<208x32xf32> to tensor<196x32xf32>
+// CHECK-LABEL: func.func @rows_of_16
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.matmul {{.*}} -> tensor<192x32xf32>
+// CHECK-LABEL: func.func @few_rows_of_4
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.matmul {{.*}} -> tensor<100x32xf32>
+func.func @pad_rows_to_16(%a: tensor<196x8xf32>, %b: tensor<8x32xf32>) -> tensor<196x32xf32> {
+  %0 = nn.matmul %a, %b : (tensor<196x8xf32>, tensor<8x32xf32>) -> tensor<196x32xf32>
+  return %0 : tensor<196x32xf32>
+}
+func.func @rows_of_16(%a: tensor<192x8xf32>, %b: tensor<8x32xf32>) -> tensor<192x32xf32> {
+  %0 = nn.matmul %a, %b : (tensor<192x8xf32>, tensor<8x32xf32>) -> tensor<192x32xf32>
+  return %0 : tensor<192x32xf32>
+}
+func.func @few_rows_of_4(%a: tensor<100x8xf32>, %b: tensor<8x32xf32>) -> tensor<100x32xf32> {
+  %0 = nn.matmul %a, %b : (tensor<100x8xf32>, tensor<8x32xf32>) -> tensor<100x32xf32>
+  return %0 : tensor<100x32xf32>
+}
+
+// -----
+
 // M = 49 (7x7 pixels, or tokens) would get a one-row register tile: A gets
 // 7 zero rows, the product is sliced back to 49 rows, and the zero-init
 // mark stays on the padded matmul. M = 4 is left alone. With a dynamic N the

@@ -82,10 +82,14 @@ Value matmul2D(OpBuilder &b, Location loc, Value a, Value bMat, Value init) {
   }
   // Rows: a count that is not a multiple of 4 (7x7 = 49 pixels, 197
   // tokens) would get a register tile of one or two rows, several times
-  // slower than the zero rows added here to reach a multiple of 8.
-  if (int64_t rows = (m + 7) / 8 * 8; !ShapedType::isDynamic(m) && !ShapedType::isDynamic(n) &&
-                                      m >= 8 && m % 4 != 0 &&
-                                      isa<FloatType>(initType.getElementType())) {
+  // slower than the zero rows added here to reach a multiple of 8. From 128
+  // rows, a count that is not a multiple of 16 (14x14 = 196 pixels) gets
+  // zero rows up to one (at most 1/8 more): its tile has 8 rows, not 4, and
+  // two threads split M, not N into slices as narrow as 48.
+  int64_t rowMultiple = !ShapedType::isDynamic(m) && m >= 128 && m % 16 != 0 ? 16 : 8;
+  if (int64_t rows = (m + rowMultiple - 1) / rowMultiple * rowMultiple;
+      !ShapedType::isDynamic(m) && !ShapedType::isDynamic(n) && m >= 8 &&
+      (m % 4 != 0 || rowMultiple == 16) && isa<FloatType>(initType.getElementType())) {
     Value aPadded = padConstant(b, loc, a, {0, 0}, {rows - m, 0}, 0.0);
     // A zero init stays a zero fill, for the zero-init mark.
     Value initPadded =
