@@ -607,31 +607,90 @@ Value polyphasePlanes(OpBuilder &b, Location loc, Value input, int64_t padTop, i
   int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), h = inType.getDimSize(2),
           w = inType.getDimSize(3);
   Type element = inType.getElementType();
-  auto phasesType = RankedTensorType::get({n, c, 4, planeH, planeW}, element);
-  return indexedGenerate(
-      b, loc, phasesType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
-        Value two = indexConstant(nb, nloc, 2);
-        Value py = arith::DivUIOp::create(nb, nloc, at[2], two);
-        Value px = arith::RemUIOp::create(nb, nloc, at[2], two);
-        // Signed positions in the unpadded input, clamped for the read.
-        auto position = [&](Value index, Value phase, int64_t pad, int64_t size,
-                            Value &inside) -> Value {
-          Value v = arith::AddIOp::create(nb, nloc, arith::MulIOp::create(nb, nloc, index, two), phase);
-          v = arith::SubIOp::create(nb, nloc, v, indexConstant(nb, nloc, pad));
-          Value zero = indexConstant(nb, nloc, 0), last = indexConstant(nb, nloc, size - 1);
-          Value ok = arith::AndIOp::create(
-              nb, nloc, arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sge, v, zero),
-              arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sle, v, last));
-          inside = inside ? arith::AndIOp::create(nb, nloc, inside, ok).getResult() : ok;
-          return arith::MinSIOp::create(nb, nloc, arith::MaxSIOp::create(nb, nloc, v, zero), last);
-        };
-        Value inside;
-        Value row = position(at[3], py, padTop, h, inside);
-        Value col = position(at[4], px, padLeft, w, inside);
-        Value value = tensor::ExtractOp::create(nb, nloc, input, ValueRange{at[0], at[1], row, col});
-        return arith::SelectOp::create(nb, nloc, inside, value,
-                                       scalarConstant(nb, nloc, element, padValue))
-            .getResult();
-      });
+  MLIRContext *ctx = b.getContext();
+  // Each plane's rectangle of elements that fall inside the input is
+  // copied by a generic whose read is affine, (2i + py - padTop,
+  // 2j + px - padLeft): its inner loop is a stride-2 read that LLVM
+  // vectorizes as wide loads and shuffles. Deciding the padding element by
+  // element (a clamped, masked read) did not vectorize. Only the border
+  // around the rectangle is filled. Every piece is written into its place
+  // in the planes (eliminate-empty-tensors), with no copy.
+  auto planesType = RankedTensorType::get({n, c, 4, planeH, planeW}, element);
+  Value planes = emptyTensor(b, loc, planesType);
+  Value pad = scalarConstant(b, loc, element, padValue);
+  auto place = [&](Value piece, int64_t plane, int64_t row, int64_t col) {
+    auto type = cast<RankedTensorType>(piece.getType());
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                         b.getIndexAttr(plane), b.getIndexAttr(row),
+                                         b.getIndexAttr(col)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(n), b.getIndexAttr(c), b.getIndexAttr(1),
+                                       b.getIndexAttr(type.getDimSize(2)),
+                                       b.getIndexAttr(type.getDimSize(3))};
+    planes = tensor::InsertSliceOp::create(b, loc, piece, planes, offsets, sizes,
+                                           SmallVector<OpFoldResult>(5, b.getIndexAttr(1)));
+  };
+  auto fill = [&](int64_t plane, int64_t row, int64_t rows, int64_t col, int64_t cols) {
+    if (rows > 0 && cols > 0)
+      place(filledTensor(b, loc, RankedTensorType::get({n, c, rows, cols}, element), pad), plane,
+            row, col);
+  };
+  // Copies rows [i0, i1) x columns [j0, j1) of `count` planes from plane
+  // 2py + px0 on: one generic over (n, c, i, j, px), px innermost, so that
+  // two planes of one row parity take each input row in a single pass
+  // (LLVM unrolls px and reads the pairs with wide loads and shuffles).
+  auto copy = [&](int64_t py, int64_t px0, int64_t count, int64_t i0, int64_t i1, int64_t j0,
+                  int64_t j1) {
+    if (i1 <= i0 || j1 <= j0)
+      return;
+    auto pieceType = RankedTensorType::get({n, c, count, i1 - i0, j1 - j0}, element);
+    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
+               i = getAffineDimExpr(2, ctx), j = getAffineDimExpr(3, ctx),
+               px = getAffineDimExpr(4, ctx);
+    AffineMap read = AffineMap::get(
+        5, 0, {d0, d1, i * 2 + (2 * i0 + py - padTop), j * 2 + px + (2 * j0 + px0 - padLeft)},
+        ctx);
+    AffineMap write = AffineMap::get(5, 0, {d0, d1, px, i, j}, ctx);
+    Value piece =
+        linalg::GenericOp::create(b, loc, pieceType, ValueRange{input},
+                                  ValueRange{emptyTensor(b, loc, pieceType)}, {read, write},
+                                  SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
+                                  [](OpBuilder &nb, Location l, ValueRange args) {
+                                    linalg::YieldOp::create(nb, l, args[0]);
+                                  })
+            .getResult(0);
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                         b.getIndexAttr(2 * py + px0), b.getIndexAttr(i0),
+                                         b.getIndexAttr(j0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(n), b.getIndexAttr(c),
+                                       b.getIndexAttr(count), b.getIndexAttr(i1 - i0),
+                                       b.getIndexAttr(j1 - j0)};
+    planes = tensor::InsertSliceOp::create(b, loc, piece, planes, offsets, sizes,
+                                           SmallVector<OpFoldResult>(5, b.getIndexAttr(1)));
+  };
+  // The indices i < size with 0 <= 2i + phase - pad < extent: [first, end).
+  auto inside = [](int64_t phase, int64_t pad, int64_t extent, int64_t size) {
+    int64_t first = std::min<int64_t>(size, std::max<int64_t>(0, (pad - phase + 1) / 2));
+    int64_t end = std::max<int64_t>(first, std::min<int64_t>(size, (extent - 1 + pad - phase) / 2 + 1));
+    return std::make_pair(first, end);
+  };
+  auto [e0, e1] = inside(0, padLeft, w, planeW); // columns of the even planes
+  auto [o0, o1] = inside(1, padLeft, w, planeW); // and of the odd ones
+  int64_t both0 = std::max(e0, o0), both1 = std::max(both0, std::min(e1, o1));
+  for (int64_t py = 0; py < 2; ++py) {
+    auto [i0, i1] = inside(py, padTop, h, planeH);
+    for (int64_t px = 0; px < 2; ++px) {
+      int64_t plane = 2 * py + px;
+      auto [j0, j1] = px == 0 ? std::make_pair(e0, e1) : std::make_pair(o0, o1);
+      fill(plane, 0, i0, 0, planeW);
+      fill(plane, i1, planeH - i1, 0, planeW);
+      fill(plane, i0, i1 - i0, 0, j0);
+      fill(plane, i0, i1 - i0, j1, planeW - j1);
+      // The columns only this plane has (at most one on each side).
+      copy(py, px, 1, i0, i1, j0, std::min(j1, both0));
+      copy(py, px, 1, i0, i1, std::max(j0, both1), j1);
+    }
+    copy(py, 0, 2, i0, i1, both0, both1);
+  }
+  return planes;
 }
 } // namespace openopt::lowering
