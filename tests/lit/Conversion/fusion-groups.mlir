@@ -110,7 +110,7 @@ func.func @matmul_after_collapse(%x: tensor<1x4x8xf32>, %w: tensor<8x16xf32>) ->
 // result); it reads the pooled tensor.
 // CHECK-LABEL: func.func @shared_pool_not_recomputed
 // CHECK: %[[POOL:[0-9]+]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x4x4x4xf32>)
-// CHECK-COUNT-8: arith.maximumf
+// CHECK-COUNT-8: arith.cmpf ogt
 // CHECK: math.tanh
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[POOL]] :
 // CHECK-NOT: tensor.extract

@@ -365,7 +365,14 @@ func.func @conv_transpose_gaps(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x2x2xf32>)
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]
 // CHECK-COUNT-9: tensor.extract %[[PLANES]]
 // CHECK-NOT: tensor.extract
-// CHECK: linalg.yield
+// The taps' maximum: five NaN tests (pairs), then a tree of select(a > b)
+// of depth four, and NaN if any tap was NaN.
+// CHECK-COUNT-5: arith.cmpf uno
+// CHECK-COUNT-8: arith.cmpf ogt
+// CHECK: %[[MAX:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : f32
+// CHECK-NEXT: %[[OUT:.*]] = arith.select %{{.*}}, %[[NAN:.*]], %[[MAX]] : f32
+// CHECK-NEXT: linalg.yield %[[OUT]]
+// CHECK-NOT: arith.maximumf
 func.func @max_pool(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
   %0 = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
