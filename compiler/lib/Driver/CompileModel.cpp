@@ -143,7 +143,7 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
   if (!err && wholeModule && (outputs.llvmIR || outputs.object)) {
     std::string ll = outputs.llvmIR ? pathOf(".ll") : "";
     std::string object = outputs.object ? pathOf(".o") : "";
-    err = writeNativeCode(**module, ll, object);
+    err = writeNativeCode(**module, ll, object, options.vectorBits);
     if (!err) {
       if (!ll.empty())
         written(ll);

@@ -44,11 +44,15 @@ void prepareHostCodegen() {
   (void)ready;
 }
 
-llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostTargetBuilder() {
+llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostTargetBuilder(int vectorBits) {
   prepareHostCodegen();
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return builder.takeError();
+  // Clearing avx512f clears every feature that implies it (BW, VL, VNNI,
+  // BF16, ...); the CPU name stays, for its scheduling model.
+  if (vectorBits == 256)
+    builder->getFeatures().AddFeature("avx512f", false);
   builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
   // Position independent: the same objects are JIT-linked and linked into
   // the objects `openopt compile` writes (and into programs).
@@ -97,8 +101,8 @@ llvm::Expected<std::string> emitHostObject(llvm::Module &module,
 }
 
 llvm::Error writeNativeCode(mlir::ModuleOp module, llvm::StringRef llvmIRPath,
-                            llvm::StringRef objectPath) {
-  auto builder = hostTargetBuilder();
+                            llvm::StringRef objectPath, int vectorBits) {
+  auto builder = hostTargetBuilder(vectorBits);
   if (!builder)
     return builder.takeError();
   llvm::LLVMContext llvmContext;

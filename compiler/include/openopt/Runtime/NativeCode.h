@@ -22,8 +22,11 @@ namespace openopt {
 void prepareHostCodegen();
 
 /// The host CPU as a target (its features detected), -O3 code generation,
-/// position-independent code.
-llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostTargetBuilder();
+/// position-independent code. `vectorBits` 256 (a recipe's "isa": "avx2")
+/// takes AVX-512 away from the features, so that the code is what an
+/// AVX2-only host gets (its 256-bit register tiles stay 256-bit); 0 or 512:
+/// the host as it is.
+llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostTargetBuilder(int vectorBits = 0);
 
 /// Optimises `module` at `optLevel` for the target and returns it as a
 /// relocatable ELF object. Thread-safe for modules in different contexts.
@@ -41,7 +44,7 @@ llvm::Error linkRelocatable(const std::vector<std::shared_ptr<const std::string>
 /// host CPU, and writes it as text (`llvmIRPath`) and/or as a relocatable
 /// object file (`objectPath`); an empty path skips that output.
 llvm::Error writeNativeCode(mlir::ModuleOp module, llvm::StringRef llvmIRPath,
-                            llvm::StringRef objectPath);
+                            llvm::StringRef objectPath, int vectorBits = 0);
 
 } // namespace openopt
 
