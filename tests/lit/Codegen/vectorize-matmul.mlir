@@ -27,6 +27,22 @@ func.func @matmul(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64
 
 // -----
 
+// AVX2 gives 12 of its 16 registers to accumulators: six rows of two
+// vectors where M allows (resnet's 48-384 filters), else four rows (above).
+// AVX-512 keeps eight rows of two vectors.
+// AVX2-LABEL: func.func @matmul_rows_of_6
+// AVX2: scf.for {{.*}} step %c6
+// AVX2: scf.for {{.*}} iter_args({{.*}}) -> (vector<6x16xf32>)
+// AVX2-COUNT-6: vector.fma {{.*}} : vector<16xf32>
+// AVX512-LABEL: func.func @matmul_rows_of_6
+// AVX512: scf.for {{.*}} iter_args({{.*}}) -> (vector<8x32xf32>)
+func.func @matmul_rows_of_6(%a: memref<48x64xf32>, %b: memref<64x64xf32>, %c: memref<48x64xf32>) {
+  linalg.matmul ins(%a, %b : memref<48x64xf32>, memref<64x64xf32>) outs(%c : memref<48x64xf32>)
+  return
+}
+
+// -----
+
 // Batched products get a unit batch tile and the same register tile.
 // AVX2-LABEL: func.func @batch_matmul
 // AVX2: scf.for {{.*}} to %c12 step %c1
