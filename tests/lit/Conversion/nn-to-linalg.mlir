@@ -222,7 +222,7 @@ func.func @conv_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> tens
 // 90, 61, 5, 35, 6 (plane size 30); the rows are then sliced to OW = 4.
 // CHECK-LABEL: func.func @conv_depthwise
 // CHECK-NOT: tensor.pad
-// CHECK: tensor.insert_slice {{.*}} into tensor<1x4x4x6x5xf32>
+// CHECK: scf.forall {{.*}} -> (tensor<1x4x4x6x5xf32>)
 // CHECK-NOT: arith.select
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} into tensor<1x4x120xf32>
 // CHECK-NOT: linalg.batch_matmul
@@ -255,7 +255,7 @@ func.func @conv_depthwise(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, %b: 
 // a generic over the output itself (dense, so a Clip can fuse into it) reading
 // plane (ky%2)*2 + kx%2 at (oy + ky/2, ox + kx/2).
 // CHECK-LABEL: func.func @conv_depthwise_wide_rows
-// CHECK: tensor.insert_slice {{.*}} into tensor<1x2x4x34x33xf32>
+// CHECK: scf.forall {{.*}} -> (tensor<1x2x4x34x33xf32>)
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x32x32xf32>)
 // CHECK: %[[Y:.*]] = linalg.index 2
 // CHECK: %[[X:.*]] = linalg.index 3
@@ -353,14 +353,18 @@ func.func @conv_transpose_gaps(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x2x2xf32>)
 // are written piece by piece: per row parity, one copy takes both column
 // phases of the rows inside the input ([2, 4, 3], a stride-2 read with the
 // phase innermost); the columns only one phase has, and the -inf border
-// (fills, no per-element select), around it.
+// (fills, no per-element select), around it. Each half of the channels is
+// one iteration of a parallel loop (one parallel region for all pieces).
 // CHECK-LABEL: func.func @max_pool
 // CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000
-// CHECK: linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<1x2x1x5xf32>)
-// CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<1x2x8x8xf32>) outs(%{{.*}} : tensor<1x2x2x4x3xf32>)
+// CHECK: %[[PLANES:.*]] = scf.forall (%[[HALF:.*]]) in (2) {{.*}} -> (tensor<1x2x4x5x5xf32>)
+// CHECK: %[[IMAGE:.*]] = tensor.extract_slice %arg0[0, %[[HALF]], 0, 0] [1, 1, 8, 8]
+// CHECK: linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<1x1x1x5xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[IMAGE]] : tensor<1x1x8x8xf32>) outs(%{{.*}} : tensor<1x1x2x4x3xf32>)
 // CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
 // CHECK-NEXT: linalg.yield %[[IN]]
-// CHECK: %[[PLANES:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 2, 0, 1] [1, 2, 2, 4, 3] [1, 1, 1, 1, 1] : tensor<1x2x2x4x3xf32> into tensor<1x2x4x5x5xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 2, 0, 1] [1, 1, 2, 4, 3] [1, 1, 1, 1, 1] : tensor<1x1x2x4x3xf32> into tensor<1x1x4x5x5xf32>
+// CHECK: tensor.parallel_insert_slice
 // CHECK-NOT: arith.select
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]
 // CHECK-COUNT-9: tensor.extract %[[PLANES]]
@@ -501,7 +505,7 @@ func.func @dynamic_pool_nchw(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
 // CHECK-LABEL: func.func @conv_winograd
 // CHECK-NOT: tensor.pad
 // CHECK: %[[U:.*]] = arith.constant dense_resource<winograd_kernel{{.*}}> : tensor<16x16x16xf32>
-// CHECK: %[[PLANES:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 2, 0, 1] [1, 16, 2, 8, 7] {{.*}} into tensor<1x16x4x9x9xf32>
+// CHECK: %[[PLANES:.*]] = scf.forall {{.*}} -> (tensor<1x16x4x9x9xf32>)
 // CHECK: scf.forall (%[[CHUNK:.*]]) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<16x8x2x8x2xf32>)
 // CHECK:   tensor.extract_slice %[[PLANES]][0, 0, 0, %{{.*}}, 0] [1, 16, 4, 5, 9]
 // CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<4x4x16x4x8xf32>)

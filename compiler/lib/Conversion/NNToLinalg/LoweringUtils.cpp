@@ -601,8 +601,9 @@ Value forEachRowChunk(OpBuilder &b, Location loc, RankedTensorType resultType, i
   return forall.getResult(0);
 }
 
-Value polyphasePlanes(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t padLeft,
-                      int64_t planeH, int64_t planeW, double padValue) {
+namespace {
+Value planesOf(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t padLeft,
+               int64_t planeH, int64_t planeW, double padValue) {
   auto inType = cast<RankedTensorType>(input.getType());
   int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), h = inType.getDimSize(2),
           w = inType.getDimSize(3);
@@ -692,5 +693,33 @@ Value polyphasePlanes(OpBuilder &b, Location loc, Value input, int64_t padTop, i
     copy(py, 0, 2, i0, i1, both0, both1);
   }
   return planes;
+}
+} // namespace
+
+Value polyphasePlanes(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t padLeft,
+                      int64_t planeH, int64_t planeW, double padValue) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
+  if (c % 2 != 0)
+    return planesOf(b, loc, input, padTop, padLeft, planeH, planeW, padValue);
+  // Two halves of the channels in a parallel loop: the copies and fills of
+  // a half run on one thread, one parallel region for them all (each piece
+  // its own region cost more than it saved at 2 threads).
+  auto planesType = RankedTensorType::get({n, c, 4, planeH, planeW}, inType.getElementType());
+  return forEachRowChunk(b, loc, planesType, /*rowAxis=*/1, c / 2,
+                         [&](OpBuilder &nb, Location nloc, Value firstChannel) {
+                           SmallVector<OpFoldResult> offsets = {nb.getIndexAttr(0), firstChannel,
+                                                                nb.getIndexAttr(0),
+                                                                nb.getIndexAttr(0)};
+                           SmallVector<OpFoldResult> sizes = {
+                               nb.getIndexAttr(n), nb.getIndexAttr(c / 2),
+                               nb.getIndexAttr(inType.getDimSize(2)),
+                               nb.getIndexAttr(inType.getDimSize(3))};
+                           Value half = tensor::ExtractSliceOp::create(
+                               nb, nloc, input, offsets, sizes,
+                               SmallVector<OpFoldResult>(4, nb.getIndexAttr(1)));
+                           return planesOf(nb, nloc, half, padTop, padLeft, planeH, planeW,
+                                           padValue);
+                         });
 }
 } // namespace openopt::lowering
