@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Writes the text order of the openopt CLI: the functions that its start-up
-# and an `openopt run` of two small models execute, in the order they first
-# run, one mangled name per line (lld's --symbol-ordering-file).
+# and an `openopt run` of two small models execute, one mangled name per
+# line (lld's --symbol-ordering-file), roughly in the order they first run
+# (callgrind's order of first appearance).
 #
 #   scripts/text-order.sh BINARY OUT
 #

@@ -189,3 +189,55 @@ func.func @chunks_then_argument_bias(%x: tensor<1x4x8xf32>, %bias: tensor<8xf32>
   } -> tensor<1x4x8xf32>
   return %sum : tensor<1x4x8xf32>
 }
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// A gather (tensor.extract) that another op also uses is not recomputed in
+// its consumer's loop: the consumer reads its stored result. A producer
+// that only one op uses is fused even when that op reads it twice (x * x).
+// CHECK-LABEL: func.func @shared_gather
+// CHECK: %[[G:.*]] = linalg.generic
+// CHECK: tensor.extract
+// CHECK: linalg.generic {{.*}} ins(%[[G]] :
+// CHECK-NOT: tensor.extract
+// CHECK: arith.mulf
+// CHECK: return
+// CHECK-LABEL: func.func @gather_read_twice
+// CHECK: linalg.generic
+// CHECK: tensor.extract
+// CHECK: arith.mulf
+// CHECK-NOT: linalg.generic
+func.func @shared_gather(%t: tensor<8xf32>, %i: tensor<4x8xindex>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %g = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%i : tensor<4x8xindex>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%k: index, %o: f32):
+    %v = tensor.extract %t[%k] : tensor<8xf32>
+    linalg.yield %v : f32
+  } -> tensor<4x8xf32>
+  %s = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%g : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%p: f32, %o: f32):
+    %m = arith.mulf %p, %p : f32
+    linalg.yield %m : f32
+  } -> tensor<4x8xf32>
+  return %s, %g : tensor<4x8xf32>, tensor<4x8xf32>
+}
+func.func @gather_read_twice(%t: tensor<8xf32>, %i: tensor<4x8xindex>) -> tensor<4x8xf32> {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %g = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%i : tensor<4x8xindex>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%k: index, %o: f32):
+    %v = tensor.extract %t[%k] : tensor<8xf32>
+    linalg.yield %v : f32
+  } -> tensor<4x8xf32>
+  %s = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%g, %g : tensor<4x8xf32>, tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%p: f32, %q: f32, %o: f32):
+    %m = arith.mulf %p, %q : f32
+    linalg.yield %m : f32
+  } -> tensor<4x8xf32>
+  return %s : tensor<4x8xf32>
+}

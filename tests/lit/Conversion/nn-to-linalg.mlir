@@ -1,4 +1,5 @@
 // RUN: openopt-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(openopt-convert-nn-to-linalg,canonicalize))' | FileCheck %s
+// RUN: openopt-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(openopt-convert-nn-to-linalg,canonicalize))' --mlir-print-local-scope | FileCheck %s --check-prefix=MAPS
 
 // Broadcasting element-wise ops become one parallel generic per op; the
 // smaller operand is read through a map that drops its missing dims.
@@ -355,6 +356,14 @@ func.func @conv_transpose_gaps(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x2x2xf32>)
 // phase innermost); the columns only one phase has, and the -inf border
 // (fills, no per-element select), around it. Each half of the channels is
 // one iteration of a parallel loop (one parallel region for all pieces).
+// The copies' reads, rows 1-4 of the even-row planes (input rows 2i + 1,
+// i from 0): column 4 of the even-column plane (input column 7), column 0
+// of the odd one (input column 0), then columns 1-3 of both (2j + px + 1).
+// MAPS-LABEL: func.func @max_pool(
+// MAPS: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2 * 2 + 1, d3 * 2 + d4 + 7)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d2, d3)>]
+// MAPS: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2 * 2 + 1, d3 * 2 + d4)>,
+// MAPS: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2 * 2 + 1, d3 * 2 + d4 + 1)>,
+// MAPS: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2 * 2, d3 * 2 + d4 + 7)>,
 // CHECK-LABEL: func.func @max_pool
 // CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000
 // CHECK: %[[PLANES:.*]] = scf.forall (%[[HALF:.*]]) in (2) {{.*}} -> (tensor<1x2x4x5x5xf32>)
@@ -380,6 +389,18 @@ func.func @conv_transpose_gaps(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x2x2xf32>)
 func.func @max_pool(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
   %0 = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// A 1-high input with no padding above: the odd-row planes have no row
+// inside the input (fill only); a copy reading input row 1 would not verify.
+// CHECK-LABEL: func.func @max_pool_one_row
+// CHECK: scf.forall
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x1x4xf32>)
+func.func @max_pool_one_row(%x: tensor<1x2x1x8xf32>) -> tensor<1x2x1x4xf32> {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 1, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 1, 0, 1>, dilations = array<i64: 1, 1>} : (tensor<1x2x1x8xf32>) -> tensor<1x2x1x4xf32>
+  return %0 : tensor<1x2x1x4xf32>
 }
 
 // -----

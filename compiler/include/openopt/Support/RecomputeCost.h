@@ -26,10 +26,16 @@ inline bool cheapToRecompute(mlir::linalg::LinalgOp producer) {
 }
 
 /// Whether fusing the producer of `operand` into its owner pays: always for
-/// a value used once, else only when the producer is cheap to recompute.
+/// a value only that op uses (once or more, as x * x does), else only when
+/// the producer is cheap to recompute.
 inline bool fusionMayRecompute(mlir::OpOperand &operand) {
   auto producer = operand.get().getDefiningOp<mlir::linalg::LinalgOp>();
-  return producer && (operand.get().hasOneUse() || cheapToRecompute(producer));
+  if (!producer)
+    return false;
+  mlir::Operation *owner = operand.getOwner();
+  bool onlyUser = llvm::all_of(operand.get().getUses(),
+                               [&](mlir::OpOperand &use) { return use.getOwner() == owner; });
+  return onlyUser || cheapToRecompute(producer);
 }
 
 } // namespace openopt

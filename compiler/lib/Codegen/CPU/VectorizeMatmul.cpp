@@ -79,7 +79,8 @@ std::optional<Schedule> chooseSchedule(int64_t m, int64_t n, int64_t k, bool bat
     if (rn == 0 && n % 8 == 0)
       rn = 8;
     for (int64_t rows : {8, 6, 4, 2})
-      if (m % rows == 0 && rows * std::max<int64_t>(1, rn / lanes) <= maxAccumulators) {
+      if (m % rows == 0 && rows * std::max<int64_t>(1, rn / lanes) <= maxAccumulators &&
+          (rows != 6 || vectorBits == 256)) {
         rm = rows;
         break;
       }
@@ -103,7 +104,8 @@ std::optional<Schedule> chooseSchedule(int64_t m, int64_t n, int64_t k, bool bat
 // 0 for dims that are not split. Prefers the batch, then M, then N, with
 // slices that keep the register tile dividing them.
 std::optional<llvm::SmallVector<int64_t>> threadSlices(int64_t batch, int64_t m, int64_t n,
-                                                       bool batched, int64_t threads) {
+                                                       bool batched, int64_t threads,
+                                                       int64_t vectorBits) {
   llvm::SmallVector<int64_t> sizes(batched ? 4 : 3, 0);
   int64_t offset = batched ? 1 : 0;
   if (batched && batch % threads == 0) {
@@ -123,10 +125,11 @@ std::optional<llvm::SmallVector<int64_t>> threadSlices(int64_t batch, int64_t m,
     return sizes;
   }
   // N slices that are not a multiple of 32 halve the AVX-512 register tile
+  // (AVX2's tile is 16 wide either way, so it keeps splitting N)
   // (8x16, eight accumulators instead of sixteen): split M instead where it
   // divides. resnet's 192x864x224 stride-2 convolution ran no faster on two
   // threads than on one with N cut into 112s.
-  if (!mFirst && m % (threads * 8) == 0 && m / threads >= 8) {
+  if (vectorBits == 512 && !mFirst && m % (threads * 8) == 0 && m / threads >= 8) {
     sizes[offset] = m / threads;
     return sizes;
   }
@@ -303,7 +306,7 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
       // split again.
       if (threads > 1 && batch * m * n * k >= (int64_t(1) << 18) &&
           !op->getParentOfType<mlir::scf::ForallOp>())
-        slices = threadSlices(batch, m, n, batched, threads);
+        slices = threadSlices(batch, m, n, batched, threads, bits);
       int64_t sliceM = m, sliceN = n;
       if (slices) {
         int64_t offset = batched ? 1 : 0;

@@ -669,9 +669,12 @@ Value planesOf(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t 
                                            SmallVector<OpFoldResult>(5, b.getIndexAttr(1)));
   };
   // The indices i < size with 0 <= 2i + phase - pad < extent: [first, end).
+  // Both numerators are non-negative (pad >= 0, phase <= 1, extent >= 1),
+  // so integer division rounds down: (extent - 1 + pad - phase) / 2 + 1
+  // would round -1 / 2 up to 0 for a 1-wide input without padding.
   auto inside = [](int64_t phase, int64_t pad, int64_t extent, int64_t size) {
-    int64_t first = std::min<int64_t>(size, std::max<int64_t>(0, (pad - phase + 1) / 2));
-    int64_t end = std::max<int64_t>(first, std::min<int64_t>(size, (extent - 1 + pad - phase) / 2 + 1));
+    int64_t first = std::min<int64_t>(size, (pad - phase + 1) / 2);
+    int64_t end = std::max<int64_t>(first, std::min<int64_t>(size, (extent + pad - phase + 1) / 2));
     return std::make_pair(first, end);
   };
   auto [e0, e1] = inside(0, padLeft, w, planeW); // columns of the even planes
