@@ -2,10 +2,14 @@
 //
 // Fusing an element-wise producer into one of several consumers recomputes
 // it there while the other users still read its stored result. That pays
-// for a few arithmetic ops (a bias add, an activation), not for a gather (a
-// pooling window, a padded copy): its tensor.extract reads cost more than
-// reading the stored result once. Both fusion passes (the nn.fused groups'
-// and openopt-fuse-elementwise) ask this before fusing a shared producer.
+// for arithmetic (a bias add, an activation: reading the stored result
+// costs more), not for a gather (a pooling window, a padded copy): its
+// tensor.extract reads cost more than reading the stored result once. The
+// op limit only stops a long chain; a few ops more or less (a ReLU edited
+// into a Sigmoid) must not change which kernels a model has, or an edit
+// recompiles the code around them too (the kernel cache's glue reuse).
+// Both fusion passes (the nn.fused groups' and openopt-fuse-elementwise)
+// ask this before fusing a shared producer.
 //
 //===----------------------------------------------------------------------===//
 #ifndef OPENOPT_SUPPORT_RECOMPUTECOST_H
@@ -17,7 +21,7 @@
 namespace openopt {
 
 inline bool cheapToRecompute(mlir::linalg::LinalgOp producer) {
-  constexpr int kMaxRecomputedOps = 4;
+  constexpr int kMaxRecomputedOps = 16;
   int ops = 0;
   for (mlir::Operation &op : producer->getRegion(0).front().without_terminator())
     if (mlir::isa<mlir::tensor::ExtractOp>(op) || ++ops > kMaxRecomputedOps)
