@@ -368,7 +368,7 @@ func.func @conv_transpose_gaps(%x: tensor<1x4x5x5xf32>, %w: tensor<4x3x2x2xf32>)
 // CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000
 // CHECK: %[[PLANES:.*]] = scf.forall (%[[HALF:.*]]) in (2) {{.*}} -> (tensor<1x2x4x5x5xf32>)
 // CHECK: %[[IMAGE:.*]] = tensor.extract_slice %arg0[0, %[[HALF]], 0, 0] [1, 1, 8, 8]
-// CHECK: linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<1x1x1x5xf32>)
+// CHECK: linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<1x1x1x1x5xf32>)
 // CHECK: linalg.generic {{.*}} ins(%[[IMAGE]] : tensor<1x1x8x8xf32>) outs(%{{.*}} : tensor<1x1x2x4x3xf32>)
 // CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
 // CHECK-NEXT: linalg.yield %[[IN]]

@@ -125,10 +125,10 @@ std::optional<llvm::SmallVector<int64_t>> threadSlices(int64_t batch, int64_t m,
     return sizes;
   }
   // N slices that are not a multiple of 32 halve the AVX-512 register tile
-  // (AVX2's tile is 16 wide either way, so it keeps splitting N)
   // (8x16, eight accumulators instead of sixteen): split M instead where it
   // divides. resnet's 192x864x224 stride-2 convolution ran no faster on two
-  // threads than on one with N cut into 112s.
+  // threads than on one with N cut into 112s. (AVX2's tile is 16 wide
+  // either way, so it keeps splitting N.)
   if (vectorBits == 512 && !mFirst && m % (threads * 8) == 0 && m / threads >= 8) {
     sizes[offset] = m / threads;
     return sizes;

@@ -619,21 +619,22 @@ Value planesOf(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t 
   auto planesType = RankedTensorType::get({n, c, 4, planeH, planeW}, element);
   Value planes = emptyTensor(b, loc, planesType);
   Value pad = scalarConstant(b, loc, element, padValue);
+  // Writes `piece` [N, C, planes, rows, cols] into the planes from
+  // (plane, row, col) on.
   auto place = [&](Value piece, int64_t plane, int64_t row, int64_t col) {
-    auto type = cast<RankedTensorType>(piece.getType());
     SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
                                          b.getIndexAttr(plane), b.getIndexAttr(row),
                                          b.getIndexAttr(col)};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(n), b.getIndexAttr(c), b.getIndexAttr(1),
-                                       b.getIndexAttr(type.getDimSize(2)),
-                                       b.getIndexAttr(type.getDimSize(3))};
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d : cast<RankedTensorType>(piece.getType()).getShape())
+      sizes.push_back(b.getIndexAttr(d));
     planes = tensor::InsertSliceOp::create(b, loc, piece, planes, offsets, sizes,
                                            SmallVector<OpFoldResult>(5, b.getIndexAttr(1)));
   };
   auto fill = [&](int64_t plane, int64_t row, int64_t rows, int64_t col, int64_t cols) {
     if (rows > 0 && cols > 0)
-      place(filledTensor(b, loc, RankedTensorType::get({n, c, rows, cols}, element), pad), plane,
-            row, col);
+      place(filledTensor(b, loc, RankedTensorType::get({n, c, 1, rows, cols}, element), pad),
+            plane, row, col);
   };
   // Copies rows [i0, i1) x columns [j0, j1) of `count` planes from plane
   // 2py + px0 on: one generic over (n, c, i, j, px), px innermost, so that
@@ -659,14 +660,7 @@ Value planesOf(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t 
                                     linalg::YieldOp::create(nb, l, args[0]);
                                   })
             .getResult(0);
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                         b.getIndexAttr(2 * py + px0), b.getIndexAttr(i0),
-                                         b.getIndexAttr(j0)};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(n), b.getIndexAttr(c),
-                                       b.getIndexAttr(count), b.getIndexAttr(i1 - i0),
-                                       b.getIndexAttr(j1 - j0)};
-    planes = tensor::InsertSliceOp::create(b, loc, piece, planes, offsets, sizes,
-                                           SmallVector<OpFoldResult>(5, b.getIndexAttr(1)));
+    place(piece, 2 * py + px0, i0, j0);
   };
   // The indices i < size with 0 <= 2i + phase - pad < extent: [first, end).
   // Both numerators are non-negative (pad >= 0, phase <= 1, extent >= 1),
