@@ -67,3 +67,31 @@ func.func @batched(%a: memref<2x4x8xf32>, %b: memref<2x8x16xf32>) -> memref<2x4x
   linalg.batch_matmul {openopt.zero_init} ins(%a, %b : memref<2x4x8xf32>, memref<2x8x16xf32>) outs(%out : memref<2x4x16xf32>)
   return %out : memref<2x4x16xf32>
 }
+
+// -----
+
+// A packed matmul (openopt-pack-matmul-weights) writes its output through
+// a [M, N/P, P] view: the fill of the whole buffer before it goes too.
+// CHECK-LABEL: func.func @packed
+// CHECK-NOT: linalg.fill
+// CHECK: memref.expand_shape
+// CHECK-NEXT: linalg.generic
+#mA = affine_map<(m, j, n, k) -> (m, k)>
+#mB = affine_map<(m, j, n, k) -> (j, k, n)>
+#mC = affine_map<(m, j, n, k) -> (m, j, n)>
+func.func @packed(%a: memref<4x8xf32>, %b: memref<2x8x16xf32>) -> memref<4x32xf32> {
+  %cst = arith.constant 0.0 : f32
+  %out = memref.alloc() : memref<4x32xf32>
+  linalg.fill ins(%cst : f32) outs(%out : memref<4x32xf32>)
+  %panels = memref.expand_shape %out [[0], [1, 2]] output_shape [4, 2, 16] : memref<4x32xf32> into memref<4x2x16xf32>
+  linalg.generic {indexing_maps = [#mA, #mB, #mC],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x8xf32>, memref<2x8x16xf32>) outs(%panels : memref<4x2x16xf32>)
+      attrs = {openopt.packed_b, openopt.zero_init} {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return %out : memref<4x32xf32>
+}

@@ -108,3 +108,39 @@ func.func @reshaped_input(%a: memref<1x16x16xf32>, %b: memref<16x16xf32>, %c: me
   linalg.matmul ins(%av, %b : memref<16x16xf32>, memref<16x16xf32>) outs(%c : memref<16x16xf32>)
   return
 }
+
+// -----
+
+// A packed matmul (constant B in panels, openopt-pack-matmul-weights) gets
+// the matmul's register tile, one panel wide, with the panels' loop outside
+// the rows' loop: each K step loads one row of the panel (a contiguous
+// vector) and broadcasts the A values into FMAs; the accumulators start
+// from zero (zero_init), not from the output.
+// AVX512-LABEL: func.func @packed
+// AVX512: scf.for %[[J:.*]] = %c0 to %c4 step %c1
+// AVX512: scf.for %[[M:.*]] = %c0 to %c16 step %c8
+// AVX512-NOT: vector.load %arg2
+// AVX512: scf.for %[[K:.*]] = %c0 to %c64 step %c1 iter_args({{.*}}) -> (vector<8x1x32xf32>)
+// AVX512: vector.load %arg1[%[[J]], %[[K]], %c0] : memref<4x64x32xf32>, vector<32xf32>
+// AVX512-COUNT-8: vector.fma {{.*}} : vector<32xf32>
+// AVX512: vector.store {{.*}}, %arg2[%[[M]], %[[J]], %c0]
+// Panels wider than the ISA's tile (32 for AVX2's 16) are not scheduled:
+// the generic stays, and gets the zero fill its mark left out.
+// AVX2-LABEL: func.func @packed
+// AVX2: linalg.fill
+// AVX2-NEXT: linalg.generic
+#mA = affine_map<(m, j, n, k) -> (m, k)>
+#mB = affine_map<(m, j, n, k) -> (j, k, n)>
+#mC = affine_map<(m, j, n, k) -> (m, j, n)>
+func.func @packed(%a: memref<16x64xf32>, %b: memref<4x64x32xf32>, %c: memref<16x4x32xf32>) {
+  linalg.generic {indexing_maps = [#mA, #mB, #mC],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<16x64xf32>, memref<4x64x32xf32>) outs(%c : memref<16x4x32xf32>)
+      attrs = {openopt.packed_b, openopt.zero_init} {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

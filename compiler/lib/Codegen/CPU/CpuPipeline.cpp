@@ -22,6 +22,12 @@ std::vector<std::string> frontPasses(const CpuPipelineOptions &options) {
   else
     passes.push_back("func.func(canonicalize,openopt-convert-nn-to-linalg,canonicalize,"
                      "openopt-fold-constant-layout,openopt-fuse-elementwise,canonicalize,cse)");
+  // Constant B operands in the register tiles' panels (PackedMatmul.h), for
+  // the schedule of openopt-vectorize-matmul.
+  if (options.vectorizeMatmul)
+    passes.push_back(
+        llvm::formatv("func.func(openopt-pack-matmul-weights{{vector-bits={0}})", options.vectorBits)
+            .str());
   passes.insert(passes.end(), {
       // A padded operand's producer writes into the padded buffer itself.
       "func.func(openopt-decompose-pads)",

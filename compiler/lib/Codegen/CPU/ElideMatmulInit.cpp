@@ -6,6 +6,7 @@
 // Such writes are erased, so the output is written once, by the matmul.
 //
 //===----------------------------------------------------------------------===//
+#include "PackedMatmul.h"
 #include "openopt/Codegen/CPU/Passes.h"
 #include "openopt/Support/MatmulZeroInit.h"
 
@@ -67,7 +68,8 @@ struct ElideMatmulInitPass : impl::ElideMatmulInitPassBase<ElideMatmulInitPass> 
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> matmuls;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) && op->hasAttr(kZeroInitAttr) &&
+      if ((isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) || isPackedMatmul(op)) &&
+          op->hasAttr(kZeroInitAttr) &&
           op.hasPureBufferSemantics())
         matmuls.push_back(op);
     });

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "MatmulZeroInit.h"
+#include "PackedMatmul.h"
 #include "openopt/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -20,7 +21,6 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/TargetParser/Host.h"
 
 namespace openopt {
 #define GEN_PASS_DEF_VECTORIZEMATMULPASS
@@ -41,14 +41,9 @@ int64_t dividingTile(int64_t size, int64_t step, int64_t limit) {
 
 struct Schedule {
   llvm::SmallVector<int64_t> cacheTiles, registerTiles;
+  /// Order of the register tiles' loops (empty: the op's own order).
+  llvm::SmallVector<int64_t> registerOrder;
 };
-
-// SIMD width of the host: 512 with AVX-512F, else 256 (AVX2).
-int64_t hostVectorBits() {
-  auto features = llvm::sys::getHostCPUFeatures();
-  auto it = features.find("avx512f");
-  return it != features.end() && it->second ? 512 : 256;
-}
 
 // Tiles for a (batch_)matmul of static M x N x K, or nullopt to leave it.
 std::optional<Schedule> chooseSchedule(int64_t m, int64_t n, int64_t k, bool batched,
@@ -97,6 +92,28 @@ std::optional<Schedule> chooseSchedule(int64_t m, int64_t n, int64_t k, bool bat
     s.cacheTiles.insert(s.cacheTiles.begin(), 1);
     s.registerTiles.insert(s.registerTiles.begin(), 1);
   }
+  return s;
+}
+
+// Tiles for a packed matmul (PackedMatmul.h), loops (m, j, n, k): the
+// matmul's schedule with its register tile exactly one panel wide, so that
+// each tile reads one panel of B; cache tiles take whole panels.
+std::optional<Schedule> packedSchedule(int64_t m, int64_t n, int64_t k, int64_t panel,
+                                       int64_t maxM, int64_t maxN, int64_t maxK,
+                                       int64_t vectorBits) {
+  auto s = chooseSchedule(m, panel, k, /*batched=*/false, maxM, panel, maxK, vectorBits);
+  if (!s || s->registerTiles[1] != panel)
+    return std::nullopt;
+  int64_t panels = dividingTile(n, panel, std::max(maxN, panel)) / panel;
+  // Tile size 0 leaves the panel's own loop (n) whole.
+  s->cacheTiles = {s->cacheTiles[0], panels, 0, s->cacheTiles[2]};
+  s->registerTiles = {s->registerTiles[0], 1, 0, 1};
+  // Panels outside, rows inside: a panel's K-tile (at most 32 KB) stays in
+  // L1 while the row tiles pass, each reading its rows of A (8 KB) from L2;
+  // rows outside, each row tile read the whole cache tile of B (up to 256
+  // KB) again, and the first one pulled it from memory in one burst. bert's
+  // 128x768x3072 feed-forward matmul: 3.4 -> 2.85 ms.
+  s->registerOrder = {1, 0, 2, 3};
   return s;
 }
 
@@ -169,13 +186,17 @@ std::optional<int64_t> parallelLoop(mlir::linalg::LinalgOp op, int64_t threads) 
 }
 
 std::string tileStep(llvm::StringRef target, llvm::StringRef result,
-                     llvm::ArrayRef<int64_t> sizes) {
-  std::string loops = llvm::join(llvm::SmallVector<std::string>(sizes.size(), "!transform.any_op"), ", ");
+                     llvm::ArrayRef<int64_t> sizes, llvm::ArrayRef<int64_t> order = {}) {
+  // Size 0 leaves a loop untiled, and it gets no handle.
+  size_t tiled = llvm::count_if(sizes, [](int64_t s) { return s != 0; });
+  std::string loops = llvm::join(llvm::SmallVector<std::string>(tiled, "!transform.any_op"), ", ");
+  auto list = [](llvm::ArrayRef<int64_t> values) {
+    return llvm::join(llvm::map_range(values, [](int64_t v) { return std::to_string(v); }), ", ");
+  };
+  std::string interchange = order.empty() ? "" : " interchange = [" + list(order) + "]";
   return llvm::formatv("    %{0}, %{0}_loops:{1} = transform.structured.tile_using_for %{2} "
-                       "tile_sizes [{3}] : (!transform.any_op) -> (!transform.any_op, {4})\n",
-                       result, sizes.size(), target,
-                       llvm::join(llvm::map_range(sizes, [](int64_t s) { return std::to_string(s); }), ", "),
-                       loops)
+                       "tile_sizes [{3}]{5} : (!transform.any_op) -> (!transform.any_op, {4})\n",
+                       result, tiled, target, list(sizes), loops, interchange)
       .str();
 }
 
@@ -274,12 +295,13 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
     std::string body;
     int64_t id = 0;
     llvm::SmallVector<std::tuple<mlir::linalg::FillOp, mlir::Value, mlir::Value>> zeroInits;
-    int64_t bits = vectorBits > 0 ? vectorBits : hostVectorBits();
+    int64_t bits = resolveVectorBits(vectorBits);
     // A kernel called inside a parallel loop runs on the calling thread.
     int64_t threads = func->hasAttr(kSerialKernelAttr) ? 1 : this->threads.getValue();
     func.walk([&](mlir::linalg::LinalgOp op) {
       bool batched = mlir::isa<mlir::linalg::BatchMatmulOp>(op);
-      if (!batched && !mlir::isa<mlir::linalg::MatmulOp>(op))
+      bool packed = isPackedMatmul(op);
+      if (!batched && !packed && !mlir::isa<mlir::linalg::MatmulOp>(op))
         return;
       if (!op.hasPureBufferSemantics() ||
           !llvm::all_of(op->getOperandTypes(), [](mlir::Type t) {
@@ -287,15 +309,16 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
           }))
         return;
       // Plain (un-transposed, un-broadcast) matmuls only.
-      if (!llvm::all_of(op.getIndexingMapsArray(), [&](mlir::AffineMap map) {
+      if (!packed && !llvm::all_of(op.getIndexingMapsArray(), [&](mlir::AffineMap map) {
             return map.isProjectedPermutation();
-          }) ||
-          (batched ? !mlir::isa<mlir::linalg::BatchMatmulOp>(op) : false))
+          }))
         return;
       auto a = mlir::cast<mlir::MemRefType>(op->getOperand(0).getType());
       auto b = mlir::cast<mlir::MemRefType>(op->getOperand(1).getType());
       int64_t m = a.getDimSize(a.getRank() - 2), k = a.getDimSize(a.getRank() - 1);
-      int64_t n = b.getDimSize(b.getRank() - 1);
+      // A packed B is [N/P, K, P].
+      int64_t panel = packed ? b.getDimSize(2) : 0;
+      int64_t n = packed ? b.getDimSize(0) * panel : b.getDimSize(b.getRank() - 1);
       int64_t batch = batched ? a.getDimSize(0) : 1;
       // Split across threads first; the slices are scheduled like a matmul.
       std::optional<llvm::SmallVector<int64_t>> slices;
@@ -307,6 +330,13 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
       if (threads > 1 && batch * m * n * k >= (int64_t(1) << 18) &&
           !op->getParentOfType<mlir::scf::ForallOp>())
         slices = threadSlices(batch, m, n, batched, threads, bits);
+      // A packed matmul's threads take whole panels of B, or rows.
+      if (packed && slices && (*slices)[1] % panel != 0) {
+        if (m % (threads * 8) == 0)
+          slices = llvm::SmallVector<int64_t>{m / threads, 0, 0};
+        else
+          slices.reset();
+      }
       int64_t sliceM = m, sliceN = n;
       if (slices) {
         int64_t offset = batched ? 1 : 0;
@@ -315,7 +345,14 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
         if ((*slices)[offset + 1])
           sliceN = (*slices)[offset + 1];
       }
-      auto schedule = chooseSchedule(sliceM, sliceN, k, batched, maxTileM, maxTileN, maxTileK, bits);
+      std::optional<Schedule> schedule;
+      if (packed) {
+        schedule = packedSchedule(sliceM, sliceN, k, panel, maxTileM, maxTileN, maxTileK, bits);
+        if (slices)
+          *slices = {(*slices)[0], (*slices)[1] / panel, 0, 0};
+      } else {
+        schedule = chooseSchedule(sliceM, sliceN, k, batched, maxTileM, maxTileN, maxTileK, bits);
+      }
       if (!schedule)
         return;
       preparePlainBuffers(op);
@@ -340,7 +377,7 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
       body += tileStep(name, name + "_c", schedule->cacheTiles);
       if (hasZeroInit(op))
         zeroInits.push_back({guardZeroInit(op), op->getOperand(0), op->getOperand(1)});
-      body += tileStep(name + "_c", name + "_r", schedule->registerTiles);
+      body += tileStep(name + "_c", name + "_r", schedule->registerTiles, schedule->registerOrder);
       body += "    transform.structured.vectorize %" + name + "_r : !transform.any_op\n";
       ++id;
     });

@@ -58,7 +58,11 @@ def VectorizeMatmulPass : Pass<"openopt-vectorize-matmul", "mlir::func::FuncOp">
     allowed); ops the tiling refuses stay serial. A (batch) matmul marked
     `openopt.zero_init` starts its register tiles from zero instead of
     loading its output (on the first K cache tile only, when K is split); one
-    left unscheduled gets a zero fill before it instead.
+    left unscheduled gets a zero fill before it instead. A packed matmul
+    (`linalg.generic` marked `openopt.packed_b`, from
+    `openopt-pack-matmul-weights`) gets the same schedule with its register
+    tile one panel wide and the panels' loop outside the rows' loop; threads
+    split it into whole panels or rows.
   }];
   let options = [
     Option<"maxTileM", "max-tile-m", "int64_t", "64", "Largest cache tile along M">,
@@ -93,6 +97,31 @@ def FoldConstantLayoutPass : Pass<"openopt-fold-constant-layout", "mlir::func::F
            "Largest constant (bytes) to rewrite">,
   ];
   let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def PackMatmulWeightsPass : Pass<"openopt-pack-matmul-weights", "mlir::func::FuncOp"> {
+  let summary = "Store constant matmul B operands in panels of the register tile's width";
+  let description = [{
+    Runs on tensors, after `openopt-fold-constant-layout` has made weights
+    plain constants. A static f32 `linalg.matmul` whose B ([K, N]) is a
+    constant, whose M is even and whose N spans at least two register tiles
+    (P = 2 vectors wide, or one where N does not divide by two) becomes a
+    `linalg.generic` marked `openopt.packed_b` over loops (m, j, n, k) that
+    reads B as a new constant [N/P, K, P], packed at compile time, and writes
+    the output viewed as [M, N/P, P]. Each register tile of
+    `openopt-vectorize-matmul` then reads its B panel as one sequential
+    stream instead of a short piece of every row. Discardable attributes
+    (`openopt.zero_init`) carry over. Single-row and odd-row matmuls keep
+    their layout (their tiles span N, not one panel).
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", "0",
+           "SIMD register width in bits (256 or 512); 0 detects the host CPU">,
+    Option<"maxBytes", "max-bytes", "int64_t", "int64_t(256) << 20",
+           "Largest constant (bytes) to pack">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
 }
 
 def ElideMatmulInitPass : Pass<"openopt-elide-matmul-init", "mlir::func::FuncOp"> {

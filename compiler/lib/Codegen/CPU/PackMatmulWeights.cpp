@@ -1,0 +1,114 @@
+//===- PackMatmulWeights.cpp - the openopt-pack-matmul-weights pass -------===//
+//
+// Rewrites matmuls whose B is a constant into the packed form of
+// PackedMatmul.h, packing the weight's bytes once at compile time.
+//
+//===----------------------------------------------------------------------===//
+#include "PackedMatmul.h"
+#include "openopt/Codegen/CPU/Passes.h"
+
+#include "openopt/Dialect/NN/ConstantData.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+namespace openopt {
+#define GEN_PASS_DEF_PACKMATMULWEIGHTSPASS
+#include "openopt/Codegen/CPU/Passes.h.inc"
+
+namespace {
+
+// B [K, N] as [N/P, K, P]: panel j holds columns j*P .. j*P+P-1, row by row.
+std::optional<ElementsAttr> packPanels(ElementsAttr weight, int64_t k, int64_t n, int64_t p) {
+  auto type = RankedTensorType::get({n / p, k, p}, weight.getElementType());
+  if (auto dense = dyn_cast<DenseElementsAttr>(weight); dense && dense.isSplat())
+    return cast<ElementsAttr>(dense.resizeSplat(type));
+  auto bytes = nn::rawBytes(weight);
+  constexpr int64_t es = sizeof(float);
+  if (!bytes || (int64_t)bytes->size() != k * n * es)
+    return std::nullopt;
+  const char *source = bytes->data();
+  return nn::makeConstantWith(type, bytes->size(), nn::constantNameHint(weight),
+                              [&](MutableArrayRef<char> out) {
+                                char *dst = out.data();
+                                for (int64_t j = 0; j < n / p; ++j)
+                                  for (int64_t row = 0; row < k; ++row, dst += p * es)
+                                    std::memcpy(dst, source + (row * n + j * p) * es, p * es);
+                              });
+}
+
+struct PackConstantB : OpRewritePattern<linalg::MatmulOp> {
+  PackConstantB(MLIRContext *ctx, int64_t vectorBits, int64_t maxBytes)
+      : OpRewritePattern(ctx), vectorBits(vectorBits), maxBytes(maxBytes) {}
+
+  LogicalResult matchAndRewrite(linalg::MatmulOp op, PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() ||
+        op.getIndexingMapsArray() != linalg::MatmulOp::getDefaultIndexingMaps(getContext()))
+      return failure();
+    ElementsAttr weight;
+    if (!matchPattern(op.getInputs()[1], m_Constant(&weight)))
+      return failure();
+    auto aType = cast<RankedTensorType>(op.getInputs()[0].getType());
+    auto bType = cast<RankedTensorType>(op.getInputs()[1].getType());
+    auto cType = cast<RankedTensorType>(op.getOutputs()[0].getType());
+    Type f32 = rewriter.getF32Type();
+    if (!aType.hasStaticShape() || !bType.hasStaticShape() || !cType.hasStaticShape() ||
+        aType.getElementType() != f32 || bType.getElementType() != f32 ||
+        cType.getElementType() != f32)
+      return failure();
+    int64_t m = aType.getDimSize(0), k = aType.getDimSize(1), n = bType.getDimSize(1);
+    int64_t p = registerTileWidth(n, vectorBits);
+    // A single panel is already its own layout; one row or odd rows get a
+    // tile that spans several panels (openopt-vectorize-matmul).
+    if (m < 2 || m % 2 != 0 || p == 0 || n == p || k * n * 4 > maxBytes)
+      return failure();
+    std::optional<ElementsAttr> packed = packPanels(weight, k, n, p);
+    if (!packed)
+      return failure();
+    Location loc = op.getLoc();
+    Value panels = arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(*packed));
+    SmallVector<ReassociationIndices> split = {{0}, {1, 2}};
+    auto outType = RankedTensorType::get({m, n / p, p}, f32);
+    Value init = tensor::ExpandShapeOp::create(rewriter, loc, outType, op.getOutputs()[0], split);
+    MLIRContext *ctx = getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {d(0), d(3)}, ctx),
+                                   AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
+                                   AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)};
+    using utils::IteratorType;
+    SmallVector<IteratorType> iterators = {IteratorType::parallel, IteratorType::parallel,
+                                           IteratorType::parallel, IteratorType::reduction};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outType}, ValueRange{op.getInputs()[0], panels},
+        ValueRange{init}, maps, iterators, [](OpBuilder &b, Location l, ValueRange args) {
+          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+          linalg::YieldOp::create(b, l, ValueRange{arith::AddFOp::create(b, l, args[2], product)});
+        });
+    for (NamedAttribute attr : op->getDiscardableAttrs())
+      generic->setAttr(attr.getName(), attr.getValue());
+    generic->setAttr(kPackedMatmulAttr, rewriter.getUnitAttr());
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, cType, generic.getResult(0), split);
+    return success();
+  }
+  int64_t vectorBits, maxBytes;
+};
+
+struct PackMatmulWeightsPass : impl::PackMatmulWeightsPassBase<PackMatmulWeightsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<PackConstantB>(&getContext(), resolveVectorBits(vectorBits), maxBytes);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace openopt

@@ -1,0 +1,50 @@
+//===- PackedMatmul.cpp - matmuls whose constant B is stored in panels ----===//
+#include "PackedMatmul.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/AffineMap.h"
+
+#include "llvm/TargetParser/Host.h"
+
+namespace openopt {
+
+int64_t resolveVectorBits(int64_t requested) {
+  if (requested > 0)
+    return requested;
+  auto features = llvm::sys::getHostCPUFeatures();
+  auto it = features.find("avx512f");
+  return it != features.end() && it->second ? 512 : 256;
+}
+
+int64_t registerTileWidth(int64_t n, int64_t vectorBits) {
+  int64_t lanes = vectorBits / 32;
+  if (n % (2 * lanes) == 0)
+    return 2 * lanes;
+  return n % lanes == 0 ? lanes : 0;
+}
+
+bool isPackedMatmul(mlir::Operation *op) {
+  auto generic = mlir::dyn_cast<mlir::linalg::GenericOp>(op);
+  if (!generic || !op->hasAttr(kPackedMatmulAttr) || generic.getNumDpsInputs() != 2 ||
+      generic.getNumDpsInits() != 1 || generic.getNumLoops() != 4)
+    return false;
+  mlir::MLIRContext *ctx = op->getContext();
+  auto d = [&](unsigned i) { return mlir::getAffineDimExpr(i, ctx); };
+  // Loops (m, j, n, k): A[m, k], Bp[j, k, n], C[m, j, n].
+  llvm::SmallVector<mlir::AffineMap> expected = {
+      mlir::AffineMap::get(4, 0, {d(0), d(3)}, ctx),
+      mlir::AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
+      mlir::AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)};
+  if (generic.getIndexingMapsArray() != llvm::ArrayRef(expected))
+    return false;
+  auto iterators = generic.getIteratorTypesArray();
+  using mlir::utils::IteratorType;
+  if (iterators != llvm::ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel,
+                                                 IteratorType::parallel, IteratorType::reduction})
+    return false;
+  return llvm::all_of(op->getOperandTypes(), [](mlir::Type t) {
+    return mlir::cast<mlir::ShapedType>(t).hasStaticShape();
+  });
+}
+
+} // namespace openopt

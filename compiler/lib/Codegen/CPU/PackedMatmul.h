@@ -1,0 +1,41 @@
+//===- PackedMatmul.h - matmuls whose constant B is stored in panels ------===//
+//
+// A matmul's register tile reads a 16- or 32-wide piece of each row of B. When
+// B is a weight of a few MB it comes from memory, one short piece per row
+// (row stride N), which the hardware prefetchers follow badly. Packed, the
+// weight is [N/P, K, P] for the tile's width P: each tile reads one
+// sequential stream. openopt-pack-matmul-weights rewrites such a matmul as
+//
+//   C[M, N/P, P] += A[M, K] * Bp[N/P, K, P]    (loops m, j, n, k)
+//
+// a linalg.generic marked `openopt.packed_b` whose output is the matmul's
+// output viewed as [M, N/P, P]; openopt-vectorize-matmul schedules it like
+// the matmul it was.
+//
+//===----------------------------------------------------------------------===//
+#ifndef OPENOPT_CODEGEN_CPU_PACKEDMATMUL_H
+#define OPENOPT_CODEGEN_CPU_PACKEDMATMUL_H
+
+#include "mlir/IR/Operation.h"
+
+#include <cstdint>
+
+namespace openopt {
+
+inline constexpr llvm::StringLiteral kPackedMatmulAttr = "openopt.packed_b";
+
+/// SIMD width of the schedule: `requested` if set (256 or 512), else 512 on
+/// an AVX-512 host and 256 otherwise.
+int64_t resolveVectorBits(int64_t requested);
+
+/// The register tile's width along N for a matmul whose N is `n`: two
+/// vectors where N divides by them, else one, else 0 (no vector tile).
+int64_t registerTileWidth(int64_t n, int64_t vectorBits);
+
+/// Whether `op` is a packed matmul generic (the form above, on tensors or
+/// buffers, static shapes).
+bool isPackedMatmul(mlir::Operation *op);
+
+} // namespace openopt
+
+#endif
