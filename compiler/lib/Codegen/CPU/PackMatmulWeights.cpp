@@ -48,6 +48,19 @@ struct PackConstantB : OpRewritePattern<linalg::MatmulOp> {
   PackConstantB(MLIRContext *ctx, int64_t vectorBits, int64_t maxBytes)
       : OpRewritePattern(ctx), vectorBits(vectorBits), maxBytes(maxBytes) {}
 
+  // One packed copy per weight: a weight shared by several matmuls (a
+  // model whose layers are tied) is packed once, as it was stored once.
+  std::optional<ElementsAttr> packedOf(ElementsAttr weight, int64_t k, int64_t n,
+                                       int64_t p) const {
+    auto key = std::make_pair(Attribute(weight), p);
+    if (auto it = packed.find(key); it != packed.end())
+      return it->second;
+    std::optional<ElementsAttr> result = packPanels(weight, k, n, p);
+    if (result)
+      packed[key] = *result;
+    return result;
+  }
+
   LogicalResult matchAndRewrite(linalg::MatmulOp op, PatternRewriter &rewriter) const override {
     if (!op.hasPureTensorSemantics() ||
         op.getIndexingMapsArray() != linalg::MatmulOp::getDefaultIndexingMaps(getContext()))
@@ -69,11 +82,11 @@ struct PackConstantB : OpRewritePattern<linalg::MatmulOp> {
     // tile that spans several panels (openopt-vectorize-matmul).
     if (m < 2 || m % 2 != 0 || p == 0 || n == p || k * n * 4 > maxBytes)
       return failure();
-    std::optional<ElementsAttr> packed = packPanels(weight, k, n, p);
-    if (!packed)
+    std::optional<ElementsAttr> panelsAttr = packedOf(weight, k, n, p);
+    if (!panelsAttr)
       return failure();
     Location loc = op.getLoc();
-    Value panels = arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(*packed));
+    Value panels = arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(*panelsAttr));
     SmallVector<ReassociationIndices> split = {{0}, {1, 2}};
     auto outType = RankedTensorType::get({m, n / p, p}, f32);
     Value init = tensor::ExpandShapeOp::create(rewriter, loc, outType, op.getOutputs()[0], split);
@@ -98,6 +111,7 @@ struct PackConstantB : OpRewritePattern<linalg::MatmulOp> {
     return success();
   }
   int64_t vectorBits, maxBytes;
+  mutable llvm::DenseMap<std::pair<Attribute, int64_t>, ElementsAttr> packed;
 };
 
 struct PackMatmulWeightsPass : impl::PackMatmulWeightsPassBase<PackMatmulWeightsPass> {
