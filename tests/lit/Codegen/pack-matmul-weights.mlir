@@ -1,5 +1,6 @@
 // RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-pack-matmul-weights{vector-bits=256}))' | FileCheck %s --check-prefix=AVX2
 // RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-pack-matmul-weights{vector-bits=512}))' | FileCheck %s --check-prefix=AVX512
+// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-pack-matmul-weights{vector-bits=512 threads=2}))' | FileCheck %s --check-prefix=THREADS
 
 // A constant B [2, 64] is stored as panels of the register tile's width
 // (16 on AVX2, [4, 2, 16]; 32 on AVX-512, [2, 2, 32]): panel j holds
@@ -87,4 +88,42 @@ func.func @shared_weight(%a: tensor<8x2xf32>, %b: tensor<8x2xf32>) -> (tensor<8x
   %r = linalg.matmul ins(%a, %w : tensor<8x2xf32>, tensor<2x64xf32>) outs(%e : tensor<8x64xf32>) -> tensor<8x64xf32>
   %s = linalg.matmul ins(%b, %w : tensor<8x2xf32>, tensor<2x64xf32>) outs(%e : tensor<8x64xf32>) -> tensor<8x64xf32>
   return %r, %s : tensor<8x64xf32>, tensor<8x64xf32>
+}
+
+// -----
+
+// A weight something else also reads unpacked (here a single-row matmul)
+// would be stored twice: it stays as it is for both.
+// AVX512-LABEL: func.func @also_unpacked
+// AVX512-NOT: linalg.generic
+// AVX512-COUNT-2: linalg.matmul
+func.func @also_unpacked(%a: tensor<8x4xf32>, %a1: tensor<1x4xf32>) -> (tensor<8x64xf32>, tensor<1x64xf32>) {
+  %w = arith.constant dense<1.5> : tensor<4x64xf32>
+  %c8 = tensor.empty() : tensor<8x64xf32>
+  %c1 = tensor.empty() : tensor<1x64xf32>
+  %r8 = linalg.matmul ins(%a, %w : tensor<8x4xf32>, tensor<4x64xf32>) outs(%c8 : tensor<8x64xf32>) -> tensor<8x64xf32>
+  %r1 = linalg.matmul ins(%a1, %w : tensor<1x4xf32>, tensor<4x64xf32>) outs(%c1 : tensor<1x64xf32>) -> tensor<1x64xf32>
+  return %r8, %r1 : tensor<8x64xf32>, tensor<1x64xf32>
+}
+
+// -----
+
+// On two threads a packed matmul is split into whole panels or groups of
+// 8 rows per thread: 3 panels of 32 and 8 rows allow neither (kept), 16
+// rows or 4 panels allow one (packed).
+// THREADS-LABEL: func.func @two_threads
+// THREADS: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<8x4xf32>, tensor<4x96xf32>)
+// THREADS: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<16x4xf32>, tensor<3x4x32xf32>)
+// THREADS: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<8x4xf32>, tensor<4x4x32xf32>)
+func.func @two_threads(%a8: tensor<8x4xf32>, %a16: tensor<16x4xf32>) -> (tensor<8x96xf32>, tensor<16x96xf32>, tensor<8x128xf32>) {
+  %w = arith.constant dense<1.5> : tensor<4x96xf32>
+  %v = arith.constant dense<2.5> : tensor<4x96xf32>
+  %u = arith.constant dense<1.5> : tensor<4x128xf32>
+  %c0 = tensor.empty() : tensor<8x96xf32>
+  %c1 = tensor.empty() : tensor<16x96xf32>
+  %c2 = tensor.empty() : tensor<8x128xf32>
+  %r0 = linalg.matmul ins(%a8, %w : tensor<8x4xf32>, tensor<4x96xf32>) outs(%c0 : tensor<8x96xf32>) -> tensor<8x96xf32>
+  %r1 = linalg.matmul ins(%a16, %v : tensor<16x4xf32>, tensor<4x96xf32>) outs(%c1 : tensor<16x96xf32>) -> tensor<16x96xf32>
+  %r2 = linalg.matmul ins(%a8, %u : tensor<8x4xf32>, tensor<4x128xf32>) outs(%c2 : tensor<8x128xf32>) -> tensor<8x128xf32>
+  return %r0, %r1, %r2 : tensor<8x96xf32>, tensor<16x96xf32>, tensor<8x128xf32>
 }

@@ -26,7 +26,8 @@ std::vector<std::string> frontPasses(const CpuPipelineOptions &options) {
   // the schedule of openopt-vectorize-matmul.
   if (options.vectorizeMatmul)
     passes.push_back(
-        llvm::formatv("func.func(openopt-pack-matmul-weights{{vector-bits={0}})", options.vectorBits)
+        llvm::formatv("func.func(openopt-pack-matmul-weights{{vector-bits={0} threads={1}})",
+                      options.vectorBits, options.threads)
             .str());
   passes.insert(passes.end(), {
       // A padded operand's producer writes into the padded buffer itself.

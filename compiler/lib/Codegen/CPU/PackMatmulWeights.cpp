@@ -45,8 +45,34 @@ std::optional<ElementsAttr> packPanels(ElementsAttr weight, int64_t k, int64_t n
 }
 
 struct PackConstantB : OpRewritePattern<linalg::MatmulOp> {
-  PackConstantB(MLIRContext *ctx, int64_t vectorBits, int64_t maxBytes)
-      : OpRewritePattern(ctx), vectorBits(vectorBits), maxBytes(maxBytes) {}
+  PackConstantB(MLIRContext *ctx, int64_t vectorBits, int64_t maxBytes, int64_t threads)
+      : OpRewritePattern(ctx), vectorBits(vectorBits), maxBytes(maxBytes), threads(threads) {}
+
+  // The panel width P when `op` is a matmul to pack, else nullopt: a static
+  // f32 matmul whose B is a constant. A single panel (N == P) is already its
+  // own layout; one row or odd rows get a register tile that spans several
+  // panels (openopt-vectorize-matmul). On several threads the schedule splits
+  // a packed matmul into whole panels or groups of 8 rows; a matmul that
+  // allows neither stays as it is, split along N the old way.
+  std::optional<int64_t> panelWidth(linalg::MatmulOp op) const {
+    if (!op.hasPureTensorSemantics() ||
+        op.getIndexingMapsArray() != linalg::MatmulOp::getDefaultIndexingMaps(getContext()) ||
+        !matchPattern(op.getInputs()[1], m_Constant()))
+      return std::nullopt;
+    auto aType = cast<RankedTensorType>(op.getInputs()[0].getType());
+    auto bType = cast<RankedTensorType>(op.getInputs()[1].getType());
+    auto cType = cast<RankedTensorType>(op.getOutputs()[0].getType());
+    auto isF32 = [](RankedTensorType t) { return t.hasStaticShape() && t.getElementType().isF32(); };
+    if (!isF32(aType) || !isF32(bType) || !isF32(cType))
+      return std::nullopt;
+    int64_t m = aType.getDimSize(0), k = aType.getDimSize(1), n = bType.getDimSize(1);
+    int64_t p = registerTileWidth(n, vectorBits);
+    if (m < 2 || m % 2 != 0 || p == 0 || n == p || k * n * 4 > maxBytes)
+      return std::nullopt;
+    if (threads > 1 && (n / p) % threads != 0 && m % (threads * 8) != 0)
+      return std::nullopt;
+    return p;
+  }
 
   // One packed copy per weight: a weight shared by several matmuls (a
   // model whose layers are tied) is packed once, as it was stored once.
@@ -62,26 +88,24 @@ struct PackConstantB : OpRewritePattern<linalg::MatmulOp> {
   }
 
   LogicalResult matchAndRewrite(linalg::MatmulOp op, PatternRewriter &rewriter) const override {
-    if (!op.hasPureTensorSemantics() ||
-        op.getIndexingMapsArray() != linalg::MatmulOp::getDefaultIndexingMaps(getContext()))
+    std::optional<int64_t> width = panelWidth(op);
+    if (!width)
       return failure();
+    int64_t p = *width;
+    // A weight that something else reads unpacked would be stored twice:
+    // packed only when every use is a matmul's B packed the same way.
+    Value b = op.getInputs()[1];
+    for (OpOperand &use : b.getUses()) {
+      auto user = dyn_cast<linalg::MatmulOp>(use.getOwner());
+      if (!user || use.getOperandNumber() != 1 || panelWidth(user) != p)
+        return failure();
+    }
     ElementsAttr weight;
-    if (!matchPattern(op.getInputs()[1], m_Constant(&weight)))
-      return failure();
-    auto aType = cast<RankedTensorType>(op.getInputs()[0].getType());
-    auto bType = cast<RankedTensorType>(op.getInputs()[1].getType());
+    matchPattern(b, m_Constant(&weight));
     auto cType = cast<RankedTensorType>(op.getOutputs()[0].getType());
+    int64_t m = cType.getDimSize(0), n = cType.getDimSize(1);
+    int64_t k = cast<RankedTensorType>(b.getType()).getDimSize(0);
     Type f32 = rewriter.getF32Type();
-    if (!aType.hasStaticShape() || !bType.hasStaticShape() || !cType.hasStaticShape() ||
-        aType.getElementType() != f32 || bType.getElementType() != f32 ||
-        cType.getElementType() != f32)
-      return failure();
-    int64_t m = aType.getDimSize(0), k = aType.getDimSize(1), n = bType.getDimSize(1);
-    int64_t p = registerTileWidth(n, vectorBits);
-    // A single panel is already its own layout; one row or odd rows get a
-    // tile that spans several panels (openopt-vectorize-matmul).
-    if (m < 2 || m % 2 != 0 || p == 0 || n == p || k * n * 4 > maxBytes)
-      return failure();
     std::optional<ElementsAttr> panelsAttr = packedOf(weight, k, n, p);
     if (!panelsAttr)
       return failure();
@@ -110,7 +134,7 @@ struct PackConstantB : OpRewritePattern<linalg::MatmulOp> {
     rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, cType, generic.getResult(0), split);
     return success();
   }
-  int64_t vectorBits, maxBytes;
+  int64_t vectorBits, maxBytes, threads;
   mutable llvm::DenseMap<std::pair<Attribute, int64_t>, ElementsAttr> packed;
 };
 
@@ -118,7 +142,7 @@ struct PackMatmulWeightsPass : impl::PackMatmulWeightsPassBase<PackMatmulWeights
   using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<PackConstantB>(&getContext(), resolveVectorBits(vectorBits), maxBytes);
+    patterns.add<PackConstantB>(&getContext(), resolveVectorBits(vectorBits), maxBytes, threads);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -1,16 +1,17 @@
 //===- PackedMatmul.h - matmuls whose constant B is stored in panels ------===//
 //
-// A matmul's register tile reads a 16- or 32-wide piece of each row of B. When
-// B is a weight of a few MB it comes from memory, one short piece per row
-// (row stride N), which the hardware prefetchers follow badly. Packed, the
+// A matmul's register tile reads an 8-, 16- or 32-wide piece of each row of
+// B. When B is a weight of a few MB it comes from memory, one short piece per
+// row (row stride N), which the hardware prefetchers follow badly. Packed, the
 // weight is [N/P, K, P] for the tile's width P: each tile reads one
 // sequential stream. openopt-pack-matmul-weights rewrites such a matmul as
 //
 //   C[M, N/P, P] += A[M, K] * Bp[N/P, K, P]    (loops m, j, n, k)
 //
 // a linalg.generic marked `openopt.packed_b` whose output is the matmul's
-// output viewed as [M, N/P, P]; openopt-vectorize-matmul schedules it like
-// the matmul it was.
+// output viewed as [M, N/P, P]; openopt-vectorize-matmul schedules it with
+// the matmul's tiles, the register tile one panel wide and the panels' loop
+// outside the rows'.
 //
 //===----------------------------------------------------------------------===//
 #ifndef OPENOPT_CODEGEN_CPU_PACKEDMATMUL_H

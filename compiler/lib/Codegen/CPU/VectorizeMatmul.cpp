@@ -327,13 +327,17 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
       // and 1.2 us whole. mlp_b1's 1x784x1024 gains from the split.
       // A matmul already inside a parallel loop (a Winograd chunk) is not
       // split again.
-      if (threads > 1 && batch * m * n * k >= (int64_t(1) << 18) &&
-          !op->getParentOfType<mlir::scf::ForallOp>())
+      bool split = threads > 1 && batch * m * n * k >= (int64_t(1) << 18) &&
+                   !op->getParentOfType<mlir::scf::ForallOp>();
+      if (split)
         slices = threadSlices(batch, m, n, batched, threads, bits);
-      // A packed matmul's threads take whole panels of B, or rows.
-      if (packed && slices && (*slices)[1] % panel != 0) {
+      // A packed matmul's threads take whole panels of B or groups of 8
+      // rows (openopt-pack-matmul-weights packs only matmuls that allow one).
+      if (packed && split && (!slices || (*slices)[1] % panel != 0)) {
         if (m % (threads * 8) == 0)
           slices = llvm::SmallVector<int64_t>{m / threads, 0, 0};
+        else if ((n / panel) % threads == 0)
+          slices = llvm::SmallVector<int64_t>{0, n / threads, 0};
         else
           slices.reset();
       }

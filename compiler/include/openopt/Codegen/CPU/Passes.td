@@ -112,13 +112,19 @@ def PackMatmulWeightsPass : Pass<"openopt-pack-matmul-weights", "mlir::func::Fun
     `openopt-vectorize-matmul` then reads its B panel as one sequential
     stream instead of a short piece of every row. Discardable attributes
     (`openopt.zero_init`) carry over. Single-row and odd-row matmuls keep
-    their layout (their tiles span N, not one panel).
+    their layout (their tiles span N, not one panel), and so do matmuls
+    whose weight is also read unpacked (it would be stored twice) and, with
+    `threads` > 1, matmuls that split into neither whole panels nor groups
+    of 8 rows per thread. A weight several matmuls share is packed once.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", "0",
            "SIMD register width in bits (256 or 512); 0 detects the host CPU">,
     Option<"maxBytes", "max-bytes", "int64_t", "int64_t(256) << 20",
            "Largest constant (bytes) to pack">,
+    Option<"threads", "threads", "int64_t", "1",
+           "Threads of openopt-vectorize-matmul: a matmul is packed only when it "
+           "splits into whole panels or groups of 8 rows per thread">,
   ];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect"];
