@@ -69,7 +69,7 @@ struct PackConstantB : OpRewritePattern<linalg::MatmulOp> {
     int64_t p = registerTileWidth(n, vectorBits);
     if (m < 2 || m % 2 != 0 || p == 0 || n == p || k * n * 4 > maxBytes)
       return std::nullopt;
-    if (threads > 1 && (n / p) % threads != 0 && m % (threads * 8) != 0)
+    if (threads > 1 && !packedThreadSlice(m, n, p, threads))
       return std::nullopt;
     return p;
   }
@@ -114,11 +114,7 @@ struct PackConstantB : OpRewritePattern<linalg::MatmulOp> {
     SmallVector<ReassociationIndices> split = {{0}, {1, 2}};
     auto outType = RankedTensorType::get({m, n / p, p}, f32);
     Value init = tensor::ExpandShapeOp::create(rewriter, loc, outType, op.getOutputs()[0], split);
-    MLIRContext *ctx = getContext();
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {d(0), d(3)}, ctx),
-                                   AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
-                                   AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)};
+    SmallVector<AffineMap> maps = packedMatmulMaps(getContext());
     using utils::IteratorType;
     SmallVector<IteratorType> iterators = {IteratorType::parallel, IteratorType::parallel,
                                            IteratorType::parallel, IteratorType::reduction};

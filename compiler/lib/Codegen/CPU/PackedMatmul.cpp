@@ -23,19 +23,28 @@ int64_t registerTileWidth(int64_t n, int64_t vectorBits) {
   return n % lanes == 0 ? lanes : 0;
 }
 
+llvm::SmallVector<mlir::AffineMap> packedMatmulMaps(mlir::MLIRContext *ctx) {
+  auto d = [&](unsigned i) { return mlir::getAffineDimExpr(i, ctx); };
+  return {mlir::AffineMap::get(4, 0, {d(0), d(3)}, ctx),
+          mlir::AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
+          mlir::AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)};
+}
+
+std::optional<std::pair<int64_t, int64_t>> packedThreadSlice(int64_t m, int64_t n, int64_t p,
+                                                             int64_t threads) {
+  if (m % (threads * 8) == 0)
+    return std::make_pair(m / threads, n);
+  if ((n / p) % threads == 0)
+    return std::make_pair(m, n / threads);
+  return std::nullopt;
+}
+
 bool isPackedMatmul(mlir::Operation *op) {
   auto generic = mlir::dyn_cast<mlir::linalg::GenericOp>(op);
   if (!generic || !op->hasAttr(kPackedMatmulAttr) || generic.getNumDpsInputs() != 2 ||
       generic.getNumDpsInits() != 1 || generic.getNumLoops() != 4)
     return false;
-  mlir::MLIRContext *ctx = op->getContext();
-  auto d = [&](unsigned i) { return mlir::getAffineDimExpr(i, ctx); };
-  // Loops (m, j, n, k): A[m, k], Bp[j, k, n], C[m, j, n].
-  llvm::SmallVector<mlir::AffineMap> expected = {
-      mlir::AffineMap::get(4, 0, {d(0), d(3)}, ctx),
-      mlir::AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
-      mlir::AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)};
-  if (generic.getIndexingMapsArray() != llvm::ArrayRef(expected))
+  if (generic.getIndexingMapsArray() != packedMatmulMaps(op->getContext()))
     return false;
   auto iterators = generic.getIteratorTypesArray();
   using mlir::utils::IteratorType;

@@ -17,7 +17,11 @@
 #ifndef OPENOPT_CODEGEN_CPU_PACKEDMATMUL_H
 #define OPENOPT_CODEGEN_CPU_PACKEDMATMUL_H
 
+#include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Operation.h"
+
+#include <optional>
+#include <utility>
 
 #include <cstdint>
 
@@ -33,9 +37,20 @@ int64_t resolveVectorBits(int64_t requested);
 /// vectors where N divides by them, else one, else 0 (no vector tile).
 int64_t registerTileWidth(int64_t n, int64_t vectorBits);
 
+/// The indexing maps of the packed form, loops (m, j, n, k): A[m, k],
+/// Bp[j, k, n], C[m, j, n].
+llvm::SmallVector<mlir::AffineMap> packedMatmulMaps(mlir::MLIRContext *ctx);
+
 /// Whether `op` is a packed matmul generic (the form above, on tensors or
 /// buffers, static shapes).
 bool isPackedMatmul(mlir::Operation *op);
+
+/// The rows and columns each of `threads` threads takes of an M x N packed
+/// matmul with panels P wide: M / threads rows (groups of 8) where M allows,
+/// else whole panels; nullopt when neither divides (the pack pass then
+/// leaves the matmul unpacked).
+std::optional<std::pair<int64_t, int64_t>> packedThreadSlice(int64_t m, int64_t n, int64_t p,
+                                                             int64_t threads);
 
 } // namespace openopt
 

@@ -334,12 +334,10 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
       // A packed matmul's threads take whole panels of B or groups of 8
       // rows (openopt-pack-matmul-weights packs only matmuls that allow one).
       if (packed && split && (!slices || (*slices)[1] % panel != 0)) {
-        if (m % (threads * 8) == 0)
-          slices = llvm::SmallVector<int64_t>{m / threads, 0, 0};
-        else if ((n / panel) % threads == 0)
-          slices = llvm::SmallVector<int64_t>{0, n / threads, 0};
-        else
-          slices.reset();
+        slices.reset();
+        if (auto slice = packedThreadSlice(m, n, panel, threads))
+          slices = llvm::SmallVector<int64_t>{slice->first == m ? 0 : slice->first,
+                                              slice->second == n ? 0 : slice->second, 0};
       }
       int64_t sliceM = m, sliceN = n;
       if (slices) {
