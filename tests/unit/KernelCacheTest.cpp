@@ -23,6 +23,7 @@
 
 #include <cmath>
 #include <random>
+#include <thread>
 
 using namespace openopt;
 
@@ -320,6 +321,26 @@ TEST(BufferPoolTest, LargeBuffersAreReusedAndSmallOnesPassThrough) {
   ASSERT_NE(small, nullptr);
   release(small);
   release(nullptr);
+}
+
+TEST(BufferPoolTest, AThreadGetsBackTheBlocksItFreed) {
+  using namespace openopt::bufferpool;
+  // A size class no other test uses.
+  constexpr size_t kBytes = (size_t(5) << 20) + 4096;
+  void *mine = allocate(kBytes);
+  void *theirs = nullptr;
+  std::thread([&] { theirs = allocate(kBytes); }).join();
+  ASSERT_NE(mine, nullptr);
+  ASSERT_NE(theirs, nullptr);
+  ASSERT_NE(mine, theirs);
+  release(mine);
+  // Freed after mine, by a thread that then ends: its blocks go to the
+  // shared list, where this one is the newest.
+  std::thread([&] { release(theirs); }).join();
+  EXPECT_EQ(allocate(kBytes), mine);
+  EXPECT_EQ(allocate(kBytes), theirs);
+  release(mine);
+  release(theirs);
 }
 
 TEST(BufferPoolTest, LimitReturnsMemory) {
