@@ -518,23 +518,33 @@ func.func @dynamic_pool_nchw(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
 
 // A 3x3 stride-1 convolution with 16+ channels and a constant kernel:
 // Winograd F(2x2, 3x3). The 16x16 output is 8x8 blocks of 2x2, computed in
-// parallel chunks of 4 block rows (32 blocks): per chunk, the input transform
-// in two passes (rows, then columns) into [4, 4, C, 4, 8], one batch_matmul
-// of the transformed kernel [16, F, C] (computed at compile time) with it,
-// the output transform's row pass, and its column pass writing the 2x2
-// blocks into place with the bias.
+// parallel chunks of 4 block rows (32 blocks): per chunk, its 5 rows of the
+// input's polyphase planes (a row outside the input is the padding: clamped
+// read, select), the input transform in two passes (rows, then columns) into
+// [4, 4, C, 4, 8], one batch_matmul of the transformed kernel [16, F, C]
+// (computed at compile time) with it, the output transform's row pass, and
+// its column pass with the bias, written into the chunk's 8 output rows.
 // CHECK-LABEL: func.func @conv_winograd
 // CHECK-NOT: tensor.pad
 // CHECK: %[[U:.*]] = arith.constant dense_resource<winograd_kernel{{.*}}> : tensor<16x16x16xf32>
-// CHECK: %[[PLANES:.*]] = scf.forall {{.*}} -> (tensor<1x16x4x9x9xf32>)
-// CHECK: scf.forall (%[[CHUNK:.*]]) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<16x8x2x8x2xf32>)
-// CHECK:   tensor.extract_slice %[[PLANES]][0, 0, 0, %{{.*}}, 0] [1, 16, 4, 5, 9]
+// CHECK: scf.forall (%[[CHUNK:.*]]) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x16x16x16xf32>)
+// CHECK:   %[[FIRST:.*]] = arith.muli %[[CHUNK]], %c4
+// CHECK:   tensor.empty() : tensor<1x16x4x5x9xf32>
+// CHECK:   linalg.generic
+// CHECK:     %[[ROW:.*]] = arith.addi %[[FIRST]]
+// CHECK:     arith.cmpi sge
+// CHECK:     arith.cmpi sle
+// CHECK:     arith.minsi
+// CHECK:     arith.maxsi
+// CHECK:     tensor.extract %arg0
+// CHECK:     arith.select
 // CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<4x4x16x4x8xf32>)
 // CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<4x4x16x4x8xf32>)
 // CHECK:   linalg.batch_matmul {openopt.zero_init} ins(%[[U]], %{{.*}} : tensor<16x16x16xf32>, tensor<16x16x32xf32>)
 // CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4x16x4x8xf32>)
 // CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<16x4x2x8x2xf32>)
-// CHECK:   tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, %{{.*}}, 0, 0, 0] [16, 4, 2, 8, 2]
+// CHECK:   %[[ROWS:.*]] = arith.muli %[[CHUNK]], %c8
+// CHECK:   tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, 0, %[[ROWS]], 0] [1, 16, 8, 16]
 // CHECK-NOT: linalg.matmul
 func.func @conv_winograd(%x: tensor<1x16x16x16xf32>, %b: tensor<16xf32>) -> tensor<1x16x16x16xf32> {
   %w = nn.constant dense<0.5> : tensor<16x16x3x3xf32>

@@ -602,6 +602,16 @@ Value forEachRowChunk(OpBuilder &b, Location loc, RankedTensorType resultType, i
 }
 
 namespace {
+// The indices i < size with 0 <= 2i + phase - pad < extent: [first, end).
+// Both numerators are non-negative (pad >= 0, phase <= 1, extent >= 1),
+// so integer division rounds down: (extent - 1 + pad - phase) / 2 + 1
+// would round -1 / 2 up to 0 for a 1-wide input without padding.
+std::pair<int64_t, int64_t> inside(int64_t phase, int64_t pad, int64_t extent, int64_t size) {
+  int64_t first = std::min<int64_t>(size, (pad - phase + 1) / 2);
+  int64_t end = std::max<int64_t>(first, std::min<int64_t>(size, (extent + pad - phase + 1) / 2));
+  return std::make_pair(first, end);
+}
+
 Value planesOf(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t padLeft,
                int64_t planeH, int64_t planeW, double padValue) {
   auto inType = cast<RankedTensorType>(input.getType());
@@ -662,15 +672,6 @@ Value planesOf(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t 
             .getResult(0);
     place(piece, 2 * py + px0, i0, j0);
   };
-  // The indices i < size with 0 <= 2i + phase - pad < extent: [first, end).
-  // Both numerators are non-negative (pad >= 0, phase <= 1, extent >= 1),
-  // so integer division rounds down: (extent - 1 + pad - phase) / 2 + 1
-  // would round -1 / 2 up to 0 for a 1-wide input without padding.
-  auto inside = [](int64_t phase, int64_t pad, int64_t extent, int64_t size) {
-    int64_t first = std::min<int64_t>(size, (pad - phase + 1) / 2);
-    int64_t end = std::max<int64_t>(first, std::min<int64_t>(size, (extent + pad - phase + 1) / 2));
-    return std::make_pair(first, end);
-  };
   auto [e0, e1] = inside(0, padLeft, w, planeW); // columns of the even planes
   auto [o0, o1] = inside(1, padLeft, w, planeW); // and of the odd ones
   int64_t both0 = std::max(e0, o0), both1 = std::max(both0, std::min(e1, o1));
@@ -718,5 +719,84 @@ Value polyphasePlanes(OpBuilder &b, Location loc, Value input, int64_t padTop, i
                            return planesOf(nb, nloc, half, padTop, padLeft, planeH, planeW,
                                            padValue);
                          });
+}
+
+Value polyphasePlaneRows(OpBuilder &b, Location loc, Value input, Value firstRow, int64_t count,
+                         int64_t padTop, int64_t padLeft, int64_t planeW, double padValue) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), h = inType.getDimSize(2),
+          w = inType.getDimSize(3);
+  Type element = inType.getElementType();
+  MLIRContext *ctx = b.getContext();
+  Value planes = emptyTensor(b, loc, RankedTensorType::get({n, c, 4, count, planeW}, element));
+  Value pad = scalarConstant(b, loc, element, padValue);
+  auto place = [&](Value piece, int64_t plane, int64_t col) {
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                         b.getIndexAttr(plane), b.getIndexAttr(0),
+                                         b.getIndexAttr(col)};
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d : cast<RankedTensorType>(piece.getType()).getShape())
+      sizes.push_back(b.getIndexAttr(d));
+    planes = tensor::InsertSliceOp::create(b, loc, piece, planes, offsets, sizes,
+                                           SmallVector<OpFoldResult>(5, b.getIndexAttr(1)));
+  };
+  auto fill = [&](int64_t plane, int64_t col, int64_t cols) {
+    if (cols > 0)
+      place(filledTensor(b, loc, RankedTensorType::get({n, c, 1, count, cols}, element), pad),
+            plane, col);
+  };
+  // Columns [j0, j1) of `planeCount` planes from plane 2py + px0 on, every
+  // row: one generic over (n, c, i, j, px), px innermost (as planesOf).
+  Value lastRow = indexConstant(b, loc, h - 1), zero = indexConstant(b, loc, 0);
+  auto copy = [&](int64_t py, int64_t px0, int64_t planeCount, int64_t j0, int64_t j1) {
+    if (j1 <= j0)
+      return;
+    auto pieceType = RankedTensorType::get({n, c, planeCount, count, j1 - j0}, element);
+    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
+               i = getAffineDimExpr(2, ctx), j = getAffineDimExpr(3, ctx),
+               px = getAffineDimExpr(4, ctx);
+    AffineMap write = AffineMap::get(5, 0, {d0, d1, px, i, j}, ctx);
+    Value piece =
+        linalg::GenericOp::create(
+            b, loc, pieceType, ValueRange{}, ValueRange{emptyTensor(b, loc, pieceType)}, {write},
+            SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
+            [&](OpBuilder &nb, Location l, ValueRange) {
+              Value row = scaledIndex(
+                  nb, l, arith::AddIOp::create(nb, l, firstRow, linalg::IndexOp::create(nb, l, 2)),
+                  2, py - padTop);
+              Value valid = arith::AndIOp::create(
+                  nb, l, arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, row, zero),
+                  arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sle, row, lastRow));
+              Value clamped = arith::MaxSIOp::create(
+                  nb, l, zero, arith::MinSIOp::create(nb, l, row, lastRow));
+              Value col = arith::AddIOp::create(
+                  nb, l, scaledIndex(nb, l, linalg::IndexOp::create(nb, l, 3), 2,
+                                     2 * j0 + px0 - padLeft),
+                  linalg::IndexOp::create(nb, l, 4));
+              Value v = tensor::ExtractOp::create(
+                  nb, l, input,
+                  ValueRange{linalg::IndexOp::create(nb, l, 0), linalg::IndexOp::create(nb, l, 1),
+                             clamped, col});
+              linalg::YieldOp::create(nb, l,
+                                      arith::SelectOp::create(nb, l, valid, v, pad).getResult());
+            })
+            .getResult(0);
+    place(piece, 2 * py + px0, j0);
+  };
+  auto [e0, e1] = inside(0, padLeft, w, planeW);
+  auto [o0, o1] = inside(1, padLeft, w, planeW);
+  int64_t both0 = std::max(e0, o0), both1 = std::max(both0, std::min(e1, o1));
+  for (int64_t py = 0; py < 2; ++py) {
+    for (int64_t px = 0; px < 2; ++px) {
+      int64_t plane = 2 * py + px;
+      auto [j0, j1] = px == 0 ? std::make_pair(e0, e1) : std::make_pair(o0, o1);
+      fill(plane, 0, j0);
+      fill(plane, j1, planeW - j1);
+      copy(py, px, 1, j0, std::min(j1, both0));
+      copy(py, px, 1, std::max(j0, both1), j1);
+    }
+    copy(py, 0, 2, both0, both1);
+  }
+  return planes;
 }
 } // namespace openopt::lowering

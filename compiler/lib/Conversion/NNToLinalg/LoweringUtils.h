@@ -213,6 +213,16 @@ mlir::Value forEachRowChunk(
 mlir::Value polyphasePlanes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                             int64_t padTop, int64_t padLeft, int64_t planeH, int64_t planeW,
                             double padValue = 0.0);
+
+/// Rows [firstRow, firstRow + count) of polyphasePlanes(input, padTop,
+/// padLeft, ..., planeW, padValue), with a first row known only at run time
+/// (a parallel loop's chunk): [N, C, 4, count, planeW]. Each row is copied
+/// from a clamped input row and replaced by the padding where it falls
+/// outside (a select the inner loop does not vary); the columns are split
+/// as polyphasePlanes splits them, so the inner loop stays a stride-2 read.
+mlir::Value polyphasePlaneRows(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                               mlir::Value firstRow, int64_t count, int64_t padTop,
+                               int64_t padLeft, int64_t planeW, double padValue = 0.0);
 } // namespace openopt::lowering
 
 #endif

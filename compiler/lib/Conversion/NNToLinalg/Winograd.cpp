@@ -8,16 +8,19 @@
 // U[k] [F, C] x V[k] [C, tiles]: 16 multiply-adds per 4 outputs and channel
 // where a direct 3x3 convolution needs 36.
 //
-// The lowering, per image:
-//   planes  the input's four polyphase planes with the padding applied, so
-//           that reading a 4x4 block at a stride-2 position is a unit-stride
-//           read of a plane;
-//   then, in a parallel loop over chunks of tile rows (each chunk's
-//   intermediates stay in the L2 cache):
+// The lowering, per image, is a parallel loop over chunks of tile rows
+// (each chunk's intermediates stay in the L2 cache):
+//   planes  the chunk's rows of the input's four polyphase planes with the
+//           padding applied, so that reading a 4x4 block at a stride-2
+//           position is a unit-stride read of a plane;
 //   V       the input transform, rows then columns ([4, 4, C, tiles]);
 //   M       one batch_matmul [16, F, C] x [16, C, tiles];
 //   Y       the output transform, rows then columns; the second pass adds
 //           the bias and writes each 2x2 block into place.
+// Every step of a chunk runs on one thread, which also applies the
+// element-wise ops that follow (openopt-fuse-elementwise) to the rows it
+// wrote: on two cores without a shared cache, each step split its own way
+// handed half of its input over from the other core.
 // Each transform pass has the transform entry as an outer loop, so which
 // entries it combines is loop-invariant and the inner loop over tiles is
 // plain unit-stride vector code. The transforms' coefficients are 0 and
@@ -141,31 +144,35 @@ Value winogradConv2D(OpBuilder &b, Location loc, Value image, const std::vector<
 
   // Block (ty, tx) covers padded rows 2ty..2ty+3 and columns 2tx..2tx+3:
   // element (r, s) is plane (r % 2, s % 2) at (ty + r / 2, tx + s / 2).
-  Value planes = polyphasePlanes(b, loc, reshapeTo(b, loc, image, {1, c, h, w}), padTop, padLeft,
-                                 rows + 1, cols + 1);
+  Value image4 = reshapeTo(b, loc, image, {1, c, h, w});
   auto kernelType = RankedTensorType::get({16, filters, c}, element);
   auto kernelAttr = nn::makeFloatConstant(kernelType, transformedKernel(weights, filters, c),
                                           "winograd_kernel");
   Value u = arith::ConstantOp::create(b, loc, cast<TypedAttr>(kernelAttr));
 
   // Chunks of `chunk` tile rows are independent: a parallel loop over them.
-  auto interleavedType = RankedTensorType::get({filters, rows, 2, cols, 2}, element);
+  // Where the tile rows cover the output rows exactly and the width is even,
+  // each chunk writes its rows of the output itself, the columns past the
+  // edge left out, and the loop's result is the output [1, F, OH, OW]: an
+  // element-wise consumer (ReLU, a residual add) then fuses into the loop
+  // (openopt-fuse-elementwise) and runs on the rows that the same thread
+  // wrote. Otherwise the loop writes the whole tile grid, cut afterwards.
+  bool direct = 2 * rows == oh && ow % 2 == 0;
+  int64_t outCols = direct ? ow / 2 : cols;
+  auto loopType = direct ? RankedTensorType::get({1, filters, oh, ow}, element)
+                         : RankedTensorType::get({filters, rows, 2, cols, 2}, element);
   auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(rows / chunk)},
-                                      ValueRange{emptyTensor(b, loc, interleavedType)},
-                                      std::nullopt);
+                                      ValueRange{emptyTensor(b, loc, loopType)}, std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
   Value firstRow = arith::MulIOp::create(b, loc, forall.getInductionVar(0),
                                          indexConstant(b, loc, chunk));
-  auto planesChunkType = RankedTensorType::get({1, c, 4, chunk + 1, cols + 1}, element);
-  SmallVector<OpFoldResult> planeOffsets = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                            b.getIndexAttr(0), firstRow, b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> planeSizes;
-  for (int64_t d : planesChunkType.getShape())
-    planeSizes.push_back(b.getIndexAttr(d));
-  Value planesChunk = tensor::ExtractSliceOp::create(b, loc, planesChunkType, planes, planeOffsets,
-                                                     planeSizes,
-                                                     SmallVector<OpFoldResult>(5, b.getIndexAttr(1)));
+  // The chunk's plane rows (one more than its tile rows) are copied here,
+  // by the thread that transforms them, rather than all planes in a pass
+  // before the loop split another way: on two threads that handed half of
+  // each thread's input over from the other core.
+  Value planesChunk =
+      polyphasePlaneRows(b, loc, image4, firstRow, chunk + 1, padTop, padLeft, cols + 1);
 
   // Input transform V = Bt d B in two passes, rows then columns. The
   // transform index is an outer loop of each pass, so the entries it picks
@@ -229,7 +236,7 @@ Value winogradConv2D(OpBuilder &b, Location loc, Value image, const std::vector<
               .getResult();
         });
       });
-  auto chunkOutType = RankedTensorType::get({filters, chunk, 2, cols, 2}, element);
+  auto chunkOutType = RankedTensorType::get({filters, chunk, 2, outCols, 2}, element);
   Value chunkOut = indexedGenerate(
       b, loc, chunkOutType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
         // at = (f, ty, a, tx, b)
@@ -244,17 +251,25 @@ Value winogradConv2D(OpBuilder &b, Location loc, Value image, const std::vector<
                                       tensor::ExtractOp::create(nb, nloc, bias, ValueRange{at[0]}));
         return out;
       });
-  b.setInsertionPointToStart(forall.getTerminator().getBody());
-  SmallVector<OpFoldResult> outOffsets = {b.getIndexAttr(0), firstRow, b.getIndexAttr(0),
-                                          b.getIndexAttr(0), b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> outSizes;
-  for (int64_t d : chunkOutType.getShape())
+  SmallVector<OpFoldResult> outOffsets, outSizes;
+  if (direct) {
+    chunkOut = reshapeTo(b, loc, chunkOut, {1, filters, 2 * chunk, ow});
+    outOffsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                  arith::MulIOp::create(b, loc, firstRow, two).getResult(), b.getIndexAttr(0)};
+  } else {
+    outOffsets = {b.getIndexAttr(0), firstRow, b.getIndexAttr(0), b.getIndexAttr(0),
+                  b.getIndexAttr(0)};
+  }
+  for (int64_t d : cast<RankedTensorType>(chunkOut.getType()).getShape())
     outSizes.push_back(b.getIndexAttr(d));
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
   tensor::ParallelInsertSliceOp::create(b, loc, chunkOut, forall.getRegionIterArgs()[0],
                                         outOffsets, outSizes,
-                                        SmallVector<OpFoldResult>(5, b.getIndexAttr(1)));
+                                        SmallVector<OpFoldResult>(outSizes.size(), b.getIndexAttr(1)));
   b.setInsertionPointAfter(forall);
 
+  if (direct)
+    return reshapeTo(b, loc, forall.getResult(0), {filters, oh, ow});
   Value out = reshapeTo(b, loc, forall.getResult(0), {filters, 2 * rows, 2 * cols});
   if (2 * rows == oh && 2 * cols == ow)
     return out;
