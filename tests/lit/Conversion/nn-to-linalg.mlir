@@ -405,6 +405,31 @@ func.func @max_pool_one_row(%x: tensor<1x2x1x8xf32>) -> tensor<1x2x1x4xf32> {
 
 // -----
 
+// Output rows that split into an even number of chunks: a parallel loop over
+// chunks of 8 output rows, each copying its 9 rows of the planes (a row
+// outside the input is the lowest value: clamped read, select) and taking the
+// max of the taps from them.
+// CHECK-LABEL: func.func @max_pool_chunks
+// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000
+// CHECK: scf.forall (%[[CHUNK:.*]]) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x2x16x16xf32>)
+// CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[CHUNK]], %c8
+// CHECK: tensor.empty() : tensor<1x2x4x9x17xf32>
+// CHECK: linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<1x2x1x9x1xf32>)
+// CHECK: linalg.generic
+// CHECK: arith.minsi
+// CHECK: arith.maxsi
+// CHECK: tensor.extract %arg0
+// CHECK: arith.select %{{.*}}, %{{.*}}, %[[NEGINF]] : f32
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x8x16xf32>)
+// CHECK-COUNT-9: tensor.extract
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, 0, %[[FIRST]], 0] [1, 2, 8, 16]
+func.func @max_pool_chunks(%x: tensor<1x2x32x32xf32>) -> tensor<1x2x16x16xf32> {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x2x32x32xf32>) -> tensor<1x2x16x16xf32>
+  return %0 : tensor<1x2x16x16xf32>
+}
+
+// -----
+
 // Other strides pad with -inf and reduce over a window tensor; the window
 // loops sit outside the output loops so the inner loop vectorizes.
 // CHECK-LABEL: func.func @max_pool_stride1

@@ -250,15 +250,21 @@ Value maxPropagatingNaN(OpBuilder &b, Location loc, ArrayRef<Value> values) {
 // A float 2-D max pool at stride 2 (dilation 1) on [N, C, H, W]: the
 // strided window reads of the padded input do not vectorize, so the input
 // is split into its four polyphase planes (padding included, with the
-// lowest value) and one parallel generic over the output takes the max of
+// lowest value) and a parallel generic over the output takes the max of
 // the window's taps, each a unit-stride read of a plane: tap (ky, kx) of
 // output (y, x) is plane (ky % 2, kx % 2) at (y + ky / 2, x + kx / 2).
+// Where the output rows split evenly, a parallel loop over chunks of output
+// rows copies each chunk's plane rows (and the window's extra rows) while
+// they fit in the L2 cache, and takes the max from them there: the whole
+// planes, written and read back from memory, took 3x ONNX Runtime's time on
+// resnet18w48's 112x112 max pool.
 Value maxPoolStride2(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
                      ArrayRef<int64_t> kernel, ArrayRef<int64_t> pads) {
-  int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
-  Value planes = polyphasePlanes(b, loc, input, pads[0], pads[1], oh + (kernel[0] - 1) / 2,
-                                 ow + (kernel[1] - 1) / 2, lowestFloat());
-  return indexedGenerate(b, loc, resultType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
+  int64_t n = resultType.getDimSize(0), c = resultType.getDimSize(1),
+          oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  int64_t extraRows = (kernel[0] - 1) / 2, planeW = ow + (kernel[1] - 1) / 2;
+  Type element = resultType.getElementType();
+  auto maxOfTaps = [&](Value planes, OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
     SmallVector<Value> taps;
     for (int64_t ky = 0; ky < kernel[0]; ++ky)
       for (int64_t kx = 0; kx < kernel[1]; ++kx)
@@ -267,7 +273,31 @@ Value maxPoolStride2(OpBuilder &b, Location loc, Value input, RankedTensorType r
             ValueRange{at[0], at[1], indexConstant(nb, nloc, (ky % 2) * 2 + kx % 2),
                        plusConstant(nb, nloc, at[2], ky / 2), plusConstant(nb, nloc, at[3], kx / 2)}));
     return maxPropagatingNaN(nb, nloc, taps);
-  });
+  };
+  // The most rows per chunk whose planes take at most 384 KB, in an even
+  // number of chunks (two threads), at least 4 rows (the extra rows are
+  // copied twice).
+  int64_t rowBytes = n * c * 4 * planeW * 4, rows = 0;
+  for (int64_t r = 4; r < oh; ++r)
+    if (oh % r == 0 && (oh / r) % 2 == 0 && (r + extraRows) * rowBytes <= (int64_t(384) << 10))
+      rows = r;
+  if (rows == 0) {
+    Value planes = polyphasePlanes(b, loc, input, pads[0], pads[1], oh + extraRows, planeW,
+                                   lowestFloat());
+    return indexedGenerate(b, loc, resultType,
+                           [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
+                             return maxOfTaps(planes, nb, nloc, at);
+                           });
+  }
+  return forEachRowChunk(
+      b, loc, resultType, /*rowAxis=*/2, rows, [&](OpBuilder &nb, Location nloc, Value firstRow) {
+        Value planes = polyphasePlaneRows(nb, nloc, input, firstRow, rows + extraRows, pads[0],
+                                          pads[1], planeW, lowestFloat());
+        return indexedGenerate(nb, nloc, RankedTensorType::get({n, c, rows, ow}, element),
+                               [&](OpBuilder &bb, Location l, ArrayRef<Value> at) {
+                                 return maxOfTaps(planes, bb, l, at);
+                               });
+      });
 }
 
 struct LowerMaxPool : OpRewritePattern<nn::MaxPoolOp> {
