@@ -61,3 +61,39 @@ func.func @dynamic_pad(%x: tensor<?x8xf32>) -> tensor<?x10xf32> {
   } : tensor<?x8xf32> to tensor<?x10xf32>
   return %padded : tensor<?x10xf32>
 }
+
+// A source computed in another shape and collapsed (an im2col gather read as
+// [K, pixels], padded to a multiple of the register tile): the gather writes
+// into the interior viewed in its own shape ...
+// CHECK-LABEL: func.func @gather_collapse_pad
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<6x16xf32>
+// CHECK: %[[RIGHT:.*]] = tensor.extract_slice %[[EMPTY]][0, 4] [6, 12] [1, 1]
+// CHECK: %[[BORDER:.*]] = tensor.insert_slice %{{.*}} into %[[EMPTY]][0, 4] [6, 12] [1, 1]
+// CHECK: %[[INTERIOR:.*]] = tensor.extract_slice %[[BORDER]][0, 0] [6, 4] [1, 1]
+// CHECK: %[[VIEW:.*]] = tensor.expand_shape %[[INTERIOR]] {{\[}}[0, 1], [2]] output_shape [2, 3, 4]
+// CHECK: %[[GATHER:.*]] = linalg.generic {{.*}} outs(%[[VIEW]] : tensor<2x3x4xf32>)
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[GATHER]]
+// CHECK: tensor.insert_slice %[[FLAT]] into %[[BORDER]][0, 0] [6, 4] [1, 1]
+// ... and after bufferization there is no copy of it.
+// BUF-LABEL: func.func @gather_collapse_pad
+// BUF: %[[PADDED:.*]] = memref.alloc() {{.*}} : memref<6x16xf32>
+// BUF: linalg.fill {{.*}} outs(%{{.*}} : memref<6x12xf32, strided<[16, 1], offset: 4>>)
+// BUF: %[[INTERIOR:.*]] = memref.subview %[[PADDED]][0, 0] [6, 4] [1, 1]
+// BUF: %[[VIEW:.*]] = memref.expand_shape %[[INTERIOR]]
+// BUF: linalg.generic {{.*}} outs(%[[VIEW]]
+// BUF-NOT: memref.copy
+// BUF: return %[[PADDED]]
+func.func @gather_collapse_pad(%x: tensor<2x8xf32>) -> tensor<6x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<2x3x4xf32>
+  %gather = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1 + d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<2x8xf32>) outs(%empty : tensor<2x3x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<2x3x4xf32>
+  %flat = tensor.collapse_shape %gather [[0, 1], [2]] : tensor<2x3x4xf32> into tensor<6x4xf32>
+  %padded = tensor.pad %flat low[0, 0] high[0, 12] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %zero : f32
+  } : tensor<6x4xf32> to tensor<6x16xf32>
+  return %padded : tensor<6x16xf32>
+}

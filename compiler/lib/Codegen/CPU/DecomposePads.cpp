@@ -37,6 +37,12 @@ struct FillOnlyTheBorder : OpRewritePattern<tensor::PadOp> {
     // (Only when the pad value is already there: a constant or a value
     // from before the producer.)
     Operation *producer = pad.getSource().getDefiningOp();
+    // Through a reshape, to the op that computes it (see
+    // WriteThroughReshape).
+    if (auto collapse = dyn_cast_or_null<tensor::CollapseShapeOp>(producer))
+      if (Operation *computed = collapse.getSrc().getDefiningOp();
+          computed && computed->getBlock() == collapse->getBlock())
+        producer = computed;
     Operation *valueDef = value.getDefiningOp();
     OpBuilder::InsertionGuard guard(rewriter);
     if (producer && producer->getBlock() == pad->getBlock() &&
@@ -76,10 +82,50 @@ struct FillOnlyTheBorder : OpRewritePattern<tensor::PadOp> {
   }
 };
 
+// A padded operand computed in another shape and collapsed (an im2col
+// gather [.., 3, 3, 7, 7] read as [K, 49], padded to [K, 64]): the op
+// writes into the padded buffer's interior, viewed in its own shape
+// (expand_shape of the interior slice), instead of into a tensor of its own
+// that the insert then copies. eliminate-empty-tensors does this only when
+// the shapes match.
+struct WriteThroughReshape : OpRewritePattern<tensor::InsertSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::InsertSliceOp insert,
+                                PatternRewriter &rewriter) const override {
+    auto collapse = insert.getSource().getDefiningOp<tensor::CollapseShapeOp>();
+    if (!collapse || !collapse->hasOneUse() || !insert.hasUnitStride() ||
+        !insert.getSourceType().hasStaticShape() ||
+        llvm::any_of(insert.getStaticOffsets(), ShapedType::isDynamic))
+      return failure();
+    auto computed = collapse.getSrc().getDefiningOp<DestinationStyleOpInterface>();
+    if (!computed || computed->getNumResults() != 1 || !collapse.getSrc().hasOneUse() ||
+        computed->getBlock() != insert->getBlock())
+      return failure();
+    OpOperand *init = computed.getDpsInitOperand(0);
+    auto empty = init->get().getDefiningOp<tensor::EmptyOp>();
+    if (!empty || !empty->hasOneUse())
+      return failure();
+    // The padded tensor must exist before the op runs.
+    Value dest = insert.getDest();
+    if (Operation *def = dest.getDefiningOp())
+      if (def->getBlock() != computed->getBlock() || !def->isBeforeInBlock(computed))
+        return failure();
+    rewriter.setInsertionPoint(computed);
+    Value interior = tensor::ExtractSliceOp::create(
+        rewriter, insert.getLoc(), dest, insert.getMixedOffsets(), insert.getMixedSizes(),
+        insert.getMixedStrides());
+    auto type = cast<RankedTensorType>(collapse.getSrcType());
+    Value view = tensor::ExpandShapeOp::create(rewriter, insert.getLoc(), type, interior,
+                                               collapse.getReassociationIndices());
+    rewriter.modifyOpInPlace(computed, [&] { init->set(view); });
+    return success();
+  }
+};
+
 struct DecomposePadsPass : impl::DecomposePadsPassBase<DecomposePadsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FillOnlyTheBorder>(&getContext());
+    patterns.add<FillOnlyTheBorder, WriteThroughReshape>(&getContext());
     // Dynamic pads, or a value computed per element: a fill of the whole
     // tensor and the source inserted.
     linalg::populateDecomposePadPatterns(patterns);

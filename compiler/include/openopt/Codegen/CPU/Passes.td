@@ -230,7 +230,9 @@ def DecomposePadsPass : Pass<"openopt-decompose-pads", "mlir::func::FuncOp"> {
     source into the interior; as `linalg.fill` + `tensor.insert_slice`,
     `eliminate-empty-tensors` can then have the op that computes the source
     write it straight into the interior (the Clip before a padded depthwise
-    convolution), and the copy goes.
+    convolution), and the copy goes. A source collapsed from another shape
+    (an im2col gather read as [K, pixels]) gets the interior viewed in its
+    own shape as its output, which eliminate-empty-tensors does not do.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
