@@ -4,11 +4,16 @@
  *                                    prints {"n":..,"threads":..,"median_ms":..,"min_ms":..,"max_ms":..,"gflops":..}
  *   gemm_peer peak THREADS           the sustained FMA throughput of one thread, registers only
  *                                    (AVX-512 when compiled for it, else AVX2): {"isa":..,"gflops":..} per thread
- * Built by bench/compare.js (gcc -O2 -march=native ... -lopenblas); needs Debian libopenblas-dev.
+ *   gemm_peer handoff                the round trip of a cache line between two threads pinned to CPUs 0 and 1
+ *                                    (what handing data to the other core costs, per line): {"round_trip_ns":..}
+ * Built by bench/layers.js (gcc -O3 -march=native -pthread ... -lopenblas); needs Debian libopenblas-dev.
  */
 #define _GNU_SOURCE
 #include <cblas.h>
 #include <immintrin.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +97,55 @@ static int peak(void) {
   return 0;
 }
 
+// Two threads pass a counter back and forth through one cache line. On a
+// host whose two CPUs share a last-level cache this is tens of
+// nanoseconds; across chiplets (or hosts that place the vCPUs there) several
+// hundred, and every line one thread writes and the other reads costs that.
+enum { kHandoffRounds = 200000 };
+static _Atomic int handoffFlag __attribute__((aligned(64)));
+
+static int pinTo(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
+static void *handoffPartner(void *unused) {
+  (void)unused;
+  pinTo(1);
+  for (int i = 0; i < kHandoffRounds; i++) {
+    while (atomic_load_explicit(&handoffFlag, memory_order_acquire) != 2 * i + 1) {
+    }
+    atomic_store_explicit(&handoffFlag, 2 * i + 2, memory_order_release);
+  }
+  return NULL;
+}
+
+static int handoff(void) {
+  if (pinTo(0) != 0) {
+    fprintf(stderr, "gemm_peer: cannot pin to CPU 0\n");
+    return 1;
+  }
+  pthread_t partner;
+  if (pthread_create(&partner, NULL, handoffPartner, NULL) != 0) {
+    fprintf(stderr, "gemm_peer: cannot start the second thread\n");
+    return 1;
+  }
+  struct timespec start, end;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (int i = 0; i < kHandoffRounds; i++) {
+    atomic_store_explicit(&handoffFlag, 2 * i + 1, memory_order_release);
+    while (atomic_load_explicit(&handoffFlag, memory_order_acquire) != 2 * i + 2) {
+    }
+  }
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  pthread_join(partner, NULL);
+  double ns = ((end.tv_sec - start.tv_sec) * 1e9 + (end.tv_nsec - start.tv_nsec)) / kHandoffRounds;
+  printf("{\"round_trip_ns\":%.1f}\n", ns);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 5 && !strcmp(argv[1], "sgemm")) {
     int n = atoi(argv[2]), threads = atoi(argv[3]), reps = atoi(argv[4]);
@@ -102,6 +156,7 @@ int main(int argc, char **argv) {
     return sgemm(n, threads, reps);
   }
   if (argc == 2 && !strcmp(argv[1], "peak")) return peak();
-  fprintf(stderr, "usage: gemm_peer sgemm N THREADS REPS | gemm_peer peak\n");
+  if (argc == 2 && !strcmp(argv[1], "handoff")) return handoff();
+  fprintf(stderr, "usage: gemm_peer sgemm N THREADS REPS | gemm_peer peak | gemm_peer handoff\n");
   return 2;
 }
