@@ -327,6 +327,9 @@ TEST(BufferPoolTest, AThreadGetsBackTheBlocksItFreed) {
   using namespace openopt::bufferpool;
   // A size class no other test uses.
   constexpr size_t kBytes = (size_t(5) << 20) + 4096;
+  // Nothing left over from earlier tests or runs (--gtest_repeat).
+  setCacheLimit(0);
+  setCacheLimit(size_t(1) << 30);
   void *mine = allocate(kBytes);
   void *theirs = nullptr;
   std::thread([&] { theirs = allocate(kBytes); }).join();
@@ -341,13 +344,29 @@ TEST(BufferPoolTest, AThreadGetsBackTheBlocksItFreed) {
   EXPECT_EQ(allocate(kBytes), theirs);
   release(mine);
   release(theirs);
+  // A thread's cache empties when the limit changes, at its next call.
+  void *held = nullptr;
+  std::thread([&] {
+    held = allocate(kBytes);
+    release(held);
+    size_t before = cachedBytes();
+    setCacheLimit(0);
+    EXPECT_LE(cachedBytes() + kBytes, before);
+  }).join();
+  setCacheLimit(size_t(1) << 30);
 }
 
 TEST(BufferPoolTest, LimitReturnsMemory) {
   using namespace openopt::bufferpool;
   void *big = allocate(1 << 20);
   release(big);
+  // This thread's cache empties at once; another thread's would on its next
+  // call (none holds blocks here).
   setCacheLimit(0);
+  EXPECT_EQ(cachedBytes(), 0u);
+  // A block freed while the limit is 0 goes back to the system.
+  void *again = allocate(1 << 20);
+  release(again);
   EXPECT_EQ(cachedBytes(), 0u);
   setCacheLimit(size_t(1) << 30);
 }

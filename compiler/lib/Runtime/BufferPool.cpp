@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -27,11 +28,31 @@ struct Pool {
   std::unordered_map<size_t, std::vector<Header *>> freeBlocks; // by capacity
   std::atomic<size_t> cached = 0; // here and in the threads' caches
   std::atomic<size_t> limit = size_t(1) << 30;
+  // Moves with each setCacheLimit; a thread empties its cache when it sees
+  // it move.
+  std::atomic<uint64_t> limitChanges = 0;
 };
 
 Pool &pool() {
   static Pool *p = new Pool(); // never destroyed: compiled code may outlive statics
   return *p;
+}
+
+Header *headerOf(void *pointer) { return static_cast<Header *>(pointer) - 1; }
+
+// A block not counted in `cached`: into the shared list while that stays
+// within the limit, else back to the system.
+void releaseShared(Header *block) {
+  Pool &p = pool();
+  {
+    std::lock_guard<std::mutex> lock(p.mutex);
+    if (p.cached + block->capacity <= p.limit) {
+      p.freeBlocks[block->capacity].push_back(block);
+      p.cached += block->capacity;
+      return;
+    }
+  }
+  std::free(block);
 }
 
 // Each thread first takes back the blocks it freed itself. A parallel loop's
@@ -40,25 +61,51 @@ Pool &pool() {
 // last, and each first write to such a line takes it from that core's
 // cache (on a host whose two cores do not share a last-level cache, a
 // Winograd chunk's transforms took 1.3-1.5x the CPU time on two threads).
+// The limit is checked without the lock when a block enters a thread's
+// cache, so the threads together may pass it by a block each.
 constexpr size_t kThreadCacheBytes = size_t(16) << 20;
 
 struct ThreadCache {
   std::vector<Header *> blocks; // oldest first
   size_t bytes = 0;
-  ~ThreadCache() {
+  uint64_t limitChanges = 0;
+
+  void drain() {
     Pool &p = pool();
-    std::lock_guard<std::mutex> lock(p.mutex);
-    for (Header *block : blocks)
-      p.freeBlocks[block->capacity].push_back(block);
+    for (Header *block : blocks) {
+      p.cached -= block->capacity;
+      releaseShared(block);
+    }
+    blocks.clear();
+    bytes = 0;
   }
+  ~ThreadCache();
 };
 
-ThreadCache &threadCache() {
-  thread_local ThreadCache cache;
-  return cache;
+// Set once this thread's cache is destroyed (at thread exit, or at process
+// exit on the main thread, before static destructors that may still free):
+// from then on the shared list serves it. Trivially destructible, so it
+// stays valid to the end.
+thread_local bool threadCacheGone = false;
+
+ThreadCache::~ThreadCache() {
+  drain();
+  threadCacheGone = true;
 }
 
-Header *headerOf(void *pointer) { return static_cast<Header *>(pointer) - 1; }
+// This thread's cache, emptied if the limit changed since it last looked;
+// null once destroyed.
+ThreadCache *threadCache() {
+  if (threadCacheGone)
+    return nullptr;
+  thread_local ThreadCache cache;
+  uint64_t changes = pool().limitChanges;
+  if (cache.limitChanges != changes) {
+    cache.drain();
+    cache.limitChanges = changes;
+  }
+  return &cache;
+}
 
 } // namespace
 
@@ -67,15 +114,15 @@ void *allocate(size_t bytes) {
   size_t capacity = pooled ? (bytes + kGranule - 1) / kGranule * kGranule : bytes;
   if (pooled) {
     Pool &p = pool();
-    ThreadCache &own = threadCache();
-    for (size_t i = own.blocks.size(); i-- > 0;)
-      if (own.blocks[i]->capacity == capacity) {
-        Header *block = own.blocks[i];
-        own.blocks.erase(own.blocks.begin() + i);
-        own.bytes -= capacity;
-        p.cached -= capacity;
-        return block + 1;
-      }
+    if (ThreadCache *own = threadCache())
+      for (size_t i = own->blocks.size(); i-- > 0;)
+        if (own->blocks[i]->capacity == capacity) {
+          Header *block = own->blocks[i];
+          own->blocks.erase(own->blocks.begin() + i);
+          own->bytes -= capacity;
+          p.cached -= capacity;
+          return block + 1;
+        }
     std::lock_guard<std::mutex> lock(p.mutex);
     auto it = p.freeBlocks.find(capacity);
     if (it != p.freeBlocks.end() && !it->second.empty()) {
@@ -93,23 +140,6 @@ void *allocate(size_t bytes) {
   return block + 1;
 }
 
-namespace {
-// Into the shared list while it holds less than the limit, else back to the
-// system.
-void releaseShared(Header *block) {
-  Pool &p = pool();
-  {
-    std::lock_guard<std::mutex> lock(p.mutex);
-    if (p.cached + block->capacity <= p.limit) {
-      p.freeBlocks[block->capacity].push_back(block);
-      p.cached += block->capacity;
-      return;
-    }
-  }
-  std::free(block);
-}
-} // namespace
-
 void release(void *pointer) {
   if (!pointer)
     return;
@@ -119,20 +149,20 @@ void release(void *pointer) {
     return;
   }
   Pool &p = pool();
-  if (block->capacity > kThreadCacheBytes || p.cached + block->capacity > p.limit) {
+  ThreadCache *own = threadCache();
+  if (!own || block->capacity > kThreadCacheBytes || p.cached + block->capacity > p.limit) {
     releaseShared(block);
     return;
   }
   // The oldest blocks make room; they go to the shared list.
-  ThreadCache &own = threadCache();
   std::vector<Header *> evicted;
-  while (own.bytes + block->capacity > kThreadCacheBytes) {
-    evicted.push_back(own.blocks.front());
-    own.bytes -= own.blocks.front()->capacity;
-    own.blocks.erase(own.blocks.begin());
+  while (own->bytes + block->capacity > kThreadCacheBytes) {
+    evicted.push_back(own->blocks.front());
+    own->bytes -= own->blocks.front()->capacity;
+    own->blocks.erase(own->blocks.begin());
   }
-  own.blocks.push_back(block);
-  own.bytes += block->capacity;
+  own->blocks.push_back(block);
+  own->bytes += block->capacity;
   p.cached += block->capacity;
   for (Header *old : evicted) {
     p.cached -= old->capacity;
@@ -158,15 +188,12 @@ size_t cachedBytes() { return pool().cached; }
 
 void setCacheLimit(size_t bytes) {
   Pool &p = pool();
-  // This thread's cache goes to the shared list first (another thread's
-  // keeps at most kThreadCacheBytes until that thread frees again).
-  ThreadCache &own = threadCache();
-  std::lock_guard<std::mutex> lock(p.mutex);
-  for (Header *block : own.blocks)
-    p.freeBlocks[block->capacity].push_back(block);
-  own.blocks.clear();
-  own.bytes = 0;
+  // This thread's cache empties now (threadCache() sees the change); other
+  // threads' on their next allocate or free.
   p.limit = bytes;
+  ++p.limitChanges;
+  threadCache();
+  std::lock_guard<std::mutex> lock(p.mutex);
   // Give back what is over the new limit.
   for (auto &[capacity, blocks] : p.freeBlocks)
     while (p.cached > p.limit && !blocks.empty()) {
