@@ -97,3 +97,21 @@ func.func @gather_collapse_pad(%x: tensor<2x8xf32>) -> tensor<6x16xf32> {
   } : tensor<6x4xf32> to tensor<6x16xf32>
   return %padded : tensor<6x16xf32>
 }
+
+// A rank-reducing insert is left as it is (its slice would need the
+// reduced rank too).
+// CHECK-LABEL: func.func @gather_collapse_rank_reducing_insert
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<2x3x4xf32>
+// CHECK-NOT: tensor.expand_shape
+// CHECK: linalg.generic {{.*}} outs(%[[EMPTY]] : tensor<2x3x4xf32>)
+// BUF-LABEL: func.func @gather_collapse_rank_reducing_insert
+func.func @gather_collapse_rank_reducing_insert(%x: tensor<2x8xf32>, %d: tensor<2x6x4xf32>) -> tensor<2x6x4xf32> {
+  %empty = tensor.empty() : tensor<2x3x4xf32>
+  %gather = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1 + d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<2x8xf32>) outs(%empty : tensor<2x3x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<2x3x4xf32>
+  %flat = tensor.collapse_shape %gather [[0, 1], [2]] : tensor<2x3x4xf32> into tensor<6x4xf32>
+  %r = tensor.insert_slice %flat into %d[1, 0, 0] [1, 6, 4] [1, 1, 1] : tensor<6x4xf32> into tensor<2x6x4xf32>
+  return %r : tensor<2x6x4xf32>
+}

@@ -93,8 +93,10 @@ struct WriteThroughReshape : OpRewritePattern<tensor::InsertSliceOp> {
   LogicalResult matchAndRewrite(tensor::InsertSliceOp insert,
                                 PatternRewriter &rewriter) const override {
     auto collapse = insert.getSource().getDefiningOp<tensor::CollapseShapeOp>();
+    // A rank-reducing insert would need a rank-reducing slice: left alone.
     if (!collapse || !collapse->hasOneUse() || !insert.hasUnitStride() ||
         !insert.getSourceType().hasStaticShape() ||
+        insert.getSourceType().getRank() != insert.getDestType().getRank() ||
         llvm::any_of(insert.getStaticOffsets(), ShapedType::isDynamic))
       return failure();
     auto computed = collapse.getSrc().getDefiningOp<DestinationStyleOpInterface>();
