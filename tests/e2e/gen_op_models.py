@@ -202,6 +202,12 @@ case("Conv", "winograd_bias", [inp("x", [1, 16, 16, 16])], inits={"w": Rand(16, 
 case("Conv", "winograd_odd_output_asym_pads_batch2", [inp("x", [2, 16, 13, 15])],
      inits={"w": Rand(24, 16, 3, 3)}, attrs={"pads": [1, 1, 1, 0]})
 case("Conv", "winograd_no_pads", [inp("x", [1, 32, 18, 18])], inits={"w": Rand(16, 32, 3, 3), "b": Rand(16)})
+case("Conv", "winograd_direct_cropped_batch2", [inp("x", [2, 16, 28, 28])],
+     inits={"w": Rand(16, 16, 3, 3), "b": Rand(16)}, attrs={"pads": [1, 1, 1, 1]},
+     note="chunks write the output rows themselves, the tile grid's 4 extra columns left out")
+case("Conv", "winograd_direct_top_right_pads", [inp("x", [1, 16, 30, 30])],
+     inits={"w": Rand(16, 16, 3, 3)}, attrs={"pads": [2, 0, 0, 2]},
+     note="plane rows above the image are padding in the first chunk only")
 case("Conv", "1x1_batch2", [inp("x", [2, 16, 5, 5])], inits={"w": Rand(8, 16, 1, 1), "b": Rand(8)})
 case("Conv", "rect_kernel_stride_2x1", [inp("x", [1, 3, 9, 10])], inits={"w": Rand(4, 3, 3, 5)},
      attrs={"strides": [2, 1], "pads": [1, 2, 1, 2]})
@@ -264,6 +270,14 @@ case("MaxPool", "ceil_mode", [inp("x", [1, 2, 10, 10])],
      attrs={"kernel_shape": [3, 3], "strides": [2, 2], "ceil_mode": 1})
 case("MaxPool", "dilation2", [inp("x", [1, 2, 9, 9])], attrs={"kernel_shape": [2, 2], "dilations": [2, 2]})
 case("MaxPool", "asym_pads", [inp("x", [1, 2, 7, 8])], attrs={"kernel_shape": [3, 2], "pads": [0, 1, 2, 0]})
+case("MaxPool", "k3_s2_p1_row_chunks_batch2", [inp("x", [2, 3, 32, 32])],
+     attrs={"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1]},
+     note="a parallel loop over chunks of 8 output rows, each with its own plane rows")
+case("MaxPool", "k3_s2_row_chunks_bottom_right_pads", [inp("x", [1, 2, 33, 32])],
+     attrs={"kernel_shape": [3, 3], "strides": [2, 2], "pads": [0, 0, 1, 1]})
+case("MaxPool", "k5_s2_p2_row_chunks", [inp("x", [1, 2, 32, 32])],
+     attrs={"kernel_shape": [5, 5], "strides": [2, 2], "pads": [2, 2, 2, 2]},
+     note="two extra plane rows per chunk")
 case("MaxPool", "same_upper", [inp("x", [1, 2, 9, 9])],
      attrs={"kernel_shape": [3, 3], "strides": [2, 2], "auto_pad": "SAME_UPPER"})
 
