@@ -4,8 +4,9 @@
  *                                    prints {"n":..,"threads":..,"median_ms":..,"min_ms":..,"max_ms":..,"gflops":..}
  *   gemm_peer peak THREADS           the sustained FMA throughput of one thread, registers only
  *                                    (AVX-512 when compiled for it, else AVX2): {"isa":..,"gflops":..} per thread
- *   gemm_peer handoff                the round trip of a cache line between two threads pinned to CPUs 0 and 1
- *                                    (what handing data to the other core costs, per line): {"round_trip_ns":..}
+ *   gemm_peer handoff                the round trip of a cache line between two threads pinned to the first two
+ *                                    CPUs this process may use (what handing data to the other core costs, per
+ *                                    line): {"round_trip_ns":..}, null when there are not two CPUs to pin to
  * Built by bench/layers.js (gcc -O3 -march=native -pthread ... -lopenblas); needs Debian libopenblas-dev.
  */
 #define _GNU_SOURCE
@@ -111,9 +112,16 @@ static int pinTo(int cpu) {
   return pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
+static int partnerCpu;
+static _Atomic int partnerPinned; // 1 pinned, -1 could not
+
 static void *handoffPartner(void *unused) {
   (void)unused;
-  pinTo(1);
+  if (pinTo(partnerCpu) != 0) {
+    atomic_store(&partnerPinned, -1);
+    return NULL;
+  }
+  atomic_store(&partnerPinned, 1);
   for (int i = 0; i < kHandoffRounds; i++) {
     while (atomic_load_explicit(&handoffFlag, memory_order_acquire) != 2 * i + 1) {
     }
@@ -123,14 +131,31 @@ static void *handoffPartner(void *unused) {
 }
 
 static int handoff(void) {
-  if (pinTo(0) != 0) {
-    fprintf(stderr, "gemm_peer: cannot pin to CPU 0\n");
-    return 1;
+  // The first two CPUs this process may run on (a container may allow
+  // fewer than the host has): two threads spinning on one CPU would wait a
+  // scheduler slice per round.
+  cpu_set_t allowed;
+  int cpus[2], found = 0;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0)
+    for (int c = 0; c < CPU_SETSIZE && found < 2; c++)
+      if (CPU_ISSET(c, &allowed))
+        cpus[found++] = c;
+  if (found < 2 || pinTo(cpus[0]) != 0) {
+    printf("{\"round_trip_ns\":null}\n");
+    return 0;
   }
+  partnerCpu = cpus[1];
   pthread_t partner;
   if (pthread_create(&partner, NULL, handoffPartner, NULL) != 0) {
     fprintf(stderr, "gemm_peer: cannot start the second thread\n");
     return 1;
+  }
+  while (atomic_load(&partnerPinned) == 0) {
+  }
+  if (atomic_load(&partnerPinned) < 0) {
+    pthread_join(partner, NULL);
+    printf("{\"round_trip_ns\":null}\n");
+    return 0;
   }
   struct timespec start, end;
   clock_gettime(CLOCK_MONOTONIC, &start);
@@ -142,7 +167,7 @@ static int handoff(void) {
   clock_gettime(CLOCK_MONOTONIC, &end);
   pthread_join(partner, NULL);
   double ns = ((end.tv_sec - start.tv_sec) * 1e9 + (end.tv_nsec - start.tv_nsec)) / kHandoffRounds;
-  printf("{\"round_trip_ns\":%.1f}\n", ns);
+  printf("{\"cpus\":[%d,%d],\"round_trip_ns\":%.1f}\n", cpus[0], cpus[1], ns);
   return 0;
 }
 
