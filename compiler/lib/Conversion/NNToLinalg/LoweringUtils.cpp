@@ -612,6 +612,54 @@ std::pair<int64_t, int64_t> inside(int64_t phase, int64_t pad, int64_t extent, i
   return std::make_pair(first, end);
 }
 
+// `piece` [N, C, planes, rows, cols] inserted into `planes` from (plane,
+// row, col) on.
+Value insertPlanePiece(OpBuilder &b, Location loc, Value piece, Value planes, int64_t plane,
+                       int64_t row, int64_t col) {
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                       b.getIndexAttr(plane), b.getIndexAttr(row),
+                                       b.getIndexAttr(col)};
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t d : cast<RankedTensorType>(piece.getType()).getShape())
+    sizes.push_back(b.getIndexAttr(d));
+  return tensor::InsertSliceOp::create(b, loc, piece, planes, offsets, sizes,
+                                       SmallVector<OpFoldResult>(5, b.getIndexAttr(1)));
+}
+
+// How the columns of the planes of one row parity `py` are made, for an
+// input `w` wide with `padLeft` columns of padding: per plane, `rowFill`
+// (the rows outside the input, if any), the padding columns on each side
+// (`columnFill(plane, col, cols)`) and the columns only that plane has
+// (`copy(px0, planeCount, j0, j1)`, at most one on each side); then one copy
+// of the columns both planes have, so that a pass reads each input row
+// once.
+void forEachPlaneColumnPiece(int64_t py, int64_t padLeft, int64_t w, int64_t planeW,
+                             llvm::function_ref<void(int64_t plane)> rowFill,
+                             llvm::function_ref<void(int64_t plane, int64_t col, int64_t cols)>
+                                 columnFill,
+                             llvm::function_ref<void(int64_t px0, int64_t planeCount, int64_t j0,
+                                                     int64_t j1)>
+                                 copy) {
+  auto [e0, e1] = inside(0, padLeft, w, planeW); // columns of the even planes
+  auto [o0, o1] = inside(1, padLeft, w, planeW); // and of the odd ones
+  int64_t both0 = std::max(e0, o0), both1 = std::max(both0, std::min(e1, o1));
+  for (int64_t px = 0; px < 2; ++px) {
+    int64_t plane = 2 * py + px;
+    auto [j0, j1] = px == 0 ? std::make_pair(e0, e1) : std::make_pair(o0, o1);
+    rowFill(plane);
+    if (j0 > 0)
+      columnFill(plane, 0, j0);
+    if (planeW > j1)
+      columnFill(plane, j1, planeW - j1);
+    if (std::min(j1, both0) > j0)
+      copy(px, 1, j0, std::min(j1, both0));
+    if (j1 > std::max(j0, both1))
+      copy(px, 1, std::max(j0, both1), j1);
+  }
+  if (both1 > both0)
+    copy(0, 2, both0, both1);
+}
+
 Value planesOf(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t padLeft,
                int64_t planeH, int64_t planeW, double padValue) {
   auto inType = cast<RankedTensorType>(input.getType());
@@ -629,17 +677,8 @@ Value planesOf(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t 
   auto planesType = RankedTensorType::get({n, c, 4, planeH, planeW}, element);
   Value planes = emptyTensor(b, loc, planesType);
   Value pad = scalarConstant(b, loc, element, padValue);
-  // Writes `piece` [N, C, planes, rows, cols] into the planes from
-  // (plane, row, col) on.
   auto place = [&](Value piece, int64_t plane, int64_t row, int64_t col) {
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                         b.getIndexAttr(plane), b.getIndexAttr(row),
-                                         b.getIndexAttr(col)};
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t d : cast<RankedTensorType>(piece.getType()).getShape())
-      sizes.push_back(b.getIndexAttr(d));
-    planes = tensor::InsertSliceOp::create(b, loc, piece, planes, offsets, sizes,
-                                           SmallVector<OpFoldResult>(5, b.getIndexAttr(1)));
+    planes = insertPlanePiece(b, loc, piece, planes, plane, row, col);
   };
   auto fill = [&](int64_t plane, int64_t row, int64_t rows, int64_t col, int64_t cols) {
     if (rows > 0 && cols > 0)
@@ -672,23 +711,18 @@ Value planesOf(OpBuilder &b, Location loc, Value input, int64_t padTop, int64_t 
             .getResult(0);
     place(piece, 2 * py + px0, i0, j0);
   };
-  auto [e0, e1] = inside(0, padLeft, w, planeW); // columns of the even planes
-  auto [o0, o1] = inside(1, padLeft, w, planeW); // and of the odd ones
-  int64_t both0 = std::max(e0, o0), both1 = std::max(both0, std::min(e1, o1));
   for (int64_t py = 0; py < 2; ++py) {
     auto [i0, i1] = inside(py, padTop, h, planeH);
-    for (int64_t px = 0; px < 2; ++px) {
-      int64_t plane = 2 * py + px;
-      auto [j0, j1] = px == 0 ? std::make_pair(e0, e1) : std::make_pair(o0, o1);
-      fill(plane, 0, i0, 0, planeW);
-      fill(plane, i1, planeH - i1, 0, planeW);
-      fill(plane, i0, i1 - i0, 0, j0);
-      fill(plane, i0, i1 - i0, j1, planeW - j1);
-      // The columns only this plane has (at most one on each side).
-      copy(py, px, 1, i0, i1, j0, std::min(j1, both0));
-      copy(py, px, 1, i0, i1, std::max(j0, both1), j1);
-    }
-    copy(py, 0, 2, i0, i1, both0, both1);
+    forEachPlaneColumnPiece(
+        py, padLeft, w, planeW,
+        [&](int64_t plane) {
+          fill(plane, 0, i0, 0, planeW);
+          fill(plane, i1, planeH - i1, 0, planeW);
+        },
+        [&](int64_t plane, int64_t col, int64_t cols) { fill(plane, i0, i1 - i0, col, cols); },
+        [&](int64_t px0, int64_t planeCount, int64_t j0, int64_t j1) {
+          copy(py, px0, planeCount, i0, i1, j0, j1);
+        });
   }
   return planes;
 }
@@ -730,27 +764,15 @@ Value polyphasePlaneRows(OpBuilder &b, Location loc, Value input, Value firstRow
   MLIRContext *ctx = b.getContext();
   Value planes = emptyTensor(b, loc, RankedTensorType::get({n, c, 4, count, planeW}, element));
   Value pad = scalarConstant(b, loc, element, padValue);
-  auto place = [&](Value piece, int64_t plane, int64_t col) {
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                         b.getIndexAttr(plane), b.getIndexAttr(0),
-                                         b.getIndexAttr(col)};
-    SmallVector<OpFoldResult> sizes;
-    for (int64_t d : cast<RankedTensorType>(piece.getType()).getShape())
-      sizes.push_back(b.getIndexAttr(d));
-    planes = tensor::InsertSliceOp::create(b, loc, piece, planes, offsets, sizes,
-                                           SmallVector<OpFoldResult>(5, b.getIndexAttr(1)));
-  };
   auto fill = [&](int64_t plane, int64_t col, int64_t cols) {
-    if (cols > 0)
-      place(filledTensor(b, loc, RankedTensorType::get({n, c, 1, count, cols}, element), pad),
-            plane, col);
+    planes = insertPlanePiece(
+        b, loc, filledTensor(b, loc, RankedTensorType::get({n, c, 1, count, cols}, element), pad),
+        planes, plane, 0, col);
   };
   // Columns [j0, j1) of `planeCount` planes from plane 2py + px0 on, every
   // row: one generic over (n, c, i, j, px), px innermost (as planesOf).
   Value lastRow = indexConstant(b, loc, h - 1), zero = indexConstant(b, loc, 0);
   auto copy = [&](int64_t py, int64_t px0, int64_t planeCount, int64_t j0, int64_t j1) {
-    if (j1 <= j0)
-      return;
     auto pieceType = RankedTensorType::get({n, c, planeCount, count, j1 - j0}, element);
     AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
                i = getAffineDimExpr(2, ctx), j = getAffineDimExpr(3, ctx),
@@ -781,22 +803,14 @@ Value polyphasePlaneRows(OpBuilder &b, Location loc, Value input, Value firstRow
                                       arith::SelectOp::create(nb, l, valid, v, pad).getResult());
             })
             .getResult(0);
-    place(piece, 2 * py + px0, j0);
+    planes = insertPlanePiece(b, loc, piece, planes, 2 * py + px0, 0, j0);
   };
-  auto [e0, e1] = inside(0, padLeft, w, planeW);
-  auto [o0, o1] = inside(1, padLeft, w, planeW);
-  int64_t both0 = std::max(e0, o0), both1 = std::max(both0, std::min(e1, o1));
-  for (int64_t py = 0; py < 2; ++py) {
-    for (int64_t px = 0; px < 2; ++px) {
-      int64_t plane = 2 * py + px;
-      auto [j0, j1] = px == 0 ? std::make_pair(e0, e1) : std::make_pair(o0, o1);
-      fill(plane, 0, j0);
-      fill(plane, j1, planeW - j1);
-      copy(py, px, 1, j0, std::min(j1, both0));
-      copy(py, px, 1, std::max(j0, both1), j1);
-    }
-    copy(py, 0, 2, both0, both1);
-  }
+  for (int64_t py = 0; py < 2; ++py)
+    forEachPlaneColumnPiece(
+        py, padLeft, w, planeW, [](int64_t) {}, fill,
+        [&](int64_t px0, int64_t planeCount, int64_t j0, int64_t j1) {
+          copy(py, px0, planeCount, j0, j1);
+        });
   return planes;
 }
 } // namespace openopt::lowering

@@ -277,7 +277,7 @@ Value maxPoolStride2(OpBuilder &b, Location loc, Value input, RankedTensorType r
   // The most rows per chunk whose planes take at most 384 KB, in an even
   // number of chunks (two threads), at least 4 rows (the extra rows are
   // copied twice).
-  int64_t rowBytes = n * c * 4 * planeW * 4, rows = 0;
+  int64_t rowBytes = n * c * 4 * planeW * (element.getIntOrFloatBitWidth() / 8), rows = 0;
   for (int64_t r = 4; r < oh; ++r)
     if (oh % r == 0 && (oh / r) % 2 == 0 && (r + extraRows) * rowBytes <= (int64_t(384) << 10))
       rows = r;
