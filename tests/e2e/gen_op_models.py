@@ -208,6 +208,17 @@ case("Conv", "winograd_direct_cropped_batch2", [inp("x", [2, 16, 28, 28])],
 case("Conv", "winograd_direct_top_right_pads", [inp("x", [1, 16, 30, 30])],
      inits={"w": Rand(16, 16, 3, 3)}, attrs={"pads": [2, 0, 0, 2]},
      note="plane rows above the image are padding in the first chunk only")
+# Small maps (<= 256 pixels), filters in 32s, constant weights: direct
+# channels-last convolution (DirectConv.cpp), a row's pixels in runs of 3-8.
+case("Conv", "direct_7x7_bias_batch2", [inp("x", [2, 16, 7, 7])],
+     inits={"w": Rand(32, 16, 3, 3), "b": Rand(32)}, attrs={"pads": [1, 1, 1, 1]})
+case("Conv", "direct_stride2_asym_pads", [inp("x", [1, 8, 14, 12])], inits={"w": Rand(64, 8, 3, 3)},
+     attrs={"strides": [2, 2], "pads": [1, 0, 0, 1]}, note="a 7x6 output: runs of 6 pixels")
+case("Conv", "direct_dilated_rect_kernel", [inp("x", [1, 32, 9, 9])],
+     inits={"w": Rand(32, 32, 3, 5), "b": Rand(32)}, attrs={"dilations": [2, 1], "pads": [2, 2, 2, 2]},
+     note="a 9x9 output: runs of 3 pixels")
+case("Conv", "direct_1x1_stride2", [inp("x", [1, 64, 14, 14])], inits={"w": Rand(32, 64, 1, 1)},
+     attrs={"strides": [2, 2]})
 case("Conv", "1x1_batch2", [inp("x", [2, 16, 5, 5])], inits={"w": Rand(8, 16, 1, 1), "b": Rand(8)})
 case("Conv", "rect_kernel_stride_2x1", [inp("x", [1, 3, 9, 10])], inits={"w": Rand(4, 3, 3, 5)},
      attrs={"strides": [2, 1], "pads": [1, 2, 1, 2]})

@@ -144,3 +144,19 @@ func.func @packed(%a: memref<16x64xf32>, %b: memref<4x64x32xf32>, %c: memref<16x
   }
   return
 }
+
+// -----
+
+// A few odd rows (a direct convolution's run of 7 pixels) are one register
+// tile, as wide as the accumulators allow: 7 x 32 on AVX-512, 7 x 8 on AVX2
+// (7 x 16 would need 14 of its 12 accumulators), not a row at a time.
+// AVX2-LABEL: func.func @matmul_odd_rows
+// AVX2: iter_args({{.*}}) -> (vector<7x8xf32>)
+// AVX2-COUNT-7: vector.fma {{.*}} : vector<8xf32>
+// AVX512-LABEL: func.func @matmul_odd_rows
+// AVX512: iter_args({{.*}}) -> (vector<7x32xf32>)
+// AVX512-COUNT-7: vector.fma {{.*}} : vector<32xf32>
+func.func @matmul_odd_rows(%a: memref<7x64xf32>, %b: memref<64x32xf32>, %c: memref<7x32xf32>) {
+  linalg.matmul ins(%a, %b : memref<7x64xf32>, memref<64x32xf32>) outs(%c : memref<7x32xf32>)
+  return
+}

@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "DepthwiseChannelsLast.h"
+#include "DirectConv.h"
 #include "Im2col.h"
 #include "LoweringUtils.h"
 #include "Patterns.h"
@@ -246,6 +247,18 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
 
   std::optional<WinogradTiles> winograd;
   std::optional<std::vector<float>> weights;
+  std::optional<DirectConvPlan> direct;
+  if (g == 1 && element.isF32() && (direct = planDirectConv(c, f, kh, kw, oh, ow)) &&
+      (weights = nn::constantFloats(weight))) {
+    SmallVector<Value> images;
+    for (int64_t i = 0; i < n; ++i) {
+      Value image = reshapeTo(b, loc, sliceImage(b, loc, input, i), {c, inType.getDimSize(2),
+                                                                      inType.getDimSize(3)});
+      Value out = directConv2D(b, loc, image, *weights, bias, f, kh, kw, oh, ow, p, *direct);
+      images.push_back(reshapeTo(b, loc, out, {1, f, oh, ow}));
+    }
+    return stackImages(b, loc, images, resultType);
+  }
   if (g == 1 && kh == 3 && kw == 3 && p.strides[0] == 1 && p.strides[1] == 1 &&
       p.dilations[0] == 1 && p.dilations[1] == 1 && element.isF32() &&
       (winograd = planWinograd(c, f, oh, ow)) && (weights = nn::constantFloats(weight))) {

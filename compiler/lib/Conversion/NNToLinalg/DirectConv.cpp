@@ -1,0 +1,209 @@
+//===- DirectConv.cpp - small-image convolutions computed directly --------===//
+//
+// A convolution whose output map is small (resnet's 14x14 and 7x7 stages)
+// went through im2col with the pixels as the matmul's N (49 pixels computed
+// as 64, a quarter of the multiply-adds wasted) or through Winograd (whose
+// transformed kernel, 16/9 the weights, streams from memory on every run).
+// Computed directly, channels-last, the filters are the vector axis
+// instead, no pixel is padded and each weight is read once:
+//
+//   hwc     the input as [H, W, C], padded, in one pass;
+//   kernel  the weights packed at compile time as [F/32, KH, KW, C, 32]: a
+//           chunk of 32 filters reads one contiguous block;
+//   out     a parallel loop over chunks of 32 filters; for each output row
+//           and run of `rowTile` pixels, the sum over the KH*KW taps of the
+//           matmul [rowTile, C] x [C, 32], whose A is a strided view of
+//           hwc's row (stride and dilation are the view's step), so each
+//           tap's multiply-adds are a register tile of rowTile x 32;
+//   result  out [1, OH, OW, F] back to [1, F, OH, OW], plus the bias, a
+//           pass that the ReLU or residual add after the convolution fuses
+//           into, and which moves into the loop (openopt-fuse-elementwise):
+//           each chunk transposes the filters it computed.
+//
+// Each thread reads its filters' weights once and the whole input, which
+// for a small map is a few hundred KB.
+//
+//===----------------------------------------------------------------------===//
+#include "DirectConv.h"
+
+#include "LoweringUtils.h"
+
+#include "openopt/Dialect/NN/ConstantData.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace openopt::lowering {
+namespace {
+
+// weights [F, C, KH, KW] as [F/P, KH, KW, C, P] (P = kDirectConvFilters).
+std::vector<float> packedKernel(const std::vector<float> &weights, int64_t filters,
+                                int64_t channels, int64_t kh, int64_t kw) {
+  constexpr int64_t p = kDirectConvFilters;
+  std::vector<float> packed(weights.size());
+  for (int64_t f = 0; f < filters; ++f)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x)
+          packed[((((f / p) * kh + y) * kw + x) * channels + c) * p + f % p] =
+              weights[((f * channels + c) * kh + y) * kw + x];
+  return packed;
+}
+
+// `source` with its axes permuted: result[i...] = source[i[perm[0]], ...],
+// i.e. result axis d is source axis perm[d]; plus bias[result axis
+// `biasAxis`] when `bias` is given.
+Value permuted(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> perm,
+               Value bias = {}, int64_t biasAxis = 0) {
+  auto type = cast<RankedTensorType>(source.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t axis : perm)
+    shape.push_back(type.getDimSize(axis));
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  MLIRContext *ctx = b.getContext();
+  // The loops are the result's axes; source axis perm[d] is loop d.
+  SmallVector<AffineExpr> sourceExprs(perm.size());
+  for (auto [d, axis] : llvm::enumerate(perm))
+    sourceExprs[axis] = getAffineDimExpr(d, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::get(perm.size(), 0, sourceExprs, ctx)};
+  SmallVector<Value> inputs = {source};
+  if (bias) {
+    maps.push_back(AffineMap::get(perm.size(), 0, {getAffineDimExpr(biasAxis, ctx)}, ctx));
+    inputs.push_back(bias);
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(perm.size(), ctx));
+  SmallVector<utils::IteratorType> iterators(perm.size(), utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs, ValueRange{emptyTensor(b, loc, resultType)},
+             maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value v = args[0];
+               if (bias)
+                 v = arith::AddFOp::create(nb, nloc, v, args[1]);
+               linalg::YieldOp::create(nb, nloc, v);
+             })
+      .getResult(0);
+}
+
+OpFoldResult index(OpBuilder &b, int64_t v) { return b.getIndexAttr(v); }
+
+} // namespace
+
+std::optional<DirectConvPlan> planDirectConv(int64_t channels, int64_t filters, int64_t kh,
+                                             int64_t kw, int64_t oh, int64_t ow) {
+  if (filters % kDirectConvFilters != 0 || channels * kh * kw < 64)
+    return std::nullopt;
+  // Small maps (resnet's 14x14 and 7x7 stages): each weight is used at most
+  // 256 times, so streaming the weights costs about as much as the
+  // multiply-adds. Winograd's transformed kernel is 16/9 the size and its
+  // transforms go over every tile; im2col's matmul pads the pixels to a
+  // multiple of 16 (49 computed as 64). Larger maps keep those routes:
+  // resnet's 28x28 stage ran 25% slower direct than as Winograd.
+  if (oh * ow > 256)
+    return std::nullopt;
+  // A row's pixels in runs of 3 to 8 (rowTile x 2 vectors of accumulators
+  // fit AVX-512's registers with room for the operands).
+  for (int64_t tile = 8; tile >= 3; --tile)
+    if (ow % tile == 0)
+      return DirectConvPlan{tile};
+  return std::nullopt;
+}
+
+Value directConv2D(OpBuilder &b, Location loc, Value image, const std::vector<float> &weights,
+                   Value bias, int64_t filters, int64_t kh, int64_t kw, int64_t oh, int64_t ow,
+                   const Conv2DParams &p, DirectConvPlan plan) {
+  auto imageType = cast<RankedTensorType>(image.getType());
+  int64_t c = imageType.getDimSize(0);
+  Type element = imageType.getElementType();
+  constexpr int64_t chunkFilters = kDirectConvFilters;
+  int64_t chunks = filters / chunkFilters, tile = plan.rowTile;
+  int64_t sh = p.strides[0], sw = p.strides[1], dh = p.dilations[0], dw = p.dilations[1];
+
+  // Transposed, then padded: the transpose writes into the padded buffer
+  // (openopt-decompose-pads), one pass over the input.
+  Value hwc = padConstant(b, loc, permuted(b, loc, image, {1, 2, 0}), {p.pads[0], p.pads[1], 0},
+                          {p.pads[2], p.pads[3], 0}, 0.0);
+
+  auto kernelType = RankedTensorType::get({chunks, kh, kw, c, chunkFilters}, element);
+  Value kernel = arith::ConstantOp::create(
+      b, loc,
+      cast<TypedAttr>(nn::makeFloatConstant(kernelType, packedKernel(weights, filters, c, kh, kw),
+                                            "direct_conv_kernel")));
+
+  // [1, OH, OW, F], so that the transpose's result is [1, F, OH, OW]: no
+  // reshape stands between the loop, the transpose and the ops after it.
+  auto outType = RankedTensorType::get({1, oh, ow, filters}, element);
+  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{index(b, chunks)},
+                                      ValueRange{emptyTensor(b, loc, outType)}, std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value chunk = forall.getInductionVar(0);
+    auto chunkType = RankedTensorType::get({1, oh, ow, chunkFilters}, element);
+    auto accType = RankedTensorType::get({tile, chunkFilters}, element);
+    auto aType = RankedTensorType::get({tile, c}, element);
+    auto bType = RankedTensorType::get({c, chunkFilters}, element);
+    // scf.for from 0 to `count` by `step`, carrying one tensor.
+    auto loop = [](OpBuilder &lb, Location lloc, int64_t count, int64_t step, Value init,
+                   llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+      return scf::ForOp::create(lb, lloc, indexConstant(lb, lloc, 0),
+                                indexConstant(lb, lloc, count), indexConstant(lb, lloc, step),
+                                ValueRange{init},
+                                [&](OpBuilder &nb, Location nloc, Value iv, ValueRange args) {
+                                  scf::YieldOp::create(nb, nloc, body(nb, nloc, iv, args[0]));
+                                })
+          .getResult(0);
+    };
+    // One tile of output pixels (row y, columns x0..x0+tile) for the chunk's
+    // filters: the sum over the taps of [tile, C] x [C, 32].
+    auto tileOf = [&](OpBuilder &tb, Location tloc, Value y, Value x0) {
+      return loop(tb, tloc, kh, 1, zeroAccumulator(tb, tloc, accType),
+                  [&](OpBuilder &yb, Location yloc, Value ky, Value yAcc) {
+        return loop(yb, yloc, kw, 1, yAcc, [&](OpBuilder &xb, Location xloc, Value kx, Value acc) {
+          Value row = arith::AddIOp::create(xb, xloc, scaledIndex(xb, xloc, y, sh, 0),
+                                            scaledIndex(xb, xloc, ky, dh, 0));
+          Value col = arith::AddIOp::create(xb, xloc, scaledIndex(xb, xloc, x0, sw, 0),
+                                            scaledIndex(xb, xloc, kx, dw, 0));
+          Value a = tensor::ExtractSliceOp::create(
+              xb, xloc, aType, hwc, ArrayRef<OpFoldResult>{row, col, index(xb, 0)},
+              ArrayRef<OpFoldResult>{index(xb, 1), index(xb, tile), index(xb, c)},
+              ArrayRef<OpFoldResult>{index(xb, 1), index(xb, sw), index(xb, 1)});
+          Value w = tensor::ExtractSliceOp::create(
+              xb, xloc, bType, kernel,
+              ArrayRef<OpFoldResult>{chunk, ky, kx, index(xb, 0), index(xb, 0)},
+              ArrayRef<OpFoldResult>{index(xb, 1), index(xb, 1), index(xb, 1), index(xb, c),
+                                     index(xb, chunkFilters)},
+              SmallVector<OpFoldResult>(5, index(xb, 1)));
+          return matmul2D(xb, xloc, a, w, acc);
+        });
+      });
+    };
+    Value chunkOut = loop(
+        b, loc, oh, 1, emptyTensor(b, loc, chunkType),
+        [&](OpBuilder &yb, Location yloc, Value y, Value rows) {
+          return loop(yb, yloc, ow, tile, rows,
+                      [&](OpBuilder &xb, Location xloc, Value x0, Value acc) -> Value {
+            Value out = tileOf(xb, xloc, y, x0);
+            return tensor::InsertSliceOp::create(
+                xb, xloc, out, acc, ArrayRef<OpFoldResult>{index(xb, 0), y, x0, index(xb, 0)},
+                ArrayRef<OpFoldResult>{index(xb, 1), index(xb, 1), index(xb, tile),
+                                       index(xb, chunkFilters)},
+                SmallVector<OpFoldResult>(4, index(xb, 1)));
+          });
+        });
+    Value first = arith::MulIOp::create(b, loc, chunk, indexConstant(b, loc, chunkFilters));
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, chunkOut, forall.getRegionIterArgs()[0],
+        ArrayRef<OpFoldResult>{index(b, 0), index(b, 0), index(b, 0), first},
+        ArrayRef<OpFoldResult>{index(b, 1), index(b, oh), index(b, ow), index(b, chunkFilters)},
+        SmallVector<OpFoldResult>(4, index(b, 1)));
+  }
+  return permuted(b, loc, forall.getResult(0), {0, 3, 1, 2}, bias, 1);
+}
+
+} // namespace openopt::lowering
