@@ -22,7 +22,8 @@ def ConvertNNToLinalgPass : Pass<"openopt-convert-nn-to-linalg", "mlir::func::Fu
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
-    "mlir::scf::SCFDialect", "mlir::cf::ControlFlowDialect"
+    "mlir::scf::SCFDialect", "mlir::cf::ControlFlowDialect",
+    "mlir::bufferization::BufferizationDialect"
   ];
 }
 

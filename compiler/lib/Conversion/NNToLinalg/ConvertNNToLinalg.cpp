@@ -6,6 +6,7 @@
 #include "openopt/Dialect/NN/NNDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -41,7 +42,8 @@ struct ConvertNNToLinalgPass
     target.addLegalOp<nn::FusedOp, nn::YieldOp>();
     target.addLegalDialect<mlir::arith::ArithDialect, mlir::linalg::LinalgDialect,
                            mlir::math::MathDialect, mlir::tensor::TensorDialect,
-                           mlir::scf::SCFDialect, mlir::cf::ControlFlowDialect>();
+                           mlir::scf::SCFDialect, mlir::cf::ControlFlowDialect,
+                           mlir::bufferization::BufferizationDialect>();
     if (failed(mlir::applyPartialConversion(getOperation(), target, std::move(patterns))) ||
         failed(lowering::dissolveFusionGroups(getOperation())))
       return signalPassFailure();

@@ -31,6 +31,7 @@
 #include "openopt/Dialect/NN/ConstantData.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -161,7 +162,17 @@ Value directConv2D(OpBuilder &b, Location loc, Value image, const std::vector<fl
     // One tile of output pixels (row y, columns x0..x0+tile) for the chunk's
     // filters: the sum over the taps of [tile, C] x [C, 32].
     auto tileOf = [&](OpBuilder &tb, Location tloc, Value y, Value x0) {
-      return loop(tb, tloc, kh, 1, zeroAccumulator(tb, tloc, accType),
+      // The accumulator is a buffer of its own (alloc_tensor, which
+      // eliminate-empty-tensors leaves alone; from tensor.empty it became a
+      // view of the chunk's output, and the matmul schedule, which needs a
+      // plain output buffer, copied it in and out around every tap).
+      Value acc = linalg::FillOp::create(
+                      tb, tloc, ValueRange{arith::ConstantOp::create(
+                                    tb, tloc, tb.getZeroAttr(element))},
+                      ValueRange{bufferization::AllocTensorOp::create(tb, tloc, accType,
+                                                                      ValueRange{})})
+                      .getResult(0);
+      return loop(tb, tloc, kh, 1, acc,
                   [&](OpBuilder &yb, Location yloc, Value ky, Value yAcc) {
         return loop(yb, yloc, kw, 1, yAcc, [&](OpBuilder &xb, Location xloc, Value kx, Value acc) {
           Value row = arith::AddIOp::create(xb, xloc, scaledIndex(xb, xloc, y, sh, 0),
