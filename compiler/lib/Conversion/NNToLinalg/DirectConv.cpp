@@ -108,10 +108,20 @@ std::optional<DirectConvPlan> planDirectConv(int64_t channels, int64_t filters, 
     return std::nullopt;
   // A row's pixels in runs of 3 to 8 (rowTile x 2 vectors of accumulators
   // fit AVX-512's registers with room for the operands).
-  for (int64_t tile = 8; tile >= 3; --tile)
-    if (ow % tile == 0)
-      return DirectConvPlan{tile};
-  return std::nullopt;
+  int64_t tile = 8;
+  while (tile >= 3 && ow % tile != 0)
+    --tile;
+  if (tile < 3)
+    return std::nullopt;
+  // At least 8 units of work for the parallel loop (4 per thread on two):
+  // with only 3 chunks of filters (96), one of two threads did two.
+  int64_t chunks = filters / kDirectConvFilters, groups = 1;
+  while (chunks * groups < 8 && groups < oh) {
+    ++groups;
+    while (oh % groups != 0)
+      ++groups;
+  }
+  return DirectConvPlan{tile, groups};
 }
 
 Value directConv2D(OpBuilder &b, Location loc, Value image, const std::vector<float> &weights,
@@ -138,13 +148,20 @@ Value directConv2D(OpBuilder &b, Location loc, Value image, const std::vector<fl
   // [1, OH, OW, F], so that the transpose's result is [1, F, OH, OW]: no
   // reshape stands between the loop, the transpose and the ops after it.
   auto outType = RankedTensorType::get({1, oh, ow, filters}, element);
-  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{index(b, chunks)},
-                                      ValueRange{emptyTensor(b, loc, outType)}, std::nullopt);
+  // Units (filter chunk, row group), row groups inner: with the loop's
+  // iterations split in contiguous halves, each thread reads about half of
+  // the weights.
+  int64_t groupRows = oh / plan.rowGroups;
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{index(b, chunks), index(b, plan.rowGroups)},
+      ValueRange{emptyTensor(b, loc, outType)}, std::nullopt);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forall.getBody());
     Value chunk = forall.getInductionVar(0);
-    auto chunkType = RankedTensorType::get({1, oh, ow, chunkFilters}, element);
+    Value firstRow =
+        arith::MulIOp::create(b, loc, forall.getInductionVar(1), indexConstant(b, loc, groupRows));
+    auto chunkType = RankedTensorType::get({1, groupRows, ow, chunkFilters}, element);
     auto accType = RankedTensorType::get({tile, chunkFilters}, element);
     auto aType = RankedTensorType::get({tile, c}, element);
     auto bType = RankedTensorType::get({c, chunkFilters}, element);
@@ -194,13 +211,14 @@ Value directConv2D(OpBuilder &b, Location loc, Value image, const std::vector<fl
       });
     };
     Value chunkOut = loop(
-        b, loc, oh, 1, emptyTensor(b, loc, chunkType),
-        [&](OpBuilder &yb, Location yloc, Value y, Value rows) {
+        b, loc, groupRows, 1, emptyTensor(b, loc, chunkType),
+        [&](OpBuilder &yb, Location yloc, Value row, Value rows) {
+          Value y = arith::AddIOp::create(yb, yloc, firstRow, row);
           return loop(yb, yloc, ow, tile, rows,
                       [&](OpBuilder &xb, Location xloc, Value x0, Value acc) -> Value {
             Value out = tileOf(xb, xloc, y, x0);
             return tensor::InsertSliceOp::create(
-                xb, xloc, out, acc, ArrayRef<OpFoldResult>{index(xb, 0), y, x0, index(xb, 0)},
+                xb, xloc, out, acc, ArrayRef<OpFoldResult>{index(xb, 0), row, x0, index(xb, 0)},
                 ArrayRef<OpFoldResult>{index(xb, 1), index(xb, 1), index(xb, tile),
                                        index(xb, chunkFilters)},
                 SmallVector<OpFoldResult>(4, index(xb, 1)));
@@ -210,8 +228,9 @@ Value directConv2D(OpBuilder &b, Location loc, Value image, const std::vector<fl
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(
         b, loc, chunkOut, forall.getRegionIterArgs()[0],
-        ArrayRef<OpFoldResult>{index(b, 0), index(b, 0), index(b, 0), first},
-        ArrayRef<OpFoldResult>{index(b, 1), index(b, oh), index(b, ow), index(b, chunkFilters)},
+        ArrayRef<OpFoldResult>{index(b, 0), firstRow, index(b, 0), first},
+        ArrayRef<OpFoldResult>{index(b, 1), index(b, groupRows), index(b, ow),
+                               index(b, chunkFilters)},
         SmallVector<OpFoldResult>(4, index(b, 1)));
   }
   return permuted(b, loc, forall.getResult(0), {0, 3, 1, 2}, bias, 1);

@@ -15,6 +15,9 @@ namespace openopt::lowering {
 /// row by kDirectConvFilters filters are one register tile.
 struct DirectConvPlan {
   int64_t rowTile;
+  /// The output rows are split into this many groups, each a unit of the
+  /// parallel loop with a chunk of filters.
+  int64_t rowGroups;
 };
 
 /// Filters per chunk of a direct convolution (two AVX-512 vectors).
