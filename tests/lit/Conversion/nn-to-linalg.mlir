@@ -579,60 +579,6 @@ func.func @conv_winograd(%x: tensor<1x16x16x16xf32>, %b: tensor<16xf32>) -> tens
 
 // -----
 
-// A small map (at most 256 pixels) with a constant kernel and filters in
-// 32s is convolved directly, channels-last: the input transposed to
-// [H, W, C] and padded, the kernel packed as [F/32, KH, KW, C, 32], then a
-// parallel loop over (chunk of 32 filters, group of rows: at least 8
-// units), and per output row and run of 7 pixels the sum over the taps of
-// [7, C] x [C, 32] into an accumulator of its own. The result goes back to
-// [1, F, OH, OW] with the bias.
-// CHECK-LABEL: func.func @conv_direct
-// CHECK: %[[K:.*]] = arith.constant dense_resource<direct_conv_kernel{{.*}}> : tensor<2x3x3x64x32xf32>
-// CHECK: %[[HWC:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<14x14x64xf32>)
-// CHECK: %[[PADDED:.*]] = tensor.pad %[[HWC]] low[1, 1, 0] high[1, 1, 0]
-// CHECK: scf.forall (%[[CHUNK:.*]], %[[GROUP:.*]]) in (2, 7) shared_outs(%{{.*}}) -> (tensor<1x14x14x64xf32>)
-// CHECK:   %[[FIRST:.*]] = arith.muli %[[GROUP]], %c2
-// CHECK:   scf.for %[[R:.*]] = %c0 to %c2 step %c1
-// CHECK:     %[[Y:.*]] = arith.addi %[[FIRST]], %[[R]]
-// CHECK:     scf.for %[[X:.*]] = %c0 to %c14 step %c7
-// CHECK:       bufferization.alloc_tensor() : tensor<7x32xf32>
-// CHECK:       scf.for %[[KY:.*]] = %c0 to %c3
-// CHECK:         scf.for %[[KX:.*]] = %c0 to %c3
-// CHECK:           %[[ROW:.*]] = arith.addi %[[Y]], %[[KY]]
-// CHECK:           %[[COL:.*]] = arith.addi %[[X]], %[[KX]]
-// CHECK:           %[[A:.*]] = tensor.extract_slice %[[PADDED]][%[[ROW]], %[[COL]], 0] [1, 7, 64] [1, 1, 1] : tensor<16x16x64xf32> to tensor<7x64xf32>
-// CHECK:           %[[W:.*]] = tensor.extract_slice %[[K]][%[[CHUNK]], %[[KY]], %[[KX]], 0, 0] [1, 1, 1, 64, 32]
-// CHECK:           linalg.matmul ins(%[[A]], %[[W]] : tensor<7x64xf32>, tensor<64x32xf32>) outs(%{{.*}} : tensor<7x32xf32>)
-// CHECK:   %[[F0:.*]] = arith.muli %[[CHUNK]], %c32
-// CHECK:   tensor.parallel_insert_slice %{{.*}}[0, %[[FIRST]], 0, %[[F0]]] [1, 2, 14, 32]
-// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}]{{.*}} ins(%{{.*}}, %arg1 : tensor<1x14x14x64xf32>, tensor<64xf32>) outs(%{{.*}} : tensor<1x64x14x14xf32>)
-// CHECK-NOT: linalg.matmul
-// MAPS-LABEL: func.func @conv_direct
-// MAPS: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d2, d0, d1)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>]
-// MAPS: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>]
-func.func @conv_direct(%x: tensor<1x64x14x14xf32>, %b: tensor<64xf32>) -> tensor<1x64x14x14xf32> {
-  %w = nn.constant dense<0.5> : tensor<64x64x3x3xf32>
-  %0 = nn.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x64x14x14xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>) -> tensor<1x64x14x14xf32>
-  return %0 : tensor<1x64x14x14xf32>
-}
-
-// -----
-
-// CHECK-LABEL: func.func @conv_direct_stride2
-// CHECK: %[[PADDED:.*]] = tensor.pad %{{.*}} low[1, 1, 0] high[1, 1, 0]
-// CHECK: scf.forall
-// CHECK:   %[[Y2:.*]] = arith.muli %{{.*}}, %c2
-// CHECK:   %[[ROW:.*]] = arith.addi %[[Y2]], %{{.*}}
-// CHECK:   tensor.extract_slice %[[PADDED]][%[[ROW]], %{{.*}}, 0] [1, 7, 32] [1, 2, 1] : tensor<16x16x32xf32> to tensor<7x32xf32>
-// CHECK:   linalg.matmul {{.*}} : tensor<7x32xf32>, tensor<32x32xf32>
-func.func @conv_direct_stride2(%x: tensor<1x32x14x14xf32>) -> tensor<1x64x7x7xf32> {
-  %w = nn.constant dense<0.5> : tensor<64x32x3x3xf32>
-  %0 = nn.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x32x14x14xf32>, tensor<64x32x3x3xf32>) -> tensor<1x64x7x7xf32>
-  return %0 : tensor<1x64x7x7xf32>
-}
-
-// -----
-
 // The same convolution with a kernel known only at run time, or with fewer
 // than 16 input channels, stays im2col + matmul.
 // CHECK-LABEL: func.func @conv_not_winograd

@@ -8,7 +8,7 @@
 // CHECK: error: {{.*}}reproducer.mlir:{{[0-9]+}}:{{[0-9]+}}: dynamic shapes must be specialised before lowering
 // CHECK: note: reproducer written to {{.*}}openopt-reproducer-{{.*}}.mlir (replay: openopt-opt {{.*}} --run-reproducer)
 // REPRO: nn.max_pool
-// REPRO: pipeline: "builtin.module(func.func(openopt-convert-nn-to-linalg))"
+// REPRO: pipeline: "builtin.module(func.func(openopt-convert-nn-to-linalg{vector-bits=0}))"
 // REPLAY: dynamic shapes must be specialised before lowering
 
 // Channels-last pooling over spatial sizes known only at run time is not

@@ -25,6 +25,12 @@ def ConvertNNToLinalgPass : Pass<"openopt-convert-nn-to-linalg", "mlir::func::Fu
     "mlir::scf::SCFDialect", "mlir::cf::ControlFlowDialect",
     "mlir::bufferization::BufferizationDialect"
   ];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"0",
+           "SIMD width the lowering plans for, where a route's speed depends on "
+           "it (the direct convolution's register tile): 256 or 512, 0 for the "
+           "host's">
+  ];
 }
 
 #endif // OPENOPT_CONVERSION_PASSES

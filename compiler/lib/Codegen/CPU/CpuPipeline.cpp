@@ -14,14 +14,16 @@ std::vector<std::string> frontPasses(const CpuPipelineOptions &options) {
     passes.push_back("func.func(" + options.graphPasses + ")");
   // Profiling brackets the ops as they are lowered: after canonicalization
   // has had its last say on the nn IR.
+  std::string lowering =
+      llvm::formatv("openopt-convert-nn-to-linalg{{vector-bits={0}},canonicalize,"
+                    "openopt-fold-constant-layout,openopt-fuse-elementwise,canonicalize,cse",
+                    options.vectorBits)
+          .str();
   if (options.profile)
     passes.insert(passes.end(), {"func.func(canonicalize)", "openopt-instrument-profile",
-                                 "func.func(openopt-convert-nn-to-linalg,canonicalize,"
-                                 "openopt-fold-constant-layout,openopt-fuse-elementwise,"
-                                 "canonicalize,cse)"});
+                                 "func.func(" + lowering + ")"});
   else
-    passes.push_back("func.func(canonicalize,openopt-convert-nn-to-linalg,canonicalize,"
-                     "openopt-fold-constant-layout,openopt-fuse-elementwise,canonicalize,cse)");
+    passes.push_back("func.func(canonicalize," + lowering + ")");
   // Constant B operands in the register tiles' panels (PackedMatmul.h), for
   // the schedule of openopt-vectorize-matmul.
   if (options.vectorizeMatmul)

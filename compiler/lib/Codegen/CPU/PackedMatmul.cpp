@@ -4,17 +4,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/AffineMap.h"
 
-#include "llvm/TargetParser/Host.h"
 
 namespace openopt {
-
-int64_t resolveVectorBits(int64_t requested) {
-  if (requested > 0)
-    return requested;
-  auto features = llvm::sys::getHostCPUFeatures();
-  auto it = features.find("avx512f");
-  return it != features.end() && it->second ? 512 : 256;
-}
 
 int64_t registerTileWidth(int64_t n, int64_t vectorBits) {
   int64_t lanes = vectorBits / 32;

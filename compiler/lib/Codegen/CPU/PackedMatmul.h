@@ -17,6 +17,8 @@
 #ifndef OPENOPT_CODEGEN_CPU_PACKEDMATMUL_H
 #define OPENOPT_CODEGEN_CPU_PACKEDMATMUL_H
 
+#include "openopt/Support/VectorBits.h"
+
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Operation.h"
 
@@ -29,9 +31,6 @@ namespace openopt {
 
 inline constexpr llvm::StringLiteral kPackedMatmulAttr = "openopt.packed_b";
 
-/// SIMD width of the schedule: `requested` if set (256 or 512), else 512 on
-/// an AVX-512 host and 256 otherwise.
-int64_t resolveVectorBits(int64_t requested);
 
 /// The register tile's width along N for a matmul whose N is `n`: two
 /// vectors where N divides by them, else one, else 0 (no vector tile).

@@ -4,6 +4,7 @@
 #include "Patterns.h"
 
 #include "openopt/Dialect/NN/NNDialect.h"
+#include "openopt/Support/VectorBits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -21,12 +22,13 @@ namespace openopt {
 namespace {
 struct ConvertNNToLinalgPass
     : impl::ConvertNNToLinalgPassBase<ConvertNNToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     mlir::MLIRContext *ctx = &getContext();
     mlir::RewritePatternSet patterns(ctx);
     lowering::populateElementwisePatterns(patterns);
     lowering::populateLinearAlgebraPatterns(patterns);
-    lowering::populateConvolutionPatterns(patterns);
+    lowering::populateConvolutionPatterns(patterns, resolveVectorBits(vectorBits));
     lowering::populateNormalizationPatterns(patterns);
     lowering::populateDataMovementPatterns(patterns);
     lowering::populateReductionPatterns(patterns);

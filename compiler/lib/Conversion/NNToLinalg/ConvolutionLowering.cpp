@@ -237,7 +237,7 @@ Value addBias(OpBuilder &b, Location loc, Value result, Value bias,
 
 // 2-D convolution of [N, C, H, W] by [F, Cg, KH, KW] (+ bias [F]) into `resultType`.
 Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
-             const Conv2DParams &p, RankedTensorType resultType) {
+             const Conv2DParams &p, RankedTensorType resultType, int64_t vectorBits) {
   auto inType = typeOf(input), wType = typeOf(weight);
   int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
   int64_t f = wType.getDimSize(0), kh = wType.getDimSize(2), kw = wType.getDimSize(3);
@@ -248,7 +248,7 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
   std::optional<WinogradTiles> winograd;
   std::optional<std::vector<float>> weights;
   std::optional<DirectConvPlan> direct;
-  if (g == 1 && element.isF32() && (direct = planDirectConv(c, f, kh, kw, oh, ow)) &&
+  if (g == 1 && element.isF32() && (direct = planDirectConv(c, f, kh, kw, oh, ow, vectorBits)) &&
       (weights = nn::constantFloats(weight))) {
     SmallVector<Value> images;
     for (int64_t i = 0; i < n; ++i) {
@@ -540,7 +540,11 @@ Value as2D(OpBuilder &b, Location loc, Value v) {
 struct LowerConv : OpRewritePattern<nn::ConvOp> {
   // A dynamic batch becomes a loop over samples of the same op with static
   // shapes, which this pattern then lowers.
-  explicit LowerConv(MLIRContext *ctx) : OpRewritePattern(ctx) { setHasBoundedRewriteRecursion(); }
+  LowerConv(MLIRContext *ctx, int64_t vectorBits)
+      : OpRewritePattern(ctx), vectorBits(vectorBits) {
+    setHasBoundedRewriteRecursion();
+  }
+  int64_t vectorBits;
   LogicalResult matchAndRewrite(nn::ConvOp op, PatternRewriter &rewriter) const override {
     if (auto perSample = lowerPerSample(op, rewriter); succeeded(perSample)) {
       rewriter.replaceOp(op, *perSample);
@@ -571,14 +575,15 @@ struct LowerConv : OpRewritePattern<nn::ConvOp> {
         return success();
       }
       rewriter.replaceOp(op, conv2D(rewriter, loc, op.getInput(), op.getWeight(), op.getBias(),
-                                    p, op.getType()));
+                                    p, op.getType(), vectorBits));
       return success();
     }
     p = {{1, s[0]}, {1, d[0]}, {0, pads[0], 0, pads[1]}, p.groups};
     auto out = op.getType().getShape();
     auto type2D = RankedTensorType::get({out[0], out[1], 1, out[2]}, op.getType().getElementType());
     Value result = conv2D(rewriter, loc, as2D(rewriter, loc, op.getInput()),
-                          as2D(rewriter, loc, op.getWeight()), op.getBias(), p, type2D);
+                          as2D(rewriter, loc, op.getWeight()), op.getBias(), p, type2D,
+                          vectorBits);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, out));
     return success();
   }
@@ -657,7 +662,7 @@ Value convTransposeAsMatmul(OpBuilder &b, Location loc, Value input, Value weigh
 // 36 of convolving the zero-dilated input.
 Value convTransposePolyphase(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
                              ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
-                             RankedTensorType resultType) {
+                             RankedTensorType resultType, int64_t vectorBits) {
   auto inType = typeOf(input), wType = typeOf(weight);
   int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), h = inType.getDimSize(2),
           w = inType.getDimSize(3);
@@ -699,7 +704,7 @@ Value convTransposePolyphase(OpBuilder &b, Location loc, Value input, Value weig
                     {ty - 1, tx - 1, std::max<int64_t>(qh - h, 0), std::max<int64_t>(qw - w, 0)},
                     1};
   auto phasesType = RankedTensorType::get({n, sh * sw * f, qh, qw}, element);
-  Value phases = conv2D(b, loc, input, phaseKernel, Value(), p, phasesType);
+  Value phases = conv2D(b, loc, input, phaseKernel, Value(), p, phasesType, vectorBits);
   // [N, SH, SW, F, QH, QW] -> [N, F, QH, SH, QW, SW], which is [N, F, QH*SH, QW*SW].
   Value split = reshapeTo(b, loc, phases, {n, sh, sw, f, qh, qw});
   auto spreadType = RankedTensorType::get({n, f, qh, sh, qw, sw}, element);
@@ -726,7 +731,11 @@ Value convTransposePolyphase(OpBuilder &b, Location loc, Value input, Value weig
 struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
   // A dynamic batch becomes a loop over samples of the same op with static
   // shapes, which this pattern then lowers.
-  explicit LowerConvTranspose(MLIRContext *ctx) : OpRewritePattern(ctx) { setHasBoundedRewriteRecursion(); }
+  LowerConvTranspose(MLIRContext *ctx, int64_t vectorBits)
+      : OpRewritePattern(ctx), vectorBits(vectorBits) {
+    setHasBoundedRewriteRecursion();
+  }
+  int64_t vectorBits;
   LogicalResult matchAndRewrite(nn::ConvTransposeOp op, PatternRewriter &rewriter) const override {
     if (auto perSample = lowerPerSample(op, rewriter); succeeded(perSample)) {
       rewriter.replaceOp(op, *perSample);
@@ -775,7 +784,7 @@ struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
       auto type4D = RankedTensorType::get({n, fg, spatial == 1 ? 1 : outShape[2], outShape.back()},
                                           element);
       Value result = convTransposePolyphase(rewriter, loc, input, weight, op.getBias(), s,
-                                            {pads[0], pads[1]}, type4D);
+                                            {pads[0], pads[1]}, type4D, vectorBits);
       rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outShape));
       return success();
     }
@@ -834,7 +843,7 @@ struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
     Conv2DParams p = {{1, 1}, {d[0], d[1]}, {0, 0, 0, 0}, g};
     auto type2D = RankedTensorType::get(
         {n, g * fg, spatial == 1 ? 1 : outShape[2], outShape.back()}, element);
-    Value result = conv2D(rewriter, loc, padded, flipped, op.getBias(), p, type2D);
+    Value result = conv2D(rewriter, loc, padded, flipped, op.getBias(), p, type2D, vectorBits);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outShape));
     return success();
   }
@@ -945,8 +954,8 @@ struct LowerConvTranspose : OpRewritePattern<nn::ConvTransposeOp> {
 
 } // namespace
 
-void populateConvolutionPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerConv, LowerConvTranspose>(patterns.getContext());
+void populateConvolutionPatterns(RewritePatternSet &patterns, int64_t vectorBits) {
+  patterns.add<LowerConv, LowerConvTranspose>(patterns.getContext(), vectorBits);
 }
 
 } // namespace openopt::lowering

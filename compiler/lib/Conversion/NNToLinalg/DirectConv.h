@@ -26,9 +26,11 @@ constexpr int64_t kDirectConvFilters = 32;
 /// The plan for a group-1 convolution of C to F channels, kernel KH x KW,
 /// with an OH x OW output, or nullopt where im2col + matmul or Winograd is
 /// the better route: the direct form pays on small maps (at most 256
-/// pixels), where the weights' traffic weighs as much as the arithmetic.
+/// pixels), where the weights' traffic weighs as much as the arithmetic,
+/// with AVX-512 (`vectorBits` 512).
 std::optional<DirectConvPlan> planDirectConv(int64_t channels, int64_t filters, int64_t kh,
-                                             int64_t kw, int64_t oh, int64_t ow);
+                                             int64_t kw, int64_t oh, int64_t ow,
+                                             int64_t vectorBits);
 
 /// One image [C, H, W] convolved with the constant kernel `weights` ([F, C,
 /// KH, KW], row-major) under `params` (group 1), plus `bias` [F] when given:

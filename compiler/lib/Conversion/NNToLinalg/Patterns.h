@@ -11,7 +11,8 @@ class FuncOp;
 namespace openopt::lowering {
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateLinearAlgebraPatterns(mlir::RewritePatternSet &patterns);
-void populateConvolutionPatterns(mlir::RewritePatternSet &patterns);
+/// `vectorBits`: the SIMD width of the code the convolutions become.
+void populateConvolutionPatterns(mlir::RewritePatternSet &patterns, int64_t vectorBits);
 void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
