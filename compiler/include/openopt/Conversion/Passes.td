@@ -10,7 +10,9 @@ def ConvertNNToLinalgPass : Pass<"openopt-convert-nn-to-linalg", "mlir::func::Fu
     Rewrites every nn op into upstream ops on tensors:
     element-wise ops become broadcasting `linalg.generic`s, MatMul/Gemm become
     `linalg.matmul`/`linalg.batch_matmul`, Conv becomes an im2col gather
-    followed by a matmul (so the matmul schedule also speeds up convolutions),
+    followed by a matmul (so the matmul schedule also speeds up convolutions;
+    Winograd for 3x3 stride-1 ones, and on small maps a direct convolution
+    whose taps are matmuls on views of a channels-last copy),
     pooling and reductions become reduction `linalg.generic`s, and data
     movement becomes `tensor` slices, reshapes and `linalg.transpose`.
     Dynamic dimensions stay dynamic: their sizes are read with `tensor.dim`

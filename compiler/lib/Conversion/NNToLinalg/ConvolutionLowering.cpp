@@ -3,7 +3,10 @@
 // Conv becomes a gather of the (padded) input into columns, [K, P] with
 // K = C/group * kernel size and P = output pixels, followed by the matmul
 // W[F, K] x col[K, P] that the CPU schedule tiles and vectorizes. A 1x1
-// stride-1 convolution needs no gather: the input already is col.
+// stride-1 convolution needs no gather: the input already is col. Two
+// routes skip the gather where they pay: Winograd F(2x2, 3x3) for 3x3
+// stride-1 convolutions (Winograd.h) and, for small maps with AVX-512, a
+// direct channels-last convolution (DirectConv.h).
 // ConvTranspose is the convolution of the stride-dilated, re-padded input
 // with the flipped, channel-swapped kernel.
 //

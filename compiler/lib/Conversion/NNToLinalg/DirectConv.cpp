@@ -10,8 +10,9 @@
 //   hwc     the input as [H, W, C], padded, in one pass;
 //   kernel  the weights packed at compile time as [F/32, KH, KW, C, 32]: a
 //           chunk of 32 filters reads one contiguous block;
-//   out     a parallel loop over chunks of 32 filters; for each output row
-//           and run of `rowTile` pixels, the sum over the KH*KW taps of the
+//   out     a parallel loop over (chunk of 32 filters, group of output
+//           rows); for each output row and run of `rowTile` pixels, the sum,
+//           in an accumulator of its own, over the KH*KW taps of the
 //           matmul [rowTile, C] x [C, 32], whose A is a strided view of
 //           hwc's row (stride and dilation are the view's step), so each
 //           tap's multiply-adds are a register tile of rowTile x 32;
