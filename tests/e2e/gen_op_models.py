@@ -208,6 +208,13 @@ case("Conv", "winograd_direct_cropped_batch2", [inp("x", [2, 16, 28, 28])],
 case("Conv", "winograd_direct_top_right_pads", [inp("x", [1, 16, 30, 30])],
      inits={"w": Rand(16, 16, 3, 3)}, attrs={"pads": [2, 0, 0, 2]},
      note="plane rows above the image are padding in the first chunk only")
+# Column buffers over 1 MB are gathered and multiplied in chunks of output
+# rows (Im2col.cpp), here at stride 2 with asymmetric pads and batch 2.
+case("Conv", "im2col_chunks_stride2_asym_pads", [inp("x", [1, 3, 115, 117])],
+     inits={"w": Rand(16, 3, 7, 7), "b": Rand(16)}, attrs={"strides": [2, 2], "pads": [3, 2, 2, 3]},
+     note="a 57x58 output in chunks of 19 rows")
+case("Conv", "im2col_chunks_stride2_batch2_even_kernel", [inp("x", [2, 8, 128, 128])],
+     inits={"w": Rand(8, 8, 4, 4)}, attrs={"strides": [2, 2], "pads": [1, 1, 1, 1]})
 # Small maps (<= 256 pixels), filters in 32s, constant weights: direct
 # channels-last convolution (DirectConv.cpp), a row's pixels in runs of 3-8.
 case("Conv", "direct_7x7_bias_batch2", [inp("x", [2, 16, 7, 7])],
