@@ -58,17 +58,14 @@ std::optional<Schedule> chooseSchedule(int64_t m, int64_t n, int64_t k, bool bat
   int64_t rn = 0, rm = 1;
   // A few odd rows (a direct convolution's run of 7 pixels): all of them,
   // as many vectors wide as the accumulators allow.
-  bool fewOddRows = m >= 3 && m <= 7 && m % 2 != 0;
-  if (fewOddRows)
+  if (m >= 3 && m <= 7 && m % 2 != 0)
     for (int64_t regs : {2, 1})
       if (n % (regs * lanes) == 0 && m * regs <= maxAccumulators) {
         rn = regs * lanes;
         rm = m;
         break;
       }
-  if (rn != 0) {
-    // the odd rows' tile
-  } else if (m == 1 || (m % 2 != 0)) {
+  if (rn == 0 && (m == 1 || m % 2 != 0)) {
     // A single row (GEMV-like): spread the accumulators along N.
     for (int64_t regs : {8, 4, 2, 1})
       if (n % (regs * lanes) == 0 && regs <= maxAccumulators) {
@@ -77,7 +74,7 @@ std::optional<Schedule> chooseSchedule(int64_t m, int64_t n, int64_t k, bool bat
       }
     if (rn == 0 && n % 8 == 0)
       rn = 8;
-  } else {
+  } else if (rn == 0) {
     for (int64_t regs : {2, 1})
       if (n % (regs * lanes) == 0) {
         rn = regs * lanes;

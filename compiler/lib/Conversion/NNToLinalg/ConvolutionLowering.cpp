@@ -248,33 +248,31 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
   int64_t g = p.groups, fg = f / g, k = (c / g) * kh * kw, pixels = oh * ow;
   Type element = inType.getElementType();
 
+  // The routes that take one image [C, H, W] at a time and give [.., F, OH, OW].
+  auto eachImage = [&](llvm::function_ref<Value(Value)> convolve) {
+    SmallVector<Value> images;
+    for (int64_t i = 0; i < n; ++i) {
+      Value image = reshapeTo(b, loc, sliceImage(b, loc, input, i), {c, inType.getDimSize(2),
+                                                                      inType.getDimSize(3)});
+      images.push_back(reshapeTo(b, loc, convolve(image), {1, f, oh, ow}));
+    }
+    return stackImages(b, loc, images, resultType);
+  };
   std::optional<WinogradTiles> winograd;
   std::optional<std::vector<float>> weights;
   std::optional<DirectConvPlan> direct;
   if (g == 1 && element.isF32() && (direct = planDirectConv(c, f, kh, kw, oh, ow, vectorBits)) &&
-      (weights = nn::constantFloats(weight))) {
-    SmallVector<Value> images;
-    for (int64_t i = 0; i < n; ++i) {
-      Value image = reshapeTo(b, loc, sliceImage(b, loc, input, i), {c, inType.getDimSize(2),
-                                                                      inType.getDimSize(3)});
-      Value out = directConv2D(b, loc, image, *weights, bias, f, kh, kw, oh, ow, p, *direct);
-      images.push_back(reshapeTo(b, loc, out, {1, f, oh, ow}));
-    }
-    return stackImages(b, loc, images, resultType);
-  }
+      (weights = nn::constantFloats(weight)))
+    return eachImage([&](Value image) {
+      return directConv2D(b, loc, image, *weights, bias, f, kh, kw, oh, ow, p, *direct);
+    });
   if (g == 1 && kh == 3 && kw == 3 && p.strides[0] == 1 && p.strides[1] == 1 &&
       p.dilations[0] == 1 && p.dilations[1] == 1 && element.isF32() &&
-      (winograd = planWinograd(c, f, oh, ow)) && (weights = nn::constantFloats(weight))) {
-    SmallVector<Value> images;
-    for (int64_t i = 0; i < n; ++i) {
-      Value image = reshapeTo(b, loc, sliceImage(b, loc, input, i), {c, inType.getDimSize(2),
-                                                                      inType.getDimSize(3)});
-      Value out = winogradConv2D(b, loc, image, *weights, bias, p.pads[0], p.pads[1], f, oh, ow,
-                                 *winograd);
-      images.push_back(reshapeTo(b, loc, out, {1, f, oh, ow}));
-    }
-    return stackImages(b, loc, images, resultType);
-  }
+      (winograd = planWinograd(c, f, oh, ow)) && (weights = nn::constantFloats(weight)))
+    return eachImage([&](Value image) {
+      return winogradConv2D(b, loc, image, *weights, bias, p.pads[0], p.pads[1], f, oh, ow,
+                            *winograd);
+    });
 
   Value padded = padConstant(b, loc, input, {0, 0, p.pads[0], p.pads[1]},
                              {0, 0, p.pads[2], p.pads[3]}, 0.0);

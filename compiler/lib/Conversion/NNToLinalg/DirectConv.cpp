@@ -174,13 +174,11 @@ Value directConv2D(OpBuilder &b, Location loc, Value image, const std::vector<fl
     // scf.for from 0 to `count` by `step`, carrying one tensor.
     auto loop = [](OpBuilder &lb, Location lloc, int64_t count, int64_t step, Value init,
                    llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
-      return scf::ForOp::create(lb, lloc, indexConstant(lb, lloc, 0),
-                                indexConstant(lb, lloc, count), indexConstant(lb, lloc, step),
-                                ValueRange{init},
-                                [&](OpBuilder &nb, Location nloc, Value iv, ValueRange args) {
-                                  scf::YieldOp::create(nb, nloc, body(nb, nloc, iv, args[0]));
-                                })
-          .getResult(0);
+      return forLoop(lb, lloc, indexConstant(lb, lloc, 0), indexConstant(lb, lloc, count),
+                     indexConstant(lb, lloc, step), init,
+                     [&](OpBuilder &nb, Location nloc, ValueRange iv, ValueRange args) {
+                       return SmallVector<Value>{body(nb, nloc, iv[0], args[0])};
+                     })[0];
     };
     // One tile of output pixels (row y, columns x0..x0+tile) for the chunk's
     // filters: the sum over the taps of [tile, C] x [C, 32].

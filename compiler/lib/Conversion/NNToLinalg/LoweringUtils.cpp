@@ -432,7 +432,12 @@ SmallVector<Value> loopNest(OpBuilder &b, Location loc, ArrayRef<Value> upperBou
 
 SmallVector<Value> forLoop(OpBuilder &b, Location loc, Value lb, Value ub, ValueRange init,
                            LoopBody body) {
-  auto loop = scf::ForOp::create(b, loc, lb, ub, indexConstant(b, loc, 1), init,
+  return forLoop(b, loc, lb, ub, indexConstant(b, loc, 1), init, body);
+}
+
+SmallVector<Value> forLoop(OpBuilder &b, Location loc, Value lb, Value ub, Value step,
+                           ValueRange init, LoopBody body) {
+  auto loop = scf::ForOp::create(b, loc, lb, ub, step, init,
                                  [&](OpBuilder &nb, Location l, Value iv, ValueRange args) {
                                    scf::YieldOp::create(nb, l, body(nb, l, iv, args));
                                  });

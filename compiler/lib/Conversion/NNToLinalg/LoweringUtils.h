@@ -137,9 +137,12 @@ using LoopBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
 llvm::SmallVector<mlir::Value> loopNest(mlir::OpBuilder &b, mlir::Location loc,
                                         llvm::ArrayRef<mlir::Value> upperBounds,
                                         mlir::ValueRange init, LoopBody body);
-/// One scf.for from `lb` to `ub`.
+/// One scf.for from `lb` to `ub` (by `step`, or 1).
 llvm::SmallVector<mlir::Value> forLoop(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lb,
                                        mlir::Value ub, mlir::ValueRange init, LoopBody body);
+llvm::SmallVector<mlir::Value> forLoop(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lb,
+                                       mlir::Value ub, mlir::Value step, mlir::ValueRange init,
+                                       LoopBody body);
 /// Element `i` of a 1-D (or one-element) integer tensor as an index.
 mlir::Value extractIndexAt(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor, int64_t i);
 /// The single element of a scalar or one-element tensor.
