@@ -87,3 +87,33 @@ func.func @batched(%a: memref<4x16x32xf32>, %b: memref<4x32x64xf32>, %c: memref<
   linalg.batch_matmul {openopt.zero_init} ins(%a, %b : memref<4x16x32xf32>, memref<4x32x64xf32>) outs(%c : memref<4x16x64xf32>)
   return
 }
+
+// -----
+
+// A packed matmul that two threads share as units of one register tile
+// (56 rows by 5 panels: 7 x 5 units of 8 x 32): the accumulators are
+// hoisted out of the loop over K tiles too (K = 512 in two), and start from
+// zero before it; the output is only stored.
+// THREADS-LABEL: func.func @packed_units
+// THREADS: scf.forall (%{{.*}}, %{{.*}}) in (7, 5)
+// THREADS-NOT: vector.load %arg2
+// THREADS: arith.constant dense<0.000000e+00> : vector<32xf32>
+// THREADS: scf.for {{.*}} to %c512 step %c256 iter_args({{.*}}) -> (vector<8x1x32xf32>)
+// THREADS-NOT: vector.load %arg2
+// THREADS-NOT: linalg.fill
+// THREADS: vector.store {{.*}}, %arg2
+#mA = affine_map<(m, j, n, k) -> (m, k)>
+#mB = affine_map<(m, j, n, k) -> (j, k, n)>
+#mC = affine_map<(m, j, n, k) -> (m, j, n)>
+func.func @packed_units(%a: memref<56x512xf32>, %b: memref<5x512x32xf32>, %c: memref<56x5x32xf32>) {
+  linalg.generic {indexing_maps = [#mA, #mB, #mC],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<56x512xf32>, memref<5x512x32xf32>) outs(%c : memref<56x5x32xf32>)
+      attrs = {openopt.packed_b, openopt.zero_init} {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -81,6 +81,23 @@ func.func @view_output(%a: memref<16x16xf32>, %b: memref<16x16xf32>, %c: memref<
 
 // -----
 
+// The same view, for a matmul that starts from zero: nothing is copied in
+// (the tiles do not read the private buffer), the result is copied out.
+// AVX2-LABEL: func.func @view_output_from_zero
+// AVX2: %[[TMP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x16xf32>
+// AVX2-NOT: memref.copy
+// AVX2-NOT: linalg.fill
+// AVX2: iter_args
+// AVX2: memref.copy %[[TMP]], %{{.*}}
+// AVX2: memref.dealloc %[[TMP]]
+func.func @view_output_from_zero(%a: memref<16x16xf32>, %b: memref<16x16xf32>, %c: memref<1x16x16xf32>) {
+  %cv = memref.collapse_shape %c [[0, 1], [2]] : memref<1x16x16xf32> into memref<16x16xf32>
+  linalg.matmul {openopt.zero_init} ins(%a, %b : memref<16x16xf32>, memref<16x16xf32>) outs(%cv : memref<16x16xf32>)
+  return
+}
+
+// -----
+
 // N not a multiple of 8 (the lowering pads those), dynamic shapes and
 // tensors are left as they are.
 // AVX2-LABEL: func.func @not_scheduled

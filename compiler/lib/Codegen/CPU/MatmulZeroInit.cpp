@@ -62,6 +62,13 @@ bool loadsFrom(Operation *op, Value memref) {
 // The loads of `out` that build `init` (through vector.insert, from a
 // poison or constant start); false if anything else does.
 bool collectInitLoads(Value init, Value out, llvm::SetVector<Operation *> &loads) {
+  // The accumulators of a loop over K tiles, hoisted out of it too (a
+  // schedule whose one register tile spans the whole slice): its start.
+  if (auto arg = dyn_cast<BlockArgument>(init))
+    if (auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()))
+      if (arg.getArgNumber() >= loop.getNumInductionVars())
+        return collectInitLoads(loop.getInitArgs()[arg.getArgNumber() - loop.getNumInductionVars()],
+                                out, loads);
   Operation *def = init.getDefiningOp();
   if (!def)
     return false;

@@ -44,10 +44,11 @@ llvm::SmallVector<mlir::AffineMap> packedMatmulMaps(mlir::MLIRContext *ctx);
 /// buffers, static shapes).
 bool isPackedMatmul(mlir::Operation *op);
 
-/// The rows and columns each of `threads` threads takes of an M x N packed
-/// matmul with panels P wide: M / threads rows (groups of 8) where M allows,
-/// else whole panels; nullopt when neither divides (the pack pass then
-/// leaves the matmul unpacked).
+/// The rows and columns of the units `threads` threads share of an M x N
+/// packed matmul with panels P wide: M / threads rows (groups of 8) where M
+/// allows, else N / threads (whole panels), else units of 8 rows by one
+/// panel when there are at least two per thread; nullopt otherwise (the
+/// pack pass then leaves the matmul unpacked).
 std::optional<std::pair<int64_t, int64_t>> packedThreadSlice(int64_t m, int64_t n, int64_t p,
                                                              int64_t threads);
 
