@@ -120,3 +120,59 @@ func.func @serial_kernel(%a: memref<48x432xf32>, %b: memref<432x3136xf32>, %c: m
   }
   return
 }
+
+// -----
+
+// Seven rows split 4 + 3 (within 1/6 of even): the rows are taken, as a
+// matmul split by rows wrote them, not the 960 channels.
+// CHECK-LABEL: func.func @rows_of_seven
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK: linalg.generic
+// CHECK-SAME: memref<1x?x7x960xf32
+func.func @rows_of_seven(%x: memref<1x7x7x960xf32>, %y: memref<1x7x7x960xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, h, w, c) -> (n, h, w, c)>, affine_map<(n, h, w, c) -> (n, h, w, c)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<1x7x7x960xf32>) outs(%y : memref<1x7x7x960xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.addf %in, %in : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+
+// -----
+
+// 28K iterations: one add stays serial, a body of eight operations (a small
+// depthwise convolution's taps, say) is worth a parallel region.
+// CHECK-LABEL: func.func @cheap_body
+// CHECK-NOT: scf.forall
+// CHECK: return
+// CHECK-LABEL: func.func @costly_body
+// CHECK: scf.forall (%{{.*}}) in (2)
+func.func @cheap_body(%x: memref<1x7x7x576xf32>, %y: memref<1x7x7x576xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, h, w, c) -> (n, h, w, c)>, affine_map<(n, h, w, c) -> (n, h, w, c)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<1x7x7x576xf32>) outs(%y : memref<1x7x7x576xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.addf %in, %in : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+func.func @costly_body(%x: memref<1x7x7x576xf32>, %y: memref<1x7x7x576xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, h, w, c) -> (n, h, w, c)>, affine_map<(n, h, w, c) -> (n, h, w, c)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<1x7x7x576xf32>) outs(%y : memref<1x7x7x576xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.mulf %in, %in : f32
+    %1 = math.fma %0, %in, %in : f32
+    %2 = math.fma %1, %in, %0 : f32
+    %3 = math.fma %2, %in, %1 : f32
+    %4 = math.fma %3, %in, %2 : f32
+    %5 = math.fma %4, %in, %3 : f32
+    %6 = math.fma %5, %in, %4 : f32
+    %7 = math.fma %6, %in, %5 : f32
+    linalg.yield %7 : f32
+  }
+  return
+}

@@ -168,11 +168,18 @@ std::optional<llvm::SmallVector<int64_t>> threadSlices(int64_t batch, int64_t m,
 
 // For a linalg op that is not a matmul: the loop to split across `threads`,
 // or nullopt when the op is too small for a parallel region to pay (a
-// fork/join costs a few microseconds; 32K iterations of the cheapest body
-// take ~10). The first parallel loop whose slices are even (a multiple of
-// `threads`, or at least 8 per thread, so at most 1/8 apart), else the first
-// with at least `threads` iterations: the stem's im2col [1, 3, 7, 7, 112,
-// 112] split along its 3 channels left one thread a third of the work idle.
+// fork/join costs about 3 us; 32K iterations of the cheapest body take
+// ~10). The size counts the body's operations too: MobileNetV2's 7x7
+// depthwise convolutions (28K iterations of nine loads and FMAs) ran on one
+// thread. The first parallel loop whose slices are within 1/6 of each other
+// (a multiple of `threads`, or 4 + 3 of 7), else the first with at least
+// `threads` iterations: the stem's im2col [1, 3, 7, 7, 112, 112] split
+// along its 3 channels left one thread a third of the work idle. An
+// element-wise op after a matmul split by rows is split by rows too where
+// it can be: split by channels instead ([1, 7, 7, 960] has no even row
+// split), each thread read half its input from the other's cache, and that
+// other thread's next writes to those lines waited for them to be taken
+// back (MobileNetV2's 7x7 stage on two threads, 0.97 -> 0.91 ms).
 std::optional<int64_t> parallelLoop(mlir::linalg::LinalgOp op, int64_t threads) {
   llvm::SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t iterations = 1;
@@ -181,12 +188,18 @@ std::optional<int64_t> parallelLoop(mlir::linalg::LinalgOp op, int64_t threads) 
       return std::nullopt;
     iterations *= r;
   }
-  if (iterations < (int64_t(1) << 15))
+  int64_t bodyOps = 0;
+  for (mlir::Operation &inner : op->getRegion(0).front().without_terminator())
+    bodyOps += !mlir::isa<mlir::linalg::IndexOp>(inner);
+  if (iterations * std::max<int64_t>(bodyOps, 1) < (int64_t(1) << 15))
     return std::nullopt;
   auto iterators = op.getIteratorTypesArray();
+  auto nearlyEven = [&](int64_t r) {
+    int64_t largest = (r + threads - 1) / threads;
+    return 6 * largest * threads <= 7 * r;
+  };
   for (auto [i, r] : llvm::enumerate(ranges))
-    if (iterators[i] == mlir::utils::IteratorType::parallel &&
-        (r % threads == 0 || r >= 8 * threads) && r >= threads)
+    if (iterators[i] == mlir::utils::IteratorType::parallel && r >= threads && nearlyEven(r))
       return int64_t(i);
   for (auto [i, r] : llvm::enumerate(ranges))
     if (iterators[i] == mlir::utils::IteratorType::parallel && r >= threads)
@@ -248,20 +261,26 @@ constexpr llvm::StringLiteral kLowering = R"(
     } : !transform.any_op
 )";
 
+// An output the schedule computes in a stand-in buffer (see below).
+struct StandIn {
+  mlir::memref::AllocOp alloc;
+  mlir::Value original;
+  mlir::memref::CopyOp copyIn, copyOut; // copyIn null for a matmul from zero
+  mlir::memref::DeallocOp dealloc;
+};
+
 // Gives the matmul plain buffers, which its schedule needs twice over:
 //  - fold_memref_alias_ops folds vector transfers through collapse_shape /
 //    expand_shape into linearised multi-dimensional indexing, breaking the
 //    unit-stride loads; a reshaped input is re-expressed as a
 //    reinterpret_cast of its (contiguous) source, which the fold leaves alone;
 //  - the accumulator hoisting refuses an output buffer that is a view or has
-//    views taken of it anywhere in the function, and without it every FMA
-//    step loads and stores the accumulators (3-4x slower); such an output is
-//    computed in a private buffer, copied in and out (cheap next to the
-//    matmul). The copy in is left out when the matmul starts from zero: it
-//    would copy bytes no one reads (MobileNetV2 copied 16 MB a run so). The
-//    copy out stays a memref.copy: a linalg.copy would be split over threads,
-//    and the split's views of the private buffer stop the hoisting again.
-void preparePlainBuffers(mlir::linalg::LinalgOp op) {
+//    views taken of it anywhere in the function (a packed matmul's output
+//    always is one), and without it every FMA step loads and stores the
+//    accumulators (3-4x slower); such an output is scheduled in a stand-in
+//    buffer, copied in (unless the matmul starts from zero) and out, which
+//    useStandIns undoes once the accumulators are hoisted.
+void preparePlainBuffers(mlir::linalg::LinalgOp op, llvm::SmallVectorImpl<StandIn> &standIns) {
   mlir::OpBuilder b(op);
   mlir::Location loc = op.getLoc();
   for (mlir::OpOperand &operand : op->getOpOperands()) {
@@ -289,13 +308,37 @@ void preparePlainBuffers(mlir::linalg::LinalgOp op) {
     if (!isView && !hasViews)
       continue;
     auto plain = mlir::MemRefType::get(type.getShape(), type.getElementType());
-    mlir::Value copy = mlir::memref::AllocOp::create(b, loc, plain, b.getI64IntegerAttr(64));
+    StandIn standIn;
+    standIn.original = value;
+    standIn.alloc = mlir::memref::AllocOp::create(b, loc, plain, b.getI64IntegerAttr(64));
     if (!hasZeroInit(op))
-      mlir::memref::CopyOp::create(b, loc, value, copy);
-    operand.set(copy);
+      standIn.copyIn = mlir::memref::CopyOp::create(b, loc, value, standIn.alloc);
+    operand.set(standIn.alloc);
     b.setInsertionPointAfter(op);
-    mlir::memref::CopyOp::create(b, loc, copy, value);
-    mlir::memref::DeallocOp::create(b, loc, copy);
+    standIn.copyOut = mlir::memref::CopyOp::create(b, loc, standIn.alloc, value);
+    standIn.dealloc = mlir::memref::DeallocOp::create(b, loc, standIn.alloc);
+    standIns.push_back(standIn);
+  }
+}
+
+// After the schedule (its accumulators hoisted): the stand-in's loads and
+// stores go to the output itself, where the types allow (a contiguous
+// output), and the copies go. The hoisting's check is about aliases in the
+// function at large; the matmul is the only op between the copies, and
+// nothing else reads or writes the output while it runs. Copying out ran on
+// one thread, over data half of which the other thread had computed:
+// MobileNetV2's 14x14 and 7x7 expansions took as long on two threads as on
+// one.
+void useStandIns(llvm::MutableArrayRef<StandIn> standIns) {
+  for (StandIn &s : standIns) {
+    if (s.alloc.getType() != s.original.getType())
+      continue;
+    s.copyOut.erase();
+    if (s.copyIn)
+      s.copyIn.erase();
+    s.dealloc.erase();
+    s.alloc.getResult().replaceAllUsesWith(s.original);
+    s.alloc.erase();
   }
 }
 
@@ -308,6 +351,7 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
     std::string body;
     int64_t id = 0;
     llvm::SmallVector<std::tuple<mlir::linalg::FillOp, mlir::Value, mlir::Value>> zeroInits;
+    llvm::SmallVector<StandIn> standIns;
     int64_t bits = resolveVectorBits(vectorBits);
     // A kernel called inside a parallel loop runs on the calling thread.
     int64_t threads = func->hasAttr(kSerialKernelAttr) ? 1 : this->threads.getValue();
@@ -370,7 +414,7 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
       }
       if (!schedule)
         return;
-      preparePlainBuffers(op);
+      preparePlainBuffers(op, standIns);
       op->setAttr(kScheduleAttr, mlir::IntegerAttr::get(mlir::IntegerType::get(ctx, 64), id));
       std::string name = "op" + std::to_string(id);
       body += llvm::formatv("    %{0} = transform.structured.match ops{{[\"{1}\"]} attributes{{{2} = {3} : i64} "
@@ -446,6 +490,7 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
       return signalPassFailure();
     for (auto &[guard, a, b] : zeroInits)
       finishZeroInit(guard, a, b);
+    useStandIns(standIns);
     func.walk([](mlir::Operation *op) { op->removeAttr(kScheduleAttr); });
   }
 };
