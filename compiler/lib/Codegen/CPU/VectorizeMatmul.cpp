@@ -19,6 +19,7 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Parser/Parser.h"
 
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -261,13 +262,10 @@ constexpr llvm::StringLiteral kLowering = R"(
     } : !transform.any_op
 )";
 
-// An output the schedule computes in a stand-in buffer (see below).
-struct StandIn {
-  mlir::memref::AllocOp alloc;
-  mlir::Value original;
-  mlir::memref::CopyOp copyIn, copyOut; // copyIn null for a matmul from zero
-  mlir::memref::DeallocOp dealloc;
-};
+// Marks the stand-in buffer of a matmul's output (see below), its copies and
+// its dealloc with the same number, so that they are found again after the
+// schedule has rewritten the function.
+constexpr llvm::StringLiteral kStandInAttr = "openopt.stand_in";
 
 // Gives the matmul plain buffers, which its schedule needs twice over:
 //  - fold_memref_alias_ops folds vector transfers through collapse_shape /
@@ -280,7 +278,7 @@ struct StandIn {
 //    accumulators (3-4x slower); such an output is scheduled in a stand-in
 //    buffer, copied in (unless the matmul starts from zero) and out, which
 //    useStandIns undoes once the accumulators are hoisted.
-void preparePlainBuffers(mlir::linalg::LinalgOp op, llvm::SmallVectorImpl<StandIn> &standIns) {
+void preparePlainBuffers(mlir::linalg::LinalgOp op, int64_t &standIns) {
   mlir::OpBuilder b(op);
   mlir::Location loc = op.getLoc();
   for (mlir::OpOperand &operand : op->getOpOperands()) {
@@ -308,37 +306,57 @@ void preparePlainBuffers(mlir::linalg::LinalgOp op, llvm::SmallVectorImpl<StandI
     if (!isView && !hasViews)
       continue;
     auto plain = mlir::MemRefType::get(type.getShape(), type.getElementType());
-    StandIn standIn;
-    standIn.original = value;
-    standIn.alloc = mlir::memref::AllocOp::create(b, loc, plain, b.getI64IntegerAttr(64));
+    auto mark = b.getI64IntegerAttr(standIns++);
+    auto standIn = mlir::memref::AllocOp::create(b, loc, plain, b.getI64IntegerAttr(64));
+    standIn->setAttr(kStandInAttr, mark);
     if (!hasZeroInit(op))
-      standIn.copyIn = mlir::memref::CopyOp::create(b, loc, value, standIn.alloc);
-    operand.set(standIn.alloc);
+      mlir::memref::CopyOp::create(b, loc, value, standIn)->setAttr(kStandInAttr, mark);
+    operand.set(standIn);
     b.setInsertionPointAfter(op);
-    standIn.copyOut = mlir::memref::CopyOp::create(b, loc, standIn.alloc, value);
-    standIn.dealloc = mlir::memref::DeallocOp::create(b, loc, standIn.alloc);
-    standIns.push_back(standIn);
+    mlir::memref::CopyOp::create(b, loc, standIn, value)->setAttr(kStandInAttr, mark);
+    mlir::memref::DeallocOp::create(b, loc, standIn)->setAttr(kStandInAttr, mark);
   }
 }
 
 // After the schedule (its accumulators hoisted): the stand-in's loads and
-// stores go to the output itself, where the types allow (a contiguous
-// output), and the copies go. The hoisting's check is about aliases in the
-// function at large; the matmul is the only op between the copies, and
-// nothing else reads or writes the output while it runs. Copying out ran on
-// one thread, over data half of which the other thread had computed:
-// MobileNetV2's 14x14 and 7x7 expansions took as long on two threads as on
-// one.
-void useStandIns(llvm::MutableArrayRef<StandIn> standIns) {
-  for (StandIn &s : standIns) {
-    if (s.alloc.getType() != s.original.getType())
+// stores go to the output itself where the types allow (a contiguous
+// output), and the copies and the stand-in go. The hoisting's check is
+// about aliases anywhere in the function; between the copies only the
+// matmul touches the output. MobileNetV2 copied 33 MB a run this way (72
+// copies), most of them chunk buffers that stay in L2: no change to measure
+// end to end, but no copy left to pay for either.
+void useStandIns(mlir::func::FuncOp func) {
+  struct Parts {
+    mlir::memref::AllocOp alloc;
+    mlir::memref::CopyOp copyIn, copyOut;
+    mlir::memref::DeallocOp dealloc;
+  };
+  llvm::MapVector<int64_t, Parts> standIns;
+  func.walk([&](mlir::Operation *op) {
+    auto mark = op->getAttrOfType<mlir::IntegerAttr>(kStandInAttr);
+    if (!mark)
+      return;
+    op->removeAttr(kStandInAttr);
+    Parts &parts = standIns[mark.getInt()];
+    if (auto alloc = mlir::dyn_cast<mlir::memref::AllocOp>(op))
+      parts.alloc = alloc;
+    else if (auto dealloc = mlir::dyn_cast<mlir::memref::DeallocOp>(op))
+      parts.dealloc = dealloc;
+    else if (auto copy = mlir::dyn_cast<mlir::memref::CopyOp>(op))
+      (parts.alloc && copy.getSource() == parts.alloc.getResult() ? parts.copyOut
+                                                                  : parts.copyIn) = copy;
+  });
+  for (auto &[mark, parts] : standIns) {
+    if (!parts.alloc || !parts.copyOut || !parts.dealloc ||
+        parts.alloc.getType() != parts.copyOut.getTarget().getType())
       continue;
-    s.copyOut.erase();
-    if (s.copyIn)
-      s.copyIn.erase();
-    s.dealloc.erase();
-    s.alloc.getResult().replaceAllUsesWith(s.original);
-    s.alloc.erase();
+    mlir::Value output = parts.copyOut.getTarget();
+    parts.copyOut.erase();
+    if (parts.copyIn)
+      parts.copyIn.erase();
+    parts.dealloc.erase();
+    parts.alloc.getResult().replaceAllUsesWith(output);
+    parts.alloc.erase();
   }
 }
 
@@ -351,7 +369,7 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
     std::string body;
     int64_t id = 0;
     llvm::SmallVector<std::tuple<mlir::linalg::FillOp, mlir::Value, mlir::Value>> zeroInits;
-    llvm::SmallVector<StandIn> standIns;
+    int64_t standIns = 0;
     int64_t bits = resolveVectorBits(vectorBits);
     // A kernel called inside a parallel loop runs on the calling thread.
     int64_t threads = func->hasAttr(kSerialKernelAttr) ? 1 : this->threads.getValue();
@@ -490,7 +508,7 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
       return signalPassFailure();
     for (auto &[guard, a, b] : zeroInits)
       finishZeroInit(guard, a, b);
-    useStandIns(standIns);
+    useStandIns(func);
     func.walk([](mlir::Operation *op) { op->removeAttr(kScheduleAttr); });
   }
 };
