@@ -293,6 +293,12 @@ case("MaxPool", "k3_s2_p1_row_chunks_batch2", [inp("x", [2, 3, 32, 32])],
      note="a parallel loop over chunks of 8 output rows, each with its own plane rows")
 case("MaxPool", "k3_s2_row_chunks_bottom_right_pads", [inp("x", [1, 2, 33, 32])],
      attrs={"kernel_shape": [3, 3], "strides": [2, 2], "pads": [0, 0, 1, 1]})
+case("MaxPool", "k3_s2_p1_column_pairs", [inp("x", [1, 3, 64, 64])],
+     attrs={"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1]},
+     note="even H and W, 32 outputs a row: column pairs, row 2y - 1 clamped for y = 0")
+case("MaxPool", "k3_s2_p1_column_pairs_batch2_rect", [inp("x", [2, 2, 64, 96], range=[-5.0, -1.0])],
+     attrs={"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1]},
+     note="all negative: a lowest-value column must not win over the window")
 case("MaxPool", "k5_s2_p2_row_chunks", [inp("x", [1, 2, 32, 32])],
      attrs={"kernel_shape": [5, 5], "strides": [2, 2], "pads": [2, 2, 2, 2]},
      note="two extra plane rows per chunk")

@@ -430,6 +430,39 @@ func.func @max_pool_chunks(%x: tensor<1x2x32x32xf32>) -> tensor<1x2x16x16xf32> {
 
 // -----
 
+// 3x3, stride 2, one row and column of padding, even H and W, 32 outputs a
+// row: per chunk of 16 output rows, one generic yields the max over the
+// three rows of columns 2x and 2x + 1 together and of column 2x + 1 alone
+// (row 2y - 1 clamped to 0); the second lands one column in, behind a
+// column of -inf, and a second generic takes max(m[x], o[x - 1]). The
+// maxima are NaN-propagating selects, no arith.maximumf.
+// CHECK-LABEL: func.func @max_pool_column_pairs
+// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000
+// CHECK: scf.forall (%{{.*}}) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x2x32x32xf32>)
+// CHECK: linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<1x2x16x1xf32>)
+// CHECK: %[[PADDED:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0] [1, 2, 16, 1]
+// CHECK: %[[OINIT:.*]] = tensor.extract_slice %[[PADDED]][0, 0, 0, 1] [1, 2, 16, 32]
+// CHECK: %[[PAIRS:.*]]:2 = linalg.generic {{.*}} outs(%{{.*}}, %[[OINIT]] : tensor<1x2x16x32xf32>, tensor<1x2x16x32xf32>)
+// CHECK: arith.maxsi
+// CHECK-COUNT-6: tensor.extract %arg0
+// CHECK-NOT: arith.maximumf
+// CHECK: linalg.yield
+// CHECK: %[[SHIFTED:.*]] = tensor.insert_slice %[[PAIRS]]#1 into %[[PADDED]][0, 0, 0, 1] [1, 2, 16, 32]
+// CHECK: %[[LEFT:.*]] = tensor.extract_slice %[[SHIFTED]][0, 0, 0, 0] [1, 2, 16, 32]
+// CHECK: linalg.generic {{.*}} ins(%[[PAIRS]]#0, %[[LEFT]] : tensor<1x2x16x32xf32>, tensor<1x2x16x32xf32>)
+// CHECK: arith.cmpf uno
+// CHECK: arith.cmpf ogt
+// CHECK-NOT: arith.maximumf
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]]
+// MAPS-LABEL: func.func @max_pool_column_pairs(
+// MAPS: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>]
+func.func @max_pool_column_pairs(%x: tensor<1x2x64x64xf32>) -> tensor<1x2x32x32xf32> {
+  %0 = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x2x64x64xf32>) -> tensor<1x2x32x32xf32>
+  return %0 : tensor<1x2x32x32xf32>
+}
+
+// -----
+
 // Other strides pad with -inf and reduce over a window tensor; the window
 // loops sit outside the output loops so the inner loop vectorizes.
 // CHECK-LABEL: func.func @max_pool_stride1
