@@ -299,6 +299,9 @@ case("MaxPool", "k3_s2_p1_column_pairs", [inp("x", [1, 3, 64, 64])],
 case("MaxPool", "k3_s2_p1_column_pairs_batch2_rect", [inp("x", [2, 2, 64, 96], range=[-5.0, -1.0])],
      attrs={"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1]},
      note="all negative: a lowest-value column must not win over the window")
+case("MaxPool", "k3_s2_p1_column_pairs_odd_rows", [inp("x", [1, 2, 66, 64])],
+     attrs={"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1]},
+     note="33 output rows split into no even number of chunks: one unchunked pass")
 case("MaxPool", "k5_s2_p2_row_chunks", [inp("x", [1, 2, 32, 32])],
      attrs={"kernel_shape": [5, 5], "strides": [2, 2], "pads": [2, 2, 2, 2]},
      note="two extra plane rows per chunk")

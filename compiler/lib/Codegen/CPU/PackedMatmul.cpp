@@ -4,7 +4,6 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/AffineMap.h"
 
-
 namespace openopt {
 
 int64_t registerTileWidth(int64_t n, int64_t vectorBits) {

@@ -247,6 +247,19 @@ Value maxPropagatingNaN(OpBuilder &b, Location loc, ArrayRef<Value> values) {
   return arith::SelectOp::create(b, loc, anyNaN, nan, level.front());
 }
 
+// Rows per chunk of a stride-2 max pool's parallel loop: the most, at
+// least `minRows`, that divide `outRows` into an even number of chunks (two
+// threads) whose buffers (`bytesFor(rows)`) take at most 384 KB, so that
+// they stay in L2; 0 when none does.
+int64_t poolChunkRows(int64_t outRows, int64_t minRows,
+                      llvm::function_ref<int64_t(int64_t)> bytesFor) {
+  int64_t rows = 0;
+  for (int64_t r = minRows; r < outRows; ++r)
+    if (outRows % r == 0 && (outRows / r) % 2 == 0 && bytesFor(r) <= (int64_t(384) << 10))
+      rows = r;
+  return rows;
+}
+
 // A float 2-D max pool at stride 2 (dilation 1) on [N, C, H, W]: the
 // strided window reads of the padded input do not vectorize, so the input
 // is split into its four polyphase planes (padding included, with the
@@ -274,13 +287,10 @@ Value maxPoolStride2(OpBuilder &b, Location loc, Value input, RankedTensorType r
                        plusConstant(nb, nloc, at[2], ky / 2), plusConstant(nb, nloc, at[3], kx / 2)}));
     return maxPropagatingNaN(nb, nloc, taps);
   };
-  // The most rows per chunk whose planes take at most 384 KB, in an even
-  // number of chunks (two threads), at least 4 rows (the extra rows are
+  // Chunks hold their rows' planes, at least 4 rows (the extra rows are
   // copied twice).
-  int64_t rowBytes = n * c * 4 * planeW * (element.getIntOrFloatBitWidth() / 8), rows = 0;
-  for (int64_t r = 4; r < oh; ++r)
-    if (oh % r == 0 && (oh / r) % 2 == 0 && (r + extraRows) * rowBytes <= (int64_t(384) << 10))
-      rows = r;
+  int64_t rowBytes = n * c * 4 * planeW * (element.getIntOrFloatBitWidth() / 8);
+  int64_t rows = poolChunkRows(oh, 4, [&](int64_t r) { return (r + extraRows) * rowBytes; });
   if (rows == 0) {
     Value planes = polyphasePlanes(b, loc, input, pads[0], pads[1], oh + extraRows, planeW,
                                    lowestFloat());
@@ -300,19 +310,28 @@ Value maxPoolStride2(OpBuilder &b, Location loc, Value input, RankedTensorType r
       });
 }
 
-// The 3x3 stride-2 max pool with one row and column of padding on an even
-// H and W, at least 32 outputs wide (two vectors a row; ResNet's after the
-// stem, 56): output (y, x) takes rows {2y - 1, 2y,
-// 2y + 1} and columns {2x - 1, 2x, 2x + 1}. Per chunk of output rows, a
-// first generic reads each row's columns 2x and 2x + 1 (a pair LLVM loads
-// as one interleaved vector) and yields m = the max of both columns over
-// the three rows and o = the max of column 2x + 1 alone; a second takes
-// max(m[x], o[x - 1]), reading o shifted by one column behind a column of
-// the lowest value. Row 2y - 1 is clamped to 0 for y = 0: max ignores the
-// repeat, and row 0 is in that window. The maxima are maxPropagatingNaN's
-// selects (arith.maximumf kept the loops scalar). The plane copies of
-// maxPoolStride2 gathered element by element: 0.14 ms alone and 0.19-0.23
-// in resnet18w48 against ONNX Runtime's 0.08.
+// Whether maxPool3x3Stride2 applies to the stride-2 NCHW pool `op`: a 3x3
+// window, one row and column of padding, an even H and W (the output is
+// exactly half of each) and at least 32 outputs a row (two vectors; ResNet's
+// pool after the stem has 56).
+bool poolsColumnPairs(nn::MaxPoolOp op) {
+  auto in = op.getInput().getType().getShape(), out = op.getType().getShape();
+  return op.getKernelShape() == ArrayRef<int64_t>{3, 3} &&
+         op.getPads() == ArrayRef<int64_t>{1, 1, 1, 1} && out[2] * 2 == in[2] &&
+         out[3] * 2 == in[3] && out[3] >= 32;
+}
+
+// The 3x3 stride-2 max pool of poolsColumnPairs: output (y, x) takes rows
+// {2y - 1, 2y, 2y + 1} and columns {2x - 1, 2x, 2x + 1}. Per chunk of
+// output rows, a first generic reads each row's columns 2x and 2x + 1 (a
+// pair LLVM loads as one interleaved vector) and yields m = the max of both
+// columns over the three rows and o = the max of column 2x + 1 alone; a
+// second takes max(m[x], o[x - 1]), reading o shifted by one column behind
+// a column of the lowest value. Row 2y - 1 is clamped to 0 for y = 0: max
+// ignores the repeat, and row 0 is in that window. The maxima are
+// maxPropagatingNaN's selects (arith.maximumf kept the loops scalar). The
+// plane copies of maxPoolStride2 gathered element by element: 0.14 ms alone
+// and 0.19-0.23 in resnet18w48 against ONNX Runtime's 0.08.
 Value maxPool3x3Stride2(OpBuilder &b, Location loc, Value input, RankedTensorType resultType) {
   int64_t n = resultType.getDimSize(0), c = resultType.getDimSize(1),
           oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
@@ -375,12 +394,9 @@ Value maxPool3x3Stride2(OpBuilder &b, Location loc, Value input, RankedTensorTyp
                })
         .getResult(0);
   };
-  // Chunks of output rows whose two intermediates take at most 384 KB, in
-  // an even number (two threads).
-  int64_t rowBytes = 2 * n * c * ow * (element.getIntOrFloatBitWidth() / 8), rows = 0;
-  for (int64_t r = 1; r < oh; ++r)
-    if (oh % r == 0 && (oh / r) % 2 == 0 && r * rowBytes <= (int64_t(384) << 10))
-      rows = r;
+  // Chunks hold their rows' two intermediates.
+  int64_t rowBytes = 2 * n * c * ow * (element.getIntOrFloatBitWidth() / 8);
+  int64_t rows = poolChunkRows(oh, 1, [&](int64_t r) { return r * rowBytes; });
   if (rows == 0)
     return chunk(b, loc, indexConstant(b, loc, 0), oh);
   return forEachRowChunk(b, loc, resultType, /*rowAxis=*/2, rows,
@@ -407,20 +423,13 @@ struct LowerMaxPool : OpRewritePattern<nn::MaxPoolOp> {
     if (failed(requireStaticShapes(op, rewriter)))
       return failure();
     auto s = op.getStrides(), d = op.getDilations();
-    auto inputType = cast<RankedTensorType>(op.getInput().getType());
-    if (!op.getChannelsLast() && s.size() == 2 && s[0] == 2 && s[1] == 2 && d[0] == 1 &&
-        d[1] == 1 && isa<FloatType>(op.getType().getElementType()) &&
-        op.getKernelShape() == ArrayRef<int64_t>{3, 3} &&
-        op.getPads() == ArrayRef<int64_t>{1, 1, 1, 1} && inputType.getDimSize(2) % 2 == 0 &&
-        inputType.getDimSize(3) % 2 == 0 && op.getType().getDimSize(2) * 2 == inputType.getDimSize(2) &&
-        op.getType().getDimSize(3) * 2 == inputType.getDimSize(3) && op.getType().getDimSize(3) >= 32) {
-      rewriter.replaceOp(op, maxPool3x3Stride2(rewriter, op.getLoc(), op.getInput(), op.getType()));
-      return success();
-    }
     if (!op.getChannelsLast() && s.size() == 2 && s[0] == 2 && s[1] == 2 && d[0] == 1 &&
         d[1] == 1 && isa<FloatType>(op.getType().getElementType())) {
-      rewriter.replaceOp(op, maxPoolStride2(rewriter, op.getLoc(), op.getInput(), op.getType(),
-                                            op.getKernelShape(), op.getPads()));
+      rewriter.replaceOp(op, poolsColumnPairs(op)
+                                 ? maxPool3x3Stride2(rewriter, op.getLoc(), op.getInput(),
+                                                     op.getType())
+                                 : maxPoolStride2(rewriter, op.getLoc(), op.getInput(),
+                                                  op.getType(), op.getKernelShape(), op.getPads()));
       return success();
     }
     WindowSpec w = {op.getKernelShape(), op.getStrides(), op.getPads(), op.getDilations(),
