@@ -99,6 +99,27 @@ TEST_F(RecipeTest, MissingSectionsTakeDefaults) {
   EXPECT_EQ(options.graphPasses, defaultRecipe()->graphPassList());
 }
 
+// The layout pass plans for the target's vector width (which convolutions
+// are computed directly), unless the recipe gives the pass its own.
+TEST_F(RecipeTest, LayoutPassTakesTheTargetIsa) {
+  auto forced = parseRecipe(R"({"target": {"kind": "cpu", "isa": "avx2"}, "graph": {"passes": [
+                                 {"pass": "openopt-convert-layout", "options": {"layout": "auto"}}]}})",
+                            "t.recipe.json");
+  ASSERT_TRUE(bool(forced)) << llvm::toString(forced.takeError());
+  EXPECT_EQ(forced->graphPassList(), "openopt-convert-layout{layout=auto vector-bits=256}");
+  auto own = parseRecipe(R"({"target": {"kind": "cpu", "isa": "avx512"}, "graph": {"passes": [
+                              {"pass": "openopt-convert-layout",
+                               "options": {"layout": "auto", "vector-bits": 256}}]}})",
+                         "t.recipe.json");
+  ASSERT_TRUE(bool(own)) << llvm::toString(own.takeError());
+  EXPECT_EQ(own->graphPassList(), "openopt-convert-layout{vector-bits=256 layout=auto}");
+  auto host = parseRecipe(R"({"target": {"kind": "cpu", "isa": "auto"}, "graph": {"passes": [
+                               {"pass": "openopt-convert-layout", "options": {"layout": "auto"}}]}})",
+                          "t.recipe.json");
+  ASSERT_TRUE(bool(host)) << llvm::toString(host.takeError());
+  EXPECT_EQ(host->graphPassList(), "openopt-convert-layout{layout=auto}");
+}
+
 TEST_F(RecipeTest, DisabledPassesAndEmptyPipelines) {
   auto recipe = parseRecipe(R"({"target": {"kind": "cpu"}, "graph": {"passes": [
                                  {"pass": "cse", "enabled": false}, "openopt-dce"]}})",

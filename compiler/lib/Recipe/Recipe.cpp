@@ -72,12 +72,17 @@ std::string Recipe::graphPassList() const {
   std::vector<std::string> passes;
   for (const RecipePass &pass : graphPasses) {
     std::string text = pass.name;
-    if (!pass.options.empty()) {
-      std::vector<std::string> options;
-      for (const auto &[name, value] : pass.options)
-        options.push_back(name + "=" + value);
+    std::vector<std::string> options;
+    for (const auto &[name, value] : pass.options)
+      options.push_back(name + "=" + value);
+    // The layout pass plans for the code generation's vector width (which
+    // convolutions are computed directly): the target's ISA, unless the
+    // recipe gives the pass its own.
+    if (pass.name == "openopt-convert-layout" && isa != "auto" &&
+        llvm::none_of(pass.options, [](const auto &o) { return o.first == "vector-bits"; }))
+      options.push_back(std::string("vector-bits=") + (isa == "avx2" ? "256" : "512"));
+    if (!options.empty())
       text += "{" + llvm::join(options, " ") + "}";
-    }
     passes.push_back(std::move(text));
   }
   return llvm::join(passes, ",");

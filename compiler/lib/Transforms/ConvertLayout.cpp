@@ -5,6 +5,10 @@
 //     their channels-last forms between an NCHW->NHWC transpose of the input
 //     and an NHWC->NCHW transpose of the result. A Conv weight becomes
 //     [KH, KW, C, F], computed at compile time when it is a constant.
+//     layout=auto converts all of them in a network with depthwise
+//     convolutions, and in another one only the convolutions that lower to
+//     the direct channels-last form (Support/DirectConvPlan.h) and the pools
+//     whose input is then channels-last.
 //  2. The NHWC->NCHW transposes sink through element-wise ops towards the
 //     next layout change, where they meet its inverse and cancel (the
 //     nn.transpose canonicalizations compose them). Element-wise ops then
@@ -15,6 +19,8 @@
 
 #include "openopt/Dialect/NN/ConstantData.h"
 #include "openopt/Dialect/NN/NNDialect.h"
+#include "openopt/Support/DirectConvPlan.h"
+#include "openopt/Support/VectorBits.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -61,11 +67,36 @@ Value transposed(PatternRewriter &rewriter, Location loc, Value v, ArrayRef<int6
                                  rewriter.getDenseI64ArrayAttr(perm));
 }
 
+// A transpose of `v` by `perm` that already exists before `op`.
+Value findTransposeBefore(Value v, ArrayRef<int64_t> perm, Operation *op) {
+  for (Operation *user : v.getUsers())
+    if (auto t = dyn_cast<nn::TransposeOp>(user))
+      if (t.getPerm() == perm && t->getBlock() == op->getBlock() && t->isBeforeInBlock(op))
+        return t.getResult();
+  return Value();
+}
+
 // Replaces the NCHW `op` by `makeChannelsLast(nhwcInput)` between transposes.
 LogicalResult wrapChannelsLast(PatternRewriter &rewriter, Operation *op,
                                llvm::function_ref<Value(Value, RankedTensorType)> makeChannelsLast) {
   Location loc = op->getLoc();
-  Value input = transposed(rewriter, loc, op->getOperand(0), kToChannelsLast);
+  // A value that feeds two converted ops (a ResNet block's convolution and
+  // its downsampling one) is transposed once: an existing transpose after
+  // `op` moves up to just after the value's definition.
+  Value source = op->getOperand(0);
+  Value input = findTransposeBefore(source, kToChannelsLast, op);
+  if (!input)
+    for (Operation *user : source.getUsers())
+      if (auto t = dyn_cast<nn::TransposeOp>(user);
+          t && t.getPerm() == ArrayRef<int64_t>(kToChannelsLast) &&
+          t->getBlock() == op->getBlock() && source.getDefiningOp() &&
+          source.getDefiningOp()->getBlock() == op->getBlock()) {
+        rewriter.moveOpAfter(t, source.getDefiningOp());
+        input = t.getResult();
+        break;
+      }
+  if (!input)
+    input = transposed(rewriter, loc, source, kToChannelsLast);
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   Value result = makeChannelsLast(input, permutedType(resultType, kToChannelsLast));
   rewriter.replaceOpWithNewOp<nn::TransposeOp>(op, resultType, result,
@@ -75,6 +106,13 @@ LogicalResult wrapChannelsLast(PatternRewriter &rewriter, Operation *op,
 
 bool isChannelsFirst2D(Value input) {
   return cast<RankedTensorType>(input.getType()).getRank() == 4;
+}
+
+// The transposes that sink: NHWC -> NCHW ones, which this pass makes (other
+// transposes, such as those of attention heads, are left where they are).
+nn::TransposeOp sinkingTranspose(Value v) {
+  auto t = v.getDefiningOp<nn::TransposeOp>();
+  return t && t.getPerm() == ArrayRef<int64_t>(kToChannelsFirst) ? t : nn::TransposeOp();
 }
 
 // layout=auto converts a function with a depthwise convolution among at
@@ -91,8 +129,33 @@ bool isDepthwise(nn::ConvOp op) {
          w.getDimSize(0) == op.getGroup() && w.getDimSize(1) == 1;
 }
 
+// A static f32 2-D convolution (group 1, constant weight) that the lowering
+// computes directly, channels-last, with `vectorBits`-wide vectors.
+bool lowersDirectly(nn::ConvOp op, int64_t vectorBits) {
+  auto in = cast<RankedTensorType>(op.getInput().getType());
+  auto w = cast<RankedTensorType>(op.getWeight().getType());
+  auto out = cast<RankedTensorType>(op.getType());
+  if (in.getRank() != 4 || !in.getElementType().isF32() || !in.hasStaticShape() ||
+      !w.hasStaticShape() || !out.hasStaticShape() || op.getGroup() != 1 ||
+      !matchPattern(op.getWeight(), m_Constant()))
+    return false;
+  return planDirectConv(in.getDimSize(1), w.getDimSize(0), w.getDimSize(2), w.getDimSize(3),
+                        out.getDimSize(2), out.getDimSize(3), vectorBits)
+      .has_value();
+}
+
+// Which ops a conversion takes: all, or (layout=auto without depthwise
+// convolutions) the directly computed convolutions and the pools whose
+// input is channels-last already.
+struct Selection {
+  bool all;
+  int64_t vectorBits;
+};
+
 struct ConvToChannelsLast : OpRewritePattern<nn::ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ConvToChannelsLast(MLIRContext *ctx, Selection selection)
+      : OpRewritePattern(ctx), selection(selection) {}
+  Selection selection;
   LogicalResult matchAndRewrite(nn::ConvOp op, PatternRewriter &rewriter) const override {
     // Grouped convolutions keep their batched NCHW lowering, except
     // depthwise ones (one filter per channel), which vectorize along the
@@ -101,7 +164,8 @@ struct ConvToChannelsLast : OpRewritePattern<nn::ConvOp> {
     // lowering, the one that accumulates in their type.
     if (op.getChannelsLast() || !isChannelsFirst2D(op.getInput()) ||
         !isa<FloatType>(op.getType().getElementType()) ||
-        (op.getGroup() != 1 && !isDepthwise(op)))
+        (op.getGroup() != 1 && !isDepthwise(op)) ||
+        (!selection.all && !lowersDirectly(op, selection.vectorBits)))
       return failure();
     Value weight = transposed(rewriter, op.getLoc(), op.getWeight(), kWeightToHWCF);
     return wrapChannelsLast(rewriter, op, [&](Value input, RankedTensorType type) {
@@ -114,9 +178,12 @@ struct ConvToChannelsLast : OpRewritePattern<nn::ConvOp> {
 };
 
 struct MaxPoolToChannelsLast : OpRewritePattern<nn::MaxPoolOp> {
-  using OpRewritePattern::OpRewritePattern;
+  MaxPoolToChannelsLast(MLIRContext *ctx, Selection selection)
+      : OpRewritePattern(ctx), selection(selection) {}
+  Selection selection;
   LogicalResult matchAndRewrite(nn::MaxPoolOp op, PatternRewriter &rewriter) const override {
-    if (op.getChannelsLast() || !isChannelsFirst2D(op.getInput()))
+    if (op.getChannelsLast() || !isChannelsFirst2D(op.getInput()) ||
+        (!selection.all && !sinkingTranspose(op.getInput())))
       return failure();
     return wrapChannelsLast(rewriter, op, [&](Value input, RankedTensorType type) {
       return nn::MaxPoolOp::create(rewriter, op.getLoc(), type, input, op.getKernelShapeAttr(),
@@ -128,9 +195,12 @@ struct MaxPoolToChannelsLast : OpRewritePattern<nn::MaxPoolOp> {
 };
 
 struct AveragePoolToChannelsLast : OpRewritePattern<nn::AveragePoolOp> {
-  using OpRewritePattern::OpRewritePattern;
+  AveragePoolToChannelsLast(MLIRContext *ctx, Selection selection)
+      : OpRewritePattern(ctx), selection(selection) {}
+  Selection selection;
   LogicalResult matchAndRewrite(nn::AveragePoolOp op, PatternRewriter &rewriter) const override {
-    if (op.getChannelsLast() || !isChannelsFirst2D(op.getInput()))
+    if (op.getChannelsLast() || !isChannelsFirst2D(op.getInput()) ||
+        (!selection.all && !sinkingTranspose(op.getInput())))
       return failure();
     return wrapChannelsLast(rewriter, op, [&](Value input, RankedTensorType type) {
       return nn::AveragePoolOp::create(rewriter, op.getLoc(), type, input,
@@ -143,9 +213,12 @@ struct AveragePoolToChannelsLast : OpRewritePattern<nn::AveragePoolOp> {
 };
 
 struct GlobalAveragePoolToChannelsLast : OpRewritePattern<nn::GlobalAveragePoolOp> {
-  using OpRewritePattern::OpRewritePattern;
+  GlobalAveragePoolToChannelsLast(MLIRContext *ctx, Selection selection)
+      : OpRewritePattern(ctx), selection(selection) {}
+  Selection selection;
   LogicalResult matchAndRewrite(nn::GlobalAveragePoolOp op, PatternRewriter &rewriter) const override {
-    if (op.getChannelsLast() || !isChannelsFirst2D(op.getInput()))
+    if (op.getChannelsLast() || !isChannelsFirst2D(op.getInput()) ||
+        (!selection.all && !sinkingTranspose(op.getInput())))
       return failure();
     return wrapChannelsLast(rewriter, op, [&](Value input, RankedTensorType type) {
       return nn::GlobalAveragePoolOp::create(rewriter, op.getLoc(), type, input,
@@ -186,13 +259,6 @@ void replaceWithTransposedOp(PatternRewriter &rewriter, Operation *op, ValueRang
                                                rewriter.getDenseI64ArrayAttr(perm));
 }
 
-// The transposes that sink: NHWC -> NCHW ones, which this pass makes (other
-// transposes, such as those of attention heads, are left where they are).
-nn::TransposeOp sinkingTranspose(Value v) {
-  auto t = v.getDefiningOp<nn::TransposeOp>();
-  return t && t.getPerm() == ArrayRef<int64_t>(kToChannelsFirst) ? t : nn::TransposeOp();
-}
-
 // u(transpose(x)) -> transpose(u(x)).
 struct SinkTransposeThroughUnary : RewritePattern {
   SinkTransposeThroughUnary(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
@@ -206,15 +272,6 @@ struct SinkTransposeThroughUnary : RewritePattern {
     return success();
   }
 };
-
-// A transpose of `v` by `perm` that already exists before `op`.
-Value findTransposeBefore(Value v, ArrayRef<int64_t> perm, Operation *op) {
-  for (Operation *user : v.getUsers())
-    if (auto t = dyn_cast<nn::TransposeOp>(user))
-      if (t.getPerm() == perm && t->getBlock() == op->getBlock() && t->isBeforeInBlock(op))
-        return t.getResult();
-  return Value();
-}
 
 // b(transpose(x), transpose(y)) -> transpose(b(x, y)) for the same perm;
 // b(transpose(x), y) -> transpose(b(x, y')) when y' = y transposed back
@@ -294,6 +351,10 @@ struct ConvertLayoutPass : impl::ConvertLayoutPassBase<ConvertLayoutPass> {
     // convolutions have Winograd. A function with few convolutions (one
     // layer) keeps NCHW too: the transposes at its edges would cost more
     // than its convolutions gain.
+    // Elsewhere, the convolutions computed directly (channels-last in
+    // either layout: in NCHW each transposes its input and result) keep
+    // channels-last between each other.
+    Selection selection{true, resolveVectorBits(vectorBits)};
     if (layout == "auto") {
       int64_t convs = 0, depthwise = 0;
       getOperation().walk([&](nn::ConvOp conv) {
@@ -301,14 +362,15 @@ struct ConvertLayoutPass : impl::ConvertLayoutPassBase<ConvertLayoutPass> {
         if (isDepthwise(conv))
           ++depthwise;
       });
-      if (depthwise == 0 || convs < kAutoMinConvs)
+      if (convs < kAutoMinConvs)
         return;
+      selection.all = depthwise > 0;
     }
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
     patterns.add<ConvToChannelsLast, MaxPoolToChannelsLast, AveragePoolToChannelsLast,
-                 GlobalAveragePoolToChannelsLast, SinkTransposeThroughUnary,
-                 SinkTransposeThroughBinary>(ctx);
+                 GlobalAveragePoolToChannelsLast>(ctx, selection);
+    patterns.add<SinkTransposeThroughUnary, SinkTransposeThroughBinary>(ctx);
     // Transposes compose and cancel; those that only move 1-dims become
     // reshapes, which then merge with Flatten and friends.
     nn::TransposeOp::getCanonicalizationPatterns(patterns, ctx);

@@ -10,6 +10,9 @@
 // AVX2-LABEL: func.func @conv_direct_stride2
 // AVX2-NOT: direct_conv_kernel
 // AVX2: linalg.matmul
+// AVX2-LABEL: func.func @conv_direct_channels_last
+// AVX2-NOT: direct_conv_kernel
+// AVX2: linalg.matmul
 
 // A small map (at most 256 pixels) with a constant kernel and filters in
 // 32s is convolved directly, channels-last: the input transposed to
@@ -61,4 +64,31 @@ func.func @conv_direct_stride2(%x: tensor<1x32x14x14xf32>) -> tensor<1x64x7x7xf3
   %w = nn.constant dense<0.5> : tensor<64x32x3x3xf32>
   %0 = nn.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x32x14x14xf32>, tensor<64x32x3x3xf32>) -> tensor<1x64x7x7xf32>
   return %0 : tensor<1x64x7x7xf32>
+}
+
+// -----
+
+// A channels-last convolution of a small map (openopt-convert-layout keeps
+// a run of them NHWC) takes the same route without the transposes: the
+// input [1, H, W, C] is padded as it is (its producer can then write into
+// the padded buffer) and viewed as [H, W, C]; the [KH, KW, C, F] weight is
+// packed as [F/32, KH, KW, C, 32] (dense<splat> keeps the check about
+// shapes: the bench models' numerics check the element order); the bias is
+// added in a pass of its own over [1, OH, OW, F].
+// CHECK-LABEL: func.func @conv_direct_channels_last
+// CHECK: arith.constant dense_resource<direct_conv_kernel{{.*}}> : tensor<2x3x3x64x32xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: %[[PADDED:.*]] = tensor.pad %arg0 low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[HWC:.*]] = tensor.collapse_shape %[[PADDED]] {{.*}} : tensor<1x16x16x64xf32> into tensor<16x16x64xf32>
+// CHECK: %[[OUT:.*]] = scf.forall ({{.*}}) in (2, 7) {{.*}} -> (tensor<1x14x14x64xf32>)
+// CHECK:   tensor.extract_slice %[[HWC]]
+// CHECK:   linalg.matmul {{.*}} : tensor<7x64xf32>, tensor<64x32xf32>
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[OUT]], %arg1 : tensor<1x14x14x64xf32>, tensor<64xf32>) outs(%{{.*}} : tensor<1x14x14x64xf32>)
+// CHECK: return %[[R]]
+// MAPS-LABEL: func.func @conv_direct_channels_last
+// MAPS: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>]
+func.func @conv_direct_channels_last(%x: tensor<1x14x14x64xf32>, %b: tensor<64xf32>) -> tensor<1x14x14x64xf32> {
+  %w = nn.constant dense<0.5> : tensor<3x3x64x64xf32>
+  %0 = nn.conv %x, %w, %b {channels_last = true, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x14x14x64xf32>, tensor<3x3x64x64xf32>, tensor<64xf32>) -> tensor<1x14x14x64xf32>
+  return %0 : tensor<1x14x14x64xf32>
 }

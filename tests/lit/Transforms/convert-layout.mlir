@@ -3,6 +3,8 @@
 // RUN: not openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-convert-layout{layout=nwhc}))' 2>&1 | FileCheck %s --check-prefix=BAD
 
 // RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-convert-layout{layout=auto}))' | FileCheck %s --check-prefix=AUTO
+// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-convert-layout{layout=auto vector-bits=512}))' | FileCheck %s --check-prefix=AVX512
+// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-convert-layout{layout=auto vector-bits=256}))' | FileCheck %s --check-prefix=AVX2
 
 // BAD: layout must be "nchw", "nhwc" or "auto", got "nwhc"
 
@@ -185,4 +187,43 @@ func.func @no_depthwise(%x: tensor<1x2x8x8xf32>, %w: tensor<4x2x3x3xf32>) -> ten
 func.func @integer_depthwise(%x: tensor<1x4x8x8xi32>, %w: tensor<4x1x3x3xi32>) -> tensor<1x4x6x6xi32> {
   %c = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 4} : (tensor<1x4x8x8xi32>, tensor<4x1x3x3xi32>) -> tensor<1x4x6x6xi32>
   return %c : tensor<1x4x6x6xi32>
+}
+
+// -----
+
+// A ResNet's last stages without depthwise convolutions: layout=auto
+// converts only the convolutions the lowering computes directly (with
+// AVX-512: maps of at most 256 pixels, filters a multiple of 32, C*KH*KW >=
+// 64), so the 10x10 block runs NHWC between one transpose of its input,
+// shared by the block's first convolution and its downsampling one, and the
+// pooled result, whose transpose only moves 1-dims; the 20x20 convolution
+// stays NCHW (Winograd's). With AVX2 nothing converts. (The depthwise
+// networks' rule converts everything, checked above.)
+// AVX512-LABEL: func.func @small_map_stage
+// AVX512: %[[A:.*]] = nn.conv %arg0, {{.*}} -> tensor<1x64x20x20xf32>
+// AVX512: %[[T:.*]] = nn.transpose %[[A]] {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x64x20x20xf32>) -> tensor<1x20x20x64xf32>
+// AVX512-NOT: nn.transpose
+// AVX512: nn.conv %[[T]], {{.*}}channels_last = true{{.*}} -> tensor<1x10x10x64xf32>
+// AVX512: nn.conv {{.*}}channels_last = true{{.*}} -> tensor<1x10x10x64xf32>
+// AVX512: nn.conv %[[T]], {{.*}}channels_last = true{{.*}} -> tensor<1x10x10x64xf32>
+// AVX512: nn.add {{.*}} -> tensor<1x10x10x64xf32>
+// AVX512: nn.global_average_pool {{.*}}channels_last = true{{.*}} -> tensor<1x1x1x64xf32>
+// AVX512-NOT: nn.transpose
+// AVX512: return
+// AVX2-LABEL: func.func @small_map_stage
+// AVX2-NOT: channels_last
+// AVX2-NOT: nn.transpose
+// AVX2: return
+func.func @small_map_stage(%x: tensor<1x64x20x20xf32>) -> tensor<1x64x1x1xf32> {
+  %w = nn.constant dense<0.01> : tensor<64x64x3x3xf32>
+  %w1 = nn.constant dense<0.02> : tensor<64x64x1x1xf32>
+  %a = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x64x20x20xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x20x20xf32>
+  %b = nn.conv %a, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x64x20x20xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x10x10xf32>
+  %r = nn.relu %b : tensor<1x64x10x10xf32>
+  %c = nn.conv %r, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x64x10x10xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x10x10xf32>
+  %d = nn.conv %a, %w1 {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x64x20x20xf32>, tensor<64x64x1x1xf32>) -> tensor<1x64x10x10xf32>
+  %s = nn.add %c, %d : (tensor<1x64x10x10xf32>, tensor<1x64x10x10xf32>) -> tensor<1x64x10x10xf32>
+  %o = nn.relu %s : tensor<1x64x10x10xf32>
+  %g = nn.global_average_pool %o : (tensor<1x64x10x10xf32>) -> tensor<1x64x1x1xf32>
+  return %g : tensor<1x64x1x1xf32>
 }

@@ -131,14 +131,24 @@ def ConvertLayoutPass : Pass<"openopt-convert-layout", "mlir::func::FuncOp"> {
     the function unchanged; `layout=auto` (the built-in recipe's) converts
     a function that has a depthwise convolution among at least 4
     convolutions (a MobileNet: in NCHW its depthwise loops vectorize along
-    image rows, 7 or 14 wide in the last stages) and leaves other functions
-    in NCHW (where 3x3 convolutions use Winograd, and where a lone layer
-    would pay for the transposes at its edges).
+    image rows, 7 or 14 wide in the last stages). In another function with
+    at least 4 convolutions it converts only the convolutions that the
+    lowering computes directly, channels-last, whatever their layout
+    (small output maps with AVX-512, Support/DirectConvPlan.h: a ResNet's
+    14x14 and 7x7 stages), and the pools whose input is then channels-last,
+    so that a run of such layers transposes once at each end instead of
+    around every layer; the rest stays NCHW (where 3x3 convolutions use
+    Winograd). A function with fewer convolutions (one layer) keeps NCHW.
+    `vector-bits` is the SIMD width that rule plans for (0: the host's).
   }];
   let options = [
     Option<"layout", "layout", "std::string", "\"nhwc\"",
            "Layout of 2-D convolutions and pools: nhwc (channels last), nchw "
-           "(unchanged) or auto (nhwc for a network with depthwise convolutions)">,
+           "(unchanged) or auto (nhwc for a network with depthwise convolutions, "
+           "else for its directly computed convolutions)">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"0",
+           "SIMD width that layout=auto plans for (which convolutions the "
+           "lowering computes directly): 256 or 512, 0 for the host's">,
   ];
   let dependentDialects = ["openopt::nn::NNDialect"];
 }

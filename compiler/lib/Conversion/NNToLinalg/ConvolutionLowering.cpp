@@ -326,10 +326,22 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
   return biasAfter ? addBias(b, loc, result, bias, {1, f, 1, 1}) : result;
 }
 
+// A [KH, KW, C, F] kernel's values in [F, C, KH, KW] order.
+std::vector<float> filtersFirst(const std::vector<float> &hwcf, int64_t kh, int64_t kw,
+                                int64_t c, int64_t f) {
+  std::vector<float> fchw(hwcf.size());
+  for (int64_t y = 0; y < kh; ++y)
+    for (int64_t x = 0; x < kw; ++x)
+      for (int64_t ci = 0; ci < c; ++ci)
+        for (int64_t fi = 0; fi < f; ++fi)
+          fchw[((fi * c + ci) * kh + y) * kw + x] = hwcf[((y * kw + x) * c + ci) * f + fi];
+  return fchw;
+}
+
 // 2-D channels-last convolution (group 1) of [N, H, W, C] by [KH, KW, C, F]
 // (+ bias [F]) into `resultType` [N, OH, OW, F].
 Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
-                         const Conv2DParams &p, RankedTensorType resultType) {
+                         const Conv2DParams &p, RankedTensorType resultType, int64_t vectorBits) {
   auto wType = typeOf(weight);
   int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1), c = wType.getDimSize(2);
   int64_t f = wType.getDimSize(3);
@@ -337,6 +349,19 @@ Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, 
           ow = resultType.getDimSize(2);
   int64_t rows = n * oh * ow, k = kh * kw * c;
   Type element = resultType.getElementType();
+  // Small maps: computed directly, as NCHW convolutions of their size are
+  // (DirectConv.h), without the transposes around them.
+  std::optional<std::vector<float>> hwcf;
+  if (std::optional<DirectConvPlan> direct;
+      element.isF32() && (direct = planDirectConv(c, f, kh, kw, oh, ow, vectorBits)) &&
+      (hwcf = nn::constantFloats(weight))) {
+    std::vector<float> fchw = filtersFirst(*hwcf, kh, kw, c, f);
+    SmallVector<Value> images;
+    for (int64_t i = 0; i < n; ++i)
+      images.push_back(directConv2DChannelsLast(b, loc, sliceImage(b, loc, input, i), fchw, bias,
+                                                f, kh, kw, oh, ow, p, *direct));
+    return stackImages(b, loc, images, resultType);
+  }
   bool pointwise = kh == 1 && kw == 1 && p.strides[0] == 1 && p.strides[1] == 1 &&
                    p.pads[0] == 0 && p.pads[1] == 0 && p.pads[2] == 0 && p.pads[3] == 0;
   if (std::optional<int64_t> chunkRows;
@@ -618,7 +643,8 @@ struct LowerConv : OpRewritePattern<nn::ConvOp> {
       type2D = RankedTensorType::get({outShape[0], 1, outShape[1], outShape[2]},
                                      op.getType().getElementType());
     }
-    Value result = conv2DChannelsLast(rewriter, loc, input, weight, op.getBias(), p, type2D);
+    Value result =
+        conv2DChannelsLast(rewriter, loc, input, weight, op.getBias(), p, type2D, vectorBits);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, outShape));
     return success();
   }

@@ -7,7 +7,8 @@
 // Computed directly, channels-last, the filters are the vector axis
 // instead, no pixel is padded and each weight is read once:
 //
-//   hwc     the input as [H, W, C], padded, in one pass;
+//   hwc     the input as [H, W, C], padded, in one pass (an NCHW input is
+//           transposed on the way; a channels-last one is only padded);
 //   kernel  the weights packed at compile time as [F/32, KH, KW, C, 32]: a
 //           chunk of 32 filters reads one contiguous block;
 //   out     a parallel loop over (chunk of 32 filters, group of output
@@ -16,10 +17,14 @@
 //           matmul [rowTile, C] x [C, 32], whose A is a strided view of
 //           hwc's row (stride and dilation are the view's step), so each
 //           tap's multiply-adds are a register tile of rowTile x 32;
-//   result  out [1, OH, OW, F] back to [1, F, OH, OW], plus the bias, a
-//           pass that the ReLU or residual add after the convolution fuses
-//           into, and which moves into the loop (openopt-fuse-elementwise):
-//           each chunk transposes the filters it computed.
+//   result  out [1, OH, OW, F], back to [1, F, OH, OW] for an NCHW
+//           convolution, plus the bias, a pass that the ReLU or residual
+//           add after the convolution fuses into, and which moves into the
+//           loop (openopt-fuse-elementwise): each chunk transposes (or only
+//           biases) the filters it computed.
+//
+// openopt-convert-layout keeps a network's run of such layers channels-last
+// (Support/DirectConvPlan.h), so that only the run's edges transpose.
 //
 // Each thread reads its filters' weights once and the whole input, which
 // for a small map is a few hundred KB.
@@ -93,57 +98,17 @@ Value permuted(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> perm,
 
 OpFoldResult index(OpBuilder &b, int64_t v) { return b.getIndexAttr(v); }
 
-} // namespace
-
-std::optional<DirectConvPlan> planDirectConv(int64_t channels, int64_t filters, int64_t kh,
-                                             int64_t kw, int64_t oh, int64_t ow,
-                                             int64_t vectorBits) {
-  // AVX2's 16 registers hold a 7 x 8 tile at most (7 x 16 needs 14 of its
-  // 12 accumulators): one load of the kernel per 7 multiply-adds, and
-  // resnet18w48 at 1 thread went 18.3 -> 21.2 ms. Im2col's 6 x 16 tile and
-  // Winograd stay faster there.
-  if (vectorBits < 512 || filters % kDirectConvFilters != 0 || channels * kh * kw < 64)
-    return std::nullopt;
-  // Small maps (resnet's 14x14 and 7x7 stages): each weight is used at most
-  // 256 times, so streaming the weights costs about as much as the
-  // multiply-adds. Winograd's transformed kernel is 16/9 the size and its
-  // transforms go over every tile; im2col's matmul pads the pixels to a
-  // multiple of 16 (49 computed as 64). Larger maps keep those routes:
-  // resnet's 28x28 stage ran 25% slower direct than as Winograd.
-  if (oh * ow > 256)
-    return std::nullopt;
-  // A row's pixels in runs of 3 to 8 (rowTile x 2 vectors of accumulators
-  // fit AVX-512's registers with room for the operands).
-  int64_t tile = 8;
-  while (tile >= 3 && ow % tile != 0)
-    --tile;
-  if (tile < 3)
-    return std::nullopt;
-  // At least 8 units of work for the parallel loop (4 per thread on two):
-  // with only 3 chunks of filters (96), one of two threads did two.
-  int64_t chunks = filters / kDirectConvFilters, groups = 1;
-  while (chunks * groups < 8 && groups < oh) {
-    ++groups;
-    while (oh % groups != 0)
-      ++groups;
-  }
-  return DirectConvPlan{tile, groups};
-}
-
-Value directConv2D(OpBuilder &b, Location loc, Value image, const std::vector<float> &weights,
-                   Value bias, int64_t filters, int64_t kh, int64_t kw, int64_t oh, int64_t ow,
-                   const Conv2DParams &p, DirectConvPlan plan) {
-  auto imageType = cast<RankedTensorType>(image.getType());
-  int64_t c = imageType.getDimSize(0);
+// The convolution of the padded channels-last image `hwc` [H, W, C]:
+// [1, OH, OW, F], no bias.
+Value directConvLoop(OpBuilder &b, Location loc, Value hwc, const std::vector<float> &weights,
+                     int64_t filters, int64_t kh, int64_t kw, int64_t oh, int64_t ow,
+                     const Conv2DParams &p, DirectConvPlan plan) {
+  auto imageType = cast<RankedTensorType>(hwc.getType());
+  int64_t c = imageType.getDimSize(2);
   Type element = imageType.getElementType();
   constexpr int64_t chunkFilters = kDirectConvFilters;
   int64_t chunks = filters / chunkFilters, tile = plan.rowTile;
   int64_t sh = p.strides[0], sw = p.strides[1], dh = p.dilations[0], dw = p.dilations[1];
-
-  // Transposed, then padded: the transpose writes into the padded buffer
-  // (openopt-decompose-pads), one pass over the input.
-  Value hwc = padConstant(b, loc, permuted(b, loc, image, {1, 2, 0}), {p.pads[0], p.pads[1], 0},
-                          {p.pads[2], p.pads[3], 0}, 0.0);
 
   auto kernelType = RankedTensorType::get({chunks, kh, kw, c, chunkFilters}, element);
   Value kernel = arith::ConstantOp::create(
@@ -237,7 +202,39 @@ Value directConv2D(OpBuilder &b, Location loc, Value image, const std::vector<fl
                                index(b, chunkFilters)},
         SmallVector<OpFoldResult>(4, index(b, 1)));
   }
-  return permuted(b, loc, forall.getResult(0), {0, 3, 1, 2}, bias, 1);
+  return forall.getResult(0);
+}
+
+} // namespace
+
+Value directConv2D(OpBuilder &b, Location loc, Value image, const std::vector<float> &weights,
+                   Value bias, int64_t filters, int64_t kh, int64_t kw, int64_t oh, int64_t ow,
+                   const Conv2DParams &p, DirectConvPlan plan) {
+  // Transposed, then padded: the transpose writes into the padded buffer
+  // (openopt-decompose-pads), one pass over the input.
+  Value hwc = padConstant(b, loc, permuted(b, loc, image, {1, 2, 0}), {p.pads[0], p.pads[1], 0},
+                          {p.pads[2], p.pads[3], 0}, 0.0);
+  Value out = directConvLoop(b, loc, hwc, weights, filters, kh, kw, oh, ow, p, plan);
+  return permuted(b, loc, out, {0, 3, 1, 2}, bias, 1);
+}
+
+Value directConv2DChannelsLast(OpBuilder &b, Location loc, Value image,
+                               const std::vector<float> &weights, Value bias, int64_t filters,
+                               int64_t kh, int64_t kw, int64_t oh, int64_t ow,
+                               const Conv2DParams &p, DirectConvPlan plan) {
+  // Padded as it is, [1, H, W, C], so that its producer (a convolution's
+  // loop too) writes into the padded buffer (openopt-decompose-pads), then
+  // viewed as [H, W, C].
+  Value padded = padConstant(b, loc, image, {0, p.pads[0], p.pads[1], 0},
+                             {0, p.pads[2], p.pads[3], 0}, 0.0);
+  auto type = cast<RankedTensorType>(padded.getType());
+  Value hwc = reshapeTo(b, loc, padded, {type.getDimSize(1), type.getDimSize(2),
+                                         type.getDimSize(3)});
+  Value out = directConvLoop(b, loc, hwc, weights, filters, kh, kw, oh, ow, p, plan);
+  // The bias as its own pass, which the activation or residual add after
+  // the convolution fuses with, and which moves into the loop
+  // (openopt-fuse-elementwise).
+  return bias ? permuted(b, loc, out, {0, 1, 2, 3}, bias, 3) : out;
 }
 
 } // namespace openopt::lowering

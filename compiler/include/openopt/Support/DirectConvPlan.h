@@ -1,0 +1,41 @@
+//===- DirectConvPlan.h - when a convolution is computed directly -*- C++ -*-===//
+//
+// The rule that decides whether a group-1 convolution takes the direct,
+// channels-last route (Conversion/NNToLinalg/DirectConv.h), shared by the
+// lowering and by openopt-convert-layout, which keeps the layers that take
+// it in channels-last between each other instead of transposing around
+// each one.
+//
+//===----------------------------------------------------------------------===//
+#ifndef OPENOPT_SUPPORT_DIRECTCONVPLAN_H
+#define OPENOPT_SUPPORT_DIRECTCONVPLAN_H
+
+#include <cstdint>
+#include <optional>
+
+namespace openopt {
+
+/// How a direct convolution walks its output: `rowTile` output pixels of a
+/// row by kDirectConvFilters filters are one register tile.
+struct DirectConvPlan {
+  int64_t rowTile;
+  /// The output rows are split into this many groups, each a unit of the
+  /// parallel loop with a chunk of filters.
+  int64_t rowGroups;
+};
+
+/// Filters per chunk of a direct convolution (two AVX-512 vectors).
+constexpr int64_t kDirectConvFilters = 32;
+
+/// The plan for a group-1 convolution of C to F channels, kernel KH x KW,
+/// with an OH x OW output, or nullopt where im2col + matmul or Winograd is
+/// the better route: the direct form pays on small maps (at most 256
+/// pixels), where the weights' traffic weighs as much as the arithmetic,
+/// with AVX-512 (`vectorBits` 512).
+std::optional<DirectConvPlan> planDirectConv(int64_t channels, int64_t filters, int64_t kh,
+                                             int64_t kw, int64_t oh, int64_t ow,
+                                             int64_t vectorBits);
+
+} // namespace openopt
+
+#endif
