@@ -84,6 +84,7 @@ std::vector<std::string> backPasses(const CpuPipelineOptions &options) {
   else
     passes.insert(passes.end(), {
         "scf-forall-to-parallel",
+        llvm::formatv("openopt-balanced-openmp{{num-threads={0}}", options.threads).str(),
         llvm::formatv("convert-scf-to-openmp{{num-threads={0}}", options.threads).str(),
         "expand-strided-metadata",
         "lower-affine",

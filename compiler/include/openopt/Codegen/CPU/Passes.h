@@ -16,6 +16,7 @@ namespace LLVM { class LLVMDialect; }
 namespace linalg { class LinalgDialect; }
 namespace math { class MathDialect; }
 namespace memref { class MemRefDialect; }
+namespace omp { class OpenMPDialect; }
 namespace scf { class SCFDialect; }
 namespace tensor { class TensorDialect; }
 namespace transform { class TransformDialect; }

@@ -130,6 +130,31 @@ def PackMatmulWeightsPass : Pass<"openopt-pack-matmul-weights", "mlir::func::Fun
                            "mlir::tensor::TensorDialect"];
 }
 
+def BalancedOpenMPPass : Pass<"openopt-balanced-openmp", "mlir::ModuleOp"> {
+  let summary = "scf.parallel to OpenMP threads that each run a contiguous range sized by their measured speed";
+  let description = [{
+    Each outermost `scf.parallel` without reductions becomes an
+    `omp.parallel` of `num-threads` threads; its iterations (linearized,
+    in order) are cut into one contiguous range per thread, at boundaries
+    proportional to per-thread speeds kept in a private global of the loop
+    (1.0 to start: the equal static split). Each thread stamps the cycle
+    counter when its range is done; after the join the speeds move a fifth
+    of the way towards each thread's iterations per cycle since the fork,
+    relative to the mean (clamped to [1/2, 2]). So a CPU that runs slower
+    for a while gets fewer iterations, while each iteration keeps the owner
+    it had (a dynamic schedule would move the data between caches). A
+    region that gets another number of threads falls back to equal shares.
+    Loops with reductions are left for `convert-scf-to-openmp`.
+  }];
+  let options = [
+    Option<"numThreads", "num-threads", "int64_t", "2", "Threads of each parallel region">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+                           "mlir::LLVM::LLVMDialect", "mlir::math::MathDialect",
+                           "mlir::memref::MemRefDialect", "mlir::omp::OpenMPDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 def ElideMatmulInitPass : Pass<"openopt-elide-matmul-init", "mlir::func::FuncOp"> {
   let summary = "Erase the writes into a zero-init matmul's output that it overwrites";
   let description = [{
