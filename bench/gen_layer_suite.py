@@ -113,6 +113,8 @@ def softmax(shape):
 LAYERS = {
     "conv3x3_resnet_56_c48": ("conv 3x3", lambda: conv(48, 48, 56, 3, relu=True)),
     "conv3x3_resnet_14_c192": ("conv 3x3", lambda: conv(192, 192, 14, 3)),
+    "conv3x3_resnet_7_c384": ("conv 3x3", lambda: conv(384, 384, 7, 3)),
+    "conv3x3s2_resnet_56_c48": ("conv 3x3 s2", lambda: conv(48, 96, 56, 3, s=2)),
     "conv3x3s2_resnet_28_c96": ("conv 3x3 s2", lambda: conv(96, 192, 28, 3, s=2)),
     "conv7x7s2_stem_224": ("conv 7x7 s2", lambda: conv(3, 48, 224, 7, s=2)),
     "conv3x3_unet_112_c16": ("conv 3x3 few channels", lambda: conv(16, 16, 112, 3, relu=True)),
