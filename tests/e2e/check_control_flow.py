@@ -21,7 +21,6 @@ from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model_runners  # noqa: E402
-import tensor_compare  # noqa: E402
 
 F, I64, B = TensorProto.FLOAT, TensorProto.INT64, TensorProto.BOOL
 
@@ -151,10 +150,7 @@ def main(argv):
                 failed += 1
                 continue
             for out in outputs:
-                mine = model_runners.read_output(os.path.join(run_dir, "ours"), out)
-                theirs = model_runners.read_output(os.path.join(run_dir, "ort"), out)
-                c = (tensor_compare.failure(f"no '{out}' written") if mine is None or theirs is None
-                     else tensor_compare.compare(mine, theirs))
+                c = model_runners.compare_output(os.path.join(run_dir, "ours"), os.path.join(run_dir, "ort"), out)
                 ok = c.ok(1e-5)
                 passed += ok
                 failed += not ok

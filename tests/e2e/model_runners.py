@@ -1,5 +1,5 @@
 """Run a model through `openopt run` and through ONNX Runtime (ort_run.js) with the same inputs and flags, and
-read back the outputs they write (DIR/<sanitized output name>.npy)."""
+read back (and compare) the outputs they write (DIR/<sanitized output name>.npy)."""
 import os
 import shutil
 import subprocess
@@ -8,6 +8,7 @@ from typing import Optional
 
 import numpy as np
 
+import tensor_compare
 from tensor_files import tensor_path
 
 E2E_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -76,3 +77,13 @@ def read_output(output_dir, name):
     """The array written for output `name`, or None if the file is missing."""
     path = tensor_path(output_dir, name)
     return np.load(path) if os.path.exists(path) else None
+
+
+def compare_output(ours_dir, ort_dir, name):
+    """openopt's output `name` against ORT's (a tensor_compare.Comparison); a missing file fails,
+    naming the side that wrote none."""
+    mine, theirs = read_output(ours_dir, name), read_output(ort_dir, name)
+    if mine is None or theirs is None:
+        return tensor_compare.failure(
+            f"no file for output '{name}' from {'openopt' if mine is None else 'onnxruntime'}")
+    return tensor_compare.compare(mine, theirs)

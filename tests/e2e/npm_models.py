@@ -131,13 +131,7 @@ def check(entry, model_path, openopt, work, timeout):
         return [(entry["name"], tensor_compare.failure(what), tol)]
     rows = []
     for name in gen_inputs.graph_output_names(model):
-        theirs = model_runners.read_output(ort_dir, name)
-        mine = model_runners.read_output(ours_dir, name)
-        if mine is None or theirs is None:
-            c = tensor_compare.failure(f"no file for output '{name}' from {'openopt' if mine is None else 'onnxruntime'}")
-        else:
-            c = tensor_compare.compare(mine, theirs)
-        rows.append((f"{entry['name']}:{name}", c, tol))
+        rows.append((f"{entry['name']}:{name}", model_runners.compare_output(ours_dir, ort_dir, name), tol))
     return rows
 
 

@@ -68,6 +68,8 @@ llvm::Expected<Recipe> defaultRecipe() {
   return parseRecipe(defaultRecipeText(), "<built-in default recipe>");
 }
 
+int Recipe::vectorBits() const { return isa == "avx2" ? 256 : isa == "avx512" ? 512 : 0; }
+
 std::string Recipe::graphPassList() const {
   std::vector<std::string> passes;
   for (const RecipePass &pass : graphPasses) {
@@ -78,9 +80,9 @@ std::string Recipe::graphPassList() const {
     // The layout pass plans for the code generation's vector width (which
     // convolutions are computed directly): the target's ISA, unless the
     // recipe gives the pass its own.
-    if (pass.name == "openopt-convert-layout" && isa != "auto" &&
+    if (pass.name == "openopt-convert-layout" && vectorBits() != 0 &&
         llvm::none_of(pass.options, [](const auto &o) { return o.first == "vector-bits"; }))
-      options.push_back(std::string("vector-bits=") + (isa == "avx2" ? "256" : "512"));
+      options.push_back("vector-bits=" + std::to_string(vectorBits()));
     if (!options.empty())
       text += "{" + llvm::join(options, " ") + "}";
     passes.push_back(std::move(text));
@@ -99,7 +101,7 @@ CpuPipelineOptions Recipe::cpuOptions() const {
   options.vectorizeMatmul = vectorizeMatmul;
   options.splitKernels = kernels;
   options.graphPasses = graphPassList();
-  options.vectorBits = isa == "avx2" ? 256 : isa == "avx512" ? 512 : 0;
+  options.vectorBits = vectorBits();
   options.tileM = tileM;
   options.tileN = tileN;
   options.tileK = tileK;

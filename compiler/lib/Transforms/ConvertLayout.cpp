@@ -115,8 +115,9 @@ nn::TransposeOp sinkingTranspose(Value v) {
   return t && t.getPerm() == ArrayRef<int64_t>(kToChannelsFirst) ? t : nn::TransposeOp();
 }
 
-// layout=auto converts a function with a depthwise convolution among at
-// least this many convolutions.
+// layout=auto converts only a function with at least this many
+// convolutions (fewer: a layer alone would pay for the transposes at its
+// edges).
 constexpr int64_t kAutoMinConvs = 4;
 
 // A float 2-D convolution with group == C == F > 1: each output channel

@@ -73,8 +73,8 @@ func.func @conv_direct_stride2(%x: tensor<1x32x14x14xf32>) -> tensor<1x64x7x7xf3
 // input [1, H, W, C] is padded as it is (its producer can then write into
 // the padded buffer) and viewed as [H, W, C]; the [KH, KW, C, F] weight is
 // packed as [F/32, KH, KW, C, 32] (dense<splat> keeps the check about
-// shapes: the bench models' numerics check the element order); the bias is
-// added in a pass of its own over [1, OH, OW, F].
+// shapes: e2e_small_maps checks the element order against ORT); the bias,
+// as [1, 1, 1, F], is added in a pass of its own over [1, OH, OW, F].
 // CHECK-LABEL: func.func @conv_direct_channels_last
 // CHECK: arith.constant dense_resource<direct_conv_kernel{{.*}}> : tensor<2x3x3x64x32xf32>
 // CHECK-NOT: linalg.generic
@@ -83,10 +83,11 @@ func.func @conv_direct_stride2(%x: tensor<1x32x14x14xf32>) -> tensor<1x64x7x7xf3
 // CHECK: %[[OUT:.*]] = scf.forall ({{.*}}) in (2, 7) {{.*}} -> (tensor<1x14x14x64xf32>)
 // CHECK:   tensor.extract_slice %[[HWC]]
 // CHECK:   linalg.matmul {{.*}} : tensor<7x64xf32>, tensor<64x32xf32>
-// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[OUT]], %arg1 : tensor<1x14x14x64xf32>, tensor<64xf32>) outs(%{{.*}} : tensor<1x14x14x64xf32>)
+// CHECK: %[[BIAS:.*]] = tensor.expand_shape %arg1 {{.*}} : tensor<64xf32> into tensor<1x1x1x64xf32>
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[OUT]], %[[BIAS]] : tensor<1x14x14x64xf32>, tensor<1x1x1x64xf32>) outs(%{{.*}} : tensor<1x14x14x64xf32>)
 // CHECK: return %[[R]]
 // MAPS-LABEL: func.func @conv_direct_channels_last
-// MAPS: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>]
+// MAPS: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>]
 func.func @conv_direct_channels_last(%x: tensor<1x14x14x64xf32>, %b: tensor<64xf32>) -> tensor<1x14x14x64xf32> {
   %w = nn.constant dense<0.5> : tensor<3x3x64x64xf32>
   %0 = nn.conv %x, %w, %b {channels_last = true, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x14x14x64xf32>, tensor<3x3x64x64xf32>, tensor<64xf32>) -> tensor<1x14x14x64xf32>

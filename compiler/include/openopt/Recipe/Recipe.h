@@ -60,6 +60,8 @@ struct Recipe {
   std::string graphPipeline() const;
   /// The whole CPU pipeline's options.
   CpuPipelineOptions cpuOptions() const;
+  /// The SIMD width `isa` fixes: 256 (avx2), 512 (avx512), 0 (auto: the host's).
+  int vectorBits() const;
 };
 
 /// One problem in a recipe: where (JSON pointer, line, column) and what.

@@ -358,9 +358,10 @@ Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, 
     std::vector<float> fchw = filtersFirst(*hwcf, kh, kw, c, f);
     SmallVector<Value> images;
     for (int64_t i = 0; i < n; ++i)
-      images.push_back(directConv2DChannelsLast(b, loc, sliceImage(b, loc, input, i), fchw, bias,
-                                                f, kh, kw, oh, ow, p, *direct));
-    return stackImages(b, loc, images, resultType);
+      images.push_back(directConv2DChannelsLast(b, loc, sliceImage(b, loc, input, i), fchw, f, kh,
+                                                kw, oh, ow, p, *direct));
+    Value result = stackImages(b, loc, images, resultType);
+    return bias ? addBias(b, loc, result, bias, {1, 1, 1, f}) : result;
   }
   bool pointwise = kh == 1 && kw == 1 && p.strides[0] == 1 && p.strides[1] == 1 &&
                    p.pads[0] == 0 && p.pads[1] == 0 && p.pads[2] == 0 && p.pads[3] == 0;

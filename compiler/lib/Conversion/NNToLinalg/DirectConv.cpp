@@ -18,10 +18,11 @@
 //           hwc's row (stride and dilation are the view's step), so each
 //           tap's multiply-adds are a register tile of rowTile x 32;
 //   result  out [1, OH, OW, F], back to [1, F, OH, OW] for an NCHW
-//           convolution, plus the bias, a pass that the ReLU or residual
-//           add after the convolution fuses into, and which moves into the
-//           loop (openopt-fuse-elementwise): each chunk transposes (or only
-//           biases) the filters it computed.
+//           convolution, plus the bias (for a channels-last one the caller
+//           adds it, as on its other routes), a pass that the ReLU or
+//           residual add after the convolution fuses into, and which moves
+//           into the loop (openopt-fuse-elementwise): each chunk transposes
+//           (or only biases) the filters it computed.
 //
 // openopt-convert-layout keeps a network's run of such layers channels-last
 // (Support/DirectConvPlan.h), so that only the run's edges transpose.
@@ -219,9 +220,9 @@ Value directConv2D(OpBuilder &b, Location loc, Value image, const std::vector<fl
 }
 
 Value directConv2DChannelsLast(OpBuilder &b, Location loc, Value image,
-                               const std::vector<float> &weights, Value bias, int64_t filters,
-                               int64_t kh, int64_t kw, int64_t oh, int64_t ow,
-                               const Conv2DParams &p, DirectConvPlan plan) {
+                               const std::vector<float> &weights, int64_t filters, int64_t kh,
+                               int64_t kw, int64_t oh, int64_t ow, const Conv2DParams &p,
+                               DirectConvPlan plan) {
   // Padded as it is, [1, H, W, C], so that its producer (a convolution's
   // loop too) writes into the padded buffer (openopt-decompose-pads), then
   // viewed as [H, W, C].
@@ -230,11 +231,7 @@ Value directConv2DChannelsLast(OpBuilder &b, Location loc, Value image,
   auto type = cast<RankedTensorType>(padded.getType());
   Value hwc = reshapeTo(b, loc, padded, {type.getDimSize(1), type.getDimSize(2),
                                          type.getDimSize(3)});
-  Value out = directConvLoop(b, loc, hwc, weights, filters, kh, kw, oh, ow, p, plan);
-  // The bias as its own pass, which the activation or residual add after
-  // the convolution fuses with, and which moves into the loop
-  // (openopt-fuse-elementwise).
-  return bias ? permuted(b, loc, out, {0, 1, 2, 3}, bias, 3) : out;
+  return directConvLoop(b, loc, hwc, weights, filters, kh, kw, oh, ow, p, plan);
 }
 
 } // namespace openopt::lowering

@@ -22,11 +22,12 @@ mlir::Value directConv2D(mlir::OpBuilder &b, mlir::Location loc, mlir::Value ima
                          DirectConvPlan plan);
 
 /// The same for one channels-last image [1, H, W, C] (the weights still
-/// [F, C, KH, KW]): [1, OH, OW, F], with no transpose on either side.
+/// [F, C, KH, KW]), without the bias: [1, OH, OW, F], no transpose on either
+/// side.
 mlir::Value directConv2DChannelsLast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value image,
-                                     const std::vector<float> &weights, mlir::Value bias,
-                                     int64_t filters, int64_t kh, int64_t kw, int64_t oh,
-                                     int64_t ow, const Conv2DParams &params, DirectConvPlan plan);
+                                     const std::vector<float> &weights, int64_t filters,
+                                     int64_t kh, int64_t kw, int64_t oh, int64_t ow,
+                                     const Conv2DParams &params, DirectConvPlan plan);
 
 } // namespace openopt::lowering
 
