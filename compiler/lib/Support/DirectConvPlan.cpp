@@ -1,6 +1,8 @@
 //===- DirectConvPlan.cpp - when a convolution is computed directly -------===//
 #include "openopt/Support/DirectConvPlan.h"
 
+#include <algorithm>
+
 namespace openopt {
 
 std::optional<DirectConvPlan> planDirectConv(int64_t channels, int64_t filters, int64_t kh,
@@ -35,7 +37,12 @@ std::optional<DirectConvPlan> planDirectConv(int64_t channels, int64_t filters, 
     while (oh % groups != 0)
       ++groups;
   }
-  return DirectConvPlan{tile, groups};
+  // The largest divisor of the channels up to 128: 16 KB of a tap's
+  // weights, a third of L1 beside the input rows and accumulators.
+  int64_t block = std::min<int64_t>(channels, 128);
+  while (channels % block != 0)
+    --block;
+  return DirectConvPlan{tile, groups, block};
 }
 
 } // namespace openopt

@@ -18,26 +18,31 @@
 // 32s is convolved directly, channels-last: the input transposed to
 // [H, W, C] and padded, the kernel packed as [F/32, KH, KW, C, 32], then a
 // parallel loop over (chunk of 32 filters, group of rows: at least 8
-// units), and per output row and run of 7 pixels the sum over the taps of
-// [7, C] x [C, 32] into an accumulator of its own. The result goes back to
-// [1, F, OH, OW] with the bias.
+// units). A unit's accumulators are one buffer, a [7, 32] block per run of
+// 7 pixels; taps and blocks of channels (at most 128) outside, the group's
+// rows and runs inside, each adding [7, Cb] x [Cb, 32] to its block, so
+// that a block of one tap's weights is used by every run while in L1. The
+// result goes back to [1, F, OH, OW] with the bias.
 // CHECK-LABEL: func.func @conv_direct
 // CHECK: %[[K:.*]] = arith.constant dense_resource<direct_conv_kernel{{.*}}> : tensor<2x3x3x64x32xf32>
 // CHECK: %[[HWC:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<14x14x64xf32>)
 // CHECK: %[[PADDED:.*]] = tensor.pad %[[HWC]] low[1, 1, 0] high[1, 1, 0]
 // CHECK: scf.forall (%[[CHUNK:.*]], %[[GROUP:.*]]) in (2, 7) shared_outs(%{{.*}}) -> (tensor<1x14x14x64xf32>)
 // CHECK:   %[[FIRST:.*]] = arith.muli %[[GROUP]], %c2
-// CHECK:   scf.for %[[R:.*]] = %c0 to %c2 step %c1
-// CHECK:     %[[Y:.*]] = arith.addi %[[FIRST]], %[[R]]
-// CHECK:     scf.for %[[X:.*]] = %c0 to %c14 step %c7
-// CHECK:       bufferization.alloc_tensor() : tensor<7x32xf32>
-// CHECK:       scf.for %[[KY:.*]] = %c0 to %c3
-// CHECK:         scf.for %[[KX:.*]] = %c0 to %c3
-// CHECK:           %[[ROW:.*]] = arith.addi %[[Y]], %[[KY]]
+// CHECK:   %[[ACC:.*]] = bufferization.alloc_tensor() : tensor<4x7x32xf32>
+// CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} outs(%[[ACC]] : tensor<4x7x32xf32>)
+// CHECK:   scf.for %[[KY:.*]] = %c0 to %c3 step %c1 iter_args(%{{.*}} = %[[ZERO]])
+// CHECK:     scf.for %[[KX:.*]] = %c0 to %c3
+// CHECK:       scf.for %[[R:.*]] = %c0 to %c2
+// CHECK:         %[[Y:.*]] = arith.addi %[[FIRST]], %[[R]]
+// CHECK:         %[[ROW:.*]] = arith.addi %[[Y]], %[[KY]]
+// CHECK:         scf.for %[[X:.*]] = %c0 to %c14 step %c7 iter_args(%[[TILES:.*]] = %{{.*}})
 // CHECK:           %[[COL:.*]] = arith.addi %[[X]], %[[KX]]
 // CHECK:           %[[A:.*]] = tensor.extract_slice %[[PADDED]][%[[ROW]], %[[COL]], 0] [1, 7, 64] [1, 1, 1] : tensor<16x16x64xf32> to tensor<7x64xf32>
 // CHECK:           %[[W:.*]] = tensor.extract_slice %[[K]][%[[CHUNK]], %[[KY]], %[[KX]], 0, 0] [1, 1, 1, 64, 32]
-// CHECK:           linalg.matmul ins(%[[A]], %[[W]] : tensor<7x64xf32>, tensor<64x32xf32>) outs(%{{.*}} : tensor<7x32xf32>)
+// CHECK:           %[[BLOCK:.*]] = tensor.extract_slice %[[TILES]][%{{.*}}, 0, 0] [1, 7, 32] [1, 1, 1] : tensor<4x7x32xf32> to tensor<7x32xf32>
+// CHECK:           %[[SUM:.*]] = linalg.matmul ins(%[[A]], %[[W]] : tensor<7x64xf32>, tensor<64x32xf32>) outs(%[[BLOCK]] : tensor<7x32xf32>)
+// CHECK:           tensor.insert_slice %[[SUM]] into %[[TILES]]
 // CHECK:   %[[F0:.*]] = arith.muli %[[CHUNK]], %c32
 // CHECK:   tensor.parallel_insert_slice %{{.*}}[0, %[[FIRST]], 0, %[[F0]]] [1, 2, 14, 32]
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}]{{.*}} ins(%{{.*}}, %arg1 : tensor<1x14x14x64xf32>, tensor<64xf32>) outs(%{{.*}} : tensor<1x64x14x14xf32>)
@@ -92,4 +97,21 @@ func.func @conv_direct_channels_last(%x: tensor<1x14x14x64xf32>, %b: tensor<64xf
   %w = nn.constant dense<0.5> : tensor<3x3x64x64xf32>
   %0 = nn.conv %x, %w, %b {channels_last = true, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x14x14x64xf32>, tensor<3x3x64x64xf32>, tensor<64xf32>) -> tensor<1x14x14x64xf32>
   return %0 : tensor<1x14x14x64xf32>
+}
+
+// -----
+
+// More than 128 channels: the channels go in blocks of 128 (the largest
+// divisor up to 128), a loop inside each tap.
+// CHECK-LABEL: func.func @conv_direct_channel_blocks
+// CHECK: scf.for %[[KY:.*]] = %c0 to %c3
+// CHECK:   scf.for %[[KX:.*]] = %c0 to %c3
+// CHECK:     scf.for %[[C0:.*]] = %c0 to %c256 step %c128
+// CHECK:       tensor.extract_slice %{{.*}}[%{{.*}}, %{{.*}}, %[[C0]]] [1, 7, 128] [1, 1, 1] : tensor<9x9x256xf32> to tensor<7x128xf32>
+// CHECK:       tensor.extract_slice %{{.*}}[%{{.*}}, %[[KY]], %[[KX]], %[[C0]], 0] [1, 1, 1, 128, 32]
+// CHECK:       linalg.matmul {{.*}} : tensor<7x128xf32>, tensor<128x32xf32>
+func.func @conv_direct_channel_blocks(%x: tensor<1x256x7x7xf32>) -> tensor<1x64x7x7xf32> {
+  %w = nn.constant dense<0.5> : tensor<64x256x3x3xf32>
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x256x7x7xf32>, tensor<64x256x3x3xf32>) -> tensor<1x64x7x7xf32>
+  return %0 : tensor<1x64x7x7xf32>
 }

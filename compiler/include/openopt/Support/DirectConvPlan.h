@@ -22,6 +22,10 @@ struct DirectConvPlan {
   /// The output rows are split into this many groups, each a unit of the
   /// parallel loop with a chunk of filters.
   int64_t rowGroups;
+  /// Input channels per step of the tap loop: one tap's weights for this
+  /// many channels (channelBlock x 32 floats, at most 16 KB) stay in L1
+  /// while every tile of the row group uses them.
+  int64_t channelBlock;
 };
 
 /// Filters per chunk of a direct convolution (two AVX-512 vectors).

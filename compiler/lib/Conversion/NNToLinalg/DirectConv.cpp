@@ -133,10 +133,11 @@ Value directConvLoop(OpBuilder &b, Location loc, Value hwc, const std::vector<fl
     Value chunk = forall.getInductionVar(0);
     Value firstRow =
         arith::MulIOp::create(b, loc, forall.getInductionVar(1), indexConstant(b, loc, groupRows));
-    auto chunkType = RankedTensorType::get({1, groupRows, ow, chunkFilters}, element);
+    int64_t cb = plan.channelBlock, tiles = ow / tile;
+    auto groupType = RankedTensorType::get({groupRows * tiles, tile, chunkFilters}, element);
     auto accType = RankedTensorType::get({tile, chunkFilters}, element);
-    auto aType = RankedTensorType::get({tile, c}, element);
-    auto bType = RankedTensorType::get({c, chunkFilters}, element);
+    auto aType = RankedTensorType::get({tile, cb}, element);
+    auto bType = RankedTensorType::get({cb, chunkFilters}, element);
     // scf.for from 0 to `count` by `step`, carrying one tensor.
     auto loop = [](OpBuilder &lb, Location lloc, int64_t count, int64_t step, Value init,
                    llvm::function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
@@ -146,54 +147,64 @@ Value directConvLoop(OpBuilder &b, Location loc, Value hwc, const std::vector<fl
                        return SmallVector<Value>{body(nb, nloc, iv[0], args[0])};
                      })[0];
     };
-    // One tile of output pixels (row y, columns x0..x0+tile) for the chunk's
-    // filters: the sum over the taps of [tile, C] x [C, 32].
-    auto tileOf = [&](OpBuilder &tb, Location tloc, Value y, Value x0) {
-      // The accumulator is a buffer of its own (alloc_tensor, which
-      // eliminate-empty-tensors leaves alone; from tensor.empty it became a
-      // view of the chunk's output, and the matmul schedule, which needs a
-      // plain output buffer, copied it in and out around every tap).
-      Value acc = linalg::FillOp::create(
-                      tb, tloc, ValueRange{arith::ConstantOp::create(
-                                    tb, tloc, tb.getZeroAttr(element))},
-                      ValueRange{bufferization::AllocTensorOp::create(tb, tloc, accType,
-                                                                      ValueRange{})})
-                      .getResult(0);
-      return loop(tb, tloc, kh, 1, acc,
-                  [&](OpBuilder &yb, Location yloc, Value ky, Value yAcc) {
-        return loop(yb, yloc, kw, 1, yAcc, [&](OpBuilder &xb, Location xloc, Value kx, Value acc) {
-          Value row = arith::AddIOp::create(xb, xloc, scaledIndex(xb, xloc, y, sh, 0),
-                                            scaledIndex(xb, xloc, ky, dh, 0));
+    // The group's accumulators, one [tile, 32] block per register tile (a
+    // buffer of its own: alloc_tensor, which eliminate-empty-tensors leaves
+    // alone; a view of the chunk's output made the matmul schedule copy it
+    // in and out around every call).
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+    Value acc = linalg::FillOp::create(
+                    b, loc, ValueRange{zero},
+                    ValueRange{bufferization::AllocTensorOp::create(b, loc, groupType,
+                                                                    ValueRange{})})
+                    .getResult(0);
+    // Taps and channel blocks outside, tiles inside: a block of one tap's
+    // weights (cb x 32) is loaded from L2 once and used by every tile of the
+    // group while it is in L1. Tiles outside re-read all the chunk's weights
+    // from L2 for every tile, 7 multiply-adds per weight vector loaded.
+    auto tapStep = [&](OpBuilder &tb, Location tloc, Value ky, Value kx, Value c0, Value acc) {
+      return loop(tb, tloc, groupRows, 1, acc,
+                  [&](OpBuilder &yb, Location yloc, Value row, Value rowAcc) {
+        Value y = arith::AddIOp::create(yb, yloc, firstRow, row);
+        Value inRow = arith::AddIOp::create(yb, yloc, scaledIndex(yb, yloc, y, sh, 0),
+                                            scaledIndex(yb, yloc, ky, dh, 0));
+        return loop(yb, yloc, ow, tile, rowAcc,
+                    [&](OpBuilder &xb, Location xloc, Value x0, Value tileAcc) -> Value {
           Value col = arith::AddIOp::create(xb, xloc, scaledIndex(xb, xloc, x0, sw, 0),
                                             scaledIndex(xb, xloc, kx, dw, 0));
           Value a = tensor::ExtractSliceOp::create(
-              xb, xloc, aType, hwc, ArrayRef<OpFoldResult>{row, col, index(xb, 0)},
-              ArrayRef<OpFoldResult>{index(xb, 1), index(xb, tile), index(xb, c)},
+              xb, xloc, aType, hwc, ArrayRef<OpFoldResult>{inRow, col, c0},
+              ArrayRef<OpFoldResult>{index(xb, 1), index(xb, tile), index(xb, cb)},
               ArrayRef<OpFoldResult>{index(xb, 1), index(xb, sw), index(xb, 1)});
           Value w = tensor::ExtractSliceOp::create(
               xb, xloc, bType, kernel,
-              ArrayRef<OpFoldResult>{chunk, ky, kx, index(xb, 0), index(xb, 0)},
-              ArrayRef<OpFoldResult>{index(xb, 1), index(xb, 1), index(xb, 1), index(xb, c),
+              ArrayRef<OpFoldResult>{chunk, ky, kx, c0, index(xb, 0)},
+              ArrayRef<OpFoldResult>{index(xb, 1), index(xb, 1), index(xb, 1), index(xb, cb),
                                      index(xb, chunkFilters)},
               SmallVector<OpFoldResult>(5, index(xb, 1)));
-          return matmul2D(xb, xloc, a, w, acc);
+          // Tile number row * tiles + x0 / tile.
+          Value t = arith::AddIOp::create(
+              xb, xloc, arith::MulIOp::create(xb, xloc, row, indexConstant(xb, xloc, tiles)),
+              arith::DivUIOp::create(xb, xloc, x0, indexConstant(xb, xloc, tile)));
+          SmallVector<OpFoldResult> offsets = {t, index(xb, 0), index(xb, 0)};
+          SmallVector<OpFoldResult> sizes = {index(xb, 1), index(xb, tile),
+                                             index(xb, chunkFilters)};
+          SmallVector<OpFoldResult> strides(3, index(xb, 1));
+          Value blockAcc = tensor::ExtractSliceOp::create(xb, xloc, accType, tileAcc, offsets,
+                                                          sizes, strides);
+          return tensor::InsertSliceOp::create(xb, xloc, matmul2D(xb, xloc, a, w, blockAcc),
+                                               tileAcc, offsets, sizes, strides);
         });
       });
     };
-    Value chunkOut = loop(
-        b, loc, groupRows, 1, emptyTensor(b, loc, chunkType),
-        [&](OpBuilder &yb, Location yloc, Value row, Value rows) {
-          Value y = arith::AddIOp::create(yb, yloc, firstRow, row);
-          return loop(yb, yloc, ow, tile, rows,
-                      [&](OpBuilder &xb, Location xloc, Value x0, Value acc) -> Value {
-            Value out = tileOf(xb, xloc, y, x0);
-            return tensor::InsertSliceOp::create(
-                xb, xloc, out, acc, ArrayRef<OpFoldResult>{index(xb, 0), row, x0, index(xb, 0)},
-                ArrayRef<OpFoldResult>{index(xb, 1), index(xb, 1), index(xb, tile),
-                                       index(xb, chunkFilters)},
-                SmallVector<OpFoldResult>(4, index(xb, 1)));
-          });
+    acc = loop(b, loc, kh, 1, acc, [&](OpBuilder &yb, Location yloc, Value ky, Value yAcc) {
+      return loop(yb, yloc, kw, 1, yAcc, [&](OpBuilder &xb, Location xloc, Value kx, Value xAcc) {
+        return loop(xb, xloc, c, cb, xAcc, [&](OpBuilder &cbb, Location cloc, Value c0, Value a) {
+          return tapStep(cbb, cloc, ky, kx, c0, a);
         });
+      });
+    });
+    // [groupRows * tiles, tile, 32] is [1, groupRows, ow, 32] in the same order.
+    Value chunkOut = reshapeTo(b, loc, acc, {1, groupRows, ow, chunkFilters});
     Value first = arith::MulIOp::create(b, loc, chunk, indexConstant(b, loc, chunkFilters));
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(
