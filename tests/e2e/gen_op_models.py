@@ -184,6 +184,11 @@ case("Conv", "dilation2", [inp("x", [1, 3, 12, 12])], inits={"w": Rand(4, 3, 3, 
      attrs={"dilations": [2, 2], "pads": [2, 2, 2, 2]})
 case("Conv", "groups2", [inp("x", [1, 4, 8, 8])], inits={"w": Rand(6, 2, 3, 3), "b": Rand(6)},
      attrs={"group": 2, "pads": [1, 1, 1, 1]})
+# 16 or more channels and filters a group: one group-1 convolution per group (Winograd here).
+case("Conv", "groups3_wide_winograd_bias", [inp("x", [1, 48, 12, 12])], inits={"w": Rand(48, 16, 3, 3), "b": Rand(48)},
+     attrs={"group": 3, "pads": [1, 1, 1, 1]})
+case("Conv", "groups2_wide_stride2_batch2", [inp("x", [2, 32, 9, 9])], inits={"w": Rand(32, 16, 3, 3)},
+     attrs={"group": 2, "strides": [2, 2]})
 case("Conv", "depthwise_stride2", [inp("x", [1, 8, 9, 9])], inits={"w": Rand(8, 1, 3, 3), "b": Rand(8)},
      attrs={"group": 8, "strides": [2, 2], "pads": [1, 1, 1, 1]})
 case("Conv", "depthwise_multiplier2", [inp("x", [1, 4, 7, 7])], inits={"w": Rand(8, 1, 3, 3)},
@@ -226,6 +231,8 @@ case("Conv", "direct_dilated_rect_kernel", [inp("x", [1, 32, 9, 9])],
      note="a 9x9 output: runs of 3 pixels")
 case("Conv", "direct_1x1_stride2", [inp("x", [1, 64, 14, 14])], inits={"w": Rand(32, 64, 1, 1)},
      attrs={"strides": [2, 2]})
+case("Conv", "direct_channel_blocks", [inp("x", [1, 192, 7, 7])], inits={"w": Rand(32, 192, 3, 3), "b": Rand(32)},
+     attrs={"pads": [1, 1, 1, 1]}, note="192 channels: two blocks of 96 a tap")
 case("Conv", "1x1_batch2", [inp("x", [2, 16, 5, 5])], inits={"w": Rand(8, 16, 1, 1), "b": Rand(8)})
 case("Conv", "rect_kernel_stride_2x1", [inp("x", [1, 3, 9, 10])], inits={"w": Rand(4, 3, 3, 5)},
      attrs={"strides": [2, 1], "pads": [1, 2, 1, 2]})

@@ -215,6 +215,29 @@ func.func @conv_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> tens
 
 // -----
 
+// Groups of at least 16 channels and 16 filters: one group-1 convolution
+// per group (a constant weight is split at compile time, so that the routes
+// that pack it still apply), each result inserted at its group's filters;
+// the bias is sliced per group.
+// CHECK-LABEL: func.func @conv_wide_groups
+// CHECK-NOT: linalg.batch_matmul
+// CHECK: %[[IN0:.*]] = tensor.extract_slice %arg0[0, 0, 0, 0] [1, 16, 8, 8] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice %arg1[0] [16] [1]
+// CHECK: linalg.matmul
+// CHECK: %[[OUT0:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0] [1, 16, 8, 8]
+// CHECK: tensor.extract_slice %arg0[0, 16, 0, 0] [1, 16, 8, 8] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice %arg1[16] [16] [1]
+// CHECK: linalg.matmul
+// CHECK: tensor.insert_slice %{{.*}} into %[[OUT0]][0, 16, 0, 0] [1, 16, 8, 8]
+// CHECK-NOT: linalg.batch_matmul
+func.func @conv_wide_groups(%x: tensor<1x32x8x8xf32>, %b: tensor<32xf32>) -> tensor<1x32x8x8xf32> {
+  %w = nn.constant dense<0.5> : tensor<32x16x3x3xf32>
+  %0 = nn.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2} : (tensor<1x32x8x8xf32>, tensor<32x16x3x3xf32>, tensor<32xf32>) -> tensor<1x32x8x8xf32>
+  return %0 : tensor<1x32x8x8xf32>
+}
+
+// -----
+
 // Depthwise convolution (one input channel per group), stride 2: no im2col.
 // The input is split into its four polyphase planes [4, 6, 5] (zero outside
 // the input: the padding costs no pass of its own), then one parallel generic

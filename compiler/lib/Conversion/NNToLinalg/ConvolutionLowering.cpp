@@ -248,6 +248,57 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
   int64_t g = p.groups, fg = f / g, k = (c / g) * kh * kw, pixels = oh * ow;
   Type element = inType.getElementType();
 
+  // Grouped with at least 16 channels and filters a group (not depthwise):
+  // one group-1 convolution per group, so that each takes the group-1
+  // routes (Winograd, chunked im2col). As one batched matmul over the whole
+  // image's column buffer (g x Cg*KH*KW x OH*OW floats, 3.6 MB for a 4-group
+  // 128-channel 28x28 layer), a 1-thread run was 1.4x ORT's.
+  if (g > 1 && c / g >= 16 && fg >= 16 && inType.hasStaticShape() && wType.hasStaticShape()) {
+    std::optional<std::vector<float>> all = nn::constantFloats(weight);
+    int64_t cg = c / g, perGroup = fg * cg * kh * kw;
+    auto groupOutType = RankedTensorType::get({n, fg, oh, ow}, element);
+    auto groupWeightType = RankedTensorType::get({fg, cg, kh, kw}, element);
+    Conv2DParams single = p;
+    single.groups = 1;
+    Value result = emptyTensor(b, loc, resultType);
+    auto one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
+    for (int64_t gi = 0; gi < g; ++gi) {
+      Value in = tensor::ExtractSliceOp::create(
+          b, loc, RankedTensorType::get({n, cg, inType.getDimSize(2), inType.getDimSize(3)}, element),
+          input, ArrayRef<OpFoldResult>{zero, b.getIndexAttr(gi * cg), zero, zero},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(n), b.getIndexAttr(cg),
+                                 b.getIndexAttr(inType.getDimSize(2)),
+                                 b.getIndexAttr(inType.getDimSize(3))},
+          SmallVector<OpFoldResult>(4, one));
+      // A constant weight is split at compile time, so that the routes
+      // that pack it (Winograd, direct) still see a constant.
+      Value w = all ? Value(arith::ConstantOp::create(
+                          b, loc,
+                          cast<TypedAttr>(nn::makeFloatConstant(
+                              groupWeightType,
+                              ArrayRef<float>(*all).slice(gi * perGroup, perGroup),
+                              "group_weight"))))
+                    : Value(tensor::ExtractSliceOp::create(
+                          b, loc, groupWeightType, weight,
+                          ArrayRef<OpFoldResult>{b.getIndexAttr(gi * fg), zero, zero, zero},
+                          ArrayRef<OpFoldResult>{b.getIndexAttr(fg), b.getIndexAttr(cg),
+                                                 b.getIndexAttr(kh), b.getIndexAttr(kw)},
+                          SmallVector<OpFoldResult>(4, one)));
+      Value groupBias;
+      if (bias)
+        groupBias = tensor::ExtractSliceOp::create(
+            b, loc, RankedTensorType::get({fg}, typeOf(bias).getElementType()), bias,
+            ArrayRef<OpFoldResult>{b.getIndexAttr(gi * fg)},
+            ArrayRef<OpFoldResult>{b.getIndexAttr(fg)}, ArrayRef<OpFoldResult>{one});
+      Value out = conv2D(b, loc, in, w, groupBias, single, groupOutType, vectorBits);
+      result = tensor::InsertSliceOp::create(
+          b, loc, out, result, ArrayRef<OpFoldResult>{zero, b.getIndexAttr(gi * fg), zero, zero},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(n), b.getIndexAttr(fg), b.getIndexAttr(oh),
+                                 b.getIndexAttr(ow)},
+          SmallVector<OpFoldResult>(4, one));
+    }
+    return result;
+  }
   // The routes that take one image [C, H, W] at a time and give [.., F, OH, OW].
   auto eachImage = [&](llvm::function_ref<Value(Value)> convolve) {
     SmallVector<Value> images;
