@@ -115,3 +115,26 @@ func.func @conv_direct_channel_blocks(%x: tensor<1x256x7x7xf32>) -> tensor<1x64x
   %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x256x7x7xf32>, tensor<64x256x3x3xf32>) -> tensor<1x64x7x7xf32>
   return %0 : tensor<1x64x7x7xf32>
 }
+
+// -----
+
+// Strided convolutions have no Winograd route and im2col would gather a
+// strided copy: they are direct up to 1024 output pixels (here 28x28), where
+// a stride-1 one of the same size stays Winograd.
+// CHECK-LABEL: func.func @conv_direct_strided_larger_map
+// CHECK: direct_conv_kernel{{.*}} : tensor<1x3x3x16x32xf32>
+// CHECK: scf.forall ({{.*}}) in (14) {{.*}} -> (tensor<1x28x28x32xf32>)
+// CHECK:   linalg.matmul {{.*}} : tensor<7x16xf32>, tensor<16x32xf32>
+// CHECK-LABEL: func.func @conv_stride1_larger_map
+// CHECK-NOT: direct_conv_kernel
+// CHECK: winograd_kernel
+func.func @conv_direct_strided_larger_map(%x: tensor<1x16x56x56xf32>) -> tensor<1x32x28x28xf32> {
+  %w = nn.constant dense<0.5> : tensor<32x16x3x3xf32>
+  %0 = nn.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x16x56x56xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x28x28xf32>
+  return %0 : tensor<1x32x28x28xf32>
+}
+func.func @conv_stride1_larger_map(%x: tensor<1x16x28x28xf32>) -> tensor<1x32x28x28xf32> {
+  %w = nn.constant dense<0.5> : tensor<32x16x3x3xf32>
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x16x28x28xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x28x28xf32>
+  return %0 : tensor<1x32x28x28xf32>
+}

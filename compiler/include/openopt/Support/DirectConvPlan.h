@@ -35,9 +35,10 @@ constexpr int64_t kDirectConvFilters = 32;
 /// with an OH x OW output, or nullopt where im2col + matmul or Winograd is
 /// the better route: the direct form pays on small maps (at most 256
 /// pixels), where the weights' traffic weighs as much as the arithmetic,
+/// and for `strided` convolutions (a stride above 1) up to 1024 pixels,
 /// with AVX-512 (`vectorBits` 512).
 std::optional<DirectConvPlan> planDirectConv(int64_t channels, int64_t filters, int64_t kh,
-                                             int64_t kw, int64_t oh, int64_t ow,
+                                             int64_t kw, int64_t oh, int64_t ow, bool strided,
                                              int64_t vectorBits);
 
 } // namespace openopt

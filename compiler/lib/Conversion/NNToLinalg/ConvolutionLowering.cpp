@@ -312,7 +312,7 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
   std::optional<WinogradTiles> winograd;
   std::optional<std::vector<float>> weights;
   std::optional<DirectConvPlan> direct;
-  if (g == 1 && element.isF32() && (direct = planDirectConv(c, f, kh, kw, oh, ow, vectorBits)) &&
+  if (g == 1 && element.isF32() && (direct = planDirectConv(c, f, kh, kw, oh, ow, p.strides[0] > 1 || p.strides[1] > 1, vectorBits)) &&
       (weights = nn::constantFloats(weight)))
     return eachImage([&](Value image) {
       return directConv2D(b, loc, image, *weights, bias, f, kh, kw, oh, ow, p, *direct);
@@ -404,7 +404,7 @@ Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, 
   // (DirectConv.h), without the transposes around them.
   std::optional<std::vector<float>> hwcf;
   if (std::optional<DirectConvPlan> direct;
-      element.isF32() && (direct = planDirectConv(c, f, kh, kw, oh, ow, vectorBits)) &&
+      element.isF32() && (direct = planDirectConv(c, f, kh, kw, oh, ow, p.strides[0] > 1 || p.strides[1] > 1, vectorBits)) &&
       (hwcf = nn::constantFloats(weight))) {
     std::vector<float> fchw = filtersFirst(*hwcf, kh, kw, c, f);
     SmallVector<Value> images;
