@@ -231,6 +231,8 @@ case("Conv", "direct_dilated_rect_kernel", [inp("x", [1, 32, 9, 9])],
      note="a 9x9 output: runs of 3 pixels")
 case("Conv", "direct_1x1_stride2", [inp("x", [1, 64, 14, 14])], inits={"w": Rand(32, 64, 1, 1)},
      attrs={"strides": [2, 2]})
+case("Conv", "direct_stride2_larger_map", [inp("x", [1, 16, 55, 56])], inits={"w": Rand(32, 16, 3, 3), "b": Rand(32)},
+     attrs={"strides": [2, 2], "pads": [1, 1, 1, 0]}, note="strided: direct up to 1024 output pixels (28x28)")
 case("Conv", "direct_channel_blocks", [inp("x", [1, 192, 7, 7])], inits={"w": Rand(32, 192, 3, 3), "b": Rand(32)},
      attrs={"pads": [1, 1, 1, 1]}, note="192 channels: two blocks of 96 a tap")
 case("Conv", "1x1_batch2", [inp("x", [2, 16, 5, 5])], inits={"w": Rand(8, 16, 1, 1), "b": Rand(8)})
