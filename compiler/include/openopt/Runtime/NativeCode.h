@@ -25,7 +25,8 @@ void prepareHostCodegen();
 /// position-independent code. `vectorBits` 256 (a recipe's "isa": "avx2")
 /// takes AVX-512 away from the features, so that the code is what an
 /// AVX2-only host gets (its 256-bit register tiles stay 256-bit); 0 or 512:
-/// the host as it is.
+/// the host as it is, with LLVM's own vectorizer using 512-bit vectors
+/// where the host has AVX-512 (its tuning for Intel's cores prefers 256).
 llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostTargetBuilder(int vectorBits = 0);
 
 /// Optimises `module` at `optLevel` for the target and returns it as a
