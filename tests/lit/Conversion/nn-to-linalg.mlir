@@ -502,12 +502,17 @@ func.func @max_pool_stride1(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32> {
 
 // -----
 
-// Softmax: max, exp(x - max), sum, divide.
+// Softmax: the row's max (no NaN checks: a NaN reaches every output through
+// the sum), exp(x - max), the sum, its inverse once a row, and a
+// multiplication an element.
 // CHECK-LABEL: func.func @softmax
-// CHECK: arith.maximumf
+// CHECK: arith.maxnumf %{{.*}}, %{{.*}} fastmath<nnan>
 // CHECK: math.exp
 // CHECK: arith.addf
-// CHECK: arith.divf
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x1xf32>)
+// CHECK: arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x8xf32>)
+// CHECK: arith.mulf
 func.func @softmax(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %0 = nn.softmax %x {axis = -1 : i64} : tensor<2x8xf32>
   return %0 : tensor<2x8xf32>

@@ -16,15 +16,27 @@
 #define OPENOPT_SUPPORT_RECOMPUTECOST_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace openopt {
+
+/// An exp, log, tanh, erf, power or trigonometric function: a polynomial of
+/// 10-20 instructions an element once expanded (openopt-approximate-math),
+/// more than reading its stored result. A softmax's exponentials, fused into
+/// both the sum and the division, were computed twice.
+inline bool isTranscendental(mlir::Operation &op) {
+  return mlir::isa<mlir::math::ExpOp, mlir::math::Exp2Op, mlir::math::ExpM1Op, mlir::math::LogOp,
+                   mlir::math::Log1pOp, mlir::math::Log2Op, mlir::math::TanhOp, mlir::math::ErfOp,
+                   mlir::math::PowFOp, mlir::math::SinOp, mlir::math::CosOp, mlir::math::AtanOp>(op);
+}
 
 inline bool cheapToRecompute(mlir::linalg::LinalgOp producer) {
   constexpr int kMaxRecomputedOps = 16;
   int ops = 0;
   for (mlir::Operation &op : producer->getRegion(0).front().without_terminator())
-    if (mlir::isa<mlir::tensor::ExtractOp>(op) || ++ops > kMaxRecomputedOps)
+    if (mlir::isa<mlir::tensor::ExtractOp>(op) || isTranscendental(op) ||
+        ++ops > kMaxRecomputedOps)
       return false;
   return true;
 }

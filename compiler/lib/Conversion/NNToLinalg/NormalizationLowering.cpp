@@ -101,15 +101,28 @@ struct LowerSoftmax : OpRewritePattern<nn::SoftmaxOp> {
     auto type = op.getType();
     SmallVector<bool> mask = axesMask(type.getRank(), {(int64_t)op.getAxis()});
     Value x = op.getInput();
-    Value max = reduce(rewriter, loc, x, mask, true, lowestFloat(), maxF);
+    // The row's max with no NaN handling (nnan): a NaN in the row makes
+    // every output NaN through the sum either way, and without the flag the
+    // NaN checks kept the max a scalar loop.
+    Value max = reduce(rewriter, loc, x, mask, true, lowestFloat(),
+                       [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         return arith::MaxNumFOp::create(b, l, a[0], a[1],
+                                                         arith::FastMathFlags::nnan);
+                       });
     Value e = elementwise(rewriter, loc, type, {x, max},
                           [](OpBuilder &b, Location l, ValueRange v) -> Value {
                             return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, v[0], v[1]));
                           });
+    // One division a row, then a multiplication an element.
     Value sum = reduce(rewriter, loc, e, mask, true, 0.0, addF);
-    rewriter.replaceOp(op, elementwise(rewriter, loc, type, {e, sum},
+    Value inverse = elementwise(rewriter, loc, typeOf(sum), sum,
+                                [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                                  return arith::DivFOp::create(
+                                      b, l, scalarConstant(b, l, v[0].getType(), 1.0), v[0]);
+                                });
+    rewriter.replaceOp(op, elementwise(rewriter, loc, type, {e, inverse},
                                        [](OpBuilder &b, Location l, ValueRange v) -> Value {
-                                         return arith::DivFOp::create(b, l, v[0], v[1]);
+                                         return arith::MulFOp::create(b, l, v[0], v[1]);
                                        }));
     return success();
   }
