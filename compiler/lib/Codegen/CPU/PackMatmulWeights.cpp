@@ -50,8 +50,11 @@ struct PackConstantB : OpRewritePattern<linalg::MatmulOp> {
 
   // The panel width P when `op` is a matmul to pack, else nullopt: a static
   // f32 matmul whose B is a constant. A single panel (N == P) is already its
-  // own layout; one row or odd rows get a register tile that spans several
-  // panels (openopt-vectorize-matmul). On several threads the schedule splits
+  // own layout; odd row counts get a register tile that spans several panels
+  // (openopt-vectorize-matmul). A single row (a GEMV) is packed: its weight
+  // streams from memory, and a row-major B's tile is a short run every N
+  // floats, which the prefetchers follow badly across pages (mlp_b1 0.314
+  // -> 0.250 ms at 1 thread on an Intel host). On several threads the schedule splits
   // a packed matmul into whole panels or groups of 8 rows; a matmul that
   // allows neither stays as it is, split along N the old way.
   std::optional<int64_t> panelWidth(linalg::MatmulOp op) const {

@@ -12,11 +12,13 @@
 //   kernel  the weights packed at compile time as [F/32, KH, KW, C, 32]: a
 //           chunk of 32 filters reads one contiguous block;
 //   out     a parallel loop over (chunk of 32 filters, group of output
-//           rows); for each output row and run of `rowTile` pixels, the sum,
-//           in an accumulator of its own, over the KH*KW taps of the
-//           matmul [rowTile, C] x [C, 32], whose A is a strided view of
+//           rows); each unit keeps one [rowTile, 32] accumulator per run of
+//           `rowTile` pixels of its rows, and for each tap and block of
+//           channels (DirectConvPlan::channelBlock) adds to every run the
+//           matmul [rowTile, Cb] x [Cb, 32], whose A is a strided view of
 //           hwc's row (stride and dilation are the view's step), so each
-//           tap's multiply-adds are a register tile of rowTile x 32;
+//           step's multiply-adds are a register tile of rowTile x 32 and
+//           its block of weights stays in L1 across the unit's runs;
 //   result  out [1, OH, OW, F], back to [1, F, OH, OW] for an NCHW
 //           convolution, plus the bias (for a channels-last one the caller
 //           adds it, as on its other routes), a pass that the ReLU or
@@ -159,8 +161,8 @@ Value directConvLoop(OpBuilder &b, Location loc, Value hwc, const std::vector<fl
                     .getResult(0);
     // Taps and channel blocks outside, tiles inside: a block of one tap's
     // weights (cb x 32) is loaded from L2 once and used by every tile of the
-    // group while it is in L1. Tiles outside re-read all the chunk's weights
-    // from L2 for every tile, 7 multiply-adds per weight vector loaded.
+    // group while it is in L1. With the tiles outside, each tile re-read all
+    // the chunk's weights from L2, 7 multiply-adds per weight vector loaded.
     auto tapStep = [&](OpBuilder &tb, Location tloc, Value ky, Value kx, Value c0, Value acc) {
       return loop(tb, tloc, groupRows, 1, acc,
                   [&](OpBuilder &yb, Location yloc, Value row, Value rowAcc) {
