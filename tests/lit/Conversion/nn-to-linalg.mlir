@@ -503,10 +503,12 @@ func.func @max_pool_stride1(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32> {
 // -----
 
 // Softmax: the row's max (no NaN checks: a NaN reaches every output through
-// the sum), exp(x - max), the sum, its inverse once a row, and a
+// the sum), exp(x - max) (stored once for the sum and the division to read:
+// openopt.keep_stored), the sum, its inverse once a row, and a
 // multiplication an element.
 // CHECK-LABEL: func.func @softmax
 // CHECK: arith.maxnumf %{{.*}}, %{{.*}} fastmath<nnan>
+// CHECK: linalg.generic {{.*}} attrs = {openopt.keep_stored}
 // CHECK: math.exp
 // CHECK: arith.addf
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x1xf32>)

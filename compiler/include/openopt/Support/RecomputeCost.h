@@ -8,35 +8,30 @@
 // op limit only stops a long chain; a few ops more or less (a ReLU edited
 // into a Sigmoid) must not change which kernels a model has, or an edit
 // recompiles the code around them too (the kernel cache's glue reuse).
-// Both fusion passes (the nn.fused groups' and openopt-fuse-elementwise)
-// ask this before fusing a shared producer.
+// So exponentials are not singled out by kind; a lowering that knows its
+// shared producer costs more than its stored result (a softmax's exp, read
+// by the sum and the division) marks it with kKeepStoredAttr. Both fusion
+// passes (the nn.fused groups' and openopt-fuse-elementwise) ask this
+// before fusing a shared producer.
 //
 //===----------------------------------------------------------------------===//
 #ifndef OPENOPT_SUPPORT_RECOMPUTECOST_H
 #define OPENOPT_SUPPORT_RECOMPUTECOST_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace openopt {
 
-/// An exp, log, tanh, erf, power or trigonometric function: a polynomial of
-/// 10-20 instructions an element once expanded (openopt-approximate-math),
-/// more than reading its stored result. A softmax's exponentials, fused into
-/// both the sum and the division, were computed twice.
-inline bool isTranscendental(mlir::Operation &op) {
-  return mlir::isa<mlir::math::ExpOp, mlir::math::Exp2Op, mlir::math::ExpM1Op, mlir::math::LogOp,
-                   mlir::math::Log1pOp, mlir::math::Log2Op, mlir::math::TanhOp, mlir::math::ErfOp,
-                   mlir::math::PowFOp, mlir::math::SinOp, mlir::math::CosOp, mlir::math::AtanOp>(op);
-}
+/// Marks a producer that its lowering wants stored and read by each of its
+/// users rather than recomputed in them.
+constexpr llvm::StringLiteral kKeepStoredAttr = "openopt.keep_stored";
 
 inline bool cheapToRecompute(mlir::linalg::LinalgOp producer) {
   constexpr int kMaxRecomputedOps = 16;
   int ops = 0;
   for (mlir::Operation &op : producer->getRegion(0).front().without_terminator())
-    if (mlir::isa<mlir::tensor::ExtractOp>(op) || isTranscendental(op) ||
-        ++ops > kMaxRecomputedOps)
+    if (mlir::isa<mlir::tensor::ExtractOp>(op) || ++ops > kMaxRecomputedOps)
       return false;
   return true;
 }
@@ -51,7 +46,7 @@ inline bool fusionMayRecompute(mlir::OpOperand &operand) {
   mlir::Operation *owner = operand.getOwner();
   bool onlyUser = llvm::all_of(operand.get().getUses(),
                                [&](mlir::OpOperand &use) { return use.getOwner() == owner; });
-  return onlyUser || cheapToRecompute(producer);
+  return onlyUser || (!producer->hasAttr(kKeepStoredAttr) && cheapToRecompute(producer));
 }
 
 } // namespace openopt

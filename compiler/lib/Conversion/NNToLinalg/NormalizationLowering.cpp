@@ -5,6 +5,7 @@
 
 #include "openopt/Dialect/NN/NNDialect.h"
 #include "openopt/Dialect/NN/ShapeUtils.h"
+#include "openopt/Support/RecomputeCost.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -113,6 +114,8 @@ struct LowerSoftmax : OpRewritePattern<nn::SoftmaxOp> {
                           [](OpBuilder &b, Location l, ValueRange v) -> Value {
                             return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, v[0], v[1]));
                           });
+    // Stored once and read by the sum and the division, not computed in both.
+    e.getDefiningOp()->setAttr(kKeepStoredAttr, rewriter.getUnitAttr());
     // One division a row, then a multiplication an element.
     Value sum = reduce(rewriter, loc, e, mask, true, 0.0, addF);
     Value inverse = elementwise(rewriter, loc, typeOf(sum), sum,
