@@ -242,6 +242,14 @@ case("Conv", "auto_pad_same_upper", [inp("x", [1, 3, 9, 9])], inits={"w": Rand(4
      attrs={"auto_pad": "SAME_UPPER", "strides": [2, 2]})
 case("Conv", "stem_7x7_stride2", [inp("x", [1, 3, 32, 32])], inits={"w": Rand(8, 3, 7, 7), "b": Rand(8)},
      attrs={"strides": [2, 2], "pads": [3, 3, 3, 3]}, note="the ResNet stem shape")
+# A first layer (at most 4 channels, filters in whole AVX-512 vectors): the sum in registers
+# (FewChannelConv.cpp), runs of 4-8 output pixels.
+case("Conv", "few_channels_3x3_stride2_bias", [inp("x", [1, 3, 20, 24])], inits={"w": Rand(32, 3, 3, 3), "b": Rand(32)},
+     attrs={"strides": [2, 2], "pads": [1, 1, 1, 1]}, note="runs of 6 pixels")
+case("Conv", "few_channels_7x7_48_filters_batch2", [inp("x", [2, 3, 30, 30])], inits={"w": Rand(48, 3, 7, 7), "b": Rand(48)},
+     attrs={"strides": [2, 2], "pads": [3, 3, 3, 3]}, note="runs of 5 pixels, 3 vectors each")
+case("Conv", "few_channels_4_dilated_asym_pads", [inp("x", [1, 4, 17, 16])], inits={"w": Rand(16, 4, 3, 3)},
+     attrs={"dilations": [2, 1], "pads": [2, 0, 1, 1]})
 case("Conv", "conv1d", [inp("x", [1, 4, 20])], inits={"w": Rand(5, 4, 3), "b": Rand(5)},
      attrs={"strides": [2], "pads": [1, 1]})
 

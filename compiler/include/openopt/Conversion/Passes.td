@@ -25,7 +25,7 @@ def ConvertNNToLinalgPass : Pass<"openopt-convert-nn-to-linalg", "mlir::func::Fu
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
     "mlir::scf::SCFDialect", "mlir::cf::ControlFlowDialect",
-    "mlir::bufferization::BufferizationDialect"
+    "mlir::bufferization::BufferizationDialect", "mlir::vector::VectorDialect"
   ];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"0",

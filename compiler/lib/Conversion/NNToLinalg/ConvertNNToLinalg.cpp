@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace openopt {
@@ -45,7 +46,8 @@ struct ConvertNNToLinalgPass
     target.addLegalDialect<mlir::arith::ArithDialect, mlir::linalg::LinalgDialect,
                            mlir::math::MathDialect, mlir::tensor::TensorDialect,
                            mlir::scf::SCFDialect, mlir::cf::ControlFlowDialect,
-                           mlir::bufferization::BufferizationDialect>();
+                           mlir::bufferization::BufferizationDialect,
+                           mlir::vector::VectorDialect>();
     if (failed(mlir::applyPartialConversion(getOperation(), target, std::move(patterns))) ||
         failed(lowering::dissolveFusionGroups(getOperation())))
       return signalPassFailure();

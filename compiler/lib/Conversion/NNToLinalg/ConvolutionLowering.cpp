@@ -23,6 +23,7 @@
 #include "LoweringUtils.h"
 #include "Patterns.h"
 #include "PointwiseChannelsLast.h"
+#include "FewChannelConv.h"
 #include "Winograd.h"
 
 #include "openopt/Dialect/NN/ConstantData.h"
@@ -312,7 +313,28 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
   std::optional<WinogradTiles> winograd;
   std::optional<std::vector<float>> weights;
   std::optional<DirectConvPlan> direct;
-  if (g == 1 && element.isF32() && (direct = planDirectConv(c, f, kh, kw, oh, ow, p.strides[0] > 1 || p.strides[1] > 1, vectorBits)) &&
+  bool strided = p.strides[0] > 1 || p.strides[1] > 1;
+  // A few-channel image (a network's first layer): the whole sum in
+  // registers (FewChannelConv.h), then back to NCHW with the bias, a pass
+  // the ReLU after it fuses into.
+  if (std::optional<int64_t> tile;
+      g == 1 && element.isF32() && (tile = planFewChannelConv(c, f, ow, vectorBits)) &&
+      (weights = nn::constantFloats(weight))) {
+    Value padded = padConstant(b, loc, input, {0, 0, p.pads[0], p.pads[1]},
+                               {0, 0, p.pads[2], p.pads[3]}, 0.0);
+    auto paddedType = typeOf(padded);
+    SmallVector<Value> images;
+    for (int64_t i = 0; i < n; ++i) {
+      Value image = reshapeTo(b, loc, sliceImage(b, loc, padded, i),
+                              {c, paddedType.getDimSize(2), paddedType.getDimSize(3)});
+      Value out = fewChannelConv2D(b, loc, image, /*channelsLast=*/false, *weights, f, kh, kw, oh,
+                                   ow, p, *tile);
+      images.push_back(permuted(b, loc, out, {0, 3, 1, 2}, bias, 1));
+    }
+    return stackImages(b, loc, images, resultType);
+  }
+  if (g == 1 && element.isF32() &&
+      (direct = planDirectConv(c, f, kh, kw, oh, ow, strided, vectorBits)) &&
       (weights = nn::constantFloats(weight)))
     return eachImage([&](Value image) {
       return directConv2D(b, loc, image, *weights, bias, f, kh, kw, oh, ow, p, *direct);
@@ -403,8 +425,29 @@ Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, 
   // Small maps: computed directly, as NCHW convolutions of their size are
   // (DirectConv.h), without the transposes around them.
   std::optional<std::vector<float>> hwcf;
+  // A few-channel image (a network's first layer): the whole sum in
+  // registers (FewChannelConv.h).
+  if (std::optional<int64_t> tile;
+      element.isF32() && (tile = planFewChannelConv(c, f, ow, vectorBits)) &&
+      (hwcf = nn::constantFloats(weight))) {
+    std::vector<float> fchw = filtersFirst(*hwcf, kh, kw, c, f);
+    Value padded = padChannelsLast(b, loc, input, {p.pads[0], p.pads[1]}, {p.pads[2], p.pads[3]},
+                                   0.0);
+    auto paddedType = typeOf(padded);
+    SmallVector<Value> images;
+    for (int64_t i = 0; i < n; ++i) {
+      Value image = reshapeTo(b, loc, sliceImage(b, loc, padded, i),
+                              {paddedType.getDimSize(1), paddedType.getDimSize(2), c});
+      images.push_back(fewChannelConv2D(b, loc, image, /*channelsLast=*/true, fchw, f, kh, kw, oh,
+                                        ow, p, *tile));
+    }
+    Value result = stackImages(b, loc, images, resultType);
+    return bias ? addBias(b, loc, result, bias, {1, 1, 1, f}) : result;
+  }
   if (std::optional<DirectConvPlan> direct;
-      element.isF32() && (direct = planDirectConv(c, f, kh, kw, oh, ow, p.strides[0] > 1 || p.strides[1] > 1, vectorBits)) &&
+      element.isF32() &&
+      (direct = planDirectConv(c, f, kh, kw, oh, ow, p.strides[0] > 1 || p.strides[1] > 1,
+                               vectorBits)) &&
       (hwcf = nn::constantFloats(weight))) {
     std::vector<float> fchw = filtersFirst(*hwcf, kh, kw, c, f);
     SmallVector<Value> images;

@@ -818,4 +818,37 @@ Value polyphasePlaneRows(OpBuilder &b, Location loc, Value input, Value firstRow
         });
   return planes;
 }
+
+Value permuted(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> perm, Value bias,
+               int64_t biasAxis) {
+  auto type = cast<RankedTensorType>(source.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t axis : perm)
+    shape.push_back(type.getDimSize(axis));
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  MLIRContext *ctx = b.getContext();
+  // The loops are the result's axes; source axis perm[d] is loop d.
+  SmallVector<AffineExpr> sourceExprs(perm.size());
+  for (auto [d, axis] : llvm::enumerate(perm))
+    sourceExprs[axis] = getAffineDimExpr(d, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::get(perm.size(), 0, sourceExprs, ctx)};
+  SmallVector<Value> inputs = {source};
+  if (bias) {
+    maps.push_back(AffineMap::get(perm.size(), 0, {getAffineDimExpr(biasAxis, ctx)}, ctx));
+    inputs.push_back(bias);
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(perm.size(), ctx));
+  SmallVector<utils::IteratorType> iterators(perm.size(), utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs, ValueRange{emptyTensor(b, loc, resultType)},
+             maps, iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value v = args[0];
+               if (bias)
+                 v = arith::AddFOp::create(nb, nloc, v, args[1]);
+               linalg::YieldOp::create(nb, nloc, v);
+             })
+      .getResult(0);
+}
+
 } // namespace openopt::lowering

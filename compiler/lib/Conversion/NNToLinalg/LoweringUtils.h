@@ -226,6 +226,12 @@ mlir::Value polyphasePlanes(mlir::OpBuilder &b, mlir::Location loc, mlir::Value 
 mlir::Value polyphasePlaneRows(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                                mlir::Value firstRow, int64_t count, int64_t padTop,
                                int64_t padLeft, int64_t planeW, double padValue = 0.0);
+/// `source` with its axes permuted: result[i...] = source[i[perm[0]], ...],
+/// i.e. result axis d is source axis perm[d]; plus bias[result axis
+/// `biasAxis`] when `bias` is given. One linalg.generic.
+mlir::Value permuted(mlir::OpBuilder &b, mlir::Location loc, mlir::Value source,
+                     llvm::ArrayRef<int64_t> perm, mlir::Value bias = {}, int64_t biasAxis = 0);
+
 } // namespace openopt::lowering
 
 #endif
