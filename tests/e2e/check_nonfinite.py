@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""Softmax over rows that hold NaN or infinities, through `openopt run`, compared with ONNX Runtime.
+
+  check_nonfinite.py [--openopt PATH] [--work DIR]
+
+The lowering takes the row's max without NaN checks (so that it vectorizes) and divides once a row:
+a row with a NaN, with +inf, with -inf, all -inf, or all equal must still give what ORT gives (NaN
+where ORT has NaN, the same numbers elsewhere), at 1 and 2 threads, on rows of 40 and of 128.
+One line per run, then `N passed, N failed`; exit status 1 on any failure.
+"""
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import model_runners  # noqa: E402
+
+
+def softmax_model(rows, width):
+    graph = helper.make_graph(
+        [helper.make_node("Softmax", ["x"], ["y"], axis=-1)], "softmax",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [rows, width])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [rows, width])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def nonfinite_rows(width):
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-4, 4, (6, width)).astype(np.float32)
+    x[1, width // 3] = np.nan
+    x[2, 7] = np.inf
+    x[3, 5] = -np.inf
+    x[4, :] = -np.inf
+    x[5, :] = 2.5
+    return x
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--openopt")
+    p.add_argument("--work")
+    args = p.parse_args(argv)
+    openopt = model_runners.find_openopt(args.openopt)
+    work = args.work or tempfile.mkdtemp(prefix="openopt-nonfinite-")
+    tally = model_runners.Tally()
+    for width in (40, 128):
+        name = f"softmax_{width}"
+        x = nonfinite_rows(width)
+        path = os.path.join(work, name + ".onnx")
+        onnx.save(softmax_model(*x.shape), path)
+        inputs = {"x": os.path.join(work, name + "_x.npy")}
+        np.save(inputs["x"], x)
+        ort_dir = os.path.join(work, name + "_ort")
+        ref = model_runners.run_ort(path, inputs, ort_dir)
+        for threads in (1, 2):
+            out_dir = os.path.join(work, f"{name}_t{threads}")
+            ours = model_runners.run_openopt(openopt, path, inputs, out_dir, threads=threads)
+            if ours.error or ref.error:
+                tally.fail(f"{name} at {threads} thread(s): "
+                           f"{'openopt: ' + ours.error if ours.error else 'onnxruntime: ' + ref.error}")
+                continue
+            tally.check(f"{name} at {threads} thread(s) vs ort",
+                        model_runners.compare_output(out_dir, ort_dir, "y"), 1e-5)
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+    return tally.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
