@@ -187,6 +187,8 @@ case("Conv", "groups2", [inp("x", [1, 4, 8, 8])], inits={"w": Rand(6, 2, 3, 3), 
 # 16 or more channels and filters a group: one group-1 convolution per group (Winograd here).
 case("Conv", "groups3_wide_winograd_bias", [inp("x", [1, 48, 12, 12])], inits={"w": Rand(48, 16, 3, 3), "b": Rand(48)},
      attrs={"group": 3, "pads": [1, 1, 1, 1]})
+case("Conv", "groups2_wide_runtime_weight", [inp("x", [1, 32, 8, 8]), inp("w", [32, 16, 3, 3])],
+     attrs={"group": 2, "pads": [1, 1, 1, 1]})
 case("Conv", "groups2_wide_stride2_batch2", [inp("x", [2, 32, 9, 9])], inits={"w": Rand(32, 16, 3, 3)},
      attrs={"group": 2, "strides": [2, 2]})
 case("Conv", "depthwise_stride2", [inp("x", [1, 8, 9, 9])], inits={"w": Rand(8, 1, 3, 3), "b": Rand(8)},

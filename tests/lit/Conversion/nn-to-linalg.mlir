@@ -236,6 +236,19 @@ func.func @conv_wide_groups(%x: tensor<1x32x8x8xf32>, %b: tensor<32xf32>) -> ten
   return %0 : tensor<1x32x8x8xf32>
 }
 
+// A weight computed at run time is sliced per group instead.
+// CHECK-LABEL: func.func @conv_wide_groups_runtime_weight
+// CHECK-NOT: linalg.batch_matmul
+// CHECK: tensor.extract_slice %arg1[0, 0, 0, 0] [16, 16, 3, 3] [1, 1, 1, 1]
+// CHECK: linalg.matmul
+// CHECK: tensor.extract_slice %arg1[16, 0, 0, 0] [16, 16, 3, 3] [1, 1, 1, 1]
+// CHECK: linalg.matmul
+// CHECK-NOT: linalg.batch_matmul
+func.func @conv_wide_groups_runtime_weight(%x: tensor<1x32x8x8xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<1x32x8x8xf32> {
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2} : (tensor<1x32x8x8xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x8x8xf32>
+  return %0 : tensor<1x32x8x8xf32>
+}
+
 // -----
 
 // Depthwise convolution (one input channel per group), stride 2: no im2col.

@@ -3,10 +3,13 @@
 // Conv becomes a gather of the (padded) input into columns, [K, P] with
 // K = C/group * kernel size and P = output pixels, followed by the matmul
 // W[F, K] x col[K, P] that the CPU schedule tiles and vectorizes. A 1x1
-// stride-1 convolution needs no gather: the input already is col. Two
+// stride-1 convolution needs no gather: the input already is col. Three
 // routes skip the gather where they pay: Winograd F(2x2, 3x3) for 3x3
-// stride-1 convolutions (Winograd.h) and, for small maps with AVX-512, a
-// direct channels-last convolution (DirectConv.h).
+// stride-1 convolutions (Winograd.h) and, with AVX-512, a direct
+// channels-last convolution for small maps and strided layers
+// (DirectConv.h) and a sum in registers for images of few channels
+// (FewChannelConv.h). A grouped convolution with 16 or more channels a
+// group is one group-1 convolution per group.
 // ConvTranspose is the convolution of the stride-dilated, re-padded input
 // with the flipped, channel-swapped kernel.
 //
@@ -19,11 +22,11 @@
 //===----------------------------------------------------------------------===//
 #include "DepthwiseChannelsLast.h"
 #include "DirectConv.h"
+#include "FewChannelConv.h"
 #include "Im2col.h"
 #include "LoweringUtils.h"
 #include "Patterns.h"
 #include "PointwiseChannelsLast.h"
-#include "FewChannelConv.h"
 #include "Winograd.h"
 
 #include "openopt/Dialect/NN/ConstantData.h"
@@ -240,6 +243,19 @@ Value addBias(OpBuilder &b, Location loc, Value result, Value bias,
 }
 
 // 2-D convolution of [N, C, H, W] by [F, Cg, KH, KW] (+ bias [F]) into `resultType`.
+// An [F, C, KH, KW] kernel's values in [KH, KW, C, F] order (the inverse of
+// filtersFirst below).
+std::vector<float> tapsFirst(const std::vector<float> &fchw, int64_t kh, int64_t kw, int64_t c,
+                             int64_t f) {
+  std::vector<float> hwcf(fchw.size());
+  for (int64_t fi = 0; fi < f; ++fi)
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x)
+          hwcf[((y * kw + x) * c + ci) * f + fi] = fchw[((fi * c + ci) * kh + y) * kw + x];
+  return hwcf;
+}
+
 Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
              const Conv2DParams &p, RankedTensorType resultType, int64_t vectorBits) {
   auto inType = typeOf(input), wType = typeOf(weight);
@@ -320,6 +336,7 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
   if (std::optional<int64_t> tile;
       g == 1 && element.isF32() && (tile = planFewChannelConv(c, f, ow, vectorBits)) &&
       (weights = nn::constantFloats(weight))) {
+    std::vector<float> hwcf = tapsFirst(*weights, kh, kw, c, f);
     Value padded = padConstant(b, loc, input, {0, 0, p.pads[0], p.pads[1]},
                                {0, 0, p.pads[2], p.pads[3]}, 0.0);
     auto paddedType = typeOf(padded);
@@ -327,8 +344,8 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
     for (int64_t i = 0; i < n; ++i) {
       Value image = reshapeTo(b, loc, sliceImage(b, loc, padded, i),
                               {c, paddedType.getDimSize(2), paddedType.getDimSize(3)});
-      Value out = fewChannelConv2D(b, loc, image, /*channelsLast=*/false, *weights, f, kh, kw, oh,
-                                   ow, p, *tile);
+      Value out = fewChannelConv2D(b, loc, image, /*channelsLast=*/false, hwcf, f, kh, kw, oh, ow,
+                                   p, *tile);
       images.push_back(permuted(b, loc, out, {0, 3, 1, 2}, bias, 1));
     }
     return stackImages(b, loc, images, resultType);
@@ -425,12 +442,12 @@ Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, 
   // Small maps: computed directly, as NCHW convolutions of their size are
   // (DirectConv.h), without the transposes around them.
   std::optional<std::vector<float>> hwcf;
+  bool strided = p.strides[0] > 1 || p.strides[1] > 1;
   // A few-channel image (a network's first layer): the whole sum in
   // registers (FewChannelConv.h).
   if (std::optional<int64_t> tile;
       element.isF32() && (tile = planFewChannelConv(c, f, ow, vectorBits)) &&
       (hwcf = nn::constantFloats(weight))) {
-    std::vector<float> fchw = filtersFirst(*hwcf, kh, kw, c, f);
     Value padded = padChannelsLast(b, loc, input, {p.pads[0], p.pads[1]}, {p.pads[2], p.pads[3]},
                                    0.0);
     auto paddedType = typeOf(padded);
@@ -438,7 +455,7 @@ Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, 
     for (int64_t i = 0; i < n; ++i) {
       Value image = reshapeTo(b, loc, sliceImage(b, loc, padded, i),
                               {paddedType.getDimSize(1), paddedType.getDimSize(2), c});
-      images.push_back(fewChannelConv2D(b, loc, image, /*channelsLast=*/true, fchw, f, kh, kw, oh,
+      images.push_back(fewChannelConv2D(b, loc, image, /*channelsLast=*/true, *hwcf, f, kh, kw, oh,
                                         ow, p, *tile));
     }
     Value result = stackImages(b, loc, images, resultType);
@@ -446,8 +463,7 @@ Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, 
   }
   if (std::optional<DirectConvPlan> direct;
       element.isF32() &&
-      (direct = planDirectConv(c, f, kh, kw, oh, ow, p.strides[0] > 1 || p.strides[1] > 1,
-                               vectorBits)) &&
+      (direct = planDirectConv(c, f, kh, kw, oh, ow, strided, vectorBits)) &&
       (hwcf = nn::constantFloats(weight))) {
     std::vector<float> fchw = filtersFirst(*hwcf, kh, kw, c, f);
     SmallVector<Value> images;

@@ -10,8 +10,8 @@
 //
 // Here the whole sum runs in registers. A run of `tile` output pixels of a
 // row by all F filters (F/16 AVX-512 vectors a pixel) is the accumulators;
-// each step (ky, kx, c) loads the F weights of that tap and channel (packed
-// at compile time as [KH, KW, C, F]) and broadcasts each pixel's input value
+// each step (ky, kx, c) loads the F weights of that tap and channel (the
+// kernel as [KH, KW, C, F]) and broadcasts each pixel's input value
 // from the padded image, whatever its layout, then one multiply-add per
 // accumulator. KX and C are unrolled in the loop over KY. The result is
 // channels-last, [1, OH, OW, F]; a parallel loop over pairs of output rows.
@@ -38,19 +38,6 @@ constexpr int64_t kLanes = 16;
 // weight vectors (up to 4) and the broadcast value.
 constexpr int64_t kMaxAccumulators = 16;
 
-// weights [F, C, KH, KW] as [KH, KW, C, F].
-std::vector<float> tapsFirst(const std::vector<float> &weights, int64_t filters,
-                             int64_t channels, int64_t kh, int64_t kw) {
-  std::vector<float> packed(weights.size());
-  for (int64_t f = 0; f < filters; ++f)
-    for (int64_t c = 0; c < channels; ++c)
-      for (int64_t y = 0; y < kh; ++y)
-        for (int64_t x = 0; x < kw; ++x)
-          packed[((y * kw + x) * channels + c) * filters + f] =
-              weights[((f * channels + c) * kh + y) * kw + x];
-  return packed;
-}
-
 } // namespace
 
 std::optional<int64_t> planFewChannelConv(int64_t channels, int64_t filters, int64_t ow,
@@ -64,8 +51,8 @@ std::optional<int64_t> planFewChannelConv(int64_t channels, int64_t filters, int
 }
 
 Value fewChannelConv2D(OpBuilder &b, Location loc, Value padded, bool channelsLast,
-                       const std::vector<float> &weights, int64_t filters, int64_t kh,
-                       int64_t kw, int64_t oh, int64_t ow, const Conv2DParams &p, int64_t tile) {
+                       const std::vector<float> &hwcf, int64_t filters, int64_t kh, int64_t kw,
+                       int64_t oh, int64_t ow, const Conv2DParams &p, int64_t tile) {
   auto paddedType = cast<RankedTensorType>(padded.getType());
   Type element = paddedType.getElementType();
   int64_t c = paddedType.getDimSize(channelsLast ? 2 : 0);
@@ -74,8 +61,7 @@ Value fewChannelConv2D(OpBuilder &b, Location loc, Value padded, bool channelsLa
   auto kernelType = RankedTensorType::get({kh, kw, c, filters}, element);
   Value kernel = arith::ConstantOp::create(
       b, loc,
-      cast<TypedAttr>(nn::makeFloatConstant(kernelType, tapsFirst(weights, filters, c, kh, kw),
-                                            "few_channel_conv_kernel")));
+      cast<TypedAttr>(nn::makeFloatConstant(kernelType, hwcf, "few_channel_conv_kernel")));
   auto vectorType = VectorType::get({kLanes}, element);
   auto outType = RankedTensorType::get({1, oh, ow, filters}, element);
   int64_t rowsPerChunk = oh % 2 == 0 ? 2 : 1;

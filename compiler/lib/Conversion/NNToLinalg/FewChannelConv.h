@@ -19,12 +19,12 @@ namespace openopt::lowering {
 std::optional<int64_t> planFewChannelConv(int64_t channels, int64_t filters, int64_t ow,
                                           int64_t vectorBits);
 
-/// The convolution of one padded image with the constant kernel `weights`
-/// ([F, C, KH, KW], row-major), no bias: [1, OH, OW, F]. `padded` is
+/// The convolution of one padded image with the constant kernel `hwcf`
+/// ([KH, KW, C, F], row-major), no bias: [1, OH, OW, F]. `padded` is
 /// [C, H, W] or, `channelsLast`, [H, W, C], with the convolution's padding
 /// already applied.
 mlir::Value fewChannelConv2D(mlir::OpBuilder &b, mlir::Location loc, mlir::Value padded,
-                             bool channelsLast, const std::vector<float> &weights,
+                             bool channelsLast, const std::vector<float> &hwcf,
                              int64_t filters, int64_t kh, int64_t kw, int64_t oh, int64_t ow,
                              const Conv2DParams &params, int64_t tile);
 
