@@ -20,17 +20,18 @@ func.func @whole_k(%a: memref<64x128xf32>, %b: memref<128x64xf32>, %c: memref<64
 
 // -----
 
-// K = 768 in three cache tiles: the first tile starts from zero, the later
+// K = 768 in six cache tiles: the first tile starts from zero, the later
 // ones from the partial sums stored in %c. The loop over K tiles is the one
-// that does not index %c (here M, N and K tiles are 64, 256 and 256 wide:
-// N's loop has K's bounds and is told apart by that).
+// that does not index %c (here M, N and K tiles are 64, 192 and 128 wide
+// for the 8 x 48 register tile, cut into one-row, one-vector pieces, each
+// with its own start).
 // CHECK-LABEL: func.func @k_tiles
 // CHECK: scf.for {{.*}} to %c128 step %c64
-// CHECK: scf.for {{.*}} to %c768 step %c256
-// CHECK: scf.for %[[KT:.*]] = %c0 to %c768 step %c256
+// CHECK: scf.for {{.*}} to %c768 step %c192
+// CHECK: scf.for %[[KT:.*]] = %c0 to %c768 step %c128
 // CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[KT]], %c0
-// CHECK: scf.if %[[FIRST]] -> (vector<32xf32>)
-// CHECK: arith.constant dense<0.000000e+00> : vector<32xf32>
+// CHECK: scf.if %[[FIRST]] -> (vector<16xf32>)
+// CHECK: arith.constant dense<0.000000e+00> : vector<16xf32>
 // CHECK: } else {
 // CHECK: vector.load %arg2
 // CHECK-NOT: linalg.fill

@@ -126,25 +126,25 @@ func.func @also_unpacked(%a: tensor<8x4xf32>, %a7: tensor<7x4xf32>) -> (tensor<8
 
 // On two threads a packed matmul is split into whole panels or groups of
 // 8 rows per thread, else into units of 8 rows by one panel, two or more
-// per thread: 3 panels of 32 and 8 rows allow none (3 units; kept), 16
+// per thread: 3 panels of 48 and 8 rows allow none (3 units; kept), 16
 // rows or 4 panels allow a split, 56 rows by 5 panels 35 units (packed).
 // THREADS-LABEL: func.func @two_threads
-// THREADS: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<8x4xf32>, tensor<4x96xf32>)
-// THREADS: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<16x4xf32>, tensor<3x4x32xf32>)
+// THREADS: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<8x4xf32>, tensor<4x144xf32>)
+// THREADS: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<16x4xf32>, tensor<3x4x48xf32>)
 // THREADS: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<8x4xf32>, tensor<4x4x32xf32>)
 // THREADS: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<56x4xf32>, tensor<5x4x32xf32>)
-func.func @two_threads(%a8: tensor<8x4xf32>, %a16: tensor<16x4xf32>, %a56: tensor<56x4xf32>) -> (tensor<8x96xf32>, tensor<16x96xf32>, tensor<8x128xf32>, tensor<56x160xf32>) {
-  %w = arith.constant dense<1.5> : tensor<4x96xf32>
-  %v = arith.constant dense<2.5> : tensor<4x96xf32>
+func.func @two_threads(%a8: tensor<8x4xf32>, %a16: tensor<16x4xf32>, %a56: tensor<56x4xf32>) -> (tensor<8x144xf32>, tensor<16x144xf32>, tensor<8x128xf32>, tensor<56x160xf32>) {
+  %w = arith.constant dense<1.5> : tensor<4x144xf32>
+  %v = arith.constant dense<2.5> : tensor<4x144xf32>
   %u = arith.constant dense<1.5> : tensor<4x128xf32>
   %t = arith.constant dense<0.5> : tensor<4x160xf32>
-  %c0 = tensor.empty() : tensor<8x96xf32>
-  %c1 = tensor.empty() : tensor<16x96xf32>
+  %c0 = tensor.empty() : tensor<8x144xf32>
+  %c1 = tensor.empty() : tensor<16x144xf32>
   %c2 = tensor.empty() : tensor<8x128xf32>
   %c3 = tensor.empty() : tensor<56x160xf32>
-  %r0 = linalg.matmul ins(%a8, %w : tensor<8x4xf32>, tensor<4x96xf32>) outs(%c0 : tensor<8x96xf32>) -> tensor<8x96xf32>
-  %r1 = linalg.matmul ins(%a16, %v : tensor<16x4xf32>, tensor<4x96xf32>) outs(%c1 : tensor<16x96xf32>) -> tensor<16x96xf32>
+  %r0 = linalg.matmul ins(%a8, %w : tensor<8x4xf32>, tensor<4x144xf32>) outs(%c0 : tensor<8x144xf32>) -> tensor<8x144xf32>
+  %r1 = linalg.matmul ins(%a16, %v : tensor<16x4xf32>, tensor<4x144xf32>) outs(%c1 : tensor<16x144xf32>) -> tensor<16x144xf32>
   %r2 = linalg.matmul ins(%a8, %u : tensor<8x4xf32>, tensor<4x128xf32>) outs(%c2 : tensor<8x128xf32>) -> tensor<8x128xf32>
   %r3 = linalg.matmul ins(%a56, %t : tensor<56x4xf32>, tensor<4x160xf32>) outs(%c3 : tensor<56x160xf32>) -> tensor<56x160xf32>
-  return %r0, %r1, %r2, %r3 : tensor<8x96xf32>, tensor<16x96xf32>, tensor<8x128xf32>, tensor<56x160xf32>
+  return %r0, %r1, %r2, %r3 : tensor<8x144xf32>, tensor<16x144xf32>, tensor<8x128xf32>, tensor<56x160xf32>
 }

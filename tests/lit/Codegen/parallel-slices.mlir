@@ -13,11 +13,14 @@ func.func @wide_matmul(%a: memref<48x432xf32>, %b: memref<432x3136xf32>, %c: mem
 
 // -----
 
-// A tall one is split along M.
+// A tall one is split along M. Its 48 columns are one 8 x 48 register
+// tile, scheduled as 24 one-row, one-vector pieces with an accumulator each.
 // CHECK-LABEL: func.func @tall_matmul
 // CHECK: scf.forall (%{{.*}}) in (2)
 // CHECK-NEXT: scf.for %{{.*}} = %c0 to %c1568 step %c56
-// CHECK: scf.for %{{.*}} = %c0 to %c48 step %c16
+// CHECK: scf.for %{{.*}} = %c0 to %c56 step %c8
+// CHECK: scf.for {{.*}} -> (vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>, vector<1x16xf32>)
+// CHECK-COUNT-24: vector.fma {{.*}} : vector<16xf32>
 func.func @tall_matmul(%a: memref<3136x432xf32>, %b: memref<432x48xf32>, %c: memref<3136x48xf32>) {
   linalg.matmul ins(%a, %b : memref<3136x432xf32>, memref<432x48xf32>) outs(%c : memref<3136x48xf32>)
   return

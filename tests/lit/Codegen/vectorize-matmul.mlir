@@ -200,3 +200,34 @@ func.func @matmul_odd_rows(%a: memref<7x64xf32>, %b: memref<64x32xf32>, %c: memr
   linalg.matmul ins(%a, %b : memref<7x64xf32>, memref<64x32xf32>) outs(%c : memref<7x32xf32>)
   return
 }
+
+// -----
+
+// Three AVX-512 vectors wide (N = 48, M a multiple of 8): 24 accumulators,
+// scheduled as one-row, one-vector pieces, each with its own accumulator,
+// so that no vector<48xf32> reaches LLVM (which rebuilt it element by
+// element around every step of K). The K tile is 128 deep (one K tile of
+// the 48 columns in 24 KB). A run of 7 rows gets 21. AVX2 has 6 x 16
+// tiles for N = 48 (4 x 16 where M is no multiple of 6).
+// AVX512-LABEL: func.func @three_vectors
+// AVX512: scf.for {{.*}} to %c256 step %c128
+// AVX512: scf.for {{.*}} step %c8
+// AVX512: scf.for {{.*}} -> ({{(vector<1x16xf32>, )+}}vector<1x16xf32>)
+// AVX512-COUNT-24: vector.fma {{.*}} : vector<16xf32>
+// AVX512-NOT: vector<48xf32>
+// AVX512-LABEL: func.func @seven_rows
+// AVX512: scf.for {{.*}} -> ({{(vector<1x16xf32>, )+}}vector<1x16xf32>)
+// AVX512-COUNT-21: vector.fma {{.*}} : vector<16xf32>
+// AVX512-NOT: vector<48xf32>
+// AVX2-LABEL: func.func @three_vectors
+// AVX2: iter_args({{.*}}) -> (vector<4x16xf32>)
+// AVX2-LABEL: func.func @seven_rows
+// AVX2: iter_args({{.*}}) -> (vector<7x8xf32>)
+func.func @three_vectors(%a: memref<64x256xf32>, %b: memref<256x48xf32>, %c: memref<64x48xf32>) {
+  linalg.matmul ins(%a, %b : memref<64x256xf32>, memref<256x48xf32>) outs(%c : memref<64x48xf32>)
+  return
+}
+func.func @seven_rows(%a: memref<7x128xf32, strided<[384, 1], offset: ?>>, %b: memref<128x48xf32>, %c: memref<7x48xf32>) {
+  linalg.matmul ins(%a, %b : memref<7x128xf32, strided<[384, 1], offset: ?>>, memref<128x48xf32>) outs(%c : memref<7x48xf32>)
+  return
+}

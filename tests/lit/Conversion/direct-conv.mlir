@@ -138,3 +138,21 @@ func.func @conv_stride1_larger_map(%x: tensor<1x16x28x28xf32>) -> tensor<1x32x28
   %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x16x28x28xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x28x28xf32>
   return %0 : tensor<1x32x28x28xf32>
 }
+
+// -----
+
+// Filters in 48s (resnet18w48's 48 to 384) go in chunks of three AVX-512
+// vectors: the kernel is packed as [F/48, KH, KW, C, 48] and each run of 7
+// pixels is a 7 x 48 matmul (21 accumulators).
+// CHECK-LABEL: func.func @conv_direct_chunks_of_48
+// CHECK: direct_conv_kernel{{.*}} : tensor<2x3x3x96x48xf32>
+// CHECK: scf.forall ({{.*}}) in (2, 7) {{.*}} -> (tensor<1x14x14x96xf32>)
+// CHECK:   bufferization.alloc_tensor() : tensor<4x7x48xf32>
+// CHECK:   linalg.matmul {{.*}} : tensor<7x96xf32>, tensor<96x48xf32>
+// CHECK:   arith.muli %{{.*}}, %c48
+// CHECK:   tensor.parallel_insert_slice %{{.*}} [1, 2, 14, 48]
+func.func @conv_direct_chunks_of_48(%x: tensor<1x96x14x14xf32>) -> tensor<1x96x14x14xf32> {
+  %w = nn.constant dense<0.5> : tensor<96x96x3x3xf32>
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x96x14x14xf32>, tensor<96x96x3x3xf32>) -> tensor<1x96x14x14xf32>
+  return %0 : tensor<1x96x14x14xf32>
+}

@@ -16,20 +16,20 @@
 namespace openopt {
 
 /// How a direct convolution walks its output: `rowTile` output pixels of a
-/// row by kDirectConvFilters filters are one register tile.
+/// row by `chunkFilters` filters are one register tile.
 struct DirectConvPlan {
   int64_t rowTile;
+  /// Filters per chunk (the register tile's width): 48 (three AVX-512
+  /// vectors) where the filters divide by it, else 32.
+  int64_t chunkFilters;
   /// The output rows are split into this many groups, each a unit of the
   /// parallel loop with a chunk of filters.
   int64_t rowGroups;
   /// Input channels per step of the tap loop: one tap's weights for this
-  /// many channels (channelBlock x 32 floats, at most 16 KB) stay in L1
+  /// many channels (channelBlock x chunkFilters floats, at most 24 KB) stay in L1
   /// while every tile of the row group uses them.
   int64_t channelBlock;
 };
-
-/// Filters per chunk of a direct convolution (two AVX-512 vectors).
-constexpr int64_t kDirectConvFilters = 32;
 
 /// The plan for a group-1 convolution of C to F channels, kernel KH x KW,
 /// with an OH x OW output, or nullopt where im2col + matmul or Winograd is

@@ -69,7 +69,7 @@ struct PackConstantB : OpRewritePattern<linalg::MatmulOp> {
     if (!isF32(aType) || !isF32(bType) || !isF32(cType))
       return std::nullopt;
     int64_t m = aType.getDimSize(0), k = aType.getDimSize(1), n = bType.getDimSize(1);
-    int64_t p = registerTileWidth(n, vectorBits);
+    int64_t p = registerTileWidth(m, n, vectorBits);
     if ((m != 1 && m % 2 != 0) || p == 0 || n == p || k * n * 4 > maxBytes)
       return std::nullopt;
     if (threads > 1 && !packedThreadSlice(m, n, p, threads))

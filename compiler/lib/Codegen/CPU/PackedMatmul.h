@@ -32,9 +32,21 @@ namespace openopt {
 inline constexpr llvm::StringLiteral kPackedMatmulAttr = "openopt.packed_b";
 
 
-/// The register tile's width along N for a matmul whose N is `n`: two
-/// vectors where N divides by them, else one, else 0 (no vector tile).
-int64_t registerTileWidth(int64_t n, int64_t vectorBits);
+/// A matmul's register tile: `rows` rows of A by `width` columns of B
+/// (whole vectors), rows x width / lanes accumulators.
+struct RegisterTile {
+  int64_t rows, width;
+};
+
+/// The register tile for an M x N matmul (M even) on `vectorBits`-wide
+/// vectors, or nullopt when N is no multiple of a vector. On AVX-512 up to
+/// 24 accumulators, as few loads per multiply-add as the shape allows; on
+/// AVX2 the 6 x 16 tile (12 of its 16 registers).
+std::optional<RegisterTile> registerTile(int64_t m, int64_t n, int64_t vectorBits);
+
+/// The register tile's width along N for an M x N matmul (the panel width
+/// of a packed B), 0 when no vector tile fits.
+int64_t registerTileWidth(int64_t m, int64_t n, int64_t vectorBits);
 
 /// The indexing maps of the packed form, loops (m, j, n, k): A[m, k],
 /// Bp[j, k, n], C[m, j, n].

@@ -51,16 +51,13 @@ std::optional<Schedule> chooseSchedule(int64_t m, int64_t n, int64_t k, bool bat
                                        int64_t maxM, int64_t maxN, int64_t maxK,
                                        int64_t vectorBits) {
   int64_t lanes = vectorBits / 32;
-  // Accumulators: 16 of AVX-512's 32 zmm, 12 of AVX2's 16 ymm (the 6x16
-  // tile; two ymm hold the B row, two the broadcast A values). Eight ymm
-  // accumulators only just cover the FMA latency at two FMAs a cycle: the
-  // 4x16 tile ran 13% slower on resnet's 192-filter stride-2 layer.
-  int64_t maxAccumulators = vectorBits == 512 ? 16 : 12;
+  // Accumulators: 24 of AVX-512's 32 zmm, 12 of AVX2's 16 ymm (registerTile).
+  int64_t maxAccumulators = vectorBits == 512 ? 24 : 12;
   int64_t rn = 0, rm = 1;
   // A few odd rows (a direct convolution's run of 7 pixels): all of them,
   // as many vectors wide as the accumulators allow.
   if (m >= 3 && m <= 7 && m % 2 != 0)
-    for (int64_t regs : {2, 1})
+    for (int64_t regs : {3, 2, 1})
       if (n % (regs * lanes) == 0 && m * regs <= maxAccumulators) {
         rn = regs * lanes;
         rm = m;
@@ -76,24 +73,27 @@ std::optional<Schedule> chooseSchedule(int64_t m, int64_t n, int64_t k, bool bat
     if (rn == 0 && n % 8 == 0)
       rn = 8;
   } else if (rn == 0) {
-    for (int64_t regs : {2, 1})
-      if (n % (regs * lanes) == 0) {
-        rn = regs * lanes;
-        break;
-      }
-    if (rn == 0 && n % 8 == 0)
+    if (std::optional<RegisterTile> tile = registerTile(m, n, vectorBits)) {
+      rm = tile->rows;
+      rn = tile->width;
+    } else if (n % 8 == 0) {
       rn = 8;
-    for (int64_t rows : {8, 6, 4, 2})
-      if (m % rows == 0 && rows * std::max<int64_t>(1, rn / lanes) <= maxAccumulators &&
-          (rows != 6 || vectorBits == 256)) {
-        rm = rows;
-        break;
-      }
+      for (int64_t rows : {8, 4, 2})
+        if (m % rows == 0) {
+          rm = rows;
+          break;
+        }
+    }
   }
   if (rn == 0)
     return std::nullopt;
-  int64_t tk = dividingTile(k, 1, maxK);
-  if (tk < std::min<int64_t>(32, maxK) && k <= 1024)
+  // One K tile of B's register-tile columns, which the row tiles share, in
+  // at most 32 KB of L1 beside the rows of A: 256 deep for 32 columns, 128
+  // for 48 or 64 (a 48-wide tile ran 221 GFLOP/s with 128, 210 with 256).
+  // A single row's B is read once whatever the tile.
+  int64_t kLimit = rm > 1 ? std::min(maxK, std::max<int64_t>(16, 8192 / rn)) : maxK;
+  int64_t tk = dividingTile(k, 1, kLimit);
+  if (tk < std::min<int64_t>(32, kLimit) && k <= 1024)
     tk = k; // an awkward K (a prime, say): keep it whole
   Schedule s;
   s.cacheTiles = {dividingTile(m, rm, maxM), dividingTile(n, rn, maxN), tk};
@@ -455,7 +455,37 @@ struct VectorizeMatmulPass : impl::VectorizeMatmulPassBase<VectorizeMatmulPass> 
       if (hasZeroInit(op))
         zeroInits.push_back({guardZeroInit(op), op->getOperand(0), op->getOperand(1)});
       body += tileStep(name + "_c", name + "_r", schedule->registerTiles, schedule->registerOrder);
-      body += "    transform.structured.vectorize %" + name + "_r : !transform.any_op\n";
+      int64_t width = packed ? panel : schedule->registerTiles[schedule->registerTiles.size() - 2];
+      int64_t lanes = bits / 32;
+      if (width / lanes == 3) {
+        // Three vectors wide: LLVM keeps a vector<48xf32> accumulator as a
+        // <64 x float> that it rebuilds element by element around every
+        // step of K (40x slower). Cut into one-row, one-vector ops, unrolled
+        // row by row, each piece has its own accumulator, and LLVM merges
+        // their loads: the three vectors of B for all rows, each row's
+        // broadcast of A for its three. Cut by vector only, the eight
+        // broadcasts stayed live across the three column blocks, and with
+        // the 24 accumulators they spilled.
+        int64_t rank = packed ? 4 : schedule->registerTiles.size();
+        llvm::SmallVector<int64_t> split(rank, 0);
+        split[packed ? 0 : rank - 3] = 1;
+        split[rank - 2] = lanes;
+        int64_t rows = packed ? schedule->registerTiles[0] : schedule->registerTiles[rank - 3];
+        body += tileStep(name + "_r", name + "_v", split);
+        body += llvm::formatv("    transform.loop.unroll %{0}_v_loops#1 {{factor = 3} : "
+                              "!transform.any_op\n"
+                              "    transform.loop.unroll %{0}_v_loops#0 {{factor = {4}} : "
+                              "!transform.any_op\n"
+                              "    %{0}_u = transform.structured.match ops{{[\"{1}\"]} "
+                              "attributes{{{2} = {3} : i64} in %f : (!transform.any_op) -> "
+                              "!transform.any_op\n",
+                              name, op->getName().getStringRef(), kScheduleAttr, id, rows)
+                    .str();
+        name += "_u";
+      } else {
+        name += "_r";
+      }
+      body += "    transform.structured.vectorize %" + name + " : !transform.any_op\n";
       ++id;
     });
     // Everything else that is big enough runs on all threads too, split

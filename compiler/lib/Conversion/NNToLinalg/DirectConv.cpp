@@ -9,15 +9,16 @@
 //
 //   hwc     the input as [H, W, C], padded, in one pass (an NCHW input is
 //           transposed on the way; a channels-last one is only padded);
-//   kernel  the weights packed at compile time as [F/32, KH, KW, C, 32]: a
-//           chunk of 32 filters reads one contiguous block;
-//   out     a parallel loop over (chunk of 32 filters, group of output
-//           rows); each unit keeps one [rowTile, 32] accumulator per run of
+//   kernel  the weights packed at compile time as [F/P, KH, KW, C, P]: a
+//           chunk of P filters (48 or 32, DirectConvPlan::chunkFilters)
+//           reads one contiguous block;
+//   out     a parallel loop over (chunk of P filters, group of output
+//           rows); each unit keeps one [rowTile, P] accumulator per run of
 //           `rowTile` pixels of its rows, and for each tap and block of
 //           channels (DirectConvPlan::channelBlock) adds to every run the
-//           matmul [rowTile, Cb] x [Cb, 32], whose A is a strided view of
+//           matmul [rowTile, Cb] x [Cb, P], whose A is a strided view of
 //           hwc's row (stride and dilation are the view's step), so each
-//           step's multiply-adds are a register tile of rowTile x 32 and
+//           step's multiply-adds are a register tile of rowTile x P and
 //           its block of weights stays in L1 across the unit's runs;
 //   result  out [1, OH, OW, F], back to [1, F, OH, OW] for an NCHW
 //           convolution, plus the bias (for a channels-last one the caller
@@ -50,10 +51,9 @@ using namespace mlir;
 namespace openopt::lowering {
 namespace {
 
-// weights [F, C, KH, KW] as [F/P, KH, KW, C, P] (P = kDirectConvFilters).
+// weights [F, C, KH, KW] as [F/P, KH, KW, C, P] (P filters a chunk).
 std::vector<float> packedKernel(const std::vector<float> &weights, int64_t filters,
-                                int64_t channels, int64_t kh, int64_t kw) {
-  constexpr int64_t p = kDirectConvFilters;
+                                int64_t channels, int64_t kh, int64_t kw, int64_t p) {
   std::vector<float> packed(weights.size());
   for (int64_t f = 0; f < filters; ++f)
     for (int64_t c = 0; c < channels; ++c)
@@ -74,14 +74,14 @@ Value directConvLoop(OpBuilder &b, Location loc, Value hwc, const std::vector<fl
   auto imageType = cast<RankedTensorType>(hwc.getType());
   int64_t c = imageType.getDimSize(2);
   Type element = imageType.getElementType();
-  constexpr int64_t chunkFilters = kDirectConvFilters;
+  int64_t chunkFilters = plan.chunkFilters;
   int64_t chunks = filters / chunkFilters, tile = plan.rowTile;
   int64_t sh = p.strides[0], sw = p.strides[1], dh = p.dilations[0], dw = p.dilations[1];
 
   auto kernelType = RankedTensorType::get({chunks, kh, kw, c, chunkFilters}, element);
   Value kernel = arith::ConstantOp::create(
       b, loc,
-      cast<TypedAttr>(nn::makeFloatConstant(kernelType, packedKernel(weights, filters, c, kh, kw),
+      cast<TypedAttr>(nn::makeFloatConstant(kernelType, packedKernel(weights, filters, c, kh, kw, chunkFilters),
                                             "direct_conv_kernel")));
 
   // [1, OH, OW, F], so that the transpose's result is [1, F, OH, OW]: no

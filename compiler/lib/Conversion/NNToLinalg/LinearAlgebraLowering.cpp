@@ -59,16 +59,17 @@ Value matmul2D(OpBuilder &b, Location loc, Value a, Value bMat, Value init) {
   auto initType = cast<RankedTensorType>(init.getType());
   int64_t m = initType.getDimSize(0), n = initType.getDimSize(1);
   int64_t padded = ShapedType::isDynamic(n) || n % 8 == 0 ? n : (n + 15) / 16 * 16;
-  // The register tile follows N: a multiple of 32 gets two AVX-512 vectors
-  // per row and 16 accumulators; a multiple of 16, one vector and 8, at
-  // about half the FMA rate; a multiple of 8, one 8-lane vector, a quarter.
-  // The width with the most useful work per FMA wins (N = 24 becomes 32,
-  // 48 becomes 64, 784 becomes 800; 16 stays). A single row has its own
-  // rule below: its B is the large operand, and a B computed at run time
-  // would be copied.
-  if (!ShapedType::isDynamic(n) && padded % 32 != 0 && m != 1) {
+  // The register tile follows N (registerTile in Codegen/CPU): a multiple
+  // of 48 or 32 gets three or two AVX-512 vectors a row and 24 or 16
+  // accumulators; a multiple of 16, one vector and 8, at about half the FMA
+  // rate; a multiple of 8, one 8-lane vector, a quarter. The width with the
+  // most useful work per FMA wins (N = 24 becomes 32, 784 becomes 800; 16
+  // and 48 stay). A single row has its own rule below: its B is the large
+  // operand, and a B computed at run time would be copied.
+  auto fullRate = [](int64_t width) { return width % 32 == 0 || width % 48 == 0; };
+  if (!ShapedType::isDynamic(n) && !fullRate(padded) && m != 1) {
     auto usefulPerFma = [&](int64_t width) {
-      double rate = width % 32 == 0 ? 1.0 : width % 16 == 0 ? 0.5 : 0.25;
+      double rate = fullRate(width) ? 1.0 : width % 16 == 0 ? 0.5 : 0.25;
       return rate * double(n) / double(width);
     };
     int64_t wide = (n + 31) / 32 * 32;
