@@ -156,3 +156,22 @@ func.func @conv_direct_chunks_of_48(%x: tensor<1x96x14x14xf32>) -> tensor<1x96x1
   %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x96x14x14xf32>, tensor<96x96x3x3xf32>) -> tensor<1x96x14x14xf32>
   return %0 : tensor<1x96x14x14xf32>
 }
+
+// -----
+
+// An input larger than the weights (here 646 KB against 166 KB): the units
+// go row group by row group, each with both filter chunks, so that with the
+// iterations split in contiguous halves each thread reads the rows the op
+// before it wrote on the same core (in (4, 2): groups, then chunks; the
+// layers above, whose weights are the larger read, go chunk by chunk).
+// CHECK-LABEL: func.func @conv_direct_row_groups_outer
+// CHECK: scf.forall (%[[G:.*]], %[[C:.*]]) in (4, 2) {{.*}} -> (tensor<1x28x28x96xf32>)
+// CHECK:   %[[FIRST:.*]] = arith.muli %[[G]], %c7
+// CHECK:   tensor.extract_slice %{{.*}}[%[[C]], %{{.*}}, %{{.*}}, 0, 0] [1, 1, 1, 48, 48]
+// CHECK:   %[[F0:.*]] = arith.muli %[[C]], %c48
+// CHECK:   tensor.parallel_insert_slice %{{.*}}[0, %[[FIRST]], 0, %[[F0]]] [1, 7, 28, 48]
+func.func @conv_direct_row_groups_outer(%x: tensor<1x48x56x56xf32>) -> tensor<1x96x28x28xf32> {
+  %w = nn.constant dense<0.5> : tensor<96x48x3x3xf32>
+  %0 = nn.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x48x56x56xf32>, tensor<96x48x3x3xf32>) -> tensor<1x96x28x28xf32>
+  return %0 : tensor<1x96x28x28xf32>
+}

@@ -25,6 +25,11 @@ struct DirectConvPlan {
   /// The output rows are split into this many groups, each a unit of the
   /// parallel loop with a chunk of filters.
   int64_t rowGroups;
+  /// Whether the parallel loop's units go row group by row group (each
+  /// thread then reads its part of the input and all the weights) rather
+  /// than filter chunk by filter chunk (all the input, its part of the
+  /// weights): whichever of the two it reads less of.
+  bool rowGroupsOuter;
   /// Input channels per step of the tap loop: one tap's weights for this
   /// many channels (channelBlock x chunkFilters floats, at most 24 KB) stay in L1
   /// while every tile of the row group uses them.

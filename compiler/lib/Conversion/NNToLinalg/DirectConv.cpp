@@ -89,17 +89,21 @@ Value directConvLoop(OpBuilder &b, Location loc, Value hwc, const std::vector<fl
   auto outType = RankedTensorType::get({1, oh, ow, filters}, element);
   // Units (filter chunk, row group), row groups inner: with the loop's
   // iterations split in contiguous halves, each thread reads about half of
-  // the weights.
+  // the weights; or (row group, filter chunk) where the input is the
+  // larger read (DirectConvPlan::rowGroupsOuter).
   int64_t groupRows = oh / plan.rowGroups;
-  auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{index(b, chunks), index(b, plan.rowGroups)},
-      ValueRange{emptyTensor(b, loc, outType)}, std::nullopt);
+  bool groupsOuter = plan.rowGroupsOuter;
+  SmallVector<OpFoldResult> counts = {index(b, chunks), index(b, plan.rowGroups)};
+  if (groupsOuter)
+    std::swap(counts[0], counts[1]);
+  auto forall = scf::ForallOp::create(b, loc, counts, ValueRange{emptyTensor(b, loc, outType)},
+                                      std::nullopt);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forall.getBody());
-    Value chunk = forall.getInductionVar(0);
-    Value firstRow =
-        arith::MulIOp::create(b, loc, forall.getInductionVar(1), indexConstant(b, loc, groupRows));
+    Value chunk = forall.getInductionVar(groupsOuter ? 1 : 0);
+    Value firstRow = arith::MulIOp::create(b, loc, forall.getInductionVar(groupsOuter ? 0 : 1),
+                                           indexConstant(b, loc, groupRows));
     int64_t cb = plan.channelBlock, tiles = ow / tile;
     auto groupType = RankedTensorType::get({groupRows * tiles, tile, chunkFilters}, element);
     auto accType = RankedTensorType::get({tile, chunkFilters}, element);
