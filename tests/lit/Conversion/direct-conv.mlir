@@ -159,11 +159,14 @@ func.func @conv_direct_chunks_of_48(%x: tensor<1x96x14x14xf32>) -> tensor<1x96x1
 
 // -----
 
-// An input larger than the weights (here 646 KB against 166 KB): the units
-// go row group by row group, each with both filter chunks, so that with the
-// iterations split in contiguous halves each thread reads the rows the op
-// before it wrote on the same core (in (4, 2): groups, then chunks; the
-// layers above, whose weights are the larger read, go chunk by chunk).
+// Input and output larger than the weights (here 646 + 301 KB against 166
+// KB): the units go row group by row group, each with both filter chunks,
+// so that with the iterations split in contiguous halves each thread reads
+// the rows the op before it wrote on the same core, and the op after finds
+// its rows there (in (4, 2): groups, then chunks; the layers above, whose
+// weights are the larger read, go chunk by chunk). Split by rows, there are
+// at least two row groups even where the chunks alone make 8 units
+// (MobileNetV2's 14x14 expansion, 12 chunks of 48).
 // CHECK-LABEL: func.func @conv_direct_row_groups_outer
 // CHECK: scf.forall (%[[G:.*]], %[[C:.*]]) in (4, 2) {{.*}} -> (tensor<1x28x28x96xf32>)
 // CHECK:   %[[FIRST:.*]] = arith.muli %[[G]], %c7
@@ -174,4 +177,12 @@ func.func @conv_direct_row_groups_outer(%x: tensor<1x48x56x56xf32>) -> tensor<1x
   %w = nn.constant dense<0.5> : tensor<96x48x3x3xf32>
   %0 = nn.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x48x56x56xf32>, tensor<96x48x3x3xf32>) -> tensor<1x96x28x28xf32>
   return %0 : tensor<1x96x28x28xf32>
+}
+// CHECK-LABEL: func.func @pointwise_rows_outer
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (2, 12) {{.*}} -> (tensor<1x14x14x576xf32>)
+// CHECK:   linalg.matmul {{.*}} : tensor<7x96xf32>, tensor<96x48xf32>
+func.func @pointwise_rows_outer(%x: tensor<1x14x14x96xf32>) -> tensor<1x14x14x576xf32> {
+  %w = nn.constant dense<0.5> : tensor<1x1x96x576xf32>
+  %0 = nn.conv %x, %w {channels_last = true, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x14x14x96xf32>, tensor<1x1x96x576xf32>) -> tensor<1x14x14x576xf32>
+  return %0 : tensor<1x14x14x576xf32>
 }
