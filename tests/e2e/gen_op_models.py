@@ -193,6 +193,11 @@ case("Conv", "groups2_wide_stride2_batch2", [inp("x", [2, 32, 9, 9])], inits={"w
      attrs={"group": 2, "strides": [2, 2]})
 case("Conv", "depthwise_stride2", [inp("x", [1, 8, 9, 9])], inits={"w": Rand(8, 1, 3, 3), "b": Rand(8)},
      attrs={"group": 8, "strides": [2, 2], "pads": [1, 1, 1, 1]})
+# Stride 2 into a map under 16 wide, 64+ channels: channels-last between
+# transposes (batch 2, asymmetric pads, an odd map).
+case("Conv", "depthwise_stride2_small_map_channels_last", [inp("x", [2, 80, 13, 13])],
+     inits={"w": Rand(80, 1, 3, 3), "b": Rand(80)},
+     attrs={"group": 80, "strides": [2, 2], "pads": [1, 0, 1, 1]})
 case("Conv", "depthwise_multiplier2", [inp("x", [1, 4, 7, 7])], inits={"w": Rand(8, 1, 3, 3)},
      attrs={"group": 4, "pads": [1, 1, 1, 1]})
 case("Conv", "depthwise_dilated_batch2_asym_pads", [inp("x", [2, 6, 10, 11])],
