@@ -51,7 +51,8 @@ static bool isZeroFill(Value v) {
 /// after), so the CPU schedule can vectorize every matmul; padding a constant
 /// B costs nothing at run time once folded. An N not a multiple of 8 is
 /// padded to a multiple of 16 (one AVX-512 vector), and to a multiple of 32
-/// (two) when the register tile gains more than the columns cost; a single
+/// (two) when the register tile gains more than the columns cost (a
+/// multiple of 48, three vectors, stays as it is); a single
 /// row (a GEMV such as a classifier) is padded to a
 /// multiple of 128 when that wastes at most 1/8, so that its schedule gets 8
 /// independent accumulators instead of one latency-bound chain.

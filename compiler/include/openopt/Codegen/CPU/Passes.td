@@ -47,8 +47,9 @@ def VectorizeMatmulPass : Pass<"openopt-vectorize-matmul", "mlir::func::FuncOp">
     dimension and all shapes stay static. The register tile is vectorized,
     the contraction lowered to broadcast + FMA outer products, and the
     accumulator loads and stores hoisted out of the reduction loop. The
-    register tile follows the vector width: 4 x 16 (8 ymm accumulators) for
-    AVX2, 8 x 32 (16 zmm accumulators) for AVX-512. Matmuls
+    register tile follows the vector width: 6 x 16 (12 ymm accumulators) for
+    AVX2, 8 x 48 or 8 x 32 (24 or 16 zmm accumulators) for AVX-512, the
+    three-vector tile scheduled as one-row, one-vector pieces. Matmuls
     whose N is not a multiple of 8 are left as loops (the nn lowering pads
     them so that this is rare). With `threads` > 1 each matmul is first split
     into that many `scf.forall` slices, each scheduled as above: along M when
