@@ -148,3 +148,19 @@ func.func @two_threads(%a8: tensor<8x4xf32>, %a16: tensor<16x4xf32>, %a56: tenso
   %r3 = linalg.matmul ins(%a56, %t : tensor<56x4xf32>, tensor<4x160xf32>) outs(%c3 : tensor<56x160xf32>) -> tensor<56x160xf32>
   return %r0, %r1, %r2, %r3 : tensor<8x144xf32>, tensor<16x144xf32>, tensor<8x128xf32>, tensor<56x160xf32>
 }
+
+// -----
+
+// 96 columns and 8 rows: panels of 48 on AVX-512 (the 8 x 48 register
+// tile), of 16 on AVX2.
+// AVX512-LABEL: func.func @panels_of_48
+// AVX512: arith.constant dense<2.500000e+00> : tensor<2x4x48xf32>
+// AVX512: linalg.generic {{.*}} outs(%{{.*}} : tensor<8x2x48xf32>)
+// AVX2-LABEL: func.func @panels_of_48
+// AVX2: arith.constant dense<2.500000e+00> : tensor<6x4x16xf32>
+func.func @panels_of_48(%a: tensor<8x4xf32>) -> tensor<8x96xf32> {
+  %w = arith.constant dense<2.5> : tensor<4x96xf32>
+  %e = tensor.empty() : tensor<8x96xf32>
+  %r = linalg.matmul ins(%a, %w : tensor<8x4xf32>, tensor<4x96xf32>) outs(%e : tensor<8x96xf32>) -> tensor<8x96xf32>
+  return %r : tensor<8x96xf32>
+}

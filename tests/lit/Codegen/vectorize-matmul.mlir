@@ -214,10 +214,12 @@ func.func @matmul_odd_rows(%a: memref<7x64xf32>, %b: memref<64x32xf32>, %c: memr
 // AVX512: scf.for {{.*}} step %c8
 // AVX512: scf.for {{.*}} -> ({{(vector<1x16xf32>, )+}}vector<1x16xf32>)
 // AVX512-COUNT-24: vector.fma {{.*}} : vector<16xf32>
+// AVX512-NOT: vector.fma
 // AVX512-NOT: vector<48xf32>
 // AVX512-LABEL: func.func @seven_rows
 // AVX512: scf.for {{.*}} -> ({{(vector<1x16xf32>, )+}}vector<1x16xf32>)
 // AVX512-COUNT-21: vector.fma {{.*}} : vector<16xf32>
+// AVX512-NOT: vector.fma
 // AVX512-NOT: vector<48xf32>
 // AVX2-LABEL: func.func @three_vectors
 // AVX2: iter_args({{.*}}) -> (vector<4x16xf32>)
@@ -229,5 +231,53 @@ func.func @three_vectors(%a: memref<64x256xf32>, %b: memref<256x48xf32>, %c: mem
 }
 func.func @seven_rows(%a: memref<7x128xf32, strided<[384, 1], offset: ?>>, %b: memref<128x48xf32>, %c: memref<7x48xf32>) {
   linalg.matmul ins(%a, %b : memref<7x128xf32, strided<[384, 1], offset: ?>>, memref<128x48xf32>) outs(%c : memref<7x48xf32>)
+  return
+}
+
+// -----
+
+// The same split for a packed matmul (panels of 48, loops m, j, n, k: the
+// pieces cut m and n) and a batched one (b, m, n, k). On AVX2 a 48-wide
+// panel is wider than its tile and stays unscheduled; three rows by 48
+// columns there are 3 x 16 (three-vector tiles are AVX-512's only), on
+// AVX-512 nine pieces.
+// AVX512-LABEL: func.func @packed_three_vectors
+// AVX512: scf.for {{.*}} step %c8
+// AVX512: scf.for {{.*}} -> ({{(vector<1x1x16xf32>, )+vector<1x1x16xf32>}})
+// AVX512-COUNT-24: vector.fma {{.*}} : vector<16xf32>
+// AVX512-NOT: vector.fma
+// AVX512-LABEL: func.func @batched_three_vectors
+// AVX512: scf.for {{.*}} -> ({{(vector<1x1x16xf32>, )+vector<1x1x16xf32>}})
+// AVX512-COUNT-24: vector.fma {{.*}} : vector<16xf32>
+// AVX512-NOT: vector.fma
+// AVX512-LABEL: func.func @three_rows_48
+// AVX512-COUNT-9: vector.fma {{.*}} : vector<16xf32>
+// AVX512-NOT: vector.fma
+// AVX2-LABEL: func.func @packed_three_vectors
+// AVX2: linalg.fill
+// AVX2-NEXT: linalg.generic
+// AVX2-LABEL: func.func @three_rows_48
+// AVX2: iter_args({{.*}}) -> (vector<3x16xf32>)
+#pA = affine_map<(m, j, n, k) -> (m, k)>
+#pB = affine_map<(m, j, n, k) -> (j, k, n)>
+#pC = affine_map<(m, j, n, k) -> (m, j, n)>
+func.func @packed_three_vectors(%a: memref<16x64xf32>, %b: memref<2x64x48xf32>, %c: memref<16x2x48xf32>) {
+  linalg.generic {indexing_maps = [#pA, #pB, #pC],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<16x64xf32>, memref<2x64x48xf32>) outs(%c : memref<16x2x48xf32>)
+      attrs = {openopt.packed_b, openopt.zero_init} {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @batched_three_vectors(%a: memref<2x16x32xf32>, %b: memref<2x32x48xf32>, %c: memref<2x16x48xf32>) {
+  linalg.batch_matmul ins(%a, %b : memref<2x16x32xf32>, memref<2x32x48xf32>) outs(%c : memref<2x16x48xf32>)
+  return
+}
+func.func @three_rows_48(%a: memref<3x32xf32>, %b: memref<32x48xf32>, %c: memref<3x48xf32>) {
+  linalg.matmul ins(%a, %b : memref<3x32xf32>, memref<32x48xf32>) outs(%c : memref<3x48xf32>)
   return
 }

@@ -720,11 +720,12 @@ func.func @resize_nearest_tables(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
 // ([N, OH, OW, C/16, 16]), transposed back with the bias added on the way.
 // CHECK-LABEL: func.func @depthwise_stride2_small_map
 // CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<1x64x14x14xf32>) outs(%{{.*}} : tensor<1x14x14x64xf32>)
-// CHECK: tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<64x1x3x3xf32>) outs(%{{.*}} : tensor<3x3x1x64xf32>)
+// CHECK: tensor.pad %{{.*}} low[0, 2, 1, 0] high[0, 0, 1, 0]
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x7x7x4x16xf32>)
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %arg1 : tensor<1x7x7x64xf32>, tensor<64xf32>) outs(%{{.*}} : tensor<1x64x7x7xf32>)
 func.func @depthwise_stride2_small_map(%x: tensor<1x64x14x14xf32>, %b: tensor<64xf32>) -> tensor<1x64x7x7xf32> {
   %w = nn.constant dense<0.5> : tensor<64x1x3x3xf32>
-  %0 = nn.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 64} : (tensor<1x64x14x14xf32>, tensor<64x1x3x3xf32>, tensor<64xf32>) -> tensor<1x64x7x7xf32>
+  %0 = nn.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 2, 1, 0, 1>, dilations = array<i64: 1, 1>, group = 64} : (tensor<1x64x14x14xf32>, tensor<64x1x3x3xf32>, tensor<64xf32>) -> tensor<1x64x7x7xf32>
   return %0 : tensor<1x64x7x7xf32>
 }

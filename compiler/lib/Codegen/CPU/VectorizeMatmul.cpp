@@ -56,9 +56,12 @@ std::optional<Schedule> chooseSchedule(int64_t m, int64_t n, int64_t k, bool bat
   int64_t rn = 0, rm = 1;
   // A few odd rows (a direct convolution's run of 7 pixels): all of them,
   // as many vectors wide as the accumulators allow.
+  // Three vectors only on AVX-512 (7 x 48 for a run of 7 pixels by a
+  // 48-filter chunk): AVX2's tiles are 16 wide (registerTile).
   if (m >= 3 && m <= 7 && m % 2 != 0)
     for (int64_t regs : {3, 2, 1})
-      if (n % (regs * lanes) == 0 && m * regs <= maxAccumulators) {
+      if (n % (regs * lanes) == 0 && m * regs <= maxAccumulators &&
+          (regs != 3 || vectorBits == 512)) {
         rn = regs * lanes;
         rm = m;
         break;
@@ -87,11 +90,13 @@ std::optional<Schedule> chooseSchedule(int64_t m, int64_t n, int64_t k, bool bat
   }
   if (rn == 0)
     return std::nullopt;
-  // One K tile of B's register-tile columns, which the row tiles share, in
-  // at most 32 KB of L1 beside the rows of A: 256 deep for 32 columns, 128
-  // for 48 or 64 (a 48-wide tile ran 221 GFLOP/s with 128, 210 with 256).
-  // A single row's B is read once whatever the tile.
-  int64_t kLimit = rm > 1 ? std::min(maxK, std::max<int64_t>(16, 8192 / rn)) : maxK;
+  // A tile wider than two vectors takes K tiles of at most 8192 / width
+  // (170 for 48: K = 768 gets 128, K = 576 gets 144), so that its B columns
+  // for one K tile, which the row tiles share, stay in about 24 KB of L1
+  // beside the rows of A (bert's 128x768x3072 with the 8 x 48 tile: 3.20
+  // ms with K tiles of 128, 3.41 with 256, 3.33 with 64). A single row's B
+  // is read once whatever the tile.
+  int64_t kLimit = rm > 1 && rn > 32 ? std::min(maxK, 8192 / rn) : maxK;
   int64_t tk = dividingTile(k, 1, kLimit);
   if (tk < std::min<int64_t>(32, kLimit) && k <= 1024)
     tk = k; // an awkward K (a prime, say): keep it whole
@@ -147,11 +152,15 @@ std::optional<llvm::SmallVector<int64_t>> threadSlices(int64_t batch, int64_t m,
     sizes[offset] = m / threads;
     return sizes;
   }
-  if (n % (threads * 32) == 0) {
+  // N slices of whole two- or three-vector tiles (on two threads, N = 96
+  // is two 48s). An N of 48 times an odd number (144) has neither on two
+  // threads: it splits M below where M allows, else it stays serial (the
+  // lowering used to pad it to 160).
+  if (n % (threads * 32) == 0 || (vectorBits == 512 && n % (threads * 48) == 0)) {
     sizes[offset + 1] = n / threads;
     return sizes;
   }
-  // N slices that are not a multiple of 32 halve the AVX-512 register tile
+  // N slices that are not a multiple of 32 or 48 halve the AVX-512 register tile
   // (8x16, eight accumulators instead of sixteen): split M instead where it
   // divides. resnet's 192x864x224 stride-2 convolution ran no faster on two
   // threads than on one with N cut into 112s. (AVX2's tile is 16 wide

@@ -167,8 +167,9 @@ Value depthwiseConv2D(OpBuilder &b, Location loc, Value input, Value weight, Val
   // channels (MobileNet's 14 -> 7 layer in NCHW): channels-last between two
   // transposes, vectorized along the channels. dwconv3x3s2_mbv2_14_c576 ran
   // 0.077 ms at 1 thread as polyphase planes with 7-wide rows, 0.045 this
-  // way (ORT 0.061). At stride 1 (14x14) the flattened rows below stay
-  // faster at 1 thread (0.084 against 0.104 ms).
+  // way (ORT 0.061); with AVX2 forced 0.079 and 0.054. At stride 1 (14x14)
+  // the flattened rows below stay faster at 1 thread (0.084 against 0.104
+  // ms).
   bool stride2 = p.strides[0] == 2 && p.strides[1] == 2;
   if (stride2 && multiplier == 1 && ow < 16 && c % 16 == 0 && c >= 64 &&
       typeOf(weight).hasStaticShape() && inType.hasStaticShape()) {

@@ -118,7 +118,7 @@ Value directConvLoop(OpBuilder &b, Location loc, Value hwc, const std::vector<fl
                        return SmallVector<Value>{body(nb, nloc, iv[0], args[0])};
                      })[0];
     };
-    // The group's accumulators, one [tile, 32] block per register tile (a
+    // The group's accumulators, one [tile, P] block per register tile (a
     // buffer of its own: alloc_tensor, which eliminate-empty-tensors leaves
     // alone; a view of the chunk's output made the matmul schedule copy it
     // in and out around every call).
@@ -129,7 +129,7 @@ Value directConvLoop(OpBuilder &b, Location loc, Value hwc, const std::vector<fl
                                                                     ValueRange{})})
                     .getResult(0);
     // Taps and channel blocks outside, tiles inside: a block of one tap's
-    // weights (cb x 32) is loaded from L2 once and used by every tile of the
+    // weights (cb x P) is loaded from L2 once and used by every tile of the
     // group while it is in L1. With the tiles outside, each tile re-read all
     // the chunk's weights from L2, 7 multiply-adds per weight vector loaded.
     auto tapStep = [&](OpBuilder &tb, Location tloc, Value ky, Value kx, Value c0, Value acc) {
@@ -174,7 +174,7 @@ Value directConvLoop(OpBuilder &b, Location loc, Value hwc, const std::vector<fl
         });
       });
     });
-    // [groupRows * tiles, tile, 32] is [1, groupRows, ow, 32] in the same order.
+    // [groupRows * tiles, tile, P] is [1, groupRows, ow, P] in the same order.
     Value chunkOut = reshapeTo(b, loc, acc, {1, groupRows, ow, chunkFilters});
     Value first = arith::MulIOp::create(b, loc, chunk, indexConstant(b, loc, chunkFilters));
     b.setInsertionPointToStart(forall.getTerminator().getBody());

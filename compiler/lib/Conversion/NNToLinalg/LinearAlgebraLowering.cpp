@@ -64,18 +64,18 @@ Value matmul2D(OpBuilder &b, Location loc, Value a, Value bMat, Value init) {
   // of 48 or 32 gets three or two AVX-512 vectors a row and 24 or 16
   // accumulators; a multiple of 16, one vector and 8, at about half the FMA
   // rate; a multiple of 8, one 8-lane vector, a quarter. The width with the
-  // most useful work per FMA wins (N = 24 becomes 32, 784 becomes 800; 16
-  // and 48 stay). A single row has its own rule below: its B is the large
-  // operand, and a B computed at run time would be copied.
+  // most useful work per FMA wins (N = 24 becomes 32, 40 becomes 48, 784
+  // becomes 800; 16 and 48 stay). A single row has its own rule below: its
+  // B is the large operand, and a B computed at run time would be copied.
   auto fullRate = [](int64_t width) { return width % 32 == 0 || width % 48 == 0; };
   if (!ShapedType::isDynamic(n) && !fullRate(padded) && m != 1) {
     auto usefulPerFma = [&](int64_t width) {
       double rate = fullRate(width) ? 1.0 : width % 16 == 0 ? 0.5 : 0.25;
       return rate * double(n) / double(width);
     };
-    int64_t wide = (n + 31) / 32 * 32;
-    if (usefulPerFma(wide) > usefulPerFma(padded))
-      padded = wide;
+    for (int64_t wide : {(n + 31) / 32 * 32, (n + 47) / 48 * 48})
+      if (usefulPerFma(wide) > usefulPerFma(padded))
+        padded = wide;
   }
   if (m == 1 && !ShapedType::isDynamic(n) && n >= 128 && foldsToConstant(bMat)) {
     int64_t wide = (n + 127) / 128 * 128;
