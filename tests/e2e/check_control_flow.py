@@ -9,11 +9,8 @@ computed in its body; an If nested in an If branch, both reading a value from th
 combination of the two conditions); and a Scan over a sequence of symbolic length (two lengths).
 One line per run and output, then `N passed, N failed`; exit status 1 on any failure.
 """
-import argparse
 import os
-import shutil
 import sys
-import tempfile
 
 import numpy as np
 import onnx
@@ -124,37 +121,30 @@ def scan_sequence():
 
 
 def main(argv):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--openopt")
-    p.add_argument("--work")
-    args = p.parse_args(argv)
-    openopt = model_runners.find_openopt(args.openopt)
-    work = args.work or tempfile.mkdtemp(prefix="openopt-control-flow-")
-    tally = model_runners.Tally()
-    for name, m, runs in (loop_with_trip_count(), while_loop(), nested_if(), scan_sequence()):
-        path = os.path.join(work, name + ".onnx")
-        onnx.save(m, path)
-        outputs = [o.name for o in m.graph.output]
-        for k, arrays in enumerate(runs):
-            run_dir = os.path.join(work, f"{name}_{k}")
-            os.makedirs(run_dir, exist_ok=True)
-            inputs = {}
-            for input_name, array in arrays.items():
-                inputs[input_name] = os.path.join(run_dir, input_name + ".npy")
-                np.save(inputs[input_name], array)
-            shown = ", ".join(f"{n}={a.tolist() if a.size <= 3 else list(a.shape)}" for n, a in arrays.items())
-            ours = model_runners.run_openopt(openopt, path, inputs, os.path.join(run_dir, "ours"))
-            ref = model_runners.run_ort(path, inputs, os.path.join(run_dir, "ort"))
-            if ours.error or ref.error:
-                tally.fail(f"{name} ({shown}): {'openopt: ' + ours.error if ours.error else 'onnxruntime: ' + ref.error}")
-                continue
-            for out in outputs:
-                tally.check(f"{name}:{out} ({shown}) vs ort",
-                            model_runners.compare_output(os.path.join(run_dir, "ours"), os.path.join(run_dir, "ort"), out),
-                            1e-5)
-    if not args.work:
-        shutil.rmtree(work, ignore_errors=True)
-    return tally.finish()
+    with model_runners.check_script(argv, __doc__, "openopt-control-flow-") as (openopt, work):
+        tally = model_runners.Tally()
+        for name, m, runs in (loop_with_trip_count(), while_loop(), nested_if(), scan_sequence()):
+            path = os.path.join(work, name + ".onnx")
+            onnx.save(m, path)
+            outputs = [o.name for o in m.graph.output]
+            for k, arrays in enumerate(runs):
+                run_dir = os.path.join(work, f"{name}_{k}")
+                os.makedirs(run_dir, exist_ok=True)
+                inputs = {}
+                for input_name, array in arrays.items():
+                    inputs[input_name] = os.path.join(run_dir, input_name + ".npy")
+                    np.save(inputs[input_name], array)
+                shown = ", ".join(f"{n}={a.tolist() if a.size <= 3 else list(a.shape)}" for n, a in arrays.items())
+                ours = model_runners.run_openopt(openopt, path, inputs, os.path.join(run_dir, "ours"))
+                ref = model_runners.run_ort(path, inputs, os.path.join(run_dir, "ort"))
+                if error := model_runners.run_error(ours, ref):
+                    tally.fail(f"{name} ({shown}): {error}")
+                    continue
+                for out in outputs:
+                    tally.check(f"{name}:{out} ({shown}) vs ort",
+                                model_runners.compare_output(os.path.join(run_dir, "ours"), os.path.join(run_dir, "ort"), out),
+                                1e-5)
+        return tally.finish()
 
 
 if __name__ == "__main__":

@@ -88,9 +88,8 @@ def check_one(model_path, args, openopt, work):
     ours_dir, ort_dir = os.path.join(work, "ours"), os.path.join(work, "ort")
     ours = model_runners.run_openopt(openopt, model_path, inputs, ours_dir, args.threads, args.timeout, args.recipe)
     ref = model_runners.run_ort(model_path, inputs, ort_dir, args.threads, args.timeout)
-    if ours.error or ref.error:
-        what = f"openopt: {ours.error}" if ours.error else f"onnxruntime: {ref.error}"
-        results.append((f"{stem} vs ort", tensor_compare.failure(what)))
+    if error := model_runners.run_error(ours, ref):
+        results.append((f"{stem} vs ort", tensor_compare.failure(error)))
     else:
         refs = {n: model_runners.read_output(ort_dir, n) for n in outputs}
         results += compare_outputs(label, outputs, ours_dir, refs)

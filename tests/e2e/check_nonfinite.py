@@ -8,11 +8,8 @@ a row with a NaN, with +inf, with -inf, all -inf, or all equal must still give w
 where ORT has NaN, the same numbers elsewhere), at 1 and 2 threads, on rows of 40 and of 128.
 One line per run, then `N passed, N failed`; exit status 1 on any failure.
 """
-import argparse
 import os
-import shutil
 import sys
-import tempfile
 
 import numpy as np
 import onnx
@@ -42,34 +39,26 @@ def nonfinite_rows(width):
 
 
 def main(argv):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--openopt")
-    p.add_argument("--work")
-    args = p.parse_args(argv)
-    openopt = model_runners.find_openopt(args.openopt)
-    work = args.work or tempfile.mkdtemp(prefix="openopt-nonfinite-")
-    tally = model_runners.Tally()
-    for width in (40, 128):
-        name = f"softmax_{width}"
-        x = nonfinite_rows(width)
-        path = os.path.join(work, name + ".onnx")
-        onnx.save(softmax_model(*x.shape), path)
-        inputs = {"x": os.path.join(work, name + "_x.npy")}
-        np.save(inputs["x"], x)
-        ort_dir = os.path.join(work, name + "_ort")
-        ref = model_runners.run_ort(path, inputs, ort_dir)
-        for threads in (1, 2):
-            out_dir = os.path.join(work, f"{name}_t{threads}")
-            ours = model_runners.run_openopt(openopt, path, inputs, out_dir, threads=threads)
-            if ours.error or ref.error:
-                tally.fail(f"{name} at {threads} thread(s): "
-                           f"{'openopt: ' + ours.error if ours.error else 'onnxruntime: ' + ref.error}")
-                continue
-            tally.check(f"{name} at {threads} thread(s) vs ort",
-                        model_runners.compare_output(out_dir, ort_dir, "y"), 1e-5)
-    if not args.work:
-        shutil.rmtree(work, ignore_errors=True)
-    return tally.finish()
+    with model_runners.check_script(argv, __doc__, "openopt-nonfinite-") as (openopt, work):
+        tally = model_runners.Tally()
+        for width in (40, 128):
+            name = f"softmax_{width}"
+            x = nonfinite_rows(width)
+            path = os.path.join(work, name + ".onnx")
+            onnx.save(softmax_model(*x.shape), path)
+            inputs = {"x": os.path.join(work, name + "_x.npy")}
+            np.save(inputs["x"], x)
+            ort_dir = os.path.join(work, name + "_ort")
+            ref = model_runners.run_ort(path, inputs, ort_dir)
+            for threads in (1, 2):
+                out_dir = os.path.join(work, f"{name}_t{threads}")
+                ours = model_runners.run_openopt(openopt, path, inputs, out_dir, threads=threads)
+                if error := model_runners.run_error(ours, ref):
+                    tally.fail(f"{name} at {threads} thread(s): {error}")
+                    continue
+                tally.check(f"{name} at {threads} thread(s) vs ort",
+                            model_runners.compare_output(out_dir, ort_dir, "y"), 1e-5)
+        return tally.finish()
 
 
 if __name__ == "__main__":

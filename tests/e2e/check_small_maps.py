@@ -13,11 +13,8 @@ Support/DirectConvPlan.h); with AVX2 they keep NCHW: the numbers must match eith
 the parallel loops split their iterations by measured thread speed (openopt-balanced-openmp).
 One line per run, then `N passed, N failed`; exit status 1 on any failure.
 """
-import argparse
 import os
-import shutil
 import sys
-import tempfile
 
 import numpy as np
 import onnx
@@ -67,37 +64,29 @@ def stage(batch, cin, cout, size):
 
 
 def main(argv):
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--openopt")
-    p.add_argument("--work")
-    args = p.parse_args(argv)
-    openopt = model_runners.find_openopt(args.openopt)
-    work = args.work or tempfile.mkdtemp(prefix="openopt-small-maps-")
-    cases = [("stage_14x14_c64", stage(1, 32, 64, 28)),
-             ("stage_14x14_c64_batch2", stage(2, 32, 64, 28)),
-             ("stage_7x7_c384", stage(1, 192, 384, 14))]
-    tally = model_runners.Tally()
-    for name, m in cases:
-        path = os.path.join(work, name + ".onnx")
-        onnx.save(m, path)
-        shape = [d.dim_value for d in m.graph.input[0].type.tensor_type.shape.dim]
-        inputs = {"x": os.path.join(work, name + "_x.npy")}
-        np.save(inputs["x"], RNG.uniform(-1, 1, shape).astype(np.float32))
-        ref = model_runners.run_ort(path, inputs, os.path.join(work, name + "_ort"))
-        for threads in (1, 2):
-            out_dir = os.path.join(work, f"{name}_t{threads}")
-            ours = model_runners.run_openopt(openopt, path, inputs, out_dir, threads=threads)
-            if ours.error or ref.error:
-                tally.fail(f"{name} at {threads} thread(s): "
-                           f"{'openopt: ' + ours.error if ours.error else 'onnxruntime: ' + ref.error}")
-                continue
-            for out in ("y", "t"):
-                tally.check(f"{name}:{out} at {threads} thread(s) vs ort",
-                            model_runners.compare_output(out_dir, os.path.join(work, name + "_ort"), out),
-                            1e-4)
-    if not args.work:
-        shutil.rmtree(work, ignore_errors=True)
-    return tally.finish()
+    with model_runners.check_script(argv, __doc__, "openopt-small-maps-") as (openopt, work):
+        cases = [("stage_14x14_c64", stage(1, 32, 64, 28)),
+                 ("stage_14x14_c64_batch2", stage(2, 32, 64, 28)),
+                 ("stage_7x7_c384", stage(1, 192, 384, 14))]
+        tally = model_runners.Tally()
+        for name, m in cases:
+            path = os.path.join(work, name + ".onnx")
+            onnx.save(m, path)
+            shape = [d.dim_value for d in m.graph.input[0].type.tensor_type.shape.dim]
+            inputs = {"x": os.path.join(work, name + "_x.npy")}
+            np.save(inputs["x"], RNG.uniform(-1, 1, shape).astype(np.float32))
+            ref = model_runners.run_ort(path, inputs, os.path.join(work, name + "_ort"))
+            for threads in (1, 2):
+                out_dir = os.path.join(work, f"{name}_t{threads}")
+                ours = model_runners.run_openopt(openopt, path, inputs, out_dir, threads=threads)
+                if error := model_runners.run_error(ours, ref):
+                    tally.fail(f"{name} at {threads} thread(s): {error}")
+                    continue
+                for out in ("y", "t"):
+                    tally.check(f"{name}:{out} at {threads} thread(s) vs ort",
+                                model_runners.compare_output(out_dir, os.path.join(work, name + "_ort"), out),
+                                1e-4)
+        return tally.finish()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 """Run a model through `openopt run` and through ONNX Runtime (ort_run.js) with the same inputs and flags, and
 read back (and compare) the outputs they write (DIR/<sanitized output name>.npy)."""
+import argparse
+import contextlib
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from typing import Optional
 
@@ -22,6 +25,23 @@ def find_openopt(flag_value=None):
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         raise FileNotFoundError(f"openopt not found at {path}: build it, or pass --openopt PATH / set OPENOPT_BIN")
     return os.path.abspath(path)
+
+
+@contextlib.contextmanager
+def check_script(argv, description, work_prefix):
+    """The command line the e2e check scripts share: --openopt (as find_openopt) and --work (a folder for
+    the models and outputs, kept). Yields (openopt, work); a temporary work folder is removed afterwards."""
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--openopt")
+    p.add_argument("--work")
+    args = p.parse_args(argv)
+    openopt = find_openopt(args.openopt)
+    work = args.work or tempfile.mkdtemp(prefix=work_prefix)
+    try:
+        yield openopt, work
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 @dataclass
@@ -87,6 +107,13 @@ def compare_output(ours_dir, ort_dir, name):
         return tensor_compare.failure(
             f"no file for output '{name}' from {'openopt' if mine is None else 'onnxruntime'}")
     return tensor_compare.compare(mine, theirs)
+
+
+def run_error(ours, ref):
+    """The error of an openopt run or of its ONNX Runtime reference, named by which; None if both ran."""
+    if ours.error:
+        return "openopt: " + ours.error
+    return "onnxruntime: " + ref.error if ref.error else None
 
 
 class Tally:

@@ -261,20 +261,25 @@ Value addBias(OpBuilder &b, Location loc, Value result, Value bias,
                      });
 }
 
-// 2-D convolution of [N, C, H, W] by [F, Cg, KH, KW] (+ bias [F]) into `resultType`.
-// An [F, C, KH, KW] kernel's values in [KH, KW, C, F] order (the inverse of
-// filtersFirst below).
-std::vector<float> tapsFirst(const std::vector<float> &fchw, int64_t kh, int64_t kw, int64_t c,
-                             int64_t f) {
-  std::vector<float> hwcf(fchw.size());
+// A constant kernel's values between [F, C, KH, KW] and [KH, KW, C, F]
+// order: `toTapsFirst` from the first to the second, else back.
+std::vector<float> reorderedKernel(const std::vector<float> &values, int64_t kh, int64_t kw,
+                                   int64_t c, int64_t f, bool toTapsFirst) {
+  std::vector<float> out(values.size());
   for (int64_t fi = 0; fi < f; ++fi)
     for (int64_t ci = 0; ci < c; ++ci)
       for (int64_t y = 0; y < kh; ++y)
-        for (int64_t x = 0; x < kw; ++x)
-          hwcf[((y * kw + x) * c + ci) * f + fi] = fchw[((fi * c + ci) * kh + y) * kw + x];
-  return hwcf;
+        for (int64_t x = 0; x < kw; ++x) {
+          int64_t fchw = ((fi * c + ci) * kh + y) * kw + x, hwcf = ((y * kw + x) * c + ci) * f + fi;
+          if (toTapsFirst)
+            out[hwcf] = values[fchw];
+          else
+            out[fchw] = values[hwcf];
+        }
+  return out;
 }
 
+// 2-D convolution of [N, C, H, W] by [F, Cg, KH, KW] (+ bias [F]) into `resultType`.
 Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
              const Conv2DParams &p, RankedTensorType resultType, int64_t vectorBits) {
   auto inType = typeOf(input), wType = typeOf(weight);
@@ -355,7 +360,7 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
   if (std::optional<int64_t> tile;
       g == 1 && element.isF32() && (tile = planFewChannelConv(c, f, ow, vectorBits)) &&
       (weights = nn::constantFloats(weight))) {
-    std::vector<float> hwcf = tapsFirst(*weights, kh, kw, c, f);
+    std::vector<float> hwcf = reorderedKernel(*weights, kh, kw, c, f, /*toTapsFirst=*/true);
     Value padded = padConstant(b, loc, input, {0, 0, p.pads[0], p.pads[1]},
                                {0, 0, p.pads[2], p.pads[3]}, 0.0);
     auto paddedType = typeOf(padded);
@@ -435,18 +440,6 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
   return biasAfter ? addBias(b, loc, result, bias, {1, f, 1, 1}) : result;
 }
 
-// A [KH, KW, C, F] kernel's values in [F, C, KH, KW] order.
-std::vector<float> filtersFirst(const std::vector<float> &hwcf, int64_t kh, int64_t kw,
-                                int64_t c, int64_t f) {
-  std::vector<float> fchw(hwcf.size());
-  for (int64_t y = 0; y < kh; ++y)
-    for (int64_t x = 0; x < kw; ++x)
-      for (int64_t ci = 0; ci < c; ++ci)
-        for (int64_t fi = 0; fi < f; ++fi)
-          fchw[((fi * c + ci) * kh + y) * kw + x] = hwcf[((y * kw + x) * c + ci) * f + fi];
-  return fchw;
-}
-
 // 2-D channels-last convolution (group 1) of [N, H, W, C] by [KH, KW, C, F]
 // (+ bias [F]) into `resultType` [N, OH, OW, F].
 Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
@@ -484,7 +477,7 @@ Value conv2DChannelsLast(OpBuilder &b, Location loc, Value input, Value weight, 
       element.isF32() &&
       (direct = planDirectConv(c, f, kh, kw, oh, ow, strided, vectorBits)) &&
       (hwcf = nn::constantFloats(weight))) {
-    std::vector<float> fchw = filtersFirst(*hwcf, kh, kw, c, f);
+    std::vector<float> fchw = reorderedKernel(*hwcf, kh, kw, c, f, /*toTapsFirst=*/false);
     SmallVector<Value> images;
     for (int64_t i = 0; i < n; ++i)
       images.push_back(directConv2DChannelsLast(b, loc, sliceImage(b, loc, input, i), fchw, f, kh,
