@@ -69,6 +69,9 @@ std::vector<std::string> backPasses(const CpuPipelineOptions &options) {
                                    options.vectorBits, options.tileM, options.tileN,
                                    options.tileK, options.threads)
                          .str());
+  // Weights that come from memory arrive a tile ahead of the FMAs.
+  if (options.vectorizeMatmul)
+    passes.push_back("func.func(openopt-prefetch-packed-weights)");
   passes.insert(passes.end(), {
       "func.func(openopt-reassociate-reductions,convert-linalg-to-loops,"
       "openopt-expand-dynamic-reshapes)",

@@ -156,6 +156,28 @@ def BalancedOpenMPPass : Pass<"openopt-balanced-openmp", "mlir::ModuleOp"> {
                            "mlir::scf::SCFDialect"];
 }
 
+def PrefetchPackedWeightsPass : Pass<"openopt-prefetch-packed-weights", "mlir::func::FuncOp"> {
+  let summary = "Prefetch the next tile of a packed weight inside the register-tile loop that reads one";
+  let description = [{
+    Runs after `openopt-vectorize-matmul`. A register-tile loop (step 1 over
+    a constant tile of rows, vector accumulators carried) that loads a
+    weight at column 0 (a function's global or argument, f32, its rows
+    contiguous runs of P floats, P a multiple of 16) gets in each iteration
+    a prefetch into L2 of the row `tiles-ahead` tiles further on in memory:
+    the line the enclosing row-tile loop's index picks (row tile r, line
+    r mod P/16), or every line of the row when that loop is outside the
+    function. Packed matmul panels and direct convolution chunks are read
+    in the order of their rows, so that row belongs to the next tile the
+    loop nest reads. The address is computed as an integer and may lie past
+    the buffer (a prefetch accesses nothing).
+  }];
+  let options = [
+    Option<"tilesAhead", "tiles-ahead", "int64_t", "1", "How many tiles ahead to prefetch">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def ElideMatmulInitPass : Pass<"openopt-elide-matmul-init", "mlir::func::FuncOp"> {
   let summary = "Erase the writes into a zero-init matmul's output that it overwrites";
   let description = [{
