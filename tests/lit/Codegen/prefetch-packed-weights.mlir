@@ -38,15 +38,19 @@ func.func @packed_panel(%a: memref<64x256xf32>, %c: memref<64x4x48xf32>) {
   %w = memref.get_global @weight : memref<4x256x48xf32>
   scf.for %kc = %c0 to %c256 step %c128 {
     scf.for %row = %c0 to %c64 step %c8 {
-      %acc = scf.for %k = %c0 to %c128 step %c1 iter_args(%sum = %zero) -> (vector<16xf32>) {
+      %acc:3 = scf.for %k = %c0 to %c128 step %c1 iter_args(%s0 = %zero, %s1 = %zero, %s2 = %zero) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>) {
         %kk = arith.addi %kc, %k : index
         %x = memref.load %a[%row, %kk] : memref<64x256xf32>
         %xb = vector.broadcast %x : f32 to vector<16xf32>
         %b = vector.load %w[%c1, %kk, %c0] : memref<4x256x48xf32>, vector<16xf32>
-        %f = vector.fma %xb, %b, %sum : vector<16xf32>
-        scf.yield %f : vector<16xf32>
+        %f0 = vector.fma %xb, %b, %s0 : vector<16xf32>
+        %f1 = vector.fma %xb, %b, %s1 : vector<16xf32>
+        %f2 = vector.fma %xb, %b, %s2 : vector<16xf32>
+        scf.yield %f0, %f1, %f2 : vector<16xf32>, vector<16xf32>, vector<16xf32>
       }
-      vector.store %acc, %c[%row, %c1, %c0] : memref<64x4x48xf32>, vector<16xf32>
+      vector.store %acc#0, %c[%row, %c1, %c0] : memref<64x4x48xf32>, vector<16xf32>
+      vector.store %acc#1, %c[%row, %c1, %c0] : memref<64x4x48xf32>, vector<16xf32>
+      vector.store %acc#2, %c[%row, %c1, %c0] : memref<64x4x48xf32>, vector<16xf32>
     }
   }
   return
@@ -70,21 +74,26 @@ func.func @conv_step(%a: memref<7x64xf32, strided<[384, 1], offset: ?>>,
   %c1 = arith.constant 1 : index
   %c64 = arith.constant 64 : index
   %zero = arith.constant dense<0.0> : vector<16xf32>
-  %acc = scf.for %k = %c0 to %c64 step %c1 iter_args(%sum = %zero) -> (vector<16xf32>) {
+  %acc:3 = scf.for %k = %c0 to %c64 step %c1 iter_args(%s0 = %zero, %s1 = %zero, %s2 = %zero) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>) {
     %x = vector.load %a[%c0, %k] : memref<7x64xf32, strided<[384, 1], offset: ?>>, vector<1xf32>
     %xs = vector.extract %x[0] : f32 from vector<1xf32>
     %xb = vector.broadcast %xs : f32 to vector<16xf32>
     %b = vector.load %w[%k, %c0] : memref<64x48xf32, strided<[48, 1], offset: ?>>, vector<16xf32>
-    %f = vector.fma %xb, %b, %sum : vector<16xf32>
-    scf.yield %f : vector<16xf32>
+    %f0 = vector.fma %xb, %b, %s0 : vector<16xf32>
+    %f1 = vector.fma %xb, %b, %s1 : vector<16xf32>
+    %f2 = vector.fma %xb, %b, %s2 : vector<16xf32>
+    scf.yield %f0, %f1, %f2 : vector<16xf32>, vector<16xf32>, vector<16xf32>
   }
-  vector.store %acc, %out[%c0, %c0] : memref<7x48xf32>, vector<16xf32>
+  vector.store %acc#0, %out[%c0, %c0] : memref<7x48xf32>, vector<16xf32>
+  vector.store %acc#1, %out[%c1, %c0] : memref<7x48xf32>, vector<16xf32>
+  vector.store %acc#2, %out[%c1, %c0] : memref<7x48xf32>, vector<16xf32>
   return
 }
 
 // -----
 
-// AVX2's 16-wide panels: one line a row, one prefetch, whatever the row tile.
+// AVX2's 16-wide panels (two vectors, three rows of A each here): one line
+// a row, one prefetch, whatever the row tile.
 // CHECK-LABEL: func.func @one_line_rows
 // CHECK-NOT: arith.remui
 // CHECK-COUNT-1: "llvm.intr.prefetch"
@@ -92,28 +101,64 @@ func.func @conv_step(%a: memref<7x64xf32, strided<[384, 1], offset: ?>>,
 // CHECK: return
 func.func @one_line_rows(%a: memref<6x32xf32>, %w: memref<2x32x16xf32>, %out: memref<6x16xf32>) {
   %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
   %c1 = arith.constant 1 : index
   %c6 = arith.constant 6 : index
   %c32 = arith.constant 32 : index
   %zero = arith.constant dense<0.0> : vector<8xf32>
   scf.for %row = %c0 to %c6 step %c1 {
-    %acc = scf.for %k = %c0 to %c32 step %c1 iter_args(%sum = %zero) -> (vector<8xf32>) {
+    %acc:2 = scf.for %k = %c0 to %c32 step %c1 iter_args(%s0 = %zero, %s1 = %zero) -> (vector<8xf32>, vector<8xf32>) {
       %x = memref.load %a[%row, %k] : memref<6x32xf32>
       %xb = vector.broadcast %x : f32 to vector<8xf32>
-      %b = vector.load %w[%c0, %k, %c0] : memref<2x32x16xf32>, vector<8xf32>
-      %f = vector.fma %xb, %b, %sum : vector<8xf32>
-      scf.yield %f : vector<8xf32>
+      %b0 = vector.load %w[%c0, %k, %c0] : memref<2x32x16xf32>, vector<8xf32>
+      %b1 = vector.load %w[%c0, %k, %c8] : memref<2x32x16xf32>, vector<8xf32>
+      %f0 = vector.fma %xb, %b0, %s0 : vector<8xf32>
+      %f1 = vector.fma %xb, %b1, %s1 : vector<8xf32>
+      %g0 = vector.fma %xb, %b0, %f0 : vector<8xf32>
+      %g1 = vector.fma %xb, %b1, %f1 : vector<8xf32>
+      %h0 = vector.fma %xb, %b0, %g0 : vector<8xf32>
+      %h1 = vector.fma %xb, %b1, %g1 : vector<8xf32>
+      scf.yield %h0, %h1 : vector<8xf32>, vector<8xf32>
     }
-    vector.store %acc, %out[%row, %c0] : memref<6x16xf32>, vector<8xf32>
+    vector.store %acc#0, %out[%row, %c0] : memref<6x16xf32>, vector<8xf32>
+    vector.store %acc#1, %out[%row, %c8] : memref<6x16xf32>, vector<8xf32>
   }
   return
 }
 
 // -----
 
-// Left alone: a load at a column other than 0, rows that are not whole
-// cache lines (40 floats), a loop that carries no vectors, and a buffer the
-// function allocates (an activation).
+// Left alone: a single row (a GEMV's loop, one multiply-add per vector of
+// the panel): it reads each weight once, a stream the hardware follows.
+// CHECK-LABEL: func.func @gemv
+// CHECK-NOT: llvm.intr.prefetch
+// CHECK: return
+func.func @gemv(%a: memref<1x256xf32>, %w: memref<4x256x32xf32>, %out: memref<1x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c256 = arith.constant 256 : index
+  %zero = arith.constant dense<0.0> : vector<16xf32>
+  %acc:2 = scf.for %k = %c0 to %c256 step %c1 iter_args(%s0 = %zero, %s1 = %zero) -> (vector<16xf32>, vector<16xf32>) {
+    %x = memref.load %a[%c0, %k] : memref<1x256xf32>
+    %xb = vector.broadcast %x : f32 to vector<16xf32>
+    %b0 = vector.load %w[%c1, %k, %c0] : memref<4x256x32xf32>, vector<16xf32>
+    %b1 = vector.load %w[%c1, %k, %c16] : memref<4x256x32xf32>, vector<16xf32>
+    %f0 = vector.fma %xb, %b0, %s0 : vector<16xf32>
+    %f1 = vector.fma %xb, %b1, %s1 : vector<16xf32>
+    scf.yield %f0, %f1 : vector<16xf32>, vector<16xf32>
+  }
+  vector.store %acc#0, %out[%c0, %c0] : memref<1x32xf32>, vector<16xf32>
+  vector.store %acc#1, %out[%c0, %c16] : memref<1x32xf32>, vector<16xf32>
+  return
+}
+
+// -----
+
+// Left alone (three multiply-adds a load, as in a register tile): a load at
+// a column other than 0, rows that are not whole cache lines (40 floats), a
+// buffer the function allocates (an activation), and a loop that carries no
+// vectors.
 // CHECK-LABEL: func.func @not_panels
 // CHECK-NOT: llvm.intr.prefetch
 // CHECK: return
@@ -127,19 +172,25 @@ func.func @not_panels(%w: memref<64x48xf32>, %v: memref<64x40xf32>, %out: memref
   %zero = arith.constant dense<0.0> : vector<16xf32>
   %r0 = scf.for %k = %c0 to %c64 step %c1 iter_args(%sum = %zero) -> (vector<16xf32>) {
     %b = vector.load %w[%k, %c16] : memref<64x48xf32>, vector<16xf32>
-    %f = arith.addf %b, %sum : vector<16xf32>
-    scf.yield %f : vector<16xf32>
+    %f1 = vector.fma %b, %b, %sum : vector<16xf32>
+    %f2 = vector.fma %b, %b, %f1 : vector<16xf32>
+    %f3 = vector.fma %b, %b, %f2 : vector<16xf32>
+    scf.yield %f3 : vector<16xf32>
   }
   %r1 = scf.for %k = %c0 to %c64 step %c1 iter_args(%sum = %zero) -> (vector<16xf32>) {
     %b = vector.load %v[%k, %c0] : memref<64x40xf32>, vector<16xf32>
-    %f = arith.addf %b, %sum : vector<16xf32>
-    scf.yield %f : vector<16xf32>
+    %f1 = vector.fma %b, %b, %sum : vector<16xf32>
+    %f2 = vector.fma %b, %b, %f1 : vector<16xf32>
+    %f3 = vector.fma %b, %b, %f2 : vector<16xf32>
+    scf.yield %f3 : vector<16xf32>
   }
   %alloc = memref.alloc() : memref<64x48xf32>
   %r2 = scf.for %k = %c0 to %c64 step %c1 iter_args(%sum = %zero) -> (vector<16xf32>) {
     %b = vector.load %alloc[%k, %c0] : memref<64x48xf32>, vector<16xf32>
-    %f = arith.addf %b, %sum : vector<16xf32>
-    scf.yield %f : vector<16xf32>
+    %f1 = vector.fma %b, %b, %sum : vector<16xf32>
+    %f2 = vector.fma %b, %b, %f1 : vector<16xf32>
+    %f3 = vector.fma %b, %b, %f2 : vector<16xf32>
+    scf.yield %f3 : vector<16xf32>
   }
   scf.for %k = %c0 to %c64 step %c1 {
     %b = vector.load %w[%k, %c0] : memref<64x48xf32>, vector<16xf32>
