@@ -1,4 +1,4 @@
-// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-vectorize-matmul{vector-bits=512}))' | FileCheck %s
+// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-vectorize-matmul{vector-bits=512 max-tile-m=64}))' | FileCheck %s
 // RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-vectorize-matmul{vector-bits=512 threads=2}))' | FileCheck %s --check-prefix=THREADS
 
 // K fits one cache tile: the accumulators start from zero, the output is

@@ -1,4 +1,4 @@
-// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-vectorize-matmul{vector-bits=512 threads=2}))' | FileCheck %s
+// RUN: openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-vectorize-matmul{vector-bits=512 threads=2 max-tile-m=64}))' | FileCheck %s
 
 // A convolution-shaped matmul (few rows, many columns) is split along N:
 // each thread then reads half of the large operand, not all of it.

@@ -45,7 +45,7 @@ struct Recipe {
   std::vector<RecipePass> graphPasses;
   bool vectorizeMatmul = true;
   bool kernels = true;
-  int tileM = 64, tileN = 256, tileK = 256;
+  int tileM = 128, tileN = 256, tileK = 256;
   /// "dynamic": symbolic input dims stay dynamic, one compile runs at every
   /// size; "specialize": they take the sizes of the inputs of the first run
   /// (faster code, a compile per input shape).

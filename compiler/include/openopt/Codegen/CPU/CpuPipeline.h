@@ -21,7 +21,7 @@ struct CpuPipelineOptions {
   /// kernels, and nothing is reused).
   bool splitKernels = true;
   /// Cache tile limits for matmuls (M, N, K).
-  int tileM = 64, tileN = 256, tileK = 256;
+  int tileM = 128, tileN = 256, tileK = 256;
   /// Bracket each top-level op (or nn.fused group) of the entry function with
   /// calls to the profiling hooks (openopt-instrument-profile), after the
   /// graph passes. Element-wise fusion then stops at the brackets, so each

@@ -42,7 +42,7 @@ def VectorizeMatmulPass : Pass<"openopt-vectorize-matmul", "mlir::func::FuncOp">
   let description = [{
     Runs after bufferization. Each static `linalg.matmul` and
     `linalg.batch_matmul` is tiled twice with the transform dialect: cache
-    tiles (at most 64 x 256 x 256) and a register tile (4 x 16 x 1 for AVX2:
+    tiles (at most 128 x 256 x 256) and a register tile (4 x 16 x 1 for AVX2:
     eight ymm accumulators), chosen so that every tile size divides its
     dimension and all shapes stay static. The register tile is vectorized,
     the contraction lowered to broadcast + FMA outer products, and the
@@ -66,7 +66,7 @@ def VectorizeMatmulPass : Pass<"openopt-vectorize-matmul", "mlir::func::FuncOp">
     split it into whole panels or rows.
   }];
   let options = [
-    Option<"maxTileM", "max-tile-m", "int64_t", "64", "Largest cache tile along M">,
+    Option<"maxTileM", "max-tile-m", "int64_t", "128", "Largest cache tile along M">,
     Option<"maxTileN", "max-tile-n", "int64_t", "256", "Largest cache tile along N">,
     Option<"maxTileK", "max-tile-k", "int64_t", "256", "Largest cache tile along K">,
     Option<"vectorBits", "vector-bits", "int64_t", "0",
