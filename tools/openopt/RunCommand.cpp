@@ -71,7 +71,7 @@ static cl::opt<int> vectorBits("vector-bits",
                                        "512 (AVX-512); default: this CPU's"),
                               cl::init(0), cl::sub(runCommand));
 static cl::list<int> matmulTiles("matmul-tiles",
-                                 cl::desc("Largest matmul cache tiles M,N,K (default 64,256,256)"),
+                                 cl::desc("Largest matmul cache tiles M,N,K (default 128,256,256)"),
                                  cl::CommaSeparated, cl::sub(runCommand));
 
 namespace {

@@ -61,10 +61,22 @@ func.func @packed_panel(%a: memref<64x256xf32>, %c: memref<64x4x48xf32>) {
 // An outlined convolution step: one block of a filter chunk as a strided
 // view argument, the output rows outside the function. Every line of the
 // row 64 rows on (three for 48 filters) an iteration.
+// The view's offset is dynamic: it comes from the metadata. Element
+// offset + k * 48 + 64 * 48, plus 0, 16 and 32 for the three lines.
 // CHECK-LABEL: func.func @conv_step
-// CHECK: memref.extract_strided_metadata %arg1
-// CHECK: scf.for
-// CHECK-COUNT-3: "llvm.intr.prefetch"
+// CHECK: %[[BASE:.*]] = memref.extract_aligned_pointer_as_index %arg1
+// CHECK: %{{.*}}, %[[OFFSET:.*]], %{{.*}}:2, %{{.*}}:2 = memref.extract_strided_metadata %arg1
+// CHECK: scf.for %[[K:.*]] = %c0 to %c64
+// CHECK: %[[ROW:.*]] = arith.muli %[[K]], %c48
+// CHECK: %[[EL:.*]] = arith.addi %[[OFFSET]], %[[ROW]]
+// CHECK: %[[L0:.*]] = arith.addi %[[EL]], %c3072
+// CHECK: %[[B0:.*]] = arith.muli %[[L0]], %c4
+// CHECK: arith.addi %[[BASE]], %[[B0]]
+// CHECK: "llvm.intr.prefetch"
+// CHECK: arith.addi %[[EL]], %c3088
+// CHECK: "llvm.intr.prefetch"
+// CHECK: arith.addi %[[EL]], %c3104
+// CHECK: "llvm.intr.prefetch"
 // CHECK-NOT: "llvm.intr.prefetch"
 // CHECK: return
 func.func @conv_step(%a: memref<7x64xf32, strided<[384, 1], offset: ?>>,
@@ -158,7 +170,7 @@ func.func @gemv(%a: memref<1x256xf32>, %w: memref<4x256x32xf32>, %out: memref<1x
 // Left alone (three multiply-adds a load, as in a register tile): a load at
 // a column other than 0, rows that are not whole cache lines (40 floats), a
 // buffer the function allocates (an activation), and a loop that carries no
-// vectors.
+// vectors (no accumulators: not a register tile).
 // CHECK-LABEL: func.func @not_panels
 // CHECK-NOT: llvm.intr.prefetch
 // CHECK: return
@@ -194,7 +206,10 @@ func.func @not_panels(%w: memref<64x48xf32>, %v: memref<64x40xf32>, %out: memref
   }
   scf.for %k = %c0 to %c64 step %c1 {
     %b = vector.load %w[%k, %c0] : memref<64x48xf32>, vector<16xf32>
-    memref.store %b, %out[%c0] : memref<4xvector<16xf32>>
+    %f1 = vector.fma %b, %b, %b : vector<16xf32>
+    %f2 = vector.fma %b, %b, %f1 : vector<16xf32>
+    %f3 = vector.fma %b, %b, %f2 : vector<16xf32>
+    memref.store %f3, %out[%c3] : memref<4xvector<16xf32>>
   }
   memref.store %r0, %out[%c0] : memref<4xvector<16xf32>>
   memref.store %r1, %out[%c1] : memref<4xvector<16xf32>>
@@ -202,3 +217,50 @@ func.func @not_panels(%w: memref<64x48xf32>, %v: memref<64x40xf32>, %out: memref
   memref.dealloc %alloc : memref<64x48xf32>
   return
 }
+
+// -----
+
+// Left alone: rows that are not contiguous (a view whose rows are 64 floats
+// apart, 48 used), a row index that does not move with the loop, and a
+// two-row tile (two multiply-adds a vector of the panel).
+// CHECK-LABEL: func.func @not_panel_rows
+// CHECK-NOT: llvm.intr.prefetch
+// CHECK: return
+func.func @not_panel_rows(%wide: memref<64x48xf32, strided<[64, 1]>>, %w: memref<64x48xf32>,
+                          %out: memref<3xvector<16xf32>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c64 = arith.constant 64 : index
+  %zero = arith.constant dense<0.0> : vector<16xf32>
+  %r0 = scf.for %k = %c0 to %c64 step %c1 iter_args(%sum = %zero) -> (vector<16xf32>) {
+    %b = vector.load %wide[%k, %c0] : memref<64x48xf32, strided<[64, 1]>>, vector<16xf32>
+    %f1 = vector.fma %b, %b, %sum : vector<16xf32>
+    %f2 = vector.fma %b, %b, %f1 : vector<16xf32>
+    %f3 = vector.fma %b, %b, %f2 : vector<16xf32>
+    scf.yield %f3 : vector<16xf32>
+  }
+  %r1 = scf.for %k = %c0 to %c64 step %c1 iter_args(%sum = %zero) -> (vector<16xf32>) {
+    %b = vector.load %w[%c1, %c0] : memref<64x48xf32>, vector<16xf32>
+    %f1 = vector.fma %b, %b, %sum : vector<16xf32>
+    %f2 = vector.fma %b, %b, %f1 : vector<16xf32>
+    %f3 = vector.fma %b, %b, %f2 : vector<16xf32>
+    scf.yield %f3 : vector<16xf32>
+  }
+  %r2 = scf.for %k = %c0 to %c64 step %c1 iter_args(%sum = %zero) -> (vector<16xf32>) {
+    %b = vector.load %w[%k, %c0] : memref<64x48xf32>, vector<16xf32>
+    %f1 = vector.fma %b, %b, %sum : vector<16xf32>
+    %f2 = vector.fma %b, %b, %f1 : vector<16xf32>
+    scf.yield %f2 : vector<16xf32>
+  }
+  memref.store %r0, %out[%c0] : memref<3xvector<16xf32>>
+  memref.store %r1, %out[%c1] : memref<3xvector<16xf32>>
+  memref.store %r2, %out[%c2] : memref<3xvector<16xf32>>
+  return
+}
+
+// -----
+
+// tiles-ahead must be at least 1.
+// RUN: not openopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(openopt-prefetch-packed-weights{tiles-ahead=0}))' 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: tiles-ahead must be at least 1, got 0

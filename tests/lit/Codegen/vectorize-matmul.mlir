@@ -281,3 +281,14 @@ func.func @three_rows_48(%a: memref<3x32xf32>, %b: memref<32x48xf32>, %c: memref
   linalg.matmul ins(%a, %b : memref<3x32xf32>, memref<32x48xf32>) outs(%c : memref<3x48xf32>)
   return
 }
+
+// -----
+
+// The default cache tile takes up to 128 rows (256 rows: two tiles).
+// AVX512-LABEL: func.func @rows_256
+// AVX512: scf.for %{{.*}} = %c0 to %c256 step %c128
+// AVX512-NEXT: scf.for %{{.*}} = %c0 to %c128 step %c8
+func.func @rows_256(%a: memref<256x64xf32>, %b: memref<64x64xf32>, %c: memref<256x64xf32>) {
+  linalg.matmul ins(%a, %b : memref<256x64xf32>, memref<64x64xf32>) outs(%c : memref<256x64xf32>)
+  return
+}

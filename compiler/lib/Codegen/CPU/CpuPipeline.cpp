@@ -63,15 +63,15 @@ std::vector<std::string> frontPasses(const CpuPipelineOptions &options) {
 
 std::vector<std::string> backPasses(const CpuPipelineOptions &options) {
   std::vector<std::string> passes;
-  if (options.vectorizeMatmul)
+  if (options.vectorizeMatmul) {
     passes.push_back(llvm::formatv("func.func(openopt-vectorize-matmul{{vector-bits={0} "
                                    "max-tile-m={1} max-tile-n={2} max-tile-k={3} threads={4}})",
                                    options.vectorBits, options.tileM, options.tileN,
                                    options.tileK, options.threads)
                          .str());
-  // Weights that come from memory arrive a tile ahead of the FMAs.
-  if (options.vectorizeMatmul)
+    // Weights that come from memory arrive a tile ahead of the FMAs.
     passes.push_back("func.func(openopt-prefetch-packed-weights)");
+  }
   passes.insert(passes.end(), {
       "func.func(openopt-reassociate-reductions,convert-linalg-to-loops,"
       "openopt-expand-dynamic-reshapes)",

@@ -160,19 +160,22 @@ def PrefetchPackedWeightsPass : Pass<"openopt-prefetch-packed-weights", "mlir::f
   let summary = "Prefetch the next tile of a packed weight inside the register-tile loop that reads one";
   let description = [{
     Runs after `openopt-vectorize-matmul`. A register-tile loop (step 1 over
-    a constant tile of rows, vector accumulators carried) that loads a
-    weight at column 0 (a function's global or argument, f32, its rows
-    contiguous runs of P floats, P a multiple of 16) gets in each iteration
-    a prefetch into L2 of the row `tiles-ahead` tiles further on in memory:
-    the line the enclosing row-tile loop's index picks (row tile r, line
-    r mod P/16), or every line of the row when that loop is outside the
-    function. Packed matmul panels and direct convolution chunks are read
-    in the order of their rows, so that row belongs to the next tile the
-    loop nest reads. The address is computed as an integer and may lie past
-    the buffer (a prefetch accesses nothing).
+    a constant tile of tk rows, vector accumulators carried) that loads a
+    weight at column 0 (a constant global or a function argument, f32, its
+    rows contiguous runs of P floats, P a multiple of 16), in a register
+    tile of at least 3 rows, gets in each iteration a prefetch into L2 of
+    the row `tiles-ahead` x tk rows further on in memory: the same packed
+    panel's next K tile (read after the cache tile's other panels) or a
+    direct convolution's next block. Where the loop's parent is the loop
+    over the row tiles, row tile r fetches line r mod P/16 of that row;
+    elsewhere every line of it. The address is computed as an integer and
+    may lie past the buffer (a prefetch accesses nothing). Single-row
+    tiles (GEMVs) are left alone: they read each weight once, in a stream
+    the hardware prefetchers follow.
   }];
   let options = [
-    Option<"tilesAhead", "tiles-ahead", "int64_t", "1", "How many tiles ahead to prefetch">,
+    Option<"tilesAhead", "tiles-ahead", "int64_t", "1",
+           "How many K tiles of the same panel ahead to prefetch (at least 1)">,
   ];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::LLVM::LLVMDialect",
                            "mlir::memref::MemRefDialect"];
