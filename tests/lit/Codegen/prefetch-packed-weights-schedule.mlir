@@ -104,3 +104,33 @@ func.func @panels_16(%a: memref<12x64xf32>, %b: memref<4x64x16xf32>, %c: memref<
   }
   return
 }
+
+// -----
+
+// Cache tiles of 4 panels, 4 K tiles of 128: in the last K tile (kc = 384)
+// the same panel's next K tile is the next panel's first, which this cache
+// tile has read; the prefetch skips 3 panels (3 x 512 x 48 floats) to the
+// next cache tile's panel at the same place.
+// AVX512-LABEL: func.func @panel_blocks
+// AVX512: scf.for %[[KC:.*]] = %c0 to %c512 step %c128
+// AVX512: scf.for {{.*}} = %c0 to %c4 step %c1
+// AVX512: %[[LAST:.*]] = arith.cmpi eq, %[[KC]], %c384 : index
+// AVX512: %[[SKIP:.*]] = arith.select %[[LAST]], %c73728, %c0 : index
+// AVX512: scf.for
+// AVX512: arith.addi %{{.*}}, %[[SKIP]]
+// AVX512: "llvm.intr.prefetch"
+#pA = affine_map<(m, j, n, k) -> (m, k)>
+#pB = affine_map<(m, j, n, k) -> (j, k, n)>
+#pC = affine_map<(m, j, n, k) -> (m, j, n)>
+func.func @panel_blocks(%a: memref<16x512xf32>, %b: memref<8x512x48xf32>, %c: memref<16x8x48xf32>) {
+  linalg.generic {indexing_maps = [#pA, #pB, #pC],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<16x512xf32>, memref<8x512x48xf32>) outs(%c : memref<16x8x48xf32>)
+      attrs = {openopt.packed_b, openopt.zero_init} {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

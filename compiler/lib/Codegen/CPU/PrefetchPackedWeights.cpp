@@ -17,8 +17,11 @@
 // block, which it reads next). The row tile picks the line (row tile r takes
 // line r mod P/16, so the first P/16 row tiles fetch the whole tile between
 // them) where its loop is the register loop's parent; elsewhere (an outlined
-// convolution step, a thread's unit of rows) every line of the row. The
-// first K tile of each panel is left to the hardware.
+// convolution step, a thread's unit of rows) every line of the row. In a
+// cache tile's last K tile the next K tile is the next panel's first, read
+// already; there the prefetch skips to the next cache tile's panel at the
+// same place, so that every panel's first K tile is fetched ahead too
+// (bert2l_tied 22.8 -> 22.0 ms, mlp_b64 1.40 -> 1.33 at 1 thread).
 //
 // The address is the panel load's plus a constant, computed as an integer:
 // the last tile's prefetch may point past the weight, which accesses
@@ -158,6 +161,31 @@ std::optional<std::pair<scf::ForOp, int64_t>> rowTileLoop(scf::ForOp loop, vecto
   return std::make_pair(rows, *step);
 }
 
+// A packed matmul's cache tile of several panels, as the schedule nests it:
+// K tiles (step tk, up to the panel's K) around the panels (Np of them)
+// around the row tiles. Returns the K-tile loop and Np. In the last K
+// tile, the same panel's "next K tile" is the next panel's first, which
+// this cache tile has read already; the next cache tile's panel at the same
+// place, Np - 1 panels further, is the one still to come.
+std::optional<std::pair<scf::ForOp, int64_t>> panelBlock(scf::ForOp rows, vector::LoadOp load,
+                                                          int64_t tileRows, int64_t panelRows) {
+  auto panels = dyn_cast<scf::ForOp>(rows->getParentOp());
+  auto kTiles = panels ? dyn_cast<scf::ForOp>(panels->getParentOp()) : scf::ForOp();
+  if (!kTiles || load.getIndices().size() != 3)
+    return std::nullopt;
+  std::optional<llvm::APInt> trips = panels.getStaticTripCount();
+  std::optional<int64_t> count;
+  if (trips)
+    count = static_cast<int64_t>(trips->getZExtValue());
+  std::optional<int64_t> step = getConstantIntValue(kTiles.getStep());
+  std::optional<int64_t> lb = getConstantIntValue(kTiles.getLowerBound());
+  std::optional<int64_t> ub = getConstantIntValue(kTiles.getUpperBound());
+  if (!count || *count < 2 || step != tileRows || lb != 0 || ub != panelRows ||
+      !variesWith(load.getIndices()[0], panels) || !variesWith(load.getIndices()[1], kTiles))
+    return std::nullopt;
+  return std::make_pair(kTiles, *count);
+}
+
 struct PrefetchPackedWeightsPass
     : impl::PrefetchPackedWeightsPassBase<PrefetchPackedWeightsPass> {
   using Base::Base;
@@ -219,6 +247,17 @@ struct PrefetchPackedWeightsPass
     }
     element = arith::AddIOp::create(b, loc, element,
                                     index(b, panel.tileRows * tilesAhead * panel.width));
+    if (rows && tilesAhead == 1)
+      if (auto block = panelBlock(rows->first, load, panel.tileRows, type.getDimSize(1))) {
+        auto [kTiles, count] = *block;
+        Value last = arith::CmpIOp::create(
+            outer, loc, arith::CmpIPredicate::eq, kTiles.getInductionVar(),
+            index(outer, type.getDimSize(1) - panel.tileRows));
+        Value skip = arith::SelectOp::create(
+            outer, loc, last, index(outer, (count - 1) * type.getDimSize(1) * panel.width),
+            index(outer, 0));
+        element = arith::AddIOp::create(b, loc, element, skip);
+      }
     Type i64 = b.getI64Type();
     auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
     for (Value lineOffset : lineOffsets) {

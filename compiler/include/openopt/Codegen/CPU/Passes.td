@@ -165,8 +165,9 @@ def PrefetchPackedWeightsPass : Pass<"openopt-prefetch-packed-weights", "mlir::f
     rows contiguous runs of P floats, P a multiple of 16), in a register
     tile of at least 3 rows, gets in each iteration a prefetch into L2 of
     the row `tiles-ahead` x tk rows further on in memory: the same packed
-    panel's next K tile (read after the cache tile's other panels) or a
-    direct convolution's next block. Where the loop's parent is the loop
+    panel's next K tile (read after the cache tile's other panels; in the
+    cache tile's last K tile, the first K tile of the next cache tile's
+    panel at the same place) or a direct convolution's next block. Where the loop's parent is the loop
     over the row tiles, row tile r fetches line r mod P/16 of that row;
     elsewhere every line of it. The address is computed as an integer and
     may lie past the buffer (a prefetch accesses nothing). Single-row
