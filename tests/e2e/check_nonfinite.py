@@ -50,14 +50,7 @@ def main(argv):
             np.save(inputs["x"], x)
             ort_dir = os.path.join(work, name + "_ort")
             ref = model_runners.run_ort(path, inputs, ort_dir)
-            for threads in (1, 2):
-                out_dir = os.path.join(work, f"{name}_t{threads}")
-                ours = model_runners.run_openopt(openopt, path, inputs, out_dir, threads=threads)
-                if error := model_runners.run_error(ours, ref):
-                    tally.fail(f"{name} at {threads} thread(s): {error}")
-                    continue
-                tally.check(f"{name} at {threads} thread(s) vs ort",
-                            model_runners.compare_output(out_dir, ort_dir, "y"), 1e-5)
+            tally.check_threads(openopt, name, path, inputs, ref, ort_dir, ("y",), 1e-5, work)
         return tally.finish()
 
 

@@ -132,6 +132,21 @@ class Tally:
         self.failed += 1
         print(f"{line} [FAIL]")
 
+    def check_threads(self, openopt, name, model, inputs, ref, ort_dir, outputs, tol, work,
+                      threads=(1, 2)):
+        """Runs `model` at each thread count into WORK/NAME_tT and checks each of `outputs`
+        against ORT's (run as `ref`, written to `ort_dir`); a run that failed counts once."""
+        for count in threads:
+            out_dir = os.path.join(work, f"{name}_t{count}")
+            ours = run_openopt(openopt, model, inputs, out_dir, threads=count)
+            if error := run_error(ours, ref):
+                self.fail(f"{name} at {count} thread(s): {error}")
+                continue
+            for out in outputs:
+                label = name if len(outputs) == 1 else f"{name}:{out}"
+                self.check(f"{label} at {count} thread(s) vs ort",
+                           compare_output(out_dir, ort_dir, out), tol)
+
     def finish(self):
         """Prints the totals; the script's exit status (1 on any failure)."""
         print(f"{self.passed} passed, {self.failed} failed")
