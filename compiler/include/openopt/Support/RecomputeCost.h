@@ -20,6 +20,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 
 namespace openopt {
 
@@ -36,9 +37,32 @@ inline bool cheapToRecompute(mlir::linalg::LinalgOp producer) {
   return true;
 }
 
+/// Whether `producer`, recomputed in `consumer`, has it read at most one
+/// full-size tensor in place of the stored result: its inputs as large as
+/// its result, other than constants and the consumer's own operands. A
+/// residual add (two activations in, one out) recomputed in the next
+/// block's add read both instead of one, and left the producing
+/// convolution's result with a second user, so that neither add could move
+/// into its convolution's loop (resnet18w48's blocks 0 and 1).
+inline bool readsNoMoreThanItsResult(mlir::linalg::LinalgOp producer, mlir::Operation *consumer) {
+  auto resultType = mlir::dyn_cast<mlir::RankedTensorType>(producer->getResult(0).getType());
+  if (!resultType || !resultType.hasStaticShape())
+    return true;
+  int fullSize = 0;
+  for (mlir::Value in : producer.getDpsInputs()) {
+    auto type = mlir::dyn_cast<mlir::RankedTensorType>(in.getType());
+    if (!type || !type.hasStaticShape() || type.getNumElements() < resultType.getNumElements() ||
+        mlir::matchPattern(in, mlir::m_Constant()) ||
+        llvm::is_contained(consumer->getOperands(), in))
+      continue;
+    ++fullSize;
+  }
+  return fullSize <= 1;
+}
+
 /// Whether fusing the producer of `operand` into its owner pays: always for
 /// a value only that op uses (once or more, as x * x does), else only when
-/// the producer is cheap to recompute.
+/// the producer is cheap to recompute and reads no more than its result.
 inline bool fusionMayRecompute(mlir::OpOperand &operand) {
   auto producer = operand.get().getDefiningOp<mlir::linalg::LinalgOp>();
   if (!producer)
@@ -46,7 +70,8 @@ inline bool fusionMayRecompute(mlir::OpOperand &operand) {
   mlir::Operation *owner = operand.getOwner();
   bool onlyUser = llvm::all_of(operand.get().getUses(),
                                [&](mlir::OpOperand &use) { return use.getOwner() == owner; });
-  return onlyUser || (!producer->hasAttr(kKeepStoredAttr) && cheapToRecompute(producer));
+  return onlyUser || (!producer->hasAttr(kKeepStoredAttr) && cheapToRecompute(producer) &&
+                      readsNoMoreThanItsResult(producer, owner));
 }
 
 } // namespace openopt
