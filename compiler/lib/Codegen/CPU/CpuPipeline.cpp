@@ -82,12 +82,15 @@ std::vector<std::string> backPasses(const CpuPipelineOptions &options) {
   // Threads: the scf.forall slices of the matmuls (and the lowering's own
   // parallel loops) become OpenMP parallel loops; memrefs must reach LLVM
   // before the OpenMP regions are outlined. On one thread they are loops.
+  // Each thread's share of a parallel loop is a sequential loop: its
+  // per-iteration buffers are allocated once, before it.
   if (options.threads <= 1)
-    passes.push_back("func.func(scf-forall-to-for)");
+    passes.push_back("func.func(scf-forall-to-for,openopt-hoist-loop-buffers)");
   else
     passes.insert(passes.end(), {
         "scf-forall-to-parallel",
         llvm::formatv("openopt-balanced-openmp{{num-threads={0}}", options.threads).str(),
+        "func.func(openopt-hoist-loop-buffers)",
         llvm::formatv("convert-scf-to-openmp{{num-threads={0}}", options.threads).str(),
         "expand-strided-metadata",
         "lower-affine",

@@ -182,6 +182,24 @@ def PrefetchPackedWeightsPass : Pass<"openopt-prefetch-packed-weights", "mlir::f
                            "mlir::memref::MemRefDialect"];
 }
 
+def HoistLoopBuffersPass : Pass<"openopt-hoist-loop-buffers", "mlir::func::FuncOp"> {
+  let summary = "Allocate a sequential loop body's scratch buffers once, before the loop";
+  let description = [{
+    Runs on buffers after the parallel loops are lowered (`scf.forall` to
+    `scf.for` on one thread, to OpenMP regions whose threads each run an
+    `scf.for` over their share), before `convert-scf-to-cf`. A
+    `memref.alloc` of static shape whose only `memref.dealloc` is in its
+    block moves before the outermost `scf.for` around it (looking through
+    `memref.alloca_scope`s, stopping at any other op: a function, an
+    OpenMP or `scf.parallel` region, a branch), and its dealloc right after
+    that loop. The iterations then reuse one buffer instead of a malloc and
+    a free each. Sound because the loops are sequential and a fresh buffer's
+    contents are undefined; each thread of a parallel region gets its own
+    buffer, allocated inside the region.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def ElideMatmulInitPass : Pass<"openopt-elide-matmul-init", "mlir::func::FuncOp"> {
   let summary = "Erase the writes into a zero-init matmul's output that it overwrites";
   let description = [{
