@@ -636,10 +636,12 @@ func.func @dynamic_pool_nchw(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
 // Winograd F(2x2, 3x3). The 16x16 output is 8x8 blocks of 2x2, computed in
 // parallel chunks of 4 block rows (32 blocks): per chunk, its 5 rows of the
 // input's polyphase planes (a row outside the input is the padding: clamped
-// read, select), the input transform in two passes (rows, then columns) into
-// [4, 4, C, 4, 8], one batch_matmul of the transformed kernel [16, F, C]
-// (computed at compile time) with it, the output transform's row pass, and
-// its column pass with the bias, written into the chunk's 8 output rows.
+// read, select); the input transform, per channel and block row, reads the
+// 16 elements of a run of 8 blocks as vectors and writes the 16 transformed
+// entries into [16, C, 32]; one batch_matmul of the transformed kernel
+// [16, F, C] (computed at compile time) with it; the output transform, per
+// filter and block row, reads the 16 entries, adds the bias and writes
+// each output row's two columns interleaved into the chunk's 8 rows.
 // CHECK-LABEL: func.func @conv_winograd
 // CHECK-NOT: tensor.pad
 // CHECK: %[[U:.*]] = arith.constant dense_resource<winograd_kernel{{.*}}> : tensor<16x16x16xf32>
@@ -654,11 +656,22 @@ func.func @dynamic_pool_nchw(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
 // CHECK:     arith.maxsi
 // CHECK:     tensor.extract %arg0
 // CHECK:     arith.select
-// CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<4x4x16x4x8xf32>)
-// CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<4x4x16x4x8xf32>)
-// CHECK:   linalg.batch_matmul {openopt.zero_init} ins(%[[U]], %{{.*}} : tensor<16x16x16xf32>, tensor<16x16x32xf32>)
-// CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4x16x4x8xf32>)
-// CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<16x4x2x8x2xf32>)
+// CHECK:   %[[V:.*]] = scf.for %[[C:.*]] = %c0 to %c16 step %c1 iter_args({{.*}}) -> (tensor<16x16x32xf32>)
+// CHECK:     scf.for %[[TY:.*]] = %c0 to %c4 step %c1
+// CHECK-COUNT-16: vector.transfer_read %{{.*}}[%c0, %[[C]], %{{.*}}, %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x16x4x5x9xf32>, vector<8xf32>
+// CHECK-NOT:      vector.transfer_read
+// CHECK:          vector.transfer_write %{{.*}}[%c0, %[[C]], %{{.*}}] {in_bounds = [true]} : vector<8xf32>, tensor<16x16x32xf32>
+// CHECK-COUNT-15: vector.transfer_write {{.*}} : vector<8xf32>, tensor<16x16x32xf32>
+// CHECK:   %[[M:.*]] = linalg.batch_matmul {openopt.zero_init} ins(%[[U]], %[[V]] : tensor<16x16x16xf32>, tensor<16x16x32xf32>)
+// CHECK:   scf.for %[[F:.*]] = %c0 to %c16 step %c1 iter_args({{.*}}) -> (tensor<16x8x16xf32>)
+// CHECK:     scf.for
+// CHECK:       tensor.extract %arg1[%[[F]]]
+// CHECK-COUNT-16: vector.transfer_read %[[M]]
+// CHECK:          vector.interleave {{.*}} : vector<8xf32> -> vector<16xf32>
+// CHECK:          vector.transfer_write {{.*}} {in_bounds = [true]} : vector<16xf32>, tensor<16x8x16xf32>
+// CHECK:          vector.interleave
+// CHECK:          vector.transfer_write
+// CHECK-NOT:      vector.transfer_write
 // CHECK:   %[[ROWS:.*]] = arith.muli %[[CHUNK]], %c8
 // CHECK:   tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, 0, %[[ROWS]], 0] [1, 16, 8, 16]
 // CHECK-NOT: linalg.matmul

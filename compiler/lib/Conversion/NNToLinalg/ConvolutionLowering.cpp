@@ -385,7 +385,7 @@ Value conv2D(OpBuilder &b, Location loc, Value input, Value weight, Value bias,
       (winograd = planWinograd(c, f, oh, ow)) && (weights = nn::constantFloats(weight)))
     return eachImage([&](Value image) {
       return winogradConv2D(b, loc, image, *weights, bias, p.pads[0], p.pads[1], f, oh, ow,
-                            *winograd);
+                            *winograd, vectorBits);
     });
 
   Value padded = padConstant(b, loc, input, {0, 0, p.pads[0], p.pads[1]},

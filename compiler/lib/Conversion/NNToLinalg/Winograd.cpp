@@ -13,17 +13,19 @@
 //   planes  the chunk's rows of the input's four polyphase planes with the
 //           padding applied, so that reading a 4x4 block at a stride-2
 //           position is a unit-stride read of a plane;
-//   V       the input transform, rows then columns ([4, 4, C, tiles]);
+//   V       the input transform ([16, C, tiles]);
 //   M       one batch_matmul [16, F, C] x [16, C, tiles];
-//   Y       the output transform, rows then columns; the second pass adds
-//           the bias and writes each 2x2 block into place.
+//   Y       the output transform with the bias, each 2x2 block written
+//           into place.
 // Every step of a chunk runs on one thread, which also applies the
 // element-wise ops that follow (openopt-fuse-elementwise) to the rows it
 // wrote: on two cores without a shared cache, each step split its own way
 // handed half of its input over from the other core.
-// Each transform pass has the transform entry as an outer loop, so which
-// entries it combines is loop-invariant and the inner loop over tiles is
-// plain unit-stride vector code. The transforms' coefficients are 0 and
+// Both transforms work on vectors over a run of blocks (16 with AVX-512,
+// else 8) and compute all 16 entries of the run in registers: one read and
+// one write per entry. As linalg generics, rows then columns, each entry
+// was a pass of its own over the chunk, with the half-transformed values
+// stored between the two passes. The transforms' coefficients are 0 and
 // +-1, so the rounding error is that of a few extra additions; the kernel's
 // (G has halves) is computed in double at compile time.
 //
@@ -40,6 +42,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 
 using namespace mlir;
@@ -48,26 +51,140 @@ namespace openopt::lowering {
 namespace {
 
 
-Value isIndex(OpBuilder &b, Location loc, Value v, int64_t k) {
-  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, v, indexConstant(b, loc, k));
+// (Bt x)[i] for the four vectors x: every row of
+// Bt = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1] has two non-zero entries.
+Value inputTransformRow(OpBuilder &b, Location loc, ArrayRef<Value> x, int i) {
+  switch (i) {
+  case 0:
+    return arith::SubFOp::create(b, loc, x[0], x[2]);
+  case 1:
+    return arith::AddFOp::create(b, loc, x[1], x[2]);
+  case 2:
+    return arith::SubFOp::create(b, loc, x[2], x[1]);
+  default:
+    return arith::SubFOp::create(b, loc, x[1], x[3]);
+  }
 }
 
-// (Bt x)[i] for the vector x whose entry k read(k) returns. Every row of
-// Bt = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1] has two non-zero entries:
-// x[first] + x[second] for row 1, x[first] - x[second] for the others, with
-// first = (0, 1, 2, 1) and second = (2, 2, 1, 3).
-Value inputTransformEntry(OpBuilder &b, Location loc, Value i,
-                          llvm::function_ref<Value(Value)> read) {
-  Value one = indexConstant(b, loc, 1), two = indexConstant(b, loc, 2),
-        three = indexConstant(b, loc, 3);
-  Value first = arith::SelectOp::create(b, loc, isIndex(b, loc, i, 3), one, i);
-  Value second = arith::SelectOp::create(
-      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, i, one), two,
-      arith::SelectOp::create(b, loc, isIndex(b, loc, i, 2), one, three));
-  Value x = read(first), y = read(second);
-  return arith::SelectOp::create(b, loc, isIndex(b, loc, i, 1),
-                                 arith::AddFOp::create(b, loc, x, y),
-                                 arith::SubFOp::create(b, loc, x, y));
+// (At x)[a] for the four vectors x: x1 + (x0 + x2) and x1 - (x2 + x3).
+Value outputTransformRow(OpBuilder &b, Location loc, ArrayRef<Value> x, int a) {
+  return a == 0 ? arith::AddFOp::create(b, loc, x[1], arith::AddFOp::create(b, loc, x[0], x[2]))
+                      .getResult()
+                : arith::SubFOp::create(b, loc, x[1], arith::AddFOp::create(b, loc, x[2], x[3]))
+                      .getResult();
+}
+
+Value readVector(OpBuilder &b, Location loc, VectorType type, Value source, ArrayRef<Value> at) {
+  Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
+  return vector::TransferReadOp::create(b, loc, type, source, at, pad, ArrayRef<bool>{true});
+}
+
+Value writeVector(OpBuilder &b, Location loc, Value vector, Value dest, ArrayRef<Value> at) {
+  return vector::TransferWriteOp::create(b, loc, vector, dest, at, ArrayRef<bool>{true})
+      .getResult();
+}
+
+// V = Bt d B of every block of the chunk, [16, C, chunk * cols] with entry
+// k = 4 xi + nu, from the chunk's planes [1, C, 4, chunk + 1, cols + 1]:
+// element (r, s) of block (ty, tx) is plane (r % 2, s % 2) at
+// (ty + r / 2, tx + s / 2). Per channel, tile row and run of `lanes`
+// blocks, the 16 elements are read as vectors over the blocks and all 16
+// entries computed in registers.
+Value inputTransform(OpBuilder &b, Location loc, Value planes, int64_t channels, int64_t chunk,
+                     int64_t cols, int64_t lanes) {
+  Type element = cast<RankedTensorType>(planes.getType()).getElementType();
+  auto vectorType = VectorType::get({lanes}, element);
+  auto vType = RankedTensorType::get({16, channels, chunk * cols}, element);
+  return loopNest(
+      b, loc, {indexConstant(b, loc, channels), indexConstant(b, loc, chunk)},
+      ValueRange{emptyTensor(b, loc, vType)},
+      [&](OpBuilder &nb, Location nloc, ValueRange ivs, ValueRange args) {
+        Value ch = ivs[0], ty = ivs[1];
+        return forLoop(
+            nb, nloc, indexConstant(nb, nloc, 0), indexConstant(nb, nloc, cols),
+            indexConstant(nb, nloc, lanes), args,
+            [&](OpBuilder &xb, Location xloc, ValueRange txIv, ValueRange acc) {
+              Value tx = txIv[0], zero = indexConstant(xb, xloc, 0);
+              Value t[4][4];
+              for (int s = 0; s < 4; ++s) {
+                Value d[4];
+                for (int r = 0; r < 4; ++r)
+                  d[r] = readVector(xb, xloc, vectorType, planes,
+                                    {zero, ch, indexConstant(xb, xloc, (r % 2) * 2 + s % 2),
+                                     plusConstant(xb, xloc, ty, r / 2),
+                                     plusConstant(xb, xloc, tx, s / 2)});
+                for (int xi = 0; xi < 4; ++xi)
+                  t[xi][s] = inputTransformRow(xb, xloc, d, xi);
+              }
+              Value column = arith::AddIOp::create(xb, xloc, scaledIndex(xb, xloc, ty, cols, 0), tx);
+              Value v = acc[0];
+              for (int xi = 0; xi < 4; ++xi)
+                for (int nu = 0; nu < 4; ++nu)
+                  v = writeVector(xb, xloc, inputTransformRow(xb, xloc, t[xi], nu), v,
+                                  {indexConstant(xb, xloc, 4 * xi + nu), ch, column});
+              return SmallVector<Value>{v};
+            });
+      })[0];
+}
+
+// Y = At M B of every block (M [16, F, chunk * cols], entry k = 4 xi + nu)
+// plus the bias, written as the chunk's output rows [F, 2 * chunk,
+// 2 * outCols]: block (ty, tx) is rows 2 ty + a, columns 2 tx + b. Per
+// filter, tile row and run of `lanes` blocks, the 16 entries are read as
+// vectors over the blocks; each output row's two columns are interleaved
+// into one vector of 2 * lanes values. Blocks past `outCols` are not
+// written.
+Value outputTransform(OpBuilder &b, Location loc, Value m, Value bias, int64_t filters,
+                      int64_t chunk, int64_t cols, int64_t outCols, int64_t lanes) {
+  Type element = cast<RankedTensorType>(m.getType()).getElementType();
+  auto vectorType = VectorType::get({lanes}, element);
+  auto outType = RankedTensorType::get({filters, 2 * chunk, 2 * outCols}, element);
+  return loopNest(
+      b, loc, {indexConstant(b, loc, filters), indexConstant(b, loc, chunk)},
+      ValueRange{emptyTensor(b, loc, outType)},
+      [&](OpBuilder &nb, Location nloc, ValueRange ivs, ValueRange args) {
+        Value f = ivs[0], ty = ivs[1];
+        Value shift;
+        if (bias)
+          shift = vector::BroadcastOp::create(
+              nb, nloc, vectorType, tensor::ExtractOp::create(nb, nloc, bias, ValueRange{f}));
+        return forLoop(
+            nb, nloc, indexConstant(nb, nloc, 0), indexConstant(nb, nloc, outCols),
+            indexConstant(nb, nloc, lanes), args,
+            [&](OpBuilder &xb, Location xloc, ValueRange txIv, ValueRange acc) {
+              Value tx = txIv[0];
+              Value column = arith::AddIOp::create(xb, xloc, scaledIndex(xb, xloc, ty, cols, 0), tx);
+              Value rowsDone[2][4];
+              for (int nu = 0; nu < 4; ++nu) {
+                Value x[4];
+                for (int xi = 0; xi < 4; ++xi)
+                  x[xi] = readVector(xb, xloc, vectorType, m,
+                                     {indexConstant(xb, xloc, 4 * xi + nu), f, column});
+                for (int a = 0; a < 2; ++a)
+                  rowsDone[a][nu] = outputTransformRow(xb, xloc, x, a);
+              }
+              Value out = acc[0];
+              Value outColumn = scaledIndex(xb, xloc, tx, 2, 0);
+              for (int a = 0; a < 2; ++a) {
+                Value y[2];
+                for (int c = 0; c < 2; ++c) {
+                  y[c] = outputTransformRow(xb, xloc, rowsDone[a], c);
+                  if (shift)
+                    y[c] = arith::AddFOp::create(xb, xloc, y[c], shift);
+                }
+                Value pairs = vector::InterleaveOp::create(xb, xloc, y[0], y[1]);
+                Value row = arith::AddIOp::create(xb, xloc, scaledIndex(xb, xloc, ty, 2, 0),
+                                                  indexConstant(xb, xloc, a));
+                // The last run may reach past outCols: its write is masked.
+                bool whole = outCols % lanes == 0;
+                out = vector::TransferWriteOp::create(xb, xloc, pairs, out,
+                                                      ValueRange{f, row, outColumn},
+                                                      ArrayRef<bool>{whole})
+                          .getResult();
+              }
+              return SmallVector<Value>{out};
+            });
+      })[0];
 }
 
 // U[k = 4 * xi + nu][f][c] = (G g[f][c] Gt)[xi][nu], G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1].
@@ -135,12 +252,11 @@ std::optional<WinogradTiles> planWinograd(int64_t channels, int64_t filters, int
 
 Value winogradConv2D(OpBuilder &b, Location loc, Value image, const std::vector<float> &weights,
                      Value bias, int64_t padTop, int64_t padLeft, int64_t filters, int64_t oh,
-                     int64_t ow, WinogradTiles tiles) {
+                     int64_t ow, WinogradTiles tiles, int64_t vectorBits) {
   auto imageType = cast<RankedTensorType>(image.getType());
   int64_t c = imageType.getDimSize(0), h = imageType.getDimSize(1), w = imageType.getDimSize(2);
   Type element = imageType.getElementType();
   int64_t rows = tiles.rows, cols = tiles.cols, chunk = tiles.chunkRows;
-  MLIRContext *ctx = b.getContext();
 
   // Block (ty, tx) covers padded rows 2ty..2ty+3 and columns 2tx..2tx+3:
   // element (r, s) is plane (r % 2, s % 2) at (ty + r / 2, tx + s / 2).
@@ -174,89 +290,26 @@ Value winogradConv2D(OpBuilder &b, Location loc, Value image, const std::vector<
   Value planesChunk =
       polyphasePlaneRows(b, loc, image4, firstRow, chunk + 1, padTop, padLeft, cols + 1);
 
-  // Input transform V = Bt d B in two passes, rows then columns. The
-  // transform index is an outer loop of each pass, so the entries it picks
-  // are loop-invariant and the inner loop over tiles is unit-stride.
-  Value two = indexConstant(b, loc, 2);
-  Value rowHalf = indexedGenerate(
-      b, loc, RankedTensorType::get({4, 4, c, chunk, cols}, element),
-      [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
-        // at = (xi, s, c, ty, tx): (Bt d)[xi][s] of block (ty, tx), where
-        // d[r][s] is plane (r % 2, s % 2) at (ty + r / 2, tx + s / 2).
-        Value x = arith::AddIOp::create(nb, nloc, at[4], arith::DivUIOp::create(nb, nloc, at[1], two));
-        Value columnPhase = arith::RemUIOp::create(nb, nloc, at[1], two);
-        return inputTransformEntry(nb, nloc, at[0], [&](Value r) {
-          Value phase = arith::AddIOp::create(
-              nb, nloc, arith::MulIOp::create(nb, nloc, arith::RemUIOp::create(nb, nloc, r, two), two),
-              columnPhase);
-          Value y = arith::AddIOp::create(nb, nloc, at[3], arith::DivUIOp::create(nb, nloc, r, two));
-          return tensor::ExtractOp::create(
-                     nb, nloc, planesChunk, ValueRange{indexConstant(nb, nloc, 0), at[2], phase, y, x})
-              .getResult();
-        });
-      });
-  Value v = indexedGenerate(
-      b, loc, RankedTensorType::get({4, 4, c, chunk, cols}, element),
-      [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
-        // at = (xi, nu, c, ty, tx): (Bt d B)[xi][nu].
-        return inputTransformEntry(nb, nloc, at[1], [&](Value s) {
-          return tensor::ExtractOp::create(nb, nloc, rowHalf, ValueRange{at[0], s, at[2], at[3], at[4]})
-              .getResult();
-        });
-      });
+  // Vectors over runs of blocks: 16 where the tile columns allow and the
+  // target has AVX-512 (cols is a multiple of 8).
+  int64_t lanes = vectorBits >= 512 && cols % 16 == 0 ? 16 : 8;
+  Value v = inputTransform(b, loc, planesChunk, c, chunk, cols, lanes);
 
   int64_t chunkTiles = chunk * cols;
   auto productType = RankedTensorType::get({16, filters, chunkTiles}, element);
   auto product = linalg::BatchMatmulOp::create(
-      b, loc, TypeRange{productType}, ValueRange{u, reshapeTo(b, loc, v, {16, c, chunkTiles})},
+      b, loc, TypeRange{productType}, ValueRange{u, v},
       ValueRange{zeroAccumulator(b, loc, productType)});
   product->setAttr(kZeroInitAttr, b.getUnitAttr()); // MatmulZeroInit.h
-  Value m = product.getResult(0);
-  m = reshapeTo(b, loc, m, {4, 4, filters, chunk, cols});
-
-  // Output transform Y = At M A, rows then columns; the second pass writes
-  // the 2x2 blocks into place. (At x)[0] = x1 + (x0 + x2) and
-  // (At x)[1] = x1 - (x2 + x3).
-  auto outputRow = [](OpBuilder &nb, Location nloc, Value which, llvm::function_ref<Value(int)> x) {
-    Value first = arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::eq, which,
-                                        indexConstant(nb, nloc, 0));
-    Value plus = arith::AddFOp::create(nb, nloc, x(0), x(2));
-    Value minus = arith::NegFOp::create(nb, nloc, arith::AddFOp::create(nb, nloc, x(2), x(3)));
-    return arith::AddFOp::create(nb, nloc, x(1),
-                                 arith::SelectOp::create(nb, nloc, first, plus, minus))
-        .getResult();
-  };
-  Value rowsDone = indexedGenerate(
-      b, loc, RankedTensorType::get({2, 4, filters, chunk, cols}, element),
-      [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
-        // at = (a, nu, f, ty, tx)
-        return outputRow(nb, nloc, at[0], [&](int i) {
-          return tensor::ExtractOp::create(
-                     nb, nloc, m, ValueRange{indexConstant(nb, nloc, i), at[1], at[2], at[3], at[4]})
-              .getResult();
-        });
-      });
-  auto chunkOutType = RankedTensorType::get({filters, chunk, 2, outCols, 2}, element);
-  Value chunkOut = indexedGenerate(
-      b, loc, chunkOutType, [&](OpBuilder &nb, Location nloc, ArrayRef<Value> at) {
-        // at = (f, ty, a, tx, b)
-        Value out = outputRow(nb, nloc, at[4], [&](int j) {
-          return tensor::ExtractOp::create(
-                     nb, nloc, rowsDone,
-                     ValueRange{at[2], indexConstant(nb, nloc, j), at[0], at[1], at[3]})
-              .getResult();
-        });
-        if (bias)
-          out = arith::AddFOp::create(nb, nloc, out,
-                                      tensor::ExtractOp::create(nb, nloc, bias, ValueRange{at[0]}));
-        return out;
-      });
+  Value chunkOut = outputTransform(b, loc, product.getResult(0), bias, filters, chunk, cols,
+                                   outCols, lanes);
   SmallVector<OpFoldResult> outOffsets, outSizes;
   if (direct) {
     chunkOut = reshapeTo(b, loc, chunkOut, {1, filters, 2 * chunk, ow});
-    outOffsets = {b.getIndexAttr(0), b.getIndexAttr(0),
-                  arith::MulIOp::create(b, loc, firstRow, two).getResult(), b.getIndexAttr(0)};
+    outOffsets = {b.getIndexAttr(0), b.getIndexAttr(0), scaledIndex(b, loc, firstRow, 2, 0),
+                  b.getIndexAttr(0)};
   } else {
+    chunkOut = reshapeTo(b, loc, chunkOut, {filters, chunk, 2, outCols, 2});
     outOffsets = {b.getIndexAttr(0), firstRow, b.getIndexAttr(0), b.getIndexAttr(0),
                   b.getIndexAttr(0)};
   }

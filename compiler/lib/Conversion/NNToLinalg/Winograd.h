@@ -26,11 +26,12 @@ std::optional<WinogradTiles> planWinograd(int64_t channels, int64_t filters, int
 /// One image [C, H, W] convolved with the constant 3x3 kernel `weights`
 /// ([F, C, 3, 3], row-major) at stride 1, padTop/padLeft zeros before the
 /// image (and as many as the output needs after it), plus `bias` [F] when
-/// given: [F, OH, OW].
+/// given: [F, OH, OW]. `vectorBits` (512: AVX-512) sets how many blocks the
+/// transforms take per vector.
 mlir::Value winogradConv2D(mlir::OpBuilder &b, mlir::Location loc, mlir::Value image,
                            const std::vector<float> &weights, mlir::Value bias, int64_t padTop,
                            int64_t padLeft, int64_t filters, int64_t oh, int64_t ow,
-                           WinogradTiles tiles);
+                           WinogradTiles tiles, int64_t vectorBits);
 
 } // namespace openopt::lowering
 
