@@ -635,8 +635,10 @@ func.func @dynamic_pool_nchw(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
 // A 3x3 stride-1 convolution with 16+ channels and a constant kernel:
 // Winograd F(2x2, 3x3). The 16x16 output is 8x8 blocks of 2x2, computed in
 // parallel chunks of 4 block rows (32 blocks): per chunk, its 5 rows of the
-// input's polyphase planes (a row outside the input is the padding: clamped
-// read, select); the input transform, per channel and block row, reads the
+// input's polyphase planes, per channel and plane row one read of the input
+// row (a row outside the input is the padding: clamped read, select) split
+// into its even and odd columns, written to their planes (the odd ones one
+// column in, after the padding); the input transform, per channel and block row, reads the
 // 16 elements of a run of 8 blocks as vectors and writes the 16 transformed
 // entries into [16, C, 32]; one batch_matmul of the transformed kernel
 // [16, F, C] (computed at compile time) with it; the output transform, per
@@ -648,14 +650,19 @@ func.func @dynamic_pool_nchw(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
 // CHECK: scf.forall (%[[CHUNK:.*]]) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x16x16x16xf32>)
 // CHECK:   %[[FIRST:.*]] = arith.muli %[[CHUNK]], %c4
 // CHECK:   tensor.empty() : tensor<1x16x4x5x9xf32>
-// CHECK:   linalg.generic
-// CHECK:     %[[ROW:.*]] = arith.addi %[[FIRST]]
-// CHECK:     arith.cmpi sge
-// CHECK:     arith.cmpi sle
-// CHECK:     arith.minsi
-// CHECK:     arith.maxsi
-// CHECK:     tensor.extract %arg0
-// CHECK:     arith.select
+// CHECK:   scf.for %[[PC:.*]] = %c0 to %c16 step %c1
+// CHECK:     scf.for %[[PI:.*]] = %c0 to %c5 step %c1
+// CHECK:       %[[ROW:.*]] = arith.addi %[[FIRST]], %[[PI]]
+// CHECK:       arith.cmpi sge
+// CHECK:       arith.cmpi sle
+// CHECK:       arith.minsi
+// CHECK:       %[[CLAMPED:.*]] = arith.maxsi
+// CHECK:       %[[ROWVALS:.*]] = vector.transfer_read %arg0[%c0, %[[PC]], %[[CLAMPED]], %c0], %{{.*}} : tensor<1x16x16x16xf32>, vector<32xf32>
+// CHECK:       %[[SEL:.*]] = arith.select %{{.*}}, %[[ROWVALS]], %{{.*}} : vector<32xf32>
+// CHECK:       %[[EVEN:.*]], %[[ODD:.*]] = vector.deinterleave %[[SEL]] : vector<32xf32> -> vector<16xf32>
+// CHECK:       vector.transfer_write %[[EVEN]], %{{.*}}[%c0, %[[PC]], %c1, %[[PI]], %c0] : vector<16xf32>, tensor<1x16x4x5x9xf32>
+// CHECK:       vector.transfer_write %[[ODD]], %{{.*}}[%c0, %[[PC]], %c0, %[[PI]], %c1] : vector<16xf32>, tensor<1x16x4x5x9xf32>
+// CHECK:       tensor.insert %{{.*}}[%c0, %[[PC]], %c0, %[[PI]], %c0]
 // CHECK:   %[[V:.*]] = scf.for %[[C:.*]] = %c0 to %c16 step %c1 iter_args({{.*}}) -> (tensor<16x16x32xf32>)
 // CHECK:     scf.for %[[TY:.*]] = %c0 to %c4 step %c1
 // CHECK-COUNT-16: vector.transfer_read %{{.*}}[%c0, %[[C]], %{{.*}}, %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x16x4x5x9xf32>, vector<8xf32>

@@ -36,3 +36,26 @@ func.func @partial_runs(%x: tensor<1x16x24x24xf32>) -> tensor<1x16x24x24xf32> {
   %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x16x24x24xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x24x24xf32>
   return %0 : tensor<1x16x24x24xf32>
 }
+
+// Without padding, image column x is plane column x / 2 of plane x % 2:
+// the even columns go to plane 0 and the odd ones to plane 1, both from
+// column 0, with no padding column to write. A 32x32 output is 16 blocks
+// a row, planes 17 wide: two runs of 32 values a row, the second masked at
+// both ends (2 of its values are in the image, 1 of its 16 columns in a
+// plane).
+// CHECK-LABEL: func.func @unpadded
+// CHECK:       %[[V0:.*]] = vector.transfer_read %arg0[%c0, %{{.*}}, %{{.*}}, %c0], %{{.*}} : tensor<1x16x34x34xf32>, vector<32xf32>
+// CHECK:       %[[E0:.*]], %[[O0:.*]] = vector.deinterleave
+// CHECK:       vector.transfer_write %[[E0]], %{{.*}}[%c0, %{{.*}}, %c0, %{{.*}}, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<1x16x4x3x17xf32>
+// CHECK:       vector.transfer_write %[[O0]], %{{.*}}[%c0, %{{.*}}, %c1, %{{.*}}, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<1x16x4x3x17xf32>
+// CHECK:       vector.transfer_read %arg0[%c0, %{{.*}}, %{{.*}}, %c32], %{{.*}} : tensor<1x16x34x34xf32>, vector<32xf32>
+// CHECK:       vector.deinterleave
+// CHECK:       vector.transfer_write %{{.*}}[%c0, %{{.*}}, %c0, %{{.*}}, %c16] : vector<16xf32>, tensor<1x16x4x3x17xf32>
+// CHECK:       vector.transfer_write %{{.*}}[%c0, %{{.*}}, %c1, %{{.*}}, %c16] : vector<16xf32>, tensor<1x16x4x3x17xf32>
+// CHECK-NOT:   tensor.insert
+// CHECK:       linalg.batch_matmul
+func.func @unpadded(%x: tensor<1x16x34x34xf32>) -> tensor<1x16x32x32xf32> {
+  %w = nn.constant dense<0.5> : tensor<16x16x3x3xf32>
+  %0 = nn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x16x34x34xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x32x32xf32>
+  return %0 : tensor<1x16x32x32xf32>
+}
