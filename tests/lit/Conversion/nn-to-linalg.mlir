@@ -482,31 +482,28 @@ func.func @max_pool_chunks(%x: tensor<1x2x32x32xf32>) -> tensor<1x2x16x16xf32> {
 // -----
 
 // 3x3, stride 2, one row and column of padding, even H and W, 32 outputs a
-// row: per chunk of 16 output rows, one generic yields the max over the
-// three rows of columns 2x and 2x + 1 together and of column 2x + 1 alone
-// (row 2y - 1 clamped to 0); the second lands one column in, behind a
-// column of -inf, and a second generic takes max(m[x], o[x - 1]). The
-// maxima are NaN-propagating selects, no arith.maximumf.
+// row: per chunk of 16 output rows, per channel and output row, each of
+// the three input rows (row 2y - 1 clamped to 0) is read 32 values at a
+// time and split into even and odd columns; m = max(even, odd) and
+// o = max(odd) over the rows, and the output run is max(m, o shifted by
+// one lane behind the previous run's last lane, -inf before the first).
 // CHECK-LABEL: func.func @max_pool_column_pairs
-// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000
+// CHECK: %[[NEGINFS:.*]] = arith.constant dense<0xFF800000> : vector<16xf32>
 // CHECK: scf.forall (%{{.*}}) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x2x32x32xf32>)
-// CHECK: linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<1x2x16x1xf32>)
-// CHECK: %[[PADDED:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0] [1, 2, 16, 1]
-// CHECK: %[[OINIT:.*]] = tensor.extract_slice %[[PADDED]][0, 0, 0, 1] [1, 2, 16, 32]
-// CHECK: %[[PAIRS:.*]]:2 = linalg.generic {{.*}} outs(%{{.*}}, %[[OINIT]] : tensor<1x2x16x32xf32>, tensor<1x2x16x32xf32>)
-// CHECK: arith.maxsi
-// CHECK-COUNT-6: tensor.extract %arg0
-// CHECK-NOT: arith.maximumf
-// CHECK: linalg.yield
-// CHECK: %[[SHIFTED:.*]] = tensor.insert_slice %[[PAIRS]]#1 into %[[PADDED]][0, 0, 0, 1] [1, 2, 16, 32]
-// CHECK: %[[LEFT:.*]] = tensor.extract_slice %[[SHIFTED]][0, 0, 0, 0] [1, 2, 16, 32]
-// CHECK: linalg.generic {{.*}} ins(%[[PAIRS]]#0, %[[LEFT]] : tensor<1x2x16x32xf32>, tensor<1x2x16x32xf32>)
-// CHECK: arith.cmpf uno
-// CHECK: arith.cmpf ogt
-// CHECK-NOT: arith.maximumf
+// CHECK:   scf.for %[[C:.*]] = %c0 to %c2 step %c1
+// CHECK:     scf.for %[[Y:.*]] = %c0 to %c16 step %c1
+// CHECK:       arith.maxsi
+// CHECK:       %[[R0:.*]] = vector.transfer_read %arg0[%c0, %[[C]], %{{.*}}, %c0], {{.*}} : tensor<1x2x64x64xf32>, vector<32xf32>
+// CHECK:       %[[E0:.*]], %[[O0:.*]] = vector.deinterleave %[[R0]]
+// CHECK:       arith.maximumf %[[E0]], %[[O0]] : vector<16xf32>
+// CHECK-COUNT-2: vector.deinterleave
+// CHECK:       %[[SHIFT:.*]] = vector.shuffle %[[NEGINFS]], %[[ODD:.*]] [15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]
+// CHECK:       %[[RES:.*]] = arith.maximumf %{{.*}}, %[[SHIFT]] : vector<16xf32>
+// CHECK:       vector.transfer_write %[[RES]], %{{.*}}[%c0, %[[C]], %[[Y]], %c0] {in_bounds = [true]}
+// CHECK-COUNT-3: vector.deinterleave
+// CHECK:       vector.shuffle %[[ODD]], %{{.*}} [15, 16,
+// CHECK:       vector.transfer_write %{{.*}}, %{{.*}}[%c0, %[[C]], %[[Y]], %c16] {in_bounds = [true]}
 // CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]]
-// MAPS-LABEL: func.func @max_pool_column_pairs(
-// MAPS: linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>]
 func.func @max_pool_column_pairs(%x: tensor<1x2x64x64xf32>) -> tensor<1x2x32x32xf32> {
   %0 = nn.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x2x64x64xf32>) -> tensor<1x2x32x32xf32>
   return %0 : tensor<1x2x32x32xf32>
