@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
@@ -182,9 +183,122 @@ struct LowerUnsqueeze : OpRewritePattern<nn::UnsqueezeOp> {
   }
 };
 
+// A static transpose of at least this many elements that moves the input's
+// innermost axis is computed in square tiles.
+constexpr int64_t kTiledTransposeElements = 32 * 1024;
+
+// The T x T matrix whose rows are `rows` (T vectors of T), transposed in
+// registers: log2(T) rounds, each interleaving row i with row i + T/2 into
+// rows 2i and 2i + 1; a round moves the row index's top bit to the bottom
+// of the column index and the column's top bit to the bottom of the row's.
+SmallVector<Value> transposeInRegisters(OpBuilder &b, Location loc, SmallVector<Value> rows) {
+  int64_t t = rows.size();
+  SmallVector<int64_t> low, high;
+  for (int64_t i = 0; i < t / 2; ++i) {
+    low.append({i, t + i});
+    high.append({t / 2 + i, t + t / 2 + i});
+  }
+  for (int64_t round = 1; round < t; round *= 2) {
+    SmallVector<Value> next;
+    for (int64_t i = 0; i < t / 2; ++i) {
+      next.push_back(vector::ShuffleOp::create(b, loc, rows[i], rows[i + t / 2], low));
+      next.push_back(vector::ShuffleOp::create(b, loc, rows[i], rows[i + t / 2], high));
+    }
+    rows = std::move(next);
+  }
+  return rows;
+}
+
+// `input` transposed by `perm` in tiles of T x T over the two axes that
+// trade places at the inside (the input's innermost axis and the output's),
+// a parallel loop over the tiles; null where neither 16 nor 8 divides both.
+// A tile is T vector reads along the input's innermost axis, transposed in
+// registers, and T vector writes along the output's. Element by element,
+// the loops read one value per cache line (a channels-last
+// [1, 112, 112, 96] back to NCHW took 2.6 ms against ONNX Runtime's 0.34).
+Value tiledTranspose(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> perm,
+                     RankedTensorType resultType) {
+  int64_t rank = resultType.getRank();
+  auto inType = cast<RankedTensorType>(input.getType());
+  if (!inType.hasStaticShape() || inType.getNumElements() < kTiledTransposeElements || rank < 2)
+    return {};
+  int64_t inner = rank - 1;
+  int64_t moved = llvm::find(perm, inner) - perm.begin(); // output axis of the input's innermost
+  if (moved == inner)
+    return {};
+  ArrayRef<int64_t> out = resultType.getShape();
+  int64_t tile = 0;
+  for (int64_t t : {16, 8})
+    if (out[moved] % t == 0 && out[inner] % t == 0) {
+      tile = t;
+      break;
+    }
+  if (tile == 0)
+    return {};
+  Type element = inType.getElementType();
+  auto vectorType = VectorType::get({tile}, element);
+  SmallVector<int64_t> tileShape(rank, 1);
+  tileShape[moved] = tileShape[inner] = tile;
+  // The loop's innermost axis is the output axis `moved`: consecutive tiles
+  // read the same input pixels' next lines (with it outermost, each pass
+  // over the input read 1 line in C / T).
+  SmallVector<int64_t> loopAxes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != moved)
+      loopAxes.push_back(d);
+  loopAxes.push_back(moved);
+  SmallVector<OpFoldResult> counts;
+  for (int64_t d : loopAxes)
+    counts.push_back(b.getIndexAttr(out[d] / tileShape[d]));
+  auto forall = scf::ForallOp::create(b, loc, counts, ValueRange{emptyTensor(b, loc, resultType)},
+                                      std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  SmallVector<Value> outStart;
+  SmallVector<OpFoldResult> outOffsets, outSizes, unit;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t loop = llvm::find(loopAxes, d) - loopAxes.begin();
+    outStart.push_back(scaledIndex(b, loc, forall.getInductionVar(loop), tileShape[d], 0));
+    outOffsets.push_back(outStart.back());
+    outSizes.push_back(b.getIndexAttr(tileShape[d]));
+    unit.push_back(b.getIndexAttr(1));
+  }
+  // Row i of the tile: input index with the output's innermost axis's
+  // source at start + i, read along the input's innermost axis.
+  Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+  SmallVector<Value> rows;
+  for (int64_t i = 0; i < tile; ++i) {
+    SmallVector<Value> at(rank);
+    for (int64_t d = 0; d < rank; ++d)
+      at[perm[d]] = d == inner ? plusConstant(b, loc, outStart[d], i) : outStart[d];
+    rows.push_back(vector::TransferReadOp::create(b, loc, vectorType, input, at, pad,
+                                                  ArrayRef<bool>{true}));
+  }
+  rows = transposeInRegisters(b, loc, rows);
+  // Row j now runs along the output's innermost axis, at index j of the
+  // axis that holds the input's innermost.
+  Value tileOut = emptyTensor(b, loc, RankedTensorType::get(tileShape, element));
+  Value zero = indexConstant(b, loc, 0);
+  for (int64_t j = 0; j < tile; ++j) {
+    SmallVector<Value> at(rank, zero);
+    at[moved] = indexConstant(b, loc, j);
+    tileOut = vector::TransferWriteOp::create(b, loc, rows[j], tileOut, at, ArrayRef<bool>{true})
+                  .getResult();
+  }
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, tileOut, forall.getRegionIterArgs()[0],
+                                        outOffsets, outSizes, unit);
+  return forall.getResult(0);
+}
+
 struct LowerTranspose : OpRewritePattern<nn::TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::TransposeOp op, PatternRewriter &rewriter) const override {
+    if (Value tiled =
+            tiledTranspose(rewriter, op.getLoc(), op.getInput(), op.getPerm(), op.getType())) {
+      rewriter.replaceOp(op, tiled);
+      return success();
+    }
     Sizes in = sizesOf(rewriter, op.getLoc(), op.getInput()), out;
     for (int64_t p : op.getPerm())
       out.push_back(in[p]);
