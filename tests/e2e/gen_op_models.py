@@ -220,6 +220,12 @@ case("Conv", "winograd_direct_cropped_batch2", [inp("x", [2, 16, 28, 28])],
 case("Conv", "winograd_direct_top_right_pads", [inp("x", [1, 16, 30, 30])],
      inits={"w": Rand(16, 16, 3, 3)}, attrs={"pads": [2, 0, 0, 2]},
      note="plane rows above the image are padding in the first chunk only")
+case("Conv", "winograd_masked_runs", [inp("x", [1, 16, 24, 24])],
+     inits={"w": Rand(16, 16, 3, 3), "b": Rand(16)}, attrs={"pads": [1, 1, 1, 1]},
+     note="12 blocks a row on a grid of 16: the transforms' last run writes 12 of its blocks")
+case("Conv", "winograd_wide_left_pad", [inp("x", [1, 16, 20, 20])],
+     inits={"w": Rand(16, 16, 3, 3)}, attrs={"pads": [1, 2, 1, 0]},
+     note="two columns of left padding: the planes are copied element by element")
 # Column buffers over 1 MB are gathered and multiplied in chunks of output
 # rows (Im2col.cpp), here at stride 2 with asymmetric pads and batch 2.
 case("Conv", "im2col_chunks_stride2_asym_pads", [inp("x", [1, 3, 115, 117])],
@@ -326,6 +332,9 @@ case("MaxPool", "k3_s2_p1_column_pairs_batch2_rect", [inp("x", [2, 2, 64, 96], r
 case("MaxPool", "k3_s2_p1_column_pairs_odd_rows", [inp("x", [1, 2, 66, 64])],
      attrs={"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1]},
      note="33 output rows split into no even number of chunks: one unchunked pass")
+case("MaxPool", "k3_s2_p1_column_pairs_masked_run", [inp("x", [1, 2, 40, 112])],
+     attrs={"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1]},
+     note="rows of 112 read 32 at a time: the last read and write are masked")
 case("MaxPool", "k5_s2_p2_row_chunks", [inp("x", [1, 2, 32, 32])],
      attrs={"kernel_shape": [5, 5], "strides": [2, 2], "pads": [2, 2, 2, 2]},
      note="two extra plane rows per chunk")
@@ -360,6 +369,10 @@ case("Transpose", "nchw_to_nhwc", [inp("x", [1, 3, 4, 5])], attrs={"perm": [0, 2
 case("Transpose", "heads", [inp("x", [1, 5, 4, 6])], attrs={"perm": [0, 2, 1, 3]})
 case("Transpose", "default_reverse", [inp("x", [2, 3, 4])])
 case("Transpose", "2d", [inp("x", [7, 9])], attrs={"perm": [1, 0]})
+case("Transpose", "nhwc_to_nchw_tiles", [inp("x", [1, 40, 48, 32])], attrs={"perm": [0, 3, 1, 2]},
+     note="61440 elements: 16x16 tiles transposed in registers")
+case("Transpose", "tiles_of_8_rank3", [inp("x", [40, 24, 48])], attrs={"perm": [2, 0, 1]},
+     note="the input's innermost axis becomes the first; 24 columns: tiles of 8")
 
 case("Squeeze", "axes_input", [inp("x", [1, 3, 1, 4])], inits={"axes": i64(0, 2)})
 case("Squeeze", "neg_axes_input", [inp("x", [3, 1, 4, 1])], inits={"axes": i64(-1)})
