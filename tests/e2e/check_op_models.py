@@ -4,7 +4,8 @@
   check_op_models.py [OPDIR] [--openopt PATH] [--only REGEX] [--exclude REGEX] [--seed 1] [--tol 1e-4]
                      [--threads 1] [--timeout 120] [--work DIR] [--ort-only]
 
-OPDIR holds the models and index.json; it is generated (gen_op_models.py) when it has no index.json, and a
+OPDIR holds the models and index.json; it is generated (gen_op_models.py) when it has no index.json or one
+written by another version of the generator (or for only some of its cases), and a
 temporary directory is used when OPDIR is not given. For each case: inputs from the seed and the value
 ranges in index.json, `openopt run`, ORT (ort_run.js), and a comparison of every output: float outputs
 within the case's "tol" or --tol of relative error (max|ours - ort| / max(max|ort|, 1e-6)), integer and
@@ -26,9 +27,20 @@ import model_runners
 import tensor_compare
 
 
+def stale(index):
+    """Whether index.json is missing, or was written by another version of gen_op_models.py or for
+    only some of its cases (a build directory kept from before cases were added would otherwise
+    leave them untested)."""
+    if not os.path.exists(index):
+        return True
+    with open(index) as f:
+        written = json.load(f)
+    return written.get("source") != gen_op_models.source_digest() or written.get("only") is not None
+
+
 def load_index(opdir):
     index = os.path.join(opdir, "index.json")
-    if not os.path.exists(index):
+    if stale(index):
         if gen_op_models.main([opdir]) != 0:
             raise RuntimeError("gen_op_models.py failed")
     with open(index) as f:

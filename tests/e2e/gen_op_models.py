@@ -19,6 +19,7 @@ interval for the input generator (ints: [LO, HI) of valid indices etc.; absent f
 "tol" overrides the default relative tolerance of check_op_models.py.
 """
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -544,6 +545,12 @@ def index_entry(c, outputs):
     return entry
 
 
+def source_digest():
+    """The sha256 of this generator's text: an index written by another version of it is stale."""
+    with open(os.path.abspath(__file__), "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("outdir")
@@ -568,7 +575,8 @@ def main(argv):
         entries.append(index_entry(c, outputs))
     with open(os.path.join(args.outdir, "index.json"), "w") as f:
         # One case per line: readable, and a diff shows which cases changed.
-        f.write(f'{{"generator": "tests/e2e/gen_op_models.py", "onnx": "{onnx.__version__}", "cases": [\n')
+        f.write(f'{{"generator": "tests/e2e/gen_op_models.py", "source": "{source_digest()}", '
+                f'"only": {json.dumps(args.only)}, "onnx": "{onnx.__version__}", "cases": [\n')
         f.write(",\n".join(json.dumps(e) for e in entries))
         f.write("\n]}\n")
     ops = sorted({e["op"] for e in entries})
