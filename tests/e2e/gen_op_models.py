@@ -226,7 +226,7 @@ case("Conv", "winograd_masked_runs", [inp("x", [1, 16, 24, 24])],
      note="12 blocks a row on a grid of 16: the transforms' last run writes 12 of its blocks")
 case("Conv", "winograd_wide_left_pad", [inp("x", [1, 16, 20, 20])],
      inits={"w": Rand(16, 16, 3, 3)}, attrs={"pads": [1, 2, 1, 0]},
-     note="two columns of left padding: the planes are copied element by element")
+     note="two columns of left padding: one padding column in each plane of a row parity")
 # Column buffers over 1 MB are gathered and multiplied in chunks of output
 # rows (Im2col.cpp), here at stride 2 with asymmetric pads and batch 2.
 case("Conv", "im2col_chunks_stride2_asym_pads", [inp("x", [1, 3, 115, 117])],

@@ -457,20 +457,31 @@ func.func @max_pool_one_row(%x: tensor<1x2x1x8xf32>) -> tensor<1x2x1x4xf32> {
 // -----
 
 // Output rows that split into an even number of chunks: a parallel loop over
-// chunks of 8 output rows, each copying its 9 rows of the planes (a row
-// outside the input is the lowest value: clamped read, select) and taking the
-// max of the taps from them.
+// chunks of 8 output rows, each copying its 9 rows of the planes (per
+// channel and plane row, the input row read 32 values at a time, masked
+// past its end with the lowest value; a row outside the input is the lowest
+// value: clamped read, select; split into even and odd columns, the odd ones
+// one column in behind a lowest-valued padding column) and taking the max of
+// the taps from them.
 // CHECK-LABEL: func.func @max_pool_chunks
-// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000
+// CHECK-DAG: %[[NEGINF1:.*]] = arith.constant dense<0xFF800000> : vector<1xf32>
+// CHECK-DAG: %[[NEGINFS:.*]] = arith.constant dense<0xFF800000> : vector<32xf32>
+// CHECK-DAG: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK: scf.forall (%[[CHUNK:.*]]) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<1x2x16x16xf32>)
 // CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[CHUNK]], %c8
 // CHECK: tensor.empty() : tensor<1x2x4x9x17xf32>
-// CHECK: linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<1x2x1x9x1xf32>)
-// CHECK: linalg.generic
+// CHECK: scf.for %[[PC:.*]] = %c0 to %c2 step %c1
+// CHECK: scf.for %[[PI:.*]] = %c0 to %c9 step %c1
 // CHECK: arith.minsi
-// CHECK: arith.maxsi
-// CHECK: tensor.extract %arg0
-// CHECK: arith.select %{{.*}}, %{{.*}}, %[[NEGINF]] : f32
+// CHECK: %[[CLAMPED:.*]] = arith.maxsi
+// CHECK: %[[ROW0:.*]] = vector.transfer_read %arg0[%c0, %[[PC]], %[[CLAMPED]], %c0], %[[NEGINF]] {in_bounds = [true]} : tensor<1x2x32x32xf32>, vector<32xf32>
+// CHECK: %[[SEL0:.*]] = arith.select %{{.*}}, %[[ROW0]], %[[NEGINFS]] : vector<32xf32>
+// CHECK: %[[E0:.*]], %[[O0:.*]] = vector.deinterleave %[[SEL0]]
+// CHECK: vector.transfer_write %[[E0]], %{{.*}}[%c0, %[[PC]], %c1, %[[PI]], %c0] {in_bounds = [true]}
+// CHECK: vector.transfer_write %[[O0]], %{{.*}}[%c0, %[[PC]], %c0, %[[PI]], %c1] {in_bounds = [true]}
+// CHECK: vector.transfer_read %arg0[%c0, %[[PC]], %[[CLAMPED]], %c32], %[[NEGINF]] : tensor<1x2x32x32xf32>, vector<32xf32>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%c0, %[[PC]], %c1, %[[PI]], %c16] : vector<16xf32>
+// CHECK: vector.transfer_write %[[NEGINF1]], %{{.*}}[%c0, %[[PC]], %c0, %[[PI]], %c0] {in_bounds = [true]} : vector<1xf32>
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x8x16xf32>)
 // CHECK-COUNT-9: tensor.extract
 // CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, 0, %[[FIRST]], 0] [1, 2, 8, 16]
@@ -659,7 +670,7 @@ func.func @dynamic_pool_nchw(%x: tensor<1x1x?x?xf32>) -> tensor<1x1x?x?xf32> {
 // CHECK:       %[[EVEN:.*]], %[[ODD:.*]] = vector.deinterleave %[[SEL]] : vector<32xf32> -> vector<16xf32>
 // CHECK:       vector.transfer_write %[[EVEN]], %{{.*}}[%c0, %[[PC]], %c1, %[[PI]], %c0] : vector<16xf32>, tensor<1x16x4x5x9xf32>
 // CHECK:       vector.transfer_write %[[ODD]], %{{.*}}[%c0, %[[PC]], %c0, %[[PI]], %c1] : vector<16xf32>, tensor<1x16x4x5x9xf32>
-// CHECK:       tensor.insert %{{.*}}[%c0, %[[PC]], %c0, %[[PI]], %c0]
+// CHECK:       vector.transfer_write %{{.*}}, %{{.*}}[%c0, %[[PC]], %c0, %[[PI]], %c0] {in_bounds = [true]} : vector<1xf32>, tensor<1x16x4x5x9xf32>
 // CHECK:   %[[V:.*]] = scf.for %[[C:.*]] = %c0 to %c16 step %c1 iter_args({{.*}}) -> (tensor<16x16x32xf32>)
 // CHECK:     scf.for %[[TY:.*]] = %c0 to %c4 step %c1
 // CHECK-COUNT-16: vector.transfer_read %{{.*}}[%c0, %[[C]], %{{.*}}, %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x16x4x5x9xf32>, vector<8xf32>

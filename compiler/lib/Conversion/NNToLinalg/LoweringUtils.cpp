@@ -9,6 +9,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <functional>
 #include <limits>
@@ -763,60 +764,65 @@ Value polyphasePlanes(OpBuilder &b, Location loc, Value input, int64_t padTop, i
 Value polyphasePlaneRows(OpBuilder &b, Location loc, Value input, Value firstRow, int64_t count,
                          int64_t padTop, int64_t padLeft, int64_t planeW, double padValue) {
   auto inType = cast<RankedTensorType>(input.getType());
-  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), h = inType.getDimSize(2),
-          w = inType.getDimSize(3);
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1), h = inType.getDimSize(2);
   Type element = inType.getElementType();
-  MLIRContext *ctx = b.getContext();
-  Value planes = emptyTensor(b, loc, RankedTensorType::get({n, c, 4, count, planeW}, element));
-  Value pad = scalarConstant(b, loc, element, padValue);
-  auto fill = [&](int64_t plane, int64_t col, int64_t cols) {
-    planes = insertPlanePiece(
-        b, loc, filledTensor(b, loc, RankedTensorType::get({n, c, 1, count, cols}, element), pad),
-        planes, plane, 0, col);
-  };
-  // Columns [j0, j1) of `planeCount` planes from plane 2py + px0 on, every
-  // row: one generic over (n, c, i, j, px), px innermost (as planesOf).
-  Value lastRow = indexConstant(b, loc, h - 1), zero = indexConstant(b, loc, 0);
-  auto copy = [&](int64_t py, int64_t px0, int64_t planeCount, int64_t j0, int64_t j1) {
-    auto pieceType = RankedTensorType::get({n, c, planeCount, count, j1 - j0}, element);
-    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
-               i = getAffineDimExpr(2, ctx), j = getAffineDimExpr(3, ctx),
-               px = getAffineDimExpr(4, ctx);
-    AffineMap write = AffineMap::get(5, 0, {d0, d1, px, i, j}, ctx);
-    Value piece =
-        linalg::GenericOp::create(
-            b, loc, pieceType, ValueRange{}, ValueRange{emptyTensor(b, loc, pieceType)}, {write},
-            SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
-            [&](OpBuilder &nb, Location l, ValueRange) {
-              Value row = scaledIndex(
-                  nb, l, arith::AddIOp::create(nb, l, firstRow, linalg::IndexOp::create(nb, l, 2)),
-                  2, py - padTop);
-              Value valid = arith::AndIOp::create(
-                  nb, l, arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, row, zero),
-                  arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sle, row, lastRow));
-              Value clamped = arith::MaxSIOp::create(
-                  nb, l, zero, arith::MinSIOp::create(nb, l, row, lastRow));
-              Value col = arith::AddIOp::create(
-                  nb, l, scaledIndex(nb, l, linalg::IndexOp::create(nb, l, 3), 2,
-                                     2 * j0 + px0 - padLeft),
-                  linalg::IndexOp::create(nb, l, 4));
-              Value v = tensor::ExtractOp::create(
-                  nb, l, input,
-                  ValueRange{linalg::IndexOp::create(nb, l, 0), linalg::IndexOp::create(nb, l, 1),
-                             clamped, col});
-              linalg::YieldOp::create(nb, l,
-                                      arith::SelectOp::create(nb, l, valid, v, pad).getResult());
-            })
-            .getResult(0);
-    planes = insertPlanePiece(b, loc, piece, planes, 2 * py + px0, 0, j0);
-  };
-  for (int64_t py = 0; py < 2; ++py)
-    forEachPlaneColumnPiece(
-        py, padLeft, w, planeW, [](int64_t) {}, fill,
-        [&](int64_t px0, int64_t planeCount, int64_t j0, int64_t j1) {
-          copy(py, px0, planeCount, j0, j1);
-        });
-  return planes;
+  constexpr int64_t kRun = 32, kHalf = kRun / 2;
+  auto runType = VectorType::get({kRun}, element);
+  int64_t runs = (planeW + kHalf - 1) / kHalf;
+  // Image column x is padded column x + padLeft: the even columns of run k
+  // go to plane column px = padLeft % 2 from j = 16 k + padLeft / 2, the
+  // odd ones to px = 1 - padLeft % 2 from j = 16 k + (padLeft + 1) / 2.
+  // The columns before those starts are the left padding.
+  int64_t evenPlane = padLeft % 2, oddPlane = 1 - evenPlane;
+  int64_t evenStart = padLeft / 2, oddStart = (padLeft + 1) / 2;
+  auto planesType = RankedTensorType::get({n, c, 4, count, planeW}, element);
+  return loopNest(
+      b, loc,
+      {indexConstant(b, loc, n), indexConstant(b, loc, c), indexConstant(b, loc, count)},
+      ValueRange{emptyTensor(b, loc, planesType)},
+      [&](OpBuilder &nb, Location nloc, ValueRange ivs, ValueRange args) {
+        Value image = ivs[0], ch = ivs[1], i = ivs[2], zero = indexConstant(nb, nloc, 0);
+        Value pad = scalarConstant(nb, nloc, element, padValue);
+        Value pads = vector::BroadcastOp::create(nb, nloc, runType, pad);
+        Value lastRow = indexConstant(nb, nloc, h - 1);
+        Value planes = args[0];
+        auto write = [&](Value v, int64_t plane, int64_t j) {
+          int64_t size = cast<VectorType>(v.getType()).getNumElements();
+          planes = vector::TransferWriteOp::create(
+                       nb, nloc, v, planes,
+                       ValueRange{image, ch, indexConstant(nb, nloc, plane), i,
+                                  indexConstant(nb, nloc, j)},
+                       ArrayRef<bool>{j + size <= planeW})
+                       .getResult();
+        };
+        for (int64_t py = 0; py < 2; ++py) {
+          Value row = scaledIndex(nb, nloc, arith::AddIOp::create(nb, nloc, firstRow, i), 2,
+                                  py - padTop);
+          Value inside = arith::AndIOp::create(
+              nb, nloc, arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sge, row, zero),
+              arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sle, row, lastRow));
+          Value clamped = arith::MaxSIOp::create(
+              nb, nloc, zero, arith::MinSIOp::create(nb, nloc, row, lastRow));
+          for (int64_t k = 0; k < runs; ++k) {
+            Value run = vector::TransferReadOp::create(
+                nb, nloc, runType, input,
+                ValueRange{image, ch, clamped, indexConstant(nb, nloc, k * kRun)}, pad,
+                ArrayRef<bool>{false});
+            run = arith::SelectOp::create(nb, nloc, inside, run, pads);
+            auto halves = vector::DeinterleaveOp::create(nb, nloc, run);
+            if (k * kHalf + evenStart < planeW)
+              write(halves.getResult(0), 2 * py + evenPlane, k * kHalf + evenStart);
+            if (k * kHalf + oddStart < planeW)
+              write(halves.getResult(1), 2 * py + oddPlane, k * kHalf + oddStart);
+          }
+          for (auto [plane, start] : {std::make_pair(evenPlane, evenStart),
+                                      std::make_pair(oddPlane, oddStart)})
+            if (int64_t width = std::min(start, planeW); width > 0)
+              write(vector::BroadcastOp::create(nb, nloc, VectorType::get({width}, element), pad),
+                    2 * py + plane, 0);
+        }
+        return SmallVector<Value>{planes};
+      })[0];
 }
 
 Value permuted(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> perm, Value bias,

@@ -84,75 +84,6 @@ Value writeVector(OpBuilder &b, Location loc, Value vector, Value dest, ArrayRef
       .getResult();
 }
 
-// Rows [firstRow, firstRow + count) of the four polyphase planes of the
-// image [1, C, H, W] padded by padTop rows and padLeft (0 or 1) columns of
-// zeros: [1, C, 4, count, planeW], plane 2 py + px at (i, j) holding padded
-// row 2 (firstRow + i) + py, column 2 j + px. Per channel and plane row,
-// the image row is read 32 values at a time (masked past its end, zero
-// outside the image's rows) and split into its even and odd columns, each
-// written whole to its plane (masked past planeW). As a linalg generic
-// with one element per iteration, the copy took a tenth of a 56x56
-// convolution.
-Value planeRows(OpBuilder &b, Location loc, Value image, Value firstRow, int64_t count,
-                int64_t padTop, int64_t padLeft, int64_t planeW) {
-  auto imageType = cast<RankedTensorType>(image.getType());
-  int64_t c = imageType.getDimSize(1), h = imageType.getDimSize(2);
-  Type element = imageType.getElementType();
-  constexpr int64_t kRun = 32;
-  auto runType = VectorType::get({kRun}, element);
-  int64_t runs = (planeW + kRun / 2 - 1) / (kRun / 2);
-  // Image column x is padded column x + padLeft: the even columns go to
-  // plane column px = padLeft at j = x / 2, the odd ones to px = 1 - padLeft
-  // at j = x / 2 + padLeft.
-  int64_t evenPlane = padLeft, oddPlane = 1 - padLeft, oddShift = padLeft;
-  auto planesType = RankedTensorType::get({1, c, 4, count, planeW}, element);
-  return loopNest(
-      b, loc, {indexConstant(b, loc, c), indexConstant(b, loc, count)},
-      ValueRange{emptyTensor(b, loc, planesType)},
-      [&](OpBuilder &nb, Location nloc, ValueRange ivs, ValueRange args) {
-        Value ch = ivs[0], i = ivs[1], zero = indexConstant(nb, nloc, 0);
-        Value pad = arith::ConstantOp::create(nb, nloc, nb.getZeroAttr(element));
-        Value zeros = arith::ConstantOp::create(nb, nloc, DenseElementsAttr::get(runType, 0.0f));
-        Value planes = args[0];
-        for (int64_t py = 0; py < 2; ++py) {
-          Value row = scaledIndex(nb, nloc, arith::AddIOp::create(nb, nloc, firstRow, i), 2,
-                                  py - padTop);
-          Value lastRow = indexConstant(nb, nloc, h - 1);
-          Value inside = arith::AndIOp::create(
-              nb, nloc, arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sge, row, zero),
-              arith::CmpIOp::create(nb, nloc, arith::CmpIPredicate::sle, row, lastRow));
-          Value clamped = arith::MaxSIOp::create(
-              nb, nloc, zero, arith::MinSIOp::create(nb, nloc, row, lastRow));
-          for (int64_t k = 0; k < runs; ++k) {
-            Value run = vector::TransferReadOp::create(
-                nb, nloc, runType, image,
-                ValueRange{zero, ch, clamped, indexConstant(nb, nloc, k * kRun)}, pad,
-                ArrayRef<bool>{false});
-            run = arith::SelectOp::create(nb, nloc, inside, run, zeros);
-            auto halves = vector::DeinterleaveOp::create(nb, nloc, run);
-            auto write = [&](Value half, int64_t px, int64_t j) {
-              planes = vector::TransferWriteOp::create(
-                           nb, nloc, half, planes,
-                           ValueRange{zero, ch, indexConstant(nb, nloc, 2 * py + px), i,
-                                      indexConstant(nb, nloc, j)},
-                           ArrayRef<bool>{j + kRun / 2 <= planeW})
-                           .getResult();
-            };
-            if (k * kRun / 2 < planeW)
-              write(halves.getResult(0), evenPlane, k * kRun / 2);
-            if (k * kRun / 2 + oddShift < planeW)
-              write(halves.getResult(1), oddPlane, k * kRun / 2 + oddShift);
-          }
-          // The padding column before the image.
-          if (padLeft == 1)
-            planes = tensor::InsertOp::create(
-                nb, nloc, pad, planes,
-                ValueRange{zero, ch, indexConstant(nb, nloc, 2 * py), i, zero});
-        }
-        return SmallVector<Value>{planes};
-      })[0];
-}
-
 // V = Bt d B of every block of the chunk, [16, C, chunk * cols] with entry
 // k = 4 xi + nu, from the chunk's planes [1, C, 4, chunk + 1, cols + 1]:
 // element (r, s) of block (ty, tx) is plane (r % 2, s % 2) at
@@ -357,9 +288,7 @@ Value winogradConv2D(OpBuilder &b, Location loc, Value image, const std::vector<
   // before the loop split another way: on two threads that handed half of
   // each thread's input over from the other core.
   Value planesChunk =
-      padLeft <= 1
-          ? planeRows(b, loc, image4, firstRow, chunk + 1, padTop, padLeft, cols + 1)
-          : polyphasePlaneRows(b, loc, image4, firstRow, chunk + 1, padTop, padLeft, cols + 1);
+      polyphasePlaneRows(b, loc, image4, firstRow, chunk + 1, padTop, padLeft, cols + 1);
 
   // Vectors over runs of blocks: 16 where the tile columns allow and the
   // target has AVX-512 (cols is a multiple of 8).
