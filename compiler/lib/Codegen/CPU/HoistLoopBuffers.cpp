@@ -53,8 +53,7 @@ struct HoistLoopBuffersPass : impl::HoistLoopBuffersPassBase<HoistLoopBuffersPas
   void runOnOperation() override {
     SmallVector<memref::AllocOp> allocs;
     getOperation().walk([&](memref::AllocOp alloc) {
-      if (alloc.getType().hasStaticShape() && alloc.getDynamicSizes().empty() &&
-          alloc.getSymbolOperands().empty())
+      if (alloc.getType().hasStaticShape() && alloc.getSymbolOperands().empty())
         allocs.push_back(alloc);
     });
     for (memref::AllocOp alloc : allocs) {
