@@ -372,6 +372,8 @@ case("Transpose", "default_reverse", [inp("x", [2, 3, 4])])
 case("Transpose", "2d", [inp("x", [7, 9])], attrs={"perm": [1, 0]})
 case("Transpose", "nhwc_to_nchw_tiles", [inp("x", [1, 40, 48, 32])], attrs={"perm": [0, 3, 1, 2]},
      note="61440 elements: 16x16 tiles transposed in registers")
+case("Transpose", "bool_large", [inp("x", [1, 40, 48, 32], dtype="bool")], attrs={"perm": [0, 3, 1, 2]},
+     note="as large as the tiled ones, but booleans stay element by element")
 case("Transpose", "tiles_of_8_rank3", [inp("x", [40, 24, 48])], attrs={"perm": [2, 0, 1]},
      note="the input's innermost axis becomes the first; 24 columns: tiles of 8")
 

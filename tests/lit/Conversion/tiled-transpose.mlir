@@ -27,14 +27,16 @@ func.func @nhwc_to_nchw(%x: tensor<1x64x64x32xf32>) -> tensor<1x32x64x64xf32> {
 // -----
 
 // Left to linalg.transpose: a small tensor (under 32K elements), one that
-// keeps the innermost axis, and an RGB image to channels-last (3 channels:
-// no tile of 8 or 16 divides them).
+// keeps the innermost axis, an RGB image to channels-last (3 channels: no
+// tile of 8 or 16 divides them), and booleans (vectors of i1 are bit-packed
+// in memory, tensors of i1 a byte an element).
 // CHECK-LABEL: func.func @not_tiled
 // CHECK-NOT: scf.forall
-// CHECK-COUNT-3: linalg.transpose
-func.func @not_tiled(%small: tensor<1x16x16x32xf32>, %rows: tensor<64x64x32xf32>, %rgb: tensor<1x3x224x224xf32>) -> (tensor<1x32x16x16xf32>, tensor<64x64x32xf32>, tensor<1x224x224x3xf32>) {
+// CHECK-COUNT-4: linalg.transpose
+func.func @not_tiled(%small: tensor<1x16x16x32xf32>, %rows: tensor<64x64x32xf32>, %rgb: tensor<1x3x224x224xf32>, %mask: tensor<1x64x64x32xi1>) -> (tensor<1x32x16x16xf32>, tensor<64x64x32xf32>, tensor<1x224x224x3xf32>, tensor<1x32x64x64xi1>) {
   %0 = nn.transpose %small {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x16x16x32xf32>) -> tensor<1x32x16x16xf32>
   %1 = nn.transpose %rows {perm = array<i64: 1, 0, 2>} : (tensor<64x64x32xf32>) -> tensor<64x64x32xf32>
   %2 = nn.transpose %rgb {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x3x224x224xf32>) -> tensor<1x224x224x3xf32>
-  return %0, %1, %2 : tensor<1x32x16x16xf32>, tensor<64x64x32xf32>, tensor<1x224x224x3xf32>
+  %3 = nn.transpose %mask {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x64x64x32xi1>) -> tensor<1x32x64x64xi1>
+  return %0, %1, %2, %3 : tensor<1x32x16x16xf32>, tensor<64x64x32xf32>, tensor<1x224x224x3xf32>, tensor<1x32x64x64xi1>
 }

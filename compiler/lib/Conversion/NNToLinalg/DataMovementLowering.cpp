@@ -220,7 +220,10 @@ Value tiledTranspose(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> 
                      RankedTensorType resultType) {
   int64_t rank = resultType.getRank();
   auto inType = cast<RankedTensorType>(input.getType());
-  if (!inType.hasStaticShape() || inType.getNumElements() < kTiledTransposeElements || rank < 2)
+  // Booleans stay element by element: vectors of i1 are bit-packed in
+  // memory, tensors of i1 a byte an element.
+  if (!inType.hasStaticShape() || inType.getNumElements() < kTiledTransposeElements || rank < 2 ||
+      !inType.getElementType().isIntOrFloat() || inType.getElementType().getIntOrFloatBitWidth() < 8)
     return {};
   int64_t inner = rank - 1;
   int64_t moved = llvm::find(perm, inner) - perm.begin(); // output axis of the input's innermost
