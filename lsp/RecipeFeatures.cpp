@@ -146,7 +146,8 @@ const std::map<std::string, std::vector<KeyDoc>> &objectKeys() {
       {"graph", {{"passes", "ordered graph passes: a name, or {\"pass\", \"options\"}"}}},
       {"codegen", {{"vectorizeMatmul", "tile and vectorize matmuls"}, {"matmulTiles", "{m, n, k} cache tiles"}}},
       {"outputs", {{"passRecord", "record.json of every pass"}, {"graphIR", "the nn IR after the graph passes"},
-                   {"llvmDialect", "LLVM-dialect MLIR"}, {"llvmIR", "LLVM IR (.ll)"}, {"object", "native object (.o)"}}},
+                   {"llvmDialect", "LLVM-dialect MLIR"}, {"llvmIR", "LLVM IR (.ll)"}, {"object", "native object (.o)"},
+                   {"sharedLibrary", "libNAME.so + NAME.h with the C runtime"}}},
   };
   return keys;
 }

@@ -202,7 +202,8 @@ CpuPipelineOptions cpuOptionsFromJson(const json &v) {
 
 json toJson(const RecipeOutputs &o) {
   return {{"passRecord", o.passRecord}, {"graphIR", o.graphIR}, {"llvmDialect", o.llvmDialect},
-          {"llvmIR", o.llvmIR},         {"object", o.object}};
+          {"llvmIR", o.llvmIR},         {"object", o.object},
+          {"sharedLibrary", o.sharedLibrary}};
 }
 
 RecipeOutputs outputsFromJson(const json &v) {
@@ -212,6 +213,7 @@ RecipeOutputs outputsFromJson(const json &v) {
   o.llvmDialect = v.value("llvmDialect", o.llvmDialect);
   o.llvmIR = v.value("llvmIR", o.llvmIR);
   o.object = v.value("object", o.object);
+  o.sharedLibrary = v.value("sharedLibrary", o.sharedLibrary);
   return o;
 }
 

@@ -36,7 +36,40 @@ static cl::opt<bool> noGraphPasses(
              "daemon's cached graph IR)"),
     cl::sub(compileCommand));
 
+static cl::list<std::string> emitKinds(
+    "emit",
+    cl::desc("What to write, instead of the recipe's outputs: object, shared-lib (libNAME.so "
+             "and NAME.h, with the C runtime), llvm-ir, llvm-dialect, graph-ir; a list"),
+    cl::value_desc("KIND[,KIND]"), cl::CommaSeparated, cl::sub(compileCommand));
+
 namespace {
+
+/// The recipe's outputs as --emit chooses them.
+llvm::Expected<RecipeOutputs> emittedOutputs(RecipeOutputs outputs) {
+  if (emitKinds.empty())
+    return outputs;
+  bool passRecord = outputs.passRecord;
+  outputs = RecipeOutputs();
+  outputs.object = false;
+  outputs.passRecord = passRecord;
+  for (const std::string &kind : emitKinds) {
+    if (kind == "object")
+      outputs.object = true;
+    else if (kind == "shared-lib")
+      outputs.sharedLibrary = true;
+    else if (kind == "llvm-ir")
+      outputs.llvmIR = true;
+    else if (kind == "llvm-dialect")
+      outputs.llvmDialect = true;
+    else if (kind == "graph-ir")
+      outputs.graphIR = true;
+    else
+      return llvm::createStringError("--emit: unknown kind '%s' (object, shared-lib, llvm-ir, "
+                                     "llvm-dialect, graph-ir)",
+                                     kind.c_str());
+  }
+  return outputs;
+}
 
 void reportWritten(llvm::StringRef path) {
   uint64_t size = 0;
@@ -54,6 +87,10 @@ int runCompile(mlir::MLIRContext &context) {
   request.modelPath = modelPath;
   request.record = record;
   request.outputDir = outputDir;
+  auto outputs = emittedOutputs(request.outputs);
+  if (!outputs)
+    return reportError(outputs.takeError());
+  request.outputs = *outputs;
   auto result = driver::compileModel(context, request, reportWritten);
   if (!result)
     return reportError(result.takeError());

@@ -2,7 +2,10 @@
 #include "openopt/Driver/CompileModel.h"
 
 #include "openopt/Runtime/CompiledModel.h"
+#include "openopt/Runtime/ModelLibrary.h"
 #include "openopt/Runtime/NativeCode.h"
+#include "openopt/Support/EntryFunction.h"
+#include "openopt/Support/VectorBits.h"
 #include "openopt/Tools/ModelLoader.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -27,6 +30,62 @@ llvm::Error writeIR(mlir::ModuleOp module, llvm::StringRef path) {
   return llvm::Error::success();
 }
 
+llvm::Error writeText(llvm::StringRef text, llvm::StringRef path) {
+  std::error_code ec;
+  llvm::ToolOutputFile out(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return createStringError("cannot write '%s': %s", path.str().c_str(), ec.message().c_str());
+  out.os() << text;
+  out.keep();
+  return llvm::Error::success();
+}
+
+// What the runtime is told about the model (before it is lowered).
+llvm::Expected<ModelLibraryInfo> libraryInfo(mlir::ModuleOp module, llvm::StringRef modelPath,
+                                             const CpuPipelineOptions &options) {
+  ModelLibraryInfo info;
+  std::string stem = llvm::sys::path::stem(modelPath).str();
+  info.name = libraryIdentifier(stem);
+  info.modelName = stem;
+  auto inputs = entryInputSpecs(module);
+  if (!inputs)
+    return inputs.takeError();
+  auto outputs = entryOutputSpecs(module);
+  if (!outputs)
+    return outputs.takeError();
+  info.inputs = std::move(*inputs);
+  info.outputs = std::move(*outputs);
+  info.returnsOutputs = llvm::any_of(
+      info.outputs, [](const TensorSpec &spec) { return !spec.hasStaticShape(); });
+  info.threads = std::max(1, options.threads);
+  info.target = resolveVectorBits(options.vectorBits) >= 512 ? "x86_64 avx512" : "x86_64 avx2";
+  // Refused now, not after the compile.
+  if (auto metadata = modelMetadata(info); !metadata)
+    return metadata.takeError();
+  return info;
+}
+
+// Lowers `module` (after the graph passes) and writes it as a shared library
+// (and as an object file, with `objectPath`).
+llvm::Error writeLibrary(mlir::ModuleOp module, CpuPipelineOptions options,
+                         const ModelLibraryInfo &info, llvm::StringRef libraryPath,
+                         llvm::StringRef objectPath, ObjectCodeOptions objectOptions,
+                         std::unique_ptr<PassRecorder> recorder, KernelStats &kernels) {
+  options.returnOutputs = info.returnsOutputs;
+  if (auto err = runPipeline(module, cpuFrontPipeline(options), std::move(recorder)))
+    return err;
+  objectOptions.packedEntry = findEntryFunction(module).getSymName().str();
+  objectOptions.wholeModule = !options.splitKernels;
+  auto code = compileObjectCode(module, options, objectOptions);
+  if (!code)
+    return code.takeError();
+  kernels = code->kernels;
+  if (!objectPath.empty())
+    if (auto err = linkRelocatable(code->objects, objectPath, code->slots))
+      return err;
+  return linkModelLibrary(*code, objectOptions.packedEntry, info, libraryPath);
+}
+
 } // namespace
 
 CompileRequest CompileRequest::fromRecipe(const Recipe &recipe, bool skipGraphPasses) {
@@ -48,15 +107,26 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
   auto module = loadModel(context, request.modelPath);
   if (!module)
     return module.takeError();
+  const RecipeOutputs &outputs = request.outputs;
   auto specs = entryInputSpecs(**module);
   if (!specs)
     return specs.takeError();
-  for (const TensorSpec &spec : *specs)
-    if (llvm::any_of(spec.shape, [](int64_t d) { return d < 0; }))
-      return createStringError(
-          "input %s has dynamic dimensions; compile writes an object for static shapes "
-          "(openopt run compiles for any size)",
-          spec.describe().c_str());
+  // A shared library runs at every size its inputs allow; the other outputs
+  // are for static shapes.
+  if (outputs.object || outputs.llvmIR || outputs.llvmDialect)
+    for (const TensorSpec &spec : *specs)
+      if (llvm::any_of(spec.shape, [](int64_t d) { return d < 0; }))
+        return createStringError(
+            "input %s has dynamic dimensions; compile writes an object or LLVM IR for static "
+            "shapes (a shared library, outputs.sharedLibrary, runs at any size)",
+            spec.describe().c_str());
+  std::optional<ModelLibraryInfo> library;
+  if (outputs.sharedLibrary) {
+    auto info = libraryInfo(**module, request.modelPath, request.options);
+    if (!info)
+      return info.takeError();
+    library = std::move(*info);
+  }
 
   std::string dir =
       request.outputDir.empty() ? defaultOutputDir(request.modelPath) : request.outputDir;
@@ -74,7 +144,6 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
     onWritten(path);
   };
 
-  const RecipeOutputs &outputs = request.outputs;
   bool recording = request.record || outputs.passRecord;
   PassRecord passRecord;
   // The graph passes run alone first, so their IR can be written; the
@@ -113,15 +182,42 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
   // LLVM IR, the model is lowered as one module instead, so that those files
   // show every function.
   bool wholeModule = outputs.llvmDialect || outputs.llvmIR || !options.splitKernels;
+  ObjectCodeOptions objectOptions;
+  objectOptions.instrumentation = [&]() -> std::unique_ptr<mlir::PassInstrumentation> {
+    return recorder();
+  };
+  auto fileIn = [&](const std::string &name) {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, name);
+    return std::string(path);
+  };
+  // The shared library is made from the kernels (or, with splitKernels off,
+  // from the module as one kernel), with the object file when both are asked
+  // for; a whole-module lowering for the LLVM IR outputs works on a copy.
+  bool objectWithLibrary = library && outputs.object && !wholeModule;
+  if (!err && library) {
+    mlir::OwningOpRef<mlir::ModuleOp> copy;
+    if (wholeModule)
+      copy = (*module)->clone();
+    std::string libraryPath = fileIn("lib" + library->name + ".so");
+    std::string headerPath = fileIn(library->name + ".h");
+    err = writeLibrary(copy ? *copy : **module, options, *library, libraryPath,
+                       objectWithLibrary ? pathOf(".o") : "", objectOptions,
+                       wholeModule ? nullptr : recorder(), result.kernels);
+    if (!err && objectWithLibrary)
+      written(pathOf(".o"));
+    if (!err) {
+      written(libraryPath);
+      err = writeText(modelLibraryHeader(*library), headerPath);
+    }
+    if (!err)
+      written(headerPath);
+  }
   if (!err && wholeModule)
     err = runPipeline(**module, cpuPipeline(options), recorder());
-  if (!err && !wholeModule)
+  if (!err && !wholeModule && !library)
     err = runPipeline(**module, cpuFrontPipeline(options), recorder());
-  if (!err && !wholeModule && outputs.object) {
-    ObjectCodeOptions objectOptions;
-    objectOptions.instrumentation = [&]() -> std::unique_ptr<mlir::PassInstrumentation> {
-      return recorder();
-    };
+  if (!err && !wholeModule && !library && outputs.object) {
     auto code = compileObjectCode(**module, options, objectOptions);
     if (!code) {
       err = code.takeError();
@@ -131,7 +227,7 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
       if (!err)
         written(pathOf(".o"));
     }
-  } else if (!err && !wholeModule) {
+  } else if (!err && !wholeModule && !library) {
     // No object asked for: the lowering still runs, to report its errors.
     err = runPipeline(**module, cpuBackPipeline(options), recorder());
   }

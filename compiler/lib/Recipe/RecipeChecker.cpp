@@ -440,13 +440,15 @@ private:
     const auto *outputs = object(value, "/outputs");
     if (!outputs)
       return;
-    members(*outputs, "/outputs", {"passRecord", "graphIR", "llvmDialect", "llvmIR", "object"});
+    members(*outputs, "/outputs", {"passRecord", "graphIR", "llvmDialect", "llvmIR", "object",
+                                         "sharedLibrary"});
     RecipeOutputs &out = recipe.outputs;
     boolean(*outputs, "/outputs", "passRecord", out.passRecord);
     boolean(*outputs, "/outputs", "graphIR", out.graphIR);
     boolean(*outputs, "/outputs", "llvmDialect", out.llvmDialect);
     boolean(*outputs, "/outputs", "llvmIR", out.llvmIR);
     boolean(*outputs, "/outputs", "object", out.object);
+    boolean(*outputs, "/outputs", "sharedLibrary", out.sharedLibrary);
   }
 };
 

@@ -128,6 +128,13 @@ llvm::Expected<std::vector<TensorSpec>> entryInputSpecs(ModuleOp module) {
   return specsOf(func.getArgumentTypes(), func.getArgAttrsAttr(), "input");
 }
 
+llvm::Expected<std::vector<TensorSpec>> entryOutputSpecs(ModuleOp module) {
+  func::FuncOp func = findEntryFunction(module);
+  if (!func)
+    return createStringError("the module has no public function to run");
+  return specsOf(func.getResultTypes(), func.getResAttrsAttr(), "output");
+}
+
 llvm::Error specializeInputShapes(ModuleOp module, llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes) {
   func::FuncOp func = findEntryFunction(module);
   if (!func)

@@ -10,6 +10,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
@@ -146,15 +147,14 @@ llvm::Error writeNativeCode(mlir::ModuleOp module, llvm::StringRef llvmIRPath,
   return llvm::Error::success();
 }
 
-llvm::Error linkRelocatable(const std::vector<std::shared_ptr<const std::string>> &objects,
-                            llvm::StringRef path,
-                            llvm::ArrayRef<std::pair<std::string, std::string>> aliases) {
+llvm::Error linkWithLLD(const std::vector<std::shared_ptr<const std::string>> &objects,
+                        llvm::ArrayRef<std::string> leading, llvm::ArrayRef<std::string> trailing,
+                        llvm::StringRef output) {
   auto linker = llvm::sys::findProgramByName("ld.lld");
   if (!linker)
     linker = llvm::sys::findProgramByName("ld.lld", {OPENOPT_LLVM_TOOLS_DIR});
   if (!linker)
-    return createStringError("cannot find ld.lld to link the kernels' objects into '%s'",
-                             path.str().c_str());
+    return createStringError("cannot find ld.lld to link '%s'", output.str().c_str());
   llvm::SmallString<128> dir;
   if (auto ec = llvm::sys::fs::createUniqueDirectory("openopt-link", dir))
     return createStringError("cannot create a temporary directory: %s", ec.message().c_str());
@@ -174,20 +174,39 @@ llvm::Error linkRelocatable(const std::vector<std::shared_ptr<const std::string>
     out << *object;
     inputs.push_back(std::string(file));
   }
-  std::vector<llvm::StringRef> args = {*linker, "-r", "-o", path};
+  std::vector<llvm::StringRef> args = {*linker};
+  for (const std::string &arg : leading)
+    args.push_back(arg);
   for (const std::string &input : inputs)
     args.push_back(input);
+  for (const std::string &arg : trailing)
+    args.push_back(arg);
+  // The linker's complaints go to a file, to be quoted in the error.
+  llvm::SmallString<128> log(dir);
+  llvm::sys::path::append(log, "ld.log");
+  inputs.push_back(std::string(log));
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(log),
+                                                llvm::StringRef(log)};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, redirects, 0, 0, &message);
+  if (rc != 0) {
+    std::string said;
+    if (auto text = llvm::MemoryBuffer::getFile(log))
+      said = (*text)->getBuffer().take_front(4000).rtrim().str();
+    return createStringError("ld.lld failed to link '%s' (exit %d)%s%s%s%s", output.str().c_str(),
+                             rc, message.empty() ? "" : ": ", message.c_str(),
+                             said.empty() ? "" : "\n", said.c_str());
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error linkRelocatable(const std::vector<std::shared_ptr<const std::string>> &objects,
+                            llvm::StringRef path,
+                            llvm::ArrayRef<std::pair<std::string, std::string>> aliases) {
   std::vector<std::string> definitions;
   for (const auto &[alias, target] : aliases)
     definitions.push_back("--defsym=" + alias + "=" + target);
-  for (const std::string &definition : definitions)
-    args.push_back(definition);
-  std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0, &message);
-  if (rc != 0)
-    return createStringError("ld.lld -r failed (exit %d)%s%s", rc, message.empty() ? "" : ": ",
-                             message.c_str());
-  return llvm::Error::success();
+  return linkWithLLD(objects, {"-r", "-o", path.str()}, definitions, path);
 }
 
 } // namespace openopt

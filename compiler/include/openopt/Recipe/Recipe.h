@@ -34,6 +34,7 @@ struct RecipeOutputs {
   bool llvmDialect = false; // the LLVM-dialect MLIR
   bool llvmIR = false;     // LLVM IR (.ll)
   bool object = true;      // a native object file (.o)
+  bool sharedLibrary = false; // libNAME.so + NAME.h, with the runtime (runtime/)
 };
 
 struct Recipe {

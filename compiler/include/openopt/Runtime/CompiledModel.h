@@ -49,6 +49,8 @@ llvm::Error specializeInputShapes(mlir::ModuleOp module,
 
 /// Names, dtypes and (possibly dynamic) shapes of the entry function's inputs.
 llvm::Expected<std::vector<TensorSpec>> entryInputSpecs(mlir::ModuleOp module);
+/// The same of its results.
+llvm::Expected<std::vector<TensorSpec>> entryOutputSpecs(mlir::ModuleOp module);
 
 class CompiledModel {
 public:

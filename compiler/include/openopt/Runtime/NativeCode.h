@@ -35,6 +35,13 @@ llvm::Expected<std::string> emitHostObject(llvm::Module &module,
                                            const llvm::orc::JITTargetMachineBuilder &builder,
                                            unsigned optLevel);
 
+/// Runs ld.lld with `leading` arguments, the objects (as temporary files),
+/// then `trailing` arguments; `output` names what is made, for errors (which
+/// quote the linker's messages).
+llvm::Error linkWithLLD(const std::vector<std::shared_ptr<const std::string>> &objects,
+                        llvm::ArrayRef<std::string> leading, llvm::ArrayRef<std::string> trailing,
+                        llvm::StringRef output);
+
 /// Links `objects` into one relocatable object at `path` (with ld.lld -r),
 /// defining each alias (first) as another name of its target (second).
 llvm::Error linkRelocatable(const std::vector<std::shared_ptr<const std::string>> &objects,

@@ -1,0 +1,74 @@
+/*===- openopt/model_format.h - what a compiled library carries -----------===*
+ *
+ * The contract between the compiler, which writes a model library, and the
+ * runtime, which reads it. Not for applications (they use runtime.h); kept
+ * apart so that the compiler can include it without the runtime's code.
+ *
+ * A model library defines `openopt_model_library_v1()` (and NAME_openopt_library,
+ * another name for it), which returns the struct below. The struct begins
+ * with a magic number and the ABI version, which every runtime reads first.
+ *
+ * Its metadata is a byte string, little-endian:
+ *   "OOPTMETA"                          8 bytes
+ *   u32 version                         OPENOPT_RUNTIME_ABI_VERSION
+ *   str model name, str compiler version, str target
+ *   u32 threads                         the thread count it was compiled for
+ *   u32 flags                           OPENOPT_META_RETURNS_OUTPUTS
+ *   u32 input count,  tensor...
+ *   u32 output count, tensor...
+ * where a str is a u32 byte count and the bytes (no NUL), and a tensor is
+ *   str name, u32 dtype (openopt_dtype), u32 rank, i64 dim[rank] (-1: known
+ *   at run time), str dim name[rank] ("" for none).
+ *===----------------------------------------------------------------------===*/
+#ifndef OPENOPT_MODEL_FORMAT_H
+#define OPENOPT_MODEL_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* "OOPTLIB1" read as a little-endian u64. */
+#define OPENOPT_LIBRARY_MAGIC 0x3142494c54504f4fULL
+#define OPENOPT_METADATA_MAGIC "OOPTMETA"
+/* All outputs come back as buffers the compiled code allocated (some output's
+ * shape is known only at run time); otherwise the caller's buffers are
+ * passed in and written. */
+#define OPENOPT_META_RETURNS_OUTPUTS 1u
+
+/* The symbols a compiled library's objects define for the runtime inside it. */
+#define OPENOPT_LIBRARY_SYMBOL "openopt_model_library_v1"
+#define OPENOPT_METADATA_SYMBOL "__openopt_model_metadata"
+#define OPENOPT_METADATA_SIZE_SYMBOL "__openopt_model_metadata_size"
+#define OPENOPT_ENTRY_SYMBOL "__openopt_model_entry"
+
+typedef struct openopt_arena openopt_arena;
+
+/* Layout fixed for one ABI version; magic and abi_version lead in all. */
+struct openopt_model_library {
+  uint64_t magic;
+  uint32_t abi_version;
+  uint32_t reserved;
+  const unsigned char *metadata;
+  uint64_t metadata_size;
+  /* The compiled model: memref descriptors packed as void ** (one pointer
+   * per descriptor field; the returned descriptors through the last). */
+  void (*entry)(void **args);
+  /* Calls entry(args) in the library's own runtime: its allocator drawing on
+   * `arena`, at most `threads` threads, its run-time check failures caught.
+   * Returns 0, or 1 with the failed check's message in `message`. */
+  int (*call)(void (*entry)(void **), void **args, openopt_arena *arena, int32_t threads,
+              char *message, size_t message_size);
+  /* Buffers for the compiled code (and what it returned) from that allocator. */
+  openopt_arena *(*arena_create)(void);
+  void (*arena_destroy)(openopt_arena *arena);
+  void (*release)(void *buffer);
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OPENOPT_MODEL_FORMAT_H */

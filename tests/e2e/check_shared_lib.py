@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""Models compiled as shared libraries (`openopt compile --emit shared-lib`), run from a C program, against
+ONNX Runtime.
+
+  check_shared_lib.py MODEL.onnx|DIR... [--openopt PATH] [--threads 1,2] [--tol 1e-4] [--seed 1]
+                      [--cc cc] [--work DIR] [--iterations N]
+
+For each model and thread count: compile libNAME.so and NAME.h; check with readelf that the library
+needs nothing but libc, libm, the dynamic loader and (above one thread) the OpenMP runtime; build
+tests/aot/run_model.c against NAME.h with `cc`; run it on fixed-seed inputs (gen_inputs.py), once
+through the linked library and once opening it by path, and compare every output with ONNX Runtime's.
+One line per check, then a table of library sizes, open times and run times; last line
+`N passed, N failed`. Exit status 1 on any failure.
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import gen_inputs
+import model_runners
+import tensor_compare
+
+E2E_DIR = os.path.dirname(os.path.abspath(__file__))
+RUN_MODEL_C = os.path.join(os.path.dirname(E2E_DIR), "aot", "run_model.c")
+ALLOWED_NEEDED = re.compile(r"^(libc\.so\.6|libm\.so\.6|ld-linux-[\w-]+\.so\.\d|libomp\.so\.5)$")
+
+
+def find_models(paths):
+    models = []
+    for p in paths:
+        models += sorted(glob.glob(os.path.join(p, "*.onnx"))) if os.path.isdir(p) else [p]
+    return models
+
+
+def run(cmd, timeout=900):
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        lines = [l for l in (proc.stderr + proc.stdout).splitlines() if l.strip()]
+        raise RuntimeError(f"{os.path.basename(cmd[0])} failed: " + (" | ".join(lines[-6:]) or f"exit {proc.returncode}"))
+    return proc.stdout
+
+
+def recipe_for(openopt, threads, work):
+    text = run([openopt, "recipe", "default"])
+    recipe = json.loads("\n".join(l for l in text.splitlines() if not l.lstrip().startswith("//")))
+    recipe["target"]["threads"] = threads
+    path = os.path.join(work, f"threads{threads}.recipe.json")
+    with open(path, "w") as f:
+        json.dump(recipe, f)
+    return path
+
+
+def needed_libraries(library):
+    out = run(["readelf", "-d", library])
+    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+
+
+def check_model(model_path, threads, args, openopt, work, tally, table):
+    stem = os.path.splitext(os.path.basename(model_path))[0]
+    name = re.sub(r"[^A-Za-z0-9_]", "_", stem)
+    if not name or name[0].isdigit():
+        name = "m_" + name
+    label = f"{stem} at {threads} thread(s)"
+    out = os.path.join(work, f"{stem}_t{threads}")
+    try:
+        run([openopt, "compile", model_path, "--emit", "shared-lib", "-o", out,
+             "--recipe", recipe_for(openopt, threads, work)])
+        library = os.path.join(out, f"lib{name}.so")
+        needed = needed_libraries(library)
+        bad = [n for n in needed if not ALLOWED_NEEDED.match(n) or re.search(r"LLVM|MLIR", n)]
+        if bad:
+            tally.fail(f"{label}: the library needs {', '.join(bad)}")
+            return
+        tally.passed += 1
+        print(f"{label}: needs only {', '.join(needed)} [ok]")
+        driver = os.path.join(out, "run_model")
+        run([args.cc, "-O2", "-Wall", "-Werror", f'-DMODEL_HEADER="{name}.h"', f"-DMODEL_OPEN={name}_open",
+             RUN_MODEL_C, "-I", out, "-L", out, f"-l{name}", f"-Wl,-rpath,{out}", "-o", driver])
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        tally.fail(f"{label}: {e}")
+        return
+
+    model = gen_inputs.load_model(model_path)
+    outputs = gen_inputs.graph_output_names(model)
+    arrays = gen_inputs.random_inputs(model, args.seed)
+    in_dir = os.path.join(out, "inputs")
+    inputs = gen_inputs.write_tensors(in_dir, arrays)
+    ort_dir = os.path.join(out, "ort")
+    ref = model_runners.run_ort(model_path, inputs, ort_dir, threads)
+    if ref.error:
+        tally.fail(f"{label}: onnxruntime: {ref.error}")
+        return
+    for how, flags in (("linked", []), ("opened by path", ["--open-by-path", library])):
+        ours_dir = os.path.join(out, "ours_" + how.split()[0])
+        os.makedirs(ours_dir, exist_ok=True)
+        try:
+            line = run([driver, *flags, "--iterations", str(args.iterations), "--warmup", "2",
+                        in_dir, ours_dir]).strip().splitlines()[-1]
+            timing = json.loads(line)
+        except (RuntimeError, subprocess.TimeoutExpired, ValueError) as e:
+            tally.fail(f"{label}, {how}: {e}")
+            continue
+        for o in outputs:
+            head = f"{label}, {how}" + (f":{o}" if len(outputs) > 1 else "")
+            tally.check(f"{head} vs ort", model_runners.compare_output(ours_dir, ort_dir, o), args.tol)
+        if how == "linked":
+            table.append((stem, threads, os.path.getsize(library), timing["openMs"], timing["medianMs"]))
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("models", nargs="+", metavar="MODEL.onnx|DIR")
+    p.add_argument("--openopt")
+    p.add_argument("--threads", default="1,2", help="thread counts to compile for (default 1,2)")
+    p.add_argument("--tol", type=float, default=1e-4)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--cc", default=os.environ.get("CC", "cc"))
+    p.add_argument("--iterations", type=int, default=3, help="timed runs per model (default 3)")
+    p.add_argument("--work", help="keep the libraries and outputs here")
+    args = p.parse_args(argv)
+    openopt = model_runners.find_openopt(args.openopt)
+    work = args.work or tempfile.mkdtemp(prefix="openopt-shared-lib-")
+    os.makedirs(work, exist_ok=True)
+    tally, table = model_runners.Tally(), []
+    try:
+        for model_path in find_models(args.models):
+            for threads in [int(t) for t in args.threads.split(",")]:
+                check_model(model_path, threads, args, openopt, work, tally, table)
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    print()
+    print("| model | threads | library bytes | open ms | run ms (median) |")
+    print("|---|---:|---:|---:|---:|")
+    for stem, threads, size, open_ms, run_ms in table:
+        print(f"| {stem} | {threads} | {size} | {open_ms:.2f} | {run_ms:.3f} |")
+    return tally.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
