@@ -89,6 +89,9 @@ void pinOpenMPThreadsByDefault() {
   });
 }
 
+// The JIT's models run as many threads as they were compiled for.
+extern "C" int32_t openoptNoThreadBudget() { return 0; }
+
 std::string nameOf(DictionaryAttr attrs, const std::string &fallback) {
   if (attrs)
     if (auto name = attrs.getAs<StringAttr>("nn.name"))
@@ -234,6 +237,7 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
         llvm::orc::ExecutorAddr::fromPtr(address), llvm::JITSymbolFlags::Exported);
   };
   define(kRuntimeFailHook, runtimeFailHookAddress());
+  define(kThreadBudgetHook, reinterpret_cast<void *>(&openoptNoThreadBudget));
   // The code's buffers come from the pool (BufferPool.h).
   define("malloc", reinterpret_cast<void *>(&bufferpool::allocate));
   define("free", reinterpret_cast<void *>(&bufferpool::release));

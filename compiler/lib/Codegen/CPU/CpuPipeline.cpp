@@ -92,6 +92,8 @@ std::vector<std::string> backPasses(const CpuPipelineOptions &options) {
         llvm::formatv("openopt-balanced-openmp{{num-threads={0}}", options.threads).str(),
         "func.func(openopt-hoist-loop-buffers)",
         llvm::formatv("convert-scf-to-openmp{{num-threads={0}}", options.threads).str(),
+        // A session may run fewer threads than compiled for.
+        "openopt-openmp-thread-budget",
         "expand-strided-metadata",
         "lower-affine",
         "finalize-memref-to-llvm",

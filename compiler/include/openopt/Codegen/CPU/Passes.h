@@ -28,6 +28,9 @@ namespace openopt {
 /// The C function a failed run-time check calls with its message; it must not
 /// return (the runtime unwinds to the model's caller).
 inline constexpr llvm::StringLiteral kRuntimeFailHook = "openopt_runtime_fail";
+/// What openopt-openmp-thread-budget calls: `i32 ()`, at most this many
+/// threads per parallel region (0: as compiled).
+inline constexpr llvm::StringLiteral kThreadBudgetHook = "openopt_thread_budget";
 /// The unit attribute openopt-outline-kernels puts on each kernel function.
 inline constexpr llvm::StringLiteral kKernelAttr = "openopt.kernel";
 /// On a kernel called inside a parallel loop: its code must not start

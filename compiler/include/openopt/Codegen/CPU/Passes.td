@@ -156,6 +156,20 @@ def BalancedOpenMPPass : Pass<"openopt-balanced-openmp", "mlir::ModuleOp"> {
                            "mlir::scf::SCFDialect"];
 }
 
+def OpenMPThreadBudgetPass : Pass<"openopt-openmp-thread-budget", "mlir::ModuleOp"> {
+  let summary = "Caps each omp.parallel's thread count by a budget the runtime sets per run";
+  let description = [{
+    The thread count of every `omp.parallel` with a `num_threads` becomes
+    `min(num_threads, budget)` where `budget = openopt_thread_budget()` (a
+    function of the runtime, declared here) is positive, and stays as
+    compiled otherwise. A session of a model library that asks for fewer
+    threads than the model was compiled for gets them; the parallel loops
+    already split their work by the thread count they are given.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+                           "mlir::omp::OpenMPDialect"];
+}
+
 def PrefetchPackedWeightsPass : Pass<"openopt-prefetch-packed-weights", "mlir::func::FuncOp"> {
   let summary = "Prefetch the next tile of a packed weight inside the register-tile loop that reads one";
   let description = [{
