@@ -60,6 +60,10 @@ OPENOPT_HIDDEN openopt_status openopt_read_metadata(openopt_model *model,
                                                     openopt_error **error);
 OPENOPT_HIDDEN void openopt_free_metadata(openopt_model *model);
 
+/* Refuses a file dlopen must not be given (not a 64-bit ELF library of this
+ * machine, or cut short). */
+OPENOPT_HIDDEN openopt_status openopt_check_library_file(const char *path, openopt_error **error);
+
 /* "'input' f32[batch, 3, 224, 224]" into buffer. */
 OPENOPT_HIDDEN void openopt_describe_spec(const openopt_tensor_spec *spec, char *buffer,
                                           size_t size);

@@ -56,6 +56,12 @@ openopt_status openopt_model_open(const char *path, openopt_model **model,
   if (!model)
     return openopt_fail(error, OPENOPT_ERROR_NULL_ARGUMENT,
                         "openopt_model_open: the model out-pointer is NULL");
+  /* A bare name is the loader's to find (in the system's directories). */
+  if (strchr(path, '/')) {
+    openopt_status checked = openopt_check_library_file(path, error);
+    if (checked != OPENOPT_OK)
+      return checked;
+  }
   /* RTLD_LOCAL: each library's own copy of the runtime serves its model. */
   void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
