@@ -7,26 +7,33 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const ort = require('../tests/e2e/lib/ort');
 const { randomTensors } = require('../tests/e2e/lib/random_tensors');
+const { writeNpy } = require('../tests/e2e/lib/npy');
+const { tensorPath } = require('../tests/e2e/lib/tensor_files');
 
 const REPO = path.resolve(__dirname, '..');
 const USAGE = `usage: node bench/compare.js [--models DIR] [--openopt PATH] [--threads 1,2] [--rounds 5]
                         [--iterations 20] [--warmup 10] [--only REGEX] [--json FILE] [--timeout S]
-                        [--recipe FILE] [--geomean-exclude REGEX]
+                        [--recipe FILE] [--geomean-exclude REGEX] [--no-aot] [--cc CC]
 
 For every DIR/*.onnx (DIR may be a comma-separated list) and every thread count, alternates rounds of ours and ORT (ours, ORT, ours, ORT, ...):
   ours: openopt run MODEL --random-inputs --seed 1 --iterations K --threads T  (its latency_ms median;
         the JIT compile is not timed)
+  AOT:  the model compiled once per thread count as a shared library (openopt compile --emit shared-lib,
+        the recipe's threads set to T), run by runtime/examples/run_model.c (built with --cc against the
+        library's header) on the same kind of inputs: K timed runs after 2 untimed ones (median)
   ORT:  in this process, intraOpNumThreads=T, interOpNumThreads=1, sequential, graphOptimizationLevel=all;
         --warmup runs once per session and 2 before each round, then K timed session.run calls (median),
         writing into output tensors allocated once, garbage collected (untimed) every 8 calls so that the
         binding's copy of the outputs does not fault in fresh pages (see rerunWithExposedGc)
-Per (model, threads): the median of the round medians for each side, ours/ORT, and the spread
+Per (model, threads): the median of the round medians for each side, ours/ORT, AOT/ORT, AOT/ours, and the spread
 (max - min) / median of the round medians; then the geomean of ours/ORT per thread count.
 Prints a markdown table on stdout, progress on stderr; --json FILE also writes one JSON object per line.
   --models   default: $BENCH_MODELS, else <repo>/../shared/bench/models
   --openopt  default: $OPENOPT_BIN, else <repo>/build/bin/openopt
   --timeout  seconds for one openopt run, compile included (default 600)
   --recipe   compile with this recipe (default: the built-in one)
+  --no-aot   leave out the AOT column
+  --cc       the C compiler for the AOT driver (default: $CC, else cc)
   --geomean-exclude  models left out of a second geomean line (default ^tiny_conv_mm$, whose time is
              the binding's per-call cost; '' prints the full geomean only)`;
 
@@ -35,7 +42,7 @@ function parseArgs(argv) {
     models: process.env.BENCH_MODELS || path.join(REPO, '..', 'shared', 'bench', 'models'),
     openopt: process.env.OPENOPT_BIN || path.join(REPO, 'build', 'bin', 'openopt'),
     threads: [1, 2], rounds: 5, iterations: 20, warmup: 10, only: null, json: null, timeout: 600,
-    recipe: null, geomeanExclude: /^tiny_conv_mm$/,
+    recipe: null, geomeanExclude: /^tiny_conv_mm$/, aot: true, cc: process.env.CC || 'cc',
   };
   const posInt = (k, s) => {
     const n = Number(s);
@@ -58,6 +65,8 @@ function parseArgs(argv) {
     else if (k === '--iterations') a.iterations = posInt(k, value());
     else if (k === '--warmup') a.warmup = posInt(k, value());
     else if (k === '--only') a.only = new RegExp(value());
+    else if (k === '--no-aot') a.aot = false;
+    else if (k === '--cc') a.cc = value();
     else if (k === '--geomean-exclude') {
       const v = value();
       a.geomeanExclude = v ? new RegExp(v) : null;
@@ -121,6 +130,54 @@ function oursRound(args, model, threads, outDir) {
   return Number(m[1]);
 }
 
+// Runs `cmd` (an array) to completion; its stdout, or an error quoting its last stderr line.
+function runTool(cmd, timeoutS) {
+  const r = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: timeoutS * 1000 });
+  if (r.error) throw new Error(r.error.code === 'ETIMEDOUT' ? `${path.basename(cmd[0])} timed out after ${timeoutS} s` : r.error.message);
+  if (r.status !== 0) {
+    const line = r.stderr.split('\n').find((l) => l.startsWith('error')) || r.stderr.trim().split('\n').pop();
+    throw new Error(`${path.basename(cmd[0])} exited with ${r.status}: ${line || '(no message)'}`);
+  }
+  return r.stdout;
+}
+
+// A recipe (the given one, else the built-in) with its thread count set to `threads`.
+function recipeWithThreads(args, threads, dir) {
+  const text = args.recipe ? fs.readFileSync(args.recipe, 'utf8') : runTool([args.openopt, 'recipe', 'default'], 60);
+  const recipe = JSON.parse(text.split('\n').filter((l) => !l.trim().startsWith('//')).join('\n'));
+  recipe.target = { ...(recipe.target || {}), threads };
+  const file = path.join(dir, `threads${threads}.recipe.json`);
+  fs.writeFileSync(file, JSON.stringify(recipe));
+  return file;
+}
+
+// The model as a shared library for `threads` threads, its driver, and input files; what aotRound runs.
+function prepareAot(args, model, threads, infos, dir) {
+  const name = path.basename(model, '.onnx');
+  let id = name.replace(/[^A-Za-z0-9_]/g, '_');
+  if (!id || /^[0-9]/.test(id)) id = 'm_' + id;
+  const out = path.join(dir, `${name}_t${threads}`);
+  runTool([args.openopt, 'compile', model, '--emit', 'shared-lib', '-o', out,
+           '--recipe', recipeWithThreads(args, threads, dir)], args.timeout);
+  const driver = path.join(out, 'run_model');
+  runTool([args.cc, '-O2', `-DMODEL_HEADER="${id}.h"`, `-DMODEL_OPEN=${id}_open`,
+           path.join(REPO, 'runtime', 'examples', 'run_model.c'), '-I', out, '-L', out, `-l${id}`,
+           `-Wl,-rpath,${out}`, '-o', driver], 120);
+  const inputs = path.join(out, 'inputs');
+  fs.mkdirSync(inputs, { recursive: true });
+  for (const [n, t] of Object.entries(randomTensors(infos, 1))) writeNpy(tensorPath(inputs, n), t);
+  const outputs = path.join(out, 'outputs');
+  fs.mkdirSync(outputs, { recursive: true });
+  return { driver, inputs, outputs };
+}
+
+// One run of the AOT driver: K timed runs after 2 untimed; median in ms.
+function aotRound(args, aot) {
+  const stdout = runTool([aot.driver, '--iterations', String(args.iterations), '--warmup', '2',
+                          aot.inputs, aot.outputs], args.timeout);
+  return JSON.parse(stdout.trim().split('\n').pop()).medianMs;
+}
+
 // K timed session.run calls after 2 untimed ones (the previous round of ours evicted ORT's caches); median in ms.
 async function ortRound(session, feeds, fetches, iterations) {
   for (let i = 0; i < 2; i++) await session.run(feeds, fetches);
@@ -158,6 +215,15 @@ async function benchOne(args, model, threads, outDir) {
   for (let i = 0; i < args.warmup; i++) await session.run(feeds, fetches);
   const row = { kind: 'model', model: name, threads, rounds: args.rounds, iterations: args.iterations,
                 ours_rounds_ms: [], ort_rounds_ms: [] };
+  let aot = null;
+  if (args.aot) {
+    row.aot_rounds_ms = [];
+    try {
+      aot = prepareAot(args, model, threads, ort.inputInfo(session), outDir);
+    } catch (e) {
+      row.aot_error = e.message;
+    }
+  }
   for (let r = 0; r < args.rounds; r++) {
     if (!row.error) {
       try {
@@ -166,9 +232,17 @@ async function benchOne(args, model, threads, outDir) {
         row.error = e.message; // keep timing ORT: its column is still useful
       }
     }
+    if (aot && !row.aot_error) {
+      try {
+        row.aot_rounds_ms.push(aotRound(args, aot));
+      } catch (e) {
+        row.aot_error = e.message;
+      }
+    }
     row.ort_rounds_ms.push(await ortRound(session, feeds, fetches, args.iterations));
+    const aotText = !args.aot ? '' : `, AOT ${row.aot_error ? 'error' : row.aot_rounds_ms[r].toFixed(3) + ' ms'}`;
     process.stderr.write(`[compare] ${name} threads=${threads} round ${r + 1}/${args.rounds}: ours ` +
-                         `${row.error ? 'error' : row.ours_rounds_ms[r].toFixed(3) + ' ms'}, ORT ${row.ort_rounds_ms[r].toFixed(3)} ms\n`);
+                         `${row.error ? 'error' : row.ours_rounds_ms[r].toFixed(3) + ' ms'}${aotText}, ORT ${row.ort_rounds_ms[r].toFixed(3)} ms\n`);
   }
   await session.release();
   const r4 = (x) => Number(x.toPrecision(4));
@@ -180,18 +254,30 @@ async function benchOne(args, model, threads, outDir) {
     row.ours_spread = r4(spread(row.ours_rounds_ms));
     row.ratio = r4(row.ours_median_ms / row.ort_median_ms);
   }
+  if (args.aot && !row.aot_error) {
+    row.aot_rounds_ms = row.aot_rounds_ms.map(r4);
+    row.aot_median_ms = median(row.aot_rounds_ms);
+    row.aot_spread = r4(spread(row.aot_rounds_ms));
+    row.aot_ratio = r4(row.aot_median_ms / row.ort_median_ms);
+    if (!row.error) row.aot_vs_jit = r4(row.aot_median_ms / row.ours_median_ms);
+  }
   return row;
 }
 
 function printTable(rows, threadCounts, exclude) {
   const f = (x, d = 3) => (x === undefined ? '-' : x.toFixed(d));
   const pct = (x) => (x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
-  console.log('| model | threads | ours median ms | ORT median ms | ours/ORT | ours spread | ORT spread |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  const withAot = rows.some((r) => r.aot_rounds_ms !== undefined);
+  console.log('| model | threads | ours median ms | ORT median ms | ours/ORT | ours spread | ORT spread |' +
+              (withAot ? ' AOT median ms | AOT/ORT | AOT/ours | AOT spread |' : ''));
+  console.log('|---|---:|---:|---:|---:|---:|---:|' + (withAot ? '---:|---:|---:|---:|' : ''));
+  const escape = (text) => text.replace(/\|/g, '\\|');
   for (const r of rows) {
-    const ours = r.error ? `error: ${r.error.replace(/\|/g, '\\|')}` : f(r.ours_median_ms);
+    const ours = r.error ? `error: ${escape(r.error)}` : f(r.ours_median_ms);
+    const aot = !withAot ? '' : r.aot_error ? ` error: ${escape(r.aot_error)} | - | - | - |`
+      : ` ${f(r.aot_median_ms)} | ${f(r.aot_ratio, 2)} | ${f(r.aot_vs_jit, 3)} | ${pct(r.aot_spread)} |`;
     console.log(`| ${r.model} | ${r.threads} | ${ours} | ${f(r.ort_median_ms)} | ${f(r.ratio, 2)} | ` +
-                `${pct(r.ours_spread)} | ${pct(r.ort_spread)} |`);
+                `${pct(r.ours_spread)} | ${pct(r.ort_spread)} |${aot}`);
   }
   console.log();
   const summaries = [];
@@ -206,6 +292,16 @@ function printTable(rows, threadCounts, exclude) {
     // binding's per-call cost, not the compiled code's (tiny_conv_mm).
     const kept = rows.filter((r) => r.threads === t && r.ratio !== undefined &&
                                     !(exclude && exclude.test(r.model)));
+    const aotRows = rows.filter((r) => r.threads === t && r.aot_vs_jit !== undefined &&
+                                       !(exclude && exclude.test(r.model)));
+    if (aotRows.length) {
+      const g = Math.exp(aotRows.reduce((s, r) => s + Math.log(r.aot_vs_jit), 0) / aotRows.length);
+      const worst = aotRows.reduce((w, r) => (r.aot_vs_jit > w.aot_vs_jit ? r : w));
+      summaries.push({ kind: 'geomean_aot_vs_jit', threads: t, ratio: g, models: aotRows.length,
+                       worst_model: worst.model, worst_ratio: worst.aot_vs_jit });
+      console.log(`geomean AOT/ours, threads=${t}${exclude ? `, without /${exclude.source}/` : ''}: ` +
+                  `${f(g, 3)} over ${aotRows.length} model(s); largest ${f(worst.aot_vs_jit, 3)} (${worst.model})`);
+    }
     if (exclude && kept.length && kept.length < ratios.length) {
       const g = Math.exp(kept.reduce((s, r) => s + Math.log(r.ratio), 0) / kept.length);
       summaries.push({ kind: 'geomean_excluding', threads: t, ratio: g, models: kept.length,
@@ -241,7 +337,7 @@ async function main() {
     const lines = [...rows, ...summaries].map((r) => JSON.stringify({ ...r, ...stamp }));
     fs.writeFileSync(args.json, lines.join('\n') + '\n');
   }
-  if (rows.some((r) => r.error)) process.exitCode = 1;
+  if (rows.some((r) => r.error || r.aot_error)) process.exitCode = 1;
 }
 
 module.exports = { parseArgs, rerunWithExposedGc, listModels, median, spread, benchOne, printTable };

@@ -13,7 +13,7 @@ APT_PACKAGES=(
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev libsqlite3-dev libsqlitecpp-dev libssl-dev openssl
   libgtest-dev libgmock-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata json-schema-test-suite
-  python3-onnx python3-numpy python3-websockets
+  python3-onnx python3-numpy python3-websockets python3-pytest
   gcc libopenblas-dev binutils valgrind
   neovim chromium
 )
@@ -61,3 +61,14 @@ fi
 # TARGETS limits the build (the ASan job builds only what its tests run).
 cmake --build "$BUILD_DIR" -j2 ${TARGETS:+--target $TARGETS}
 echo "setup: built $BUILD_DIR"
+
+# The Python package (python/openopt) on Debian's python3's path: a .pth file
+# naming this checkout (it finds the compiler and runtime in build/).
+SITE=$(/usr/bin/python3 -c 'import site; print(site.getsitepackages()[0])')
+PTH="$SITE/openopt.pth"
+if [ "$(cat "$PTH" 2>/dev/null)" != "$PWD/python" ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO mkdir -p "$SITE" && echo "$PWD/python" | $SUDO tee "$PTH" >/dev/null &&
+    echo "setup: python3 finds the openopt package through $PTH"
+fi

@@ -40,6 +40,10 @@ struct openopt_session {
   openopt_arena *arena;
   pthread_mutex_t lock;
   openopt_owned_buffer *owned; /* one per output */
+  /* The entry point's arguments, sized once: descriptor words (inputs, then
+   * outputs or the returned descriptors) and pointers to them. */
+  int64_t *words;
+  void **args;
 };
 
 struct openopt_error {

@@ -54,10 +54,19 @@ openopt_status openopt_session_create(openopt_model *model,
     return openopt_fail(error, OPENOPT_ERROR_OUT_OF_MEMORY, "out of memory creating a session");
   s->model = model;
   s->threads = threads ? threads : model->threads;
+  size_t num_words = 0;
+  for (size_t i = 0; i < model->num_inputs; ++i)
+    num_words += 3 + 2 * (size_t)model->inputs[i].rank;
+  for (size_t i = 0; i < model->num_outputs; ++i)
+    num_words += 3 + 2 * (size_t)model->outputs[i].rank;
   s->owned = calloc(model->num_outputs ? model->num_outputs : 1, sizeof(openopt_owned_buffer));
-  s->arena = s->owned ? model->library->arena_create() : NULL;
-  if (!s->owned || !s->arena) {
+  s->words = malloc((num_words + 1) * sizeof(int64_t));
+  s->args = malloc((num_words + 1) * sizeof(void *));
+  s->arena = s->owned && s->words && s->args ? model->library->arena_create() : NULL;
+  if (!s->arena) {
     free(s->owned);
+    free(s->words);
+    free(s->args);
     free(s);
     return openopt_fail(error, OPENOPT_ERROR_OUT_OF_MEMORY, "out of memory creating a session");
   }
@@ -74,6 +83,8 @@ void openopt_session_destroy(openopt_session *session) {
   for (size_t i = 0; i < session->model->num_outputs; ++i)
     free_aligned_buffer(session->owned[i].data);
   free(session->owned);
+  free(session->words);
+  free(session->args);
   session->model->library->arena_destroy(session->arena);
   pthread_mutex_destroy(&session->lock);
   free(session);
@@ -237,13 +248,8 @@ static openopt_status run_locked(openopt_session *session, const openopt_tensor 
     num_words += 3 + 2 * (size_t)model->inputs[i].rank;
   for (size_t i = 0; i < model->num_outputs; ++i)
     *(model->returns_outputs ? &num_results : &num_words) += 3 + 2 * (size_t)model->outputs[i].rank;
-  int64_t *words = malloc((num_words + num_results + 1) * sizeof(int64_t));
-  void **args = malloc((num_words + 1) * sizeof(void *));
-  if (!words || !args) {
-    free(words);
-    free(args);
-    return openopt_fail(error, OPENOPT_ERROR_OUT_OF_MEMORY, "out of memory for a run");
-  }
+  int64_t *words = session->words;
+  void **args = session->args;
   int64_t *results = words + num_words;
   int64_t *at = words;
   for (size_t i = 0; i < model->num_inputs; ++i)
@@ -261,22 +267,16 @@ static openopt_status run_locked(openopt_session *session, const openopt_tensor 
         at = append_descriptor(at, data, spec->shape, spec->rank);
       }
     }
-  if (status != OPENOPT_OK) {
-    free(words);
-    free(args);
+  if (status != OPENOPT_OK)
     return status;
-  }
   for (size_t w = 0; w < num_words; ++w)
     args[w] = &words[w];
   args[num_words] = results;
 
   char message[1024];
   if (model->library->call(model->library->entry, args, session->arena, session->threads,
-                           message, sizeof(message)) != 0) {
-    free(words);
-    free(args);
+                           message, sizeof(message)) != 0)
     return openopt_fail(error, OPENOPT_ERROR_RUN, "model '%s': %s", model->name, message);
-  }
   if (model->returns_outputs) {
     /* Each output is the callee's own allocation (it clones any result it
      * does not own); each is freed once, after every output is copied. */
@@ -319,8 +319,6 @@ static openopt_status run_locked(openopt_session *session, const openopt_tensor 
       r += 3 + 2 * model->outputs[i].rank;
     }
   }
-  free(words);
-  free(args);
   return status;
 }
 

@@ -27,7 +27,7 @@ import model_runners
 import tensor_compare
 
 E2E_DIR = os.path.dirname(os.path.abspath(__file__))
-RUN_MODEL_C = os.path.join(os.path.dirname(E2E_DIR), "aot", "run_model.c")
+RUN_MODEL_C = os.path.join(os.path.dirname(os.path.dirname(E2E_DIR)), "runtime", "examples", "run_model.c")
 ALLOWED_NEEDED = re.compile(r"^(libc\.so\.6|libm\.so\.6|ld-linux-[\w-]+\.so\.\d|libomp\.so\.5)$")
 
 

@@ -1,6 +1,6 @@
 /*===- run_model.c - run a model library from C, as an application would --===*
  *
- * Built per model against its header (the test builds it with
+ * Built per model against its header (tests and benchmarks build it with
  *   cc -DMODEL_HEADER='"NAME.h"' -DMODEL_OPEN=NAME_open run_model.c -I DIR -L DIR -lNAME):
  *
  *   run_model [--open-by-path LIB] [--threads N] [--iterations N] [--warmup N]

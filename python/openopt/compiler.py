@@ -1,0 +1,85 @@
+"""openopt.compile: a model to a shared library with the `openopt` compiler, then opened here."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from typing import Any, Mapping, Optional, Union
+
+from .errors import OpenOptError
+from .runtime import Model
+
+Recipe = Union[str, os.PathLike, Mapping[str, Any], None]
+
+
+def find_compiler(path: Optional[str] = None) -> str:
+    """The `openopt` executable: `path`, else $OPENOPT_BIN, else the build tree beside this package
+    (python/../build/bin/openopt), else `openopt` on PATH."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates = [path, os.environ.get("OPENOPT_BIN"),
+                  os.path.join(os.path.dirname(os.path.dirname(here)), "build", "bin", "openopt"),
+                  shutil.which("openopt")]
+    for c in candidates:
+        if c and os.path.isfile(c) and os.access(c, os.X_OK):
+            return os.path.abspath(c)
+    raise OpenOptError("cannot find the openopt compiler: build it, put it on PATH, or set OPENOPT_BIN")
+
+
+def _strip_comments(text: str) -> str:
+    # Recipes allow // comments on lines of their own.
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
+
+
+def _run(cmd):
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        lines = [l for l in proc.stderr.splitlines() if l.strip()]
+        errors = [l[len("error: "):] for l in lines if l.startswith("error: ")]
+        raise OpenOptError("; ".join(errors) or (lines[-1] if lines else f"openopt exited with {proc.returncode}"))
+    return proc.stdout
+
+
+def _recipe_file(compiler: str, recipe: Recipe, threads: Optional[int], work: str) -> Optional[str]:
+    """A recipe file for `openopt compile`: `recipe` as given (a path, or a dict), with `threads` set."""
+    if recipe is None and threads is None:
+        return None
+    if isinstance(recipe, Mapping):
+        data = dict(recipe)
+    else:
+        text = _run([compiler, "recipe", "default"]) if recipe is None else open(recipe).read()
+        try:
+            data = json.loads(_strip_comments(text))
+        except ValueError as e:
+            raise OpenOptError(f"recipe {recipe}: not JSON: {e}") from None
+    if threads is not None:
+        if not isinstance(threads, int) or threads < 1:
+            raise OpenOptError(f"threads must be a positive integer, got {threads!r}", "invalid argument")
+        data["target"] = {**data.get("target", {}), "threads": threads}
+    path = os.path.join(work, "compile.recipe.json")
+    with open(path, "w") as f:
+        json.dump(data, f)
+    return path
+
+
+def compile(model: Union[str, os.PathLike], recipe: Recipe = None, *, threads: Optional[int] = None,
+            output_dir: Optional[str] = None, compiler: Optional[str] = None) -> Model:
+    """Compiles `model` (.onnx or .mlir) for this machine into libNAME.so and NAME.h (in `output_dir`, else a
+    temporary folder kept for the process's life) and opens it.
+
+    recipe: a *.recipe.json path or a dict (default: the built-in recipe); threads: overrides its thread count.
+    Raises OpenOptError with the compiler's message when the model cannot be compiled."""
+    compiler = find_compiler(compiler)
+    if not os.path.isfile(model):
+        raise OpenOptError(f"no such model file: {model}", "not found")
+    out = output_dir or tempfile.mkdtemp(prefix="openopt-model-")
+    os.makedirs(out, exist_ok=True)
+    cmd = [compiler, "compile", os.fspath(model), "--emit", "shared-lib", "-o", out]
+    recipe_path = _recipe_file(compiler, recipe, threads, out)
+    if recipe_path:
+        cmd += ["--recipe", recipe_path]
+    stdout = _run(cmd)
+    libraries = re.findall(r"^wrote (\S+\.so) ", stdout, re.M)
+    if not libraries:
+        raise OpenOptError(f"openopt compile wrote no library: {stdout.strip()[:300]}")
+    return Model(libraries[0])
