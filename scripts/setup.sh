@@ -14,7 +14,8 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata json-schema-test-suite
   python3-onnx python3-numpy python3-websockets python3-pytest
-  gcc libopenblas-dev binutils valgrind
+  gcc libopenblas-dev binutils valgrind file
+  qemu-user libc6-dev-arm64-cross gcc-aarch64-linux-gnu
   neovim chromium
 )
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)

@@ -3,12 +3,16 @@
 ONNX Runtime.
 
   check_shared_lib.py MODEL.onnx|DIR... [--openopt PATH] [--threads 1,2] [--tol 1e-4] [--seed 1]
-                      [--cc cc] [--work DIR] [--iterations N]
+                      [--cc cc] [--work DIR] [--iterations N] [--target aarch64-linux-gnu]
 
 For each model and thread count: compile libNAME.so and NAME.h; check with readelf that the library
 needs nothing but libc, libm, the dynamic loader and (above one thread) the OpenMP runtime; build
 tests/aot/run_model.c against NAME.h with `cc`; run it on fixed-seed inputs (gen_inputs.py), once
 through the linked library and once opening it by path, and compare every output with ONNX Runtime's.
+With --target aarch64-linux-gnu the library is cross-compiled, the program is built with
+`clang-22 --target=aarch64-linux-gnu`, and both run under qemu-aarch64 (Debian's qemu-user, with the
+libc of libc6-dev-arm64-cross); the outputs are still compared with ONNX Runtime on this machine. Exit
+status 77 (skipped) when qemu-aarch64 or that libc is missing.
 One line per check, then a table of library sizes, open times and run times; last line
 `N passed, N failed`. Exit status 1 on any failure.
 """
@@ -29,6 +33,7 @@ import tensor_compare
 E2E_DIR = os.path.dirname(os.path.abspath(__file__))
 RUN_MODEL_C = os.path.join(os.path.dirname(os.path.dirname(E2E_DIR)), "runtime", "examples", "run_model.c")
 ALLOWED_NEEDED = re.compile(r"^(libc\.so\.6|libm\.so\.6|ld-linux-[\w-]+\.so\.\d|libomp\.so\.5)$")
+AARCH64_SYSROOT = "/usr/aarch64-linux-gnu"
 
 
 def find_models(paths):
@@ -69,8 +74,9 @@ def check_model(model_path, threads, args, openopt, work, tally, table):
     label = f"{stem} at {threads} thread(s)"
     out = os.path.join(work, f"{stem}_t{threads}")
     try:
+        target = ["--target", args.target] if args.target else []
         run([openopt, "compile", model_path, "--emit", "shared-lib", "-o", out,
-             "--recipe", recipe_for(openopt, threads, work)])
+             "--recipe", recipe_for(openopt, threads, work), *target])
         library = os.path.join(out, f"lib{name}.so")
         needed = needed_libraries(library)
         bad = [n for n in needed if not ALLOWED_NEEDED.match(n) or re.search(r"LLVM|MLIR", n)]
@@ -80,8 +86,14 @@ def check_model(model_path, threads, args, openopt, work, tally, table):
         tally.passed += 1
         print(f"{label}: needs only {', '.join(needed)} [ok]")
         driver = os.path.join(out, "run_model")
-        run([args.cc, "-O2", "-Wall", "-Werror", f'-DMODEL_HEADER="{name}.h"', f"-DMODEL_OPEN={name}_open",
+        cross = ["--target=aarch64-linux-gnu", "-fuse-ld=lld"] if args.target else []
+        run([args.cc, *cross, "-O2", "-Wall", "-Werror", f'-DMODEL_HEADER="{name}.h"', f"-DMODEL_OPEN={name}_open",
              RUN_MODEL_C, "-I", out, "-L", out, f"-l{name}", f"-Wl,-rpath,{out}", "-o", driver])
+        if args.target:
+            kind = run(["file", "-b", library])
+            if "aarch64" not in kind:
+                tally.fail(f"{label}: the library is not for aarch64: {kind.strip()}")
+                return
     except (RuntimeError, subprocess.TimeoutExpired) as e:
         tally.fail(f"{label}: {e}")
         return
@@ -100,7 +112,10 @@ def check_model(model_path, threads, args, openopt, work, tally, table):
         ours_dir = os.path.join(out, "ours_" + how.split()[0])
         os.makedirs(ours_dir, exist_ok=True)
         try:
-            line = run([driver, *flags, "--iterations", str(args.iterations), "--warmup", "2",
+            emulator = ["qemu-aarch64", "-L", AARCH64_SYSROOT] if args.target else []
+            # Under emulation a run takes seconds: no warm-up runs there.
+            warmup = "0" if args.target else "2"
+            line = run([*emulator, driver, *flags, "--iterations", str(args.iterations), "--warmup", warmup,
                         in_dir, ours_dir]).strip().splitlines()[-1]
             timing = json.loads(line)
         except (RuntimeError, subprocess.TimeoutExpired, ValueError) as e:
@@ -123,7 +138,18 @@ def main(argv):
     p.add_argument("--cc", default=os.environ.get("CC", "cc"))
     p.add_argument("--iterations", type=int, default=3, help="timed runs per model (default 3)")
     p.add_argument("--work", help="keep the libraries and outputs here")
+    p.add_argument("--target", choices=["aarch64-linux-gnu"], help="cross-compile, and run under qemu-aarch64")
     args = p.parse_args(argv)
+    if args.target:
+        missing = [what for what, ok in (("qemu-aarch64 (qemu-user)", shutil.which("qemu-aarch64")),
+                                         (f"{AARCH64_SYSROOT}/lib/libc.so.6 (libc6-dev-arm64-cross)",
+                                          os.path.exists(f"{AARCH64_SYSROOT}/lib/libc.so.6"))) if not ok]
+        if missing:
+            print(f"skipped: no {', '.join(missing)}")
+            return 77
+        if args.cc == "cc":
+            args.cc = "clang-22"
+        args.threads = "1"  # no OpenMP runtime for aarch64 here
     openopt = model_runners.find_openopt(args.openopt)
     work = args.work or tempfile.mkdtemp(prefix="openopt-shared-lib-")
     os.makedirs(work, exist_ok=True)

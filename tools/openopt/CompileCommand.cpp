@@ -42,6 +42,12 @@ static cl::list<std::string> emitKinds(
              "and NAME.h, with the C runtime), llvm-ir, llvm-dialect, graph-ir; a list"),
     cl::value_desc("KIND[,KIND]"), cl::CommaSeparated, cl::sub(compileCommand));
 
+static cl::opt<std::string> targetTriple(
+    "target",
+    cl::desc("Compile for another machine: aarch64-linux-gnu (NEON; a shared library, object or "
+             "LLVM IR to run there). Default: this machine"),
+    cl::value_desc("TRIPLE"), cl::init(""), cl::sub(compileCommand));
+
 namespace {
 
 /// The recipe's outputs as --emit chooses them.
@@ -87,6 +93,7 @@ int runCompile(mlir::MLIRContext &context) {
   request.modelPath = modelPath;
   request.record = record;
   request.outputDir = outputDir;
+  request.options.targetTriple = targetTriple;
   auto outputs = emittedOutputs(request.outputs);
   if (!outputs)
     return reportError(outputs.takeError());

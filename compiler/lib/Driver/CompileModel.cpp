@@ -58,7 +58,10 @@ llvm::Expected<ModelLibraryInfo> libraryInfo(mlir::ModuleOp module, llvm::String
   info.returnsOutputs = llvm::any_of(
       info.outputs, [](const TensorSpec &spec) { return !spec.hasStaticShape(); });
   info.threads = std::max(1, options.threads);
-  info.target = resolveVectorBits(options.vectorBits) >= 512 ? "x86_64 avx512" : "x86_64 avx2";
+  info.triple = options.targetTriple;
+  info.target = !options.targetTriple.empty() ? "aarch64 neon"
+                : resolveVectorBits(options.vectorBits) >= 512 ? "x86_64 avx512"
+                                                               : "x86_64 avx2";
   // Refused now, not after the compile.
   if (auto metadata = modelMetadata(info); !metadata)
     return metadata.takeError();
@@ -101,9 +104,31 @@ std::string defaultOutputDir(llvm::StringRef modelPath) {
   return (llvm::sys::path::stem(modelPath) + ".openopt").str();
 }
 
+// The options for the request's target: another machine's (a cross
+// compile) plans 8-lane vectors (two NEON registers each on aarch64: the
+// register tiles of the 256-bit schedules fit its 32 registers) and asks
+// nothing of this host.
+llvm::Expected<CpuPipelineOptions> targetOptions(CpuPipelineOptions options) {
+  auto kind = targetKind(options.targetTriple);
+  if (!kind)
+    return kind.takeError();
+  if (*kind == TargetKind::Host) {
+    options.targetTriple.clear();
+    return options;
+  }
+  if (options.vectorBits == 512)
+    return createStringError("isa avx512 is for x86; aarch64-linux-gnu gets NEON (\"isa\": "
+                             "\"auto\")");
+  options.vectorBits = 256;
+  return options;
+}
+
 llvm::Expected<CompileResult>
 compileModel(mlir::MLIRContext &context, const CompileRequest &request,
              llvm::function_ref<void(llvm::StringRef path)> onWritten) {
+  auto targeted = targetOptions(request.options);
+  if (!targeted)
+    return targeted.takeError();
   auto module = loadModel(context, request.modelPath);
   if (!module)
     return module.takeError();
@@ -122,7 +147,7 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
             spec.describe().c_str());
   std::optional<ModelLibraryInfo> library;
   if (outputs.sharedLibrary) {
-    auto info = libraryInfo(**module, request.modelPath, request.options);
+    auto info = libraryInfo(**module, request.modelPath, *targeted);
     if (!info)
       return info.takeError();
     library = std::move(*info);
@@ -148,7 +173,7 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
   PassRecord passRecord;
   // The graph passes run alone first, so their IR can be written; the
   // lowering follows without them.
-  CpuPipelineOptions options = request.options;
+  CpuPipelineOptions options = *targeted;
   std::string graphPipeline =
       options.graphPasses.empty() ? "" : "builtin.module(func.func(" + options.graphPasses + "))";
   passRecord.pipeline = cpuPipeline(options);
@@ -239,7 +264,7 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
   if (!err && wholeModule && (outputs.llvmIR || outputs.object)) {
     std::string ll = outputs.llvmIR ? pathOf(".ll") : "";
     std::string object = outputs.object ? pathOf(".o") : "";
-    err = writeNativeCode(**module, ll, object, options.vectorBits);
+    err = writeNativeCode(**module, ll, object, options.vectorBits, options.targetTriple);
     if (!err) {
       if (!ll.empty())
         written(ll);

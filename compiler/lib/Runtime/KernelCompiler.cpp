@@ -155,7 +155,7 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
     if (auto err = runPipeline(module, "builtin.module(openopt-outline-kernels,"
                                        "func.func(openopt-plan-buffers))"))
       return std::move(err);
-  auto target = hostTargetBuilder(options.vectorBits);
+  auto target = targetBuilder(options.targetTriple, options.vectorBits);
   if (!target)
     return target.takeError();
   std::string backPipeline = cpuBackPipeline(options);

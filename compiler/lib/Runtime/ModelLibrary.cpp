@@ -215,9 +215,27 @@ llvm::Error linkModelLibrary(const ObjectCode &code, llvm::StringRef entry,
   auto metadata = modelMetadata(info);
   if (!metadata)
     return metadata.takeError();
-  auto builder = hostTargetBuilder();
+  auto kind = targetKind(info.triple);
+  if (!kind)
+    return kind.takeError();
+  auto builder = targetBuilder(info.triple);
   if (!builder)
     return builder.takeError();
+  // What is linked in for the target: the runtime built for it, its libc and
+  // libm (the linker scripts naming them).
+  bool cross = *kind == TargetKind::AArch64Linux;
+  std::string runtimeArchive = cross ? OPENOPT_MODEL_RUNTIME_ARCHIVE_AARCH64
+                                     : OPENOPT_MODEL_RUNTIME_ARCHIVE;
+  if (runtimeArchive.empty() || !llvm::sys::fs::exists(runtimeArchive))
+    return createStringError(
+        "cannot link for %s: the runtime was not built for it%s%s (install Debian's "
+        "libc6-dev-arm64-cross and rebuild)",
+        cross ? "aarch64-linux-gnu" : "this machine", runtimeArchive.empty() ? "" : ", no ",
+        runtimeArchive.c_str());
+  if (cross && info.threads > 1)
+    return createStringError("cannot link for aarch64-linux-gnu with %d threads: there is no "
+                             "OpenMP runtime for aarch64 here; compile it for 1 thread",
+                             info.threads);
 
   // The metadata as an object of its own.
   llvm::LLVMContext context;
@@ -272,8 +290,10 @@ llvm::Error linkModelLibrary(const ObjectCode &code, llvm::StringRef entry,
     trailing.push_back("--defsym=" + alias + "=" + target);
   trailing.push_back(std::string("--defsym=") + OPENOPT_ENTRY_SYMBOL + "=_mlir_" + entry.str());
   trailing.push_back("--defsym=" + info.name + "_openopt_library=" OPENOPT_LIBRARY_SYMBOL);
-  trailing.insert(trailing.end(), {"--whole-archive", OPENOPT_MODEL_RUNTIME_ARCHIVE,
-                                   "--no-whole-archive", OPENOPT_LIBM_LINK, OPENOPT_LIBC_LINK});
+  trailing.insert(trailing.end(),
+                  {"--whole-archive", runtimeArchive, "--no-whole-archive",
+                   cross ? OPENOPT_AARCH64_LIBM_LINK : OPENOPT_LIBM_LINK,
+                   cross ? OPENOPT_AARCH64_LIBC_LINK : OPENOPT_LIBC_LINK});
   if (info.threads > 1)
     trailing.push_back(OPENOPT_OPENMP_RUNTIME);
   return linkWithLLD(objects, leading, trailing, libraryPath);

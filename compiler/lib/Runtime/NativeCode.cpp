@@ -16,6 +16,8 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 using llvm::createStringError;
 
@@ -71,6 +73,54 @@ llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostTargetBuilder(int vectorB
   return builder;
 }
 
+extern "C" {
+void LLVMInitializeAArch64TargetInfo();
+void LLVMInitializeAArch64Target();
+void LLVMInitializeAArch64TargetMC();
+void LLVMInitializeAArch64AsmPrinter();
+}
+
+llvm::Expected<TargetKind> targetKind(llvm::StringRef triple) {
+  if (triple.empty())
+    return TargetKind::Host;
+  llvm::Triple given(llvm::Triple::normalize(triple));
+  llvm::Triple host(llvm::sys::getProcessTriple());
+  if (given.getArch() == host.getArch() && given.getOS() == host.getOS())
+    return TargetKind::Host;
+  if (given.getArch() == llvm::Triple::aarch64 && given.isOSLinux())
+    return TargetKind::AArch64Linux;
+  return createStringError("cannot compile for '%s': the targets are this machine (%s) and "
+                           "aarch64-linux-gnu",
+                           triple.str().c_str(), host.str().c_str());
+}
+
+llvm::Expected<llvm::orc::JITTargetMachineBuilder> targetBuilder(llvm::StringRef triple,
+                                                                 int vectorBits) {
+  auto kind = targetKind(triple);
+  if (!kind)
+    return kind.takeError();
+  if (*kind == TargetKind::Host)
+    return hostTargetBuilder(vectorBits);
+  prepareHostCodegen();
+  static bool ready = [] {
+    LLVMInitializeAArch64TargetInfo();
+    LLVMInitializeAArch64Target();
+    LLVMInitializeAArch64TargetMC();
+    LLVMInitializeAArch64AsmPrinter();
+    return true;
+  }();
+  (void)ready;
+  // Any ARMv8-A core with NEON: nothing newer is assumed of the machine the
+  // library will run on.
+  llvm::orc::JITTargetMachineBuilder builder(llvm::Triple("aarch64-unknown-linux-gnu"));
+  builder.setCPU("generic");
+  builder.getFeatures().AddFeature("neon", true);
+  builder.getFeatures().AddFeature("fp-armv8", true);
+  builder.setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  builder.setRelocationModel(llvm::Reloc::PIC_);
+  return builder;
+}
+
 namespace {
 
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
@@ -112,8 +162,8 @@ llvm::Expected<std::string> emitHostObject(llvm::Module &module,
 }
 
 llvm::Error writeNativeCode(mlir::ModuleOp module, llvm::StringRef llvmIRPath,
-                            llvm::StringRef objectPath, int vectorBits) {
-  auto builder = hostTargetBuilder(vectorBits);
+                            llvm::StringRef objectPath, int vectorBits, llvm::StringRef triple) {
+  auto builder = targetBuilder(triple, vectorBits);
   if (!builder)
     return builder.takeError();
   llvm::LLVMContext llvmContext;

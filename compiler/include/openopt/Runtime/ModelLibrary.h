@@ -29,8 +29,10 @@ struct ModelLibraryInfo {
   /// Outputs come back allocated by the code (CpuPipelineOptions::returnOutputs).
   bool returnsOutputs = false;
   int threads = 1;
-  /// "x86_64 avx512", ...
+  /// "x86_64 avx512", "aarch64 neon", ...
   std::string target;
+  /// The triple compiled for ("" for this machine).
+  std::string triple;
 };
 
 /// `name` made a C identifier ("resnet-18" -> "resnet_18", "3d" -> "m_3d").

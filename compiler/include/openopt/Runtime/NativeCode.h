@@ -29,6 +29,20 @@ void prepareHostCodegen();
 /// where the host has AVX-512 (its tuning for Intel's cores prefers 256).
 llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostTargetBuilder(int vectorBits = 0);
 
+/// What a target triple names: this machine, or another one the compiler
+/// can cross-compile for.
+enum class TargetKind { Host, AArch64Linux };
+
+/// The kind of `triple` ("" is this machine), or an error naming the targets
+/// there are.
+llvm::Expected<TargetKind> targetKind(llvm::StringRef triple);
+
+/// The target for `triple`: this machine as hostTargetBuilder(vectorBits)
+/// gives it, or for "aarch64-linux-gnu" any ARMv8-A core with NEON (a cross
+/// compile: -O3, position independent).
+llvm::Expected<llvm::orc::JITTargetMachineBuilder> targetBuilder(llvm::StringRef triple,
+                                                                 int vectorBits = 0);
+
 /// Optimises `module` at `optLevel` for the target and returns it as a
 /// relocatable ELF object. Thread-safe for modules in different contexts.
 llvm::Expected<std::string> emitHostObject(llvm::Module &module,
@@ -49,10 +63,11 @@ llvm::Error linkRelocatable(const std::vector<std::shared_ptr<const std::string>
                             llvm::ArrayRef<std::pair<std::string, std::string>> aliases = {});
 
 /// Translates an LLVM-dialect module to LLVM IR, optimises it at O3 for the
-/// host CPU, and writes it as text (`llvmIRPath`) and/or as a relocatable
+/// target (`triple`, "" for this machine), and writes it as text (`llvmIRPath`) and/or as a relocatable
 /// object file (`objectPath`); an empty path skips that output.
 llvm::Error writeNativeCode(mlir::ModuleOp module, llvm::StringRef llvmIRPath,
-                            llvm::StringRef objectPath, int vectorBits = 0);
+                            llvm::StringRef objectPath, int vectorBits = 0,
+                            llvm::StringRef triple = "");
 
 } // namespace openopt
 

@@ -16,6 +16,10 @@ struct CpuPipelineOptions {
   std::string graphPasses;
   /// SIMD width for the matmul register tiles; 0 detects the host.
   int vectorBits = 0;
+  /// The machine to compile for: "" for this one, or a triple another
+  /// target of NativeCode.h's targetKind ("aarch64-linux-gnu"): then
+  /// vectorBits must be given (nothing of the host is asked).
+  std::string targetTriple;
   /// Compile each kernel on its own and cache it (KernelCompiler.h); false
   /// compiles the model as one module (for comparison: LLVM then sees across
   /// kernels, and nothing is reused).
