@@ -21,7 +21,7 @@ typedef struct active_run {
 
 static __thread active_run *current_run;
 
-OPENOPT_HIDDEN __attribute__((noreturn)) void openopt_runtime_fail(const char *message) {
+void openopt_runtime_fail(const char *message) {
   active_run *run = current_run;
   if (!run) {
     /* A check outside a run (on a worker thread): no caller to tell. */

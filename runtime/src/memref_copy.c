@@ -3,27 +3,20 @@
 
 #include <string.h>
 
-/* MLIR's unranked memref as the code passes it: rank, then a pointer to a
- * ranked descriptor (allocated, aligned, offset, sizes[rank], strides[rank]). */
-typedef struct unranked_descriptor {
-  int64_t rank;
-  void *descriptor;
-} unranked_descriptor;
-
 typedef struct view {
   char *data; /* the element at index 0 */
   const int64_t *sizes, *strides;
 } view;
 
-static view view_of(const unranked_descriptor *memref, int64_t element) {
+static view view_of(const openopt_unranked_memref *memref, int64_t element) {
   const int64_t *words = memref->descriptor;
   char *aligned = (char *)(intptr_t)words[1];
   view v = {aligned + words[2] * element, words + 3, words + 3 + memref->rank};
   return v;
 }
 
-OPENOPT_HIDDEN void memrefCopy(int64_t element, unranked_descriptor *source,
-                               unranked_descriptor *destination) {
+void openopt_memref_copy(int64_t element, openopt_unranked_memref *source,
+                         openopt_unranked_memref *destination) {
   int64_t rank = source->rank;
   view from = view_of(source, element), to = view_of(destination, element);
   for (int64_t d = 0; d < rank; ++d)

@@ -1,12 +1,11 @@
-//===- MemrefCopyTest.cpp - the JIT's memrefCopy --------------------------===//
-#include "openopt/Runtime/MemrefCopy.h"
+//===- MemrefCopyTest.cpp - memrefCopy of the JIT and model libraries ----===//
+#include "openopt/code_support.h"
 
 #include <gtest/gtest.h>
 
 #include <numeric>
 #include <vector>
 
-using namespace openopt;
 
 namespace {
 
@@ -22,8 +21,8 @@ struct Descriptor {
 
 template <int Rank>
 void copy(Descriptor<Rank> &from, Descriptor<Rank> &to) {
-  UnrankedDescriptor source{Rank, &from}, destination{Rank, &to};
-  openoptMemrefCopy(sizeof(float), &source, &destination);
+  openopt_unranked_memref source{Rank, &from}, destination{Rank, &to};
+  openopt_memref_copy(sizeof(float), &source, &destination);
 }
 
 TEST(MemrefCopy, TransposedSourceIntoContiguousDestination) {
@@ -51,8 +50,8 @@ TEST(MemrefCopy, SubviewWithOffsetIntoStridedDestination) {
 TEST(MemrefCopy, RankZeroAndEmpty) {
   float a = 3.5f, b = 0.0f;
   Descriptor<1> scalarFrom{&a, &a, 0, {1}, {1}}, scalarTo{&b, &b, 0, {1}, {1}};
-  UnrankedDescriptor source{0, &scalarFrom}, destination{0, &scalarTo};
-  openoptMemrefCopy(sizeof(float), &source, &destination);
+  openopt_unranked_memref source{0, &scalarFrom}, destination{0, &scalarTo};
+  openopt_memref_copy(sizeof(float), &source, &destination);
   EXPECT_EQ(b, 3.5f);
 
   float untouched = 7.0f;

@@ -1,13 +1,11 @@
 //===- CompiledModel.cpp - a model JIT-compiled for this CPU --------------===//
 #include "openopt/Runtime/CompiledModel.h"
 
-#include "openopt/Runtime/Bfloat16.h"
 #include "openopt/Runtime/BufferPool.h"
-#include "openopt/Runtime/MemrefCopy.h"
 #include "openopt/Codegen/CPU/Passes.h"
-#include "openopt/Runtime/RuntimeChecks.h"
 #include "openopt/Support/Diagnostics.h"
 #include "openopt/Support/ResourceBlobs.h"
+#include "openopt/code_support.h"
 #include "PerfMap.h"
 #include "openopt/Transforms/Passes.h"
 
@@ -236,16 +234,17 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
     hooks[(*jit)->mangleAndIntern(name)] = llvm::orc::ExecutorSymbolDef(
         llvm::orc::ExecutorAddr::fromPtr(address), llvm::JITSymbolFlags::Exported);
   };
-  define(kRuntimeFailHook, runtimeFailHookAddress());
+  define(kRuntimeFailHook, reinterpret_cast<void *>(&openopt_runtime_fail));
   define(kThreadBudgetHook, reinterpret_cast<void *>(&openoptNoThreadBudget));
   // The code's buffers come from the pool (BufferPool.h).
   define("malloc", reinterpret_cast<void *>(&bufferpool::allocate));
   define("free", reinterpret_cast<void *>(&bufferpool::release));
   define("realloc", reinterpret_cast<void *>(&bufferpool::reallocate));
-  // What the code may call that MLIR's runner utilities would provide.
-  define("memrefCopy", reinterpret_cast<void *>(&openoptMemrefCopy));
-  define("__truncsfbf2", reinterpret_cast<void *>(&openoptTruncF32ToBF16));
-  define("__truncdfbf2", reinterpret_cast<void *>(&openoptTruncF64ToBF16));
+  // What the code may call that MLIR's runner utilities or compiler-rt would
+  // provide: the runtime's implementation, as model libraries link it.
+  define("memrefCopy", reinterpret_cast<void *>(&openopt_memref_copy));
+  define("__truncsfbf2", reinterpret_cast<void *>(&openopt_trunc_f32_bf16));
+  define("__truncdfbf2", reinterpret_cast<void *>(&openopt_trunc_f64_bf16));
   if (model->collector) {
     define(kProfileEnterHook, ProfileCollector::enterHookAddress());
     define(kProfileExitHook, ProfileCollector::exitHookAddress());
@@ -378,16 +377,16 @@ llvm::Error CompiledModel::run(llvm::ArrayRef<const HostTensor *> inputs,
   if (returnOutputs)
     args.push_back(results.data());
 
-  std::string failure;
-  bool ok;
+  char failure[1024];
+  bool failed;
   if (collector) {
     ProfileCollector::RunScope scope(*collector);
-    ok = callWithRuntimeChecks(entry, args.data(), failure);
+    failed = openopt_checked_call(entry, args.data(), failure, sizeof(failure));
   } else {
-    ok = callWithRuntimeChecks(entry, args.data(), failure);
+    failed = openopt_checked_call(entry, args.data(), failure, sizeof(failure));
   }
-  if (!ok)
-    return createStringError("%s", failure.c_str());
+  if (failed)
+    return createStringError("%s", failure);
   if (!returnOutputs)
     return llvm::Error::success();
 

@@ -289,6 +289,11 @@ llvm::Error linkModelLibrary(const ObjectCode &code, llvm::StringRef entry,
   for (const auto &[alias, target] : code.slots)
     trailing.push_back("--defsym=" + alias + "=" + target);
   trailing.push_back(std::string("--defsym=") + OPENOPT_ENTRY_SYMBOL + "=_mlir_" + entry.str());
+  // The names the code calls, bound to the runtime's implementation
+  // (openopt/code_support.h), as the JIT binds them.
+  for (const char *binding : {"memrefCopy=openopt_memref_copy", "__truncsfbf2=openopt_trunc_f32_bf16",
+                              "__truncdfbf2=openopt_trunc_f64_bf16"})
+    trailing.push_back(std::string("--defsym=") + binding);
   trailing.push_back("--defsym=" + info.name + "_openopt_library=" OPENOPT_LIBRARY_SYMBOL);
   trailing.insert(trailing.end(),
                   {"--whole-archive", runtimeArchive, "--no-whole-archive",
