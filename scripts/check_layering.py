@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks that dependencies between the repository's C++ layers point one way:
 
-    compiler  <-  lsp  <-  server  <-  tools
+    runtime  <-  compiler  <-  lsp  <-  server  <-  tools
 
 A source file may include headers from its own layer and the layers to its
 left, and a CMake target may link the targets of those layers, nothing more.
@@ -17,8 +17,8 @@ import os
 import re
 import sys
 
-LAYERS = ["compiler", "lsp", "server", "tools"]
-SOURCE_EXTENSIONS = (".cpp", ".h", ".hpp", ".inc", ".td")
+LAYERS = ["runtime", "compiler", "lsp", "server", "tools"]
+SOURCE_EXTENSIONS = (".c", ".cpp", ".h", ".hpp", ".inc", ".td")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 TARGET_DEFINITION = re.compile(r'\b(?:add_library|add_executable|openopt_add_library)\(\s*([A-Za-z0-9_.+-]+)')
 LINK = re.compile(r'\btarget_link_libraries\(([^)]*)\)', re.S)
@@ -34,7 +34,7 @@ def include_roots(root, layer):
     """Where `#include "X"` may find X for code of this layer: the layer's own
     folders (the compiler's public headers live under compiler/include)."""
     base = os.path.join(root, layer)
-    roots = [os.path.join(base, "include")] if layer == "compiler" else [base]
+    roots = [os.path.join(base, "include")] if layer in ("runtime", "compiler") else [base]
     if layer == "tools":
         roots += [os.path.join(base, d) for d in sorted(os.listdir(base))
                   if os.path.isdir(os.path.join(base, d))]

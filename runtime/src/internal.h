@@ -16,6 +16,7 @@ typedef struct openopt_tensor_spec {
   int32_t rank;
   int64_t shape[OPENOPT_MAX_RANK];
   char *dim_names[OPENOPT_MAX_RANK];
+  char *kind;
 } openopt_tensor_spec;
 
 struct openopt_model {

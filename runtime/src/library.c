@@ -17,8 +17,9 @@ static __thread int32_t thread_budget = 0;
 
 OPENOPT_HIDDEN int32_t openopt_thread_budget(void) { return thread_budget; }
 
-static int call_model(void (*entry)(void **), void **args, openopt_arena *arena, int32_t threads,
-                      char *message, size_t message_size) {
+static int call_model(const openopt_model_library *self, void (*entry)(void **), void **args,
+                      openopt_arena *arena, int32_t threads, char *message, size_t message_size) {
+  (void)self;
   openopt_arena *previous_arena = openopt_arena_use(arena);
   int32_t previous_budget = thread_budget;
   thread_budget = threads;
@@ -26,6 +27,21 @@ static int call_model(void (*entry)(void **), void **args, openopt_arena *arena,
   thread_budget = previous_budget;
   openopt_arena_use(previous_arena);
   return failed;
+}
+
+static openopt_arena *arena_create(const openopt_model_library *self) {
+  (void)self;
+  return openopt_arena_create();
+}
+
+static void arena_destroy(const openopt_model_library *self, openopt_arena *arena) {
+  (void)self;
+  openopt_arena_destroy(arena);
+}
+
+static void release(const openopt_model_library *self, void *buffer) {
+  (void)self;
+  __wrap_free(buffer);
 }
 
 static openopt_model_library library;
@@ -40,9 +56,9 @@ static void fill_library(void) {
   library.metadata_size = __openopt_model_metadata_size;
   library.entry = __openopt_model_entry;
   library.call = call_model;
-  library.arena_create = openopt_arena_create;
-  library.arena_destroy = openopt_arena_destroy;
-  library.release = __wrap_free;
+  library.arena_create = arena_create;
+  library.arena_destroy = arena_destroy;
+  library.release = release;
 }
 
 OPENOPT_API const openopt_model_library *openopt_model_library_v1(void) {

@@ -55,6 +55,7 @@ static void free_specs(openopt_tensor_spec *specs, size_t count) {
     return;
   for (size_t i = 0; i < count; ++i) {
     free(specs[i].name);
+    free(specs[i].kind);
     for (int32_t d = 0; d < OPENOPT_MAX_RANK; ++d)
       free(specs[i].dim_names[d]);
   }
@@ -97,6 +98,8 @@ static openopt_tensor_spec *read_specs(reader *r, size_t *count, const char *wha
     }
     for (uint32_t d = 0; d < rank && !r->failure; ++d)
       spec->dim_names[d] = read_string(r, what);
+    if (!r->failure)
+      spec->kind = read_string(r, what);
   }
   if (r->failure) {
     free_specs(specs, n);

@@ -148,6 +148,7 @@ static openopt_status tensor_info(const openopt_model *model, size_t index,
     info->shape[d] = spec->shape[d];
     info->dim_names[d] = spec->dim_names[d] ? spec->dim_names[d] : "";
   }
+  info->kind = spec->kind ? spec->kind : "";
   return OPENOPT_OK;
 }
 

@@ -62,7 +62,7 @@ openopt_status openopt_session_create(openopt_model *model,
   s->owned = calloc(model->num_outputs ? model->num_outputs : 1, sizeof(openopt_owned_buffer));
   s->words = malloc((num_words + 1) * sizeof(int64_t));
   s->args = malloc((num_words + 1) * sizeof(void *));
-  s->arena = s->owned && s->words && s->args ? model->library->arena_create() : NULL;
+  s->arena = s->owned && s->words && s->args ? model->library->arena_create(model->library) : NULL;
   if (!s->arena) {
     free(s->owned);
     free(s->words);
@@ -85,7 +85,7 @@ void openopt_session_destroy(openopt_session *session) {
   free(session->owned);
   free(session->words);
   free(session->args);
-  session->model->library->arena_destroy(session->arena);
+  session->model->library->arena_destroy(session->model->library, session->arena);
   pthread_mutex_destroy(&session->lock);
   free(session);
 }
@@ -274,8 +274,8 @@ static openopt_status run_locked(openopt_session *session, const openopt_tensor 
   args[num_words] = results;
 
   char message[1024];
-  if (model->library->call(model->library->entry, args, session->arena, session->threads,
-                           message, sizeof(message)) != 0)
+  if (model->library->call(model->library, model->library->entry, args, session->arena,
+                           session->threads, message, sizeof(message)) != 0)
     return openopt_fail(error, OPENOPT_ERROR_RUN, "model '%s': %s", model->name, message);
   if (model->returns_outputs) {
     /* Each output is the callee's own allocation (it clones any result it
@@ -315,7 +315,7 @@ static openopt_status run_locked(openopt_session *session, const openopt_tensor 
         q += 3 + 2 * model->outputs[j].rank;
       }
       if (allocated && !seen)
-        model->library->release(allocated);
+        model->library->release(model->library, allocated);
       r += 3 + 2 * model->outputs[i].rank;
     }
   }

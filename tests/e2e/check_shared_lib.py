@@ -25,13 +25,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 import gen_inputs
 import model_runners
 import tensor_compare
 
 E2E_DIR = os.path.dirname(os.path.abspath(__file__))
-RUN_MODEL_C = os.path.join(os.path.dirname(os.path.dirname(E2E_DIR)), "runtime", "examples", "run_model.c")
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(E2E_DIR)), "runtime", "examples")
+RUN_MODEL_C = os.path.join(EXAMPLES, "run_model.c")
+DESCRIBE_AND_RUN_C = os.path.join(EXAMPLES, "describe_and_run.c")
 ALLOWED_NEEDED = re.compile(r"^(libc\.so\.6|libm\.so\.6|ld-linux-[\w-]+\.so\.\d|libomp\.so\.5)$")
 AARCH64_SYSROOT = "/usr/aarch64-linux-gnu"
 
@@ -64,6 +67,17 @@ def recipe_for(openopt, threads, work):
 def needed_libraries(library):
     out = run(["readelf", "-d", library])
     return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+
+
+def build_generic_example(args, openopt, work):
+    """runtime/examples/describe_and_run.c, linked with libopenopt_runtime.so only (beside the compiler's
+    bin/, in lib/); its path."""
+    lib = os.path.join(os.path.dirname(os.path.dirname(openopt)), "lib")
+    program = os.path.join(work, "describe_and_run")
+    run([args.cc, "-O2", "-Wall", "-Werror", DESCRIBE_AND_RUN_C, "-I",
+         os.path.join(os.path.dirname(EXAMPLES), "include"), "-L", lib, "-lopenopt_runtime", f"-Wl,-rpath,{lib}",
+         "-o", program])
+    return program
 
 
 def check_model(model_path, threads, args, openopt, work, tally, table):
@@ -125,7 +139,20 @@ def check_model(model_path, threads, args, openopt, work, tally, table):
             head = f"{label}, {how}" + (f":{o}" if len(outputs) > 1 else "")
             tally.check(f"{head} vs ort", model_runners.compare_output(ours_dir, ort_dir, o), args.tol)
         if how == "linked":
-            table.append((stem, threads, os.path.getsize(library), timing["openMs"], timing["medianMs"]))
+            table.append([stem, threads, os.path.getsize(library), timing["openMs"], timing["medianMs"], None])
+    # A program that knows no model: it opens the library by path through libopenopt_runtime.so, in a
+    # process of its own (the time includes loading the library and its first run).
+    if args.generic and not args.target:
+        start = time.perf_counter()
+        try:
+            out_text = run([args.generic, library])
+            if f"model {stem}," not in out_text or "output 0:" not in out_text:
+                raise RuntimeError(f"unexpected output: {out_text.strip()[:200]}")
+            table[-1][5] = (time.perf_counter() - start) * 1e3
+            tally.passed += 1
+            print(f"{label}: describe_and_run opens and runs it [ok]")
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            tally.fail(f"{label}: describe_and_run: {e}")
 
 
 def main(argv):
@@ -154,7 +181,13 @@ def main(argv):
     work = args.work or tempfile.mkdtemp(prefix="openopt-shared-lib-")
     os.makedirs(work, exist_ok=True)
     tally, table = model_runners.Tally(), []
+    args.generic = None
     try:
+        if not args.target:
+            try:
+                args.generic = build_generic_example(args, openopt, work)
+            except RuntimeError as e:
+                tally.fail(f"describe_and_run.c: {e}")
         for model_path in find_models(args.models):
             for threads in [int(t) for t in args.threads.split(",")]:
                 check_model(model_path, threads, args, openopt, work, tally, table)
@@ -162,10 +195,11 @@ def main(argv):
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
     print()
-    print("| model | threads | library bytes | open ms | run ms (median) |")
-    print("|---|---:|---:|---:|---:|")
-    for stem, threads, size, open_ms, run_ms in table:
-        print(f"| {stem} | {threads} | {size} | {open_ms:.2f} | {run_ms:.3f} |")
+    print("| model | threads | library bytes | open ms | run ms (median) | new process: load + run ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for stem, threads, size, open_ms, run_ms, fresh_ms in table:
+        fresh = f"{fresh_ms:.1f}" if fresh_ms is not None else "-"
+        print(f"| {stem} | {threads} | {size} | {open_ms:.2f} | {run_ms:.3f} | {fresh} |")
     return tally.finish()
 
 

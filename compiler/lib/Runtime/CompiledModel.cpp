@@ -5,7 +5,10 @@
 #include "openopt/Codegen/CPU/Passes.h"
 #include "openopt/Support/Diagnostics.h"
 #include "openopt/Support/ResourceBlobs.h"
+#include "openopt/Runtime/ModelLibrary.h"
 #include "openopt/code_support.h"
+#include "openopt/model_format.h"
+#include "openopt/runtime.h"
 #include "PerfMap.h"
 #include "openopt/Transforms/Passes.h"
 
@@ -70,22 +73,6 @@ llvm::Expected<DType> dtypeOf(Type t) {
 }
 
 namespace {
-
-// Each OpenMP thread on a CPU of its own, unless the user chose a binding
-// (OMP_PLACES, OMP_PROC_BIND, KMP_AFFINITY). Unbound, a process's first
-// ~30 ms of parallel regions ran 3-4x slower on the 2-vCPU hosts: mlp_b1 at
-// 2 threads took 0.27 ms a call for its first ~100 calls, then 0.07, every
-// call of a 20-call benchmark in the slow phase. libomp reads these at its
-// first parallel region, after this; setting them once, before it is loaded.
-void pinOpenMPThreadsByDefault() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (std::getenv("OMP_PLACES") || std::getenv("OMP_PROC_BIND") || std::getenv("KMP_AFFINITY"))
-      return;
-    ::setenv("OMP_PLACES", "threads", 0);
-    ::setenv("OMP_PROC_BIND", "spread", 0);
-  });
-}
 
 // The JIT's models run as many threads as they were compiled for.
 extern "C" int32_t openoptNoThreadBudget() { return 0; }
@@ -166,7 +153,47 @@ llvm::Error specializeInputShapes(ModuleOp module, llvm::ArrayRef<llvm::SmallVec
   return llvm::Error::success();
 }
 
-CompiledModel::~CompiledModel() = default;
+/// The model's library as the runtime opens it: its struct first, then what
+/// the functions below need of the model.
+struct JitModelLibrary {
+  openopt_model_library library;
+  std::string metadata;
+  ProfileCollector *collector = nullptr;
+};
+
+namespace {
+
+int jitCall(const openopt_model_library *self, void (*entry)(void **), void **args,
+            openopt_arena *, int32_t, char *message, size_t messageSize) {
+  auto *jit = reinterpret_cast<const JitModelLibrary *>(self);
+  if (!jit->collector)
+    return openopt_checked_call(entry, args, message, messageSize);
+  ProfileCollector::RunScope scope(*jit->collector);
+  return openopt_checked_call(entry, args, message, messageSize);
+}
+
+// The JIT's code allocates from the process's buffer pool (bound as its
+// malloc and free); a session needs no arena of its own.
+openopt_arena *jitArenaCreate(const openopt_model_library *self) {
+  return reinterpret_cast<openopt_arena *>(const_cast<openopt_model_library *>(self));
+}
+
+void jitArenaDestroy(const openopt_model_library *, openopt_arena *) {}
+
+void jitRelease(const openopt_model_library *, void *buffer) { bufferpool::release(buffer); }
+
+llvm::Error runtimeError(openopt_error *error) {
+  std::string message = openopt_error_message(error);
+  openopt_error_free(error);
+  return createStringError("%s", message.c_str());
+}
+
+} // namespace
+
+CompiledModel::~CompiledModel() {
+  openopt_session_destroy(session);
+  openopt_model_close(runtimeModel);
+}
 
 llvm::Expected<std::unique_ptr<CompiledModel>>
 CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, KernelCache *cache) {
@@ -217,7 +244,6 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
     return jit.takeError();
   // The OpenMP runtime runs the parallel loops of multi-threaded code.
   if (options.threads > 1) {
-    pinOpenMPThreadsByDefault();
     static const std::string openmp = OPENOPT_OPENMP_RUNTIME;
     std::string message;
     if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(openmp.c_str(), &message))
@@ -273,6 +299,36 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
   if (!entry)
     return entry.takeError();
   model->entry = entry->toPtr<void (*)(void **)>();
+
+  // The runtime opens the model as it would a model library.
+  ModelLibraryInfo info;
+  info.name = libraryIdentifier(entryName);
+  info.modelName = entryName;
+  info.inputs = model->inputSpecs;
+  info.outputs = model->outputSpecs;
+  info.returnsOutputs = model->returnOutputs;
+  info.threads = std::max(1, options.threads);
+  info.target = "jit";
+  auto metadata = modelMetadata(info);
+  if (!metadata)
+    return metadata.takeError();
+  model->library = std::make_unique<JitModelLibrary>();
+  JitModelLibrary &library = *model->library;
+  library.metadata = std::move(*metadata);
+  library.collector = model->collector.get();
+  library.library.magic = OPENOPT_LIBRARY_MAGIC;
+  library.library.abi_version = OPENOPT_RUNTIME_ABI_VERSION;
+  library.library.metadata = reinterpret_cast<const unsigned char *>(library.metadata.data());
+  library.library.metadata_size = library.metadata.size();
+  library.library.entry = model->entry;
+  library.library.call = jitCall;
+  library.library.arena_create = jitArenaCreate;
+  library.library.arena_destroy = jitArenaDestroy;
+  library.library.release = jitRelease;
+  openopt_error *error = nullptr;
+  if (openopt_model_open_linked(&library.library, &model->runtimeModel, &error) != OPENOPT_OK ||
+      openopt_session_create(model->runtimeModel, nullptr, &model->session, &error) != OPENOPT_OK)
+    return runtimeError(error);
   // A debugging aid: a map that cannot be written costs a warning only.
   if (perfMapRequested())
     if (auto err = appendPerfMap(**jit, code->objects))
@@ -288,127 +344,42 @@ std::vector<HostTensor> CompiledModel::allocateOutputs() const {
   return outputs;
 }
 
-namespace {
-
-// The fields of one memref descriptor as the packed entry point takes them:
-// allocated and aligned pointers, offset, sizes, strides (row-major).
-void appendDescriptor(llvm::SmallVectorImpl<int64_t> &words, const char *data,
-                      llvm::ArrayRef<int64_t> shape) {
-  words.push_back(reinterpret_cast<int64_t>(data));
-  words.push_back(reinterpret_cast<int64_t>(data));
-  words.push_back(0);
-  llvm::append_range(words, shape);
-  llvm::SmallVector<int64_t> strides(shape.size(), 1);
-  for (int64_t i = int64_t(shape.size()) - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * shape[i + 1];
-  llvm::append_range(words, strides);
-}
-
-// Copies a returned (possibly strided) buffer into a dense tensor.
-void copyStrided(char *dst, const char *src, int64_t elementBytes, llvm::ArrayRef<int64_t> sizes,
-                 llvm::ArrayRef<int64_t> strides) {
-  if (sizes.empty()) {
-    std::memcpy(dst, src, elementBytes);
-    return;
-  }
-  int64_t inner = 1;
-  for (int64_t s : sizes.drop_front())
-    inner *= s;
-  for (int64_t i = 0; i < sizes[0]; ++i)
-    copyStrided(dst + i * inner * elementBytes, src + i * strides[0] * elementBytes, elementBytes,
-                sizes.drop_front(), strides.drop_front());
-}
-
-} // namespace
-
 llvm::Error CompiledModel::run(llvm::ArrayRef<const HostTensor *> inputs,
                                std::vector<HostTensor> &outputs) {
-  if (inputs.size() != inputSpecs.size())
-    return createStringError("the model takes %zu inputs, got %zu", inputSpecs.size(),
-                             inputs.size());
-  // Sizes given to each named symbolic dimension, to check they agree.
-  llvm::StringMap<std::pair<int64_t, std::string>> symbols;
-  for (auto [spec, t] : llvm::zip(inputSpecs, inputs)) {
-    if (t->dtype() != spec.dtype)
-      return createStringError("input %s expects %s, got %s", spec.name.c_str(),
-                               spec.describe().c_str(), t->describe().c_str());
-    if (t->shape().size() != spec.shape.size())
-      return createStringError("input %s has rank %zu, got a tensor of rank %zu (%s)",
-                               spec.describe().c_str(), spec.shape.size(), t->shape().size(),
-                               t->describe().c_str());
-    for (size_t d = 0; d < spec.shape.size(); ++d)
-      if (!ShapedType::isDynamic(spec.shape[d]) && spec.shape[d] != t->shape()[d])
-        return createStringError("input %s: dimension %zu is fixed to %lld by the model, got %lld "
-                                 "(%s)",
-                                 spec.describe().c_str(), d, (long long)spec.shape[d],
-                                 (long long)t->shape()[d], t->describe().c_str());
-    for (size_t d = 0; d < spec.dimNames.size() && d < spec.shape.size(); ++d) {
-      const std::string &symbol = spec.dimNames[d];
-      if (!ShapedType::isDynamic(spec.shape[d]) || symbol.empty() || symbol == "?")
-        continue;
-      auto [it, inserted] = symbols.try_emplace(symbol, t->shape()[d], spec.name);
-      if (!inserted && it->second.first != t->shape()[d])
-        return createStringError(
-            "dimension '%s' is %lld in input '%s' but %lld in input '%s'", symbol.c_str(),
-            (long long)it->second.first, it->second.second.c_str(), (long long)t->shape()[d],
-            spec.name.c_str());
-    }
+  std::vector<openopt_tensor> in(inputs.size());
+  for (auto [t, given] : llvm::zip(in, inputs)) {
+    if (given->shape().size() > OPENOPT_MAX_RANK)
+      return createStringError("an input of rank %zu (%s): the runtime takes at most %d "
+                               "dimensions",
+                               given->shape().size(), given->describe().c_str(), OPENOPT_MAX_RANK);
+    t.dtype = openopt_dtype(runtimeDType(given->dtype()));
+    t.rank = int32_t(given->shape().size());
+    llvm::copy(given->shape(), t.shape);
+    t.data = const_cast<char *>(given->data());
+    t.bytes = size_t(given->numBytes());
   }
+  // Outputs of static shape are written in place (allocated here when
+  // missing); returned ones come back in the session's buffers.
   outputs.resize(outputSpecs.size());
-  llvm::SmallVector<int64_t> words;
-  for (auto [spec, t] : llvm::zip(inputSpecs, inputs))
-    appendDescriptor(words, t->data(), t->shape());
-  if (!returnOutputs) {
-    for (auto [spec, t] : llvm::zip(outputSpecs, outputs)) {
+  std::vector<openopt_tensor> out(outputSpecs.size());
+  if (!returnOutputs)
+    for (auto [spec, t, o] : llvm::zip(outputSpecs, outputs, out)) {
       if (t.dtype() != spec.dtype || t.shape() != llvm::ArrayRef<int64_t>(spec.shape) ||
           (!t.data() && t.numBytes()))
         t = HostTensor(spec.dtype, spec.shape);
-      appendDescriptor(words, t.data(), t.shape());
+      o.data = t.data();
+      o.bytes = size_t(t.numBytes());
     }
-  }
-  // Returned outputs: one descriptor per output, as the entry point's result.
-  llvm::SmallVector<int64_t> results;
+  openopt_error *error = nullptr;
+  if (openopt_session_run(session, in.data(), in.size(), out.data(), out.size(), &error) !=
+      OPENOPT_OK)
+    return runtimeError(error);
   if (returnOutputs)
-    for (const TensorSpec &spec : outputSpecs)
-      results.resize(results.size() + 3 + 2 * spec.shape.size());
-  llvm::SmallVector<void *> args;
-  for (int64_t &w : words)
-    args.push_back(&w);
-  if (returnOutputs)
-    args.push_back(results.data());
-
-  char failure[1024];
-  bool failed;
-  if (collector) {
-    ProfileCollector::RunScope scope(*collector);
-    failed = openopt_checked_call(entry, args.data(), failure, sizeof(failure));
-  } else {
-    failed = openopt_checked_call(entry, args.data(), failure, sizeof(failure));
-  }
-  if (failed)
-    return createStringError("%s", failure);
-  if (!returnOutputs)
-    return llvm::Error::success();
-
-  // Each buffer is the callee's own allocation (the deallocation pipeline
-  // clones any result it does not own); free each one once.
-  llvm::SmallPtrSet<void *, 8> freed;
-  size_t at = 0;
-  for (auto [spec, t] : llvm::zip(outputSpecs, outputs)) {
-    size_t rank = spec.shape.size();
-    void *allocated = reinterpret_cast<void *>(results[at]);
-    const char *aligned = reinterpret_cast<const char *>(results[at + 1]);
-    int64_t offset = results[at + 2];
-    llvm::ArrayRef<int64_t> sizes(results.data() + at + 3, rank);
-    llvm::ArrayRef<int64_t> strides(results.data() + at + 3 + rank, rank);
-    at += 3 + 2 * rank;
-    t = HostTensor(spec.dtype, sizes);
-    if (t.numElements() > 0)
-      copyStrided(t.data(), aligned + offset * dtypeSize(spec.dtype), dtypeSize(spec.dtype),
-                  sizes, strides);
-    if (allocated && freed.insert(allocated).second)
-      bufferpool::release(allocated);
-  }
+    for (auto [spec, t, o] : llvm::zip(outputSpecs, outputs, out)) {
+      t = HostTensor(spec.dtype, llvm::ArrayRef<int64_t>(o.shape, size_t(o.rank)));
+      if (t.numBytes())
+        std::memcpy(t.data(), o.data, size_t(t.numBytes()));
+    }
   return llvm::Error::success();
 }
 

@@ -31,7 +31,9 @@ constexpr const char *kRuntimeHeader =
 #include "RuntimeHeaderText.inc"
     ;
 
-openopt_dtype runtimeDType(DType type) {
+} // namespace
+
+int runtimeDType(DType type) {
   switch (type) {
   case DType::F16: return OPENOPT_F16;
   case DType::BF16: return OPENOPT_BF16;
@@ -49,6 +51,8 @@ openopt_dtype runtimeDType(DType type) {
   }
   return OPENOPT_F32;
 }
+
+namespace {
 
 const char *runtimeDTypeName(DType type) {
   switch (type) {
@@ -90,10 +94,6 @@ llvm::Error writeTensors(MetadataWriter &w, const std::vector<TensorSpec> &specs
                          const char *what) {
   w.u32(uint32_t(specs.size()));
   for (const TensorSpec &spec : specs) {
-    if (!spec.kind.empty())
-      return createStringError("%s %s is part of a %s value; a shared library takes and "
-                               "returns tensors only",
-                               what, spec.describe().c_str(), spec.kind.c_str());
     if (spec.shape.size() > OPENOPT_MAX_RANK)
       return createStringError("%s %s has rank %zu; the runtime takes at most %d dimensions",
                                what, spec.describe().c_str(), spec.shape.size(),
@@ -107,6 +107,7 @@ llvm::Error writeTensors(MetadataWriter &w, const std::vector<TensorSpec> &specs
       std::string name = d < spec.dimNames.size() ? spec.dimNames[d] : "";
       w.str(mlir::ShapedType::isDynamic(spec.shape[d]) && name != "?" ? name : "");
     }
+    w.str(spec.kind);
   }
   return llvm::Error::success();
 }

@@ -18,7 +18,9 @@
  *   u32 output count, tensor...
  * where a str is a u32 byte count and the bytes (no NUL), and a tensor is
  *   str name, u32 dtype (openopt_dtype), u32 rank, i64 dim[rank] (-1: known
- *   at run time), str dim name[rank] ("" for none).
+ *   at run time), str dim name[rank] ("" for none), str kind ("" for a
+ *   tensor; the part of a sequence or optional value it is otherwise, e.g.
+ *   "sequence.values").
  *===----------------------------------------------------------------------===*/
 #ifndef OPENOPT_MODEL_FORMAT_H
 #define OPENOPT_MODEL_FORMAT_H
@@ -46,7 +48,9 @@ extern "C" {
 
 typedef struct openopt_arena openopt_arena;
 
-/* Layout fixed for one ABI version; magic and abi_version lead in all. */
+/* Layout fixed for one ABI version; magic and abi_version lead in all. Each
+ * function gets the struct it came from (`self`): a library made in memory
+ * (the compiler's JIT) keeps its state beside it. */
 struct openopt_model_library {
   uint64_t magic;
   uint32_t abi_version;
@@ -59,12 +63,12 @@ struct openopt_model_library {
   /* Calls entry(args) in the library's own runtime: its allocator drawing on
    * `arena`, at most `threads` threads, its run-time check failures caught.
    * Returns 0, or 1 with the failed check's message in `message`. */
-  int (*call)(void (*entry)(void **), void **args, openopt_arena *arena, int32_t threads,
-              char *message, size_t message_size);
+  int (*call)(const struct openopt_model_library *self, void (*entry)(void **), void **args,
+              openopt_arena *arena, int32_t threads, char *message, size_t message_size);
   /* Buffers for the compiled code (and what it returned) from that allocator. */
-  openopt_arena *(*arena_create)(void);
-  void (*arena_destroy)(openopt_arena *arena);
-  void (*release)(void *buffer);
+  openopt_arena *(*arena_create)(const struct openopt_model_library *self);
+  void (*arena_destroy)(const struct openopt_model_library *self, openopt_arena *arena);
+  void (*release)(const struct openopt_model_library *self, void *buffer);
 };
 
 #ifdef __cplusplus

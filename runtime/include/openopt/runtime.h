@@ -110,13 +110,17 @@ typedef struct openopt_tensor {
 
 /* An input or output as the model declares it. shape[i] is -1 for a
  * dimension known only at run time; dim_names[i] is its symbolic name ("batch")
- * or "" when it has none. Strings are the model's, valid while it is open. */
+ * or "" when it has none. kind is "" for a tensor; a model's sequence or
+ * optional value comes as several tensors, each with its part as kind
+ * ("sequence.values", "sequence.shapes", "optional.has", ...). Strings are
+ * the model's, valid while it is open. */
 typedef struct openopt_tensor_info {
   const char *name;
   openopt_dtype dtype;
   int32_t rank;
   int64_t shape[OPENOPT_MAX_RANK];
   const char *dim_names[OPENOPT_MAX_RANK];
+  const char *kind;
 } openopt_tensor_info;
 
 typedef struct openopt_session_options {

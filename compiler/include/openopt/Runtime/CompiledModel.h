@@ -21,6 +21,9 @@ namespace llvm::orc {
 class LLJIT;
 } // namespace llvm::orc
 
+struct openopt_model;
+struct openopt_session;
+
 namespace openopt {
 
 /// Name, element type and shape of a model input or output; a dynamic
@@ -52,6 +55,9 @@ llvm::Expected<std::vector<TensorSpec>> entryInputSpecs(mlir::ModuleOp module);
 /// The same of its results.
 llvm::Expected<std::vector<TensorSpec>> entryOutputSpecs(mlir::ModuleOp module);
 
+/// A compiled model as a library in memory (CompiledModel.cpp).
+struct JitModelLibrary;
+
 class CompiledModel {
 public:
   ~CompiledModel();
@@ -75,8 +81,9 @@ public:
   /// placeholders for outputs whose shape is known only at run time).
   std::vector<HostTensor> allocateOutputs() const;
 
-  /// Runs once. Inputs must match inputs() in order, dtype, rank and static
-  /// dimensions. Outputs of static shape are written into `outputs` (as from
+  /// Runs once, through the C runtime (runtime/include/openopt/runtime.h) as
+  /// a model library runs: its checks, its calling convention. Inputs must
+  /// match inputs() in order, dtype, rank and static dimensions. Outputs of static shape are written into `outputs` (as from
   /// allocateOutputs(), allocated when missing); outputs of dynamic shape
   /// replace theirs. A failed run-time check (a shape constraint broken by
   /// the inputs) is an error naming the node. Profiled runs of one model must
@@ -107,6 +114,11 @@ private:
   std::vector<ProfiledOp> opTable;
   std::unique_ptr<ProfileCollector> collector;
   std::unique_ptr<llvm::orc::LLJIT> jit;
+  /// The model as the runtime sees it: a library made in memory (metadata,
+  /// entry point, the JIT's call and allocator), opened, and one session.
+  std::unique_ptr<JitModelLibrary> library;
+  openopt_model *runtimeModel = nullptr;
+  openopt_session *session = nullptr;
   /// The weights the compiled code reads (bound by address, not compiled).
   std::vector<WeightBuffer> weights;
   void (*entry)(void **) = nullptr;

@@ -35,12 +35,14 @@ struct ModelLibraryInfo {
   std::string triple;
 };
 
+/// The runtime's dtype (openopt_dtype of openopt/runtime.h) of `type`.
+int runtimeDType(DType type);
+
 /// `name` made a C identifier ("resnet-18" -> "resnet_18", "3d" -> "m_3d").
 std::string libraryIdentifier(llvm::StringRef name);
 
 /// The metadata bytes the runtime reads (openopt/model_format.h), or an error
-/// naming a tensor the runtime cannot describe (rank above its maximum, a
-/// sequence or optional value).
+/// naming a tensor the runtime cannot describe (rank above its maximum).
 llvm::Expected<std::string> modelMetadata(const ModelLibraryInfo &info);
 
 /// NAME.h: the runtime's API and the model's names, dtypes and shapes.
