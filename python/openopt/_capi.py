@@ -20,7 +20,8 @@ class Tensor(ctypes.Structure):
 
 class TensorInfo(ctypes.Structure):
     _fields_ = [("name", ctypes.c_char_p), ("dtype", ctypes.c_int), ("rank", ctypes.c_int32),
-                ("shape", ctypes.c_int64 * MAX_RANK), ("dim_names", ctypes.c_char_p * MAX_RANK)]
+                ("shape", ctypes.c_int64 * MAX_RANK), ("dim_names", ctypes.c_char_p * MAX_RANK),
+                ("kind", ctypes.c_char_p)]
 
 
 class SessionOptions(ctypes.Structure):

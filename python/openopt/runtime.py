@@ -20,11 +20,13 @@ _CODES = {np.dtype(t): code for code, t in _DTYPES.items()}
 @dataclass(frozen=True)
 class TensorSpec:
     """An input or output as the model declares it: `shape` has None where a dimension is known only at run
-    time, and `dim_names` its symbolic name there ("batch"), else ""."""
+    time, and `dim_names` its symbolic name there ("batch"), else "". `kind` is "" for a tensor, else the part
+    of a sequence or optional value it is ("sequence.values", ...)."""
     name: str
     dtype: str
     shape: Tuple[Optional[int], ...]
     dim_names: Tuple[str, ...]
+    kind: str = ""
 
     @property
     def numpy_dtype(self) -> Optional[np.dtype]:
@@ -44,7 +46,8 @@ def _check(status: int, error: ctypes.c_void_p) -> None:
 def _spec(info: _capi.TensorInfo) -> TensorSpec:
     shape = tuple(None if info.shape[d] < 0 else int(info.shape[d]) for d in range(info.rank))
     names = tuple((info.dim_names[d] or b"").decode() for d in range(info.rank))
-    return TensorSpec(info.name.decode(), _DTYPE_NAMES.get(info.dtype, "?"), shape, names)
+    return TensorSpec(info.name.decode(), _DTYPE_NAMES.get(info.dtype, "?"), shape, names,
+                      (info.kind or b"").decode())
 
 
 Feeds = Union[Mapping[str, np.ndarray], Sequence[np.ndarray]]

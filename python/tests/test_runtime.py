@@ -33,7 +33,7 @@ def test_describes_the_model(mlp, dynamic):
     assert mlp.compiler_version.startswith("openopt ")
     assert [(s.name, s.dtype, s.shape) for s in mlp.inputs] == [("input", "f32", (1, 784))]
     b = dynamic.inputs[1]
-    assert (b.name, b.dtype, b.shape, b.dim_names) == ("b", "f32", (None, 4), ("batch", ""))
+    assert (b.name, b.dtype, b.shape, b.dim_names, b.kind) == ("b", "f32", (None, 4), ("batch", ""), "")
     assert "a: f32[batch, 4]" in repr(dynamic)
 
 
@@ -144,3 +144,37 @@ def test_compile_errors_are_the_compilers(work):
         openopt.compile(os.path.join(work, "absent.onnx"))
     with pytest.raises(openopt.OpenOptError, match="threads must be a positive integer"):
         openopt.compile(bad, threads=0)
+
+
+def test_ctypes_layouts_match_the_header(work):
+    """The ctypes structs are runtime.h's, field by field (a field added on one side only corrupts memory)."""
+    import ctypes
+    import shutil
+    from openopt import _capi
+    cc = shutil.which("cc") or shutil.which("clang-22")
+    if not cc:
+        pytest.skip("no C compiler")
+    include = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                           "runtime", "include")
+    source = os.path.join(work, "layout.c")
+    fields = {"openopt_tensor": [f for f, _ in _capi.Tensor._fields_],
+              "openopt_tensor_info": [f for f, _ in _capi.TensorInfo._fields_],
+              "openopt_session_options": [f for f, _ in _capi.SessionOptions._fields_]}
+    with open(source, "w") as f:
+        f.write('#include "openopt/runtime.h"\n#include <stdio.h>\n#include <stddef.h>\nint main(void) {\n')
+        for struct, names in fields.items():
+            f.write(f'  printf("{struct} %zu\\n", sizeof({struct}));\n')
+            for name in names:
+                f.write(f'  printf("{struct}.{name} %zu\\n", offsetof({struct}, {name}));\n')
+        f.write("  return 0;\n}\n")
+    program = os.path.join(work, "layout")
+    subprocess.run([cc, "-I", include, source, "-o", program], check=True)
+    c_side = dict(line.split() for line in subprocess.run([program], capture_output=True, text=True,
+                                                          check=True).stdout.splitlines())
+    py_side = {}
+    for struct, cls in (("openopt_tensor", _capi.Tensor), ("openopt_tensor_info", _capi.TensorInfo),
+                        ("openopt_session_options", _capi.SessionOptions)):
+        py_side[struct] = str(ctypes.sizeof(cls))
+        for name in fields[struct]:
+            py_side[f"{struct}.{name}"] = str(getattr(cls, name).offset)
+    assert py_side == c_side

@@ -163,6 +163,7 @@ TEST(RuntimeApi, DescribesTheModel) {
   EXPECT_EQ(info.shape[1], 4);
   EXPECT_STREQ(info.dim_names[0], "batch");
   EXPECT_STREQ(info.dim_names[1], "");
+  EXPECT_STREQ(info.kind, "");
   ASSERT_EQ(openopt_model_output_info(m.model, 1, &info, nullptr), OPENOPT_OK);
   EXPECT_STREQ(info.name, "diff");
   size_t index = 99;
