@@ -147,7 +147,8 @@ const std::map<std::string, std::vector<KeyDoc>> &objectKeys() {
       {"codegen", {{"vectorizeMatmul", "tile and vectorize matmuls"}, {"matmulTiles", "{m, n, k} cache tiles"}}},
       {"outputs", {{"passRecord", "record.json of every pass"}, {"graphIR", "the nn IR after the graph passes"},
                    {"llvmDialect", "LLVM-dialect MLIR"}, {"llvmIR", "LLVM IR (.ll)"}, {"object", "native object (.o)"},
-                   {"sharedLibrary", "libNAME.so + NAME.h with the C runtime"}}},
+                   {"sharedLibrary", "libNAME.so + NAME.h with the C runtime"},
+                   {"weightsFile", "the shared library's weights in NAME.weights, mapped at open"}}},
   };
   return keys;
 }

@@ -63,11 +63,12 @@ def _recipe_file(compiler: str, recipe: Recipe, threads: Optional[int], work: st
 
 
 def compile(model: Union[str, os.PathLike], recipe: Recipe = None, *, threads: Optional[int] = None,
-            output_dir: Optional[str] = None, compiler: Optional[str] = None) -> Model:
+            output_dir: Optional[str] = None, weights_file: bool = False, compiler: Optional[str] = None) -> Model:
     """Compiles `model` (.onnx or .mlir) for this machine into libNAME.so and NAME.h (in `output_dir`, else a
     temporary folder kept for the process's life) and opens it.
 
-    recipe: a *.recipe.json path or a dict (default: the built-in recipe); threads: overrides its thread count.
+    recipe: a *.recipe.json path or a dict (default: the built-in recipe); threads: overrides its thread count;
+    weights_file: the weights go to NAME.weights beside the library (mapped when it is opened).
     Raises OpenOptError with the compiler's message when the model cannot be compiled."""
     compiler = find_compiler(compiler)
     if not os.path.isfile(model):
@@ -78,6 +79,8 @@ def compile(model: Union[str, os.PathLike], recipe: Recipe = None, *, threads: O
     recipe_path = _recipe_file(compiler, recipe, threads, out)
     if recipe_path:
         cmd += ["--recipe", recipe_path]
+    if weights_file:
+        cmd.append("--weights-file")
     stdout = _run(cmd)
     libraries = re.findall(r"^wrote (\S+\.so) ", stdout, re.M)
     if not libraries:

@@ -227,6 +227,9 @@ class DaemonClient:
         if header:
             with open(os.path.join(directory, f"{stem}.h"), "wb") as f:
                 f.write(header)
+        if "weights" in artifacts:
+            with open(os.path.join(directory, f"{stem}.weights"), "wb") as f:
+                f.write(self.artifact(artifacts["weights"]))
         return load(library)
 
     # -- lifetime -----------------------------------------------------------------------------------------

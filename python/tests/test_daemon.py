@@ -8,7 +8,7 @@ import pytest
 import openopt
 
 SHARED_LIBRARY_RECIPE = {"name": "with-library", "target": {"kind": "cpu"},
-                         "outputs": {"object": False, "sharedLibrary": True}}
+                         "outputs": {"object": False, "sharedLibrary": True, "weightsFile": True}}
 
 
 def test_import_compile_run_profile(daemon, mlp_path, work):
@@ -18,7 +18,7 @@ def test_import_compile_run_profile(daemon, mlp_path, work):
         model = d.import_model(mlp_path)
         assert model["id"]
         compiled = d.compile(model["id"], SHARED_LIBRARY_RECIPE)
-        assert "sharedLibrary" in compiled["artifacts"] and "header" in compiled["artifacts"]
+        assert {"sharedLibrary", "header", "weights"} <= set(compiled["artifacts"])
 
         x = np.random.default_rng(5).uniform(-1, 1, (1, 784)).astype(np.float32)
         remote = d.run(compiled["id"], {"input": x}, iterations=3)
@@ -29,6 +29,7 @@ def test_import_compile_run_profile(daemon, mlp_path, work):
         local = d.download_library(compiled, os.path.join(work, "downloaded"))
         assert os.path.exists(os.path.join(work, "downloaded", "libmlp_b1.so"))
         assert os.path.exists(os.path.join(work, "downloaded", "mlp_b1.h"))
+        assert os.path.exists(os.path.join(work, "downloaded", "mlp_b1.weights"))
         np.testing.assert_allclose(local.run({"input": x})["output"], remote.outputs["output"], rtol=1e-5,
                                    atol=1e-6)
 

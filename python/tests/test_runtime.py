@@ -47,6 +47,14 @@ def test_dynamic_shapes(dynamic):
         assert out["scaled"].dtype == np.int32
 
 
+def test_weights_in_a_file(mlp_path, mlp, work):
+    separate = openopt.compile(mlp_path, threads=2, weights_file=True, output_dir=os.path.join(work, "separate"))
+    assert os.path.getsize(os.path.join(work, "separate", "mlp_b1.weights")) > 1 << 20
+    assert os.path.getsize(separate.path) < os.path.getsize(mlp.path) // 4
+    x = np.random.default_rng(6).uniform(-1, 1, (1, 784)).astype(np.float32)
+    np.testing.assert_array_equal(separate.run({"input": x})["output"], mlp.run({"input": x})["output"])
+
+
 def test_load_opens_a_library_compiled_before(mlp):
     again = openopt.load(mlp.path)
     x = np.ones((1, 784), np.float32)

@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <dlfcn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,9 @@ static openopt_status check_library(const openopt_model_library *library, const 
                         "version %d: recompile the model with a matching openopt",
                         where, library->abi_version, OPENOPT_RUNTIME_VERSION,
                         OPENOPT_RUNTIME_ABI_VERSION);
-  if (!library->entry || !library->call || !library->arena_create || !library->arena_destroy ||
-      !library->release)
+  if (library->size < offsetof(openopt_model_library, prepare) + sizeof(library->prepare) ||
+      !library->entry || !library->call || !library->arena_create || !library->arena_destroy ||
+      !library->release || !library->prepare)
     return openopt_fail(error, OPENOPT_ERROR_LOAD, "%s lacks some of its entry points", where);
   return OPENOPT_OK;
 }
@@ -33,6 +35,9 @@ static openopt_status open_library(const openopt_model_library *library, void *h
   openopt_status status = check_library(library, where, error);
   if (status != OPENOPT_OK)
     return status;
+  char why[1024];
+  if (library->prepare(library, why, sizeof(why)) != 0)
+    return openopt_fail(error, OPENOPT_ERROR_LOAD, "%s: %s", where, why);
   openopt_model *model = calloc(1, sizeof(openopt_model));
   if (!model)
     return openopt_fail(error, OPENOPT_ERROR_OUT_OF_MEMORY, "out of memory opening %s", where);

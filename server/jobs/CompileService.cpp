@@ -217,7 +217,8 @@ llvm::Expected<CompilePlan> CompileService::planCompile(const ModelRow &model,
   const RecipeOutputs &out = recipe->outputs;
   std::string outputs = std::to_string(out.passRecord) + std::to_string(out.graphIR) +
                         std::to_string(out.llvmDialect) + std::to_string(out.llvmIR) +
-                        std::to_string(out.object) + std::to_string(out.sharedLibrary);
+                        std::to_string(out.object) + std::to_string(out.sharedLibrary) +
+                        std::to_string(out.weightsFile);
   plan.cacheKey = sha256Hex("compile\n" + plan.graphKey + "\n" + cpuPipeline(options) + "\n" +
                             outputs + "\n" + cpu + " " + isa);
   return plan;
@@ -354,7 +355,8 @@ json CompileService::compile(JobContext &job, const CompilePlan &plan) {
                                       {"llvmIR", ".ll", "text/x-llvm"},
                                       {"llvmDialect", ".llvm.mlir", "text/x-mlir"},
                                       {"sharedLibrary", ".so", "application/x-sharedlib"},
-                                      {"header", ".h", "text/x-c"}})
+                                      {"header", ".h", "text/x-c"},
+                                      {"weights", ".weights", "application/octet-stream"}})
       if (file.ends_with(suffix))
         if (auto bytes = readFile(file.str()))
           artifacts[key] = cache.artifactRef(cache.storeArtifact(*bytes, media));

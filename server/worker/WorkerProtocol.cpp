@@ -203,7 +203,7 @@ CpuPipelineOptions cpuOptionsFromJson(const json &v) {
 json toJson(const RecipeOutputs &o) {
   return {{"passRecord", o.passRecord}, {"graphIR", o.graphIR}, {"llvmDialect", o.llvmDialect},
           {"llvmIR", o.llvmIR},         {"object", o.object},
-          {"sharedLibrary", o.sharedLibrary}};
+          {"sharedLibrary", o.sharedLibrary}, {"weightsFile", o.weightsFile}};
 }
 
 RecipeOutputs outputsFromJson(const json &v) {
@@ -214,6 +214,7 @@ RecipeOutputs outputsFromJson(const json &v) {
   o.llvmIR = v.value("llvmIR", o.llvmIR);
   o.object = v.value("object", o.object);
   o.sharedLibrary = v.value("sharedLibrary", o.sharedLibrary);
+  o.weightsFile = v.value("weightsFile", o.weightsFile);
   return o;
 }
 

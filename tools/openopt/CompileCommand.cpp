@@ -48,6 +48,12 @@ static cl::opt<std::string> targetTriple(
              "LLVM IR to run there). Default: this machine"),
     cl::value_desc("TRIPLE"), cl::init(""), cl::sub(compileCommand));
 
+static cl::opt<bool> weightsFile(
+    "weights-file",
+    cl::desc("With shared-lib: write the weights to NAME.weights beside the library (mapped when "
+             "the model is opened) instead of into it"),
+    cl::sub(compileCommand));
+
 namespace {
 
 /// The recipe's outputs as --emit chooses them.
@@ -98,6 +104,8 @@ int runCompile(mlir::MLIRContext &context) {
   if (!outputs)
     return reportError(outputs.takeError());
   request.outputs = *outputs;
+  if (weightsFile)
+    request.outputs.weightsFile = true;
   auto result = driver::compileModel(context, request, reportWritten);
   if (!result)
     return reportError(result.takeError());

@@ -73,12 +73,16 @@ llvm::Expected<ModelLibraryInfo> libraryInfo(mlir::ModuleOp module, llvm::String
 llvm::Error writeLibrary(mlir::ModuleOp module, CpuPipelineOptions options,
                          const ModelLibraryInfo &info, llvm::StringRef libraryPath,
                          llvm::StringRef objectPath, ObjectCodeOptions objectOptions,
-                         std::unique_ptr<PassRecorder> recorder, KernelStats &kernels) {
+                         std::unique_ptr<PassRecorder> recorder, KernelStats &kernels,
+                         llvm::function_ref<void(const std::string &)> onWeightsWritten) {
   options.returnOutputs = info.returnsOutputs;
   if (auto err = runPipeline(module, cpuFrontPipeline(options), std::move(recorder)))
     return err;
   objectOptions.packedEntry = findEntryFunction(module).getSymName().str();
   objectOptions.wholeModule = !options.splitKernels;
+  // Weights for a file are kept in memory, to be written there; otherwise
+  // they are an object, linked in.
+  objectOptions.weightsInMemory = info.weightsFile;
   auto code = compileObjectCode(module, options, objectOptions);
   if (!code)
     return code.takeError();
@@ -86,7 +90,17 @@ llvm::Error writeLibrary(mlir::ModuleOp module, CpuPipelineOptions options,
   if (!objectPath.empty())
     if (auto err = linkRelocatable(code->objects, objectPath, code->slots))
       return err;
-  return linkModelLibrary(*code, objectOptions.packedEntry, info, libraryPath);
+  std::string weightsPath;
+  if (info.weightsFile) {
+    llvm::SmallString<256> path = llvm::sys::path::parent_path(libraryPath);
+    llvm::sys::path::append(path, info.name + ".weights");
+    weightsPath = std::string(path);
+  }
+  if (auto err = linkModelLibrary(*code, objectOptions.packedEntry, info, libraryPath, weightsPath))
+    return err;
+  if (!code->weights.empty())
+    onWeightsWritten(weightsPath);
+  return llvm::Error::success();
 }
 
 } // namespace
@@ -151,6 +165,7 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
     if (!info)
       return info.takeError();
     library = std::move(*info);
+    library->weightsFile = outputs.weightsFile;
   }
 
   std::string dir =
@@ -228,7 +243,7 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
     std::string headerPath = fileIn(library->name + ".h");
     err = writeLibrary(copy ? *copy : **module, options, *library, libraryPath,
                        objectWithLibrary ? pathOf(".o") : "", objectOptions,
-                       wholeModule ? nullptr : recorder(), result.kernels);
+                       wholeModule ? nullptr : recorder(), result.kernels, written);
     if (!err && objectWithLibrary)
       written(pathOf(".o"));
     if (!err) {

@@ -441,7 +441,7 @@ private:
     if (!outputs)
       return;
     members(*outputs, "/outputs", {"passRecord", "graphIR", "llvmDialect", "llvmIR", "object",
-                                         "sharedLibrary"});
+                                         "sharedLibrary", "weightsFile"});
     RecipeOutputs &out = recipe.outputs;
     boolean(*outputs, "/outputs", "passRecord", out.passRecord);
     boolean(*outputs, "/outputs", "graphIR", out.graphIR);
@@ -449,6 +449,7 @@ private:
     boolean(*outputs, "/outputs", "llvmIR", out.llvmIR);
     boolean(*outputs, "/outputs", "object", out.object);
     boolean(*outputs, "/outputs", "sharedLibrary", out.sharedLibrary);
+    boolean(*outputs, "/outputs", "weightsFile", out.weightsFile);
   }
 };
 

@@ -182,6 +182,9 @@ void jitArenaDestroy(const openopt_model_library *, openopt_arena *) {}
 
 void jitRelease(const openopt_model_library *, void *buffer) { bufferpool::release(buffer); }
 
+// The JIT binds its weights by address: nothing to map.
+int jitPrepare(const openopt_model_library *, char *, size_t) { return 0; }
+
 llvm::Error runtimeError(openopt_error *error) {
   std::string message = openopt_error_message(error);
   openopt_error_free(error);
@@ -318,6 +321,7 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
   library.collector = model->collector.get();
   library.library.magic = OPENOPT_LIBRARY_MAGIC;
   library.library.abi_version = OPENOPT_RUNTIME_ABI_VERSION;
+  library.library.size = sizeof(library.library);
   library.library.metadata = reinterpret_cast<const unsigned char *>(library.metadata.data());
   library.library.metadata_size = library.metadata.size();
   library.library.entry = model->entry;
@@ -325,6 +329,7 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
   library.library.arena_create = jitArenaCreate;
   library.library.arena_destroy = jitArenaDestroy;
   library.library.release = jitRelease;
+  library.library.prepare = jitPrepare;
   openopt_error *error = nullptr;
   if (openopt_model_open_linked(&library.library, &model->runtimeModel, &error) != OPENOPT_OK ||
       openopt_session_create(model->runtimeModel, nullptr, &model->session, &error) != OPENOPT_OK)

@@ -17,8 +17,10 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 
 #include <cstdio>
+#include <cstring>
 
 using llvm::createStringError;
 
@@ -211,8 +213,67 @@ std::string modelLibraryHeader(const ModelLibraryInfo &info) {
   return text;
 }
 
+namespace {
+
+/// Where each weight lies in the weights file's region: offsets aligned as
+/// each asks, in the order the code has them.
+struct WeightsLayout {
+  std::vector<uint64_t> offsets;
+  uint64_t size = 0;
+  uint64_t id = 0;
+};
+
+WeightsLayout layoutWeights(const std::vector<WeightBuffer> &weights) {
+  WeightsLayout layout;
+  for (const WeightBuffer &w : weights) {
+    layout.size = (layout.size + w.alignment - 1) / w.alignment * w.alignment;
+    layout.offsets.push_back(layout.size);
+    layout.size += w.bytes;
+  }
+  // The id ties a library to its weights file: a digest of every weight.
+  uint64_t id = 0x9e3779b97f4a7c15ull ^ layout.size;
+  for (const WeightBuffer &w : weights)
+    id = id * 0x100000001b3ull ^
+         llvm::xxh3_64bits(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(w.data), w.bytes));
+  layout.id = id ? id : 1;
+  return layout;
+}
+
+llvm::Error writeWeightsFile(const std::vector<WeightBuffer> &weights, const WeightsLayout &layout,
+                             llvm::StringRef path) {
+  std::error_code ec;
+  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return createStringError("cannot write '%s': %s", path.str().c_str(), ec.message().c_str());
+  std::string header(OPENOPT_WEIGHTS_HEADER_BYTES, '\0');
+  std::memcpy(header.data(), OPENOPT_WEIGHTS_MAGIC, 8);
+  std::memcpy(header.data() + 8, &layout.id, 8);
+  std::memcpy(header.data() + 16, &layout.size, 8);
+  out << header;
+  uint64_t at = 0;
+  for (auto [w, offset] : llvm::zip(weights, layout.offsets)) {
+    out << std::string(offset - at, '\0');
+    out.write(w.data, w.bytes);
+    at = offset + w.bytes;
+  }
+  out.close();
+  if (out.has_error())
+    return createStringError("cannot write '%s': %s", path.str().c_str(),
+                             out.error().message().c_str());
+  return llvm::Error::success();
+}
+
+} // namespace
+
 llvm::Error linkModelLibrary(const ObjectCode &code, llvm::StringRef entry,
-                             const ModelLibraryInfo &info, llvm::StringRef libraryPath) {
+                             const ModelLibraryInfo &info, llvm::StringRef libraryPath,
+                             llvm::StringRef weightsPath) {
+  if (!code.weights.empty() && weightsPath.empty())
+    return createStringError("the weights are in memory but no weights file is named");
+  WeightsLayout weights = layoutWeights(code.weights);
+  if (!code.weights.empty())
+    if (auto err = writeWeightsFile(code.weights, weights, weightsPath))
+      return err;
   auto metadata = modelMetadata(info);
   if (!metadata)
     return metadata.takeError();
@@ -252,6 +313,29 @@ llvm::Error linkModelLibrary(const ObjectCode &code, llvm::StringRef entry,
   hidden(new llvm::GlobalVariable(module, i64, true, llvm::GlobalValue::ExternalLinkage,
                                   llvm::ConstantInt::get(i64, metadata->size()),
                                   OPENOPT_METADATA_SIZE_SYMBOL));
+  // The weights file's region (zero-filled: .bss, so the file holds none of
+  // it), its size, id and name; an empty region when the weights are inside.
+  uint64_t page = OPENOPT_WEIGHTS_PAGE;
+  auto *region = llvm::ArrayType::get(llvm::Type::getInt8Ty(context),
+                                      (std::max<uint64_t>(weights.size, 1) + page - 1) / page * page);
+  auto *regionGlobal = new llvm::GlobalVariable(module, region, false,
+                                                llvm::GlobalValue::ExternalLinkage,
+                                                llvm::ConstantAggregateZero::get(region),
+                                                OPENOPT_WEIGHTS_SYMBOL);
+  hidden(regionGlobal);
+  // Page aligned, so that the file maps onto it.
+  regionGlobal->setAlignment(llvm::Align(OPENOPT_WEIGHTS_PAGE));
+  hidden(new llvm::GlobalVariable(module, i64, true, llvm::GlobalValue::ExternalLinkage,
+                                  llvm::ConstantInt::get(i64, weights.size),
+                                  OPENOPT_WEIGHTS_SIZE_SYMBOL));
+  hidden(new llvm::GlobalVariable(module, i64, true, llvm::GlobalValue::ExternalLinkage,
+                                  llvm::ConstantInt::get(i64, weights.id),
+                                  OPENOPT_WEIGHTS_ID_SYMBOL));
+  auto *fileName = llvm::ConstantDataArray::getString(
+      context, code.weights.empty() ? "" : llvm::sys::path::filename(weightsPath));
+  hidden(new llvm::GlobalVariable(module, fileName->getType(), true,
+                                  llvm::GlobalValue::ExternalLinkage, fileName,
+                                  OPENOPT_WEIGHTS_FILE_SYMBOL));
   auto object = emitHostObject(module, *builder, 0);
   if (!object)
     return object.takeError();
@@ -296,6 +380,10 @@ llvm::Error linkModelLibrary(const ObjectCode &code, llvm::StringRef entry,
                               "__truncdfbf2=openopt_trunc_f64_bf16"})
     trailing.push_back(std::string("--defsym=") + binding);
   trailing.push_back("--defsym=" + info.name + "_openopt_library=" OPENOPT_LIBRARY_SYMBOL);
+  // Each weight is a place in the mapped region.
+  for (auto [w, offset] : llvm::zip(code.weights, weights.offsets))
+    trailing.push_back("--defsym=" + w.symbol + "=" OPENOPT_WEIGHTS_SYMBOL "+" +
+                       std::to_string(offset));
   trailing.insert(trailing.end(),
                   {"--whole-archive", runtimeArchive, "--no-whole-archive",
                    cross ? OPENOPT_AARCH64_LIBM_LINK : OPENOPT_LIBM_LINK,

@@ -148,6 +148,7 @@ std::vector<WeightBuffer> weightBuffers(llvm::ArrayRef<mlir::memref::GlobalOp> g
     WeightBuffer buffer;
     buffer.symbol = global.getSymName().str();
     buffer.bytes = bytes;
+    buffer.alignment = std::max<size_t>(global.getAlignment().value_or(64), 64);
     buffer.data = memory.get() + shift + offsets[i];
     buffer.storage = memory;
     copyWeight(global, buffer.data, bytes);

@@ -45,6 +45,20 @@ extern "C" {
 #define OPENOPT_METADATA_SYMBOL "__openopt_model_metadata"
 #define OPENOPT_METADATA_SIZE_SYMBOL "__openopt_model_metadata_size"
 #define OPENOPT_ENTRY_SYMBOL "__openopt_model_entry"
+/* The weights kept in a file beside the library (NAME.weights): the region
+ * they are mapped onto (zero-filled in the library, page aligned), its size
+ * (0: the weights are inside the library), the file's name and its id. */
+#define OPENOPT_WEIGHTS_SYMBOL "__openopt_weights"
+#define OPENOPT_WEIGHTS_SIZE_SYMBOL "__openopt_weights_size"
+#define OPENOPT_WEIGHTS_FILE_SYMBOL "__openopt_weights_file"
+#define OPENOPT_WEIGHTS_ID_SYMBOL "__openopt_weights_id"
+/* A weights file: this header (magic, u64 id, u64 size; zeros to 64 KiB,
+ * so that the data maps on systems with 64 KiB pages too), then the
+ * region's bytes. The region is a whole number of 64 KiB pages, so that
+ * mapping the file onto it replaces nothing else. */
+#define OPENOPT_WEIGHTS_MAGIC "OOPTWGT1"
+#define OPENOPT_WEIGHTS_HEADER_BYTES 65536
+#define OPENOPT_WEIGHTS_PAGE 65536
 
 typedef struct openopt_arena openopt_arena;
 
@@ -54,7 +68,10 @@ typedef struct openopt_arena openopt_arena;
 struct openopt_model_library {
   uint64_t magic;
   uint32_t abi_version;
-  uint32_t reserved;
+  /* sizeof(struct openopt_model_library) as the library was built: fields
+   * are only ever added at the end within an ABI version, and a runtime
+   * uses those the library has. */
+  uint32_t size;
   const unsigned char *metadata;
   uint64_t metadata_size;
   /* The compiled model: memref descriptors packed as void ** (one pointer
@@ -69,6 +86,10 @@ struct openopt_model_library {
   openopt_arena *(*arena_create)(const struct openopt_model_library *self);
   void (*arena_destroy)(const struct openopt_model_library *self, openopt_arena *arena);
   void (*release)(const struct openopt_model_library *self, void *buffer);
+  /* Readies the code to run once per process (maps the weights file of a
+   * library whose weights are beside it); 0, or 1 with why not in
+   * `message`. Called when the model is opened. */
+  int (*prepare)(const struct openopt_model_library *self, char *message, size_t message_size);
 };
 
 #ifdef __cplusplus

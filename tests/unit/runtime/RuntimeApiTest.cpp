@@ -79,7 +79,8 @@ std::string readFile(const std::string &path) {
 }
 
 // Compiles `ir` (named `stem`) into a model library; its path.
-std::string compileLibrary(const std::string &stem, const char *ir, int threads = 1) {
+std::string compileLibrary(const std::string &stem, const char *ir, int threads = 1,
+                           bool weightsFile = false) {
   mlir::DialectRegistry registry;
   openopt::registerAllDialectsAndPasses(registry);
   mlir::MLIRContext context(registry);
@@ -88,6 +89,7 @@ std::string compileLibrary(const std::string &stem, const char *ir, int threads 
   request.options.threads = threads;
   request.outputs.object = false;
   request.outputs.sharedLibrary = true;
+  request.outputs.weightsFile = weightsFile;
   request.outputDir = scratchDir() + "/" + stem;
   auto result = openopt::driver::compileModel(context, request, [](llvm::StringRef) {});
   if (!result) {
@@ -500,6 +502,65 @@ TEST(RuntimeApi, ASessionMayRunFewerThreadsThanCompiled) {
     ASSERT_EQ(openopt_session_run(m.session, inputs, 2, outputs, 2, nullptr), OPENOPT_OK);
     EXPECT_EQ(static_cast<float *>(outputs[0].data)[1], 3.0f);
   }
+}
+
+// A model with weights (y = x @ w + b) whose weights are in a file beside
+// the library: it runs like the others; a missing, foreign or cut weights
+// file is refused when the model is opened, naming the file.
+constexpr const char *kWeightsModel = R"mlir(
+func.func @main(%x: tensor<2x4xf32> {nn.name = "x"}) -> (tensor<2x3xf32> {nn.name = "y"}) {
+  %w = nn.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0], [10.0, 11.0, 12.0]]> : tensor<4x3xf32>
+  %b = nn.constant dense<[0.5, -0.5, 1.5]> : tensor<3xf32>
+  %m = nn.matmul %x, %w : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  %y = nn.add %m, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+)mlir";
+
+TEST(RuntimeApi, WeightsInAFileBesideTheLibrary) {
+  std::string path = compileLibrary("weights_model", kWeightsModel, 1, /*weightsFile=*/true);
+  ASSERT_FALSE(path.empty());
+  std::string dir = llvm::sys::path::parent_path(path).str();
+  std::string weights = dir + "/weights_model.weights";
+  ASSERT_TRUE(llvm::sys::fs::exists(weights));
+  auto runs = [&](std::string &message) {
+    openopt_model *model = nullptr;
+    openopt_error *error = nullptr;
+    if (openopt_model_open(path.c_str(), &model, &error) != OPENOPT_OK) {
+      EXPECT_EQ(openopt_error_status(error), OPENOPT_ERROR_LOAD);
+      message = take(error);
+      return false;
+    }
+    openopt_session *session = nullptr;
+    EXPECT_EQ(openopt_session_create(model, nullptr, &session, nullptr), OPENOPT_OK);
+    float x[8] = {1, 0, 0, 0, 0, 1, 1, 0};
+    openopt_tensor input = tensor(OPENOPT_F32, {2, 4}, x, sizeof(x));
+    openopt_tensor output{};
+    EXPECT_EQ(openopt_session_run(session, &input, 1, &output, 1, nullptr), OPENOPT_OK);
+    const float *y = static_cast<const float *>(output.data);
+    EXPECT_EQ(std::vector<float>(y, y + 6), (std::vector<float>{1.5f, 1.5f, 4.5f, 11.5f, 12.5f, 16.5f}));
+    openopt_session_destroy(session);
+    openopt_model_close(model);
+    return true;
+  };
+  std::string message;
+  EXPECT_TRUE(runs(message)) << message;
+
+  std::string good = readFile(weights);
+  llvm::sys::fs::remove(weights);
+  EXPECT_FALSE(runs(message));
+  EXPECT_NE(message.find("cannot open its weights file '" + weights + "'"), std::string::npos)
+      << message;
+  std::string foreign = good;
+  foreign[8] ^= 0x5a; // the id
+  writeFile("weights_model/weights_model.weights", foreign);
+  EXPECT_FALSE(runs(message));
+  EXPECT_NE(message.find("holds the weights of another compile"), std::string::npos) << message;
+  writeFile("weights_model/weights_model.weights", good.substr(0, good.size() - 8));
+  EXPECT_FALSE(runs(message));
+  EXPECT_NE(message.find("is cut short or damaged"), std::string::npos) << message;
+  writeFile("weights_model/weights_model.weights", good);
+  EXPECT_TRUE(runs(message)) << message;
 }
 
 } // namespace

@@ -35,6 +35,7 @@ struct RecipeOutputs {
   bool llvmIR = false;     // LLVM IR (.ll)
   bool object = true;      // a native object file (.o)
   bool sharedLibrary = false; // libNAME.so + NAME.h, with the runtime (runtime/)
+  bool weightsFile = false;   // the library's weights in NAME.weights beside it
 };
 
 struct Recipe {

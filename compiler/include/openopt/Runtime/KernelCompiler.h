@@ -48,6 +48,7 @@ struct WeightBuffer {
   std::shared_ptr<char> storage; ///< shared by the model's weights
   char *data = nullptr;          ///< aligned as the global asks
   size_t bytes = 0;
+  size_t alignment = 64; ///< what the global asks, at least 64
 };
 
 struct ObjectCodeOptions {

@@ -33,6 +33,9 @@ struct ModelLibraryInfo {
   std::string target;
   /// The triple compiled for ("" for this machine).
   std::string triple;
+  /// The weights go to a file beside the library (NAME.weights), mapped
+  /// when the model is opened, instead of inside it.
+  bool weightsFile = false;
 };
 
 /// The runtime's dtype (openopt_dtype of openopt/runtime.h) of `type`.
@@ -51,11 +54,14 @@ std::string modelLibraryHeader(const ModelLibraryInfo &info);
 /// The compiler's version as the library records it ("openopt 0.1.0 (LLVM 22.1.8)").
 std::string compilerVersion();
 
-/// Links `code` (compiled with ObjectCodeOptions::packedEntry = `entry` and
-/// the weights as objects) with the metadata and the runtime into
-/// `libraryPath`.
+/// Links `code` (compiled with ObjectCodeOptions::packedEntry = `entry`) with
+/// the metadata and the runtime into `libraryPath`. The weights the code has
+/// as WeightBuffers (ObjectCodeOptions::weightsInMemory, for
+/// info.weightsFile) are written to `weightsPath` and mapped from there;
+/// weights in its objects are linked in.
 llvm::Error linkModelLibrary(const ObjectCode &code, llvm::StringRef entry,
-                             const ModelLibraryInfo &info, llvm::StringRef libraryPath);
+                             const ModelLibraryInfo &info, llvm::StringRef libraryPath,
+                             llvm::StringRef weightsPath = "");
 
 } // namespace openopt
 
