@@ -6,7 +6,8 @@
  * the caller gets an error instead of a dead process. Checks run on the
  * thread that called the model (the entry function's top level; only loops
  * inside one op run on OpenMP workers), so a thread-local target suffices.
- * Memory the run had allocated before the failure is not reclaimed.
+ * Memory the run had allocated before the failure is the caller's to reclaim
+ * (a model library's arena does; the JIT's buffer pool keeps it).
  *===----------------------------------------------------------------------===*/
 #include "code_support.h"
 

@@ -38,6 +38,9 @@ static int call_model(const openopt_model_library *self, void (*entry)(void **),
   int32_t previous_budget = thread_budget;
   thread_budget = threads;
   int failed = openopt_checked_call(entry, args, message, message_size);
+  /* The run unwound past the code's frees: what it had allocated goes back. */
+  if (failed)
+    openopt_arena_reclaim(arena);
   thread_budget = previous_budget;
   openopt_arena_use(previous_arena);
   return failed;

@@ -40,7 +40,7 @@ OPENOPT_CODE_SUPPORT __attribute__((noreturn)) void openopt_runtime_fail(const c
 
 /* Calls entry(args), catching failed run-time checks: 0, or 1 with the
  * check's message in `message`. Memory the run had allocated before the
- * failure is not reclaimed. */
+ * failure is the caller's to reclaim. */
 OPENOPT_CODE_SUPPORT int openopt_checked_call(void (*entry)(void **), void **args, char *message,
                                               size_t message_size);
 
