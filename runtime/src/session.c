@@ -1,6 +1,7 @@
 /*===- session.c - sessions and runs --------------------------------------===*/
 #include "internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,32 +106,47 @@ static bool count_elements(const int64_t *shape, int32_t rank, size_t element_si
   return true;
 }
 
+/* The message of a failed input check: "input I 'name' f32[batch, 4]: " and
+ * the rest; the descriptions are formatted only when a check fails. */
+static openopt_status input_error(openopt_error **error, openopt_status status,
+                                  const openopt_tensor_spec *spec, size_t index,
+                                  const char *format, ...) __attribute__((format(printf, 5, 6)));
+static openopt_status input_error(openopt_error **error, openopt_status status,
+                                  const openopt_tensor_spec *spec, size_t index,
+                                  const char *format, ...) {
+  char expected[256], detail[512];
+  openopt_describe_spec(spec, expected, sizeof(expected));
+  va_list args;
+  va_start(args, format);
+  vsnprintf(detail, sizeof(detail), format, args);
+  va_end(args);
+  return openopt_fail(error, status, "input %zu %s: %s", index, expected, detail);
+}
+
 static openopt_status check_input(const openopt_model *model, size_t index,
                                   const openopt_tensor *t, const openopt_tensor *all,
                                   openopt_error **error) {
   const openopt_tensor_spec *spec = &model->inputs[index];
-  char expected[256], given[256];
-  openopt_describe_spec(spec, expected, sizeof(expected));
+  char given[256];
   if (t->dtype != spec->dtype)
-    return openopt_fail(error, OPENOPT_ERROR_DTYPE, "input %zu %s: expects %s, got %s (%d)",
-                        index, expected, openopt_dtype_name(spec->dtype),
-                        openopt_dtype_name(t->dtype), (int)t->dtype);
+    return input_error(error, OPENOPT_ERROR_DTYPE, spec, index, "expects %s, got %s (%d)",
+                       openopt_dtype_name(spec->dtype), openopt_dtype_name(t->dtype),
+                       (int)t->dtype);
   if (t->rank != spec->rank)
-    return openopt_fail(error, OPENOPT_ERROR_SHAPE,
-                        "input %zu %s: expects rank %d, got a tensor of rank %d", index,
-                        expected, spec->rank, t->rank);
-  openopt_describe_tensor(t, given, sizeof(given));
+    return input_error(error, OPENOPT_ERROR_SHAPE, spec, index,
+                       "expects rank %d, got a tensor of rank %d", spec->rank, t->rank);
   for (int32_t d = 0; d < spec->rank; ++d) {
-    if (t->shape[d] < 0)
-      return openopt_fail(error, OPENOPT_ERROR_SHAPE,
-                          "input %zu %s: dimension %d is negative (%s)", index, expected, d,
-                          given);
-    if (spec->shape[d] >= 0 && spec->shape[d] != t->shape[d])
-      return openopt_fail(error, OPENOPT_ERROR_SHAPE,
-                          "input %zu %s: dimension %d is fixed to %lld by the model, got %lld "
-                          "(%s)",
-                          index, expected, d, (long long)spec->shape[d],
-                          (long long)t->shape[d], given);
+    if (t->shape[d] < 0) {
+      openopt_describe_tensor(t, given, sizeof(given));
+      return input_error(error, OPENOPT_ERROR_SHAPE, spec, index,
+                         "dimension %d is negative (%s)", d, given);
+    }
+    if (spec->shape[d] >= 0 && spec->shape[d] != t->shape[d]) {
+      openopt_describe_tensor(t, given, sizeof(given));
+      return input_error(error, OPENOPT_ERROR_SHAPE, spec, index,
+                         "dimension %d is fixed to %lld by the model, got %lld (%s)", d,
+                         (long long)spec->shape[d], (long long)t->shape[d], given);
+    }
   }
   /* A named dimension has one size across the inputs. */
   for (int32_t d = 0; d < spec->rank; ++d) {
@@ -149,16 +165,17 @@ static openopt_status check_input(const openopt_model *model, size_t index,
     }
   }
   size_t bytes;
-  if (!count_elements(t->shape, t->rank, openopt_dtype_size(t->dtype), &bytes))
-    return openopt_fail(error, OPENOPT_ERROR_SHAPE, "input %zu %s: %s is too large", index,
-                        expected, given);
-  if (t->bytes < bytes)
-    return openopt_fail(error, OPENOPT_ERROR_BUFFER_TOO_SMALL,
-                        "input %zu %s: %s needs %zu bytes, the buffer has %zu", index, expected,
-                        given, bytes, t->bytes);
+  if (!count_elements(t->shape, t->rank, openopt_dtype_size(t->dtype), &bytes)) {
+    openopt_describe_tensor(t, given, sizeof(given));
+    return input_error(error, OPENOPT_ERROR_SHAPE, spec, index, "%s is too large", given);
+  }
+  if (t->bytes < bytes) {
+    openopt_describe_tensor(t, given, sizeof(given));
+    return input_error(error, OPENOPT_ERROR_BUFFER_TOO_SMALL, spec, index,
+                       "%s needs %zu bytes, the buffer has %zu", given, bytes, t->bytes);
+  }
   if (!t->data && bytes)
-    return openopt_fail(error, OPENOPT_ERROR_NULL_ARGUMENT, "input %zu %s: data is NULL", index,
-                        expected);
+    return input_error(error, OPENOPT_ERROR_NULL_ARGUMENT, spec, index, "data is NULL");
   return OPENOPT_OK;
 }
 
