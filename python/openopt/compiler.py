@@ -1,4 +1,5 @@
 """openopt.compile: a model to a shared library with the `openopt` compiler, then opened here."""
+import atexit
 import json
 import os
 import re
@@ -65,7 +66,7 @@ def _recipe_file(compiler: str, recipe: Recipe, threads: Optional[int], work: st
 def compile(model: Union[str, os.PathLike], recipe: Recipe = None, *, threads: Optional[int] = None,
             output_dir: Optional[str] = None, weights_file: bool = False, compiler: Optional[str] = None) -> Model:
     """Compiles `model` (.onnx or .mlir) for this machine into libNAME.so and NAME.h (in `output_dir`, else a
-    temporary folder kept for the process's life) and opens it.
+    temporary folder removed when the process exits) and opens it.
 
     recipe: a *.recipe.json path or a dict (default: the built-in recipe); threads: overrides its thread count;
     weights_file: the weights go to NAME.weights beside the library (mapped when it is opened).
@@ -73,7 +74,10 @@ def compile(model: Union[str, os.PathLike], recipe: Recipe = None, *, threads: O
     compiler = find_compiler(compiler)
     if not os.path.isfile(model):
         raise OpenOptError(f"no such model file: {model}", "not found")
-    out = output_dir or tempfile.mkdtemp(prefix="openopt-model-")
+    out = output_dir
+    if not out:
+        out = tempfile.mkdtemp(prefix="openopt-model-")
+        atexit.register(shutil.rmtree, out, True)
     os.makedirs(out, exist_ok=True)
     cmd = [compiler, "compile", os.fspath(model), "--emit", "shared-lib", "-o", out]
     recipe_path = _recipe_file(compiler, recipe, threads, out)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional, Union
 
 import numpy as np
-import websockets
 
 from .errors import OpenOptError
 from .runtime import Model, load
@@ -24,6 +23,7 @@ _NUMPY = {"f16": np.float16, "f32": np.float32, "f64": np.float64, "i8": np.int8
           "i32": np.int32, "i64": np.int64, "u8": np.uint8, "u16": np.uint16, "u32": np.uint32,
           "u64": np.uint64, "bool": np.bool_}
 _API_DTYPE = {np.dtype(v): k for k, v in _NUMPY.items()}
+websockets = None  # imported by DaemonClient
 
 
 @dataclass
@@ -45,6 +45,11 @@ class DaemonClient:
     """
 
     def __init__(self, url: str, token: Optional[str] = None, timeout: float = 600.0):
+        global websockets
+        try:
+            import websockets  # only the client needs it (Debian's python3-websockets)
+        except ImportError:
+            raise OpenOptError("DaemonClient needs the websockets package (Debian: python3-websockets)") from None
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("ws", "wss"):
             raise OpenOptError(f"not a WebSocket URL: {url!r} (ws://HOST:PORT/api)", "invalid argument")
@@ -73,13 +78,20 @@ class DaemonClient:
     async def _connect(self):
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
-            return await websockets.connect(self.url, extra_headers=headers, max_size=1 << 30,
-                                            open_timeout=30)
-        except websockets.exceptions.InvalidStatusCode as e:
-            why = {401: "the token was refused (wrong or missing)", 403: "forbidden"}.get(e.status_code, "")
-            raise OpenOptError(f"cannot connect to {self.url}: HTTP {e.status_code} {why}".strip(),
-                               e.status_code) from None
-        except (OSError, asyncio.TimeoutError, websockets.exceptions.WebSocketException) as e:
+            try:
+                return await websockets.connect(self.url, extra_headers=headers, max_size=1 << 30,
+                                                open_timeout=30)
+            except TypeError:  # websockets 14 and later name it additional_headers
+                return await websockets.connect(self.url, additional_headers=headers, max_size=1 << 30,
+                                                open_timeout=30)
+        except websockets.exceptions.WebSocketException as e:
+            # InvalidStatusCode (websockets 10-13) has status_code; InvalidStatus (14+) a response.
+            status = getattr(e, "status_code", None) or getattr(getattr(e, "response", None), "status_code", None)
+            if status is None:
+                raise OpenOptError(f"cannot connect to {self.url}: {e}") from None
+            why = {401: "the token was refused (wrong or missing)", 403: "forbidden"}.get(status, "")
+            raise OpenOptError(f"cannot connect to {self.url}: HTTP {status} {why}".strip(), status) from None
+        except (OSError, asyncio.TimeoutError) as e:
             raise OpenOptError(f"cannot connect to {self.url}: {e}") from None
 
     async def _read(self):

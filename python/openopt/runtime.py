@@ -65,14 +65,18 @@ class Session:
         options = _capi.SessionOptions(threads)
         _check(lib.openopt_session_create(model._handle, ctypes.byref(options), ctypes.byref(handle),
                                           ctypes.byref(error)), error)
-        self._handle = handle
         self._lock = threading.Lock()
+        self._handle = handle
 
     def close(self) -> None:
-        """Frees the session (its buffers and memory); runs on it fail afterwards."""
-        if getattr(self, "_handle", None):
-            _capi.library().openopt_session_destroy(self._handle)
-            self._handle = None
+        """Frees the session (its buffers and memory), after a run in progress; runs on it fail afterwards."""
+        lock = getattr(self, "_lock", None)
+        if lock is None:  # __init__ failed before the session existed
+            return
+        with lock:
+            if self._handle:
+                _capi.library().openopt_session_destroy(self._handle)
+                self._handle = None
 
     def __del__(self):
         self.close()
@@ -114,8 +118,6 @@ class Session:
         """Runs the model on `feeds` (by name, or a sequence in input order); returns the outputs by name.
         Inputs are checked by the runtime (dtype, rank, fixed and named dimensions); arrays are not converted
         to the model's dtype, and a non-contiguous array is copied into C order first."""
-        if not self._handle:
-            raise OpenOptError("the session is closed", "invalid argument")
         arrays = self._ordered(feeds)
         inputs = (_capi.Tensor * max(1, len(arrays)))()
         for t, a in zip(inputs, arrays):
@@ -146,6 +148,8 @@ class Session:
         error = ctypes.c_void_p()
         lib = _capi.library()
         with self._lock:
+            if not self._handle:
+                raise OpenOptError("the session is closed", "invalid argument")
             status = lib.openopt_session_run(self._handle, inputs, len(arrays), outputs, len(outs),
                                              ctypes.byref(error))
             _check(status, error)

@@ -7,7 +7,7 @@
  * thread that called the model (the entry function's top level; only loops
  * inside one op run on OpenMP workers), so a thread-local target suffices.
  * Memory the run had allocated before the failure is the caller's to reclaim
- * (a model library's arena does; the JIT's buffer pool keeps it).
+ * (a model library's arena does; in the JIT it leaks).
  *===----------------------------------------------------------------------===*/
 #include "code_support.h"
 

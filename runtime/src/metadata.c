@@ -9,6 +9,7 @@
 typedef struct reader {
   const unsigned char *at, *end;
   const char *failure; /* what could not be read, NULL while all is well */
+  const char *why;     /* what was wrong with it, when it was read */
 } reader;
 
 static uint32_t read_u32(reader *r, const char *what) {
@@ -88,13 +89,16 @@ static openopt_tensor_spec *read_specs(reader *r, size_t *count, const char *wha
       break;
     if (rank > OPENOPT_MAX_RANK || openopt_dtype_size(spec->dtype) == 0) {
       r->failure = what;
+      r->why = rank > OPENOPT_MAX_RANK ? "a rank above the runtime's maximum" : "an unknown dtype";
       break;
     }
     spec->rank = (int32_t)rank;
     for (uint32_t d = 0; d < rank; ++d) {
       spec->shape[d] = read_i64(r, what);
-      if (spec->shape[d] < -1)
+      if (spec->shape[d] < -1 && !r->failure) {
         r->failure = what;
+        r->why = "a negative dimension";
+      }
     }
     for (uint32_t d = 0; d < rank && !r->failure; ++d)
       spec->dim_names[d] = read_string(r, what);
@@ -115,7 +119,7 @@ openopt_status openopt_read_metadata(openopt_model *model, const unsigned char *
     return openopt_fail(error, OPENOPT_ERROR_LOAD,
                         "the library's model metadata is missing or damaged (no '%s' header)",
                         OPENOPT_METADATA_MAGIC);
-  reader r = {bytes + 8, bytes + size, NULL};
+  reader r = {bytes + 8, bytes + size, NULL, NULL};
   uint32_t version = read_u32(&r, "the version");
   if (version != OPENOPT_RUNTIME_ABI_VERSION)
     return openopt_fail(error, OPENOPT_ERROR_VERSION,
@@ -132,12 +136,34 @@ openopt_status openopt_read_metadata(openopt_model *model, const unsigned char *
     model->inputs = read_specs(&r, &model->num_inputs, "the inputs");
   if (!r.failure)
     model->outputs = read_specs(&r, &model->num_outputs, "the outputs");
-  if (!r.failure && (model->threads < 1 || model->threads > 4096))
+  if (!r.failure && (model->threads < 1 || model->threads > 4096)) {
     r.failure = "the thread count";
-  if (!r.failure && r.at != r.end)
-    r.failure = "its end (bytes follow the outputs)";
+    r.why = "a count outside 1 to 4096";
+  }
+  if (!r.failure && r.at != r.end) {
+    r.failure = "the end";
+    r.why = "bytes after the outputs";
+  }
+  /* Outputs the caller's buffers are sized for must have a fixed shape of a
+   * size that can be counted. */
+  for (size_t i = 0; !r.failure && !model->returns_outputs && i < model->num_outputs; ++i) {
+    const openopt_tensor_spec *spec = &model->outputs[i];
+    size_t total = openopt_dtype_size(spec->dtype);
+    for (int32_t d = 0; d < spec->rank && !r.failure; ++d) {
+      if (spec->shape[d] < 0 ||
+          (spec->shape[d] != 0 && total > SIZE_MAX / (size_t)spec->shape[d])) {
+        r.failure = "the outputs";
+        r.why = "one of unknown or uncountable size, where the caller's buffers are written";
+      } else {
+        total *= (size_t)spec->shape[d];
+      }
+    }
+  }
   if (r.failure) {
     openopt_free_metadata(model);
+    if (r.why)
+      return openopt_fail(error, OPENOPT_ERROR_LOAD,
+                          "the library's model metadata is damaged (%s: %s)", r.failure, r.why);
     return openopt_fail(error, OPENOPT_ERROR_LOAD,
                         "the library's model metadata is damaged: cannot read %s", r.failure);
   }

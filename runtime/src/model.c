@@ -11,6 +11,9 @@
  * before anything else of it is touched. */
 static openopt_status check_library(const openopt_model_library *library, const char *where,
                                     openopt_error **error) {
+  if (!library)
+    return openopt_fail(error, OPENOPT_ERROR_LOAD, "%s gave no model (its %s returned NULL)", where,
+                        OPENOPT_LIBRARY_SYMBOL);
   if (library->magic != OPENOPT_LIBRARY_MAGIC)
     return openopt_fail(error, OPENOPT_ERROR_LOAD,
                         "%s is not an OpenOptimizer model library (its %s has the wrong magic "

@@ -185,8 +185,9 @@ void jitRelease(const openopt_model_library *, void *buffer) { bufferpool::relea
 // The JIT binds its weights by address: nothing to map.
 int jitPrepare(const openopt_model_library *, char *, size_t) { return 0; }
 
-llvm::Error runtimeError(openopt_error *error) {
-  std::string message = openopt_error_message(error);
+llvm::Error runtimeError(openopt_status status, openopt_error *error) {
+  // No error object means none could be allocated: the status says what.
+  std::string message = error ? openopt_error_message(error) : openopt_status_name(status);
   openopt_error_free(error);
   return createStringError("%s", message.c_str());
 }
@@ -331,9 +332,12 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
   library.library.release = jitRelease;
   library.library.prepare = jitPrepare;
   openopt_error *error = nullptr;
-  if (openopt_model_open_linked(&library.library, &model->runtimeModel, &error) != OPENOPT_OK ||
-      openopt_session_create(model->runtimeModel, nullptr, &model->session, &error) != OPENOPT_OK)
-    return runtimeError(error);
+  openopt_status status =
+      openopt_model_open_linked(&library.library, &model->runtimeModel, &error);
+  if (status == OPENOPT_OK)
+    status = openopt_session_create(model->runtimeModel, nullptr, &model->session, &error);
+  if (status != OPENOPT_OK)
+    return runtimeError(status, error);
   // A debugging aid: a map that cannot be written costs a warning only.
   if (perfMapRequested())
     if (auto err = appendPerfMap(**jit, code->objects))
@@ -375,10 +379,12 @@ llvm::Error CompiledModel::run(llvm::ArrayRef<const HostTensor *> inputs,
       o.data = t.data();
       o.bytes = size_t(t.numBytes());
     }
+  std::lock_guard<std::mutex> lock(runLock);
   openopt_error *error = nullptr;
-  if (openopt_session_run(session, in.data(), in.size(), out.data(), out.size(), &error) !=
-      OPENOPT_OK)
-    return runtimeError(error);
+  if (openopt_status status =
+          openopt_session_run(session, in.data(), in.size(), out.data(), out.size(), &error);
+      status != OPENOPT_OK)
+    return runtimeError(status, error);
   if (returnOutputs)
     for (auto [spec, t, o] : llvm::zip(outputSpecs, outputs, out)) {
       t = HostTensor(spec.dtype, llvm::ArrayRef<int64_t>(o.shape, size_t(o.rank)));

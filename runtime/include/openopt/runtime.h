@@ -29,7 +29,11 @@
  * Threads. A model is immutable once opened: any number of threads may query
  * it and create sessions on it. A session runs one call at a time; calls on
  * one session from several threads are serialised. Sessions of one model run
- * concurrently. A model must outlive its sessions.
+ * concurrently. A model must outlive its sessions. The first session of a
+ * model compiled for more than one thread sets OMP_PLACES and OMP_PROC_BIND
+ * with setenv, unless a thread binding is set already (see
+ * docs/deploying.md): create it before other threads read the environment,
+ * or set OMP_PROC_BIND yourself.
  *
  * Errors. Every function that can fail returns an openopt_status and, when
  * `error` is not NULL, stores a message (free it with openopt_error_free) that

@@ -417,7 +417,17 @@ TEST(RuntimeApi, RefusesFilesThatAreNoModelLibrary) {
   size_t name = damaged.find(std::string("\x01\0\0\0x", 5), meta);
   ASSERT_NE(name, std::string::npos);
   damaged[name + 3] = 0x7f;
+  // The static output y [2, 3] made [?, 3]: a caller's buffer could not be
+  // sized for it.
+  std::string dynamicOutput = bytes;
+  size_t y = dynamicOutput.find(std::string("\x01\0\0\0y\x03\0\0\0\x02\0\0\0\x02\0\0\0\0\0\0\0", 21),
+                                meta);
+  ASSERT_NE(y, std::string::npos);
+  std::memset(dynamicOutput.data() + y + 13, 0xff, 8);
   std::vector<Case> cases = {
+      {writeFile("dynamic_output.so", dynamicOutput), OPENOPT_ERROR_LOAD,
+       "the library's model metadata is damaged (the outputs: one of unknown or uncountable size, "
+       "where the caller's buffers are written)"},
       {scratchDir() + "/missing.so", OPENOPT_ERROR_LOAD, "cannot load '"},
       {writeFile("truncated.so", bytes.substr(0, bytes.size() / 2)), OPENOPT_ERROR_LOAD,
        "cannot load '"},

@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -86,8 +87,7 @@ public:
   /// match inputs() in order, dtype, rank and static dimensions. Outputs of static shape are written into `outputs` (as from
   /// allocateOutputs(), allocated when missing); outputs of dynamic shape
   /// replace theirs. A failed run-time check (a shape constraint broken by
-  /// the inputs) is an error naming the node. Profiled runs of one model must
-  /// not overlap (they share one collector).
+  /// the inputs) is an error naming the node. Runs of one model take turns.
   llvm::Error run(llvm::ArrayRef<const HostTensor *> inputs,
                   std::vector<HostTensor> &outputs);
 
@@ -119,6 +119,9 @@ private:
   std::unique_ptr<JitModelLibrary> library;
   openopt_model *runtimeModel = nullptr;
   openopt_session *session = nullptr;
+  /// Runs take turns: returned outputs are copied out of the session's
+  /// buffers, which the next run reuses.
+  std::mutex runLock;
   /// The weights the compiled code reads (bound by address, not compiled).
   std::vector<WeightBuffer> weights;
   void (*entry)(void **) = nullptr;
