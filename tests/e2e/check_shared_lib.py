@@ -3,7 +3,7 @@
 ONNX Runtime.
 
   check_shared_lib.py MODEL.onnx|DIR... [--openopt PATH] [--threads 1,2] [--tol 1e-4] [--seed 1]
-                      [--cc cc] [--work DIR] [--iterations N] [--target aarch64-linux-gnu]
+                      [--cc cc] [--work DIR] [--iterations N] [--target aarch64-linux-gnu] [--isa avx2]
 
 For each model and thread count: compile libNAME.so and NAME.h; check with readelf that the library
 needs nothing but libc, libm, the dynamic loader and (above one thread) the OpenMP runtime; build
@@ -54,11 +54,13 @@ def run(cmd, timeout=900):
     return proc.stdout
 
 
-def recipe_for(openopt, threads, work):
+def recipe_for(openopt, threads, work, isa=None):
     text = run([openopt, "recipe", "default"])
     recipe = json.loads("\n".join(l for l in text.splitlines() if not l.lstrip().startswith("//")))
     recipe["target"]["threads"] = threads
-    path = os.path.join(work, f"threads{threads}.recipe.json")
+    if isa:
+        recipe["target"]["isa"] = isa
+    path = os.path.join(work, f"threads{threads}{isa or ''}.recipe.json")
     with open(path, "w") as f:
         json.dump(recipe, f)
     return path
@@ -90,7 +92,7 @@ def check_model(model_path, threads, args, openopt, work, tally, table):
     try:
         target = ["--target", args.target] if args.target else []
         run([openopt, "compile", model_path, "--emit", "shared-lib", "-o", out,
-             "--recipe", recipe_for(openopt, threads, work), *target])
+             "--recipe", recipe_for(openopt, threads, work, args.isa), *target])
         library = os.path.join(out, f"lib{name}.so")
         needed = needed_libraries(library)
         bad = [n for n in needed if not ALLOWED_NEEDED.match(n) or re.search(r"LLVM|MLIR", n)]
@@ -166,6 +168,7 @@ def main(argv):
     p.add_argument("--iterations", type=int, default=3, help="timed runs per model (default 3)")
     p.add_argument("--work", help="keep the libraries and outputs here")
     p.add_argument("--target", choices=["aarch64-linux-gnu"], help="cross-compile, and run under qemu-aarch64")
+    p.add_argument("--isa", choices=["avx2", "avx512"], help="the recipe's ISA (default: the host's)")
     args = p.parse_args(argv)
     if args.target:
         missing = [what for what, ok in (("qemu-aarch64 (qemu-user)", shutil.which("qemu-aarch64")),
