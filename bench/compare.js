@@ -18,8 +18,8 @@ const USAGE = `usage: node bench/compare.js [--models DIR] [--openopt PATH] [--t
 For every DIR/*.onnx (DIR may be a comma-separated list) and every thread count, alternates rounds of ours and ORT (ours, ORT, ours, ORT, ...):
   ours: openopt run MODEL --random-inputs --seed 1 --iterations K --threads T  (its latency_ms median;
         the JIT compile is not timed)
-  AOT:  the model compiled once per thread count as a shared library (openopt compile --emit shared-lib,
-        the recipe's threads set to T), run by runtime/examples/run_model.c (built with --cc against the
+  AOT:  the model compiled once per thread count as a shared library (openopt compile --emit shared-lib
+        --threads T), run by runtime/examples/run_model.c (built with --cc against the
         library's header) on the same kind of inputs: K timed runs after 2 untimed ones (median)
   ORT:  in this process, intraOpNumThreads=T, interOpNumThreads=1, sequential, graphOptimizationLevel=all;
         --warmup runs once per session and 2 before each round, then K timed session.run calls (median),
@@ -141,24 +141,16 @@ function runTool(cmd, timeoutS) {
   return r.stdout;
 }
 
-// A recipe (the given one, else the built-in) with its thread count set to `threads`.
-function recipeWithThreads(args, threads, dir) {
-  const text = args.recipe ? fs.readFileSync(args.recipe, 'utf8') : runTool([args.openopt, 'recipe', 'default'], 60);
-  const recipe = JSON.parse(text.split('\n').filter((l) => !l.trim().startsWith('//')).join('\n'));
-  recipe.target = { ...(recipe.target || {}), threads };
-  const file = path.join(dir, `threads${threads}.recipe.json`);
-  fs.writeFileSync(file, JSON.stringify(recipe));
-  return file;
-}
-
 // The model as a shared library for `threads` threads, its driver, and input files; what aotRound runs.
 function prepareAot(args, model, threads, infos, dir) {
   const name = path.basename(model, '.onnx');
-  let id = name.replace(/[^A-Za-z0-9_]/g, '_');
-  if (!id || /^[0-9]/.test(id)) id = 'm_' + id;
   const out = path.join(dir, `${name}_t${threads}`);
-  runTool([args.openopt, 'compile', model, '--emit', 'shared-lib', '-o', out,
-           '--recipe', recipeWithThreads(args, threads, dir)], args.timeout);
+  const compile = [args.openopt, 'compile', model, '--emit', 'shared-lib', '-o', out, '--threads', String(threads)];
+  if (args.recipe) compile.push('--recipe', args.recipe);
+  // The compiler names the library (lib<ID>.so, beside <ID>.h).
+  const written = /^wrote (\S+\.so) /m.exec(runTool(compile, args.timeout));
+  if (!written) throw new Error('openopt compile wrote no library');
+  const id = path.basename(written[1]).replace(/^lib/, '').replace(/\.so$/, '');
   const driver = path.join(out, 'run_model');
   runTool([args.cc, '-O2', `-DMODEL_HEADER="${id}.h"`, `-DMODEL_OPEN=${id}_open`,
            path.join(REPO, 'runtime', 'examples', 'run_model.c'), '-I', out, '-L', out, `-l${id}`,

@@ -27,11 +27,6 @@ def find_compiler(path: Optional[str] = None) -> str:
     raise OpenOptError("cannot find the openopt compiler: build it, put it on PATH, or set OPENOPT_BIN")
 
 
-def _strip_comments(text: str) -> str:
-    # Recipes allow // comments on lines of their own.
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
-
-
 def _run(cmd):
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -41,25 +36,13 @@ def _run(cmd):
     return proc.stdout
 
 
-def _recipe_file(compiler: str, recipe: Recipe, threads: Optional[int], work: str) -> Optional[str]:
-    """A recipe file for `openopt compile`: `recipe` as given (a path, or a dict), with `threads` set."""
-    if recipe is None and threads is None:
-        return None
-    if isinstance(recipe, Mapping):
-        data = dict(recipe)
-    else:
-        text = _run([compiler, "recipe", "default"]) if recipe is None else open(recipe).read()
-        try:
-            data = json.loads(_strip_comments(text))
-        except ValueError as e:
-            raise OpenOptError(f"recipe {recipe}: not JSON: {e}") from None
-    if threads is not None:
-        if not isinstance(threads, int) or threads < 1:
-            raise OpenOptError(f"threads must be a positive integer, got {threads!r}", "invalid argument")
-        data["target"] = {**data.get("target", {}), "threads": threads}
+def _recipe_file(recipe: Recipe, work: str) -> Optional[str]:
+    """A recipe file for `openopt compile`: `recipe` itself (a path), or a dict written as JSON."""
+    if recipe is None or not isinstance(recipe, Mapping):
+        return None if recipe is None else os.fspath(recipe)
     path = os.path.join(work, "compile.recipe.json")
     with open(path, "w") as f:
-        json.dump(data, f)
+        json.dump(dict(recipe), f)
     return path
 
 
@@ -80,9 +63,13 @@ def compile(model: Union[str, os.PathLike], recipe: Recipe = None, *, threads: O
         atexit.register(shutil.rmtree, out, True)
     os.makedirs(out, exist_ok=True)
     cmd = [compiler, "compile", os.fspath(model), "--emit", "shared-lib", "-o", out]
-    recipe_path = _recipe_file(compiler, recipe, threads, out)
+    recipe_path = _recipe_file(recipe, out)
     if recipe_path:
         cmd += ["--recipe", recipe_path]
+    if threads is not None:
+        if not isinstance(threads, int) or threads < 1:
+            raise OpenOptError(f"threads must be a positive integer, got {threads!r}", "invalid argument")
+        cmd += ["--threads", str(threads)]
     if weights_file:
         cmd.append("--weights-file")
     stdout = _run(cmd)

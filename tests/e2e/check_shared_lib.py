@@ -54,13 +54,12 @@ def run(cmd, timeout=900):
     return proc.stdout
 
 
-def recipe_for(openopt, threads, work, isa=None):
+def recipe_with_isa(openopt, isa, work):
+    """The built-in recipe with its ISA set to `isa`."""
     text = run([openopt, "recipe", "default"])
     recipe = json.loads("\n".join(l for l in text.splitlines() if not l.lstrip().startswith("//")))
-    recipe["target"]["threads"] = threads
-    if isa:
-        recipe["target"]["isa"] = isa
-    path = os.path.join(work, f"threads{threads}{isa or ''}.recipe.json")
+    recipe["target"]["isa"] = isa
+    path = os.path.join(work, f"{isa}.recipe.json")
     with open(path, "w") as f:
         json.dump(recipe, f)
     return path
@@ -84,20 +83,27 @@ def build_generic_example(args, openopt, work):
 
 def check_model(model_path, threads, args, openopt, work, tally, table):
     stem = os.path.splitext(os.path.basename(model_path))[0]
-    name = re.sub(r"[^A-Za-z0-9_]", "_", stem)
-    if not name or name[0].isdigit():
-        name = "m_" + name
     label = f"{stem} at {threads} thread(s)"
     out = os.path.join(work, f"{stem}_t{threads}")
     try:
-        target = ["--target", args.target] if args.target else []
-        run([openopt, "compile", model_path, "--emit", "shared-lib", "-o", out,
-             "--recipe", recipe_for(openopt, threads, work, args.isa), *target])
-        library = os.path.join(out, f"lib{name}.so")
+        flags = ["--target", args.target] if args.target else []
+        if args.isa:
+            flags += ["--recipe", recipe_with_isa(openopt, args.isa, work)]
+        written = re.findall(r"^wrote (\S+\.so) ", run([openopt, "compile", model_path, "--emit", "shared-lib",
+                                                          "-o", out, "--threads", str(threads), *flags]), re.M)
+        if not written:
+            raise RuntimeError("openopt compile wrote no library")
+        # The compiler names the library: lib<NAME>.so beside <NAME>.h.
+        library = written[0]
+        name = os.path.basename(library)[len("lib"):-len(".so")]
         needed = needed_libraries(library)
         bad = [n for n in needed if not ALLOWED_NEEDED.match(n) or re.search(r"LLVM|MLIR", n)]
         if bad:
             tally.fail(f"{label}: the library needs {', '.join(bad)}")
+            return
+        # Compiled for the threads asked: the OpenMP runtime above one thread, none at one.
+        if ("libomp.so.5" in needed) != (threads > 1):
+            tally.fail(f"{label}: the library {'lacks' if threads > 1 else 'needs'} libomp.so.5 ({', '.join(needed)})")
             return
         tally.passed += 1
         print(f"{label}: needs only {', '.join(needed)} [ok]")

@@ -48,6 +48,11 @@ static cl::opt<std::string> targetTriple(
              "LLVM IR to run there). Default: this machine"),
     cl::value_desc("TRIPLE"), cl::init(""), cl::sub(compileCommand));
 
+static cl::opt<unsigned> threads(
+    "threads",
+    cl::desc("Threads the code is compiled for (default: the recipe's, 1 in the built-in one)"),
+    cl::init(1), cl::sub(compileCommand));
+
 static cl::opt<bool> weightsFile(
     "weights-file",
     cl::desc("With shared-lib: write the weights to NAME.weights beside the library (mapped when "
@@ -100,6 +105,10 @@ int runCompile(mlir::MLIRContext &context) {
   request.record = record;
   request.outputDir = outputDir;
   request.options.targetTriple = targetTriple;
+  if (threads < 1 || threads > 256)
+    return reportError(llvm::createStringError("--threads must be between 1 and 256"));
+  if (threads.getNumOccurrences())
+    request.options.threads = threads;
   auto outputs = emittedOutputs(request.outputs);
   if (!outputs)
     return reportError(outputs.takeError());

@@ -159,6 +159,11 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
             "input %s has dynamic dimensions; compile writes an object or LLVM IR for static "
             "shapes (a shared library, outputs.sharedLibrary, runs at any size)",
             spec.describe().c_str());
+  // The weights file holds the shared library's weights: an object file
+  // compiled with it would have none.
+  if (outputs.weightsFile && (!outputs.sharedLibrary || outputs.object))
+    return createStringError("outputs.weightsFile is for a shared library alone: ask for the "
+                             "shared library without the object file (--emit shared-lib)");
   std::optional<ModelLibraryInfo> library;
   if (outputs.sharedLibrary) {
     auto info = libraryInfo(**module, request.modelPath, *targeted);

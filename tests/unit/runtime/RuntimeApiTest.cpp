@@ -571,6 +571,22 @@ TEST(RuntimeApi, WeightsInAFileBesideTheLibrary) {
   EXPECT_NE(message.find("is cut short or damaged"), std::string::npos) << message;
   writeFile("weights_model/weights_model.weights", good);
   EXPECT_TRUE(runs(message)) << message;
+
+  // An object file compiled with the weights in a file would have none.
+  mlir::DialectRegistry registry;
+  openopt::registerAllDialectsAndPasses(registry);
+  mlir::MLIRContext context(registry);
+  openopt::driver::CompileRequest request;
+  request.modelPath = writeFile("weights_object.mlir", kWeightsModel);
+  request.outputs.object = true;
+  request.outputs.sharedLibrary = true;
+  request.outputs.weightsFile = true;
+  request.outputDir = scratchDir() + "/weights_object";
+  auto result = openopt::driver::compileModel(context, request, [](llvm::StringRef) {});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(llvm::toString(result.takeError()),
+            "outputs.weightsFile is for a shared library alone: ask for the shared library "
+            "without the object file (--emit shared-lib)");
 }
 
 } // namespace
