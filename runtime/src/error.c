@@ -44,6 +44,7 @@ const char *openopt_status_name(openopt_status status) {
   case OPENOPT_ERROR_OUT_OF_MEMORY: return "out of memory";
   case OPENOPT_ERROR_RUN: return "run-time check failed";
   case OPENOPT_ERROR_NOT_FOUND: return "not found";
+  case OPENOPT_ERROR_DEVICE: return "device error";
   }
   return "unknown status";
 }

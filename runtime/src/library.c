@@ -21,6 +21,10 @@
 OPENOPT_HIDDEN extern const unsigned char __openopt_model_metadata[];
 OPENOPT_HIDDEN extern const uint64_t __openopt_model_metadata_size;
 OPENOPT_HIDDEN extern void __openopt_model_entry(void **args);
+OPENOPT_HIDDEN extern const uint32_t __openopt_model_device;
+
+/* cuda_model.c: the functions of a model compiled for the cuda target. */
+OPENOPT_HIDDEN void openopt_cuda_fill_library(openopt_model_library *library);
 OPENOPT_HIDDEN extern unsigned char __openopt_weights[];
 OPENOPT_HIDDEN extern const uint64_t __openopt_weights_size;
 OPENOPT_HIDDEN extern const uint64_t __openopt_weights_id;
@@ -144,6 +148,8 @@ static void fill_library(void) {
   library.arena_destroy = arena_destroy;
   library.release = release;
   library.prepare = prepare;
+  if (__openopt_model_device == OPENOPT_DEVICE_CUDA)
+    openopt_cuda_fill_library(&library);
 }
 
 OPENOPT_API const openopt_model_library *openopt_model_library_v1(void) {

@@ -291,9 +291,11 @@ static openopt_status run_locked(openopt_session *session, const openopt_tensor 
   args[num_words] = results;
 
   char message[1024];
-  if (model->library->call(model->library, model->library->entry, args, session->arena,
-                           session->threads, message, sizeof(message)) != 0)
-    return openopt_fail(error, OPENOPT_ERROR_RUN, "model '%s': %s", model->name, message);
+  int failed = model->library->call(model->library, model->library->entry, args, session->arena,
+                                    session->threads, message, sizeof(message));
+  if (failed)
+    return openopt_fail(error, failed == 2 ? OPENOPT_ERROR_DEVICE : OPENOPT_ERROR_RUN,
+                        "model '%s': %s", model->name, message);
   if (model->returns_outputs) {
     /* Each output is the callee's own allocation (it clones any result it
      * does not own); each is freed once, after every output is copied. */

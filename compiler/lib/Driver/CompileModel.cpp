@@ -1,12 +1,15 @@
 //===- CompileModel.cpp - a model to the files a recipe asks for ----------===//
 #include "openopt/Driver/CompileModel.h"
 
+#include "openopt/Codegen/CUDA/CudaPipeline.h"
 #include "openopt/Runtime/CompiledModel.h"
 #include "openopt/Runtime/ModelLibrary.h"
 #include "openopt/Runtime/NativeCode.h"
 #include "openopt/Support/EntryFunction.h"
 #include "openopt/Support/VectorBits.h"
 #include "openopt/Tools/ModelLoader.h"
+
+#include "openopt/runtime.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FileSystem.h"
@@ -59,9 +62,15 @@ llvm::Expected<ModelLibraryInfo> libraryInfo(mlir::ModuleOp module, llvm::String
       info.outputs, [](const TensorSpec &spec) { return !spec.hasStaticShape(); });
   info.threads = std::max(1, options.threads);
   info.triple = options.targetTriple;
-  info.target = !options.targetTriple.empty() ? "aarch64 neon"
+  info.target = !options.cudaArch.empty()          ? "cuda " + options.cudaArch
+                : !options.targetTriple.empty()            ? "aarch64 neon"
                 : resolveVectorBits(options.vectorBits) >= 512 ? "x86_64 avx512"
                                                                : "x86_64 avx2";
+  info.cuda = !options.cudaArch.empty();
+  if (info.cuda && info.returnsOutputs)
+    return createStringError(
+        "the cuda target needs outputs of static shape; this model's are sized at run time "
+        "(give the inputs fixed shapes, or compile it for the CPU)");
   // Refused now, not after the compile.
   if (auto metadata = modelMetadata(info); !metadata)
     return metadata.takeError();
@@ -118,11 +127,41 @@ std::string defaultOutputDir(llvm::StringRef modelPath) {
   return (llvm::sys::path::stem(modelPath) + ".openopt").str();
 }
 
+// The architecture of the first GPU here, for a cuda recipe that names none.
+llvm::Expected<std::string> localGpuArch() {
+  openopt_gpu_device device;
+  size_t count = 0;
+  openopt_error *error = nullptr;
+  openopt_status status = openopt_gpu_devices(&device, 1, &count, &error);
+  std::string why = error ? openopt_error_message(error) : "";
+  openopt_error_free(error);
+  if (status != OPENOPT_OK || count == 0)
+    return createStringError("the cuda recipe names no \"arch\" and there is no GPU here to "
+                             "take it from (%s); give one of %s",
+                             why.empty() ? "the driver sees none" : why.c_str(),
+                             supportedCudaArchs().str().c_str());
+  return std::string(device.arch);
+}
+
 // The options for the request's target: another machine's (a cross
 // compile) plans 8-lane vectors (two NEON registers each on aarch64: the
 // register tiles of the 256-bit schedules fit its 32 registers) and asks
 // nothing of this host.
 llvm::Expected<CpuPipelineOptions> targetOptions(CpuPipelineOptions options) {
+  if (!options.cudaArch.empty()) {
+    auto toolkit = findCudaToolkit();
+    if (!toolkit)
+      return toolkit.takeError();
+    if (options.cudaArch == "auto") {
+      auto arch = localGpuArch();
+      if (!arch)
+        return arch.takeError();
+      options.cudaArch = *arch;
+    }
+    if (!isSupportedCudaArch(options.cudaArch))
+      return createStringError("the cuda target compiles for %s, not %s",
+                               supportedCudaArchs().str().c_str(), options.cudaArch.c_str());
+  }
   auto kind = targetKind(options.targetTriple);
   if (!kind)
     return kind.takeError();

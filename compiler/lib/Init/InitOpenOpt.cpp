@@ -7,6 +7,7 @@
 #include "openopt/InitOpenOpt.h"
 
 #include "openopt/Codegen/CPU/Passes.h"
+#include "openopt/Codegen/CUDA/Passes.h"
 #include "openopt/Conversion/Passes.h"
 #include "openopt/Dialect/NN/NNDialect.h"
 #include "openopt/Transforms/Passes.h"
@@ -26,6 +27,7 @@ void registerAllDialectsAndPasses(mlir::DialectRegistry &registry) {
     mlir::registerAllPasses();
     registerOpenOptConversionPasses();
     registerOpenOptCpuPasses();
+    registerOpenOptCudaPasses();
     registerOpenOptTransformsPasses();
     return true;
   }();

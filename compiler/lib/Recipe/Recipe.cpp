@@ -105,6 +105,17 @@ CpuPipelineOptions Recipe::cpuOptions() const {
   options.tileM = tileM;
   options.tileN = tileN;
   options.tileK = tileK;
+  if (target == "cuda") {
+    options.cudaArch = arch.empty() ? "auto" : arch;
+    // The CPU's schedules (packed weights, register tiles) are not for GPU
+    // kernels; the host code runs on one thread.
+    options.vectorizeMatmul = false;
+    options.splitKernels = false;
+    options.threads = 1;
+    // The lowering's AVX-512-only routes (direct and few-channel
+    // convolutions) stay off.
+    options.vectorBits = 256;
+  }
   return options;
 }
 

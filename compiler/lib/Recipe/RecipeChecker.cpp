@@ -285,12 +285,19 @@ private:
     const auto *target = object(value, "/target");
     if (!target)
       return;
-    members(*target, "/target", {"kind", "threads", "isa"});
+    members(*target, "/target", {"kind", "threads", "isa", "arch", "precision"});
     if (!target->get("kind"))
-      error("/target/kind", "missing \"kind\" (\"cpu\")");
+      error("/target/kind", "missing \"kind\" (\"cpu\" or \"cuda\")");
     oneOf(*target, "/target", "kind", {"cpu", "cuda"}, recipe.target);
-    if (recipe.target == "cuda")
-      error("/target/kind", "target \"cuda\" is not available in this build; use \"cpu\"");
+    oneOf(*target, "/target", "arch", {"sm_80", "sm_86", "sm_89", "sm_90"}, recipe.arch);
+    oneOf(*target, "/target", "precision", {"f32"}, recipe.precision);
+    if (recipe.target != "cuda")
+      for (const char *key : {"arch", "precision"})
+        if (target->get(key))
+          error(member("/target", key),
+                llvm::formatv("\"{0}\" is for target \"cuda\"; this recipe's is \"{1}\"", key,
+                              recipe.target)
+                    .str());
     integer(*target, "/target", "threads", 1, 256, recipe.threads);
     oneOf(*target, "/target", "isa", {"auto", "avx2", "avx512"}, recipe.isa);
     llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();

@@ -313,6 +313,11 @@ llvm::Error linkModelLibrary(const ObjectCode &code, llvm::StringRef entry,
   hidden(new llvm::GlobalVariable(module, i64, true, llvm::GlobalValue::ExternalLinkage,
                                   llvm::ConstantInt::get(i64, metadata->size()),
                                   OPENOPT_METADATA_SIZE_SYMBOL));
+  auto *i32 = llvm::Type::getInt32Ty(context);
+  hidden(new llvm::GlobalVariable(
+      module, i32, true, llvm::GlobalValue::ExternalLinkage,
+      llvm::ConstantInt::get(i32, info.cuda ? OPENOPT_DEVICE_CUDA : OPENOPT_DEVICE_CPU),
+      OPENOPT_DEVICE_SYMBOL));
   // The weights file's region (zero-filled: .bss, so the file holds none of
   // it), its size, id and name; an empty region when the weights are inside.
   uint64_t page = OPENOPT_WEIGHTS_PAGE;

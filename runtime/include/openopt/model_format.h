@@ -45,6 +45,13 @@ extern "C" {
 #define OPENOPT_METADATA_SYMBOL "__openopt_model_metadata"
 #define OPENOPT_METADATA_SIZE_SYMBOL "__openopt_model_metadata_size"
 #define OPENOPT_ENTRY_SYMBOL "__openopt_model_entry"
+/* A u32: where the compiled code runs (OPENOPT_DEVICE_CPU or _CUDA). */
+#define OPENOPT_DEVICE_SYMBOL "__openopt_model_device"
+#define OPENOPT_DEVICE_CPU 0u
+/* The entry function takes device buffers; its host code calls the mgpu*
+ * functions of MLIR's GPU lowering, which the runtime defines over the CUDA
+ * driver (loaded at run time). */
+#define OPENOPT_DEVICE_CUDA 1u
 /* The weights kept in a file beside the library (NAME.weights): the region
  * they are mapped onto (zero-filled in the library, page aligned), its size
  * (0: the weights are inside the library), the file's name and its id. */
@@ -79,7 +86,8 @@ struct openopt_model_library {
   void (*entry)(void **args);
   /* Calls entry(args) in the library's own runtime: its allocator drawing on
    * `arena`, at most `threads` threads, its run-time check failures caught.
-   * Returns 0, or 1 with the failed check's message in `message`. */
+   * Returns 0, or 1 with the failed check's message in `message`, or 2 with
+   * why the device failed (no GPU or driver, out of device memory...). */
   int (*call)(const struct openopt_model_library *self, void (*entry)(void **), void **args,
               openopt_arena *arena, int32_t threads, char *message, size_t message_size);
   /* Buffers for the compiled code (and what it returned) from that allocator. */

@@ -73,7 +73,10 @@ typedef enum openopt_status {
   OPENOPT_ERROR_OUT_OF_MEMORY = 8,
   OPENOPT_ERROR_RUN = 9, /* the model's own run-time check failed (e.g. a shape the
                             inputs imply is inconsistent) */
-  OPENOPT_ERROR_NOT_FOUND = 10 /* no input or output of that name */
+  OPENOPT_ERROR_NOT_FOUND = 10, /* no input or output of that name */
+  OPENOPT_ERROR_DEVICE = 11     /* a GPU model without a usable GPU (no driver, no
+                                   device, an architecture the model lacks) or a
+                                   GPU failure (out of device memory, a fault) */
 } openopt_status;
 
 /* Element types. Bool is one byte per element (0 or 1). */
@@ -194,6 +197,26 @@ OPENOPT_API openopt_status openopt_session_run(openopt_session *session,
                                                const openopt_tensor *inputs, size_t num_inputs,
                                                openopt_tensor *outputs, size_t num_outputs,
                                                openopt_error **error);
+
+/* NVIDIA GPUs, through the CUDA driver (libcuda.so.1, opened at first use:
+ * nothing here needs it to be installed). */
+typedef struct openopt_gpu_device {
+  int32_t index;
+  char name[256];
+  char arch[16];            /* "sm_90" */
+  uint64_t memory_bytes;
+  int32_t driver_version;   /* 13000 for CUDA 13.0 */
+  int32_t multiprocessors;
+  int32_t clock_khz;        /* 0 where the driver does not say */
+  int32_t memory_clock_khz;
+  int32_t memory_bus_bits;
+} openopt_gpu_device;
+
+/* Describes up to `capacity` GPUs into `devices` and stores how many there
+ * are in *count. OPENOPT_ERROR_DEVICE (with why) where there is no driver
+ * or it cannot start; *count is then 0. */
+OPENOPT_API openopt_status openopt_gpu_devices(openopt_gpu_device *devices, size_t capacity,
+                                               size_t *count, openopt_error **error);
 
 #ifdef __cplusplus
 }

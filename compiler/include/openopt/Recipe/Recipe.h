@@ -44,6 +44,10 @@ struct Recipe {
   std::string target = "cpu";
   int threads = 1;
   std::string isa = "auto"; // auto, avx2, avx512
+  /// Target "cuda": the GPU architecture ("sm_90"; "" takes the device's).
+  std::string arch;
+  /// Target "cuda": how float math is done ("f32": exact f32, no TF32).
+  std::string precision = "f32";
   std::vector<RecipePass> graphPasses;
   bool vectorizeMatmul = true;
   bool kernels = true;

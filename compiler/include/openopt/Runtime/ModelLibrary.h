@@ -29,8 +29,10 @@ struct ModelLibraryInfo {
   /// Outputs come back allocated by the code (CpuPipelineOptions::returnOutputs).
   bool returnsOutputs = false;
   int threads = 1;
-  /// "x86_64 avx512", "aarch64 neon", ...
+  /// "x86_64 avx512", "aarch64 neon", "cuda sm_90" ...
   std::string target;
+  /// The kernels are for an NVIDIA GPU (the host code for `triple`).
+  bool cuda = false;
   /// The triple compiled for ("" for this machine).
   std::string triple;
   /// The weights go to a file beside the library (NAME.weights), mapped

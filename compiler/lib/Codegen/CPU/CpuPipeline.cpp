@@ -1,5 +1,6 @@
 //===- CpuPipeline.cpp - nn to LLVM dialect for the host CPU ---------------===//
 #include "openopt/Codegen/CPU/CpuPipeline.h"
+#include "openopt/Codegen/CUDA/CudaPipeline.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -63,6 +64,14 @@ std::vector<std::string> frontPasses(const CpuPipelineOptions &options) {
 
 std::vector<std::string> backPasses(const CpuPipelineOptions &options) {
   std::vector<std::string> passes;
+  // The cuda target shares the front half; its back half makes kernels.
+  if (!options.cudaArch.empty()) {
+    CudaPipelineOptions cuda;
+    cuda.arch = options.cudaArch;
+    cuda.toolkit = cudaToolkitRoot();
+    passes.push_back(cudaBackPipeline(cuda));
+    return passes;
+  }
   if (options.vectorizeMatmul) {
     passes.push_back(llvm::formatv("func.func(openopt-vectorize-matmul{{vector-bits={0} "
                                    "max-tile-m={1} max-tile-n={2} max-tile-k={3} threads={4}})",
@@ -119,7 +128,16 @@ std::vector<std::string> backPasses(const CpuPipelineOptions &options) {
 }
 
 std::string anchored(const std::vector<std::string> &passes) {
-  return "builtin.module(" + llvm::join(passes, ",") + ")";
+  std::string joined;
+  for (const std::string &pass : passes) {
+    // A pass list that is already anchored (the cuda back half) is spliced in.
+    llvm::StringRef text(pass);
+    if (text.consume_front("builtin.module(") && text.consume_back(")"))
+      joined += (joined.empty() ? "" : ",") + text.str();
+    else
+      joined += (joined.empty() ? "" : ",") + pass;
+  }
+  return "builtin.module(" + joined + ")";
 }
 
 } // namespace

@@ -40,6 +40,11 @@ struct CpuPipelineOptions {
   /// writing them into out-parameters: needed when an output's shape is known
   /// only at run time.
   bool returnOutputs = false;
+  /// Non-empty: compile for an NVIDIA GPU of this architecture ("sm_90";
+  /// "auto": the first GPU's here) instead: the front pipeline as for the
+  /// CPU, then cudaBackPipeline (Codegen/CUDA/CudaPipeline.h); the host code
+  /// is for this CPU (or targetTriple).
+  std::string cudaArch;
 };
 
 /// The textual pass pipeline (anchored on builtin.module) that takes nn IR to
