@@ -218,7 +218,7 @@ llvm::Expected<CompilePlan> CompileService::planCompile(const ModelRow &model,
   std::string outputs = std::to_string(out.passRecord) + std::to_string(out.graphIR) +
                         std::to_string(out.llvmDialect) + std::to_string(out.llvmIR) +
                         std::to_string(out.object) + std::to_string(out.sharedLibrary) +
-                        std::to_string(out.weightsFile);
+                        std::to_string(out.weightsFile) + std::to_string(out.ptx);
   plan.cacheKey = sha256Hex("compile\n" + plan.graphKey + "\n" + cpuPipeline(options) + "\n" +
                             outputs + "\n" + cpu + " " + isa);
   return plan;
@@ -356,6 +356,7 @@ json CompileService::compile(JobContext &job, const CompilePlan &plan) {
                                       {"llvmDialect", ".llvm.mlir", "text/x-mlir"},
                                       {"sharedLibrary", ".so", "application/x-sharedlib"},
                                       {"header", ".h", "text/x-c"},
+                                      {"ptx", ".ptx", "text/plain"},
                                       {"weights", ".weights", "application/octet-stream"}})
       if (file.ends_with(suffix))
         if (auto bytes = readFile(file.str()))

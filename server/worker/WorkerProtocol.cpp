@@ -203,7 +203,7 @@ CpuPipelineOptions cpuOptionsFromJson(const json &v) {
 json toJson(const RecipeOutputs &o) {
   return {{"passRecord", o.passRecord}, {"graphIR", o.graphIR}, {"llvmDialect", o.llvmDialect},
           {"llvmIR", o.llvmIR},         {"object", o.object},
-          {"sharedLibrary", o.sharedLibrary}, {"weightsFile", o.weightsFile}};
+          {"sharedLibrary", o.sharedLibrary}, {"weightsFile", o.weightsFile}, {"ptx", o.ptx}};
 }
 
 RecipeOutputs outputsFromJson(const json &v) {
@@ -215,6 +215,7 @@ RecipeOutputs outputsFromJson(const json &v) {
   o.object = v.value("object", o.object);
   o.sharedLibrary = v.value("sharedLibrary", o.sharedLibrary);
   o.weightsFile = v.value("weightsFile", o.weightsFile);
+  o.ptx = v.value("ptx", o.ptx);
   return o;
 }
 

@@ -15,3 +15,9 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%repo", config.openopt_src_root))
 config.substitutions.append(("%bench_models",
                              os.path.join(config.openopt_src_root, "..", "shared", "bench", "models")))
+
+# The CUDA toolkit's ptxas (the cuda target's kernels are assembled with it).
+_cuda_home = os.environ.get("CUDA_HOME") or "/usr/local/cuda"
+if os.access(os.path.join(_cuda_home, "bin", "ptxas"), os.X_OK):
+    config.available_features.add("ptxas")
+config.substitutions.append(("%cuda_home", _cuda_home))

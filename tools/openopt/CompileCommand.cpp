@@ -39,7 +39,8 @@ static cl::opt<bool> noGraphPasses(
 static cl::list<std::string> emitKinds(
     "emit",
     cl::desc("What to write, instead of the recipe's outputs: object, shared-lib (libNAME.so "
-             "and NAME.h, with the C runtime), llvm-ir, llvm-dialect, graph-ir; a list"),
+             "and NAME.h, with the C runtime), llvm-ir, llvm-dialect, graph-ir, ptx (target cuda: "
+             "the kernels' PTX); a list"),
     cl::value_desc("KIND[,KIND]"), cl::CommaSeparated, cl::sub(compileCommand));
 
 static cl::opt<std::string> targetTriple(
@@ -80,9 +81,11 @@ llvm::Expected<RecipeOutputs> emittedOutputs(RecipeOutputs outputs) {
       outputs.llvmDialect = true;
     else if (kind == "graph-ir")
       outputs.graphIR = true;
+    else if (kind == "ptx")
+      outputs.ptx = true;
     else
       return llvm::createStringError("--emit: unknown kind '%s' (object, shared-lib, llvm-ir, "
-                                     "llvm-dialect, graph-ir)",
+                                     "llvm-dialect, graph-ir, ptx)",
                                      kind.c_str());
   }
   return outputs;

@@ -11,6 +11,7 @@
 
 #include "openopt/runtime.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -110,6 +111,30 @@ llvm::Error writeLibrary(mlir::ModuleOp module, CpuPipelineOptions options,
   if (!code->weights.empty())
     onWeightsWritten(weightsPath);
   return llvm::Error::success();
+}
+
+// NAME.ptx: the kernels of `module` (after the graph passes; not modified)
+// as PTX assembly, each kernel module's after a comment naming it.
+llvm::Error writePtx(mlir::ModuleOp module, CpuPipelineOptions options, llvm::StringRef path) {
+  if (options.cudaArch.empty())
+    return createStringError("PTX is what the cuda target's kernels are; this compile is for the "
+                             "CPU");
+  options.cudaAssembly = true;
+  options.returnOutputs = false;
+  mlir::OwningOpRef<mlir::ModuleOp> copy(module.clone());
+  if (auto err = runPipeline(*copy, cpuPipeline(options)))
+    return err;
+  std::string text;
+  copy->walk([&](mlir::gpu::BinaryOp binary) {
+    for (mlir::Attribute attr : binary.getObjectsAttr()) {
+      auto object = llvm::cast<mlir::gpu::ObjectAttr>(attr);
+      text += "// kernel module " + binary.getName().str() + "\n";
+      text += object.getObject().getValue().str();
+      if (!text.empty() && text.back() != '\n')
+        text += "\n";
+    }
+  });
+  return writeText(text, path);
 }
 
 } // namespace
@@ -297,7 +322,14 @@ compileModel(mlir::MLIRContext &context, const CompileRequest &request,
     if (!err)
       written(headerPath);
   }
-  if (!err && wholeModule)
+  if (!err && outputs.ptx) {
+    err = writePtx(**module, options, pathOf(".ptx"));
+    if (!err)
+      written(pathOf(".ptx"));
+  }
+  // (A library alone was made from its own copy.)
+  if (!err && wholeModule &&
+      (!library || outputs.llvmIR || outputs.llvmDialect || outputs.object))
     err = runPipeline(**module, cpuPipeline(options), recorder());
   if (!err && !wholeModule && !library)
     err = runPipeline(**module, cpuFrontPipeline(options), recorder());

@@ -448,7 +448,7 @@ private:
     if (!outputs)
       return;
     members(*outputs, "/outputs", {"passRecord", "graphIR", "llvmDialect", "llvmIR", "object",
-                                         "sharedLibrary", "weightsFile"});
+                                         "sharedLibrary", "weightsFile", "ptx"});
     RecipeOutputs &out = recipe.outputs;
     boolean(*outputs, "/outputs", "passRecord", out.passRecord);
     boolean(*outputs, "/outputs", "graphIR", out.graphIR);
@@ -457,6 +457,10 @@ private:
     boolean(*outputs, "/outputs", "object", out.object);
     boolean(*outputs, "/outputs", "sharedLibrary", out.sharedLibrary);
     boolean(*outputs, "/outputs", "weightsFile", out.weightsFile);
+    boolean(*outputs, "/outputs", "ptx", out.ptx);
+    if (out.ptx && recipe.target != "cuda")
+      error("/outputs/ptx", "PTX is the cuda target's kernels; this recipe's target is \"" +
+                                recipe.target + "\"");
   }
 };
 

@@ -36,6 +36,7 @@ struct RecipeOutputs {
   bool object = true;      // a native object file (.o)
   bool sharedLibrary = false; // libNAME.so + NAME.h, with the runtime (runtime/)
   bool weightsFile = false;   // the library's weights in NAME.weights beside it
+  bool ptx = false;           // target cuda: the kernels as PTX assembly (.ptx)
 };
 
 struct Recipe {

@@ -69,6 +69,7 @@ std::vector<std::string> backPasses(const CpuPipelineOptions &options) {
     CudaPipelineOptions cuda;
     cuda.arch = options.cudaArch;
     cuda.toolkit = cudaToolkitRoot();
+    cuda.format = options.cudaAssembly ? "isa" : "fatbin";
     passes.push_back(cudaBackPipeline(cuda));
     return passes;
   }

@@ -68,7 +68,9 @@ std::string cudaBackPipeline(const CudaPipelineOptions &options) {
       // The host's conversions leave casts in the kernels' modules, dead once
       // folded.
       "gpu.module(canonicalize,reconcile-unrealized-casts)",
-      llvm::formatv("gpu-module-to-binary{{format=fatbin toolkit={0}}", options.toolkit).str(),
+      llvm::formatv("gpu-module-to-binary{{format={0} toolkit={1}}", options.format,
+                    options.toolkit)
+          .str(),
       "convert-math-to-llvm",
       "convert-ub-to-llvm",
       "canonicalize",

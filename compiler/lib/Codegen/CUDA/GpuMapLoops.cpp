@@ -32,10 +32,12 @@ bool containsLaunch(Operation *op) {
   return op->walk([](gpu::LaunchOp) { return WalkResult::interrupt(); }).wasInterrupted();
 }
 
-/// A launch of `blocks` x `threads` (x only) whose body is empty but for its
-/// terminator; the builder is left before the terminator.
+/// A launch of `blocks` x `threads` (x only; null: 1) whose body is empty
+/// but for its terminator; the builder is left before the terminator.
 gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value blocks, Value threads) {
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  blocks = blocks ? blocks : one;
+  threads = threads ? threads : one;
   auto launch = gpu::LaunchOp::create(b, loc, blocks, one, one, threads, one, one);
   b.setInsertionPointToEnd(&launch.getBody().front());
   auto terminator = gpu::TerminatorOp::create(b, loc);
@@ -106,7 +108,7 @@ struct GpuMapLoopsPass : impl::GpuMapLoopsPassBase<GpuMapLoopsPass> {
     if (auto known = getConstantIntValue(total); known && *known < blockSize)
       threadCount = std::max<int64_t>(32, (*known + 31) / 32 * 32);
     Value threads = arith::ConstantIndexOp::create(b, loc, threadCount);
-    Value blocks = arith::CeilDivUIOp::create(b, loc, total, threads);
+    Value blocks = b.createOrFold<arith::CeilDivUIOp>(loc, total, threads);
     gpu::LaunchOp launch = createLaunch(b, loc, blocks, threads);
     Value linear = arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, launch.getBlockIds().x, threads),
@@ -161,8 +163,7 @@ struct GpuMapLoopsPass : impl::GpuMapLoopsPassBase<GpuMapLoopsPass> {
       return failure();
     for (Operation *root : roots) {
       OpBuilder b(root);
-      Value one = arith::ConstantIndexOp::create(b, root->getLoc(), 1);
-      gpu::LaunchOp launch = createLaunch(b, root->getLoc(), one, one);
+      gpu::LaunchOp launch = createLaunch(b, root->getLoc(), Value(), Value());
       root->moveBefore(launch.getBody().front().getTerminator());
       allowContraction(launch);
     }

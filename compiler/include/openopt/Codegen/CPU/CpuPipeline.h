@@ -45,6 +45,9 @@ struct CpuPipelineOptions {
   /// CPU, then cudaBackPipeline (Codegen/CUDA/CudaPipeline.h); the host code
   /// is for this CPU (or targetTriple).
   std::string cudaArch;
+  /// With cudaArch: leave the kernels as PTX assembly in the gpu.binary ops
+  /// (to be read, not run) instead of a fatbin.
+  bool cudaAssembly = false;
 };
 
 /// The textual pass pipeline (anchored on builtin.module) that takes nn IR to

@@ -15,6 +15,9 @@ struct CudaPipelineOptions {
   std::string toolkit;
   /// Threads per block of the element-wise kernels.
   int blockSize = 256;
+  /// What gpu-module-to-binary makes: "fatbin" (cubin and PTX) or "isa"
+  /// (PTX text alone).
+  std::string format = "fatbin";
 };
 
 /// The CUDA toolkit this compile uses: $CUDA_HOME, else /usr/local/cuda.

@@ -1,0 +1,74 @@
+// RUN: openopt-opt %s --openopt-gpu-map-loops --split-input-file --verify-diagnostics | FileCheck %s
+
+// A 2-D parallel loop becomes one launch over its 12 x 70 iterations,
+// flattened, in blocks of 256 threads: ceil(840 / 256) = 4 blocks.
+// CHECK-LABEL: func.func @parallel
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK-DAG: %[[C840:.*]] = arith.constant 840 : index
+// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C4]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C256]]
+// CHECK: %[[BASE:.*]] = arith.muli %[[BX]], %[[C256]]
+// CHECK: %[[LIN:.*]] = arith.addi %[[BASE]], %[[TX]]
+// CHECK: %[[IN:.*]] = arith.cmpi ult, %[[LIN]], %[[C840]]
+// CHECK: scf.if %[[IN]]
+// CHECK: %[[J:.*]] = arith.remui %[[LIN]], %{{.*}}
+// CHECK: %[[I:.*]] = arith.divui %[[LIN]], %{{.*}}
+// CHECK: %[[X:.*]] = memref.load %arg0[%{{.*}}, %{{.*}}]
+// CHECK: arith.mulf %[[X]], %[[X]] fastmath<contract>
+// CHECK: gpu.terminator
+// CHECK-NOT: scf.parallel
+func.func @parallel(%a: memref<12x70xf32>, %b: memref<12x70xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c12 = arith.constant 12 : index
+  %c70 = arith.constant 70 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c12, %c70) step (%c1, %c1) {
+    %x = memref.load %a[%i, %j] : memref<12x70xf32>
+    %y = arith.mulf %x, %x : f32
+    memref.store %y, %b[%i, %j] : memref<12x70xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A small loop gets one block of whole warps (40 -> 64 threads); a loop nest
+// with no parallel dimension (a full reduction) runs in a one-thread kernel.
+// CHECK-LABEL: func.func @small_and_serial
+// CHECK: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: gpu.launch {{.*}} threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C64]]
+// CHECK: %[[ONE:.*]] = arith.constant 1 : index
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ONE]], %{{.*}} = %[[ONE]], %{{.*}} = %[[ONE]]) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ONE]]
+// CHECK-NEXT: scf.for
+func.func @small_and_serial(%a: memref<40xf32>, %s: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c40 = arith.constant 40 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c40) step (%c1) {
+    memref.store %zero, %a[%i] : memref<40xf32>
+    scf.reduce
+  }
+  scf.for %i = %c0 to %c40 step %c1 {
+    %x = memref.load %a[%i] : memref<40xf32>
+    %acc = memref.load %s[] : memref<f32>
+    %sum = arith.addf %acc, %x : f32
+    memref.store %sum, %s[] : memref<f32>
+  }
+  return
+}
+
+// -----
+
+// The host cannot branch on a tensor's value: it lives on the GPU.
+func.func @data_dependent(%flag: memref<i1>, %a: memref<4xf32>) {
+  // expected-error @+1 {{the cuda target cannot compute on the host what needs a tensor's value}}
+  %f = memref.load %flag[] : memref<i1>
+  scf.if %f {
+    %c0 = arith.constant 0 : index
+    %zero = arith.constant 0.0 : f32
+    memref.store %zero, %a[%c0] : memref<4xf32>
+  }
+  return
+}
