@@ -12,6 +12,7 @@ running daemon (openoptd).
 """
 from .compiler import compile, find_compiler
 from .daemon import DaemonClient, RunResult
+from .devices import GpuDevice, gpu_devices
 from .errors import OpenOptError
 from .runtime import Model, Session, TensorSpec, load
 
@@ -23,5 +24,5 @@ def runtime_version() -> str:
 
 
 __all__ = ["compile", "load", "Model", "Session", "TensorSpec", "DaemonClient", "RunResult", "OpenOptError",
-           "find_compiler", "runtime_version"]
+           "find_compiler", "runtime_version", "gpu_devices", "GpuDevice"]
 __version__ = "0.1.0"

@@ -9,8 +9,9 @@ OK = 0
 STATUS_NAMES = {
     1: "null argument", 2: "invalid argument", 3: "dtype mismatch", 4: "shape mismatch",
     5: "buffer too small", 6: "cannot load", 7: "version mismatch", 8: "out of memory",
-    9: "run-time check failed", 10: "not found",
+    9: "run-time check failed", 10: "not found", 11: "device error",
 }
+DEVICE_ERROR = 11
 
 
 class Tensor(ctypes.Structure):
@@ -22,6 +23,13 @@ class TensorInfo(ctypes.Structure):
     _fields_ = [("name", ctypes.c_char_p), ("dtype", ctypes.c_int), ("rank", ctypes.c_int32),
                 ("shape", ctypes.c_int64 * MAX_RANK), ("dim_names", ctypes.c_char_p * MAX_RANK),
                 ("kind", ctypes.c_char_p)]
+
+
+class GpuDevice(ctypes.Structure):
+    _fields_ = [("index", ctypes.c_int32), ("name", ctypes.c_char * 256), ("arch", ctypes.c_char * 16),
+                ("memory_bytes", ctypes.c_uint64), ("driver_version", ctypes.c_int32),
+                ("multiprocessors", ctypes.c_int32), ("clock_khz", ctypes.c_int32),
+                ("memory_clock_khz", ctypes.c_int32), ("memory_bus_bits", ctypes.c_int32)]
 
 
 class SessionOptions(ctypes.Structure):
@@ -48,6 +56,8 @@ _SIGNATURES = {
     "openopt_model_output_info": (ctypes.c_int, [_P, ctypes.c_size_t, ctypes.POINTER(TensorInfo), _ERR]),
     "openopt_session_create": (ctypes.c_int, [_P, ctypes.POINTER(SessionOptions), ctypes.POINTER(_P), _ERR]),
     "openopt_session_destroy": (None, [_P]),
+    "openopt_gpu_devices": (ctypes.c_int, [ctypes.POINTER(GpuDevice), ctypes.c_size_t,
+                                           ctypes.POINTER(ctypes.c_size_t), _ERR]),
     "openopt_session_run": (ctypes.c_int, [_P, ctypes.POINTER(Tensor), ctypes.c_size_t, ctypes.POINTER(Tensor),
                                            ctypes.c_size_t, _ERR]),
 }
