@@ -6,7 +6,8 @@
 // CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
 // CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
 // CHECK-DAG: %[[C840:.*]] = arith.constant 840 : index
-// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C4]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C256]]
+// The kernel is named after the ONNX node it computes.
+// CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C4]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C256]], {{.*}} function(@k_layer1_Mul)
 // CHECK: %[[BASE:.*]] = arith.muli %[[BX]], %[[C256]]
 // CHECK: %[[LIN:.*]] = arith.addi %[[BASE]], %[[TX]]
 // CHECK: %[[IN:.*]] = arith.cmpi ult, %[[LIN]], %[[C840]]
@@ -27,7 +28,7 @@ func.func @parallel(%a: memref<12x70xf32>, %b: memref<12x70xf32>) {
     %y = arith.mulf %x, %x : f32
     memref.store %y, %b[%i, %j] : memref<12x70xf32>
     scf.reduce
-  }
+  } loc(fused["/layer1/Mul", "model.onnx":3:1])
   return
 }
 
@@ -39,7 +40,7 @@ func.func @parallel(%a: memref<12x70xf32>, %b: memref<12x70xf32>) {
 // CHECK: %[[C64:.*]] = arith.constant 64 : index
 // CHECK: gpu.launch {{.*}} threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C64]]
 // CHECK: %[[ONE:.*]] = arith.constant 1 : index
-// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ONE]], %{{.*}} = %[[ONE]], %{{.*}} = %[[ONE]]) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ONE]]
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ONE]], %{{.*}} = %[[ONE]], %{{.*}} = %[[ONE]]) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ONE]], {{.*}} function(@k_op)
 // CHECK-NEXT: scf.for
 func.func @small_and_serial(%a: memref<40xf32>, %s: memref<f32>) {
   %c0 = arith.constant 0 : index
