@@ -32,6 +32,10 @@ class GpuDevice(ctypes.Structure):
                 ("memory_clock_khz", ctypes.c_int32), ("memory_bus_bits", ctypes.c_int32)]
 
 
+class KernelTime(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("start_ms", ctypes.c_double), ("milliseconds", ctypes.c_double)]
+
+
 class SessionOptions(ctypes.Structure):
     _fields_ = [("threads", ctypes.c_int32)]
 
@@ -56,6 +60,9 @@ _SIGNATURES = {
     "openopt_model_output_info": (ctypes.c_int, [_P, ctypes.c_size_t, ctypes.POINTER(TensorInfo), _ERR]),
     "openopt_session_create": (ctypes.c_int, [_P, ctypes.POINTER(SessionOptions), ctypes.POINTER(_P), _ERR]),
     "openopt_session_destroy": (None, [_P]),
+    "openopt_session_set_profiling": (ctypes.c_int, [_P, ctypes.c_int, _ERR]),
+    "openopt_session_kernel_times": (ctypes.c_int, [_P, ctypes.POINTER(KernelTime), ctypes.c_size_t,
+                                                    ctypes.POINTER(ctypes.c_size_t), _ERR]),
     "openopt_gpu_devices": (ctypes.c_int, [ctypes.POINTER(GpuDevice), ctypes.c_size_t,
                                            ctypes.POINTER(ctypes.c_size_t), _ERR]),
     "openopt_session_run": (ctypes.c_int, [_P, ctypes.POINTER(Tensor), ctypes.c_size_t, ctypes.POINTER(Tensor),

@@ -53,6 +53,14 @@ def _spec(info: _capi.TensorInfo) -> TensorSpec:
 Feeds = Union[Mapping[str, np.ndarray], Sequence[np.ndarray]]
 
 
+@dataclass
+class KernelTime:
+    """One GPU kernel of a profiled run: named after the ONNX node it computes."""
+    name: str
+    start_ms: float     # from the start of the run's first kernel
+    milliseconds: float
+
+
 class Session:
     """Runs one model with its own thread count and memory. Runs on one session take turns; sessions of one
     model run concurrently (from Python threads: the runtime releases the GIL while the model runs)."""
@@ -80,6 +88,34 @@ class Session:
 
     def __del__(self):
         self.close()
+
+    def set_profiling(self, enabled: bool = True) -> None:
+        """Times every GPU kernel of the following runs (models compiled for the cuda target); a CPU model
+        raises OpenOptError (profile it with `openopt profile`)."""
+        with self._lock:
+            self._open()
+            error = ctypes.c_void_p()
+            _check(_capi.library().openopt_session_set_profiling(self._handle, int(bool(enabled)),
+                                                                  ctypes.byref(error)), error)
+
+    def kernel_times(self) -> List[KernelTime]:
+        """The kernels of the last profiled run, in launch order."""
+        with self._lock:
+            self._open()
+            lib = _capi.library()
+            count = ctypes.c_size_t(0)
+            error = ctypes.c_void_p()
+            _check(lib.openopt_session_kernel_times(self._handle, None, 0, ctypes.byref(count),
+                                                    ctypes.byref(error)), error)
+            times = (_capi.KernelTime * max(1, count.value))()
+            _check(lib.openopt_session_kernel_times(self._handle, times, count.value, ctypes.byref(count),
+                                                    ctypes.byref(error)), error)
+            return [KernelTime(t.name.decode(errors="replace"), t.start_ms, t.milliseconds)
+                    for t in times[:count.value]]
+
+    def _open(self) -> None:
+        if not self._handle:
+            raise OpenOptError("the session is closed", "invalid argument")
 
     def _ordered(self, feeds: Feeds) -> List[np.ndarray]:
         specs = self._model.inputs

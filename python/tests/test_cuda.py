@@ -78,3 +78,22 @@ def test_the_toolkit_stub_is_no_driver(cuda_mlp, mlp):
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("device error |"), out.stdout
     assert "stub" in out.stdout
+
+
+def test_kernel_times_are_for_gpu_models(cuda_mlp, mlp):
+    with pytest.raises(openopt.OpenOptError) as failure:
+        mlp.session().set_profiling(True)
+    assert failure.value.status == "invalid argument" and "runs on the CPU" in str(failure.value)
+    session = cuda_mlp.session()
+    session.set_profiling(True)
+    assert session.kernel_times() == []  # nothing has run yet
+    feeds = {s.name: np.ones(s.shape, np.float32) for s in cuda_mlp.inputs}
+    if not _gpus():
+        with pytest.raises(openopt.OpenOptError):
+            session.run(feeds)
+        assert session.kernel_times() == []
+        return
+    session.run(feeds)
+    times = session.kernel_times()
+    assert times and all(t.name.startswith("k_") and t.milliseconds >= 0 for t in times)
+    assert [t.start_ms for t in times] == sorted(t.start_ms for t in times)

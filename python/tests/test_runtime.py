@@ -168,7 +168,8 @@ def test_ctypes_layouts_match_the_header(work):
     fields = {"openopt_tensor": [f for f, _ in _capi.Tensor._fields_],
               "openopt_tensor_info": [f for f, _ in _capi.TensorInfo._fields_],
               "openopt_session_options": [f for f, _ in _capi.SessionOptions._fields_],
-              "openopt_gpu_device": [f for f, _ in _capi.GpuDevice._fields_]}
+              "openopt_gpu_device": [f for f, _ in _capi.GpuDevice._fields_],
+              "openopt_kernel_time": [f for f, _ in _capi.KernelTime._fields_]}
     with open(source, "w") as f:
         f.write('#include "openopt/runtime.h"\n#include <stdio.h>\n#include <stddef.h>\nint main(void) {\n')
         for struct, names in fields.items():
@@ -182,7 +183,8 @@ def test_ctypes_layouts_match_the_header(work):
                                                           check=True).stdout.splitlines())
     py_side = {}
     for struct, cls in (("openopt_tensor", _capi.Tensor), ("openopt_tensor_info", _capi.TensorInfo),
-                        ("openopt_session_options", _capi.SessionOptions), ("openopt_gpu_device", _capi.GpuDevice)):
+                        ("openopt_session_options", _capi.SessionOptions), ("openopt_gpu_device", _capi.GpuDevice),
+                        ("openopt_kernel_time", _capi.KernelTime)):
         py_side[struct] = str(ctypes.sizeof(cls))
         for name in fields[struct]:
             py_side[f"{struct}.{name}"] = str(getattr(cls, name).offset)

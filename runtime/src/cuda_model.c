@@ -65,10 +65,23 @@ typedef struct cuda_session {
   size_t num_constants, cap_constants;
   device_buffer *io; /* one per input and output */
   size_t num_io;
+  /* Kernel timing (openopt_session_set_profiling): an event pair around each
+   * launch of the run, read when it has finished. */
+  int profiling;
+  struct timed_launch *launches;
+  size_t num_launches, cap_launches;
+  CUevent *events; /* 2 per launch, kept from run to run */
+  size_t num_events;
+  openopt_kernel_time *times; /* the last profiled run's */
+  size_t num_times, cap_times;
   openopt_model model; /* the specs, from the library's metadata */
   int has_model;
   int device_failed; /* the failure of the run in progress is the GPU's */
 } cuda_session;
+
+typedef struct timed_launch {
+  const char *name;
+} timed_launch;
 
 static __thread cuda_session *current;
 
@@ -186,6 +199,45 @@ OPENOPT_HIDDEN void *mgpuModuleGetFunction(void *handle, const char *name) {
   return function;
 }
 
+/* The start and end events of the run's next launch (of `function`). */
+static CUevent *launch_events(cuda_session *s, CUfunction function) {
+  size_t index = s->num_launches;
+  if (!grow((void **)&s->launches, &s->cap_launches, index, sizeof(timed_launch)))
+    device_fail("out of host memory for the kernel times");
+  if (2 * index + 2 > s->num_events) {
+    CUevent *grown = __real_realloc(s->events, (2 * index + 2) * 2 * sizeof(CUevent));
+    if (!grown)
+      device_fail("out of host memory for the kernel times");
+    s->events = grown;
+    while (s->num_events < (2 * index + 2) * 2) {
+      check(s->d->cuEventCreate(&s->events[s->num_events], CU_EVENT_DEFAULT), "timing a kernel");
+      ++s->num_events;
+    }
+  }
+  const char *name = "?";
+  for (size_t i = 0; i < s->num_functions; ++i)
+    if (s->functions[i].function == function)
+      name = s->functions[i].name;
+  s->launches[s->num_launches++] = (timed_launch){name};
+  return &s->events[2 * index];
+}
+
+/* After a profiled run has finished: each launch's start (from the first)
+ * and duration. */
+static void read_kernel_times(cuda_session *s) {
+  while (s->cap_times < s->num_launches)
+    if (!grow((void **)&s->times, &s->cap_times, s->cap_times, sizeof(openopt_kernel_time)))
+      device_fail("out of host memory for the kernel times");
+  for (size_t i = 0; i < s->num_launches; ++i) {
+    float start = 0, duration = 0;
+    check(s->d->cuEventElapsedTime(&start, s->events[0], s->events[2 * i]), "reading kernel times");
+    check(s->d->cuEventElapsedTime(&duration, s->events[2 * i], s->events[2 * i + 1]),
+          "reading kernel times");
+    s->times[i] = (openopt_kernel_time){s->launches[i].name, start, duration};
+  }
+  s->num_times = s->num_launches;
+}
+
 OPENOPT_HIDDEN void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                                      intptr_t blockZ, int32_t smem, void *stream, void **params,
@@ -195,11 +247,19 @@ OPENOPT_HIDDEN void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gr
   if (gridX > 0x7fffffff || gridY > 65535 || gridZ > 65535)
     device_fail("a kernel launch of %ld x %ld x %ld blocks is more than a GPU takes", (long)gridX,
                 (long)gridY, (long)gridZ);
+  cuda_session *s = current;
+  CUevent *pair = NULL;
+  if (s->profiling) {
+    pair = launch_events(s, (CUfunction)function);
+    check(s->d->cuEventRecord(pair[0], (CUstream)stream), "timing a kernel");
+  }
   check(current->d->cuLaunchKernel((CUfunction)function, (unsigned)gridX, (unsigned)gridY,
                                    (unsigned)gridZ, (unsigned)blockX, (unsigned)blockY,
                                    (unsigned)blockZ, (unsigned)smem, (CUstream)stream, params,
                                    extra),
         "launching a kernel");
+  if (pair)
+    check(s->d->cuEventRecord(pair[1], (CUstream)stream), "timing a kernel");
 }
 
 OPENOPT_HIDDEN void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared) {
@@ -326,6 +386,8 @@ static void cuda_arena_destroy(const openopt_model_library *self, openopt_arena 
       d->cuMemFree(s->constants[i].device);
     for (size_t i = 0; i < s->num_modules; ++i)
       d->cuModuleUnload(s->modules[i].module);
+    for (size_t i = 0; i < s->num_events; ++i)
+      d->cuEventDestroy(s->events[i]);
     d->cuStreamDestroy(s->stream);
     d->cuDevicePrimaryCtxRelease(s->device);
   }
@@ -335,6 +397,9 @@ static void cuda_arena_destroy(const openopt_model_library *self, openopt_arena 
   __real_free(s->modules);
   __real_free(s->functions);
   __real_free(s->constants);
+  __real_free(s->launches);
+  __real_free(s->events);
+  __real_free(s->times);
   openopt_arena_destroy(s->host);
   __real_free(s);
 }
@@ -451,6 +516,7 @@ static void run_on_device(void **args) {
   void **model_args = (void **)args[1];
   void *host_data[s->num_io ? s->num_io : 1];
   size_t bytes[s->num_io ? s->num_io : 1];
+  s->num_launches = 0;
   stage(s, model_args, host_data, bytes);
   entry(model_args);
   for (size_t t = s->model.num_inputs; t < s->num_io; ++t)
@@ -458,6 +524,8 @@ static void run_on_device(void **args) {
       check(s->d->cuMemcpyDtoHAsync(host_data[t], s->io[t].pointer, bytes[t], s->stream),
             "copying an output from the GPU");
   check(s->d->cuStreamSynchronize(s->stream), "running the model's kernels");
+  if (s->profiling)
+    read_kernel_times(s);
   /* The caller's descriptors get their host buffers back. */
   size_t word = 0;
   for (size_t t = 0; t < s->num_io; ++t) {
@@ -502,7 +570,24 @@ static void cuda_release(const openopt_model_library *self, void *buffer) {
   __wrap_free(buffer);
 }
 
+static void cuda_set_profiling(const openopt_model_library *self, openopt_arena *arena,
+                               int enabled) {
+  (void)self;
+  ((cuda_session *)arena)->profiling = enabled;
+}
+
+static size_t cuda_kernel_times(const openopt_model_library *self, openopt_arena *arena,
+                                openopt_kernel_time *times, size_t capacity) {
+  (void)self;
+  cuda_session *s = (cuda_session *)arena;
+  for (size_t i = 0; i < s->num_times && i < capacity; ++i)
+    times[i] = s->times[i];
+  return s->num_times;
+}
+
 OPENOPT_HIDDEN void openopt_cuda_fill_library(openopt_model_library *library) {
+  library->set_profiling = cuda_set_profiling;
+  library->kernel_times = cuda_kernel_times;
   library->call = cuda_call;
   library->arena_create = cuda_arena_create;
   library->arena_destroy = cuda_arena_destroy;

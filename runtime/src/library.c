@@ -5,7 +5,9 @@
  * metadata and entry point the compiler wrote, and the functions that run
  * the code with this library's allocator and failure hook.
  *===----------------------------------------------------------------------===*/
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* dladdr */
+#endif
 #include "code_support.h"
 
 #include <dlfcn.h>

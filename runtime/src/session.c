@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,4 +370,47 @@ openopt_status openopt_session_run(openopt_session *session, const openopt_tenso
   openopt_status status = run_locked(session, inputs, outputs, error);
   pthread_mutex_unlock(&session->lock);
   return status;
+}
+
+/* The library's kernel-timing functions, where it has them (a library built
+ * before them, or a CPU model's, has none). */
+static bool has_kernel_timing(const openopt_model_library *library) {
+  return library->size >= offsetof(openopt_model_library, kernel_times) +
+                              sizeof(library->kernel_times) &&
+         library->set_profiling && library->kernel_times;
+}
+
+openopt_status openopt_session_set_profiling(openopt_session *session, int enabled,
+                                             openopt_error **error) {
+  if (!session)
+    return openopt_fail(error, OPENOPT_ERROR_NULL_ARGUMENT,
+                        "openopt_session_set_profiling: session is NULL");
+  const openopt_model_library *library = session->model->library;
+  if (!has_kernel_timing(library))
+    return openopt_fail(error, OPENOPT_ERROR_INVALID_ARGUMENT,
+                        "model '%s' runs on the CPU (%s): it has no GPU kernels to time; profile "
+                        "it with `openopt profile`",
+                        session->model->name, session->model->target);
+  pthread_mutex_lock(&session->lock);
+  library->set_profiling(library, session->arena, enabled != 0);
+  pthread_mutex_unlock(&session->lock);
+  return OPENOPT_OK;
+}
+
+openopt_status openopt_session_kernel_times(openopt_session *session, openopt_kernel_time *times,
+                                            size_t capacity, size_t *count,
+                                            openopt_error **error) {
+  if (!session || !count || (capacity && !times))
+    return openopt_fail(error, OPENOPT_ERROR_NULL_ARGUMENT,
+                        "openopt_session_kernel_times: session and count (and times, with a "
+                        "capacity) must be given");
+  const openopt_model_library *library = session->model->library;
+  if (!has_kernel_timing(library))
+    return openopt_fail(error, OPENOPT_ERROR_INVALID_ARGUMENT,
+                        "model '%s' runs on the CPU (%s): it has no GPU kernel times",
+                        session->model->name, session->model->target);
+  pthread_mutex_lock(&session->lock);
+  *count = library->kernel_times(library, session->arena, times, capacity);
+  pthread_mutex_unlock(&session->lock);
+  return OPENOPT_OK;
 }

@@ -89,8 +89,25 @@ def main(argv):
                   got[out].shape == want.shape and err <= tol)
         median, low, high = timed(lambda: model.run(feeds), args.iterations)
         print(f"{name}: {median:.3f} ms median ({low:.3f}-{high:.3f}) over {args.iterations} runs")
+        # The profile: every kernel timed; their sum against the GPU time of the run (the first kernel's
+        # start to the last one's end), and against the latency above (which adds the copies in and out).
+        session = model.session()
+        session.set_profiling(True)
+        session.run(feeds)
+        session.run(feeds)
+        kernels = session.kernel_times()
+        busy = sum(k.milliseconds for k in kernels)
+        span = max((k.start_ms + k.milliseconds for k in kernels), default=0.0)
+        check(f"{name}: profile: {len(kernels)} kernels, {busy:.3f} ms in kernels, {span:.3f} ms first start to "
+              f"last end, {median:.3f} ms latency", kernels and abs(busy - span) <= 0.1 * span)
+        top = {}
+        for k in kernels:
+            top[k.name] = top.get(k.name, 0.0) + k.milliseconds
+        for kname, ms in sorted(top.items(), key=lambda kv: -kv[1])[:5]:
+            print(f"    {kname}: {ms:.3f} ms ({100 * ms / max(busy, 1e-9):.0f} %)")
         results["models"].append({"name": name, "max_error": worst, "median_ms": median, "min_ms": low,
-                                  "max_ms": high})
+                                  "max_ms": high, "kernel_ms": busy, "kernel_span_ms": span,
+                                  "kernels": [vars(k) for k in kernels]})
 
     gemm = manifest.get("gemm")
     if gemm:

@@ -68,6 +68,7 @@ extern "C" {
 #define OPENOPT_WEIGHTS_PAGE 65536
 
 typedef struct openopt_arena openopt_arena;
+struct openopt_kernel_time;
 
 /* Layout fixed for one ABI version; magic and abi_version lead in all. Each
  * function gets the struct it came from (`self`): a library made in memory
@@ -98,6 +99,13 @@ struct openopt_model_library {
    * library whose weights are beside it); 0, or 1 with why not in
    * `message`. Called when the model is opened. */
   int (*prepare)(const struct openopt_model_library *self, char *message, size_t message_size);
+  /* Added with the cuda target (a library whose `size` ends before them has
+   * none; NULL in a CPU model's): kernel timing of the session whose arena
+   * is `arena` (openopt_session_set_profiling, _kernel_times). */
+  void (*set_profiling)(const struct openopt_model_library *self, openopt_arena *arena,
+                        int enabled);
+  size_t (*kernel_times)(const struct openopt_model_library *self, openopt_arena *arena,
+                         struct openopt_kernel_time *times, size_t capacity);
 };
 
 #ifdef __cplusplus

@@ -198,6 +198,28 @@ OPENOPT_API openopt_status openopt_session_run(openopt_session *session,
                                                openopt_tensor *outputs, size_t num_outputs,
                                                openopt_error **error);
 
+/* A GPU kernel's time in a profiled run. */
+typedef struct openopt_kernel_time {
+  const char *name;    /* the kernel, named after the ONNX node it computes
+                          ("k_conv1_Conv"); valid until the next run */
+  double start_ms;     /* from the start of the run's first kernel (GPU clock) */
+  double milliseconds; /* how long it ran */
+} openopt_kernel_time;
+
+/* Profiling of a session's runs: with `enabled`, each run times every GPU
+ * kernel it launches (CUDA events around each launch: the kernels still
+ * queue back to back). For models compiled for the cuda target; a CPU
+ * model gets OPENOPT_ERROR_INVALID_ARGUMENT (its profile is `openopt
+ * profile`'s, which brackets each op in the code). */
+OPENOPT_API openopt_status openopt_session_set_profiling(openopt_session *session, int enabled,
+                                                         openopt_error **error);
+/* The kernels of the session's last profiled run, in launch order: up to
+ * `capacity` into `times`, and how many there were in *count. */
+OPENOPT_API openopt_status openopt_session_kernel_times(openopt_session *session,
+                                                        openopt_kernel_time *times,
+                                                        size_t capacity, size_t *count,
+                                                        openopt_error **error);
+
 /* NVIDIA GPUs, through the CUDA driver (libcuda.so.1, opened at first use:
  * nothing here needs it to be installed). */
 typedef struct openopt_gpu_device {

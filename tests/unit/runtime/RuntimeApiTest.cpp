@@ -78,9 +78,10 @@ std::string readFile(const std::string &path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// Compiles `ir` (named `stem`) into a model library; its path.
+// Compiles `ir` (named `stem`) into a model library; its path. `cudaArch`:
+// for the cuda target.
 std::string compileLibrary(const std::string &stem, const char *ir, int threads = 1,
-                           bool weightsFile = false) {
+                           bool weightsFile = false, const std::string &cudaArch = "") {
   mlir::DialectRegistry registry;
   openopt::registerAllDialectsAndPasses(registry);
   mlir::MLIRContext context(registry);
@@ -91,6 +92,11 @@ std::string compileLibrary(const std::string &stem, const char *ir, int threads 
   request.outputs.sharedLibrary = true;
   request.outputs.weightsFile = weightsFile;
   request.outputDir = scratchDir() + "/" + stem;
+  if (!cudaArch.empty()) {
+    request.options.cudaArch = cudaArch;
+    request.options.vectorizeMatmul = false;
+    request.options.splitKernels = false;
+  }
   auto result = openopt::driver::compileModel(context, request, [](llvm::StringRef) {});
   if (!result) {
     ADD_FAILURE() << llvm::toString(result.takeError());
@@ -587,6 +593,68 @@ TEST(RuntimeApi, WeightsInAFileBesideTheLibrary) {
   EXPECT_EQ(llvm::toString(result.takeError()),
             "outputs.weightsFile is for a shared library alone: ask for the shared library "
             "without the object file (--emit shared-lib)");
+}
+
+TEST(RuntimeApi, KernelTimesAreForGpuModels) {
+  Opened cpu(staticLibrary());
+  ASSERT_TRUE(cpu.session);
+  openopt_error *error = nullptr;
+  EXPECT_EQ(openopt_session_set_profiling(cpu.session, 1, &error), OPENOPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(take(error).find("runs on the CPU"), std::string::npos);
+  size_t count = 7;
+  EXPECT_EQ(openopt_session_kernel_times(cpu.session, nullptr, 0, &count, &error),
+            OPENOPT_ERROR_INVALID_ARGUMENT);
+  openopt_error_free(error);
+  EXPECT_EQ(openopt_session_kernel_times(cpu.session, nullptr, 0, nullptr, nullptr),
+            OPENOPT_ERROR_NULL_ARGUMENT);
+}
+
+// A model compiled for the cuda target: opened and described anywhere; run
+// where a GPU is, and elsewhere refused with a device error saying why (this
+// machine decides which; the GPU check runs the rest on a GPU).
+TEST(RuntimeApi, ACudaModelRunsOnAGpuOrSaysWhyNot) {
+  if (!llvm::sys::fs::can_execute("/usr/local/cuda/bin/ptxas") && !getenv("CUDA_HOME"))
+    GTEST_SKIP() << "no CUDA toolkit (ptxas) to compile for the cuda target";
+  std::string path = compileLibrary("cuda_model", kStaticModel, 1, false, "sm_80");
+  ASSERT_FALSE(path.empty());
+  Opened opened(path);
+  ASSERT_TRUE(opened.session);
+  EXPECT_STREQ(openopt_model_target(opened.model), "cuda sm_80");
+  openopt_error *error = nullptr;
+  ASSERT_EQ(openopt_session_set_profiling(opened.session, 1, &error), OPENOPT_OK);
+  float x[6] = {-1, 2, -3, 4, -5, 6}, y[6] = {};
+  int64_t k[4] = {1, -2, 3, -4}, n[4] = {};
+  openopt_tensor inputs[2] = {tensor(OPENOPT_F32, {2, 3}, x, sizeof(x)),
+                              tensor(OPENOPT_I64, {4}, k, sizeof(k))};
+  openopt_tensor outputs[2] = {tensor(OPENOPT_F32, {2, 3}, y, sizeof(y)),
+                               tensor(OPENOPT_I64, {4}, n, sizeof(n))};
+  size_t gpus = 0;
+  openopt_error *why = nullptr;
+  bool haveGpu = openopt_gpu_devices(nullptr, 0, &gpus, &why) == OPENOPT_OK && gpus > 0;
+  if (!haveGpu) {
+    if (why)
+      EXPECT_NE(take(why).find("CUDA driver"), std::string::npos);
+    for (int attempt = 0; attempt < 2; ++attempt) { // the session survives
+      EXPECT_EQ(openopt_session_run(opened.session, inputs, 2, outputs, 2, &error),
+                OPENOPT_ERROR_DEVICE);
+      std::string message = take(error);
+      EXPECT_NE(message.find("this model runs on an NVIDIA GPU (sm_80)"), std::string::npos)
+          << message;
+    }
+    size_t count = 1;
+    EXPECT_EQ(openopt_session_kernel_times(opened.session, nullptr, 0, &count, &error), OPENOPT_OK);
+    EXPECT_EQ(count, 0u);
+    return;
+  }
+  ASSERT_EQ(openopt_session_run(opened.session, inputs, 2, outputs, 2, &error), OPENOPT_OK)
+      << take(error);
+  for (int i = 0; i < 6; ++i)
+    EXPECT_EQ(y[i], std::max(x[i], 0.0f) + 1.0f);
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(n[i], -k[i]);
+  size_t count = 0;
+  ASSERT_EQ(openopt_session_kernel_times(opened.session, nullptr, 0, &count, &error), OPENOPT_OK);
+  EXPECT_GT(count, 0u);
 }
 
 } // namespace
