@@ -153,7 +153,7 @@ std::string defaultOutputDir(llvm::StringRef modelPath) {
 }
 
 // The architecture of the first GPU here, for a cuda recipe that names none.
-llvm::Expected<std::string> localGpuArch() {
+static llvm::Expected<std::string> localGpuArch() {
   openopt_gpu_device device;
   size_t count = 0;
   openopt_error *error = nullptr;

@@ -82,10 +82,10 @@ std::optional<double> ProfileReport::totalGflopsPerSecond() const {
 namespace {
 
 /// Fills the rows and totals of `report` from what `model` collected.
-void addTimings(ProfileReport &report, const CompiledModel &model, const ProfileData &data) {
+void addTimings(ProfileReport &report, llvm::ArrayRef<ProfiledOp> ops, const ProfileData &data) {
   int64_t flops = 0;
   bool flopsKnown = true;
-  for (const ProfiledOp &op : model.profiledOps()) {
+  for (const ProfiledOp &op : ops) {
     ProfileRow row{op, data.ops[op.index]};
     report.opNs += row.timing.totalNs;
     report.calls += row.timing.calls;
@@ -205,7 +205,7 @@ json::Value profileJson(const ProfileReport &report) {
 
 namespace {
 
-json::Value traceJson(const CompiledModel &model, const ProfileData &data,
+json::Value traceJson(llvm::ArrayRef<ProfiledOp> ops, const ProfileData &data,
                       const ProfileReport &report) {
   std::vector<ProfileEvent> events = data.events;
   // Enclosing runs first where they start together with their first op.
@@ -218,13 +218,13 @@ json::Value traceJson(const CompiledModel &model, const ProfileData &data,
   int64_t iteration = 0;
   for (const ProfileEvent &e : events) {
     json::Object event{{"ph", "X"}, {"ts", us(e.startNs)}, {"dur", us(e.durationNs)},
-                       {"pid", 1}, {"tid", 1}};
+                       {"pid", 1}, {"tid", 1 + e.track}};
     if (e.index == ProfileEvent::kRunEvent) {
       event["name"] = "run";
       event["cat"] = "run";
       event["args"] = json::Object{{"iteration", iteration++}};
     } else {
-      const ProfiledOp &op = model.profiledOps()[e.index];
+      const ProfiledOp &op = ops[e.index];
       event["name"] = displayName(op);
       event["cat"] = "op";
       json::Object args{{"op", op.op}, {"flops", optionalJson(op.flops)}, {"id", op.id}};
@@ -234,6 +234,11 @@ json::Value traceJson(const CompiledModel &model, const ProfileData &data,
     }
     trace.push_back(std::move(event));
   }
+  // With a GPU track, the tracks' names (Perfetto shows them side by side).
+  if (llvm::any_of(events, [](const ProfileEvent &e) { return e.track == 1; }))
+    for (auto [tid, name] : {std::pair{1, "host"}, std::pair{2, "GPU"}})
+      trace.push_back(json::Object{{"ph", "M"}, {"cat", "__metadata"}, {"name", "thread_name"},
+                                   {"pid", 1}, {"tid", tid}, {"args", json::Object{{"name", name}}}});
   return json::Object{{"traceEvents", std::move(trace)},
                       {"displayTimeUnit", "ms"},
                       {"otherData", json::Object{{"model", report.model},
@@ -268,6 +273,68 @@ void emit(json::OStream &out, const json::Value &value) {
   } else {
     out.value(value);
   }
+}
+
+int64_t nanoseconds(double ms) { return int64_t(ms * 1e6 + 0.5); }
+
+// The cuda target's profile: each kernel is a row (its ONNX node; a node
+// with several kernels has a row per kernel), timed by the GPU; the trace
+// puts them on a GPU track beside the host's runs. The kernels' sum against
+// the runs' time is the profile's coverage.
+llvm::Expected<ProfileReport> finishGpuProfile(ProfileReport &report, CompiledModel &model,
+                                               llvm::ArrayRef<const HostTensor *> inputs,
+                                               const ProfileRequest &request) {
+  std::vector<ProfiledOp> ops;
+  llvm::StringMap<int64_t> index;
+  ProfileData data;
+  std::vector<double> times;
+  auto origin = std::chrono::steady_clock::now();
+  for (unsigned i = 0; i < request.iterations; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    if (auto err = model.run(inputs, report.outputs))
+      return std::move(err);
+    auto end = std::chrono::steady_clock::now();
+    times.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+    auto kernels = model.kernelTimes();
+    if (!kernels)
+      return kernels.takeError();
+    int64_t runStart = std::chrono::duration_cast<std::chrono::nanoseconds>(start - origin).count();
+    int64_t runNs = std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count();
+    data.runs++;
+    data.runTotalNs += runNs;
+    bool keep = data.events.size() < request.maxTraceEvents;
+    if (keep)
+      data.events.push_back({ProfileEvent::kRunEvent, runStart, runNs, 0});
+    for (const CompiledModel::KernelTime &k : *kernels) {
+      auto [it, added] = index.try_emplace(k.name, int64_t(ops.size()));
+      if (added) {
+        ProfiledOp op;
+        op.index = it->second;
+        op.id = k.name;
+        op.op = "gpu.kernel";
+        op.names = {k.name};
+        ops.push_back(op);
+        data.ops.emplace_back();
+      }
+      OpTiming &t = data.ops[it->second];
+      int64_t ns = nanoseconds(k.milliseconds);
+      t.minNs = t.calls ? std::min(t.minNs, ns) : ns;
+      t.maxNs = std::max(t.maxNs, ns);
+      t.totalNs += ns;
+      t.calls++;
+      if (keep && data.events.size() < request.maxTraceEvents)
+        data.events.push_back({it->second, runStart + nanoseconds(k.startMs), ns, 1});
+      else
+        data.droppedEvents++;
+    }
+  }
+  addTimings(report, ops, data);
+  report.meanLatencyMs = std::accumulate(times.begin(), times.end(), 0.0) / times.size();
+  report.latency = summarize(std::move(times));
+  report.keptEvents = data.events.size();
+  if (request.trace)
+    report.trace = traceJson(ops, data, report);
+  return std::move(report);
 }
 
 } // namespace
@@ -333,13 +400,15 @@ llvm::Expected<ProfileReport> profileModel(mlir::MLIRContext &context,
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
             .count());
   }
+  if (model.timesKernels())
+    return finishGpuProfile(report, model, inputs, request);
   const ProfileData &data = *model.profile();
-  addTimings(report, model, data);
+  addTimings(report, model.profiledOps(), data);
   report.meanLatencyMs = std::accumulate(times.begin(), times.end(), 0.0) / times.size();
   report.latency = summarize(std::move(times));
   report.keptEvents = data.events.size();
   if (request.trace)
-    report.trace = traceJson(model, data, report);
+    report.trace = traceJson(model.profiledOps(), data, report);
   return report;
 }
 

@@ -1,6 +1,7 @@
 //===- RunModel.cpp - compile a model for this CPU and run it -------------===//
 #include "openopt/Driver/RunModel.h"
 
+#include "openopt/Driver/CompileModel.h"
 #include "openopt/Runtime/CompiledModel.h"
 #include "openopt/Support/ResourceBlobs.h"
 
@@ -25,7 +26,10 @@ llvm::Expected<RunResult> runModel(mlir::MLIRContext &context, const RunRequest 
   result.notes = std::move(loaded->notes);
 
   auto compileStart = std::chrono::steady_clock::now();
-  CpuPipelineOptions options = request.options;
+  auto targeted = targetOptions(request.options);
+  if (!targeted)
+    return targeted.takeError();
+  CpuPipelineOptions options = *targeted;
   options.releaseWeightBlobs = request.releaseIRAfterCompile;
   auto model = CompiledModel::compile(*loaded->module, options);
   if (!model)

@@ -22,6 +22,8 @@
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/Support/DynamicLibrary.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/WithColor.h"
 
@@ -219,6 +221,8 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
 
   CpuPipelineOptions pipeline = options;
   pipeline.returnOutputs = model->returnOutputs;
+  if (!options.cudaArch.empty())
+    return compileForGpu(std::move(model), module, pipeline, cache);
   if (auto err = runPipeline(module, cpuFrontPipeline(pipeline)))
     return std::move(err);
   // The weights the graph passes folded (transposed, transformed) are dead.
@@ -344,6 +348,79 @@ CompiledModel::compile(ModuleOp module, const CpuPipelineOptions &options, Kerne
       llvm::WithColor::warning() << "OPENOPT_PERF_MAP: " << llvm::toString(std::move(err)) << "\n";
   model->jit = std::move(*jit);
   return model;
+}
+
+// The cuda target: the model becomes a model library (host code for this
+// CPU, kernels for the GPU) in a temporary folder, opened by the runtime as
+// any library is; the file goes once it is loaded.
+llvm::Expected<std::unique_ptr<CompiledModel>>
+CompiledModel::compileForGpu(std::unique_ptr<CompiledModel> model, ModuleOp module,
+                             CpuPipelineOptions options, KernelCache *cache) {
+  // Profiled, the runtime times each kernel (CUDA events): no hooks in the
+  // code.
+  bool profiled = std::exchange(options.profile, false);
+  if (model->returnOutputs)
+    return createStringError("the cuda target needs outputs of static shape; this model's are "
+                             "sized at run time");
+  std::string entryName = findEntryFunction(module).getSymName().str();
+  if (auto err = runPipeline(module, cpuFrontPipeline(options)))
+    return std::move(err);
+  ObjectCodeOptions objectOptions;
+  objectOptions.packedEntry = entryName;
+  objectOptions.cache = cache;
+  objectOptions.wholeModule = true;
+  auto code = compileObjectCode(module, options, objectOptions);
+  if (!code)
+    return code.takeError();
+  model->kernels = code->kernels;
+  ModelLibraryInfo info;
+  info.name = libraryIdentifier(entryName);
+  info.modelName = entryName;
+  info.inputs = model->inputSpecs;
+  info.outputs = model->outputSpecs;
+  info.target = "cuda " + options.cudaArch;
+  info.cuda = true;
+  info.triple = options.targetTriple;
+  llvm::SmallString<128> dir;
+  if (auto ec = llvm::sys::fs::createUniqueDirectory("openopt-gpu-model", dir))
+    return createStringError("cannot create a temporary folder: %s", ec.message().c_str());
+  llvm::SmallString<128> path(dir);
+  llvm::sys::path::append(path, "lib" + info.name + ".so");
+  llvm::Error linked = linkModelLibrary(*code, entryName, info, path);
+  openopt_error *error = nullptr;
+  openopt_status status = OPENOPT_OK;
+  if (!linked)
+    status = openopt_model_open(path.c_str(), &model->runtimeModel, &error);
+  (void)llvm::sys::fs::remove(path);
+  (void)llvm::sys::fs::remove(dir);
+  if (linked)
+    return std::move(linked);
+  if (status == OPENOPT_OK)
+    status = openopt_session_create(model->runtimeModel, nullptr, &model->session, &error);
+  if (status == OPENOPT_OK && profiled)
+    status = openopt_session_set_profiling(model->session, 1, &error);
+  if (status != OPENOPT_OK)
+    return runtimeError(status, error);
+  model->kernelTiming = profiled;
+  return model;
+}
+
+llvm::Expected<std::vector<CompiledModel::KernelTime>> CompiledModel::kernelTimes() {
+  std::lock_guard<std::mutex> lock(runLock);
+  openopt_error *error = nullptr;
+  size_t count = 0;
+  if (openopt_status status = openopt_session_kernel_times(session, nullptr, 0, &count, &error);
+      status != OPENOPT_OK)
+    return runtimeError(status, error);
+  std::vector<openopt_kernel_time> raw(count);
+  if (openopt_status status =
+          openopt_session_kernel_times(session, raw.data(), raw.size(), &count, &error);
+      status != OPENOPT_OK)
+    return runtimeError(status, error);
+  std::vector<KernelTime> times;
+  for (const openopt_kernel_time &t : llvm::ArrayRef(raw).take_front(count))
+    times.push_back({t.name ? t.name : "?", t.start_ms, t.milliseconds});
+  return times;
 }
 
 std::vector<HostTensor> CompiledModel::allocateOutputs() const {

@@ -63,6 +63,11 @@ struct CompileResult {
 
 /// `onWritten` hears of each file as soon as it is written (also those of
 /// a compile that fails later: a failed compile still writes its record).
+/// `options` for the machine they name: a cross compile's vector width, and
+/// for the cuda target the toolkit checked and an "auto" arch made the first
+/// GPU's (an error naming what is missing).
+llvm::Expected<CpuPipelineOptions> targetOptions(CpuPipelineOptions options);
+
 llvm::Expected<CompileResult>
 compileModel(mlir::MLIRContext &context, const CompileRequest &request,
              llvm::function_ref<void(llvm::StringRef path)> onWritten);

@@ -67,7 +67,9 @@ public:
   /// host CPU, kernel by kernel (see KernelCompiler.h): kernels found in
   /// `cache` (null: KernelCache::shared()) are not compiled again. Dynamic
   /// dimensions stay dynamic: one compiled model runs at every size its
-  /// inputs allow.
+  /// inputs allow. With options.cudaArch (resolved: "sm_90", not "auto"),
+  /// the model is compiled for the GPU instead, as a model library that the
+  /// runtime opens; its runs need a GPU (else they fail naming why).
   static llvm::Expected<std::unique_ptr<CompiledModel>>
   compile(mlir::ModuleOp module, const CpuPipelineOptions &options,
           KernelCache *cache = nullptr);
@@ -91,6 +93,17 @@ public:
   llvm::Error run(llvm::ArrayRef<const HostTensor *> inputs,
                   std::vector<HostTensor> &outputs);
 
+  /// A GPU kernel of the last run (compiled for the cuda target with
+  /// CpuPipelineOptions::profile): named after its ONNX node.
+  struct KernelTime {
+    std::string name;
+    double startMs, milliseconds;
+  };
+  /// Whether runs time their GPU kernels (the cuda target, profiled).
+  bool timesKernels() const { return kernelTiming; }
+  /// The kernels of the last run, in launch order.
+  llvm::Expected<std::vector<KernelTime>> kernelTimes();
+
   /// Whether the outputs come back allocated by the compiled code.
   bool returnsOutputs() const { return returnOutputs; }
 
@@ -110,6 +123,9 @@ public:
 
 private:
   CompiledModel() = default;
+  static llvm::Expected<std::unique_ptr<CompiledModel>>
+  compileForGpu(std::unique_ptr<CompiledModel> model, mlir::ModuleOp module,
+                CpuPipelineOptions options, KernelCache *cache);
   std::vector<TensorSpec> inputSpecs, outputSpecs;
   std::vector<ProfiledOp> opTable;
   std::unique_ptr<ProfileCollector> collector;
@@ -126,6 +142,7 @@ private:
   std::vector<WeightBuffer> weights;
   void (*entry)(void **) = nullptr;
   bool returnOutputs = false;
+  bool kernelTiming = false;
   KernelStats kernels;
 };
 

@@ -49,6 +49,9 @@ struct ProfileEvent {
   int64_t index;
   int64_t startNs; // since the collector's last reset
   int64_t durationNs;
+  /// 0: the host's timeline; 1: the GPU's (a kernel, placed after its run's
+  /// start by its offset from the run's first kernel).
+  int track = 0;
 };
 
 /// What a profiled model collected since its last reset.
