@@ -45,7 +45,7 @@ int runDiff();
 int runCompile(mlir::MLIRContext &context);
 int runGraph(mlir::MLIRContext &context);
 int runRecipe();
-int runRemote();
+int runRemote(mlir::MLIRContext &context);
 int runProfile(mlir::MLIRContext &context);
 int runLsp();
 

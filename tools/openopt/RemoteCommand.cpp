@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
+#include "RemoteAgent.h"
 
 #include "llvm/Support/Base64.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -36,11 +37,14 @@ using llvm::createStringError;
 
 namespace openopt::cli {
 
-cl::SubCommand remoteCommand("remote",
-                             "Use a running openoptd: `remote compile MODEL [--recipe R]` "
-                             "compiles there and prints the result; `remote info` describes it");
+cl::SubCommand remoteCommand(
+    "remote", "Use a running openoptd (--url ws://...): `remote compile|run|profile MODEL [--recipe "
+              "R] [--device D]` does it there; or an openopt-agent (--url http://...): `remote "
+              "run|profile MODEL` compiles here and runs there; `remote info` describes either");
 
-static cl::opt<std::string> url("url", cl::desc("The daemon's API (ws://host:port or wss://...)"),
+static cl::opt<std::string> url("url",
+                                cl::desc("The daemon's API (ws://host:port or wss://...), or an "
+                                         "openopt-agent (http://host:port)"),
                                 cl::value_desc("URL"), cl::init("ws://127.0.0.1:8787"),
                                 cl::sub(remoteCommand));
 static cl::opt<std::string> token("token",
@@ -55,8 +59,18 @@ static cl::opt<bool> insecure("insecure",
                               cl::sub(remoteCommand));
 static cl::opt<bool> printJson("json", cl::desc("Print the result as JSON"),
                                cl::sub(remoteCommand));
-static cl::list<std::string> words(cl::Positional, cl::desc("info | compile <model.onnx>"),
+static cl::list<std::string> words(cl::Positional,
+                                   cl::desc("info | compile|run|profile <model.onnx>"),
                                    cl::OneOrMore, cl::sub(remoteCommand));
+static cl::opt<std::string> device("device",
+                                   cl::desc("With a daemon: where run and profile run, one of the "
+                                            "devices `remote info` lists (default: cpu)"),
+                                   cl::value_desc("DEVICE"), cl::init(""),
+                                   cl::sub(remoteCommand));
+static cl::opt<unsigned> iterations("iterations", cl::desc("Timed runs (default 10)"),
+                                    cl::init(10), cl::sub(remoteCommand));
+static cl::opt<unsigned> seed("seed", cl::desc("Seed of the random inputs (default 1)"),
+                              cl::init(1), cl::sub(remoteCommand));
 
 namespace {
 
@@ -70,7 +84,9 @@ llvm::Expected<Endpoint> parseUrl(llvm::StringRef text) {
   std::smatch m;
   std::string s = text.str();
   if (!std::regex_match(s, m, pattern))
-    return createStringError("--url %s: expected ws://host:port or wss://host:port", s.c_str());
+    return createStringError("--url %s: expected ws://host:port or wss://host:port (a daemon), "
+                             "or http://host:port (an openopt-agent)",
+                             s.c_str());
   Endpoint e;
   e.tls = m[1] == "wss";
   e.host = m[2];
@@ -181,6 +197,67 @@ std::string printed(const llvm::json::Value &value) {
   return text;
 }
 
+/// run/start or profile/start of a compile (on --device), waited for and
+/// printed.
+template <typename Rpc> int runCompiled(Rpc &rpc, llvm::StringRef action, llvm::StringRef compile) {
+  llvm::json::Object params{{"compile", compile}, {"seed", int64_t(seed)},
+                            {"iterations", int64_t(iterations)}};
+  if (!device.empty())
+    params["device"] = device.getValue();
+  std::string method = (action + "/start").str();
+  auto started = rpc.call(method, std::move(params));
+  if (!started)
+    return reportError(started.takeError());
+  auto done = rpc.waitJob(started->getAsObject()->getString("job").value_or(""));
+  if (!done)
+    return reportError(done.takeError());
+  if (printJson) {
+    llvm::outs() << printed(llvm::json::Value(std::move(*done))) << "\n";
+    return 0;
+  }
+  std::string where = device.empty() ? "cpu" : device.getValue();
+  if (action == "run") {
+    auto *latency = done->getObject("latencyMs");
+    llvm::outs() << llvm::formatv("ran compile {0} on {1} ({2}): {3:f3} ms median ({4:f3} min, "
+                                  "{5:f3} p95) over {6} runs\n",
+                                  compile, url.getValue(), where,
+                                  latency ? latency->getNumber("median").value_or(0) : 0,
+                                  latency ? latency->getNumber("min").value_or(0) : 0,
+                                  latency ? latency->getNumber("p95").value_or(0) : 0,
+                                  done->getInteger("iterations").value_or(0));
+    if (auto *outputs = done->getArray("outputs"))
+      for (const llvm::json::Value &out : *outputs)
+        if (auto *o = out.getAsObject())
+          llvm::outs() << llvm::formatv("  output {0}: {1} {2}\n", o->getString("name").value_or(""),
+                                        o->getString("dtype").value_or(""),
+                                        printed(o->get("shape") ? *o->get("shape") : nullptr));
+    return 0;
+  }
+  auto *profile = done->getObject("profile");
+  if (!profile)
+    return reportError(createStringError("profile/start: the job result has no profile"));
+  llvm::outs() << llvm::formatv("profile of compile {0} on {1} ({2}): {3:f3} ms median, ops "
+                                "{4:f1}% of the run\n",
+                                compile, url.getValue(), where,
+                                profile->getObject("latencyMs")
+                                    ? profile->getObject("latencyMs")->getNumber("median").value_or(0)
+                                    : 0,
+                                100 * profile->getNumber("coverage").value_or(0));
+  llvm::outs() << llvm::formatv("{0,-44} {1,-12} {2,6} {3,11} {4,10} {5,7}\n", "name", "op",
+                                "calls", "total ms", "mean ms", "%");
+  if (auto *ops = profile->getArray("ops"))
+    for (const llvm::json::Value &value : *ops)
+      if (auto *op = value.getAsObject())
+        llvm::outs() << llvm::formatv("{0,-44} {1,-12} {2,6} {3,11:f4} {4,10:f4} {5,6:f1}%\n",
+                                      op->getString("name").value_or(""),
+                                      op->getString("op").value_or(""),
+                                      op->getInteger("calls").value_or(0),
+                                      op->getNumber("totalMs").value_or(0),
+                                      op->getNumber("meanMs").value_or(0),
+                                      op->getNumber("percent").value_or(0));
+  return 0;
+}
+
 template <typename Stream> int runCommands(Stream &ws, llvm::StringRef endpoint) {
   Connection<Stream> rpc(ws);
   llvm::StringRef action = words[0];
@@ -193,11 +270,12 @@ template <typename Stream> int runCommands(Stream &ws, llvm::StringRef endpoint)
     llvm::outs() << printed(*info) << "\n";
     return 0;
   }
-  if (action != "compile")
-    return reportError(createStringError("unknown remote command '%s' (info, compile)",
-                                         action.str().c_str()));
+  if (action != "compile" && action != "run" && action != "profile")
+    return reportError(createStringError(
+        "unknown remote command '%s' (info, compile, run, profile)", action.str().c_str()));
   if (words.size() != 2)
-    return reportError(createStringError("usage: openopt remote compile MODEL [--recipe R]"));
+    return reportError(createStringError("usage: openopt remote %s MODEL [--recipe R]",
+                                         action.str().c_str()));
   std::string modelPath = words[1];
   auto model = llvm::MemoryBuffer::getFile(modelPath, false, false);
   if (!model)
@@ -238,6 +316,8 @@ template <typename Stream> int runCommands(Stream &ws, llvm::StringRef endpoint)
   auto *compile = compileDone->getObject("compile");
   if (!compile)
     return reportError(createStringError("compile/start: the job result has no compile"));
+  if (action != "compile")
+    return runCompiled(rpc, action, *compile->getString("id"));
   if (printJson) {
     llvm::outs() << printed(llvm::json::Value(llvm::json::Object(*compile))) << "\n";
     return 0;
@@ -280,7 +360,20 @@ int handshake(Stream &ws, const std::string &host, const std::string &path) {
 
 } // namespace
 
-int runRemote() {
+int runRemote(mlir::MLIRContext &context) {
+  if (llvm::StringRef(url).starts_with("http://")) {
+    std::string secret = token;
+    if (secret.empty())
+      secret = llvm::sys::Process::GetEnv("OPENOPT_TOKEN").value_or("");
+    if (secret.empty())
+      return reportError(createStringError("give --token or set OPENOPT_TOKEN"));
+    if (!device.empty())
+      return reportError(createStringError("--device is for a daemon; an agent runs on its own "
+                                           "GPU (the recipe's target) or CPU"));
+    std::vector<std::string> given(words.begin(), words.end());
+    return runOnAgent(context, url, secret, given,
+                      RemoteRunOptions{recipePath, seed, iterations, printJson});
+  }
   auto endpoint = parseUrl(url);
   if (!endpoint)
     return reportError(endpoint.takeError());

@@ -92,7 +92,7 @@ int main(int argc, char **argv) {
   if (cli::recipeCommand)
     return cli::runRecipe();
   if (cli::remoteCommand)
-    return cli::runRemote();
+    return cli::runRemote(context);
   if (cli::profileCommand)
     return cli::runProfile(context);
   llvm::errs() << "error: no subcommand given (import, run, profile, opt, diff, compile, "
