@@ -5,6 +5,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 
@@ -35,6 +36,15 @@ cl::list<std::string> allowOrigin("allow-origin",
                                   cl::desc("A WebSocket Origin accepted besides the server's own "
                                            "(repeatable, e.g. http://localhost:5173)"),
                                   cl::value_desc("ORIGIN"), cl::cat(category));
+cl::list<std::string> agentUrls(
+    "agent",
+    cl::desc("An openopt-agent (python3 -m openopt.agent) whose devices run and profile jobs may "
+             "use: NAME=http://host:port (repeatable; its token from --agent-token-file)"),
+    cl::value_desc("NAME=URL"), cl::cat(category));
+cl::list<std::string> agentTokenFiles("agent-token-file",
+                                      cl::desc("The token of agent NAME, read from FILE "
+                                               "(repeatable)"),
+                                      cl::value_desc("NAME=FILE"), cl::cat(category));
 cl::opt<bool> allowPaths("allow-paths",
                          cl::desc("Let model/import read model files named by path on this "
                                   "machine"),
@@ -123,12 +133,51 @@ std::string ServerConfig::describe() const {
       "listen={0}:{1} data-dir={2} tls={3} allow-paths={4} allow-origin=[{5}] workers={6} "
       "io-threads={7} compiler={8} webui={9} max-message={10} max-model={11} "
       "max-jobs-per-client={12} job-timeout={13}s job-memory={14} memory-cache={15} "
-      "max-lsp-sessions={16} lsp-memory={17} worker={18}",
+      "max-lsp-sessions={16} lsp-memory={17} worker={18} agents=[{19}]",
       listenAddress, port, dataDir, tlsCert.empty() ? "off" : "on", allowPaths,
       llvm::join(allowedOrigins, ","), workers, ioThreads, compilerPath,
       webuiDir.empty() ? "(none)" : webuiDir, limits.maxMessageBytes, limits.maxModelBytes,
       limits.maxJobsPerClient, limits.jobTimeoutSeconds, limits.jobMemoryBytes,
-      memoryCacheBytes, limits.maxLspSessions, limits.lspMemoryBytes, workerPath);
+      memoryCacheBytes, limits.maxLspSessions, limits.lspMemoryBytes, workerPath,
+      llvm::join(llvm::map_range(agents, [](const AgentConfig &a) { return a.name + "=" + a.url; }),
+                 ","));
+}
+
+// --agent NAME=URL with --agent-token-file NAME=FILE.
+static llvm::Expected<std::vector<AgentConfig>> parseAgents() {
+  std::vector<AgentConfig> agents;
+  for (const std::string &entry : agentUrls) {
+    auto [name, url] = llvm::StringRef(entry).split('=');
+    if (name.empty() || url.empty() ||
+        !llvm::all_of(name, [](char c) { return llvm::isLower(c) || llvm::isDigit(c) ||
+                                                c == '-' || c == '_'; }))
+      return createStringError("--agent %s: expected NAME=http://host:port with NAME of "
+                               "a-z, 0-9, - and _",
+                               entry.c_str());
+    if (!url.starts_with("http://"))
+      return createStringError("--agent %s: openopt-agent speaks http://", entry.c_str());
+    if (llvm::any_of(agents, [&](const AgentConfig &a) { return a.name == name; }))
+      return createStringError("--agent %s: a second agent named '%s'", entry.c_str(),
+                               name.str().c_str());
+    agents.push_back({name.str(), url.str(), ""});
+  }
+  for (const std::string &entry : agentTokenFiles) {
+    auto [name, file] = llvm::StringRef(entry).split('=');
+    auto agent = llvm::find_if(agents, [&](const AgentConfig &a) { return a.name == name; });
+    if (agent == agents.end())
+      return createStringError("--agent-token-file %s: no --agent named '%s'", entry.c_str(),
+                               name.str().c_str());
+    auto text = llvm::MemoryBuffer::getFile(file);
+    if (!text)
+      return createStringError("--agent-token-file %s: %s", entry.c_str(),
+                               text.getError().message().c_str());
+    agent->token = llvm::StringRef((*text)->getBuffer()).split('\n').first.trim().str();
+  }
+  for (const AgentConfig &agent : agents)
+    if (agent.token.empty())
+      return createStringError("--agent %s=%s has no token: give --agent-token-file %s=FILE",
+                               agent.name.c_str(), agent.url.c_str(), agent.name.c_str());
+  return agents;
 }
 
 llvm::Expected<ServerConfig> parseServerConfig(int argc, char **argv) {
@@ -146,6 +195,10 @@ llvm::Expected<ServerConfig> parseServerConfig(int argc, char **argv) {
   config.dataDir = dataDir.empty() ? defaultDataDir() : dataDir.getValue();
   config.tokenFile = tokenFile;
   config.allowedOrigins.assign(allowOrigin.begin(), allowOrigin.end());
+  if (auto agents = parseAgents(); !agents)
+    return agents.takeError();
+  else
+    config.agents = std::move(*agents);
   config.allowPaths = allowPaths;
   config.tlsCert = tlsCert;
   config.tlsKey = tlsKey;

@@ -25,6 +25,13 @@ struct Limits {
   uint64_t lspMemoryBytes = 8ull << 30;    // address space of one language server
 };
 
+/// An openopt-agent whose devices run and profile jobs may use.
+struct AgentConfig {
+  std::string name; // [a-z0-9_-]+: devices are NAME/cpu, NAME/cuda:0, ...
+  std::string url;  // http://host:port
+  std::string token;
+};
+
 struct ServerConfig {
   std::string listenAddress = "127.0.0.1";
   uint16_t port = 8787;
@@ -43,6 +50,7 @@ struct ServerConfig {
   unsigned requestThreads = 4;
   uint64_t memoryCacheBytes = 256ull << 20;
   Limits limits;
+  std::vector<AgentConfig> agents;
 
   /// One line per setting, for the start-up log.
   std::string describe() const;

@@ -82,6 +82,24 @@ class Agent:
     def has_library(self, sha: str) -> bool:
         return os.path.exists(self._path(sha))
 
+    @staticmethod
+    def _runs_here(target: str) -> Optional[str]:
+        """Why a library compiled for `target` ("x86_64 avx512", "cuda sm_90", "aarch64 neon") cannot run on this
+        machine's CPU (a GPU library's host code is for the compiling machine's architecture), else None."""
+        arch = target.split()[0] if target else ""
+        if arch == "cuda":
+            return None
+        machine = platform.machine()
+        if arch and arch != machine:
+            return f"the library is for {arch} and this machine is {machine}"
+        if arch == "x86_64":
+            flags = _cpu_flags()
+            wanted = {"avx512": "avx512f", "avx2": "avx2"}.get(target.split()[-1])
+            if wanted and flags is not None and wanted not in flags:
+                return f"the library uses {target.split()[-1]} and this CPU has no {wanted}: compile it with " \
+                       f'"isa": "avx2" (or for this machine)'
+        return None
+
     def put_library(self, sha: str, body: bytes) -> dict:
         if hashlib.sha256(body).hexdigest() != sha:
             raise AgentError(400, "invalid argument", f"the body's SHA-256 is not {sha}")
@@ -97,7 +115,11 @@ class Agent:
                 os.unlink(temporary)
                 raise AgentError(422, e.status or "cannot load", f"not a model library this runtime runs: {e}")
             os.replace(temporary, path)
-        return self._describe(self._model(sha))
+        model = self._model(sha)
+        why = self._runs_here(model.target)
+        if why:
+            raise AgentError(422, "cannot load", why)
+        return self._describe(model)
 
     def run(self, request: dict) -> dict:
         sha = request.get("library")
@@ -114,6 +136,9 @@ class Agent:
         if want_outputs not in ("none", "summary", "data"):
             raise AgentError(400, "invalid argument", '/outputs: expected "none", "summary" or "data"')
         model = self._model(sha)
+        why = self._runs_here(model.target)
+        if why:
+            raise AgentError(422, "cannot load", why)
         feeds = self._inputs(model, request)
         with self._lock(sha):
             session = model.session()
@@ -175,25 +200,28 @@ class Agent:
 
     @staticmethod
     def _inputs(model: Model, request: dict) -> Dict[str, np.ndarray]:
-        given = request.get("inputs")
-        if given is None:
-            seed = _integer(request, "seed", 1, 0, 2**32 - 1)
-            rng = np.random.default_rng(seed)
-            feeds = {}
-            for s in model.inputs:
-                if any(d < 0 for d in s.shape):
-                    raise AgentError(400, "invalid argument", f"input {s.name!r} has dynamic dimensions "
-                                     f"{list(s.shape)}: give /inputs instead of a seed")
-                dtype = _NUMPY.get(s.dtype)
-                if dtype is None:
-                    raise AgentError(400, "invalid argument", f"input {s.name!r} is {s.dtype}: give /inputs")
-                values = rng.standard_normal(s.shape) if np.issubdtype(dtype, np.floating) else \
-                    rng.integers(0, 2, s.shape)
-                feeds[s.name] = values.astype(dtype)
-            return feeds
+        given = request.get("inputs", {})
         if not isinstance(given, dict):
             raise AgentError(400, "invalid argument", "/inputs: expected an object of name: tensor")
+        unknown = [n for n in given if n not in {s.name for s in model.inputs}]
+        if unknown:
+            raise AgentError(400, "invalid argument", f"/inputs/{unknown[0]}: the model has no such input (it takes "
+                             f"{', '.join(s.name for s in model.inputs)})")
+        # The inputs not given: random from the seed (floats uniform in [-1, 1), as openoptd's runs).
+        rng = np.random.default_rng(_integer(request, "seed", 1, 0, 2**32 - 1))
         feeds = {}
+        for s in model.inputs:
+            if s.name in given:
+                continue
+            if any(d < 0 for d in s.shape):
+                raise AgentError(400, "invalid argument", f"input {s.name!r} has dynamic dimensions "
+                                 f"{list(s.shape)}: give it in /inputs")
+            dtype = _NUMPY.get(s.dtype)
+            if dtype is None:
+                raise AgentError(400, "invalid argument", f"input {s.name!r} is {s.dtype}: give it in /inputs")
+            values = rng.uniform(-1.0, 1.0, s.shape) if np.issubdtype(dtype, np.floating) else \
+                rng.integers(0, 2, s.shape)
+            feeds[s.name] = values.astype(dtype)
         for name, t in given.items():
             where = f"/inputs/{name}"
             if not isinstance(t, dict) or t.get("dtype") not in _NUMPY or not isinstance(t.get("shape"), list) \
@@ -207,6 +235,17 @@ class Agent:
                 raise AgentError(400, "invalid argument", f"{where}: {e}")
             feeds[name] = array
         return feeds
+
+
+def _cpu_flags() -> Optional[set]:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return None
 
 
 def _integer(request: dict, key: str, default: int, low: int, high: int) -> int:
@@ -264,6 +303,15 @@ class Handler(BaseHTTPRequestHandler):
         if length is None or not length.isdigit():
             raise AgentError(411, "invalid argument", "a body needs a Content-Length")
         if int(length) > limit:
+            # Read (and drop) a body of moderate excess, so that the client, still sending, hears why; a
+            # larger one is cut off with the connection.
+            left = int(length) if int(length) <= 4 * limit else 0
+            while left > 0:
+                chunk = self.rfile.read(min(left, 1 << 20))
+                if not chunk:
+                    break
+                left -= len(chunk)
+            self.close_connection = True
             raise AgentError(413, "limit exceeded", f"the body is {length} bytes; at most {limit}")
         body = self.rfile.read(int(length))
         if len(body) != int(length):

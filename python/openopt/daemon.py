@@ -177,9 +177,12 @@ class DaemonClient:
         return self._start_and_wait("compile/start", params)["compile"]
 
     def run(self, compile_id: str, inputs: Optional[Mapping[str, np.ndarray]] = None, iterations: int = 10,
-            seed: int = 1) -> RunResult:
-        """Runs a compile on the daemon's machine: `inputs` by name (the others random from `seed`)."""
+            seed: int = 1, device: Optional[str] = None) -> RunResult:
+        """Runs a compile on the daemon's machine, or on `device` (one of info()["devices"]: "cuda:0", an
+        agent's "NAME/cuda:0"): `inputs` by name (the others random from `seed`)."""
         params: Dict[str, Any] = {"compile": compile_id, "iterations": iterations, "seed": seed}
+        if device:
+            params["device"] = device
         if inputs:
             tensors = {}
             for name, value in inputs.items():
@@ -201,10 +204,14 @@ class DaemonClient:
                 outputs[out["name"]] = np.load(io.BytesIO(self.artifact(out["npy"])))
         return RunResult(outputs, result["latencyMs"], result["iterations"])
 
-    def profile(self, compile_id: str, iterations: int = 10, seed: int = 1) -> Dict[str, Any]:
-        """Profiles a compile on the daemon's machine: the per-op table (schemas/profile.schema.json), and
-        "trace", the Chrome trace's artifact."""
-        return self._start_and_wait("profile/start", {"compile": compile_id, "iterations": iterations, "seed": seed})
+    def profile(self, compile_id: str, iterations: int = 10, seed: int = 1,
+                device: Optional[str] = None) -> Dict[str, Any]:
+        """Profiles a compile on the daemon's machine (or `device`, as run): the per-op table (per GPU kernel on a
+        GPU; schemas/profile.schema.json), and "trace", the Chrome trace's artifact."""
+        params: Dict[str, Any] = {"compile": compile_id, "iterations": iterations, "seed": seed}
+        if device:
+            params["device"] = device
+        return self._start_and_wait("profile/start", params)
 
     def artifact(self, ref: Union[str, Mapping[str, Any]]) -> bytes:
         """The bytes of a stored artifact (a reference from a result, or its hash), over HTTP."""

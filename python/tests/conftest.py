@@ -65,15 +65,14 @@ def dynamic(work):
     return openopt.compile(source, output_dir=os.path.join(work, "dynamic"))
 
 
-@pytest.fixture(scope="session")
-def daemon(work):
-    """A real openoptd on a free port: (ws URL, token)."""
+def start_daemon(work, name, extra_args=()):
+    """A real openoptd on a free port, with `extra_args`: (process, ws URL, token)."""
     binary = os.path.join(os.path.dirname(openopt.find_compiler()), "openoptd")
     if not os.path.exists(binary):
         pytest.skip(f"no openoptd at {binary}")
-    data = os.path.join(work, "daemon")
-    token_file = os.path.join(work, "admin.token")
-    proc = subprocess.Popen([binary, "--data-dir", data, "--token-file", token_file, "--port", "0"],
+    data = os.path.join(work, name)
+    token_file = os.path.join(work, name + ".token")
+    proc = subprocess.Popen([binary, "--data-dir", data, "--token-file", token_file, "--port", "0", *extra_args],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     port = None
     deadline = time.time() + 30
@@ -89,6 +88,13 @@ def daemon(work):
         pytest.fail("openoptd did not start")
     with open(token_file) as f:
         token = f.read().strip()
-    yield f"ws://127.0.0.1:{port}/api", token
+    return proc, f"ws://127.0.0.1:{port}/api", token
+
+
+@pytest.fixture(scope="session")
+def daemon(work):
+    """A real openoptd on a free port: (ws URL, token)."""
+    proc, url, token = start_daemon(work, "daemon")
+    yield url, token
     proc.terminate()
     proc.wait(30)

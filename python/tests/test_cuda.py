@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import openopt
+from conftest import REPO
 
 CUDA_HOME = os.environ.get("CUDA_HOME") or "/usr/local/cuda"
 STUB = os.path.join(CUDA_HOME, "lib64", "stubs", "libcuda.so")
@@ -72,7 +73,7 @@ def test_the_toolkit_stub_is_no_driver(cuda_mlp, mlp):
               "m = openopt.load(sys.argv[1])\n"
               "x = {s.name: np.zeros(s.shape, np.float32) for s in m.inputs}\n"
               "try:\n    m.run(x)\nexcept openopt.OpenOptError as e:\n    print(e.status, '|', e)\n")
-    env = dict(os.environ, OPENOPT_LIBCUDA=STUB)
+    env = dict(os.environ, OPENOPT_LIBCUDA=STUB, PYTHONPATH=os.path.join(REPO, "python"))
     out = subprocess.run([sys.executable, "-c", script, cuda_mlp.path], env=env, capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 0, out.stderr

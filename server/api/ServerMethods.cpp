@@ -40,7 +40,8 @@ json Api::serverInfo(const json &, CallContext &context) {
             {"jobTimeoutSeconds", limits.jobTimeoutSeconds},
             {"jobMemoryBytes", limits.jobMemoryBytes},
             {"inlineResultBytes", limits.inlineResultBytes}}},
-          {"methods", methodsFor(context.caller.role)}};
+          {"methods", methodsFor(context.caller.role)},
+          {"devices", services.compiler.devices().list()}};
 }
 
 json Api::artifactGet(const json &params, CallContext &) {

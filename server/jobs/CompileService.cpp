@@ -7,6 +7,8 @@
 #include "worker/WorkerProtocol.h"
 
 #include "openopt/Codegen/CPU/CpuPipeline.h"
+#include "openopt/Driver/ModelInputs.h"
+#include "openopt/Driver/ProfileModel.h"
 #include "openopt/Recipe/Recipe.h"
 #include "openopt/Runtime/Npy.h"
 
@@ -149,6 +151,35 @@ CompileService::CompileService(const ServerConfig &config, Storage &storage, Met
   cpu = llvm::sys::getHostCPUName().str();
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   isa = features.lookup("avx512f") ? "avx512" : features.lookup("avx2") ? "avx2" : "scalar";
+  deviceList = std::make_unique<Devices>(config, cpu, isa);
+}
+
+llvm::Expected<DeviceTarget> CompileService::deviceFor(const CompileRow &compile,
+                                                       const std::string &id) {
+  auto target = deviceList->resolve(id);
+  if (!target)
+    return target.takeError();
+  auto recipeText = cache.artifact(compile.recipeHash);
+  if (!recipeText)
+    return llvm::createStringError("the compile's recipe is not stored");
+  auto recipe = parseStoredRecipe(recipeText->data, compile.summary.value("recipeName", "recipe"));
+  if (!recipe)
+    return recipe.takeError();
+  if (recipe->target != target->kind)
+    return llvm::createStringError(
+        "compile %s is for target %s; device %s runs %s compiles (%s)", compile.id.c_str(),
+        recipe->target.c_str(), target->id.c_str(), target->kind.c_str(),
+        target->kind == "cuda" ? "a recipe with \"target\": {\"kind\": \"cuda\"}"
+                               : "a recipe with \"target\": {\"kind\": \"cpu\"}");
+  if (target->agent) {
+    const json &artifacts = compile.summary.value("artifacts", json::object());
+    if (!artifacts.contains("sharedLibrary"))
+      return llvm::createStringError(
+          "compile %s has no model library to send to agent '%s': compile with \"outputs\": "
+          "{\"sharedLibrary\": true}",
+          compile.id.c_str(), target->agentName.c_str());
+  }
+  return target;
 }
 
 
@@ -456,8 +487,38 @@ json CompileService::workerRunParams(const CompileRow &compile, const std::strin
 }
 
 json CompileService::run(JobContext &job, const CompileRow &compile,
-                         const std::vector<RunInput> &inputs, uint32_t seed, int iterations) {
+                         const std::vector<RunInput> &inputs, uint32_t seed, int iterations,
+                         const DeviceTarget &device) {
   JobDirectory dir(config.dataDir, job.id);
+  if (device.agent) {
+    json reply = runOnAgent(job, compile, inputs, seed, iterations, device, false);
+    job.progress(0.9, "storing outputs");
+    std::vector<double> samples = reply.value("samplesMs", std::vector<double>{});
+    driver::Latency latency = driver::summarize(samples);
+    json result = {{"iterations", iterations},
+                   {"latencyMs", {{"median", latency.medianMs}, {"min", latency.minMs},
+                                  {"p95", latency.p95Ms}}},
+                   {"samplesMs", samples},
+                   {"device", device.id}};
+    json outputs = json::array();
+    for (const json &out : reply.value("outputs", json::array())) {
+      auto dtype = dtypeNamed(out.value("dtype", ""));
+      size_t bad = 0;
+      auto bytes = base64Decode(out.value("data", ""), bad);
+      if (!dtype || !bytes)
+        throw JobFailure{kJobInternal, "agent " + device.agentName + " sent an output that does "
+                                       "not decode"};
+      HostTensor tensor(*dtype, out.value("shape", std::vector<int64_t>{}));
+      if (tensor.numBytes() != int64_t(bytes->size()))
+        throw JobFailure{kJobInternal, "agent " + device.agentName + " sent an output of the wrong "
+                                       "size"};
+      std::memcpy(tensor.data(), bytes->data(), bytes->size());
+      outputs.push_back(storedOutput(out.value("name", ""), tensor, dir.file("output.npy")));
+    }
+    result["outputs"] = outputs;
+    storage.putRun(randomHex(16), compile.id, "run", result);
+    return result;
+  }
   json params = workerRunParams(compile, dir.file("graph.mlir"), seed);
   params["iterations"] = iterations;
   json described = json::array();
@@ -478,7 +539,8 @@ json CompileService::run(JobContext &job, const CompileRow &compile,
   json result = {{"iterations", iterations},
                  {"latencyMs", reply.result.value("latencyMs", json::object())},
                  {"samplesMs", reply.result.value("samplesMs", json::array())},
-                 {"kernels", reply.result.value("kernels", json::object())}};
+                 {"kernels", reply.result.value("kernels", json::object())},
+                 {"device", device.id}};
   json outputs = json::array();
   const json described_outputs = reply.result.value("outputs", json::array());
   if (described_outputs.size() != reply.blobs.size())
@@ -492,24 +554,98 @@ json CompileService::run(JobContext &job, const CompileRow &compile,
     if (tensor.numBytes() != int64_t(reply.blobs[i].size()))
       throw JobFailure{kJobInternal, "the run returned an output of the wrong size"};
     std::memcpy(tensor.data(), reply.blobs[i].data(), reply.blobs[i].size());
-    std::string name = spec.value("name", "");
-    std::string bytes = npyBytes(tensor, dir.file("output.npy"));
-    json entry = {{"name", name},
-                  {"dtype", dtypeName(tensor.dtype()).str()},
-                  {"shape", std::vector<int64_t>(tensor.shape().begin(), tensor.shape().end())},
-                  {"npy", cache.artifactRef(cache.storeArtifact(bytes, "application/x-numpy"))}};
-    if (uint64_t(tensor.numBytes()) <= config.limits.inlineResultBytes)
-      entry["data"] = base64Encode(std::string_view(tensor.data(), tensor.numBytes()));
-    outputs.push_back(entry);
+    outputs.push_back(storedOutput(spec.value("name", ""), tensor, dir.file("output.npy")));
   }
   result["outputs"] = outputs;
   storage.putRun(randomHex(16), compile.id, "run", result);
   return result;
 }
 
+json CompileService::storedOutput(const std::string &name, const HostTensor &tensor,
+                                  const std::string &npyPath) {
+  std::string bytes = npyBytes(tensor, npyPath);
+  json entry = {{"name", name},
+                {"dtype", dtypeName(tensor.dtype()).str()},
+                {"shape", std::vector<int64_t>(tensor.shape().begin(), tensor.shape().end())},
+                {"npy", cache.artifactRef(cache.storeArtifact(bytes, "application/x-numpy"))}};
+  if (uint64_t(tensor.numBytes()) <= config.limits.inlineResultBytes)
+    entry["data"] = base64Encode(std::string_view(tensor.data(), tensor.numBytes()));
+  return entry;
+}
+
+json CompileService::runOnAgent(JobContext &job, const CompileRow &compile,
+                                const std::vector<RunInput> &inputs, uint32_t seed,
+                                int iterations, const DeviceTarget &device, bool profile) {
+  auto library = cache.artifact(compile.summary["artifacts"]["sharedLibrary"]["hash"]);
+  if (!library)
+    throw JobFailure{kJobInternal, "the compile's model library is not stored"};
+  agent::AgentClient client(*device.agent, config.limits.jobTimeoutSeconds);
+  job.progress(0.1, "sending the model library to agent " + device.agentName);
+  auto uploaded = client.upload(library->data);
+  if (!uploaded)
+    throw JobFailure{kJobCompilerError, llvm::toString(uploaded.takeError())};
+  json request = {{"library", (*uploaded)["id"]},
+                  {"seed", seed},
+                  {"iterations", iterations},
+                  {"profile", profile},
+                  {"outputs", profile ? "none" : "data"}};
+  if (!inputs.empty()) {
+    json given = json::object();
+    for (const RunInput &input : inputs) {
+      const HostTensor &t = *input.tensor;
+      given[input.name] = {
+          {"dtype", dtypeName(t.dtype()).str()},
+          {"shape", std::vector<int64_t>(t.shape().begin(), t.shape().end())},
+          {"data", base64Encode(std::string_view(t.data(), size_t(t.numBytes())))}};
+    }
+    request["inputs"] = std::move(given);
+  }
+  job.progress(0.3, (profile ? "profiling on " : "running on ") + device.id);
+  auto reply = client.run(request);
+  if (!reply)
+    throw JobFailure{kJobCompilerError, llvm::toString(reply.takeError())};
+  return std::move(*reply);
+}
+
 json CompileService::profile(JobContext &job, const CompileRow &compile, uint32_t seed,
-                             int iterations) {
+                             int iterations, const DeviceTarget &device) {
   JobDirectory dir(config.dataDir, job.id);
+  if (device.agent) {
+    if (device.kind != "cuda")
+      throw JobFailure{kJobCompilerError,
+                       "an agent's CPU times whole runs only; profile a CPU compile on the "
+                       "daemon's cpu device (its code brackets each op)"};
+    json reply = runOnAgent(job, compile, {}, seed, iterations, device, true);
+    // The agent's runs, as openopt profile makes its report of them.
+    std::vector<driver::GpuRunTiming> runs;
+    std::vector<double> samples = reply.value("samplesMs", std::vector<double>{});
+    const json kernels = reply.value("kernels", json::array());
+    double at = 0;
+    for (size_t i = 0; i < samples.size(); ++i) {
+      driver::GpuRunTiming run{at, samples[i], {}};
+      at += samples[i];
+      if (i < kernels.size())
+        for (const json &k : kernels[i])
+          run.kernels.push_back({k.value("name", "?"), k.value("start_ms", 0.0),
+                                 k.value("milliseconds", 0.0)});
+      runs.push_back(std::move(run));
+    }
+    driver::ProfileReport report;
+    auto model = storage.getModel(compile.modelId);
+    report.model = model ? model->name : compile.modelId;
+    report.function = "main";
+    report.warmup = 3;
+    driver::addGpuRuns(report, runs, /*trace=*/true);
+    std::string table, trace;
+    llvm::raw_string_ostream(table) << driver::profileJson(report);
+    llvm::raw_string_ostream(trace) << *report.trace;
+    json result = {
+        {"profile", json::parse(table)},
+        {"trace", cache.artifactRef(cache.storeArtifact(trace, "application/json"))},
+        {"device", device.id}};
+    storage.putRun(randomHex(16), compile.id, "profile", result);
+    return result;
+  }
   json params = workerRunParams(compile, dir.file("graph.mlir"), seed);
   params["iterations"] = iterations;
   params["trace"] = true;
@@ -520,7 +656,8 @@ json CompileService::profile(JobContext &job, const CompileRow &compile, uint32_
     throw JobFailure{kJobInternal, "the profile returned no table"};
   json result = {
       {"profile", reply.result["profile"]},
-      {"trace", cache.artifactRef(cache.storeArtifact(reply.blobs[0], "application/json"))}};
+      {"trace", cache.artifactRef(cache.storeArtifact(reply.blobs[0], "application/json"))},
+      {"device", device.id}};
   storage.putRun(randomHex(16), compile.id, "profile", result);
   return result;
 }

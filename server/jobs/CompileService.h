@@ -12,6 +12,7 @@
 
 #include "storage/CompileCache.h"
 #include "Config.h"
+#include "jobs/Devices.h"
 #include "jobs/JobQueue.h"
 #include "jobs/WorkerPool.h"
 #include "Metrics.h"
@@ -71,9 +72,16 @@ public:
   /// input (JSON pointer) and what is wrong with it.
   llvm::Expected<std::vector<RunInput>> decodeRunInputs(const ModelRow &model,
                                                         const json &inputs);
+  /// Where run and profile jobs can run.
+  const Devices &devices() const { return *deviceList; }
+  /// The device `id` names, if the compile can run there: a cuda compile on
+  /// a GPU, a CPU compile on a CPU, and on an agent's device only a compile
+  /// with a model library (outputs.sharedLibrary) to send it.
+  llvm::Expected<DeviceTarget> deviceFor(const CompileRow &compile, const std::string &id);
   json run(JobContext &job, const CompileRow &compile, const std::vector<RunInput> &inputs,
-           uint32_t seed, int iterations);
-  json profile(JobContext &job, const CompileRow &compile, uint32_t seed, int iterations);
+           uint32_t seed, int iterations, const DeviceTarget &device);
+  json profile(JobContext &job, const CompileRow &compile, uint32_t seed, int iterations,
+               const DeviceTarget &device);
 
   /// The merged pass record of a compile.
   std::shared_ptr<const PassRecord> passRecord(const CompileRow &compile);
@@ -93,6 +101,12 @@ private:
   /// The params run and profile share: the compile's graph IR written to
   /// `graphFile`, its recipe's code-generation options, random inputs.
   json workerRunParams(const CompileRow &compile, const std::string &graphFile, uint32_t seed);
+  /// A run or profile on an agent's device: the compile's library sent, run
+  /// there; the agent's reply.
+  json runOnAgent(JobContext &job, const CompileRow &compile, const std::vector<RunInput> &inputs,
+                  uint32_t seed, int iterations, const DeviceTarget &device, bool profile);
+  /// An output of a run, stored as its .npy artifact (inline when small).
+  json storedOutput(const std::string &name, const HostTensor &tensor, const std::string &npyPath);
   const ServerConfig &config;
   Storage &storage;
   Metrics &metrics;
@@ -102,6 +116,7 @@ private:
   /// their own rather than waiting behind long jobs.
   WorkerPool viewWorkers;
   std::string version, cpu, isa;
+  std::unique_ptr<Devices> deviceList;
   LruCache<PassRecord> records;
   LruCache<json> graphs;
 };

@@ -277,35 +277,50 @@ void emit(json::OStream &out, const json::Value &value) {
 
 int64_t nanoseconds(double ms) { return int64_t(ms * 1e6 + 0.5); }
 
-// The cuda target's profile: each kernel is a row (its ONNX node; a node
-// with several kernels has a row per kernel), timed by the GPU; the trace
-// puts them on a GPU track beside the host's runs. The kernels' sum against
-// the runs' time is the profile's coverage.
+// The cuda target's profile: the runs, each with its kernels' times.
 llvm::Expected<ProfileReport> finishGpuProfile(ProfileReport &report, CompiledModel &model,
                                                llvm::ArrayRef<const HostTensor *> inputs,
                                                const ProfileRequest &request) {
-  std::vector<ProfiledOp> ops;
-  llvm::StringMap<int64_t> index;
-  ProfileData data;
-  std::vector<double> times;
+  std::vector<GpuRunTiming> runs;
   auto origin = std::chrono::steady_clock::now();
+  auto ms = [](auto from, auto to) {
+    return std::chrono::duration<double, std::milli>(to - from).count();
+  };
   for (unsigned i = 0; i < request.iterations; ++i) {
     auto start = std::chrono::steady_clock::now();
     if (auto err = model.run(inputs, report.outputs))
       return std::move(err);
     auto end = std::chrono::steady_clock::now();
-    times.push_back(std::chrono::duration<double, std::milli>(end - start).count());
     auto kernels = model.kernelTimes();
     if (!kernels)
       return kernels.takeError();
-    int64_t runStart = std::chrono::duration_cast<std::chrono::nanoseconds>(start - origin).count();
-    int64_t runNs = std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count();
+    GpuRunTiming run{ms(origin, start), ms(start, end), {}};
+    for (const CompiledModel::KernelTime &k : *kernels)
+      run.kernels.push_back({k.name, k.startMs, k.milliseconds});
+    runs.push_back(std::move(run));
+  }
+  addGpuRuns(report, runs, request.trace, request.maxTraceEvents);
+  return std::move(report);
+}
+
+} // namespace
+
+void addGpuRuns(ProfileReport &report, llvm::ArrayRef<GpuRunTiming> runs, bool trace,
+                size_t maxTraceEvents) {
+  std::vector<ProfiledOp> ops;
+  llvm::StringMap<int64_t> index;
+  ProfileData data;
+  std::vector<double> times;
+  for (const GpuRunTiming &run : runs) {
+    times.push_back(run.runMs);
+    int64_t runStart = nanoseconds(run.startMs), runNs = nanoseconds(run.runMs);
     data.runs++;
     data.runTotalNs += runNs;
-    bool keep = data.events.size() < request.maxTraceEvents;
-    if (keep)
+    if (data.events.size() < maxTraceEvents)
       data.events.push_back({ProfileEvent::kRunEvent, runStart, runNs, 0});
-    for (const CompiledModel::KernelTime &k : *kernels) {
+    else
+      data.droppedEvents++;
+    for (const GpuRunTiming::Kernel &k : run.kernels) {
       auto [it, added] = index.try_emplace(k.name, int64_t(ops.size()));
       if (added) {
         ProfiledOp op;
@@ -322,22 +337,21 @@ llvm::Expected<ProfileReport> finishGpuProfile(ProfileReport &report, CompiledMo
       t.maxNs = std::max(t.maxNs, ns);
       t.totalNs += ns;
       t.calls++;
-      if (keep && data.events.size() < request.maxTraceEvents)
+      if (data.events.size() < maxTraceEvents)
         data.events.push_back({it->second, runStart + nanoseconds(k.startMs), ns, 1});
       else
         data.droppedEvents++;
     }
   }
   addTimings(report, ops, data);
-  report.meanLatencyMs = std::accumulate(times.begin(), times.end(), 0.0) / times.size();
+  report.iterations = unsigned(runs.size());
+  report.meanLatencyMs =
+      times.empty() ? 0 : std::accumulate(times.begin(), times.end(), 0.0) / times.size();
   report.latency = summarize(std::move(times));
   report.keptEvents = data.events.size();
-  if (request.trace)
+  if (trace)
     report.trace = traceJson(ops, data, report);
-  return std::move(report);
 }
-
-} // namespace
 
 llvm::Error writeJsonFile(llvm::StringRef path, const json::Value &value, bool pretty) {
   std::error_code ec;

@@ -75,6 +75,26 @@ struct ProfileReport {
 llvm::Expected<ProfileReport> profileModel(mlir::MLIRContext &context,
                                            const ProfileRequest &request);
 
+/// One timed run of a model on a GPU: when it started (host clock, from the
+/// first run's start), how long it took, and its kernels (the runtime's
+/// openopt_session_kernel_times: each from the run's first kernel).
+struct GpuRunTiming {
+  struct Kernel {
+    std::string name;
+    double startMs = 0, milliseconds = 0;
+  };
+  double startMs = 0, runMs = 0;
+  std::vector<Kernel> kernels;
+};
+
+/// Fills `report` (its rows, latency, coverage and, with `trace`, the trace
+/// with a GPU track) from GPU runs: a row per kernel (named after its ONNX
+/// node), in the same table, JSON and trace as the CPU's profile. Both
+/// `openopt profile` of a cuda model and openoptd's profile on an agent's
+/// GPU make their report here.
+void addGpuRuns(ProfileReport &report, llvm::ArrayRef<GpuRunTiming> runs, bool trace,
+                size_t maxTraceEvents = 100000);
+
 /// The table `openopt profile` prints.
 void printProfileTable(const ProfileReport &report, llvm::raw_ostream &os);
 /// The report as schemas/profile.schema.json describes it.
