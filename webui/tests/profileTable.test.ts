@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProfileDocOp, ProfileDocument } from '../src/generated/schemas';
 import { heatFill, luminance } from '../src/graph/colors';
-import { columns, formatNumber, heatByOp, latencyCsv, nextSort, profileCsv, sortOps, type SortKey } from '../src/runs/profileTable';
+import { columns, formatNumber, heatByOp, kernelNode, latencyCsv, nextSort, profileCsv, sortOps, type SortKey } from '../src/runs/profileTable';
 
 function op(index: number, id: string, o: string, total: number, flops: number | null, calls = 10): ProfileDocOp {
   const gflops = flops === null ? null : (flops * calls) / (total * 1e6);
@@ -120,9 +120,37 @@ describe('heatByOp', () => {
     expect(lum.map(([id]) => id)).toEqual(['/conv/Conv+/Relu', '/MatMul+/Add', '/Softmax', '/Flatten']);
   });
 
+  it('colours the nodes a GPU profile\'s kernels compute, summed per node', () => {
+    // The kernels openopt names after their nodes: several for a Conv (its padding, gather and product).
+    const gpu = {
+      ops: [
+        op(0, 'k_conv_Conv', 'gpu.kernel', 3, null),
+        op(1, 'k_conv_Conv_0', 'gpu.kernel', 3, null),
+        op(2, 'k_MatMul', 'gpu.kernel', 2, null),
+        op(3, 'k_op', 'gpu.kernel', 1, null), // no node: not drawn
+      ],
+    } as ProfileDocument;
+    const nodes = ['/conv/Conv+/Relu', '/Flatten', '/MatMul+/Add', '/Softmax'];
+    const heat = heatByOp(gpu, nodes);
+    expect([...heat.keys()].sort()).toEqual(['/MatMul+/Add', '/conv/Conv+/Relu']);
+    expect(heat.get('/conv/Conv+/Relu')).toBe(heatFill(1));
+    expect(heat.get('/MatMul+/Add')).toBe(heatFill(2 / 6));
+  });
+
   it('gives every op the lightest fill when nothing took time', () => {
     const zero = { ops: ops().map((o) => ({ ...o, totalMs: 0 })) } as ProfileDocument;
     expect(new Set(heatByOp(zero).values())).toEqual(new Set([heatFill(0)]));
+  });
+});
+
+describe('kernelNode', () => {
+  const nodes = ['/layer1/conv1/Conv+/layer1/relu/Relu', 'Gemm_0', 'a.b/c'];
+  it('finds the node a kernel is named after, with or without its number', () => {
+    expect(kernelNode('k_layer1_conv1_Conv', nodes)).toBe('/layer1/conv1/Conv+/layer1/relu/Relu');
+    expect(kernelNode('k_layer1_conv1_Conv_12', nodes)).toBe('/layer1/conv1/Conv+/layer1/relu/Relu');
+    expect(kernelNode('k_Gemm_0', nodes)).toBe('Gemm_0');
+    expect(kernelNode('k_a_b_c', nodes)).toBe('a.b/c');
+    expect(kernelNode('k_Softmax', nodes)).toBeUndefined();
   });
 });
 

@@ -11,6 +11,7 @@ import { EditorPanel } from './EditorPanel';
 import { JobsBar } from './JobsBar';
 import { ModelsPanel } from './ModelsPanel';
 import { PassesPanel } from './PassesPanel';
+import { heatByOp } from '../runs/profileTable';
 import { RunsPanel } from './RunsPanel';
 
 const loadEditor = () => import('../editor');
@@ -93,10 +94,14 @@ export class App {
         void this.runs.runAndProfile();
       }
     });
-    this.runs.onHeat((heat) => {
-      // Profile rows are the ops of the compiled graph: show that one, coloured.
-      void this.showGraph('compiled').then(() => this.graph.setHeat(heat));
-      this.passes.graph.setHeat(heat);
+    this.runs.onHeat((profile) => {
+      // Profile rows are the ops of the compiled graph (or the GPU kernels
+      // computing them): show that one, coloured.
+      void this.showGraph('compiled').then(() => {
+        const heat = profile ? heatByOp(profile, this.graph.nodeIds()) : null;
+        this.graph.setHeat(heat);
+        this.passes.graph.setHeat(heat);
+      });
     });
 
     const header = h('header', { className: 'top' }, h('h1', { text: 'OpenOptimizer' }), this.jobs.root, this.connection);
@@ -105,11 +110,22 @@ export class App {
   }
 
   async start(): Promise<void> {
+    void this.refreshDevices();
     await this.models.refresh();
     const wanted = new URL(location.href).searchParams.get('model');
     const list = this.models.all;
     const pick = list.find((m) => m.id === wanted || m.name === wanted) ?? list[list.length - 1];
     if (pick) this.models.select(pick.id);
+  }
+
+  /** The run panel's device picker, from server/info (agents are asked then). */
+  async refreshDevices(): Promise<void> {
+    try {
+      const info = await this.options.client.call('server/info', {});
+      this.runs.setDevices(info.devices);
+    } catch (e) {
+      this.compileMessage.textContent = `Devices: ${(e as Error).message}`;
+    }
   }
 
   private async selectModel(model: CommonModelSummary): Promise<void> {
@@ -188,6 +204,7 @@ export class App {
 
   /** After a reconnection: reload the lists and the current views. */
   private async resync(): Promise<void> {
+    void this.refreshDevices();
     await this.models.refresh();
     this.root.dataset.resynced = String(Number(this.root.dataset.resynced ?? 0) + 1);
   }

@@ -3,7 +3,7 @@
 // (Chrome trace JSON for Perfetto, PNG and CSV).
 import type { ArtifactFetcher } from '../api/artifacts';
 import type { RpcClient } from '../api/rpc';
-import type { CommonModelSummary, ProfileDocument, RunStartParams } from '../generated/schemas';
+import type { CommonModelSummary, ProfileDocument, RunStartParams, ServerInfoResult } from '../generated/schemas';
 import { drawLatencyChart } from '../runs/latencyChart';
 import { parseNpy, toBase64 } from '../runs/npy';
 import { columns, formatNumber, heatByOp, latencyCsv, nextSort, profileCsv, sortOps, type Sort } from '../runs/profileTable';
@@ -26,12 +26,15 @@ export class RunsPanel {
   private uploaded = new Map<string, NonNullable<RunStartParams['inputs']>[string]>();
   private compile: string | null = null;
   private model: CommonModelSummary | null = null;
-  private heatListeners = new Set<(heat: Map<string, string> | null, profile: ProfileDocument | null) => void>();
+  private heatListeners = new Set<(profile: ProfileDocument | null) => void>();
+  private device: HTMLSelectElement;
   private buttons: HTMLButtonElement[] = [];
 
   constructor(private readonly client: RpcClient, private readonly artifacts: ArtifactFetcher, private readonly jobs: JobsBar) {
     this.iterations = h('input', { type: 'number', min: 1, max: 10000, value: 20, id: 'run-iterations' }) as HTMLInputElement;
     this.seed = h('input', { type: 'number', min: 0, value: 1, id: 'run-seed' }) as HTMLInputElement;
+    // Where it runs: the daemon's CPU and GPUs, its agents' devices (server/info).
+    this.device = h('select', { id: 'run-device' }, h('option', { value: 'cpu', text: 'cpu (this daemon)' })) as HTMLSelectElement;
     // Run: the timed runs (latency per iteration), then the per-op profile.
     const run = h('button', { type: 'button', text: 'Run and profile', className: 'primary' });
     run.addEventListener('click', () => void this.runAndProfile());
@@ -49,13 +52,31 @@ export class RunsPanel {
     this.root = h('div', { className: 'runs' },
       h('div', { className: 'toolbar', role: 'toolbar', 'aria-label': 'Run' },
         h('label', { for: 'run-iterations', text: 'Iterations' }), this.iterations,
-        h('label', { for: 'run-seed', text: 'Seed' }), this.seed, run),
+        h('label', { for: 'run-seed', text: 'Seed' }), this.seed,
+        h('label', { for: 'run-device', text: 'Device' }), this.device, run),
       this.inputsBox, this.message, this.summary, this.chart, exports, this.table);
     this.setEnabled(false);
   }
 
-  onHeat(listener: (heat: Map<string, string> | null, profile: ProfileDocument | null) => void): void {
+  /** Calls `listener` with each new profile (the graph colours its nodes by it). */
+  onHeat(listener: (profile: ProfileDocument | null) => void): void {
     this.heatListeners.add(listener);
+  }
+
+  /** The devices server/info lists; an agent that did not answer is shown, not offered. */
+  setDevices(devices: ServerInfoResult['devices']): void {
+    const chosen = this.device.value;
+    clear(this.device);
+    for (const d of devices) {
+      const where = d.where === 'local' ? 'this daemon' : `agent ${d.where}`;
+      const label = d.error ? `${d.id} (unreachable: ${d.error})` : `${d.id}: ${d.name ?? d.kind}${d.arch ? ` ${d.arch}` : ''} (${where})`;
+      this.device.append(h('option', { value: d.id, text: label, disabled: !!d.error }));
+    }
+    if (devices.some((d) => d.id === chosen && !d.error)) this.device.value = chosen;
+  }
+
+  get selectedDevice(): string {
+    return this.device.value || 'cpu';
   }
 
   setTarget(model: CommonModelSummary | null, compile: string | null): void {
@@ -102,13 +123,13 @@ export class RunsPanel {
     this.message.textContent = '';
     const tracker = this.jobs.track('Run');
     try {
-      const params: RunStartParams = { compile: this.compile, iterations: Number(this.iterations.value) || 20, seed: Number(this.seed.value) || 0 };
+      const params: RunStartParams = { compile: this.compile, iterations: Number(this.iterations.value) || 20, seed: Number(this.seed.value) || 0, device: this.selectedDevice };
       if (this.uploaded.size) params.inputs = Object.fromEntries(this.uploaded);
       const outcome = await this.client.job('run/start', params, tracker.progress);
       if (outcome.state !== 'done' || !outcome.result) throw new Error(outcome.error?.message ?? outcome.state);
       const r = outcome.result;
       this.samples = r.samplesMs ?? [];
-      this.summary.textContent = `Latency: median ${r.latencyMs.median.toFixed(3)} ms, min ${r.latencyMs.min.toFixed(3)} ms, p95 ${r.latencyMs.p95.toFixed(3)} ms over ${r.iterations} runs; outputs ${r.outputs.map((o) => `${o.name} ${o.shape.join('×')}`).join(', ')}`;
+      this.summary.textContent = `On ${r.device ?? this.selectedDevice}: latency median ${r.latencyMs.median.toFixed(3)} ms, min ${r.latencyMs.min.toFixed(3)} ms, p95 ${r.latencyMs.p95.toFixed(3)} ms over ${r.iterations} runs; outputs ${r.outputs.map((o) => `${o.name} ${o.shape.join('×')}`).join(', ')}`;
       drawLatencyChart(this.chart, this.samples, 'Latency per iteration (ms)');
       this.root.dataset.samples = String(this.samples.length);
       return true;
@@ -125,14 +146,15 @@ export class RunsPanel {
     this.message.textContent = '';
     const tracker = this.jobs.track('Profile');
     try {
-      const outcome = await this.client.job('profile/start', { compile: this.compile, iterations: Number(this.iterations.value) || 20, seed: Number(this.seed.value) || 0 }, tracker.progress);
+      const outcome = await this.client.job('profile/start', { compile: this.compile, iterations: Number(this.iterations.value) || 20, seed: Number(this.seed.value) || 0, device: this.selectedDevice }, tracker.progress);
       if (outcome.state !== 'done' || !outcome.result) throw new Error(outcome.error?.message ?? outcome.state);
       this.profile = outcome.result.profile as unknown as ProfileDocument;
       this.traceRef = outcome.result.trace;
       const p = this.profile;
-      this.summary.textContent = `Profile: ${p.ops.length} ops, ${p.opMsPerRun.toFixed(3)} ms in ops per run of ${p.latencyMs.median.toFixed(3)} ms (coverage ${(p.coverage * 100).toFixed(0)}%), ${p.total.gflopsPerSecond === null ? '' : `${p.total.gflopsPerSecond.toFixed(1)} GFLOP/s`}`;
+      const unit = p.ops.some((o) => o.op === 'gpu.kernel') ? 'GPU kernels' : 'ops';
+      this.summary.textContent = `Profile on ${outcome.result.device ?? this.selectedDevice}: ${p.ops.length} ${unit}, ${p.opMsPerRun.toFixed(3)} ms in ops per run of ${p.latencyMs.median.toFixed(3)} ms (coverage ${(p.coverage * 100).toFixed(0)}%), ${p.total.gflopsPerSecond === null ? '' : `${p.total.gflopsPerSecond.toFixed(1)} GFLOP/s`}`;
       this.renderTable();
-      for (const l of this.heatListeners) l(heatByOp(p), p);
+      for (const l of this.heatListeners) l(p);
     } catch (e) {
       this.message.textContent = `Profile failed: ${(e as Error).message}`;
     } finally {

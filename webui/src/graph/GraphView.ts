@@ -177,6 +177,19 @@ export class GraphView {
     this.canvas.select(id);
   }
 
+  /** Every node id of the graph shown (groups' members too). */
+  nodeIds(): string[] {
+    const ids: string[] = [];
+    const visit = (nodes: readonly { id: string; children?: readonly unknown[] }[]): void => {
+      for (const n of nodes) {
+        ids.push(n.id);
+        if (n.children) visit(n.children as { id: string; children?: readonly unknown[] }[]);
+      }
+    };
+    visit(this.graph?.nodes ?? []);
+    return ids;
+  }
+
   setHeat(fills: Map<string, string> | null): void {
     this.heatLegend.hidden = !fills;
     this.canvas.setHeat(fills);

@@ -57,10 +57,33 @@ export function latencyCsv(samples: number[]): string {
 }
 
 /** Heat fill per profiled op id, scaled to the slowest op. */
-export function heatByOp(profile: ProfileDocument): Map<string, string> {
-  const max = profile.ops.reduce((m, o) => Math.max(m, o.totalMs), 0);
+/**
+ * The graph node a GPU kernel computes: kernels are named "k_" + the node's
+ * first ONNX name with every run of other characters made one "_" (and "_N"
+ * when a node has several kernels). `nodeIds` are the graph's ids (ONNX
+ * names joined by '+').
+ */
+export function kernelNode(kernel: string, nodeIds: readonly string[]): string | undefined {
+  const identifier = (name: string): string => `k_${name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+/, '')}`.slice(0, 96);
+  const exact = new Map<string, string>();
+  for (const id of nodeIds) exact.set(identifier(id.split('+')[0] ?? id), id);
+  return exact.get(kernel) ?? exact.get(kernel.replace(/_\d+$/, ''));
+}
+
+/**
+ * Fill colours by graph node id, hottest red. A CPU profile's rows are graph
+ * ops; a GPU profile's are kernels, summed into the nodes they compute
+ * (`nodeIds`: the graph's).
+ */
+export function heatByOp(profile: ProfileDocument, nodeIds: readonly string[] = []): Map<string, string> {
+  const time = new Map<string, number>();
+  for (const o of profile.ops) {
+    const id = o.op === 'gpu.kernel' ? kernelNode(o.id, nodeIds) : o.id;
+    if (id !== undefined) time.set(id, (time.get(id) ?? 0) + o.totalMs);
+  }
+  const max = [...time.values()].reduce((m, t) => Math.max(m, t), 0);
   const heat = new Map<string, string>();
-  for (const o of profile.ops) heat.set(o.id, heatFill(max > 0 ? o.totalMs / max : 0));
+  for (const [id, t] of time) heat.set(id, heatFill(max > 0 ? t / max : 0));
   return heat;
 }
 
