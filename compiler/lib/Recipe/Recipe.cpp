@@ -107,6 +107,7 @@ CpuPipelineOptions Recipe::cpuOptions() const {
   options.tileK = tileK;
   if (target == "cuda") {
     options.cudaArch = arch.empty() ? "auto" : arch;
+    options.cudaPrecision = precision;
     // The CPU's schedules (packed weights, register tiles) are not for GPU
     // kernels; the host code runs on one thread.
     options.vectorizeMatmul = false;

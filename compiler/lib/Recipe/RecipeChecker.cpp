@@ -290,7 +290,7 @@ private:
       error("/target/kind", "missing \"kind\" (\"cpu\" or \"cuda\")");
     oneOf(*target, "/target", "kind", {"cpu", "cuda"}, recipe.target);
     oneOf(*target, "/target", "arch", {"sm_80", "sm_86", "sm_89", "sm_90"}, recipe.arch);
-    oneOf(*target, "/target", "precision", {"f32"}, recipe.precision);
+    oneOf(*target, "/target", "precision", {"f32", "tf32", "tf32x3"}, recipe.precision);
     if (recipe.target != "cuda")
       for (const char *key : {"arch", "precision"})
         if (target->get(key))

@@ -47,7 +47,8 @@ struct Recipe {
   std::string isa = "auto"; // auto, avx2, avx512
   /// Target "cuda": the GPU architecture ("sm_90"; "" takes the device's).
   std::string arch;
-  /// Target "cuda": how float math is done ("f32": exact f32, no TF32).
+  /// Target "cuda": how f32 matmuls are done: "f32" (exact, CUDA cores),
+  /// "tf32" or "tf32x3" (tensor cores).
   std::string precision = "f32";
   std::vector<RecipePass> graphPasses;
   bool vectorizeMatmul = true;

@@ -70,6 +70,7 @@ std::vector<std::string> backPasses(const CpuPipelineOptions &options) {
     cuda.arch = options.cudaArch;
     cuda.toolkit = cudaToolkitRoot();
     cuda.format = options.cudaAssembly ? "isa" : "fatbin";
+    cuda.precision = options.cudaPrecision;
     passes.push_back(cudaBackPipeline(cuda));
     return passes;
   }

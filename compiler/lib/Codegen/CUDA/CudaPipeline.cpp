@@ -39,6 +39,11 @@ std::string cudaBackPipeline(const CudaPipelineOptions &options) {
   std::vector<std::string> passes = {
       // Buffers and weights in device memory; each linalg op a kernel.
       "openopt-gpu-device-memory",
+  };
+  if (options.precision != "f32")
+    passes.push_back(
+        llvm::formatv("openopt-gpu-mma-matmuls{{precision={0}}", options.precision).str());
+  passes.insert(passes.end(), {
       "func.func(convert-linalg-to-parallel-loops)",
       llvm::formatv("openopt-gpu-map-loops{{block-size={0}}", options.blockSize).str(),
       "gpu-kernel-outlining",
@@ -59,7 +64,7 @@ std::string cudaBackPipeline(const CudaPipelineOptions &options) {
       "cse",
       // Vector code in kernels (the lowering's transposes, pads and pools
       // read whole rows) becomes LLVM vectors, which NVPTX splits.
-      "gpu.module(strip-debuginfo,convert-gpu-to-nvvm,convert-vector-to-llvm,"
+      "gpu.module(strip-debuginfo,convert-nvgpu-to-nvvm,convert-gpu-to-nvvm,convert-vector-to-llvm,"
       "convert-arith-to-llvm,convert-index-to-llvm,llvm-optimize-for-nvvm-target,"
       "canonicalize,cse,reconcile-unrealized-casts)",
       "gpu-to-llvm",
@@ -76,7 +81,7 @@ std::string cudaBackPipeline(const CudaPipelineOptions &options) {
       "canonicalize",
       "cse",
       "reconcile-unrealized-casts",
-  };
+  });
   return "builtin.module(" + llvm::join(passes, ",") + ")";
 }
 

@@ -1,6 +1,8 @@
 //===- GpuMapLoops.cpp - the openopt-gpu-map-loops pass -------------------===//
 #include "openopt/Codegen/CUDA/Passes.h"
 
+#include "KernelNames.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -43,36 +45,6 @@ gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value blocks, Value threa
   auto terminator = gpu::TerminatorOp::create(b, loc);
   b.setInsertionPoint(terminator);
   return launch;
-}
-
-/// The first name in `loc` (an ONNX node's, from the importer), or "".
-std::string nameIn(Location loc) {
-  if (auto named = dyn_cast<NameLoc>(loc))
-    return named.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location part : fused.getLocations())
-      if (std::string name = nameIn(part); !name.empty())
-        return name;
-  if (auto call = dyn_cast<CallSiteLoc>(loc))
-    return nameIn(call.getCallee());
-  return "";
-}
-
-/// The kernel's name (gpu-kernel-outlining gives it to the function): the
-/// node it computes, made an identifier, so that profiles and PTX say which
-/// node a kernel is ("k_conv1_Conv"; renamed apart when several kernels
-/// compute one node).
-void nameKernel(gpu::LaunchOp launch, Location loc) {
-  std::string name = nameIn(loc);
-  std::string identifier = "k_";
-  for (char c : name)
-    if (llvm::isAlnum(c) || identifier.back() != '_')
-      identifier += llvm::isAlnum(c) ? c : '_';
-  if (name.empty())
-    identifier += "op";
-  identifier.resize(std::min<size_t>(identifier.size(), 96));
-  auto symbol = FlatSymbolRefAttr::get(launch.getContext(), identifier);
-  launch.setFunctionAttr(symbol);
 }
 
 /// Lets a * b + c contract into one FMA (what ptxas does for CUDA C++ by

@@ -48,6 +48,9 @@ struct CpuPipelineOptions {
   /// With cudaArch: leave the kernels as PTX assembly in the gpu.binary ops
   /// (to be read, not run) instead of a fatbin.
   bool cudaAssembly = false;
+  /// With cudaArch: f32 matmuls exact ("f32") or on tensor cores ("tf32",
+  /// "tf32x3"; CudaPipelineOptions::precision).
+  std::string cudaPrecision = "f32";
 };
 
 /// The textual pass pipeline (anchored on builtin.module) that takes nn IR to

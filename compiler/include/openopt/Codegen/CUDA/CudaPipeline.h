@@ -18,6 +18,9 @@ struct CudaPipelineOptions {
   /// What gpu-module-to-binary makes: "fatbin" (cubin and PTX) or "isa"
   /// (PTX text alone).
   std::string format = "fatbin";
+  /// f32 matmuls: "f32" (exact: FMA on the CUDA cores), "tf32" or "tf32x3"
+  /// (tensor cores; openopt-gpu-mma-matmuls).
+  std::string precision = "f32";
 };
 
 /// The CUDA toolkit this compile uses: $CUDA_HOME, else /usr/local/cuda.

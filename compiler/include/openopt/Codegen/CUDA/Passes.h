@@ -12,6 +12,8 @@ namespace arith { class ArithDialect; }
 namespace func { class FuncDialect; }
 namespace gpu { class GPUDialect; }
 namespace memref { class MemRefDialect; }
+namespace nvgpu { class NVGPUDialect; }
+namespace vector { class VectorDialect; }
 namespace scf { class SCFDialect; }
 } // namespace mlir
 

@@ -43,6 +43,32 @@ def GpuMapLoopsPass : Pass<"openopt-gpu-map-loops", "mlir::ModuleOp"> {
                            "mlir::scf::SCFDialect"];
 }
 
+def GpuMmaMatmulsPass : Pass<"openopt-gpu-mma-matmuls", "mlir::ModuleOp"> {
+  let summary = "Run f32 matmuls on tensor cores (mma.sync m16n8k4, TF32 operands)";
+  let description = [{
+    Every f32 `linalg.matmul` and `linalg.batch_matmul` on memrefs (plain:
+    no transposed maps) becomes a `gpu.launch` in which each warp computes a
+    16x8 tile of the result with `nvgpu.mma.sync` (m16n8k4, TF32 operands,
+    f32 accumulation in registers), reading its fragments straight from
+    global memory; any shape (loads past the edges read zeros, stores are
+    guarded). `precision=tf32` rounds the operands to TF32 (10-bit
+    mantissa; about 1e-3 relative error); `tf32x3` splits each operand into
+    a TF32 part and the rest and sums three products (the rest times the
+    rest left out), close to f32 accuracy at three times the tensor-core
+    work. Run it before `convert-linalg-to-parallel-loops`; the kernel is
+    named after the ONNX node.
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"tf32\"",
+           "tf32 or tf32x3">,
+    Option<"warpsPerBlock", "warps-per-block", "int64_t", /*default=*/"4",
+           "Warps (16x8 tiles along the columns) per block">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::nvgpu::NVGPUDialect",
+                           "mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
 def GpuMergeModulesPass : Pass<"openopt-gpu-merge-modules", "mlir::ModuleOp"> {
   let summary = "Put every outlined kernel into one gpu.module";
   let description = [{

@@ -1,0 +1,57 @@
+// RUN: openopt-opt %s --openopt-gpu-mma-matmuls | FileCheck %s
+// RUN: openopt-opt %s --openopt-gpu-mma-matmuls="precision=tf32x3" | FileCheck %s --check-prefix=X3
+// RUN: not openopt-opt %s --openopt-gpu-mma-matmuls="precision=bf16" 2>&1 | FileCheck %s --check-prefix=BAD
+
+// A 20x12 * 12x10 matmul (no multiple of the 16x8x4 tile): a launch of
+// ceil(10/8) = 2 column tiles (one block of 4 warps), ceil(20/16) = 2 row
+// tiles; the accumulator is loaded once, carried through the K loop in
+// registers, and stored once, every access guarded at the edges.
+// CHECK-LABEL: func.func @matmul
+// CHECK: gpu.launch
+// CHECK-SAME: threads({{.*}}) in (%{{.*}} = %c128
+// CHECK-SAME: function(@k_fc_Gemm)
+// CHECK: %[[LANE:.*]] = arith.remui %{{.*}}, %c32
+// CHECK: scf.if
+// CHECK: %[[ACC:.*]] = vector.from_elements {{.*}} : vector<2x2xf32>
+// CHECK: %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[C:.*]] = %[[ACC]]) -> (vector<2x2xf32>)
+// CHECK: %[[A:.*]] = vector.from_elements {{.*}} : vector<2x1xf32>
+// CHECK: %[[B:.*]] = vector.from_elements {{.*}} : vector<1x1xf32>
+// CHECK: %[[D:.*]] = nvgpu.mma.sync(%[[A]], %[[B]], %[[C]]) {mmaShape = [16, 8, 4], tf32Enabled}
+// CHECK: scf.yield %[[D]]
+// CHECK-COUNT-4: memref.store
+// CHECK-NOT: linalg.matmul
+// The batch dimension is the grid's z.
+// CHECK-LABEL: func.func @batched
+// CHECK: %[[BATCH:.*]] = memref.dim %arg0, %c0
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}, %{{.*}} = %[[BATCH]])
+// CHECK: nvgpu.mma.sync
+// CHECK-NOT: linalg.batch_matmul
+// Not f32: left to the CUDA cores.
+// CHECK-LABEL: func.func @f16
+// CHECK: linalg.matmul
+// CHECK-NOT: nvgpu.mma.sync
+
+// tf32x3: each operand split into its TF32 part (the upper 19 bits) and the
+// rest; three products.
+// X3-LABEL: func.func @matmul
+// X3: arith.andi %{{.*}}, %cst{{.*}} : vector<2x1xi32>
+// X3: arith.subf
+// X3-COUNT-3: nvgpu.mma.sync
+// X3: scf.yield
+
+// BAD: openopt-gpu-mma-matmuls: precision is tf32 or tf32x3, not bf16
+
+func.func @matmul(%a: memref<20x12xf32>, %b: memref<12x10xf32>, %c: memref<20x10xf32>) {
+  linalg.matmul ins(%a, %b : memref<20x12xf32>, memref<12x10xf32>) outs(%c : memref<20x10xf32>) loc("/fc/Gemm")
+  return
+}
+
+func.func @batched(%a: memref<?x32x64xf32>, %b: memref<?x64x32xf32>, %c: memref<?x32x32xf32>) {
+  linalg.batch_matmul ins(%a, %b : memref<?x32x64xf32>, memref<?x64x32xf32>) outs(%c : memref<?x32x32xf32>)
+  return
+}
+
+func.func @f16(%a: memref<16x16xf16>, %b: memref<16x16xf16>, %c: memref<16x16xf16>) {
+  linalg.matmul ins(%a, %b : memref<16x16xf16>, memref<16x16xf16>) outs(%c : memref<16x16xf16>)
+  return
+}
