@@ -21,7 +21,7 @@ case "${1:-}" in
       /usr/bin/python3 "$repo/bench/gen_mobilenetv2.py" "$mobilenet"
     fi
     cd "$repo/tests/e2e"
-    /usr/bin/python3 check_cuda.py --arch "$arch" --pack "$repo/build/gpu-pack/a" \
+    /usr/bin/python3 check_cuda.py --arch "$arch" --pack "$repo/build/gpu-pack/a" --also tf32:mlp_b64,tf32:tiny_conv_mm,tf32x3:tiny_conv_mm \
       "$shared/bert2l_tied.onnx" "$shared/mlp_b1.onnx" "$shared/mlp_b64.onnx" "$shared/tiny_conv_mm.onnx"
     /usr/bin/python3 check_cuda.py --arch "$arch" --pack "$repo/build/gpu-pack/b" --gemm 1024 \
       "$shared/resnet18w48.onnx" "$mobilenet"

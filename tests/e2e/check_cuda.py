@@ -68,11 +68,17 @@ def needed_libraries(path):
     return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
 
 
-def compile_cuda(openopt, model, arch, out):
+# What each precision promises against ONNX Runtime on the CPU (max error over max |value|).
+TOLERANCE = {"f32": 1e-4, "tf32": 2e-2, "tf32x3": 1e-4}
+MMA_TF32 = "mma.sync.aligned.m16n8k4.row.col.f32.tf32.tf32.f32"
+
+
+def compile_cuda(openopt, model, arch, out, precision="f32"):
     recipe = os.path.join(out, "cuda.recipe.json")
     os.makedirs(out, exist_ok=True)
     with open(recipe, "w") as f:
-        json.dump({"name": f"cuda-{arch}", "target": {"kind": "cuda", "arch": arch}}, f)
+        json.dump({"name": f"cuda-{arch}-{precision}",
+                   "target": {"kind": "cuda", "arch": arch, "precision": precision}}, f)
     start = time.perf_counter()
     proc = subprocess.run([openopt, "compile", model, "--recipe", recipe, "--emit", "shared-lib,ptx", "-o", out],
                           capture_output=True, text=True, timeout=900)
@@ -94,13 +100,13 @@ def gpus():
         return []
 
 
-def check_model(model_path, arch, args, openopt_bin, work, tally, table, have_gpu):
+def check_model(model_path, arch, args, openopt_bin, work, tally, table, have_gpu, precision="f32"):
     import openopt
     stem = os.path.splitext(os.path.basename(model_path))[0]
-    head = f"{stem} {arch}"
-    out = os.path.join(work, f"{stem}-{arch}")
+    head = f"{stem} {arch} {precision}"
+    out = os.path.join(work, f"{stem}-{arch}-{precision}")
     try:
-        library, ptx, seconds = compile_cuda(openopt_bin, model_path, arch, out)
+        library, ptx, seconds = compile_cuda(openopt_bin, model_path, arch, out, precision)
     except (RuntimeError, subprocess.TimeoutExpired) as e:
         tally.fail(f"{head}: {e}")
         return
@@ -117,6 +123,10 @@ def check_model(model_path, arch, args, openopt_bin, work, tally, table, have_gp
     kernels = len(re.findall(r"^\.visible \.entry ", text, re.M))
     tally.expect(f"{head}: PTX for .target {arch}, {kernels} kernels",
                  f".target {arch}" in text and kernels > 0)
+    # Every bench model multiplies matrices (MatMul, Gemm, the convolutions' products): exact f32 keeps them on
+    # the CUDA cores, TF32 puts them on the tensor cores.
+    mma = text.count(MMA_TF32)
+    tally.expect(f"{head}: {mma} tensor-core mma.sync in the PTX", mma == 0 if precision == "f32" else mma > 0)
     model = gen_inputs.load_model(model_path)
     m = openopt.load(library)
     tally.expect(f"{head}: the runtime describes it as '{m.target}'", m.target == f"cuda {arch}" and
@@ -137,22 +147,27 @@ def check_model(model_path, arch, args, openopt_bin, work, tally, table, have_gp
         for name in gen_inputs.graph_output_names(model):
             want = model_runners.read_output(ref_dir, name)
             ok = ref.error is None and want is not None and got[name].shape == want.shape and \
-                bool(abs(got[name].astype("f8") - want).max() <= args.tol * max(1.0, abs(want).max()))
+                bool(abs(got[name].astype("f8") - want).max() <= TOLERANCE[precision] * max(1.0, abs(want).max()))
             tally.expect(f"{head}: output {name} vs onnxruntime", ok)
     m.close()
-    table.append((stem, arch, seconds, os.path.getsize(library), kernels))
+    table.append((stem, f"{arch} {precision}", seconds, os.path.getsize(library), kernels, mma))
 
 
 def pack(args, openopt_bin, models, work):
     """The GPU machine's pack: libraries, inputs, ONNX Runtime's outputs, the GEMM, the runner."""
     arch = args.arch.split(",")[-1]
     os.makedirs(args.pack, exist_ok=True)
-    manifest = {"arch": arch, "models": [], "gemm": None, "tolerance": args.tol}
-    for model_path in models:
+    manifest = {"arch": arch, "models": [], "gemm": []}
+    variants = [(m, "f32") for m in models]
+    for extra in filter(None, args.also.split(",")):
+        precision, _, stem = extra.partition(":")
+        variants += [(m, precision) for m in models if os.path.splitext(os.path.basename(m))[0] == stem]
+    for model_path, precision in variants:
         stem = os.path.splitext(os.path.basename(model_path))[0]
-        out = os.path.join(args.pack, stem)
+        name = stem if precision == "f32" else f"{stem}-{precision}"
+        out = os.path.join(args.pack, name)
         shutil.rmtree(out, ignore_errors=True)
-        library, _, _ = compile_cuda(openopt_bin, model_path, arch, os.path.join(work, f"pack-{stem}"))
+        library, _, _ = compile_cuda(openopt_bin, model_path, arch, os.path.join(work, f"pack-{name}"), precision)
         os.makedirs(out)
         shutil.copy(library, out)
         model = gen_inputs.load_model(model_path)
@@ -160,17 +175,19 @@ def pack(args, openopt_bin, models, work):
         ref = model_runners.run_ort(model_path, inputs, os.path.join(out, "expected"))
         if ref.error:
             raise RuntimeError(f"{stem}: onnxruntime: {ref.error}")
-        manifest["models"].append({"name": stem, "library": os.path.basename(library),
+        manifest["models"].append({"name": name, "precision": precision, "tolerance": TOLERANCE[precision],
+                                   "library": os.path.basename(library),
                                    "inputs": {n: os.path.relpath(p, args.pack) for n, p in inputs.items()},
                                    "outputs": gen_inputs.graph_output_names(model)})
-    gemm_dir = os.path.join(work, "gemm")
-    os.makedirs(gemm_dir, exist_ok=True)
-    source = os.path.join(gemm_dir, f"gemm{args.gemm}.mlir")
-    with open(source, "w") as f:
-        f.write(GEMM_IR.format(n=args.gemm))
-    library, _, _ = compile_cuda(openopt_bin, source, arch, gemm_dir)
-    shutil.copy(library, os.path.join(args.pack, os.path.basename(library)))
-    manifest["gemm"] = {"n": args.gemm, "library": os.path.basename(library)}
+    for precision in ("f32", "tf32", "tf32x3"):
+        gemm_dir = os.path.join(work, f"gemm-{precision}")
+        os.makedirs(gemm_dir, exist_ok=True)
+        source = os.path.join(gemm_dir, f"gemm{args.gemm}_{precision}.mlir")
+        with open(source, "w") as f:
+            f.write(GEMM_IR.format(n=args.gemm))
+        library, _, _ = compile_cuda(openopt_bin, source, arch, gemm_dir, precision)
+        shutil.copy(library, os.path.join(args.pack, os.path.basename(library)))
+        manifest["gemm"].append({"n": args.gemm, "precision": precision, "library": os.path.basename(library)})
     for src, dst in ((os.path.join(REPO, "tests", "gpu", "run_gpu_check.py"), "run_gpu_check.py"),
                      (os.path.join(REPO, "build", "lib", "libopenopt_runtime.so"), "libopenopt_runtime.so")):
         shutil.copy(src, os.path.join(args.pack, dst))
@@ -197,9 +214,11 @@ def main(argv):
     p.add_argument("--arch", default="sm_80,sm_90")
     p.add_argument("--work")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--tol", type=float, default=1e-4)
     p.add_argument("--pack", help="write the GPU machine's pack here instead of checking")
     p.add_argument("--gemm", type=int, default=4096, help="the packed GEMM's size")
+    p.add_argument("--precision", default="f32,tf32",
+                   help="precisions checked (f32 for every --arch; the others for the last)")
+    p.add_argument("--also", default="", help="with --pack: PRECISION:MODEL,... packed besides f32")
     args = p.parse_args(argv)
     cuda_home = os.environ.get("CUDA_HOME") or "/usr/local/cuda"
     if not os.access(os.path.join(cuda_home, "bin", "ptxas"), os.X_OK):
@@ -217,17 +236,21 @@ def main(argv):
             return 0
         have_gpu = bool(gpus())
         tally, table = Tally(), []
+        precisions = args.precision.split(",")
+        archs = args.arch.split(",")
         for model_path in models:
-            for arch in args.arch.split(","):
-                check_model(model_path, arch, args, openopt_bin, work, tally, table, have_gpu)
+            for arch in archs:
+                for precision in precisions:
+                    if precision == "f32" or arch == archs[-1]:
+                        check_model(model_path, arch, args, openopt_bin, work, tally, table, have_gpu, precision)
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
     print()
-    print("| model | arch | compile s | library bytes | kernels |")
-    print("|---|---|---:|---:|---:|")
-    for stem, arch, seconds, size, kernels in table:
-        print(f"| {stem} | {arch} | {seconds:.1f} | {size} | {kernels} |")
+    print("| model | arch, precision | compile s | library bytes | kernels | tensor-core mma.sync |")
+    print("|---|---|---:|---:|---:|---:|")
+    for stem, arch, seconds, size, kernels, mma in table:
+        print(f"| {stem} | {arch} | {seconds:.1f} | {size} | {kernels} | {mma} |")
     return tally.finish()
 
 
