@@ -20,6 +20,7 @@ case "${1:-}" in
       mkdir -p "$repo/build/bench-models"
       /usr/bin/python3 "$repo/bench/gen_mobilenetv2.py" "$mobilenet"
     fi
+    rm -rf "$repo/build/gpu-pack"
     cd "$repo/tests/e2e"
     /usr/bin/python3 check_cuda.py --arch "$arch" --pack "$repo/build/gpu-pack/a" --also tf32:mlp_b64,tf32:tiny_conv_mm,tf32x3:tiny_conv_mm \
       "$shared/bert2l_tied.onnx" "$shared/mlp_b1.onnx" "$shared/mlp_b64.onnx" "$shared/tiny_conv_mm.onnx"
