@@ -521,6 +521,8 @@ json CompileService::run(JobContext &job, const CompileRow &compile,
   }
   json params = workerRunParams(compile, dir.file("graph.mlir"), seed);
   params["iterations"] = iterations;
+  if (device.kind == "cuda")
+    params["cudaDevice"] = std::stoi(device.id.substr(device.id.find(':') + 1));
   json described = json::array();
   std::vector<std::string> blobs;
   for (const RunInput &input : inputs) {
@@ -649,6 +651,8 @@ json CompileService::profile(JobContext &job, const CompileRow &compile, uint32_
   json params = workerRunParams(compile, dir.file("graph.mlir"), seed);
   params["iterations"] = iterations;
   params["trace"] = true;
+  if (device.kind == "cuda")
+    params["cudaDevice"] = std::stoi(device.id.substr(device.id.find(':') + 1));
   job.progress(0.1, "compiling with timers and running");
   WorkerReply reply =
       workers.call(job, "profile", std::move(params), {}, "the profile", dir.path);

@@ -96,10 +96,14 @@ llvm::Expected<DeviceTarget> Devices::resolve(const std::string &id) const {
     return createStringError("no device '%s' (the devices are %s)", id.c_str(), known().c_str());
   if (where.empty()) {
     if (target.kind == "cuda") {
-      std::string why = localGpuError();
+      std::string why;
+      json here = localDevices(why);
       if (!why.empty())
         return createStringError("device %s: this daemon has no GPU (%s)", id.c_str(),
                                  why.c_str());
+      if (!llvm::any_of(here, [&](const json &d) { return d.value("id", "") == target.id; }))
+        return createStringError("no device '%s' (the devices are %s)", id.c_str(),
+                                 known().c_str());
     }
     return target;
   }

@@ -184,6 +184,10 @@ Message answer(mlir::MLIRContext &context, const Message &request) {
   try {
     const std::string method = request.header.value("method", "");
     const json params = request.header.value("params", json::object());
+    // Which GPU a cuda model's session opens (the runtime reads it when a
+    // session first runs; a worker runs one job at a time).
+    if (params.contains("cudaDevice"))
+      ::setenv("OPENOPT_CUDA_DEVICE", std::to_string(params.value("cudaDevice", 0)).c_str(), 1);
     if (method == "hello")
       reply.header["result"] = {{"protocol", protocol::kProtocolVersion}, {"pid", ::getpid()}};
     else if (method == "compile")
