@@ -33,7 +33,8 @@ class GpuDevice(ctypes.Structure):
 
 
 class KernelTime(ctypes.Structure):
-    _fields_ = [("name", ctypes.c_char_p), ("start_ms", ctypes.c_double), ("milliseconds", ctypes.c_double)]
+    _fields_ = [("name", ctypes.c_char_p), ("start_ms", ctypes.c_double), ("milliseconds", ctypes.c_double),
+                ("flops", ctypes.c_int64), ("bytes", ctypes.c_int64)]
 
 
 class SessionOptions(ctypes.Structure):

@@ -64,8 +64,13 @@ class Agent:
         self.max_request_bytes = max_request_bytes
         self.max_iterations = max_iterations
         self._models: Dict[str, Model] = {}
+        self._sessions: Dict[tuple, "Session"] = {}  # (library, device): reused run after run
         self._locks: Dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        # Bodies are read whole: at most two uploads at a time.
+        self.uploads = threading.BoundedSemaphore(2)
+        # The runtime takes the GPU of a session from $OPENOPT_CUDA_DEVICE when it first runs.
+        self._device_env = threading.Lock()
 
     # -- what the handler calls --------------------------------------------------------------------------------
     def info(self) -> dict:
@@ -84,19 +89,22 @@ class Agent:
 
     @staticmethod
     def _runs_here(target: str) -> Optional[str]:
-        """Why a library compiled for `target` ("x86_64 avx512", "cuda sm_90", "aarch64 neon") cannot run on this
-        machine's CPU (a GPU library's host code is for the compiling machine's architecture), else None."""
-        arch = target.split()[0] if target else ""
-        if arch == "cuda":
+        """Why a library compiled for `target` ("x86_64 avx512", "aarch64 neon", "cuda sm_90 x86_64 avx2": a GPU
+        library's kernels, then its host code's) cannot run on this machine's CPU, else None."""
+        words = target.split()
+        if words[:1] == ["cuda"]:
+            words = words[2:]
+        if not words:
             return None
+        arch, isa = words[0], words[-1]
         machine = platform.machine()
-        if arch and arch != machine:
+        if arch != machine:
             return f"the library is for {arch} and this machine is {machine}"
         if arch == "x86_64":
             flags = _cpu_flags()
-            wanted = {"avx512": "avx512f", "avx2": "avx2"}.get(target.split()[-1])
+            wanted = {"avx512": "avx512f", "avx2": "avx2"}.get(isa)
             if wanted and flags is not None and wanted not in flags:
-                return f"the library uses {target.split()[-1]} and this CPU has no {wanted}: compile it with " \
+                return f"the library uses {isa} and this CPU has no {wanted}: compile it with " \
                        f'"isa": "avx2" (or for this machine)'
         return None
 
@@ -139,27 +147,32 @@ class Agent:
         why = self._runs_here(model.target)
         if why:
             raise AgentError(422, "cannot load", why)
+        is_gpu = model.target.startswith("cuda")
+        device = _integer(request, "device", int(os.environ.get("OPENOPT_CUDA_DEVICE", "0") or 0), 0, 1023)
+        if is_gpu and request.get("device") is not None:
+            try:
+                indices = [g.index for g in gpu_devices()]
+            except OpenOptError as e:
+                raise AgentError(422, "device error", str(e))
+            if device not in indices:
+                raise AgentError(400, "invalid argument", f"/device: no GPU {device} here (there are {indices})")
         feeds = self._inputs(model, request)
         with self._lock(sha):
-            session = model.session()
-            try:
-                is_gpu = model.target.startswith("cuda")
+            session = self._session(sha, model, device if is_gpu else None, feeds)
+            if is_gpu:
+                session.set_profiling(profile)
+            outputs = session.run(feeds)
+            for _ in range(warmup):
+                session.run(feeds)
+            samples, kernels = [], []
+            for _ in range(iterations):
+                start = time.perf_counter()
+                session.run(feeds)
+                samples.append((time.perf_counter() - start) * 1e3)
                 if profile and is_gpu:
-                    session.set_profiling(True)
-                outputs = session.run(feeds)
-                for _ in range(warmup):
-                    session.run(feeds)
-                samples, kernels = [], []
-                for _ in range(iterations):
-                    start = time.perf_counter()
-                    session.run(feeds)
-                    samples.append((time.perf_counter() - start) * 1e3)
-                    if profile and is_gpu:
-                        kernels.append([vars(k) for k in session.kernel_times()])
-            finally:
-                session.close()
+                    kernels.append([vars(k) for k in session.kernel_times()])
         result = {"library": sha, "target": model.target, "iterations": iterations,
-                  "device": "cuda:" + os.environ.get("OPENOPT_CUDA_DEVICE", "0") if is_gpu else "cpu",
+                  "device": f"cuda:{device}" if is_gpu else "cpu",
                   "samplesMs": samples,
                   "latencyMs": _latency(samples), "outputs": [_output(n, a, want_outputs) for n, a in outputs.items()]
                   if want_outputs != "none" else []}
@@ -173,6 +186,31 @@ class Agent:
     # -- helpers -----------------------------------------------------------------------------------------------------
     def _path(self, sha: str) -> str:
         return os.path.join(self.libraries_dir, sha + ".so")
+
+    def _session(self, sha: str, model: Model, device: Optional[int], feeds):
+        """The session of `sha` on `device` (None: the CPU), made at first use (a first run on `feeds` binds it to
+        the device); the caller holds sha's lock."""
+        key = (sha, device)
+        session = self._sessions.get(key)
+        if session is None:
+            session = model.session()
+            if device is not None:
+                # The runtime opens the GPU at the session's first run: that run sees this device.
+                with self._device_env:
+                    previous = os.environ.get("OPENOPT_CUDA_DEVICE")
+                    os.environ["OPENOPT_CUDA_DEVICE"] = str(device)
+                    try:
+                        session.run(feeds)
+                    except OpenOptError as e:
+                        session.close()
+                        raise AgentError(422, e.status or "device error", str(e))
+                    finally:
+                        if previous is None:
+                            os.environ.pop("OPENOPT_CUDA_DEVICE", None)
+                        else:
+                            os.environ["OPENOPT_CUDA_DEVICE"] = previous
+            self._sessions[key] = session
+        return session
 
     def _lock(self, sha: str) -> threading.Lock:
         with self._guard:
@@ -224,8 +262,8 @@ class Agent:
             feeds[s.name] = values.astype(dtype)
         for name, t in given.items():
             where = f"/inputs/{name}"
-            if not isinstance(t, dict) or t.get("dtype") not in _NUMPY or not isinstance(t.get("shape"), list) \
-                    or not isinstance(t.get("data"), str):
+            if not isinstance(t, dict) or not isinstance(t.get("dtype"), str) or t["dtype"] not in _NUMPY \
+                    or not isinstance(t.get("shape"), list) or not isinstance(t.get("data"), str):
                 raise AgentError(400, "invalid argument",
                                  f"{where}: expected {{dtype (one of {', '.join(_NUMPY)}), shape, data (base64)}}")
             try:
@@ -266,7 +304,12 @@ def _output(name: str, array: np.ndarray, detail: str) -> dict:
     dtype = {v: k for k, v in _NUMPY.items()}.get(array.dtype.type, str(array.dtype))
     entry = {"name": name, "dtype": dtype, "shape": list(array.shape)}
     if array.size and np.issubdtype(array.dtype, np.number):
-        entry.update(min=float(array.min()), max=float(array.max()), mean=float(array.astype(np.float64).mean()))
+        # JSON has no NaN or Inf: such statistics are null.
+        def finite(x):
+            return float(x) if np.isfinite(x) else None
+        entry.update(min=finite(array.min()), max=finite(array.max()), mean=finite(array.astype(np.float64).mean()),
+                     nonFinite=int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+                     if np.issubdtype(array.dtype, np.floating) else 0)
     if detail == "data":
         entry["data"] = base64.b64encode(np.ascontiguousarray(array).tobytes()).decode()
     return entry
@@ -275,12 +318,13 @@ def _output(name: str, array: np.ndarray, detail: str) -> dict:
 class Handler(BaseHTTPRequestHandler):
     server_version = "openopt-agent/" + str(PROTOCOL)
     agent: Agent = None  # set by serve()
+    timeout = 120  # seconds a client may take to send a request (headers or body)
 
     def log_message(self, format, *args):  # one line per request on stderr
         sys.stderr.write("openopt-agent: %s %s\n" % (self.address_string(), format % args))
 
     def _reply(self, status: int, body: Optional[dict] = None):
-        data = json.dumps(body).encode() if body is not None else b""
+        data = json.dumps(body, allow_nan=False).encode() if body is not None else b""
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -333,7 +377,9 @@ class Handler(BaseHTTPRequestHandler):
                 if self.command == "HEAD":
                     return self._reply(200 if self.agent.has_library(sha) else 404)
                 if self.command == "PUT":
-                    return self._reply(200, self.agent.put_library(sha, self._body(self.agent.max_library_bytes)))
+                    with self.agent.uploads:
+                        body = self._body(self.agent.max_library_bytes)
+                    return self._reply(200, self.agent.put_library(sha, body))
             if self.command == "POST" and path == "/run":
                 try:
                     request = json.loads(self._body(self.agent.max_request_bytes))

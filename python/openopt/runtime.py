@@ -59,6 +59,8 @@ class KernelTime:
     name: str
     start_ms: float     # from the start of the run's first kernel
     milliseconds: float
+    flops: int          # the compiler's count of its floating-point operations (-1: unknown)
+    bytes: int          # the bytes of the buffers it reads and writes, each once (-1: unknown)
 
 
 class Session:
@@ -110,7 +112,7 @@ class Session:
             times = (_capi.KernelTime * max(1, count.value))()
             _check(lib.openopt_session_kernel_times(self._handle, times, count.value, ctypes.byref(count),
                                                     ctypes.byref(error)), error)
-            return [KernelTime(t.name.decode(errors="replace"), t.start_ms, t.milliseconds)
+            return [KernelTime(t.name.decode(errors="replace"), t.start_ms, t.milliseconds, t.flops, t.bytes)
                     for t in times[:count.value]]
 
     def _open(self) -> None:

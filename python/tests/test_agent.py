@@ -210,3 +210,19 @@ def test_a_daemon_runs_on_its_agents_devices(agent, work, mlp, mlp_path, compile
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_non_finite_outputs_are_reported_not_broken(agent, work):
+    """log of negative inputs: NaN in the output; JSON has no NaN, so the statistics are null and counted."""
+    source = os.path.join(work, "log.mlir")
+    with open(source, "w") as f:
+        f.write('func.func @main(%x: tensor<64xf32> {nn.name = "x"}) -> (tensor<64xf32> {nn.name = "y"}) {\n'
+                '  %y = nn.log %x : tensor<64xf32>\n  return %y : tensor<64xf32>\n}\n')
+    model = openopt.compile(source, output_dir=os.path.join(work, "log"))
+    sha, (status, _) = put_library(agent, model.path)
+    assert status == 200
+    url, token, _ = agent
+    status, reply = http(f"{url}/run", "POST", json.dumps({"library": sha, "iterations": 1}).encode(), token)
+    assert status == 200, reply
+    out = reply["outputs"][0]
+    assert out["nonFinite"] > 0 and out["mean"] is None

@@ -64,6 +64,10 @@ typedef struct cuda_session {
   device_constant *constants;
   size_t num_constants, cap_constants;
   device_buffer *io; /* one per input and output */
+  /* The code's device buffers not freed yet (mgpuMemAlloc without its
+   * mgpuMemFree): what a failed run leaves is freed after it. */
+  CUdeviceptr *live;
+  size_t num_live, cap_live;
   size_t num_io;
   /* Kernel timing (openopt_session_set_profiling): an event pair around each
    * launch of the run, read when it has finished. */
@@ -81,15 +85,44 @@ typedef struct cuda_session {
 
 typedef struct timed_launch {
   const char *name;
+  int64_t flops, bytes;
 } timed_launch;
+
+/* Defined by the compiler (openopt/model_format.h): "NAME FLOPS BYTES\n"... */
+OPENOPT_HIDDEN extern const char __openopt_kernel_costs[];
+
+/* The cost the compiler recorded for kernel `name` (-1s if none). */
+static void kernel_cost(const char *name, int64_t *flops, int64_t *bytes) {
+  *flops = *bytes = -1;
+  size_t length = strlen(name);
+  for (const char *line = __openopt_kernel_costs; *line;) {
+    const char *end = strchr(line, '\n');
+    if (!end)
+      end = line + strlen(line);
+    if ((size_t)(end - line) > length && strncmp(line, name, length) == 0 && line[length] == ' ') {
+      long long f = -1, b = -1;
+      if (sscanf(line + length, " %lld %lld", &f, &b) == 2) {
+        *flops = f;
+        *bytes = b;
+      }
+      return;
+    }
+    line = *end ? end + 1 : end;
+  }
+}
 
 static __thread cuda_session *current;
 
-/* The compiled arch (metadata target "cuda sm_90"). */
+/* The compiled arch: the metadata target is "cuda sm_90 x86_64 avx2" (the
+ * kernels' architecture, then the host code's). */
 static const char *compiled_arch(const cuda_session *s) {
+  static __thread char arch[16];
   const char *target = s->model.target ? s->model.target : "";
-  const char *space = strchr(target, ' ');
-  return space ? space + 1 : target;
+  const char *start = strchr(target, ' ');
+  start = start ? start + 1 : target;
+  size_t n = strcspn(start, " ");
+  snprintf(arch, sizeof(arch), "%.*s", (int)(n < sizeof(arch) - 1 ? n : sizeof(arch) - 1), start);
+  return arch;
 }
 
 /* Ends the run in progress with a device error (never returns). */
@@ -218,7 +251,9 @@ static CUevent *launch_events(cuda_session *s, CUfunction function) {
   for (size_t i = 0; i < s->num_functions; ++i)
     if (s->functions[i].function == function)
       name = s->functions[i].name;
-  s->launches[s->num_launches++] = (timed_launch){name};
+  timed_launch *launch = &s->launches[s->num_launches++];
+  launch->name = name;
+  kernel_cost(name, &launch->flops, &launch->bytes);
   return &s->events[2 * index];
 }
 
@@ -233,7 +268,8 @@ static void read_kernel_times(cuda_session *s) {
     check(s->d->cuEventElapsedTime(&start, s->events[0], s->events[2 * i]), "reading kernel times");
     check(s->d->cuEventElapsedTime(&duration, s->events[2 * i], s->events[2 * i + 1]),
           "reading kernel times");
-    s->times[i] = (openopt_kernel_time){s->launches[i].name, start, duration};
+    s->times[i] = (openopt_kernel_time){s->launches[i].name, start, duration,
+                                        s->launches[i].flops, s->launches[i].bytes};
   }
   s->num_times = s->num_launches;
 }
@@ -269,14 +305,32 @@ OPENOPT_HIDDEN void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared)
     bytes = 1;
   char what[96];
   snprintf(what, sizeof(what), "allocating %llu bytes of GPU memory", (unsigned long long)bytes);
-  check(current->d->cuMemAllocAsync(&pointer, bytes, (CUstream)stream), what);
+  cuda_session *s = current;
+  if (!grow((void **)&s->live, &s->cap_live, s->num_live, sizeof(CUdeviceptr)))
+    device_fail("out of host memory for the GPU buffers' table");
+  check(s->d->cuMemAllocAsync(&pointer, bytes, (CUstream)stream), what);
+  s->live[s->num_live++] = pointer;
   return (void *)(uintptr_t)pointer;
 }
 
+/* Frees the device buffers a failed run left (after its queued work). */
+static void free_live(cuda_session *s) {
+  for (size_t i = 0; i < s->num_live; ++i)
+    s->d->cuMemFreeAsync(s->live[i], s->stream);
+  s->num_live = 0;
+}
+
 OPENOPT_HIDDEN void mgpuMemFree(void *pointer, void *stream) {
-  if (pointer)
-    check(current->d->cuMemFreeAsync((CUdeviceptr)(uintptr_t)pointer, (CUstream)stream),
-          "freeing GPU memory");
+  if (!pointer)
+    return;
+  cuda_session *s = current;
+  CUdeviceptr device = (CUdeviceptr)(uintptr_t)pointer;
+  for (size_t i = s->num_live; i-- > 0;)
+    if (s->live[i] == device) {
+      s->live[i] = s->live[--s->num_live];
+      break;
+    }
+  check(s->d->cuMemFreeAsync(device, (CUstream)stream), "freeing GPU memory");
 }
 
 OPENOPT_HIDDEN void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
@@ -332,9 +386,14 @@ static void constant(memref_1d *result, const memref_1d *host, size_t element) {
     char what[96];
     snprintf(what, sizeof(what), "uploading a weight of %zu bytes", bytes);
     check(s->d->cuMemAlloc(&device, bytes ? bytes : 1), what);
+    /* Recorded once the copy is queued: a failed upload is not reused. */
+    CUresult copied = bytes ? s->d->cuMemcpyHtoDAsync(device, data, bytes, s->stream)
+                            : CUDA_SUCCESS;
+    if (copied != CUDA_SUCCESS) {
+      s->d->cuMemFree(device);
+      check(copied, what);
+    }
     s->constants[s->num_constants++] = (device_constant){data, bytes, device};
-    if (bytes)
-      check(s->d->cuMemcpyHtoDAsync(device, data, bytes, s->stream), what);
   }
   *result = (memref_1d){(void *)(uintptr_t)device, (void *)(uintptr_t)device, 0, host->size, 1};
 }
@@ -378,6 +437,7 @@ static void cuda_arena_destroy(const openopt_model_library *self, openopt_arena 
   if (s->ready) {
     const openopt_cuda_driver *d = s->d;
     d->cuCtxSetCurrent(s->context);
+    free_live(s);
     d->cuStreamSynchronize(s->stream);
     for (size_t i = 0; i < s->num_io; ++i)
       if (s->io[i].pointer)
@@ -398,6 +458,7 @@ static void cuda_arena_destroy(const openopt_model_library *self, openopt_arena 
   __real_free(s->functions);
   __real_free(s->constants);
   __real_free(s->launches);
+  __real_free(s->live);
   __real_free(s->events);
   __real_free(s->times);
   openopt_arena_destroy(s->host);
@@ -557,7 +618,9 @@ static int cuda_call(const openopt_model_library *self, void (*entry)(void **), 
   int failed = openopt_checked_call(run_on_device, call_args, message, size);
   if (failed) {
     openopt_arena_reclaim(s->host);
-    /* What was queued before the failure must not outlive it. */
+    /* What was queued before the failure must not outlive it; the buffers
+     * the code had not freed yet go back. */
+    free_live(s);
     s->d->cuStreamSynchronize(s->stream);
   }
   openopt_arena_use(previous_arena);

@@ -31,6 +31,8 @@ llvm::Expected<AgentEndpoint> parseAgentUrl(const std::string &url, std::string 
   AgentEndpoint e;
   e.url = url;
   e.host = m[1];
+  if (e.host.size() > 2 && e.host.front() == '[') // an IPv6 address: the resolver wants it bare
+    e.host = e.host.substr(1, e.host.size() - 2);
   e.port = m[2].matched ? m[2].str() : "80";
   e.token = std::move(token);
   return e;
@@ -44,7 +46,7 @@ llvm::Expected<AgentClient::Reply> AgentClient::request(const std::string &metho
     net::io_context io;
     tcp::resolver resolver(io);
     beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(10));
+    stream.expires_after(std::chrono::seconds(std::min(10u, timeoutSeconds)));
     stream.connect(resolver.resolve(endpoint.host, endpoint.port));
     http::request<http::string_body> req(http::string_to_verb(method), target, 11);
     req.set(http::field::host, endpoint.host + ":" + endpoint.port);
@@ -102,8 +104,12 @@ llvm::Expected<nlohmann::json> AgentClient::upload(const std::string &library) {
     return here.takeError();
   if (here->status == 200)
     return nlohmann::json{{"id", id}, {"cached", true}};
-  if (here->status != 404) // a HEAD reply has no body: GET /info says why
-    return json(request("GET", "/info", "", ""), "uploading the library");
+  if (here->status == 401)
+    return createStringError("agent %s, uploading the library: missing or wrong token",
+                             endpoint.url.c_str());
+  if (here->status != 404)
+    return createStringError("agent %s, uploading the library: HEAD %s answered HTTP %u",
+                             endpoint.url.c_str(), target.c_str(), here->status);
   auto described = json(request("PUT", target, library, "application/octet-stream"),
                         "uploading the library");
   if (!described)

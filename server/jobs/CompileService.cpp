@@ -11,6 +11,7 @@
 #include "openopt/Driver/ProfileModel.h"
 #include "openopt/Recipe/Recipe.h"
 #include "openopt/Runtime/Npy.h"
+#include "openopt/runtime.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
@@ -138,12 +139,31 @@ std::vector<std::string> workerCommand(const ServerConfig &config) {
 }
 } // namespace
 
+// The workers' address-space limit (--job-memory-mib). The CUDA driver
+// reserves far more address space than it uses (the unified address range),
+// so on a machine with a GPU the workers run without one: their resident
+// memory still retires them (--worker-retire-mib) and the job timeout holds.
+static uint64_t jobAddressLimit(const ServerConfig &config) {
+  static const bool gpu = [] {
+    size_t count = 0;
+    openopt_error *error = nullptr;
+    bool found = openopt_gpu_devices(nullptr, 0, &count, &error) == OPENOPT_OK && count > 0;
+    openopt_error_free(error);
+    if (found)
+      logEvent(spdlog::level::info, "workers.no_address_limit",
+               {{"why", "this machine has a GPU, and the CUDA driver reserves more address space "
+                        "than --job-memory-mib"}});
+    return found;
+  }();
+  return gpu ? 0 : config.limits.jobMemoryBytes;
+}
+
 CompileService::CompileService(const ServerConfig &config, Storage &storage, Metrics &metrics,
                                CompileCache &cache)
     : config(config), storage(storage), metrics(metrics), cache(cache),
-      workers(workerCommand(config), config.workers, config.limits.jobMemoryBytes,
+      workers(workerCommand(config), config.workers, jobAddressLimit(config),
               config.limits.jobTimeoutSeconds, config.limits.workerRetireBytes, metrics),
-      viewWorkers(workerCommand(config), 1, config.limits.jobMemoryBytes,
+      viewWorkers(workerCommand(config), 1, jobAddressLimit(config),
                   config.limits.jobTimeoutSeconds, config.limits.workerRetireBytes, metrics),
       records(config.memoryCacheBytes / 8), graphs(config.memoryCacheBytes / 8) {
   auto binary = readFile(config.workerPath);
@@ -508,10 +528,17 @@ json CompileService::run(JobContext &job, const CompileRow &compile,
       if (!dtype || !bytes)
         throw JobFailure{kJobInternal, "agent " + device.agentName + " sent an output that does "
                                        "not decode"};
-      HostTensor tensor(*dtype, out.value("shape", std::vector<int64_t>{}));
-      if (tensor.numBytes() != int64_t(bytes->size()))
-        throw JobFailure{kJobInternal, "agent " + device.agentName + " sent an output of the wrong "
-                                       "size"};
+      // The shape must account for the bytes sent before anything is allocated.
+      std::vector<int64_t> shape = out.value("shape", std::vector<int64_t>{});
+      uint64_t elements = 1;
+      bool fits = shape.size() <= 16;
+      for (int64_t d : shape)
+        fits &= d >= 0 && (d == 0 || elements <= (uint64_t(1) << 40) / uint64_t(d)) &&
+                (elements *= uint64_t(d), true);
+      if (!fits || elements * uint64_t(dtypeSize(*dtype)) != bytes->size())
+        throw JobFailure{kJobInternal, "agent " + device.agentName + " sent an output whose shape "
+                                       "does not fit its bytes"};
+      HostTensor tensor(*dtype, shape);
       std::memcpy(tensor.data(), bytes->data(), bytes->size());
       outputs.push_back(storedOutput(out.value("name", ""), tensor, dir.file("output.npy")));
     }
@@ -591,6 +618,8 @@ json CompileService::runOnAgent(JobContext &job, const CompileRow &compile,
                   {"iterations", iterations},
                   {"profile", profile},
                   {"outputs", profile ? "none" : "data"}};
+  if (device.kind == "cuda")
+    request["device"] = device.gpuIndex;
   if (!inputs.empty()) {
     json given = json::object();
     for (const RunInput &input : inputs) {
@@ -629,7 +658,8 @@ json CompileService::profile(JobContext &job, const CompileRow &compile, uint32_
       if (i < kernels.size())
         for (const json &k : kernels[i])
           run.kernels.push_back({k.value("name", "?"), k.value("start_ms", 0.0),
-                                 k.value("milliseconds", 0.0)});
+                                 k.value("milliseconds", 0.0), k.value("flops", int64_t(-1)),
+                                 k.value("bytes", int64_t(-1))});
       runs.push_back(std::move(run));
     }
     driver::ProfileReport report;

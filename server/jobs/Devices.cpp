@@ -59,20 +59,30 @@ json Devices::list() const {
                          {"url", agent.url}, {"error", llvm::toString(info.takeError())}});
       continue;
     }
-    json cpuInfo = info->value("cpu", json::object());
-    devices.push_back({{"id", agent.name + "/cpu"}, {"kind", "cpu"},
-                       {"name", cpuInfo.value("arch", "cpu")}, {"where", agent.name},
-                       {"url", agent.url}});
-    for (const json &g : info->value("gpus", json::array()))
-      devices.push_back({{"id", agent.name + "/cuda:" + std::to_string(g.value("index", 0))},
-                         {"kind", "cuda"},
-                         {"name", g.value("name", "GPU")},
-                         {"arch", g.value("arch", "")},
-                         {"memoryBytes", g.value("memory_bytes", uint64_t(0))},
-                         {"driverVersion", g.value("driver_version", 0)},
-                         {"multiprocessors", g.value("multiprocessors", 0)},
-                         {"where", agent.name},
-                         {"url", agent.url}});
+    try {
+      json cpuInfo = info->value("cpu", json::object());
+      json listed = json::array();
+      listed.push_back({{"id", agent.name + "/cpu"}, {"kind", "cpu"},
+                        {"name", cpuInfo.value("arch", "cpu")}, {"where", agent.name},
+                        {"url", agent.url}});
+      for (const json &g : info->value("gpus", json::array()))
+        listed.push_back({{"id", agent.name + "/cuda:" + std::to_string(g.value("index", 0))},
+                          {"kind", "cuda"},
+                          {"name", g.value("name", "GPU")},
+                          {"arch", g.value("arch", "")},
+                          {"memoryBytes", g.value("memory_bytes", uint64_t(0))},
+                          {"driverVersion", g.value("driver_version", 0)},
+                          {"multiprocessors", g.value("multiprocessors", 0)},
+                          {"where", agent.name},
+                          {"url", agent.url}});
+      for (json &d : listed)
+        devices.push_back(std::move(d));
+    } catch (const json::exception &e) {
+      // An agent whose answer is not what openopt-agent sends is listed, not trusted.
+      devices.push_back({{"id", agent.name + "/"}, {"kind", "agent"}, {"where", agent.name},
+                         {"url", agent.url},
+                         {"error", std::string("its /info is malformed: ") + e.what()}});
+    }
   }
   return devices;
 }
@@ -90,7 +100,8 @@ llvm::Expected<DeviceTarget> Devices::resolve(const std::string &id) const {
   target.id = name.str();
   if (local == "cpu")
     target.kind = "cpu";
-  else if (local.consume_front("cuda:") && !local.empty() && llvm::all_of(local, llvm::isDigit))
+  else if (local.consume_front("cuda:") && !local.empty() && local.size() < 6 &&
+           llvm::all_of(local, llvm::isDigit))
     target.kind = "cuda";
   else
     return createStringError("no device '%s' (the devices are %s)", id.c_str(), known().c_str());
@@ -114,6 +125,22 @@ llvm::Expected<DeviceTarget> Devices::resolve(const std::string &id) const {
   auto endpoint = agent::parseAgentUrl(agent->url, agent->token);
   if (!endpoint)
     return endpoint.takeError();
+  // The agent's GPUs, asked now: a GPU it lacks is refused here.
+  if (target.kind == "cuda") {
+    auto info = agent::AgentClient(*endpoint, 10).info();
+    if (!info)
+      return info.takeError();
+    int index = std::stoi(local.str());
+    bool found = false;
+    if (info->contains("gpus") && (*info)["gpus"].is_array())
+      for (const json &g : (*info)["gpus"])
+        found |= g.is_object() && g.value("index", -1) == index;
+    if (!found)
+      return createStringError("agent '%s' has no GPU %d (%s)", agent->name.c_str(), index,
+                               info->value("gpuError", std::string("see its devices in "
+                                                                   "server/info")).c_str());
+    target.gpuIndex = index;
+  }
   target.agent = std::move(*endpoint);
   target.agentName = agent->name;
   return target;

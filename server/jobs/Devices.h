@@ -30,6 +30,7 @@ struct DeviceTarget {
   /// Set for an agent's device: where it is.
   std::optional<agent::AgentEndpoint> agent;
   std::string agentName;
+  int gpuIndex = 0; // which of its GPUs, for kind "cuda"
 };
 
 class Devices {

@@ -63,10 +63,7 @@ llvm::Expected<ModelLibraryInfo> libraryInfo(mlir::ModuleOp module, llvm::String
       info.outputs, [](const TensorSpec &spec) { return !spec.hasStaticShape(); });
   info.threads = std::max(1, options.threads);
   info.triple = options.targetTriple;
-  info.target = !options.cudaArch.empty()          ? "cuda " + options.cudaArch
-                : !options.targetTriple.empty()            ? "aarch64 neon"
-                : resolveVectorBits(options.vectorBits) >= 512 ? "x86_64 avx512"
-                                                               : "x86_64 avx2";
+  info.target = libraryTarget(options);
   info.cuda = !options.cudaArch.empty();
   if (info.cuda && info.returnsOutputs)
     return createStringError(
@@ -186,6 +183,9 @@ llvm::Expected<CpuPipelineOptions> targetOptions(CpuPipelineOptions options) {
     if (!isSupportedCudaArch(options.cudaArch))
       return createStringError("the cuda target compiles for %s, not %s",
                                supportedCudaArchs().str().c_str(), options.cudaArch.c_str());
+    // The host code only queues work: AVX2 at most, so that it runs on any
+    // GPU server's CPU (the lowering's AVX-512-only routes stay off too).
+    options.vectorBits = 256;
   }
   auto kind = targetKind(options.targetTriple);
   if (!kind)

@@ -4,7 +4,10 @@
 #include "openopt/Runtime/CompiledModel.h"
 #include "openopt/Support/EntryFunction.h"
 
+#include "openopt/runtime.h"
+
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -27,6 +30,10 @@ double toMs(int64_t ns) { return double(ns) / 1e6; }
 /// Milliseconds to the nanosecond, so JSON numbers stay short.
 json::Value msJson(double ms) { return std::round(ms * 1e6) / 1e6; }
 
+json::Value optionalNumber(std::optional<double> value) {
+  return value ? json::Value(std::round(*value * 10) / 10) : json::Value(nullptr);
+}
+
 json::Value optionalJson(std::optional<int64_t> value) {
   return value ? json::Value(*value) : json::Value(nullptr);
 }
@@ -48,6 +55,33 @@ std::optional<double> ProfileRow::gflopsPerSecond() const {
   if (!op.flops || *op.flops == 0 || timing.totalNs <= 0)
     return std::nullopt;
   return double(*op.flops) * double(timing.calls) / double(timing.totalNs);
+}
+
+std::optional<double> ProfileRow::gbytesPerSecond() const {
+  if (!op.bytes || timing.totalNs <= 0)
+    return std::nullopt;
+  return double(*op.bytes) * double(timing.calls) / double(timing.totalNs);
+}
+
+std::optional<GpuPeaks> gpuPeaks(int index) {
+  size_t count = 0;
+  openopt_error *error = nullptr;
+  std::vector<openopt_gpu_device> devices(16);
+  if (openopt_gpu_devices(devices.data(), devices.size(), &count, &error) != OPENOPT_OK) {
+    openopt_error_free(error);
+    return std::nullopt;
+  }
+  if (index < 0 || size_t(index) >= std::min(count, devices.size()))
+    return std::nullopt;
+  const openopt_gpu_device &d = devices[index];
+  GpuPeaks peaks{d.name, d.arch, std::nullopt, std::nullopt};
+  // f32 lanes per SM: 64 on sm_80 (A100), 128 on sm_86 and later.
+  int lanes = llvm::StringRef(d.arch) == "sm_80" ? 64 : 128;
+  if (d.clock_khz > 0 && d.multiprocessors > 0)
+    peaks.gflopsPerSecond = double(d.multiprocessors) * lanes * 2 * d.clock_khz / 1e6;
+  if (d.memory_clock_khz > 0 && d.memory_bus_bits > 0)
+    peaks.gbytesPerSecond = double(d.memory_clock_khz) * 2 * d.memory_bus_bits / 8 / 1e6;
+  return peaks;
 }
 
 namespace {
@@ -120,16 +154,26 @@ void printProfileTable(const ProfileReport &report, llvm::raw_ostream &os) {
                       "runs, {4} thread{5}\n",
                       report.model, report.rows.size(), report.iterations, report.warmup,
                       report.threads, report.threads == 1 ? "" : "s");
+  // A GPU profile adds the kernels' memory throughput.
+  bool gpu = report.gpu.has_value() ||
+             llvm::any_of(report.rows, [](const ProfileRow &r) { return r.op.op == "gpu.kernel"; });
   auto line = [&](llvm::StringRef name, llvm::StringRef op, int64_t calls, double totalMs,
-                  double meanMs, double percent, std::string flops, std::string gflops) {
+                  double meanMs, double percent, std::string flops, std::string gflops,
+                  std::string gbytes) {
     os << llvm::left_justify(name, nameWidth) << "  " << llvm::left_justify(op, opWidth)
        << llvm::format(" %6lld %11.4f %10.4f %6.1f%% ", (long long)calls, totalMs, meanMs,
                        percent)
-       << llvm::right_justify(flops, 9) << " " << llvm::right_justify(gflops, 8) << "\n";
+       << llvm::right_justify(flops, 9) << " " << llvm::right_justify(gflops, 8);
+    if (gpu)
+      os << " " << llvm::right_justify(gbytes, 8);
+    os << "\n";
   };
   os << llvm::left_justify("name", nameWidth) << "  " << llvm::left_justify("op", opWidth)
      << llvm::format(" %6s %11s %10s %7s ", "calls", "total ms", "mean ms", "%")
-     << llvm::right_justify("FLOPs", 9) << " " << llvm::right_justify("GFLOP/s", 8) << "\n";
+     << llvm::right_justify("FLOPs", 9) << " " << llvm::right_justify("GFLOP/s", 8);
+  if (gpu)
+    os << " " << llvm::right_justify("GB/s", 8);
+  os << "\n";
   auto gflopsText = [](std::optional<double> g) {
     return g ? llvm::formatv("{0:f2}", *g).str() : std::string("-");
   };
@@ -137,12 +181,25 @@ void printProfileTable(const ProfileReport &report, llvm::raw_ostream &os) {
     double meanMs = row.timing.calls ? toMs(row.timing.totalNs) / row.timing.calls : 0;
     line(fitColumn(displayName(row.op), nameWidth), row.op.op, row.timing.calls,
          toMs(row.timing.totalNs), meanMs, row.percent,
-         row.op.flops ? siCount(*row.op.flops) : "-", gflopsText(row.gflopsPerSecond()));
+         row.op.flops ? siCount(*row.op.flops) : "-", gflopsText(row.gflopsPerSecond()),
+         gflopsText(row.gbytesPerSecond()));
   }
   // The total row's mean is per run, its FLOPs those of one run.
   line("total", "", report.calls, toMs(report.opNs), report.opMsPerRun(),
        report.opNs ? 100.0 : 0.0, report.flopsPerRun ? siCount(*report.flopsPerRun) : "-",
-       gflopsText(report.totalGflopsPerSecond()));
+       gflopsText(report.totalGflopsPerSecond()), "");
+  if (report.gpu) {
+    auto peak = [](std::optional<double> v, const char *unit) {
+      return v ? llvm::formatv("{0:f0} {1}", *v, unit).str() : std::string("unknown");
+    };
+    os << llvm::formatv("GPU {0} ({1}): peaks {2} (f32, CUDA cores), {3}", report.gpu->name,
+                        report.gpu->arch, peak(report.gpu->gflopsPerSecond, "GFLOP/s"),
+                        peak(report.gpu->gbytesPerSecond, "GB/s"));
+    if (auto g = report.totalGflopsPerSecond(); g && report.gpu->gflopsPerSecond)
+      os << llvm::formatv("; the kernels reach {0:f1}% of the f32 peak",
+                          100 * *g / *report.gpu->gflopsPerSecond);
+    os << "\n";
+  }
   os << llvm::format("latency_ms median=%.4f min=%.4f p95=%.4f iterations=%u\n",
                      report.latency.medianMs, report.latency.minMs, report.latency.p95Ms,
                      report.iterations);
@@ -172,6 +229,8 @@ json::Value profileJson(const ProfileReport &report) {
     };
     auto g = row.gflopsPerSecond();
     entry["gflopsPerSecond"] = g ? json::Value(std::round(*g * 1e4) / 1e4) : json::Value(nullptr);
+    if (auto gb = row.gbytesPerSecond())
+      entry["gbytesPerSecond"] = std::round(*gb * 1e4) / 1e4;
     if (!op.kind.empty())
       entry["kind"] = op.kind;
     ops.push_back(std::move(entry));
@@ -200,6 +259,12 @@ json::Value profileJson(const ProfileReport &report) {
                                                    : json::Value(nullptr)}}},
       {"droppedEvents", report.droppedEvents},
       {"ops", std::move(ops)},
+      {"gpu", report.gpu ? json::Value(json::Object{
+                               {"name", report.gpu->name},
+                               {"arch", report.gpu->arch},
+                               {"peakGflopsPerSecond", optionalNumber(report.gpu->gflopsPerSecond)},
+                               {"peakGbytesPerSecond", optionalNumber(report.gpu->gbytesPerSecond)}})
+                         : json::Value(nullptr)},
   };
 }
 
@@ -296,10 +361,12 @@ llvm::Expected<ProfileReport> finishGpuProfile(ProfileReport &report, CompiledMo
       return kernels.takeError();
     GpuRunTiming run{ms(origin, start), ms(start, end), {}};
     for (const CompiledModel::KernelTime &k : *kernels)
-      run.kernels.push_back({k.name, k.startMs, k.milliseconds});
+      run.kernels.push_back({k.name, k.startMs, k.milliseconds, k.flops, k.bytes});
     runs.push_back(std::move(run));
   }
   addGpuRuns(report, runs, request.trace, request.maxTraceEvents);
+  auto device = llvm::sys::Process::GetEnv("OPENOPT_CUDA_DEVICE");
+  report.gpu = gpuPeaks(device ? std::atoi(device->c_str()) : 0);
   return std::move(report);
 }
 
@@ -328,6 +395,10 @@ void addGpuRuns(ProfileReport &report, llvm::ArrayRef<GpuRunTiming> runs, bool t
         op.id = k.name;
         op.op = "gpu.kernel";
         op.names = {k.name};
+        if (k.flops >= 0)
+          op.flops = k.flops;
+        if (k.bytes >= 0)
+          op.bytes = k.bytes;
         ops.push_back(op);
         data.ops.emplace_back();
       }

@@ -378,7 +378,7 @@ CompiledModel::compileForGpu(std::unique_ptr<CompiledModel> model, ModuleOp modu
   info.modelName = entryName;
   info.inputs = model->inputSpecs;
   info.outputs = model->outputSpecs;
-  info.target = "cuda " + options.cudaArch;
+  info.target = libraryTarget(options);
   info.cuda = true;
   info.triple = options.targetTriple;
   llvm::SmallString<128> dir;
@@ -419,7 +419,7 @@ llvm::Expected<std::vector<CompiledModel::KernelTime>> CompiledModel::kernelTime
     return runtimeError(status, error);
   std::vector<KernelTime> times;
   for (const openopt_kernel_time &t : llvm::ArrayRef(raw).take_front(count))
-    times.push_back({t.name ? t.name : "?", t.start_ms, t.milliseconds});
+    times.push_back({t.name ? t.name : "?", t.start_ms, t.milliseconds, t.flops, t.bytes});
   return times;
 }
 

@@ -280,6 +280,16 @@ llvm::Expected<ObjectCode> compileObjectCode(mlir::ModuleOp module,
     unit.optLevel = glueOptLevel;
     if (auto err = runPipeline(module, backPipeline, std::move(instrumentation)))
       return std::move(err);
+    // The cuda target's kernel costs (KernelNames.h), as text for the library.
+    if (auto costs = module->getAttrOfType<mlir::DictionaryAttr>("openopt.kernel_costs")) {
+      for (mlir::NamedAttribute entry : costs)
+        if (auto pair = llvm::dyn_cast<mlir::ArrayAttr>(entry.getValue()); pair && pair.size() == 2)
+          code.kernelCosts += (entry.getName().strref() + " " +
+                               llvm::Twine(llvm::cast<mlir::IntegerAttr>(pair[0]).getInt()) + " " +
+                               llvm::Twine(llvm::cast<mlir::IntegerAttr>(pair[1]).getInt()) + "\n")
+                                  .str();
+      module->removeAttr("openopt.kernel_costs");
+    }
     if (auto err = translate(module, unit, "model"))
       return std::move(err);
     if (!objectOptions.packedEntry.empty())

@@ -156,6 +156,13 @@ void writeTensorMacros(llvm::raw_ostream &os, llvm::StringRef prefix,
 
 } // namespace
 
+std::string libraryTarget(const CpuPipelineOptions &options) {
+  std::string host = !options.targetTriple.empty()                   ? "aarch64 neon"
+                     : resolveVectorBits(options.vectorBits) >= 512 ? "x86_64 avx512"
+                                                                    : "x86_64 avx2";
+  return options.cudaArch.empty() ? host : "cuda " + options.cudaArch + " " + host;
+}
+
 std::string libraryIdentifier(llvm::StringRef name) {
   std::string id;
   for (char c : name)
@@ -313,6 +320,10 @@ llvm::Error linkModelLibrary(const ObjectCode &code, llvm::StringRef entry,
   hidden(new llvm::GlobalVariable(module, i64, true, llvm::GlobalValue::ExternalLinkage,
                                   llvm::ConstantInt::get(i64, metadata->size()),
                                   OPENOPT_METADATA_SIZE_SYMBOL));
+  auto *costs = llvm::ConstantDataArray::getString(context, code.kernelCosts, /*AddNull=*/true);
+  hidden(new llvm::GlobalVariable(module, costs->getType(), true,
+                                  llvm::GlobalValue::ExternalLinkage, costs,
+                                  OPENOPT_KERNEL_COSTS_SYMBOL));
   auto *i32 = llvm::Type::getInt32Ty(context);
   hidden(new llvm::GlobalVariable(
       module, i32, true, llvm::GlobalValue::ExternalLinkage,

@@ -47,6 +47,9 @@ extern "C" {
 #define OPENOPT_ENTRY_SYMBOL "__openopt_model_entry"
 /* A u32: where the compiled code runs (OPENOPT_DEVICE_CPU or _CUDA). */
 #define OPENOPT_DEVICE_SYMBOL "__openopt_model_device"
+/* A NUL-terminated text: a line "NAME FLOPS BYTES" per GPU kernel (-1:
+ * unknown); empty for a CPU model. */
+#define OPENOPT_KERNEL_COSTS_SYMBOL "__openopt_kernel_costs"
 #define OPENOPT_DEVICE_CPU 0u
 /* The entry function takes device buffers; its host code calls the mgpu*
  * functions of MLIR's GPU lowering, which the runtime defines over the CUDA

@@ -204,6 +204,10 @@ typedef struct openopt_kernel_time {
                           ("k_conv1_Conv"); valid until the next run */
   double start_ms;     /* from the start of the run's first kernel (GPU clock) */
   double milliseconds; /* how long it ran */
+  int64_t flops;       /* its floating-point operations (the compiler's count; -1:
+                          unknown), for GFLOP/s */
+  int64_t bytes;       /* the bytes of the buffers it reads and writes, each once
+                          (-1: unknown), for GB/s */
 } openopt_kernel_time;
 
 /* Profiling of a session's runs: with `enabled`, each run times every GPU

@@ -44,7 +44,21 @@ struct ProfileRow {
   double percent = 0;
   /// Unknown for ops without FLOPs (data movement) or without time.
   std::optional<double> gflopsPerSecond() const;
+  /// The bytes it reads and writes (each buffer once) over its time; unknown
+  /// without bytes or time.
+  std::optional<double> gbytesPerSecond() const;
 };
+
+/// The GPU a profile ran on and what it can do at most: f32 on the CUDA
+/// cores (SMs x clock x lanes x 2) and memory bandwidth (memory clock x 2 x
+/// bus width); unknown where the driver does not give the clocks.
+struct GpuPeaks {
+  std::string name, arch;
+  std::optional<double> gflopsPerSecond, gbytesPerSecond;
+};
+
+/// The peaks of GPU `index` as the runtime describes it (nullopt: no such GPU).
+std::optional<GpuPeaks> gpuPeaks(int index);
 
 struct ProfileReport {
   std::vector<ProfileRow> rows; // by total time, longest first
@@ -58,6 +72,8 @@ struct ProfileReport {
   unsigned iterations = 0, warmup = 0, threads = 1;
   std::string model, function;
   int64_t droppedEvents = 0, keptEvents = 0;
+  /// The GPU, for a cuda model's profile.
+  std::optional<GpuPeaks> gpu;
   /// Chrome trace-event JSON of the timed calls, when the request asked.
   std::optional<llvm::json::Value> trace;
   /// The model's outputs (every run writes the same ones).
@@ -82,6 +98,7 @@ struct GpuRunTiming {
   struct Kernel {
     std::string name;
     double startMs = 0, milliseconds = 0;
+    int64_t flops = -1, bytes = -1; // per call; -1: unknown
   };
   double startMs = 0, runMs = 0;
   std::vector<Kernel> kernels;

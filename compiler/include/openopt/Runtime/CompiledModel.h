@@ -98,6 +98,7 @@ public:
   struct KernelTime {
     std::string name;
     double startMs, milliseconds;
+    int64_t flops, bytes; // -1: unknown
   };
   /// Whether runs time their GPU kernels (the cuda target, profiled).
   bool timesKernels() const { return kernelTiming; }

@@ -79,6 +79,9 @@ struct ObjectCode {
   /// alias of a kernel's symbol (second), to define when linking.
   std::vector<std::pair<std::string, std::string>> slots;
   KernelStats kernels;
+  /// The cuda target: each GPU kernel's cost, a line "NAME FLOPS BYTES" each
+  /// (-1: unknown), for the library (the runtime's kernel times carry it).
+  std::string kernelCosts;
 };
 
 /// Compiles `module` (the output of cpuFrontPipeline; modified in place: the

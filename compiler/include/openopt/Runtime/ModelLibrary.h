@@ -10,6 +10,7 @@
 #ifndef OPENOPT_RUNTIME_MODELLIBRARY_H
 #define OPENOPT_RUNTIME_MODELLIBRARY_H
 
+#include "openopt/Codegen/CPU/CpuPipeline.h"
 #include "openopt/Runtime/CompiledModel.h"
 #include "openopt/Runtime/KernelCompiler.h"
 
@@ -39,6 +40,11 @@ struct ModelLibraryInfo {
   /// when the model is opened, instead of inside it.
   bool weightsFile = false;
 };
+
+/// What a library compiled with `options` runs on, as its metadata says:
+/// "x86_64 avx2", "x86_64 avx512", "aarch64 neon", or for the cuda target
+/// "cuda sm_90 x86_64 avx2" (the kernels', then the host code's).
+std::string libraryTarget(const CpuPipelineOptions &options);
 
 /// The runtime's dtype (openopt_dtype of openopt/runtime.h) of `type`.
 int runtimeDType(DType type);

@@ -132,7 +132,8 @@ struct GpuMapLoopsPass : impl::GpuMapLoopsPassBase<GpuMapLoopsPass> {
     for (Operation &op : loop.getBody()->without_terminator())
       b.clone(op, mapping);
     allowContraction(launch);
-    nameKernel(launch, loc);
+    auto iterations = getConstantIntValue(total);
+    nameKernel(launch, loc, costOf(launch.getBody(), iterations ? *iterations : -1));
     loop.erase();
     return success();
   }
@@ -169,7 +170,7 @@ struct GpuMapLoopsPass : impl::GpuMapLoopsPassBase<GpuMapLoopsPass> {
       gpu::LaunchOp launch = createLaunch(b, root->getLoc(), Value(), Value());
       root->moveBefore(launch.getBody().front().getTerminator());
       allowContraction(launch);
-      nameKernel(launch, root->getLoc());
+      nameKernel(launch, root->getLoc(), costOf(launch.getBody(), 1));
     }
     return success();
   }

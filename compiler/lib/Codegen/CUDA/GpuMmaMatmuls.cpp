@@ -17,10 +17,13 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <limits>
 
 namespace openopt {
 #define GEN_PASS_DEF_GPUMMAMATMULSPASS
@@ -75,15 +78,40 @@ struct Builder {
     Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
     return arith::SelectOp::create(b, loc, inBounds, value, zero);
   }
-  /// The upper 19 bits of each f32 (what a tf32 operand is); the rest of
-  /// the value is x - big, exactly.
-  Value tf32Big(Value vector) {
+  /// Each f32 rounded to TF32 (10 mantissa bits: the upper 19 bits; to
+  /// nearest, ties away from zero, as cvt.rna.tf32.f32 does): the hardware
+  /// would otherwise truncate the operands. Inf and NaN stay as they are.
+  Value tf32Rounded(Value vector) {
     auto type = cast<VectorType>(vector.getType());
     auto ints = VectorType::get(type.getShape(), b.getI32Type());
+    auto splat = [&](uint32_t v) {
+      return arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(ints, b.getI32IntegerAttr(int32_t(v))));
+    };
     Value bits = arith::BitcastOp::create(b, loc, ints, vector);
-    Value mask = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(ints, b.getI32IntegerAttr(int32_t(0xffffe000u))));
-    return arith::BitcastOp::create(b, loc, type, arith::AndIOp::create(b, loc, bits, mask));
+    Value rounded = arith::AndIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, bits, splat(0x1000u)), splat(0xffffe000u));
+    Value exponent = arith::AndIOp::create(b, loc, bits, splat(0x7f800000u));
+    Value finite = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, exponent,
+                                         splat(0x7f800000u));
+    return arith::BitcastOp::create(b, loc, type,
+                                    arith::SelectOp::create(b, loc, finite, rounded, bits));
+  }
+  /// x - big: exact in f32; 0 where big is Inf or NaN (whose own product
+  /// carries it), so that Inf - Inf adds no NaN.
+  Value tf32Rest(Value vector, Value big) {
+    Value rest = arith::SubFOp::create(b, loc, vector, big);
+    Value same = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, rest, rest);
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(vector.getType()));
+    Value finiteBig = arith::CmpFOp::create(
+        b, loc, arith::CmpFPredicate::ONE,
+        math::AbsFOp::create(b, loc, big),
+        arith::ConstantOp::create(
+            b, loc,
+            DenseElementsAttr::get(cast<ShapedType>(vector.getType()),
+                                   b.getF32FloatAttr(std::numeric_limits<float>::infinity()))));
+    return arith::SelectOp::create(b, loc, arith::AndIOp::create(b, loc, same, finiteBig), rest,
+                                   zero);
   }
   Value vector(ArrayRef<int64_t> shape, ArrayRef<Value> elements) {
     auto type = VectorType::get(shape, b.getF32Type());
@@ -113,6 +141,20 @@ struct GpuMmaMatmulsPass : impl::GpuMmaMatmulsPassBase<GpuMmaMatmulsPass> {
       rewrite(op);
   }
 
+  /// The useful work (2 M N K per batch; tf32x3 does three times as much on
+  /// the tensor cores) and the buffers: A and B read, C read and written.
+  static KernelCost cost(linalg::LinalgOp op) {
+    KernelCost cost;
+    auto type = [&](int i) { return cast<MemRefType>(op->getOperand(i).getType()); };
+    if (!type(0).hasStaticShape() || !type(1).hasStaticShape() || !type(2).hasStaticShape())
+      return cost;
+    int64_t k = type(0).getShape().back();
+    cost.flops = 2 * type(2).getNumElements() * k;
+    cost.bytes = 4 * (type(0).getNumElements() + type(1).getNumElements() +
+                      2 * type(2).getNumElements());
+    return cost;
+  }
+
   void rewrite(linalg::LinalgOp op) {
     OpBuilder b(op);
     Location loc = op.getLoc();
@@ -132,7 +174,7 @@ struct GpuMmaMatmulsPass : impl::GpuMmaMatmulsPassBase<GpuMmaMatmulsPass> {
     Value one = m.index(1);
     auto launch = gpu::LaunchOp::create(b, loc, gridX, tilesM, batch,
                                         m.index(kWarp * warpsPerBlock), one, one);
-    nameKernel(launch, loc);
+    nameKernel(launch, loc, cost(op));
     b.setInsertionPointToEnd(&launch.getBody().front());
     auto terminator = gpu::TerminatorOp::create(b, loc);
     b.setInsertionPoint(terminator);
@@ -179,14 +221,13 @@ struct GpuMmaMatmulsPass : impl::GpuMmaMatmulsPassBase<GpuMmaMatmulsPass> {
     if (precision == "tf32x3") {
       // a * b ~ small(a) big(b) + big(a) small(b) + big(a) big(b): each part
       // exact in tf32, f32 accuracy but for small(a) small(b).
-      Value aBig = m.tf32Big(a), bBig = m.tf32Big(bv);
-      Value aSmall = arith::SubFOp::create(b, loc, a, aBig);
-      Value bSmall = arith::SubFOp::create(b, loc, bv, bBig);
+      Value aBig = m.tf32Rounded(a), bBig = m.tf32Rounded(bv);
+      Value aSmall = m.tf32Rest(a, aBig), bSmall = m.tf32Rest(bv, bBig);
       sum = mma(aSmall, bBig, sum);
       sum = mma(aBig, bSmall, sum);
       sum = mma(aBig, bBig, sum);
     } else {
-      sum = mma(a, bv, sum);
+      sum = mma(m.tf32Rounded(a), m.tf32Rounded(bv), sum);
     }
     scf::YieldOp::create(b, loc, sum);
     b.setInsertionPointAfter(loop);

@@ -6,12 +6,29 @@
 
 namespace openopt {
 
+/// What a kernel costs, for GFLOP/s and GB/s in profiles; -1: unknown (a
+/// dynamic size).
+struct KernelCost {
+  int64_t flops = -1; // floating-point operations (an FMA is 2)
+  int64_t bytes = -1; // bytes of the buffers it reads and writes, each once
+};
+
+/// The module attribute that maps each kernel's name to [flops, bytes]; the
+/// library carries it to the runtime (openopt_kernel_time).
+inline constexpr llvm::StringLiteral kKernelCostsAttr = "openopt.kernel_costs";
+
 /// Names the kernel `launch` becomes (gpu-kernel-outlining takes the name):
 /// "k_" and the first ONNX node name in `loc` made an identifier (each run of
 /// other characters one '_'; "k_op" without one), so that profiles and PTX
-/// say which node a kernel computes. Kernels of one node are told apart when
-/// merged ("_0", "_1", ...); the web UI maps them back (kernelNode).
-void nameKernel(mlir::gpu::LaunchOp launch, mlir::Location loc);
+/// say which node a kernel computes; a node's second kernel gets "_0", its
+/// third "_1", ... (the web UI maps them back: kernelNode). Records `cost`
+/// under that name in the module's kKernelCostsAttr.
+void nameKernel(mlir::gpu::LaunchOp launch, mlir::Location loc, KernelCost cost);
+
+/// The cost of the code in `body` run `iterations` times (-1: unknown):
+/// float arithmetic (nested loops of static trip count multiply it), and
+/// every buffer it loads from or stores to, once each way.
+KernelCost costOf(mlir::Region &body, int64_t iterations);
 
 } // namespace openopt
 

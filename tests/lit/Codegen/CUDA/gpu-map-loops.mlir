@@ -2,6 +2,8 @@
 
 // A 2-D parallel loop becomes one launch over its 12 x 70 iterations,
 // flattened, in blocks of 256 threads: ceil(840 / 256) = 4 blocks.
+// Its cost, for profiles: 840 multiplies, %a read and %b written (3360 bytes each).
+// CHECK: module attributes {openopt.kernel_costs = {k_layer1_Mul = [840, 6720]}}
 // CHECK-LABEL: func.func @parallel
 // CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
 // CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
@@ -36,11 +38,14 @@ func.func @parallel(%a: memref<12x70xf32>, %b: memref<12x70xf32>) {
 
 // A small loop gets one block of whole warps (40 -> 64 threads); a loop nest
 // with no parallel dimension (a full reduction) runs in a one-thread kernel.
+// The fill stores 160 bytes; the sum adds 40 times, reads %a and reads and
+// writes %s. (Kernels without a node name are k_op, k_op_0, ...)
+// CHECK: module attributes {openopt.kernel_costs = {k_op = [0, 160], k_op_0 = [40, 168]}}
 // CHECK-LABEL: func.func @small_and_serial
 // CHECK: %[[C64:.*]] = arith.constant 64 : index
 // CHECK: gpu.launch {{.*}} threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C64]]
 // CHECK: %[[ONE:.*]] = arith.constant 1 : index
-// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ONE]], %{{.*}} = %[[ONE]], %{{.*}} = %[[ONE]]) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ONE]], {{.*}} function(@k_op)
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ONE]], %{{.*}} = %[[ONE]], %{{.*}} = %[[ONE]]) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ONE]], {{.*}} function(@k_op_0)
 // CHECK-NEXT: scf.for
 func.func @small_and_serial(%a: memref<40xf32>, %s: memref<f32>) {
   %c0 = arith.constant 0 : index

@@ -6,6 +6,9 @@
 // ceil(10/8) = 2 column tiles (one block of 4 warps), ceil(20/16) = 2 row
 // tiles; the accumulator is loaded once, carried through the K loop in
 // registers, and stored once, every access guarded at the edges.
+// Costs: 2 M N K = 4800 FLOPs; A, B and twice C = 3040 bytes; unknown (-1)
+// for the dynamic batch.
+// CHECK: module attributes {openopt.kernel_costs = {k_fc_Gemm = [4800, 3040], k_op = [-1, -1]}}
 // CHECK-LABEL: func.func @matmul
 // CHECK: gpu.launch
 // CHECK-SAME: threads({{.*}}) in (%{{.*}} = %c128
@@ -16,7 +19,14 @@
 // CHECK: %[[SUM:.*]] = scf.for {{.*}} iter_args(%[[C:.*]] = %[[ACC]]) -> (vector<2x2xf32>)
 // CHECK: %[[A:.*]] = vector.from_elements {{.*}} : vector<2x1xf32>
 // CHECK: %[[B:.*]] = vector.from_elements {{.*}} : vector<1x1xf32>
-// CHECK: %[[D:.*]] = nvgpu.mma.sync(%[[A]], %[[B]], %[[C]]) {mmaShape = [16, 8, 4], tf32Enabled}
+// The operands rounded to TF32 to nearest (else the hardware truncates):
+// + 0x1000, then the upper 19 bits, where the value is finite.
+// CHECK: %[[ABITS:.*]] = arith.bitcast %[[A]] : vector<2x1xf32> to vector<2x1xi32>
+// CHECK: %[[UP:.*]] = arith.addi %[[ABITS]], %{{.*}} : vector<2x1xi32>
+// CHECK: arith.andi %[[UP]], %{{.*}} : vector<2x1xi32>
+// CHECK: %[[AR:.*]] = arith.bitcast %{{.*}} : vector<2x1xi32> to vector<2x1xf32>
+// CHECK: %[[BR:.*]] = arith.bitcast %{{.*}} : vector<1x1xi32> to vector<1x1xf32>
+// CHECK: %[[D:.*]] = nvgpu.mma.sync(%[[AR]], %[[BR]], %[[C]]) {mmaShape = [16, 8, 4], tf32Enabled}
 // CHECK: scf.yield %[[D]]
 // CHECK-COUNT-4: memref.store
 // CHECK-NOT: linalg.matmul
@@ -36,6 +46,8 @@
 // X3-LABEL: func.func @matmul
 // X3: arith.andi %{{.*}}, %cst{{.*}} : vector<2x1xi32>
 // X3: arith.subf
+// The rest is 0 where the TF32 part is not finite (no Inf - Inf).
+// X3: math.absf
 // X3-COUNT-3: nvgpu.mma.sync
 // X3: scf.yield
 

@@ -11,6 +11,7 @@ namespace mlir {
 namespace arith { class ArithDialect; }
 namespace func { class FuncDialect; }
 namespace gpu { class GPUDialect; }
+namespace math { class MathDialect; }
 namespace memref { class MemRefDialect; }
 namespace nvgpu { class NVGPUDialect; }
 namespace vector { class VectorDialect; }

@@ -51,7 +51,7 @@ def GpuMmaMatmulsPass : Pass<"openopt-gpu-mma-matmuls", "mlir::ModuleOp"> {
     16x8 tile of the result with `nvgpu.mma.sync` (m16n8k4, TF32 operands,
     f32 accumulation in registers), reading its fragments straight from
     global memory; any shape (loads past the edges read zeros, stores are
-    guarded). `precision=tf32` rounds the operands to TF32 (10-bit
+    guarded). `precision=tf32` rounds the operands to TF32 to nearest (10-bit
     mantissa; about 1e-3 relative error); `tf32x3` splits each operand into
     a TF32 part and the rest and sums three products (the rest times the
     rest left out), close to f32 accuracy at three times the tensor-core
@@ -66,7 +66,8 @@ def GpuMmaMatmulsPass : Pass<"openopt-gpu-mma-matmuls", "mlir::ModuleOp"> {
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::nvgpu::NVGPUDialect",
                            "mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
-                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+                           "mlir::math::MathDialect"];
 }
 
 def GpuMergeModulesPass : Pass<"openopt-gpu-merge-modules", "mlir::ModuleOp"> {
