@@ -44,6 +44,8 @@ std::string cudaBackPipeline(const CudaPipelineOptions &options) {
     passes.push_back(
         llvm::formatv("openopt-gpu-mma-matmuls{{precision={0}}", options.precision).str());
   passes.insert(passes.end(), {
+      // Softmax and LayerNorm rows: a block each.
+      llvm::formatv("openopt-gpu-row-reductions{{block-size={0}}", options.blockSize).str(),
       "func.func(convert-linalg-to-parallel-loops)",
       llvm::formatv("openopt-gpu-map-loops{{block-size={0}}", options.blockSize).str(),
       "gpu-kernel-outlining",

@@ -8,6 +8,7 @@
 #include "llvm/ADT/StringRef.h"
 
 namespace mlir {
+namespace affine { class AffineDialect; }
 namespace arith { class ArithDialect; }
 namespace func { class FuncDialect; }
 namespace gpu { class GPUDialect; }

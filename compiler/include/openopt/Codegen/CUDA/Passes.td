@@ -70,6 +70,29 @@ def GpuMmaMatmulsPass : Pass<"openopt-gpu-mma-matmuls", "mlir::ModuleOp"> {
                            "mlir::math::MathDialect"];
 }
 
+def GpuRowReductionsPass : Pass<"openopt-gpu-row-reductions", "mlir::ModuleOp"> {
+  let summary = "Fold each row of a last-axis reduction in a block of threads";
+  let description = [{
+    A `linalg.generic` on memrefs whose only reduction is its innermost
+    dimension, with one f32 output indexed by the other dimensions and a fold
+    `gpu.all_reduce` has (add, mul, maximumf, minimumf, maxnumf, minnumf):
+    Softmax's max and sum, LayerNorm's mean and variance, ReduceSum, Mean
+    or Max over the last axis. It becomes a kernel with a block of
+    `block-size` threads per row: each thread folds a strided share of the
+    row (neighbouring threads read neighbouring elements), `gpu.all_reduce`
+    combines the threads, and thread 0 folds the result into the output.
+    Rows shorter than 64 stay one thread each (openopt-gpu-map-loops). Run
+    it before `convert-linalg-to-parallel-loops`. The fold is reassociated,
+    as the CPU's vectorized reductions are.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256", "Threads per row">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+                           "mlir::affine::AffineDialect"];
+}
+
 def GpuMergeModulesPass : Pass<"openopt-gpu-merge-modules", "mlir::ModuleOp"> {
   let summary = "Put every outlined kernel into one gpu.module";
   let description = [{
