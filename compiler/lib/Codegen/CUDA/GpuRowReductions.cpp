@@ -95,6 +95,9 @@ bool eligible(linalg::GenericOp op) {
       return false;
   if (!foldOf(op))
     return false;
+  // linalg.index has no meaning outside the op (the loops would have to give it).
+  if (!op.getRegion().front().getOps<linalg::IndexOp>().empty())
+    return false;
   // Short rows are as fast with a thread each.
   auto ranges = op.getStaticLoopRanges();
   return ShapedType::isDynamic(ranges.back()) || ranges.back() >= 64;
