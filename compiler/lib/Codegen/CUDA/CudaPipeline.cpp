@@ -37,6 +37,9 @@ llvm::StringRef supportedCudaArchs() { return "sm_80, sm_86, sm_89, sm_90"; }
 
 std::string cudaBackPipeline(const CudaPipelineOptions &options) {
   std::vector<std::string> passes = {
+      // The intermediates packed by liveness into one arena (planned here,
+      // at compile time), which becomes one device allocation per run.
+      "func.func(openopt-plan-buffers)",
       // Buffers and weights in device memory; each linalg op a kernel.
       "openopt-gpu-device-memory",
   };
