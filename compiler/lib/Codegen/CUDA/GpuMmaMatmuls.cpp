@@ -33,6 +33,8 @@ namespace {
 using namespace mlir;
 
 constexpr int64_t kTileM = 16, kTileN = 8, kTileK = 4, kWarp = 32;
+// The shared-memory tiles of rewriteTiled.
+constexpr int64_t kBlockM = 64, kBlockN = 32, kBlockK = 16;
 
 bool insideKernel(Operation *op) { return op->getParentOfType<gpu::LaunchOp>() != nullptr; }
 
@@ -138,7 +140,170 @@ struct GpuMmaMatmulsPass : impl::GpuMmaMatmulsPassBase<GpuMmaMatmulsPass> {
         matmuls.push_back(op);
     });
     for (linalg::LinalgOp op : matmuls)
-      rewrite(op);
+      if (large(op))
+        rewriteTiled(op);
+      else
+        rewrite(op);
+  }
+
+  /// Big enough for the shared-memory tiles (64 x 32 of the result, K in
+  /// steps of 16): both sizes at least a tile, or not known.
+  static bool large(linalg::LinalgOp op) {
+    auto ranges = op.getStaticLoopRanges();
+    int64_t m = ranges[ranges.size() - 3], n = ranges[ranges.size() - 2];
+    return (ShapedType::isDynamic(m) || m >= kBlockM) && (ShapedType::isDynamic(n) || n >= kBlockN);
+  }
+
+  /// The block-tiled kernel: 4 warps (2 x 2) per 64 x 32 tile of the result,
+  /// each warp 32 x 16 (2 x 2 mma tiles, accumulated in registers). A step
+  /// of K stages the 64 x 16 slice of A and the 16 x 32 slice of B in shared
+  /// memory (every thread loads 8 and 4 elements, neighbouring threads
+  /// neighbouring columns, zeros past the edges), then each warp reads its
+  /// fragments from there: A and B are read from global memory once per
+  /// block tile instead of once per warp tile.
+  void rewriteTiled(linalg::LinalgOp op) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Builder m{b, loc};
+    bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());
+    Value lhs = op.getDpsInputOperand(0)->get(), rhs = op.getDpsInputOperand(1)->get();
+    Value out = op.getDpsInitOperand(0)->get();
+    int64_t r = batched ? 1 : 0;
+    Value rows = memref::DimOp::create(b, loc, lhs, r);
+    Value depth = memref::DimOp::create(b, loc, lhs, r + 1);
+    Value cols = memref::DimOp::create(b, loc, rhs, r + 1);
+    Value batch = batched ? memref::DimOp::create(b, loc, lhs, int64_t(0)).getResult() : m.index(1);
+    Value one = m.index(1);
+    auto launch = gpu::LaunchOp::create(
+        b, loc, arith::CeilDivUIOp::create(b, loc, cols, m.index(kBlockN)),
+        arith::CeilDivUIOp::create(b, loc, rows, m.index(kBlockM)), batch,
+        m.index(kWarp * 4), one, one);
+    nameKernel(launch, loc, cost(op));
+    // Rows padded so that a warp's fragment reads hit 32 different banks:
+    // A[g][t] at 20 g + t, B[t][g] at 40 t + g (mod 32).
+    auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+    Value aTile = launch.addWorkgroupAttribution(
+        MemRefType::get({kBlockM, kBlockK + 4}, b.getF32Type(), MemRefLayoutAttrInterface(),
+                        workgroup),
+        loc);
+    Value bTile = launch.addWorkgroupAttribution(
+        MemRefType::get({kBlockK, kBlockN + 8}, b.getF32Type(), MemRefLayoutAttrInterface(),
+                        workgroup),
+        loc);
+    b.setInsertionPointToEnd(&launch.getBody().front());
+    auto terminator = gpu::TerminatorOp::create(b, loc);
+    b.setInsertionPoint(terminator);
+
+    Value tid = launch.getThreadIds().x;
+    Value lane = arith::RemUIOp::create(b, loc, tid, m.index(kWarp));
+    Value warp = arith::DivUIOp::create(b, loc, tid, m.index(kWarp));
+    Value g = arith::DivUIOp::create(b, loc, lane, m.index(4));
+    Value t = arith::RemUIOp::create(b, loc, lane, m.index(4));
+    // The block's tile, and the warp's 32 x 16 part of it (warps 0 1 / 2 3).
+    Value m0 = m.mul(launch.getBlockIds().y, m.index(kBlockM));
+    Value n0 = m.mul(launch.getBlockIds().x, m.index(kBlockN));
+    Value wm = m.mul(arith::DivUIOp::create(b, loc, warp, m.index(2)), m.index(32));
+    Value wn = m.mul(arith::RemUIOp::create(b, loc, warp, m.index(2)), m.index(16));
+    Value bz = launch.getBlockIds().z;
+    auto at = [&](Value i, Value j) {
+      SmallVector<Value> indices;
+      if (batched)
+        indices.push_back(bz);
+      indices.append({i, j});
+      return indices;
+    };
+    // The accumulators: mma tile (mi, ni) covers rows m0 + wm + 16 mi + {g, g + 8},
+    // columns n0 + wn + 8 ni + {2t, 2t + 1}.
+    struct Place {
+      Value row[2], col[2], in[2][2];
+    };
+    SmallVector<Place> places;
+    SmallVector<Value> accs;
+    for (int64_t mi = 0; mi < 2; ++mi)
+      for (int64_t ni = 0; ni < 2; ++ni) {
+        Place p;
+        p.row[0] = m.add(m.add(m0, wm), m.add(m.index(16 * mi), g));
+        p.row[1] = m.add(p.row[0], m.index(8));
+        p.col[0] = m.add(m.add(n0, wn), m.add(m.index(8 * ni), m.mul(t, m.index(2))));
+        p.col[1] = m.add(p.col[0], one);
+        SmallVector<Value> c;
+        for (int i = 0; i < 2; ++i)
+          for (int j = 0; j < 2; ++j) {
+            p.in[i][j] = m.both(m.lt(p.row[i], rows), m.lt(p.col[j], cols));
+            c.push_back(m.load(out, at(p.row[i], p.col[j]), p.in[i][j]));
+          }
+        accs.push_back(m.vector({2, 2}, c));
+        places.push_back(p);
+      }
+    auto loop = scf::ForOp::create(b, loc, m.index(0), depth, m.index(kBlockK), accs);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k0 = loop.getInductionVar();
+    // Stage the slices: A 64 x 16 (8 elements a thread), B 16 x 32 (4).
+    for (int64_t e = 0; e < kBlockM * kBlockK / (kWarp * 4); ++e) {
+      Value flat = m.add(tid, m.index(e * kWarp * 4));
+      Value i = arith::DivUIOp::create(b, loc, flat, m.index(kBlockK));
+      Value j = arith::RemUIOp::create(b, loc, flat, m.index(kBlockK));
+      Value row = m.add(m0, i), k = m.add(k0, j);
+      Value v = m.load(lhs, at(row, k), m.both(m.lt(row, rows), m.lt(k, depth)));
+      memref::StoreOp::create(b, loc, v, aTile, ValueRange{i, j});
+    }
+    for (int64_t e = 0; e < kBlockK * kBlockN / (kWarp * 4); ++e) {
+      Value flat = m.add(tid, m.index(e * kWarp * 4));
+      Value i = arith::DivUIOp::create(b, loc, flat, m.index(kBlockN));
+      Value j = arith::RemUIOp::create(b, loc, flat, m.index(kBlockN));
+      Value k = m.add(k0, i), col = m.add(n0, j);
+      Value v = m.load(rhs, at(k, col), m.both(m.lt(k, depth), m.lt(col, cols)));
+      memref::StoreOp::create(b, loc, v, bTile, ValueRange{i, j});
+    }
+    gpu::BarrierOp::create(b, loc);
+    SmallVector<Value> sums(loop.getRegionIterArgs().begin(), loop.getRegionIterArgs().end());
+    for (int64_t kk = 0; kk < kBlockK; kk += kTileK) {
+      Value kt = m.add(m.index(kk), t);
+      SmallVector<Value> as, bs;
+      for (int64_t mi = 0; mi < 2; ++mi) {
+        Value r0 = m.add(wm, m.add(m.index(16 * mi), g));
+        Value r1 = m.add(r0, m.index(8));
+        as.push_back(m.vector({2, 1}, {memref::LoadOp::create(b, loc, aTile, ValueRange{r0, kt}),
+                                       memref::LoadOp::create(b, loc, aTile, ValueRange{r1, kt})}));
+      }
+      for (int64_t ni = 0; ni < 2; ++ni) {
+        Value c = m.add(wn, m.add(m.index(8 * ni), g));
+        bs.push_back(m.vector({1, 1}, {memref::LoadOp::create(b, loc, bTile, ValueRange{kt, c})}));
+      }
+      for (int64_t mi = 0; mi < 2; ++mi)
+        for (int64_t ni = 0; ni < 2; ++ni)
+          sums[mi * 2 + ni] = step(b, loc, m, as[mi], bs[ni], sums[mi * 2 + ni]);
+    }
+    // Every warp is done with the slices before the next step overwrites them.
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, sums);
+    b.setInsertionPointAfter(loop);
+    for (auto [index, p] : llvm::enumerate(places))
+      for (int64_t i = 0; i < 2; ++i)
+        for (int64_t j = 0; j < 2; ++j) {
+          auto guarded = scf::IfOp::create(b, loc, p.in[i][j], false);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(guarded.thenBlock()->getTerminator());
+          Value v = vector::ExtractOp::create(b, loc, loop.getResult(index), ArrayRef<int64_t>{i, j});
+          memref::StoreOp::create(b, loc, v, out, at(p.row[i], p.col[j]));
+        }
+    op->erase();
+  }
+
+  /// acc + a b on the tensor cores at the pass's precision.
+  Value step(OpBuilder &b, Location loc, Builder &m, Value a, Value bv, Value acc) {
+    auto mma = [&](Value x, Value y, Value c) -> Value {
+      return nvgpu::MmaSyncOp::create(b, loc, x, y, c, ArrayRef<int64_t>{kTileM, kTileN, kTileK},
+                                      /*tf32Enabled=*/true);
+    };
+    if (precision == "tf32x3") {
+      Value aBig = m.tf32Rounded(a), bBig = m.tf32Rounded(bv);
+      Value aSmall = m.tf32Rest(a, aBig), bSmall = m.tf32Rest(bv, bBig);
+      acc = mma(aSmall, bBig, acc);
+      acc = mma(aBig, bSmall, acc);
+      return mma(aBig, bBig, acc);
+    }
+    return mma(m.tf32Rounded(a), m.tf32Rounded(bv), acc);
   }
 
   /// The useful work (2 M N K per batch; tf32x3 does three times as much on

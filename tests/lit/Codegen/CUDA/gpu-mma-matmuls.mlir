@@ -8,7 +8,7 @@
 // registers, and stored once, every access guarded at the edges.
 // Costs: 2 M N K = 4800 FLOPs; A, B and twice C = 3040 bytes; unknown (-1)
 // for the dynamic batch.
-// CHECK: module attributes {openopt.kernel_costs = {k_fc_Gemm = [4800, 3040], k_op = [-1, -1]}}
+// CHECK: module attributes {openopt.kernel_costs = {k_big_MatMul = [4915200, 337408], k_fc_Gemm = [4800, 3040], k_op = [-1, -1]}}
 // CHECK-LABEL: func.func @matmul
 // CHECK: gpu.launch
 // CHECK-SAME: threads({{.*}}) in (%{{.*}} = %c128
@@ -53,6 +53,20 @@
 
 // BAD: openopt-gpu-mma-matmuls: precision is tf32 or tf32x3, not bf16
 
+// A matmul of at least a 64 x 32 tile: 4 warps a block, the K slices staged
+// in shared memory (rows padded against bank conflicts), two barriers a
+// step, 4 mma tiles a warp times 4 K steps of 4 = 16 mma.sync a slice of 16.
+// CHECK-LABEL: func.func @tiled
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c128, {{.*}} function(@k_big_MatMul) workgroup(%[[AS:.*]] : memref<64x20xf32, #gpu.address_space<workgroup>>, %[[BS:.*]] : memref<16x40xf32, #gpu.address_space<workgroup>>)
+// CHECK: scf.for {{.*}} step %c16{{.*}} iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// CHECK-COUNT-8: memref.store {{.*}}, %[[AS]]
+// CHECK-COUNT-4: memref.store {{.*}}, %[[BS]]
+// CHECK: gpu.barrier
+// CHECK-COUNT-16: nvgpu.mma.sync
+// CHECK: gpu.barrier
+// CHECK: scf.yield
+// CHECK-COUNT-16: memref.store {{.*}}, %arg2
+
 func.func @matmul(%a: memref<20x12xf32>, %b: memref<12x10xf32>, %c: memref<20x10xf32>) {
   linalg.matmul ins(%a, %b : memref<20x12xf32>, memref<12x10xf32>) outs(%c : memref<20x10xf32>) loc("/fc/Gemm")
   return
@@ -65,5 +79,10 @@ func.func @batched(%a: memref<?x32x64xf32>, %b: memref<?x64x32xf32>, %c: memref<
 
 func.func @f16(%a: memref<16x16xf16>, %b: memref<16x16xf16>, %c: memref<16x16xf16>) {
   linalg.matmul ins(%a, %b : memref<16x16xf16>, memref<16x16xf16>) outs(%c : memref<16x16xf16>)
+  return
+}
+
+func.func @tiled(%a: memref<256x100xf32>, %b: memref<100x96xf32>, %c: memref<256x96xf32>) {
+  linalg.matmul ins(%a, %b : memref<256x100xf32>, memref<100x96xf32>) outs(%c : memref<256x96xf32>) loc("/big/MatMul")
   return
 }
