@@ -91,13 +91,26 @@ struct Builder {
           b, loc, DenseElementsAttr::get(ints, b.getI32IntegerAttr(int32_t(v))));
     };
     Value bits = arith::BitcastOp::create(b, loc, ints, vector);
+    Value truncated = arith::AndIOp::create(b, loc, bits, splat(0xffffe000u));
     Value rounded = arith::AndIOp::create(
         b, loc, arith::AddIOp::create(b, loc, bits, splat(0x1000u)), splat(0xffffe000u));
-    Value exponent = arith::AndIOp::create(b, loc, bits, splat(0x7f800000u));
-    Value finite = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, exponent,
-                                         splat(0x7f800000u));
+    auto isInfOrNaN = [&](Value v) {
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                   arith::AndIOp::create(b, loc, v, splat(0x7f800000u)),
+                                   splat(0x7f800000u));
+    };
+    // A finite value that would round up to Inf (just under FLT_MAX) is
+    // truncated instead; a NaN keeps a payload bit TF32 sees (its low bits
+    // alone would read as Inf).
+    Value special = isInfOrNaN(bits);
+    Value result = arith::SelectOp::create(b, loc, isInfOrNaN(rounded), truncated, rounded);
+    Value nan = arith::OrIOp::create(b, loc, bits, splat(0x00400000u));
+    Value isNaN = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne, arith::AndIOp::create(b, loc, bits, splat(0x007fffffu)),
+        splat(0u));
+    Value keep = arith::SelectOp::create(b, loc, isNaN, nan, bits);
     return arith::BitcastOp::create(b, loc, type,
-                                    arith::SelectOp::create(b, loc, finite, rounded, bits));
+                                    arith::SelectOp::create(b, loc, special, keep, result));
   }
   /// x - big: exact in f32; 0 where big is Inf or NaN (whose own product
   /// carries it), so that Inf - Inf adds no NaN.
@@ -298,7 +311,9 @@ struct GpuMmaMatmulsPass : impl::GpuMmaMatmulsPassBase<GpuMmaMatmulsPass> {
     };
     if (precision == "tf32x3") {
       Value aBig = m.tf32Rounded(a), bBig = m.tf32Rounded(bv);
-      Value aSmall = m.tf32Rest(a, aBig), bSmall = m.tf32Rest(bv, bBig);
+      // The rest needs up to 13 bits: rounded to TF32 too (else truncated).
+      Value aSmall = m.tf32Rounded(m.tf32Rest(a, aBig));
+      Value bSmall = m.tf32Rounded(m.tf32Rest(bv, bBig));
       acc = mma(aSmall, bBig, acc);
       acc = mma(aBig, bSmall, acc);
       return mma(aBig, bBig, acc);
@@ -384,10 +399,12 @@ struct GpuMmaMatmulsPass : impl::GpuMmaMatmulsPassBase<GpuMmaMatmulsPass> {
                                       /*tf32Enabled=*/true);
     };
     if (precision == "tf32x3") {
-      // a * b ~ small(a) big(b) + big(a) small(b) + big(a) big(b): each part
-      // exact in tf32, f32 accuracy but for small(a) small(b).
+      // a * b ~ small(a) big(b) + big(a) small(b) + big(a) big(b), each part
+      // a TF32 value: about f32 accuracy (small(a) small(b) left out).
       Value aBig = m.tf32Rounded(a), bBig = m.tf32Rounded(bv);
-      Value aSmall = m.tf32Rest(a, aBig), bSmall = m.tf32Rest(bv, bBig);
+      // The rest needs up to 13 bits: rounded to TF32 too (else truncated).
+      Value aSmall = m.tf32Rounded(m.tf32Rest(a, aBig));
+      Value bSmall = m.tf32Rounded(m.tf32Rest(bv, bBig));
       sum = mma(aSmall, bBig, sum);
       sum = mma(aBig, bSmall, sum);
       sum = mma(aBig, bBig, sum);

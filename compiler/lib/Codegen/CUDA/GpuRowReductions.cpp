@@ -47,24 +47,25 @@ std::optional<Fold> foldOf(linalg::GenericOp op) {
   Operation *combiner = yield.getOperand(0).getDefiningOp();
   BlockArgument out = body.getArguments().back();
   if (!combiner || combiner->getNumOperands() != 2 || !out.hasOneUse() ||
-      out.getUses().begin()->getOwner() != combiner)
+      out.getUses().begin()->getOwner() != combiner || !combiner->getResult(0).hasOneUse())
     return std::nullopt;
   Fold fold;
   fold.combiner = combiner;
   fold.element = combiner->getOperand(0) == out ? combiner->getOperand(1) : combiner->getOperand(0);
   constexpr double inf = std::numeric_limits<double>::infinity();
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
   if (isa<arith::AddFOp>(combiner))
-    fold.kind = gpu::AllReduceOperation::ADD, fold.identity = 0;
+    fold.kind = gpu::AllReduceOperation::ADD, fold.identity = -0.0; // -0 + -0 stays -0
   else if (isa<arith::MulFOp>(combiner))
     fold.kind = gpu::AllReduceOperation::MUL, fold.identity = 1;
   else if (isa<arith::MaximumFOp>(combiner))
     fold.kind = gpu::AllReduceOperation::MAXIMUMF, fold.identity = -inf;
   else if (isa<arith::MinimumFOp>(combiner))
     fold.kind = gpu::AllReduceOperation::MINIMUMF, fold.identity = inf;
-  else if (isa<arith::MaxNumFOp>(combiner))
-    fold.kind = gpu::AllReduceOperation::MAXNUMF, fold.identity = -inf;
+  else if (isa<arith::MaxNumFOp>(combiner)) // maxnum(NaN, x) = x: NaN is the identity
+    fold.kind = gpu::AllReduceOperation::MAXNUMF, fold.identity = nan;
   else if (isa<arith::MinNumFOp>(combiner))
-    fold.kind = gpu::AllReduceOperation::MINNUMF, fold.identity = inf;
+    fold.kind = gpu::AllReduceOperation::MINNUMF, fold.identity = nan;
   else
     return std::nullopt;
   return fold;
@@ -96,7 +97,8 @@ bool eligible(linalg::GenericOp op) {
   if (!foldOf(op))
     return false;
   // linalg.index has no meaning outside the op (the loops would have to give it).
-  if (!op.getRegion().front().getOps<linalg::IndexOp>().empty())
+  if (op.getRegion().walk([](linalg::IndexOp) { return WalkResult::interrupt(); })
+          .wasInterrupted())
     return false;
   // Short rows are as fast with a thread each.
   auto ranges = op.getStaticLoopRanges();
@@ -212,7 +214,7 @@ struct GpuRowReductionsPass : impl::GpuRowReductionsPassBase<GpuRowReductionsPas
     int64_t bytes = 0;
     for (OpOperand &operand : op->getOpOperands()) {
       auto type = cast<MemRefType>(operand.get().getType());
-      if (!type.hasStaticShape())
+      if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat())
         return cost;
       int64_t size = type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
       bytes += op.isDpsInit(&operand) ? 2 * size : size;

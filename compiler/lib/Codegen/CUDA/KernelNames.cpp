@@ -60,6 +60,10 @@ int64_t bytesOf(mlir::Value memref) {
   auto type = llvm::dyn_cast<mlir::MemRefType>(memref.getType());
   if (!type || !type.hasStaticShape() || !type.getElementType().isIntOrFloat())
     return -1;
+  // Shared and private memory is not the device memory's traffic.
+  if (auto space = llvm::dyn_cast_or_null<mlir::gpu::AddressSpaceAttr>(type.getMemorySpace());
+      space && space.getValue() != mlir::gpu::AddressSpace::Global)
+    return 0;
   return type.getNumElements() * int64_t((type.getElementTypeBitWidth() + 7) / 8);
 }
 
@@ -69,8 +73,13 @@ int64_t flopsOf(mlir::Operation *op) {
     auto shape = mma.getMmaShapeAsArray();
     return 2 * shape[0] * shape[1] * shape[2] / 32; // per lane: the warp does the whole tile
   }
+  // A vector op does its work for every element.
+  int64_t lanes = 1;
+  if (op->getNumResults() == 1)
+    if (auto vector = llvm::dyn_cast<mlir::VectorType>(op->getResult(0).getType()))
+      lanes = vector.getNumElements();
   if (llvm::isa<mlir::math::FmaOp>(op))
-    return 2;
+    return 2 * lanes;
   bool floating = op->getNumResults() == 1 && llvm::isa<mlir::FloatType>(
                                                   mlir::getElementTypeOrSelf(op->getResult(0)));
   if (!floating)
@@ -80,7 +89,7 @@ int64_t flopsOf(mlir::Operation *op) {
                 mlir::arith::MaxNumFOp, mlir::arith::MinNumFOp, mlir::arith::RemFOp,
                 mlir::arith::NegFOp>(op) ||
       op->getDialect()->getNamespace() == "math")
-    return 1;
+    return lanes;
   return 0;
 }
 
@@ -90,6 +99,19 @@ int64_t tripsBetween(mlir::Operation *op, mlir::Region &outer) {
   int64_t trips = 1;
   for (mlir::Operation *p = op->getParentOp(); p && outer.isAncestor(p->getParentRegion());
        p = p->getParentOp()) {
+    if (llvm::isa<mlir::scf::WhileOp>(p))
+      return -1;
+    if (auto parallel = llvm::dyn_cast<mlir::scf::ParallelOp>(p)) {
+      for (auto [lbv, ubv, stepv] : llvm::zip(parallel.getLowerBound(), parallel.getUpperBound(),
+                                              parallel.getStep())) {
+        auto lb = mlir::getConstantIntValue(lbv), ub = mlir::getConstantIntValue(ubv);
+        auto step = mlir::getConstantIntValue(stepv);
+        if (!lb || !ub || !step || *step <= 0)
+          return -1;
+        trips *= std::max<int64_t>(0, (*ub - *lb + *step - 1) / *step);
+      }
+      continue;
+    }
     auto loop = llvm::dyn_cast<mlir::scf::ForOp>(p);
     if (!loop)
       continue;

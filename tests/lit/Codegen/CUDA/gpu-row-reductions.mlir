@@ -9,7 +9,8 @@
 // CHECK-LABEL: func.func @softmax_sum
 // CHECK: %[[ROWS:.*]] = arith.muli %{{.*}}, %c128 : index
 // CHECK: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ROWS]], {{.*}} threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256, {{.*}} function(@k_softmax_Softmax)
-// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// A sum starts from -0 (so that a row of -0 stays -0).
+// CHECK: %[[ZERO:.*]] = arith.constant -0.000000e+00 : f32
 // CHECK: %[[PART:.*]] = scf.for %[[K:.*]] = %[[TX]] to %{{.*}} step %c256 iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (f32)
 // CHECK: affine.apply #{{.*}}(%{{.*}}, %{{.*}}, %{{.*}}, %[[K]])
 // CHECK: memref.load %arg0[
@@ -37,10 +38,11 @@ func.func @softmax_sum(%x: memref<1x12x128x128xf32>, %max: memref<1x12x128x1xf32
   return
 }
 
-// A max starts from -inf, whichever side the output is on.
+// maxnumf starts from NaN (maxnum(NaN, x) = x, and a row of NaN stays NaN),
+// whichever side the output is on.
 // CHECK-LABEL: func.func @row_max
-// CHECK: %[[NEG:.*]] = arith.constant 0xFF800000 : f32
-// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[NEG]])
+// CHECK: %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[NAN]])
 // CHECK: gpu.all_reduce maxnumf
 func.func @row_max(%x: memref<4x300xf32>, %m: memref<4xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
