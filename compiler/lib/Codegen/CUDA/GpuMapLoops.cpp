@@ -34,19 +34,6 @@ bool containsLaunch(Operation *op) {
   return op->walk([](gpu::LaunchOp) { return WalkResult::interrupt(); }).wasInterrupted();
 }
 
-/// A launch of `blocks` x `threads` (x only; null: 1) whose body is empty
-/// but for its terminator; the builder is left before the terminator.
-gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value blocks, Value threads) {
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  blocks = blocks ? blocks : one;
-  threads = threads ? threads : one;
-  auto launch = gpu::LaunchOp::create(b, loc, blocks, one, one, threads, one, one);
-  b.setInsertionPointToEnd(&launch.getBody().front());
-  auto terminator = gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPoint(terminator);
-  return launch;
-}
-
 /// Lets a * b + c contract into one FMA (what ptxas does for CUDA C++ by
 /// default; the product is then not rounded on its own).
 void allowContraction(gpu::LaunchOp launch) {
@@ -111,7 +98,7 @@ struct GpuMapLoopsPass : impl::GpuMapLoopsPassBase<GpuMapLoopsPass> {
       threadCount = std::max<int64_t>(32, (*known + 31) / 32 * 32);
     Value threads = arith::ConstantIndexOp::create(b, loc, threadCount);
     Value blocks = b.createOrFold<arith::CeilDivUIOp>(loc, total, threads);
-    gpu::LaunchOp launch = createLaunch(b, loc, blocks, threads);
+    gpu::LaunchOp launch = openLaunch(b, loc, blocks, Value(), Value(), threads);
     Value linear = arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, launch.getBlockIds().x, threads),
         launch.getThreadIds().x);
@@ -167,7 +154,7 @@ struct GpuMapLoopsPass : impl::GpuMapLoopsPassBase<GpuMapLoopsPass> {
       return failure();
     for (Operation *root : roots) {
       OpBuilder b(root);
-      gpu::LaunchOp launch = createLaunch(b, root->getLoc(), Value(), Value());
+      gpu::LaunchOp launch = openLaunch(b, root->getLoc(), Value(), Value(), Value(), Value());
       root->moveBefore(launch.getBody().front().getTerminator());
       allowContraction(launch);
       nameKernel(launch, root->getLoc(), costOf(launch.getBody(), 1));

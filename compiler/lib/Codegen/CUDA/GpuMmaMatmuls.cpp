@@ -167,151 +167,108 @@ struct GpuMmaMatmulsPass : impl::GpuMmaMatmulsPassBase<GpuMmaMatmulsPass> {
     return (ShapedType::isDynamic(m) || m >= kBlockM) && (ShapedType::isDynamic(n) || n >= kBlockN);
   }
 
-  /// The block-tiled kernel: 4 warps (2 x 2) per 64 x 32 tile of the result,
-  /// each warp 32 x 16 (2 x 2 mma tiles, accumulated in registers). A step
-  /// of K stages the 64 x 16 slice of A and the 16 x 32 slice of B in shared
-  /// memory (every thread loads 8 and 4 elements, neighbouring threads
-  /// neighbouring columns, zeros past the edges), then each warp reads its
-  /// fragments from there: A and B are read from global memory once per
-  /// block tile instead of once per warp tile.
-  void rewriteTiled(linalg::LinalgOp op) {
-    OpBuilder b(op);
-    Location loc = op.getLoc();
-    Builder m{b, loc};
-    bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());
-    Value lhs = op.getDpsInputOperand(0)->get(), rhs = op.getDpsInputOperand(1)->get();
-    Value out = op.getDpsInitOperand(0)->get();
-    int64_t r = batched ? 1 : 0;
-    Value rows = memref::DimOp::create(b, loc, lhs, r);
-    Value depth = memref::DimOp::create(b, loc, lhs, r + 1);
-    Value cols = memref::DimOp::create(b, loc, rhs, r + 1);
-    Value batch = batched ? memref::DimOp::create(b, loc, lhs, int64_t(0)).getResult() : m.index(1);
-    Value one = m.index(1);
-    auto launch = gpu::LaunchOp::create(
-        b, loc, arith::CeilDivUIOp::create(b, loc, cols, m.index(kBlockN)),
-        arith::CeilDivUIOp::create(b, loc, rows, m.index(kBlockM)), batch,
-        m.index(kWarp * 4), one, one);
-    nameKernel(launch, loc, cost(op));
-    // Rows padded so that a warp's fragment reads hit 32 different banks:
-    // A[g][t] at 20 g + t, B[t][g] at 40 t + g (mod 32).
-    auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-    Value aTile = launch.addWorkgroupAttribution(
-        MemRefType::get({kBlockM, kBlockK + 4}, b.getF32Type(), MemRefLayoutAttrInterface(),
-                        workgroup),
-        loc);
-    Value bTile = launch.addWorkgroupAttribution(
-        MemRefType::get({kBlockK, kBlockN + 8}, b.getF32Type(), MemRefLayoutAttrInterface(),
-                        workgroup),
-        loc);
-    b.setInsertionPointToEnd(&launch.getBody().front());
-    auto terminator = gpu::TerminatorOp::create(b, loc);
-    b.setInsertionPoint(terminator);
+  /// What both kernels take of the matmul: its buffers and sizes (M rows,
+  /// K deep, N columns; the batch for batch_matmul).
+  struct Operands {
+    bool batched;
+    Value lhs, rhs, out, rows, depth, cols, batch;
+  };
 
-    Value tid = launch.getThreadIds().x;
-    Value lane = arith::RemUIOp::create(b, loc, tid, m.index(kWarp));
-    Value warp = arith::DivUIOp::create(b, loc, tid, m.index(kWarp));
-    Value g = arith::DivUIOp::create(b, loc, lane, m.index(4));
-    Value t = arith::RemUIOp::create(b, loc, lane, m.index(4));
-    // The block's tile, and the warp's 32 x 16 part of it (warps 0 1 / 2 3).
-    Value m0 = m.mul(launch.getBlockIds().y, m.index(kBlockM));
-    Value n0 = m.mul(launch.getBlockIds().x, m.index(kBlockN));
-    Value wm = m.mul(arith::DivUIOp::create(b, loc, warp, m.index(2)), m.index(32));
-    Value wn = m.mul(arith::RemUIOp::create(b, loc, warp, m.index(2)), m.index(16));
-    Value bz = launch.getBlockIds().z;
-    auto at = [&](Value i, Value j) {
-      SmallVector<Value> indices;
-      if (batched)
-        indices.push_back(bz);
-      indices.append({i, j});
-      return indices;
-    };
-    // The accumulators: mma tile (mi, ni) covers rows m0 + wm + 16 mi + {g, g + 8},
-    // columns n0 + wn + 8 ni + {2t, 2t + 1}.
-    struct Place {
-      Value row[2], col[2], in[2][2];
-    };
-    SmallVector<Place> places;
-    SmallVector<Value> accs;
-    for (int64_t mi = 0; mi < 2; ++mi)
-      for (int64_t ni = 0; ni < 2; ++ni) {
-        Place p;
-        p.row[0] = m.add(m.add(m0, wm), m.add(m.index(16 * mi), g));
-        p.row[1] = m.add(p.row[0], m.index(8));
-        p.col[0] = m.add(m.add(n0, wn), m.add(m.index(8 * ni), m.mul(t, m.index(2))));
-        p.col[1] = m.add(p.col[0], one);
-        SmallVector<Value> c;
-        for (int i = 0; i < 2; ++i)
-          for (int j = 0; j < 2; ++j) {
-            p.in[i][j] = m.both(m.lt(p.row[i], rows), m.lt(p.col[j], cols));
-            c.push_back(m.load(out, at(p.row[i], p.col[j]), p.in[i][j]));
-          }
-        accs.push_back(m.vector({2, 2}, c));
-        places.push_back(p);
+  static Operands operandsOf(linalg::LinalgOp op, Builder &m) {
+    Operands o;
+    o.batched = isa<linalg::BatchMatmulOp>(op.getOperation());
+    o.lhs = op.getDpsInputOperand(0)->get();
+    o.rhs = op.getDpsInputOperand(1)->get();
+    o.out = op.getDpsInitOperand(0)->get();
+    int64_t r = o.batched ? 1 : 0; // the first row dimension
+    o.rows = memref::DimOp::create(m.b, m.loc, o.lhs, r);
+    o.depth = memref::DimOp::create(m.b, m.loc, o.lhs, r + 1);
+    o.cols = memref::DimOp::create(m.b, m.loc, o.rhs, r + 1);
+    o.batch = o.batched ? memref::DimOp::create(m.b, m.loc, o.lhs, int64_t(0)).getResult()
+                        : m.index(1);
+    return o;
+  }
+
+  /// A thread of a launch: its warp, and in the warp its group g = lane / 4
+  /// and t = lane % 4 (the fragments' coordinates); the batch it works on.
+  struct Lane {
+    Value tid, warp, g, t, batch;
+  };
+
+  /// The thread of `launch`'s body (the builder is inside it).
+  static Lane laneOf(gpu::LaunchOp launch, Builder &m) {
+    Lane l;
+    l.tid = launch.getThreadIds().x;
+    Value lane = arith::RemUIOp::create(m.b, m.loc, l.tid, m.index(kWarp));
+    l.warp = arith::DivUIOp::create(m.b, m.loc, l.tid, m.index(kWarp));
+    l.g = arith::DivUIOp::create(m.b, m.loc, lane, m.index(4));
+    l.t = arith::RemUIOp::create(m.b, m.loc, lane, m.index(4));
+    l.batch = launch.getBlockIds().z;
+    return l;
+  }
+
+  /// The indices of element (i, j) of a (batched) operand.
+  static SmallVector<Value> at(const Operands &o, const Lane &l, Value i, Value j) {
+    SmallVector<Value> indices;
+    if (o.batched)
+      indices.push_back(l.batch);
+    indices.append({i, j});
+    return indices;
+  }
+
+  /// The lane's four elements of the 16 x 8 mma tile of C whose top-left
+  /// is (row, col): rows row + {g, g + 8}, columns col + {2t, 2t + 1}, and
+  /// which are inside C.
+  struct AccTile {
+    Value row[2], col[2], in[2][2];
+  };
+
+  static AccTile accTile(const Operands &o, const Lane &l, Builder &m, Value row, Value col) {
+    AccTile a;
+    a.row[0] = m.add(row, l.g);
+    a.row[1] = m.add(a.row[0], m.index(8));
+    a.col[0] = m.add(col, m.mul(l.t, m.index(2)));
+    a.col[1] = m.add(a.col[0], m.index(1));
+    for (int i = 0; i < 2; ++i)
+      for (int j = 0; j < 2; ++j)
+        a.in[i][j] = m.both(m.lt(a.row[i], o.rows), m.lt(a.col[j], o.cols));
+    return a;
+  }
+
+  /// The tile's accumulator, read from C (zeros outside).
+  static Value loadAcc(const Operands &o, const Lane &l, Builder &m, const AccTile &a) {
+    SmallVector<Value> c;
+    for (int i = 0; i < 2; ++i)
+      for (int j = 0; j < 2; ++j)
+        c.push_back(m.load(o.out, at(o, l, a.row[i], a.col[j]), a.in[i][j]));
+    return m.vector({2, 2}, c);
+  }
+
+  /// Writes the accumulator back into C (the elements inside it).
+  static void storeAcc(const Operands &o, const Lane &l, Builder &m, const AccTile &a,
+                       Value acc) {
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t j = 0; j < 2; ++j) {
+        auto guarded = scf::IfOp::create(m.b, m.loc, a.in[i][j], false);
+        OpBuilder::InsertionGuard guard(m.b);
+        m.b.setInsertionPoint(guarded.thenBlock()->getTerminator());
+        Value v = vector::ExtractOp::create(m.b, m.loc, acc, ArrayRef<int64_t>{i, j});
+        memref::StoreOp::create(m.b, m.loc, v, o.out, at(o, l, a.row[i], a.col[j]));
       }
-    auto loop = scf::ForOp::create(b, loc, m.index(0), depth, m.index(kBlockK), accs);
-    b.setInsertionPointToStart(loop.getBody());
-    Value k0 = loop.getInductionVar();
-    // Stage the slices: A 64 x 16 (8 elements a thread), B 16 x 32 (4).
-    for (int64_t e = 0; e < kBlockM * kBlockK / (kWarp * 4); ++e) {
-      Value flat = m.add(tid, m.index(e * kWarp * 4));
-      Value i = arith::DivUIOp::create(b, loc, flat, m.index(kBlockK));
-      Value j = arith::RemUIOp::create(b, loc, flat, m.index(kBlockK));
-      Value row = m.add(m0, i), k = m.add(k0, j);
-      Value v = m.load(lhs, at(row, k), m.both(m.lt(row, rows), m.lt(k, depth)));
-      memref::StoreOp::create(b, loc, v, aTile, ValueRange{i, j});
-    }
-    for (int64_t e = 0; e < kBlockK * kBlockN / (kWarp * 4); ++e) {
-      Value flat = m.add(tid, m.index(e * kWarp * 4));
-      Value i = arith::DivUIOp::create(b, loc, flat, m.index(kBlockN));
-      Value j = arith::RemUIOp::create(b, loc, flat, m.index(kBlockN));
-      Value k = m.add(k0, i), col = m.add(n0, j);
-      Value v = m.load(rhs, at(k, col), m.both(m.lt(k, depth), m.lt(col, cols)));
-      memref::StoreOp::create(b, loc, v, bTile, ValueRange{i, j});
-    }
-    gpu::BarrierOp::create(b, loc);
-    SmallVector<Value> sums(loop.getRegionIterArgs().begin(), loop.getRegionIterArgs().end());
-    for (int64_t kk = 0; kk < kBlockK; kk += kTileK) {
-      Value kt = m.add(m.index(kk), t);
-      SmallVector<Value> as, bs;
-      for (int64_t mi = 0; mi < 2; ++mi) {
-        Value r0 = m.add(wm, m.add(m.index(16 * mi), g));
-        Value r1 = m.add(r0, m.index(8));
-        as.push_back(m.vector({2, 1}, {memref::LoadOp::create(b, loc, aTile, ValueRange{r0, kt}),
-                                       memref::LoadOp::create(b, loc, aTile, ValueRange{r1, kt})}));
-      }
-      for (int64_t ni = 0; ni < 2; ++ni) {
-        Value c = m.add(wn, m.add(m.index(8 * ni), g));
-        bs.push_back(m.vector({1, 1}, {memref::LoadOp::create(b, loc, bTile, ValueRange{kt, c})}));
-      }
-      for (int64_t mi = 0; mi < 2; ++mi)
-        for (int64_t ni = 0; ni < 2; ++ni)
-          sums[mi * 2 + ni] = step(b, loc, m, as[mi], bs[ni], sums[mi * 2 + ni]);
-    }
-    // Every warp is done with the slices before the next step overwrites them.
-    gpu::BarrierOp::create(b, loc);
-    scf::YieldOp::create(b, loc, sums);
-    b.setInsertionPointAfter(loop);
-    for (auto [index, p] : llvm::enumerate(places))
-      for (int64_t i = 0; i < 2; ++i)
-        for (int64_t j = 0; j < 2; ++j) {
-          auto guarded = scf::IfOp::create(b, loc, p.in[i][j], false);
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(guarded.thenBlock()->getTerminator());
-          Value v = vector::ExtractOp::create(b, loc, loop.getResult(index), ArrayRef<int64_t>{i, j});
-          memref::StoreOp::create(b, loc, v, out, at(p.row[i], p.col[j]));
-        }
-    op->erase();
   }
 
   /// acc + a b on the tensor cores at the pass's precision.
-  Value step(OpBuilder &b, Location loc, Builder &m, Value a, Value bv, Value acc) {
+  Value step(Builder &m, Value a, Value bv, Value acc) {
     auto mma = [&](Value x, Value y, Value c) -> Value {
-      return nvgpu::MmaSyncOp::create(b, loc, x, y, c, ArrayRef<int64_t>{kTileM, kTileN, kTileK},
+      return nvgpu::MmaSyncOp::create(m.b, m.loc, x, y, c,
+                                      ArrayRef<int64_t>{kTileM, kTileN, kTileK},
                                       /*tf32Enabled=*/true);
     };
     if (precision == "tf32x3") {
+      // a * b ~ small(a) big(b) + big(a) small(b) + big(a) big(b), each part
+      // a TF32 value: about f32 accuracy (small(a) small(b) left out). The
+      // rest needs up to 13 bits: rounded to TF32 too (else truncated).
       Value aBig = m.tf32Rounded(a), bBig = m.tf32Rounded(bv);
-      // The rest needs up to 13 bits: rounded to TF32 too (else truncated).
       Value aSmall = m.tf32Rounded(m.tf32Rest(a, aBig));
       Value bSmall = m.tf32Rounded(m.tf32Rest(bv, bBig));
       acc = mma(aSmall, bBig, acc);
@@ -335,96 +292,128 @@ struct GpuMmaMatmulsPass : impl::GpuMmaMatmulsPassBase<GpuMmaMatmulsPass> {
     return cost;
   }
 
+  /// A warp per 16 x 8 tile of C (warpsPerBlock tiles along the columns a
+  /// block), its fragments read straight from global memory.
   void rewrite(linalg::LinalgOp op) {
     OpBuilder b(op);
-    Location loc = op.getLoc();
-    Builder m{b, loc};
-    bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());
-    Value lhs = op.getDpsInputOperand(0)->get(), rhs = op.getDpsInputOperand(1)->get();
-    Value out = op.getDpsInitOperand(0)->get();
-    int64_t r = batched ? 1 : 0; // the first row dimension
-    Value rows = memref::DimOp::create(b, loc, lhs, r);
-    Value depth = memref::DimOp::create(b, loc, lhs, r + 1);
-    Value cols = memref::DimOp::create(b, loc, rhs, r + 1);
-    Value batch = batched ? memref::DimOp::create(b, loc, lhs, int64_t(0)).getResult() : m.index(1);
+    Builder m{b, op.getLoc()};
+    Operands o = operandsOf(op, m);
     Value warps = m.index(warpsPerBlock);
-    Value tilesN = arith::CeilDivUIOp::create(b, loc, cols, m.index(kTileN));
-    Value tilesM = arith::CeilDivUIOp::create(b, loc, rows, m.index(kTileM));
-    Value gridX = arith::CeilDivUIOp::create(b, loc, tilesN, warps);
-    Value one = m.index(1);
-    auto launch = gpu::LaunchOp::create(b, loc, gridX, tilesM, batch,
-                                        m.index(kWarp * warpsPerBlock), one, one);
-    nameKernel(launch, loc, cost(op));
-    b.setInsertionPointToEnd(&launch.getBody().front());
-    auto terminator = gpu::TerminatorOp::create(b, loc);
-    b.setInsertionPoint(terminator);
-
-    Value tid = launch.getThreadIds().x;
-    Value lane = arith::RemUIOp::create(b, loc, tid, m.index(kWarp));
-    Value warp = arith::DivUIOp::create(b, loc, tid, m.index(kWarp));
-    Value g = arith::DivUIOp::create(b, loc, lane, m.index(4));
-    Value t = arith::RemUIOp::create(b, loc, lane, m.index(4));
-    Value n0 = m.mul(m.add(m.mul(launch.getBlockIds().x, warps), warp), m.index(kTileN));
+    Value tilesN = arith::CeilDivUIOp::create(b, m.loc, o.cols, m.index(kTileN));
+    Value tilesM = arith::CeilDivUIOp::create(b, m.loc, o.rows, m.index(kTileM));
+    auto launch = openLaunch(b, m.loc, arith::CeilDivUIOp::create(b, m.loc, tilesN, warps), tilesM,
+                             o.batch, m.index(kWarp * warpsPerBlock));
+    nameKernel(launch, m.loc, cost(op));
+    Lane l = laneOf(launch, m);
+    Value n0 = m.mul(m.add(m.mul(launch.getBlockIds().x, warps), l.warp), m.index(kTileN));
     Value m0 = m.mul(launch.getBlockIds().y, m.index(kTileM));
-    Value bz = launch.getBlockIds().z;
     // The whole warp takes the branch (or not): mma.sync needs all lanes.
-    auto tile = scf::IfOp::create(b, loc, m.lt(n0, cols), false);
+    auto tile = scf::IfOp::create(b, m.loc, m.lt(n0, o.cols), false);
     b.setInsertionPoint(tile.thenBlock()->getTerminator());
-    auto at = [&](Value i, Value j) {
-      SmallVector<Value> indices;
-      if (batched)
-        indices.push_back(bz);
-      indices.append({i, j});
-      return indices;
-    };
-    Value row0 = m.add(m0, g), row1 = m.add(m0, m.add(g, m.index(8)));
-    Value col0 = m.add(n0, m.mul(t, m.index(2))), col1 = m.add(col0, one);
-    Value in00 = m.both(m.lt(row0, rows), m.lt(col0, cols));
-    Value in01 = m.both(m.lt(row0, rows), m.lt(col1, cols));
-    Value in10 = m.both(m.lt(row1, rows), m.lt(col0, cols));
-    Value in11 = m.both(m.lt(row1, rows), m.lt(col1, cols));
-    Value acc = m.vector({2, 2}, {m.load(out, at(row0, col0), in00), m.load(out, at(row0, col1), in01),
-                                 m.load(out, at(row1, col0), in10), m.load(out, at(row1, col1), in11)});
-    auto loop = scf::ForOp::create(b, loc, m.index(0), depth, m.index(kTileK), ValueRange{acc});
+    AccTile acc = accTile(o, l, m, m0, n0);
+    auto loop = scf::ForOp::create(b, m.loc, m.index(0), o.depth, m.index(kTileK),
+                                   ValueRange{loadAcc(o, l, m, acc)});
     b.setInsertionPointToStart(loop.getBody());
-    Value k = m.add(loop.getInductionVar(), t);
-    Value kIn = m.lt(k, depth);
-    Value a = m.vector({2, 1}, {m.load(lhs, at(row0, k), m.both(m.lt(row0, rows), kIn)),
-                                m.load(lhs, at(row1, k), m.both(m.lt(row1, rows), kIn))});
-    Value bCol = m.add(n0, g);
-    Value bv = m.vector({1, 1}, {m.load(rhs, at(k, bCol), m.both(kIn, m.lt(bCol, cols)))});
-    Value sum = loop.getRegionIterArgs()[0];
-    auto mma = [&](Value x, Value y, Value c) -> Value {
-      return nvgpu::MmaSyncOp::create(b, loc, x, y, c, ArrayRef<int64_t>{kTileM, kTileN, kTileK},
-                                      /*tf32Enabled=*/true);
-    };
-    if (precision == "tf32x3") {
-      // a * b ~ small(a) big(b) + big(a) small(b) + big(a) big(b), each part
-      // a TF32 value: about f32 accuracy (small(a) small(b) left out).
-      Value aBig = m.tf32Rounded(a), bBig = m.tf32Rounded(bv);
-      // The rest needs up to 13 bits: rounded to TF32 too (else truncated).
-      Value aSmall = m.tf32Rounded(m.tf32Rest(a, aBig));
-      Value bSmall = m.tf32Rounded(m.tf32Rest(bv, bBig));
-      sum = mma(aSmall, bBig, sum);
-      sum = mma(aBig, bSmall, sum);
-      sum = mma(aBig, bBig, sum);
-    } else {
-      sum = mma(m.tf32Rounded(a), m.tf32Rounded(bv), sum);
-    }
-    scf::YieldOp::create(b, loc, sum);
+    Value k = m.add(loop.getInductionVar(), l.t);
+    Value kIn = m.lt(k, o.depth);
+    Value a = m.vector({2, 1}, {m.load(o.lhs, at(o, l, acc.row[0], k),
+                                       m.both(m.lt(acc.row[0], o.rows), kIn)),
+                                m.load(o.lhs, at(o, l, acc.row[1], k),
+                                       m.both(m.lt(acc.row[1], o.rows), kIn))});
+    Value bCol = m.add(n0, l.g);
+    Value bv = m.vector({1, 1}, {m.load(o.rhs, at(o, l, k, bCol), m.both(kIn, m.lt(bCol, o.cols)))});
+    scf::YieldOp::create(b, m.loc, step(m, a, bv, loop.getRegionIterArgs()[0]));
     b.setInsertionPointAfter(loop);
-    Value result = loop.getResult(0);
-    auto store = [&](int64_t i, int64_t j, Value inBounds, Value row, Value col) {
-      auto guarded = scf::IfOp::create(b, loc, inBounds, false);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(guarded.thenBlock()->getTerminator());
-      Value v = vector::ExtractOp::create(b, loc, result, ArrayRef<int64_t>{i, j});
-      memref::StoreOp::create(b, loc, v, out, at(row, col));
+    storeAcc(o, l, m, acc, loop.getResult(0));
+    op->erase();
+  }
+
+  /// The block-tiled kernel: 4 warps (2 x 2) per 64 x 32 tile of the result,
+  /// each warp 32 x 16 (2 x 2 mma tiles, accumulated in registers). A step
+  /// of K stages the 64 x 16 slice of A and the 16 x 32 slice of B in shared
+  /// memory (every thread loads 8 and 4 elements, neighbouring threads
+  /// neighbouring columns, zeros past the edges), then each warp reads its
+  /// fragments from there: A and B are read from global memory once per
+  /// block tile instead of once per warp tile.
+  void rewriteTiled(linalg::LinalgOp op) {
+    OpBuilder b(op);
+    Builder m{b, op.getLoc()};
+    Location loc = m.loc;
+    Operands o = operandsOf(op, m);
+    auto launch = openLaunch(b, loc, arith::CeilDivUIOp::create(b, loc, o.cols, m.index(kBlockN)),
+                             arith::CeilDivUIOp::create(b, loc, o.rows, m.index(kBlockM)), o.batch,
+                             m.index(kWarp * 4));
+    nameKernel(launch, loc, cost(op));
+    // Rows padded so that a warp's fragment reads hit 32 different banks:
+    // A[g][t] at 20 g + t, B[t][g] at 40 t + g (mod 32).
+    auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+    auto shared = [&](int64_t rows, int64_t cols) {
+      return launch.addWorkgroupAttribution(
+          MemRefType::get({rows, cols}, b.getF32Type(), MemRefLayoutAttrInterface(), workgroup),
+          loc);
     };
-    store(0, 0, in00, row0, col0);
-    store(0, 1, in01, row0, col1);
-    store(1, 0, in10, row1, col0);
-    store(1, 1, in11, row1, col1);
+    Value aTile = shared(kBlockM, kBlockK + 4), bTile = shared(kBlockK, kBlockN + 8);
+    Lane l = laneOf(launch, m);
+    // The block's tile, and the warp's 32 x 16 part of it (warps 0 1 / 2 3).
+    Value m0 = m.mul(launch.getBlockIds().y, m.index(kBlockM));
+    Value n0 = m.mul(launch.getBlockIds().x, m.index(kBlockN));
+    Value wm = m.mul(arith::DivUIOp::create(b, loc, l.warp, m.index(2)), m.index(32));
+    Value wn = m.mul(arith::RemUIOp::create(b, loc, l.warp, m.index(2)), m.index(16));
+    // The accumulators: mma tile (mi, ni) at (m0 + wm + 16 mi, n0 + wn + 8 ni).
+    SmallVector<AccTile> tiles;
+    SmallVector<Value> accs;
+    for (int64_t mi = 0; mi < 2; ++mi)
+      for (int64_t ni = 0; ni < 2; ++ni) {
+        tiles.push_back(accTile(o, l, m, m.add(m.add(m0, wm), m.index(16 * mi)),
+                                m.add(m.add(n0, wn), m.index(8 * ni))));
+        accs.push_back(loadAcc(o, l, m, tiles.back()));
+      }
+    auto loop = scf::ForOp::create(b, loc, m.index(0), o.depth, m.index(kBlockK), accs);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k0 = loop.getInductionVar();
+    // Stage the slices: A 64 x 16 (8 elements a thread), B 16 x 32 (4); row
+    // i, column j of a slice of `width` columns for flat index tid + 128 e.
+    auto stage = [&](Value tile, int64_t height, int64_t width, auto element) {
+      for (int64_t e = 0; e < height * width / (kWarp * 4); ++e) {
+        Value flat = m.add(l.tid, m.index(e * kWarp * 4));
+        Value i = arith::DivUIOp::create(b, loc, flat, m.index(width));
+        Value j = arith::RemUIOp::create(b, loc, flat, m.index(width));
+        memref::StoreOp::create(b, loc, element(i, j), tile, ValueRange{i, j});
+      }
+    };
+    stage(aTile, kBlockM, kBlockK, [&](Value i, Value j) {
+      Value row = m.add(m0, i), k = m.add(k0, j);
+      return m.load(o.lhs, at(o, l, row, k), m.both(m.lt(row, o.rows), m.lt(k, o.depth)));
+    });
+    stage(bTile, kBlockK, kBlockN, [&](Value i, Value j) {
+      Value k = m.add(k0, i), col = m.add(n0, j);
+      return m.load(o.rhs, at(o, l, k, col), m.both(m.lt(k, o.depth), m.lt(col, o.cols)));
+    });
+    gpu::BarrierOp::create(b, loc);
+    SmallVector<Value> sums(loop.getRegionIterArgs().begin(), loop.getRegionIterArgs().end());
+    for (int64_t kk = 0; kk < kBlockK; kk += kTileK) {
+      Value kt = m.add(m.index(kk), l.t);
+      SmallVector<Value> as, bs;
+      for (int64_t mi = 0; mi < 2; ++mi) {
+        Value r0 = m.add(wm, m.add(m.index(16 * mi), l.g));
+        Value r1 = m.add(r0, m.index(8));
+        as.push_back(m.vector({2, 1}, {memref::LoadOp::create(b, loc, aTile, ValueRange{r0, kt}),
+                                       memref::LoadOp::create(b, loc, aTile, ValueRange{r1, kt})}));
+      }
+      for (int64_t ni = 0; ni < 2; ++ni) {
+        Value c = m.add(wn, m.add(m.index(8 * ni), l.g));
+        bs.push_back(m.vector({1, 1}, {memref::LoadOp::create(b, loc, bTile, ValueRange{kt, c})}));
+      }
+      for (int64_t mi = 0; mi < 2; ++mi)
+        for (int64_t ni = 0; ni < 2; ++ni)
+          sums[mi * 2 + ni] = step(m, as[mi], bs[ni], sums[mi * 2 + ni]);
+    }
+    // Every warp is done with the slices before the next step overwrites them.
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, sums);
+    b.setInsertionPointAfter(loop);
+    for (auto [index, tile] : llvm::enumerate(tiles))
+      storeAcc(o, l, m, tile, loop.getResult(index));
     op->erase();
   }
 };

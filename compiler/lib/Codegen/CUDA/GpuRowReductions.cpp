@@ -136,10 +136,7 @@ struct GpuRowReductionsPass : impl::GpuRowReductionsPassBase<GpuRowReductionsPas
       rows = arith::MulIOp::create(b, loc, rows, value(r.size));
     Value length = value(ranges.back().size);
     Value threads = arith::ConstantIndexOp::create(b, loc, blockSize);
-    auto launch = gpu::LaunchOp::create(b, loc, rows, one, one, threads, one, one);
-    b.setInsertionPointToEnd(&launch.getBody().front());
-    auto terminator = gpu::TerminatorOp::create(b, loc);
-    b.setInsertionPoint(terminator);
+    auto launch = openLaunch(b, loc, rows, Value(), Value(), threads);
 
     // The row's indices, the last dimension fastest.
     SmallVector<Value> ivs(ranges.size());

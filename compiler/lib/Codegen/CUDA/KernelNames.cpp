@@ -28,6 +28,16 @@ std::string nameIn(mlir::Location loc) {
 
 } // namespace
 
+mlir::gpu::LaunchOp openLaunch(mlir::OpBuilder &b, mlir::Location loc, mlir::Value gridX,
+                               mlir::Value gridY, mlir::Value gridZ, mlir::Value threads) {
+  mlir::Value one = mlir::arith::ConstantIndexOp::create(b, loc, 1);
+  auto launch = mlir::gpu::LaunchOp::create(b, loc, gridX ? gridX : one, gridY ? gridY : one,
+                                            gridZ ? gridZ : one, threads ? threads : one, one, one);
+  b.setInsertionPointToEnd(&launch.getBody().front());
+  b.setInsertionPoint(mlir::gpu::TerminatorOp::create(b, loc));
+  return launch;
+}
+
 void nameKernel(mlir::gpu::LaunchOp launch, mlir::Location loc, KernelCost cost) {
   std::string name = nameIn(loc);
   std::string identifier = "k_";

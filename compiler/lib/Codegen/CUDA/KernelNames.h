@@ -1,10 +1,16 @@
-//===- KernelNames.h - GPU kernels named after their ONNX nodes -*- C++ -*-===//
+//===- KernelNames.h - GPU kernels: launches, names, costs -----*- C++ -*-===//
 #ifndef OPENOPT_CODEGEN_CUDA_KERNELNAMES_H
 #define OPENOPT_CODEGEN_CUDA_KERNELNAMES_H
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 
 namespace openopt {
+
+/// A gpu.launch of `gridX` x `gridY` x `gridZ` blocks (null: 1) of
+/// `threads` threads along x, its body empty but for its terminator; the
+/// builder is left before the terminator.
+mlir::gpu::LaunchOp openLaunch(mlir::OpBuilder &b, mlir::Location loc, mlir::Value gridX,
+                               mlir::Value gridY, mlir::Value gridZ, mlir::Value threads);
 
 /// What a kernel costs, for GFLOP/s and GB/s in profiles; -1: unknown (a
 /// dynamic size).
