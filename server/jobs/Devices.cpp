@@ -5,6 +5,8 @@
 
 #include "llvm/ADT/StringExtras.h"
 
+#include <future>
+
 namespace openopt::server {
 
 using llvm::createStringError;
@@ -47,43 +49,56 @@ std::string Devices::localGpuError() const {
   return error;
 }
 
+// An agent's devices, as server/info lists them (one entry with the error
+// when it cannot be asked or answers nonsense).
+static json agentDevices(const AgentConfig &agent) {
+  json devices = json::array();
+  auto endpoint = agent::parseAgentUrl(agent.url, agent.token);
+  llvm::Expected<json> info = endpoint ? agent::AgentClient(*endpoint, 3).info()
+                                       : llvm::Expected<json>(endpoint.takeError());
+  if (!info) {
+    devices.push_back({{"id", agent.name + "/"}, {"kind", "agent"}, {"where", agent.name},
+                       {"url", agent.url}, {"error", llvm::toString(info.takeError())}});
+    return devices;
+  }
+  try {
+    json cpuInfo = info->value("cpu", json::object());
+    json listed = json::array();
+    listed.push_back({{"id", agent.name + "/cpu"}, {"kind", "cpu"},
+                      {"name", cpuInfo.value("arch", "cpu")}, {"where", agent.name},
+                      {"url", agent.url}});
+    for (const json &g : info->value("gpus", json::array()))
+      listed.push_back({{"id", agent.name + "/cuda:" + std::to_string(g.value("index", 0))},
+                        {"kind", "cuda"},
+                        {"name", g.value("name", "GPU")},
+                        {"arch", g.value("arch", "")},
+                        {"memoryBytes", g.value("memory_bytes", uint64_t(0))},
+                        {"driverVersion", g.value("driver_version", 0)},
+                        {"multiprocessors", g.value("multiprocessors", 0)},
+                        {"where", agent.name},
+                        {"url", agent.url}});
+    for (json &d : listed)
+      devices.push_back(std::move(d));
+  } catch (const json::exception &e) {
+    // An agent whose answer is not what openopt-agent sends is listed, not trusted.
+    devices.push_back({{"id", agent.name + "/"}, {"kind", "agent"}, {"where", agent.name},
+                       {"url", agent.url},
+                       {"error", std::string("its /info is malformed: ") + e.what()}});
+  }
+  return devices;
+}
+
 json Devices::list() const {
   std::string gpuError;
   json devices = localDevices(gpuError);
-  for (const AgentConfig &agent : config.agents) {
-    auto endpoint = agent::parseAgentUrl(agent.url, agent.token);
-    llvm::Expected<json> info = endpoint ? agent::AgentClient(*endpoint, 3).info()
-                                         : llvm::Expected<json>(endpoint.takeError());
-    if (!info) {
-      devices.push_back({{"id", agent.name + "/"}, {"kind", "agent"}, {"where", agent.name},
-                         {"url", agent.url}, {"error", llvm::toString(info.takeError())}});
-      continue;
-    }
-    try {
-      json cpuInfo = info->value("cpu", json::object());
-      json listed = json::array();
-      listed.push_back({{"id", agent.name + "/cpu"}, {"kind", "cpu"},
-                        {"name", cpuInfo.value("arch", "cpu")}, {"where", agent.name},
-                        {"url", agent.url}});
-      for (const json &g : info->value("gpus", json::array()))
-        listed.push_back({{"id", agent.name + "/cuda:" + std::to_string(g.value("index", 0))},
-                          {"kind", "cuda"},
-                          {"name", g.value("name", "GPU")},
-                          {"arch", g.value("arch", "")},
-                          {"memoryBytes", g.value("memory_bytes", uint64_t(0))},
-                          {"driverVersion", g.value("driver_version", 0)},
-                          {"multiprocessors", g.value("multiprocessors", 0)},
-                          {"where", agent.name},
-                          {"url", agent.url}});
-      for (json &d : listed)
-        devices.push_back(std::move(d));
-    } catch (const json::exception &e) {
-      // An agent whose answer is not what openopt-agent sends is listed, not trusted.
-      devices.push_back({{"id", agent.name + "/"}, {"kind", "agent"}, {"where", agent.name},
-                         {"url", agent.url},
-                         {"error", std::string("its /info is malformed: ") + e.what()}});
-    }
-  }
+  // The agents are asked at once (each for at most a few seconds): a dead
+  // one costs its timeout, not the sum of theirs.
+  std::vector<std::future<json>> answers;
+  for (const AgentConfig &agent : config.agents)
+    answers.push_back(std::async(std::launch::async, [&agent] { return agentDevices(agent); }));
+  for (std::future<json> &answer : answers)
+    for (json &d : answer.get())
+      devices.push_back(std::move(d));
   return devices;
 }
 
