@@ -113,8 +113,14 @@ std::string npyBytes(const HostTensor &tensor, const std::string &scratch) {
 }
 
 /// The model file a job's worker reads, written into the job directory.
+/// An imported model is ONNX, or MLIR text when its name ends in `.mlir`
+/// (an editor sends the IR file it shows).
+bool isMlirModel(const std::string &modelName) { return llvm::StringRef(modelName).ends_with(".mlir"); }
+
 std::string modelFileName(const std::string &modelName) {
   std::string file = tensorFileName(modelName);
+  if (isMlirModel(modelName))
+    return llvm::StringRef(file).ends_with(".mlir") ? file : file + ".mlir";
   if (!llvm::StringRef(file).ends_with(".onnx"))
     file += ".onnx";
   return file;
@@ -231,7 +237,7 @@ json CompileService::importModel(JobContext &job, const std::string &name,
   row.id = id;
   row.name = name;
   row.bytes = int64_t(bytes.size());
-  row.artifact = cache.storeArtifact(bytes, "application/x-onnx");
+  row.artifact = cache.storeArtifact(bytes, isMlirModel(name) ? "text/x-mlir" : "application/x-onnx");
   row.graphArtifact = cache.storeArtifact(graphText, "application/json");
   int64_t ops = 0;
   for (const json &node : graph.value("nodes", json::array()))

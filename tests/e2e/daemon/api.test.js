@@ -249,3 +249,43 @@ test('a job over the time or memory limit fails cleanly', async (t) => {
     assert.ok(await daemon.healthy());
   }
 });
+
+test('an .mlir model (the IR an editor shows) imports, compiles and runs like its ONNX; bad IR names its line', async (t) => {
+  const daemon = await startDaemon();
+  t.after(() => daemon.stop());
+  const client = await RpcClient.connect(daemon.ws, daemon.token);
+  t.after(() => client.close());
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'openopt-mlir-import-'));
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const irFile = path.join(tmp, 'tiny.mlir');
+  runCli(['import', tiny, '-o', irFile]);
+  const irText = fs.readFileSync(irFile, 'utf8');
+
+  const results = {};
+  for (const [name, bytes] of [['tiny_conv_mm.onnx', fs.readFileSync(tiny)], ['tiny.mlir', Buffer.from(irText)]]) {
+    const imported = await client.job('model/import', { name, data: bytes.toString('base64') });
+    assert.equal(imported.done.state, 'done', `${name}: ${JSON.stringify(imported.done.error)}`);
+    const model = check('model/import', 'jobResult', imported.done.result).model;
+    assert.deepEqual(model.inputs, [{ name: 'input', dtype: 'f32', shape: [1, 3, 8, 8] }], name);
+    const compiled = await client.job('compile/start', { model: model.id });
+    assert.equal(compiled.done.state, 'done', `${name}: ${JSON.stringify(compiled.done.error)}`);
+    const run = await client.job('run/start', { compile: compiled.done.result.compile.id, iterations: 2, seed: 7 });
+    assert.equal(run.done.state, 'done', `${name}: ${JSON.stringify(run.done.error)}`);
+    results[name] = check('run/start', 'jobResult', run.done.result);
+  }
+  const [fromOnnx, fromIr] = [results['tiny_conv_mm.onnx'], results['tiny.mlir']];
+  assert.deepEqual(fromIr.outputs.map((o) => [o.name, o.shape]), fromOnnx.outputs.map((o) => [o.name, o.shape]));
+  for (const [i, output] of fromIr.outputs.entries())
+    assert.ok(Buffer.from(output.data, 'base64').equals(Buffer.from(fromOnnx.outputs[i].data, 'base64')), `output ${output.name} is the ONNX model's`);
+
+  // IR with an error: the import fails with the parser's message and line.
+  const lines = irText.split('\n');
+  const at = lines.findIndex((l) => l.includes('nn.conv'));
+  assert.ok(at > 0, 'the tiny model has an nn.conv');
+  lines[at] = lines[at].replace(/%\w+ = /, '%broken = %%%');
+  const bad = await client.job('model/import', { name: 'broken.mlir', data: Buffer.from(lines.join('\n')).toString('base64') });
+  assert.equal(bad.done.state, 'failed');
+  assert.match(bad.done.error.message, new RegExp(`broken\\.mlir:${at + 1}:`), bad.done.error.message);
+  // The daemon is still there.
+  check('server/info', 'result', await client.call('server/info'));
+});
