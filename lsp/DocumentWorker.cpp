@@ -57,6 +57,13 @@ void DocumentWorker::whenAnalysed(Waiter waiter) {
       waiters.emplace_back(publishedVersion, std::move(waiter));
       return;
     }
+    if (!newest->readable) {
+      // The worker completes it (lazily: only reads need it), then answers.
+      waiters.emplace_back(newest->version, std::move(waiter));
+      completionWanted = true;
+      wake.notify_all();
+      return;
+    }
     ready = newest;
   }
   waiter(ready, 0);
@@ -89,7 +96,9 @@ std::shared_ptr<AnalysedDocument> DocumentWorker::analyse(std::shared_ptr<const 
     if (!ir)
       return nullptr;
     result->diagnostics = ir->diagnostics;
-    spdlog::debug("analysed version {} ({} of {} items re-analysed)", version, ir->itemsAnalysed, ir->items.size());
+    spdlog::debug("analysed version {} in {} us ({} of {} items re-analysed, {} by splicing the edit)", version,
+                  std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count(),
+                  ir->itemsAnalysed, ir->items.size(), ir->itemsSpliced);
     result->ir = std::move(ir);
   }
   result->duration = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started);
@@ -103,9 +112,15 @@ void DocumentWorker::run() {
   std::unique_lock lock(mutex);
   mlirContext = std::move(context);
   while (true) {
-    wake.wait(lock, [&] { return stopping || pendingText; });
+    wake.wait(lock, [&] { return stopping || pendingText || completionWanted; });
     if (stopping)
       return;
+    if (!pendingText) {
+      completionWanted = false;
+      if (newest)
+        completeAndAnswer(lock, newest);
+      continue;
+    }
     // In a burst, wait for a quiet period (bounded) before analysing.
     while (burst && !stopping) {
       auto quietAt = lastUpdate + options.debounce;
@@ -148,38 +163,56 @@ void DocumentWorker::run() {
       if (isLatest && callbacks.publish)
         publishedVersion = version;
     }
-    // Diagnostics first; the recovery parses that only reads need come after.
+    // Diagnostics first. What only reads need (the whole parse of a
+    // spliced edit, recovery parses) waits until a read asks.
     if (isLatest && callbacks.publish)
       callbacks.publish(*result);
-    if (result->ir)
-      recoverForReads(*result->ir, *mlirContext, [&] {
-        std::lock_guard guard(mutex);
-        return stopping || pendingVersion > version;
-      });
+    bool readable = !result->ir || readyForReads(*result->ir);
 
     lock.lock();
     running = false;
     if (!pendingText)
       pendingSince = Clock::now();
     // A superseded result still serves reads better than an older one.
+    result->readable = readable;
     newest = result;
-    std::vector<Waiter> ready, modified;
-    for (auto it = waiters.begin(); it != waiters.end();) {
-      if (it->first == version)
-        ready.push_back(std::move(it->second));
-      else if (it->first < version)
-        modified.push_back(std::move(it->second));
-      else {
-        ++it;
-        continue;
-      }
-      it = waiters.erase(it);
-    }
-    lock.unlock();
-    for (Waiter &waiter : ready)
-      waiter(result, 0);
-    for (Waiter &waiter : modified)
-      waiter(nullptr, error_code::kContentModified);
-    lock.lock();
+    completeAndAnswer(lock, result);
   }
+}
+
+void DocumentWorker::completeAndAnswer(std::unique_lock<std::mutex> &lock,
+                                       const std::shared_ptr<AnalysedDocument> &document) {
+  int version = document->version;
+  bool asked = std::any_of(waiters.begin(), waiters.end(), [&](const auto &w) { return w.first == version; });
+  if (!document->readable && asked && !pendingText) {
+    running = true;
+    lock.unlock();
+    bool done = completeForReads(*document->ir, *mlirContext, [&] {
+      std::lock_guard guard(mutex);
+      return stopping || pendingVersion > version;
+    });
+    lock.lock();
+    running = false;
+    if (!pendingText)
+      pendingSince = Clock::now();
+    document->readable = done;
+  }
+  std::vector<Waiter> ready, modified;
+  for (auto it = waiters.begin(); it != waiters.end();) {
+    if (it->first == version && document->readable)
+      ready.push_back(std::move(it->second));
+    else if (it->first < version || (it->first == version && pendingVersion > version))
+      modified.push_back(std::move(it->second));
+    else {
+      ++it;
+      continue;
+    }
+    it = waiters.erase(it);
+  }
+  lock.unlock();
+  for (Waiter &waiter : ready)
+    waiter(document, 0);
+  for (Waiter &waiter : modified)
+    waiter(nullptr, error_code::kContentModified);
+  lock.lock();
 }

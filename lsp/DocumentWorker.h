@@ -42,6 +42,10 @@ struct AnalysedDocument {
   std::shared_ptr<IrAnalysis> ir; // IR documents only (read-only once published)
   std::vector<Diagnostic> diagnostics;
   std::chrono::microseconds duration{0};
+  /// Reads may use `ir`: every item has its whole parse (a spliced edit
+  /// and the recovery of a failed parse are completed when a read asks).
+  /// Guarded by the worker's mutex.
+  bool readable = true;
 };
 
 struct DocumentWorkerOptions {
@@ -85,6 +89,8 @@ public:
 
 private:
   void run();
+  /// Gives `document` what reads need and answers the reads waiting for it.
+  void completeAndAnswer(std::unique_lock<std::mutex> &lock, const std::shared_ptr<AnalysedDocument> &document);
   std::shared_ptr<AnalysedDocument> analyse(std::shared_ptr<const TextDocument> text, int version);
 
   DocumentKind documentKind;
@@ -98,11 +104,12 @@ private:
   std::condition_variable wake;
   bool stopping = false;
   bool running = false;
+  bool completionWanted = false; // a read waits for `newest` to be completed
   bool burst = false;
   std::shared_ptr<const TextDocument> pendingText;
   int pendingVersion = -1;
   std::chrono::steady_clock::time_point lastUpdate, pendingSince;
-  std::shared_ptr<const AnalysedDocument> newest;
+  std::shared_ptr<AnalysedDocument> newest;
   // The newest version whose diagnostics went out: reads wait for its
   // analysis rather than answer from an older one the client has seen
   // replaced (its recovery parses finish after the diagnostics).

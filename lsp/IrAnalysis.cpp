@@ -1,5 +1,7 @@
 //===- IrAnalysis.cpp - parse, verify and infer an .mlir document by item -===//
 #include "IrAnalysis.h"
+#include "FunctionSplice.h"
+#include "ItemBuffer.h"
 
 #include "openopt/Transforms/Passes.h"
 
@@ -19,7 +21,7 @@ using namespace mlir;
 
 namespace {
 
-constexpr const char *kBufferName = "document.mlir";
+constexpr const char *kBufferName = kItemBufferName;
 constexpr int kMaxNesting = 1000;
 
 /// Offset where brackets ({[( and <) first nest deeper than `limit`
@@ -58,11 +60,6 @@ std::string hex(uint64_t value) {
 
 std::string hashOf(std::string_view text) { return hex(llvm::xxh3_64bits(llvm::StringRef(text.data(), text.size()))); }
 
-size_t countLines(std::string_view text) {
-  size_t lines = std::count(text.begin(), text.end(), '\n');
-  return lines + (!text.empty() && text.back() != '\n' ? 1 : 0);
-}
-
 /// `@name`s the item refers to, other than its own symbol.
 std::set<std::string> referencedSymbols(std::string_view text, const std::string &own) {
   std::set<std::string> symbols;
@@ -78,31 +75,6 @@ std::set<std::string> referencedSymbols(std::string_view text, const std::string
   return symbols;
 }
 
-std::optional<FileLineColLoc> fileLocationOf(Location loc) {
-  if (auto file = dyn_cast<FileLineColLoc>(loc))
-    return file;
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return fileLocationOf(name.getChildLoc());
-  if (auto call = dyn_cast<CallSiteLoc>(loc))
-    return fileLocationOf(call.getCallee());
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto file = fileLocationOf(inner))
-        return file;
-  return std::nullopt;
-}
-
-openopt::lsp::DiagnosticSeverity severityOf(mlir::DiagnosticSeverity severity) {
-  switch (severity) {
-  case mlir::DiagnosticSeverity::Error:
-    return openopt::lsp::DiagnosticSeverity::Error;
-  case mlir::DiagnosticSeverity::Warning:
-    return openopt::lsp::DiagnosticSeverity::Warning;
-  default:
-    return openopt::lsp::DiagnosticSeverity::Information;
-  }
-}
-
 std::string functionDeclaration(func::FuncOp func) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -112,16 +84,6 @@ std::string functionDeclaration(func::FuncOp func) {
   llvm::interleaveComma(func.getResultTypes(), os);
   os << ")";
   return text;
-}
-
-std::string makeBuffer(std::string_view preamble, std::string_view itemText, std::string_view declarations) {
-  std::string buffer;
-  buffer.reserve(preamble.size() + itemText.size() + declarations.size() + 1);
-  buffer.append(preamble).append(itemText);
-  if (!buffer.empty() && buffer.back() != '\n')
-    buffer += '\n';
-  buffer.append(declarations);
-  return buffer;
 }
 
 /// Reads in an item that does not parse still want its ops and values:
@@ -144,7 +106,7 @@ void recoverItem(MLIRContext &context, ItemResult &r, std::string_view preamble,
       text[i] = ' ';
     auto sourceMgr = std::make_unique<llvm::SourceMgr>();
     sourceMgr->AddNewSourceBuffer(
-        llvm::MemoryBuffer::getMemBufferCopy(makeBuffer(preamble, text, declarations), kBufferName), llvm::SMLoc());
+        llvm::MemoryBuffer::getMemBufferCopy(makeItemBuffer(preamble, text, declarations), kBufferName), llvm::SMLoc());
     errorLine = -1;
     ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diagnostic) {
       if (auto file = fileLocationOf(diagnostic.getLocation()); file && errorLine < 0)
@@ -170,7 +132,7 @@ std::shared_ptr<ItemResult> analyseItem(MLIRContext &context, std::string_view p
                                         std::string_view itemText, std::string_view declarations,
                                         const std::string &ownSymbol) {
   auto result = std::make_shared<ItemResult>();
-  std::string buffer = makeBuffer(preamble, itemText, declarations);
+  std::string buffer = makeItemBuffer(preamble, itemText, declarations);
   result->firstBufferLine = countLines(preamble) + 1;
   result->lineCount = countLines(itemText);
   result->sourceMgr = std::make_unique<llvm::SourceMgr>();
@@ -313,6 +275,29 @@ llvm::SMLoc IrAnalysis::locOf(const PlacedItem &item, Position position) const {
   return item.result->locOf(position.line - static_cast<int>(item.item.firstLine), offset - lineStart);
 }
 
+namespace {
+
+/// The last good parse of `before`'s function to splice an edit into, when
+/// the edit kept the item's aliases and visible declarations (the key's
+/// first and last parts).
+std::shared_ptr<const FunctionIndex> spliceBaseOf(const IrAnalysis &previous, const PlacedItem &before,
+                                                  const std::string &key) {
+  constexpr size_t part = 16;
+  if (before.key.size() != 3 * part || key.size() != 3 * part || before.key.compare(0, part, key, 0, part) != 0 ||
+      before.key.compare(2 * part, part, key, 2 * part, part) != 0)
+    return nullptr;
+  ItemResult &result = *before.result;
+  if (!result.spliceBaseTried) {
+    result.spliceBaseTried = true;
+    std::string_view text =
+        std::string_view(previous.text->text()).substr(before.item.begin, before.item.end - before.item.begin);
+    result.spliceBase = indexFunction(result, text, before.item.symbol);
+  }
+  return result.spliceBase;
+}
+
+} // namespace
+
 std::shared_ptr<IrAnalysis> openopt::lsp::analyzeIr(std::shared_ptr<const TextDocument> text,
                                                     int version,
                                                     std::shared_ptr<MLIRContext> context,
@@ -349,9 +334,12 @@ std::shared_ptr<IrAnalysis> openopt::lsp::analyzeIr(std::shared_ptr<const TextDo
 
   std::map<std::string, std::shared_ptr<ItemResult>> reusable;
   std::map<std::string, std::string> declarations; // symbol -> declaration
+  std::map<std::string, const PlacedItem *> previousBySymbol;
   if (previous)
     for (const PlacedItem &placed : previous->items) {
       reusable[placed.key] = placed.result;
+      if (!placed.item.symbol.empty())
+        previousBySymbol[placed.item.symbol] = &placed;
       if (!placed.item.symbol.empty() && !placed.result->declaration.empty())
         declarations[placed.item.symbol] = placed.result->declaration;
     }
@@ -387,8 +375,16 @@ std::shared_ptr<IrAnalysis> openopt::lsp::analyzeIr(std::shared_ptr<const TextDo
       }
       if (superseded && superseded())
         return nullptr;
-      placed[i].result = analyseItem(*context, item.isAlias || !split ? "" : preamble, itemText, visible,
-                                     item.symbol);
+      std::string_view itemPreamble = item.isAlias || !split ? "" : std::string_view(preamble);
+      placed[i].result = nullptr;
+      if (!item.isAlias && !item.symbol.empty())
+        if (auto it = previousBySymbol.find(item.symbol); it != previousBySymbol.end())
+          if (auto base = spliceBaseOf(*previous, *it->second, key)) {
+            placed[i].result = spliceEdit(*context, *base, base, itemPreamble, itemText, visible, item.symbol);
+            analysis->itemsSpliced += placed[i].result != nullptr;
+          }
+      if (!placed[i].result)
+        placed[i].result = analyseItem(*context, itemPreamble, itemText, visible, item.symbol);
       placed[i].result->analysedVersion = version;
       reusable[key] = placed[i].result;
       ++analysis->itemsAnalysed;
@@ -443,16 +439,41 @@ std::shared_ptr<IrAnalysis> openopt::lsp::analyzeIr(std::shared_ptr<const TextDo
   return analysis;
 }
 
-void openopt::lsp::recoverForReads(IrAnalysis &analysis, MLIRContext &context,
-                                   const std::function<bool()> &superseded) {
+bool openopt::lsp::readyForReads(const IrAnalysis &analysis) {
+  return std::none_of(analysis.items.begin(), analysis.items.end(),
+                      [](const PlacedItem &placed) { return placed.result->needsCompletion(); });
+}
+
+bool openopt::lsp::completeForReads(IrAnalysis &analysis, MLIRContext &context,
+                                    const std::function<bool()> &superseded) {
   for (PlacedItem &placed : analysis.items) {
     ItemResult &r = *placed.result;
-    if (!r.recoveryInput || r.analysedVersion != analysis.version)
-      continue;
-    if (superseded && superseded())
-      return;
-    auto input = std::move(r.recoveryInput);
-    recoverItem(context, r, input->preamble, input->itemText, input->declarations, input->errorLine,
-                superseded);
+    if (r.deferredParse) {
+      if (superseded && superseded())
+        return false;
+      // The published diagnostics came from the splice; reads get the whole
+      // item's parse, its inferred types and ONNX names.
+      auto input = std::move(r.deferredParse);
+      auto whole = analyseItem(context, input->preamble, input->itemText, input->declarations, input->symbol);
+      r.sourceMgr = std::move(whole->sourceMgr);
+      r.firstBufferLine = whole->firstBufferLine;
+      r.lineCount = whole->lineCount;
+      r.module = std::move(whole->module);
+      r.state = std::move(whole->state);
+      r.inferredTypes = std::move(whole->inferredTypes);
+      r.nodeNames = std::move(whole->nodeNames);
+      r.crashed = whole->crashed;
+      r.recoveryInput = std::move(whole->recoveryInput);
+      if (!whole->declaration.empty())
+        r.declaration = whole->declaration;
+    }
+    if (r.recoveryInput) {
+      if (superseded && superseded())
+        return false;
+      auto input = std::move(r.recoveryInput);
+      recoverItem(context, r, input->preamble, input->itemText, input->declarations, input->errorLine,
+                  superseded);
+    }
   }
+  return true;
 }

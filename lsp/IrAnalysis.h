@@ -33,6 +33,8 @@ class MLIRContext;
 
 namespace openopt::lsp {
 
+struct FunctionIndex;
+
 /// A diagnostic before it is placed: line relative to the item, byte column.
 struct ItemDiagnostic {
   struct Point {
@@ -73,6 +75,20 @@ struct ItemResult {
   /// The document version this result was computed for (recovery only
   /// touches results no published analysis shares yet).
   int analysedVersion = 0;
+  /// Set when the diagnostics came from splicing an edit into the last
+  /// good parse (FunctionSplice.h): `module` and `state` are empty until a
+  /// read asks for them (completeForReads parses the whole item).
+  struct DeferredParse {
+    std::string preamble, itemText, declarations, symbol;
+  };
+  std::unique_ptr<DeferredParse> deferredParse;
+  /// The last good parse, by line, that the next edit of this function is
+  /// spliced into; built on first use (worker thread only).
+  std::shared_ptr<const FunctionIndex> spliceBase;
+  bool spliceBaseTried = false;
+
+  /// Reads need a parse this result does not have yet.
+  bool needsCompletion() const { return deferredParse || recoveryInput; }
 
   /// The item-relative line and byte column of a location in the buffer,
   /// or nullopt when it is outside the item (aliases, declarations).
@@ -94,6 +110,7 @@ struct IrAnalysis {
   std::vector<PlacedItem> items;
   std::vector<Diagnostic> diagnostics;
   unsigned itemsAnalysed = 0; // how many items this version re-analysed
+  unsigned itemsSpliced = 0;  // how many of those only re-parsed the edited ops (FunctionSplice.h)
 
   /// The item holding a zero-based line, if any.
   const PlacedItem *itemAt(int line) const;
@@ -112,10 +129,14 @@ std::shared_ptr<IrAnalysis> analyzeIr(std::shared_ptr<const TextDocument> text, 
                                       const IrAnalysis *previous,
                                       const std::function<bool()> &superseded);
 
-/// Gives the items of `analysis` that did not parse a best-effort parse for
-/// reads (see ItemResult::recovered). Run after the diagnostics are out:
-/// it costs a few more parses of each such item.
-void recoverForReads(IrAnalysis &analysis, mlir::MLIRContext &context, const std::function<bool()> &superseded);
+/// Whether every item of `analysis` has what reads need.
+bool readyForReads(const IrAnalysis &analysis);
+
+/// Gives the items of `analysis` what reads need: the whole-item parse of a
+/// spliced edit, and for an item that did not parse a best-effort parse
+/// (see ItemResult::recovered). Run lazily, when a read asks, after the
+/// diagnostics are out. Returns false when `superseded` stopped it.
+bool completeForReads(IrAnalysis &analysis, mlir::MLIRContext &context, const std::function<bool()> &superseded);
 
 } // namespace openopt::lsp
 

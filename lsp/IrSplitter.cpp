@@ -163,6 +163,10 @@ std::vector<IrItem> openopt::lsp::splitTopLevel(std::string_view text) {
     items.push_back(item);
     i = j + 1;
   }
+  // One function: analysed whole, but under its name (an edit inside it
+  // can then be spliced, see FunctionSplice.h).
+  if (items.size() == 1 && !items[0].isAlias && itemDepth == 0)
+    whole[0].symbol = items[0].symbol;
   if (items.size() < 2)
     return whole;
   return items;

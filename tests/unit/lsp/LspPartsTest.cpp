@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 
 using namespace openopt::lsp;
@@ -147,6 +148,109 @@ TEST_F(IrAnalysisTest, ACalleeSignatureChangeReanalysesItsCallers) {
       << second->diagnostics[0].message;
 }
 
+/// A single function of `n` ops in a chain, as bench/gen_lsp_chain.js
+/// writes it (one op per line, starting on line 1).
+std::vector<std::string> chainLines(int n) {
+  const std::string t = "tensor<1x4xf32>";
+  std::vector<std::string> lines = {"func.func @chain(%arg0: " + t + ") -> " + t + " {"};
+  for (int i = 0; i < n; ++i) {
+    std::string prev = i == 0 ? "%arg0" : "%v" + std::to_string(i - 1);
+    lines.push_back("  %v" + std::to_string(i) + " = tosa.tanh " + prev + " : (" + t + ") -> " + t);
+  }
+  lines.push_back("  return %v" + std::to_string(n - 1) + " : " + t);
+  lines.push_back("}");
+  return lines;
+}
+
+std::string joined(const std::vector<std::string> &lines) {
+  std::string text;
+  for (const std::string &line : lines)
+    text += line + "\n";
+  return text;
+}
+
+// An edit inside one function re-parses only the edited ops and their
+// users; the diagnostics are those of the whole function's parse.
+TEST_F(IrAnalysisTest, AnEditInsideAFunctionIsSplicedIntoTheLastGoodParse) {
+  std::vector<std::string> lines = chainLines(200);
+  auto good = analyse(joined(lines), 1, nullptr);
+  ASSERT_TRUE(good->diagnostics.empty());
+  EXPECT_EQ(good->itemsSpliced, 0u);
+
+  // A valid change of one op.
+  lines[51] = "  %v50 = tosa.sigmoid %v49 : (tensor<1x4xf32>) -> tensor<1x4xf32>";
+  auto valid = analyse(joined(lines), 2, good.get());
+  EXPECT_EQ(valid->itemsSpliced, 1u);
+  EXPECT_TRUE(valid->diagnostics.empty());
+  EXPECT_FALSE(readyForReads(*valid));
+
+  // A wrong result type: the next op's use of the value is the error.
+  std::vector<std::string> wrongType = lines;
+  wrongType[101] = "  %v100 = tosa.tanh %v99 : (tensor<1x4xf32>) -> tensor<1x5xf32>";
+  auto typed = analyse(joined(wrongType), 3, valid.get());
+  EXPECT_EQ(typed->itemsSpliced, 1u);
+  ASSERT_EQ(typed->diagnostics.size(), 1u);
+  EXPECT_EQ(typed->diagnostics[0].range.start.line, 102);
+  EXPECT_NE(typed->diagnostics[0].message.find("expects different type"), std::string::npos)
+      << typed->diagnostics[0].message;
+
+  // An undefined value, spliced into the same (last good) parse.
+  std::vector<std::string> undefined = lines;
+  undefined[151] = "  %v150 = tosa.tanh %nope : (tensor<1x4xf32>) -> tensor<1x4xf32>";
+  auto missing = analyse(joined(undefined), 4, typed.get());
+  EXPECT_EQ(missing->itemsSpliced, 1u);
+  ASSERT_EQ(missing->diagnostics.size(), 1u);
+  EXPECT_EQ(missing->diagnostics[0].range.start.line, 151);
+  EXPECT_NE(missing->diagnostics[0].message.find("undeclared"), std::string::npos) << missing->diagnostics[0].message;
+
+  // A verifier error of the edited op (tanh keeps the shape), and removing
+  // a value its user needs.
+  std::vector<std::string> unverified = lines;
+  unverified[11] = "  %v10 = tosa.tanh %v9 : (tensor<1x4xf32>) -> tensor<4x1xf32>";
+  unverified[12] = "  %v11 = tosa.tanh %v10 : (tensor<4x1xf32>) -> tensor<1x4xf32>";
+  auto verified = analyse(joined(unverified), 5, missing.get());
+  ASSERT_FALSE(verified->diagnostics.empty());
+  EXPECT_EQ(verified->diagnostics[0].range.start.line, 11) << verified->diagnostics[0].message;
+  std::vector<std::string> removed = lines;
+  removed.erase(removed.begin() + 31);
+  auto gone = analyse(joined(removed), 6, verified.get());
+  EXPECT_EQ(gone->itemsSpliced, 1u);
+  ASSERT_EQ(gone->diagnostics.size(), 1u);
+  EXPECT_EQ(gone->diagnostics[0].range.start.line, 31); // %v31 now on line 31 uses %v30
+  EXPECT_NE(gone->diagnostics[0].message.find("undeclared"), std::string::npos) << gone->diagnostics[0].message;
+
+  // Inserting a valid op, then the fix of everything: clean, still spliced.
+  lines.insert(lines.begin() + 120, "  %extra = tosa.abs %v117 : (tensor<1x4xf32>) -> tensor<1x4xf32>");
+  auto inserted = analyse(joined(lines), 7, gone.get());
+  EXPECT_EQ(inserted->itemsSpliced, 1u);
+  EXPECT_TRUE(inserted->diagnostics.empty());
+  lines[121] = "  %v119 = tosa.add %v118, %extra : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>";
+  auto uses = analyse(joined(lines), 8, inserted.get());
+  EXPECT_EQ(uses->itemsSpliced, 1u);
+  EXPECT_TRUE(uses->diagnostics.empty());
+
+  // The return's operand type against the function's result type.
+  std::vector<std::string> badReturn = lines;
+  badReturn[badReturn.size() - 2] = "  return %arg0, %arg0 : tensor<1x4xf32>, tensor<1x4xf32>";
+  auto returned = analyse(joined(badReturn), 9, uses.get());
+  EXPECT_EQ(returned->itemsSpliced, 1u);
+  ASSERT_EQ(returned->diagnostics.size(), 1u);
+  EXPECT_EQ(returned->diagnostics[0].range.start.line, static_cast<int>(badReturn.size()) - 2);
+
+  // The signature: the whole function again.
+  std::vector<std::string> signature = lines;
+  signature[0] = "func.func @chain(%arg0: tensor<1x4xf32>) -> tensor<1x4xf32> attributes {x} {";
+  auto whole = analyse(joined(signature), 10, returned.get());
+  EXPECT_EQ(whole->itemsSpliced, 0u);
+  EXPECT_EQ(whole->itemsAnalysed, 1u);
+
+  // Reads get the whole parse once completed.
+  ASSERT_TRUE(completeForReads(*uses, *context, nullptr));
+  EXPECT_TRUE(readyForReads(*uses));
+  ASSERT_TRUE(uses->items[0].result->state);
+  EXPECT_GE(static_cast<size_t>(llvm::range_size(uses->items[0].result->state->getOpDefs())), 202u);
+}
+
 // Once the diagnostics of a version are out, a read gets that version's
 // analysis, not the older one it replaces (the worker finishes its recovery
 // parses after publishing): a hover right after a fix saw the broken text.
@@ -183,6 +287,56 @@ TEST(DocumentWorker, ReadsAfterPublishedDiagnosticsSeeThatVersion) {
   ASSERT_EQ(read.wait_for(std::chrono::seconds(30)), std::future_status::ready);
   EXPECT_EQ(read.get(), 2);
   worker.reset();
+}
+
+} // namespace
+
+namespace {
+
+// A read after a spliced edit waits for the whole parse of that version
+// (done lazily, when the read asks) and sees the edited op.
+TEST(DocumentWorker, AReadAfterASplicedEditGetsTheWholeParseOfThatVersion) {
+  mlir::DialectRegistry registry;
+  openopt::registerAllDialectsAndPasses(registry);
+  llvm::StdThreadPool threads(llvm::hardware_concurrency(2));
+  std::promise<int> published;
+  std::atomic<int> publishedSpliced{-1};
+  DocumentWorker::Callbacks callbacks;
+  callbacks.publish = [&](const AnalysedDocument &document) {
+    if (document.version == 2) {
+      publishedSpliced = static_cast<int>(document.ir->itemsSpliced);
+      published.set_value(document.readable ? 1 : 0);
+    }
+  };
+  DocumentWorker worker(DocumentKind::Ir, registry, threads, DocumentWorkerOptions{}, callbacks);
+  std::vector<std::string> lines = chainLines(300);
+  std::promise<int> first;
+  worker.update(std::make_shared<TextDocument>(joined(lines)), 1);
+  worker.whenAnalysed([&](std::shared_ptr<const AnalysedDocument> analysed, int) {
+    first.set_value(analysed ? analysed->version : -1);
+  });
+  ASSERT_EQ(first.get_future().get(), 1);
+  lines[151] = "  %v150 = tosa.sigmoid %v149 : (tensor<1x4xf32>) -> tensor<1x4xf32>";
+  worker.update(std::make_shared<TextDocument>(joined(lines)), 2);
+  std::future<int> publishedFuture = published.get_future();
+  ASSERT_EQ(publishedFuture.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  publishedFuture.get();
+  EXPECT_EQ(publishedSpliced.load(), 1);
+  std::promise<std::string> read;
+  worker.whenAnalysed([&](std::shared_ptr<const AnalysedDocument> analysed, int) {
+    if (!analysed || analysed->version != 2 || !analysed->readable || !analysed->ir->items[0].result->state) {
+      read.set_value("not the whole parse of version 2");
+      return;
+    }
+    std::string name;
+    for (const auto &def : analysed->ir->items[0].result->state->getOpDefs())
+      if (analysed->ir->items[0].result->pointOf(def.loc.Start)->line == 151)
+        name = def.op->getName().getStringRef().str();
+    read.set_value(name);
+  });
+  std::future<std::string> readFuture = read.get_future();
+  ASSERT_EQ(readFuture.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(readFuture.get(), "tosa.sigmoid");
 }
 
 } // namespace
