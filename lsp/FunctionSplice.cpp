@@ -401,13 +401,18 @@ std::shared_ptr<ItemResult> openopt::lsp::spliceEdit(MLIRContext &context, const
 
   // Verify what the edit touched, where it stands: each op (its verifier
   // sees the function's result types through `return`) and its symbol uses.
+  // (A verifier that crashes is left to the whole function's analysis,
+  // which reports it.)
   SymbolTableCollection symbolTables;
-  for (const std::vector<Operation *> *list : {&regionOps, &userOps})
-    for (Operation *op : *list) {
-      (void)mlir::verify(op);
-      if (auto user = dyn_cast<SymbolUserOpInterface>(op))
-        (void)user.verifySymbolUses(symbolTables);
-    }
+  if (!recovery.RunSafely([&] {
+        for (const std::vector<Operation *> *list : {&regionOps, &userOps})
+          for (Operation *op : *list) {
+            (void)mlir::verify(op);
+            if (auto user = dyn_cast<SymbolUserOpInterface>(op))
+              (void)user.verifySymbolUses(symbolTables);
+          }
+      }))
+    return nullptr;
   if (elsewhere)
     return nullptr;
   if (!diagnostics.empty())
@@ -419,18 +424,30 @@ std::shared_ptr<ItemResult> openopt::lsp::spliceEdit(MLIRContext &context, const
       return nullptr;
   // Shape inference: an op whose inferred types differ from its written
   // ones would refine everything downstream.
-  for (Operation *op : regionOps) {
-    auto inferable = dyn_cast<InferTypeOpInterface>(op);
-    if (!inferable)
-      continue;
-    llvm::SmallVector<Type> types;
-    if (failed(inferable.inferReturnTypes(op->getContext(), op->getLoc(), op->getOperands(),
-                                          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
-                                          op->getRegions(), types)))
-      return withDiagnostics();
-    if (llvm::ArrayRef<Type>(types) != op->getResultTypes())
-      return nullptr;
-  }
+  enum class Inferred { AsWritten, Refined, Failed } inferred = Inferred::AsWritten;
+  if (!recovery.RunSafely([&] {
+        for (Operation *op : regionOps) {
+          auto inferable = dyn_cast<InferTypeOpInterface>(op);
+          if (!inferable)
+            continue;
+          llvm::SmallVector<Type> types;
+          if (failed(inferable.inferReturnTypes(op->getContext(), op->getLoc(), op->getOperands(),
+                                                op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+                                                op->getRegions(), types))) {
+            inferred = Inferred::Failed;
+            return;
+          }
+          if (llvm::ArrayRef<Type>(types) != op->getResultTypes()) {
+            inferred = Inferred::Refined;
+            return;
+          }
+        }
+      }))
+    return nullptr;
+  if (inferred == Inferred::Failed)
+    return withDiagnostics();
+  if (inferred == Inferred::Refined)
+    return nullptr;
   if (elsewhere || !diagnostics.empty())
     return withDiagnostics();
 
