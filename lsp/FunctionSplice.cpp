@@ -268,7 +268,10 @@ std::shared_ptr<ItemResult> openopt::lsp::spliceEdit(MLIRContext &context, const
   std::set<std::string> referenced = regionUses;
   referenced.insert(userUses.begin(), userUses.end());
   for (const std::string &name : referenced) {
-    if (definedHere.count(name) || removed.count(name))
+    // A value defined before the edited ops that they define again stays
+    // an argument: the parser reports the redefinition.
+    bool redefined = regionDefines.count(name) && !removed.count(name) && base.values.count(name);
+    if ((definedHere.count(name) && !redefined) || removed.count(name))
       continue; // defined in the fragment, or gone (the parser reports the use)
     auto it = base.values.find(name);
     if (it == base.values.end())
@@ -407,6 +410,14 @@ std::shared_ptr<ItemResult> openopt::lsp::spliceEdit(MLIRContext &context, const
   if (!recovery.RunSafely([&] {
         for (const std::vector<Operation *> *list : {&regionOps, &userOps})
           for (Operation *op : *list) {
+            // Dominance in the block, which verifying one op does not check
+            // (an op using its own result, say).
+            for (OpOperand &operand : op->getOpOperands())
+              if (Operation *definer = operand.get().getDefiningOp();
+                  definer && definer->getBlock() == op->getBlock() && !definer->isBeforeInBlock(op)) {
+                op->emitError("operand #") << operand.getOperandNumber() << " does not dominate this use";
+                break;
+              }
             (void)mlir::verify(op);
             if (auto user = dyn_cast<SymbolUserOpInterface>(op))
               (void)user.verifySymbolUses(symbolTables);

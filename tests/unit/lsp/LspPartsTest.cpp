@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <future>
+#include <random>
 
 using namespace openopt::lsp;
 
@@ -337,6 +338,55 @@ TEST(DocumentWorker, AReadAfterASplicedEditGetsTheWholeParseOfThatVersion) {
   std::future<std::string> readFuture = read.get_future();
   ASSERT_EQ(readFuture.wait_for(std::chrono::seconds(30)), std::future_status::ready);
   EXPECT_EQ(readFuture.get(), "tosa.sigmoid");
+}
+
+} // namespace
+
+namespace {
+
+// Spliced edits against the whole function's analysis: random edits (valid
+// swaps, wrong types, undefined and later values, deleted, duplicated and
+// inserted lines) give the same diagnostics either way.
+TEST_F(IrAnalysisTest, SplicedDiagnosticsEqualTheWholeFunctionsOnRandomEdits) {
+  const std::string t = "tensor<1x4xf32>";
+  std::vector<std::string> lines = chainLines(60);
+  std::mt19937 random(18);
+  auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
+  auto previous = analyse(joined(lines), 1, nullptr);
+  int spliced = 0;
+  for (int version = 2; version < 3000; ++version) {
+    std::vector<std::string> edited = lines;
+    int line = 1 + pick(static_cast<int>(edited.size()) - 3); // an op line, not the return
+    std::string value = "%v" + std::to_string(pick(80));
+    switch (pick(10)) {
+    case 0: edited[line] = "  " + edited[line].substr(2, edited[line].find('=') - 2) + "= tosa.abs " + value + " : (" + t + ") -> " + t; break;
+    case 1: edited[line] = edited[line].substr(0, edited[line].rfind("->")) + "-> tensor<1x5xf32>"; break;
+    case 2: edited[line] = "  " + edited[line].substr(2, edited[line].find('=') - 2) + "= tosa.add %arg0, %nope : (" + t + ", " + t + ") -> " + t; break;
+    case 3: edited.erase(edited.begin() + line); break;
+    case 4: edited.insert(edited.begin() + line, edited[line]); break;
+    case 5: edited.insert(edited.begin() + line, "  %n" + std::to_string(version) + " = tosa.exp " + value + " : (" + t + ") -> " + t); break;
+    case 6: edited[line] = "  // " + edited[line]; break;
+    case 7: edited[line] = "  " + edited[line].substr(2, edited[line].find('=') - 2) + "= tosa.add " + value + ", %v" +
+                           std::to_string(pick(80)) + " : (" + t + ", " + t + ") -> " + t; break;
+    case 8: edited.erase(edited.begin() + line, edited.begin() + std::min<int>(line + 1 + pick(4), edited.size() - 2)); break;
+    default: edited[line] += " // note"; break;
+    }
+    auto incremental = analyse(joined(edited), version, previous.get());
+    auto whole = analyse(joined(edited), version, nullptr);
+    spliced += static_cast<int>(incremental->itemsSpliced);
+    ASSERT_EQ(incremental->diagnostics.empty(), whole->diagnostics.empty())
+        << "version " << version << ", line " << line << ": " << edited[line] << "\n"
+        << (whole->diagnostics.empty() ? incremental->diagnostics[0].message : whole->diagnostics[0].message);
+    if (!whole->diagnostics.empty()) {
+      EXPECT_EQ(incremental->diagnostics[0].range.start, whole->diagnostics[0].range.start)
+          << "version " << version << ": " << whole->diagnostics[0].message;
+      EXPECT_EQ(incremental->diagnostics[0].message, whole->diagnostics[0].message) << "version " << version;
+    }
+    previous = incremental; // the next edit goes on from this one, broken or not
+    if (whole->diagnostics.empty())
+      lines = edited;
+  }
+  EXPECT_GT(spliced, 1500); // most edits are splices
 }
 
 } // namespace
