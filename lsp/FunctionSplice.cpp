@@ -283,8 +283,9 @@ std::shared_ptr<ItemResult> openopt::lsp::spliceEdit(MLIRContext &context, const
     arguments += name + ": " + printed(it->second.type);
   }
   // The fragment carries the function's name, so messages name it; a
-  // fragment that calls the function itself is not spliced.
-  if (body.find(symbol) != std::string::npos)
+  // fragment that calls the function itself is not spliced. Nesting the
+  // parser cannot take is the whole function's to report.
+  if (body.find(symbol) != std::string::npos || deepNestingOffset(body, kMaxNesting - 1) != std::string_view::npos)
     return nullptr;
   std::string fragment = "func.func " + symbol + "(" + arguments + ") -> " + base.resultTypes + " {\n" + body + "}\n";
   std::string trailer(declarations);
@@ -320,7 +321,7 @@ std::shared_ptr<ItemResult> openopt::lsp::spliceEdit(MLIRContext &context, const
   });
 
   auto result = std::make_shared<ItemResult>();
-  result->lineCount = static_cast<unsigned>(countLines(itemText));
+  result->lineCount = static_cast<unsigned>(newLines.size());
   result->firstBufferLine = static_cast<unsigned>(countLines(preamble)) + 1;
   result->declaration = base.declaration;
   result->spliceBaseTried = true;

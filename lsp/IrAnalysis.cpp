@@ -22,30 +22,6 @@ using namespace mlir;
 namespace {
 
 constexpr const char *kBufferName = kItemBufferName;
-constexpr int kMaxNesting = 1000;
-
-/// Offset where brackets ({[( and <) first nest deeper than `limit`
-/// outside strings and comments, or npos.
-size_t deepNestingOffset(std::string_view text, int limit) {
-  int depth = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '"') {
-      for (++i; i < text.size() && text[i] != '"'; ++i)
-        if (text[i] == '\\')
-          ++i;
-    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
-      while (i < text.size() && text[i] != '\n')
-        ++i;
-    } else if (c == '{' || c == '[' || c == '(' || c == '<') {
-      if (++depth > limit)
-        return i;
-    } else if (c == '}' || c == ']' || c == ')' || (c == '>' && (i == 0 || text[i - 1] != '-'))) {
-      depth = std::max(0, depth - 1);
-    }
-  }
-  return std::string_view::npos;
-}
 
 bool isTokenChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '$' || c == '-' ||
@@ -277,6 +253,21 @@ llvm::SMLoc IrAnalysis::locOf(const PlacedItem &item, Position position) const {
 
 namespace {
 
+/// An item nested too deeply to parse: its diagnostic, and nothing else.
+std::shared_ptr<ItemResult> tooDeep(std::string_view itemText, size_t at) {
+  auto result = std::make_shared<ItemResult>();
+  result->lineCount = countLines(itemText);
+  result->sourceMgr = std::make_unique<llvm::SourceMgr>();
+  size_t lineStart = itemText.rfind('\n', at == 0 ? 0 : at - 1);
+  lineStart = lineStart == std::string_view::npos || at == 0 ? 0 : lineStart + 1;
+  int line = static_cast<int>(std::count(itemText.begin(), itemText.begin() + lineStart, '\n'));
+  result->diagnostics.push_back({{line, at - lineStart}, openopt::lsp::DiagnosticSeverity::Error,
+                                 "the IR nests deeper than " + std::to_string(kMaxNesting) +
+                                     " levels here; this item is not analysed",
+                                 {}});
+  return result;
+}
+
 /// The last good parse of `before`'s function to splice an edit into, when
 /// the edit kept the item's aliases and visible declarations (the key's
 /// first and last parts).
@@ -308,17 +299,6 @@ std::shared_ptr<IrAnalysis> openopt::lsp::analyzeIr(std::shared_ptr<const TextDo
   analysis->text = text;
   analysis->context = context;
   std::string_view source = text->text();
-  // MLIR's parser recurses per nesting level: refuse what would exhaust the
-  // stack rather than crash.
-  if (size_t at = deepNestingOffset(source, kMaxNesting); at != std::string_view::npos) {
-    Position where = text->positionOf(at);
-    analysis->diagnostics.push_back(
-        {{where, {where.line, where.character + 1}}, openopt::lsp::DiagnosticSeverity::Error,
-         "the IR nests deeper than " + std::to_string(kMaxNesting) +
-             " levels here; the document is not analysed",
-         "openopt", {}});
-    return analysis;
-  }
   std::vector<IrItem> items = splitTopLevel(source);
   bool split = items.size() > 1;
 
@@ -377,7 +357,11 @@ std::shared_ptr<IrAnalysis> openopt::lsp::analyzeIr(std::shared_ptr<const TextDo
         return nullptr;
       std::string_view itemPreamble = item.isAlias || !split ? "" : std::string_view(preamble);
       placed[i].result = nullptr;
-      if (!item.isAlias && !item.symbol.empty())
+      // MLIR's parser recurses per nesting level: refuse what would exhaust
+      // the stack rather than crash.
+      if (size_t at = deepNestingOffset(itemText, kMaxNesting); at != std::string_view::npos)
+        placed[i].result = tooDeep(itemText, at);
+      if (!placed[i].result && !item.isAlias && !item.symbol.empty())
         if (auto it = previousBySymbol.find(item.symbol); it != previousBySymbol.end())
           if (auto base = spliceBaseOf(*previous, *it->second, key)) {
             placed[i].result = spliceEdit(*context, *base, base, itemPreamble, itemText, visible, item.symbol);

@@ -18,14 +18,15 @@ bool isIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) ||
 
 /// Lines with their brace depths, or empty when braces do not balance.
 std::vector<Line> scanLines(std::string_view text) {
-  std::vector<int> depthDelta(text.size() + 1, 0);
-  std::vector<bool> inComment(0);
+  // Where the braces are, in order (a few per line: cheaper than a
+  // depth per byte on every edit of a large file).
+  std::vector<std::pair<size_t, int>> braces;
   int depth = 0;
   bool balanced = true;
   scanIr(
       text,
       [&](size_t offset, bool open) {
-        depthDelta[offset] = open ? 1 : -1;
+        braces.emplace_back(offset, open ? 1 : -1);
         depth += open ? 1 : -1;
         if (depth < 0)
           balanced = false;
@@ -35,14 +36,14 @@ std::vector<Line> scanLines(std::string_view text) {
     return {};
   std::vector<Line> lines;
   int running = 0;
-  size_t begin = 0;
+  size_t begin = 0, brace = 0;
   while (begin <= text.size()) {
     size_t end = text.find('\n', begin);
     if (end == std::string_view::npos)
       end = text.size();
     Line line{begin, end, running, running, {}};
-    for (size_t i = begin; i < end; ++i)
-      running += depthDelta[i];
+    for (; brace < braces.size() && braces[brace].first < end; ++brace)
+      running += braces[brace].second;
     line.depthAfter = running;
     std::string_view content = text.substr(begin, end - begin);
     size_t first = content.find_first_not_of(" \t\r");

@@ -45,3 +45,24 @@ DiagnosticSeverity openopt::lsp::severityOf(mlir::DiagnosticSeverity severity) {
     return DiagnosticSeverity::Information;
   }
 }
+
+size_t openopt::lsp::deepNestingOffset(std::string_view text, int limit) {
+  int depth = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\')
+          ++i;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i < text.size() && text[i] != '\n')
+        ++i;
+    } else if (c == '{' || c == '[' || c == '(' || c == '<') {
+      if (++depth > limit)
+        return i;
+    } else if (c == '}' || c == ']' || c == ')' || (c == '>' && (i == 0 || text[i - 1] != '-'))) {
+      depth = std::max(0, depth - 1);
+    }
+  }
+  return std::string_view::npos;
+}

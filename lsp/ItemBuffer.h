@@ -21,11 +21,16 @@
 namespace openopt::lsp {
 
 inline constexpr const char *kItemBufferName = "document.mlir";
+/// MLIR's parser recurses per nesting level: deeper text is not parsed.
+inline constexpr int kMaxNesting = 1000;
 
 size_t countLines(std::string_view text);
 std::string makeItemBuffer(std::string_view preamble, std::string_view itemText, std::string_view declarations);
 std::optional<mlir::FileLineColLoc> fileLocationOf(mlir::Location loc);
 DiagnosticSeverity severityOf(mlir::DiagnosticSeverity severity);
+/// Offset where brackets ({[( and <) first nest deeper than `limit`
+/// outside strings and comments, or npos.
+size_t deepNestingOffset(std::string_view text, int limit);
 
 } // namespace openopt::lsp
 

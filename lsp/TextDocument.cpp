@@ -19,9 +19,8 @@ size_t openopt::lsp::utf16Length(std::string_view utf8) {
 void TextDocument::setText(std::string text) {
   content = std::move(text);
   lineStarts.assign(1, 0);
-  for (size_t i = 0; i < content.size(); ++i)
-    if (content[i] == '\n')
-      lineStarts.push_back(i + 1);
+  for (size_t i = content.find('\n'); i != std::string::npos; i = content.find('\n', i + 1))
+    lineStarts.push_back(i + 1);
 }
 
 std::string_view TextDocument::line(size_t index) const {
