@@ -763,7 +763,8 @@ json CompileService::graphAfterPass(const CompileRow &compile, const std::string
   auto recipe = parseStoredRecipe(recipeText->data, compile.summary.value("recipeName", "recipe"));
   if (!recipe)
     throw JobFailure{kJobInternal, "the stored recipe: " + llvm::toString(recipe.takeError())};
-  return graphView(compile, key, {"model.onnx", onnx->data}, after, recipe->graphPasses);
+  return graphView(compile, key, {isMlirModel(model->name) ? "model.mlir" : "model.onnx", onnx->data}, after,
+                   recipe->graphPasses);
 }
 
 } // namespace openopt::server

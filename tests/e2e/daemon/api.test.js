@@ -269,6 +269,9 @@ test('an .mlir model (the IR an editor shows) imports, compiles and runs like it
     assert.deepEqual(model.inputs, [{ name: 'input', dtype: 'f32', shape: [1, 3, 8, 8] }], name);
     const compiled = await client.job('compile/start', { model: model.id });
     assert.equal(compiled.done.state, 'done', `${name}: ${JSON.stringify(compiled.done.error)}`);
+    // The graph after one graph pass re-runs the passes on the stored model (ONNX or IR).
+    const after = check('model/graph', 'result', await client.call('model/graph', { model: model.id, compile: compiled.done.result.compile.id, after: 'openopt-fold-constants' }));
+    assert.ok(after.graph.nodes.some((n) => n.op === 'nn.conv' || n.op === 'conv'), `${name}: ${JSON.stringify(after.graph.nodes.map((n) => n.op))}`);
     const run = await client.job('run/start', { compile: compiled.done.result.compile.id, iterations: 2, seed: 7 });
     assert.equal(run.done.state, 'done', `${name}: ${JSON.stringify(run.done.error)}`);
     results[name] = check('run/start', 'jobResult', run.done.result);
