@@ -1,0 +1,2 @@
+// Modules the webview bundle imports that TypeScript does not read itself.
+declare module '*.css';
