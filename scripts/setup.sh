@@ -17,6 +17,7 @@ APT_PACKAGES=(
   gcc libopenblas-dev binutils valgrind file
   qemu-user libc6-dev-arm64-cross gcc-aarch64-linux-gnu
   neovim chromium
+  ripgrep libkrb5-dev
 )
 command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 
@@ -48,6 +49,14 @@ fi
 if [ ! -f webui/dist/index.html ] || [ -n "$(find webui/src webui/index.html webui/vite.config.ts webui/scripts schemas recipes/default.recipe.json webui/package-lock.json -newer webui/dist/index.html -print -quit)" ]; then
   echo "setup: building the web UI"
   (cd webui && npm run build --silent)
+fi
+
+# The VS Code extension (vscode-extension/): its npm packages, for its unit
+# tests; the .vsix and code-server (a real VS Code) are made by the end-to-end
+# test itself (tests/e2e/vscode/prepare.sh), off this path.
+if [ ! -f vscode-extension/node_modules/.package-lock.json ] || [ vscode-extension/package-lock.json -nt vscode-extension/node_modules/.package-lock.json ]; then
+  echo "setup: npm ci (vscode-extension)"
+  (cd vscode-extension && npm ci --no-audit --no-fund)
 fi
 
 BUILD_DIR=${BUILD_DIR:-build}
