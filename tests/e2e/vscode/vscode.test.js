@@ -386,6 +386,10 @@ test('the OpenOptimizer extension in code-server', { timeout: 1_800_000 }, async
     await frame.locator('.diff-pane .line.add').first().waitFor({ timeout: 30_000 });
     assert.match(await frame.locator('.diff-pane').textContent(), /nn\.fused/);
     assert.ok((await frame.locator('.op-chip').count()) > 0, 'the ops the pass changed');
+    // The graph after that pass (the daemon re-runs the graph passes on the stored IR).
+    await frame.locator('.graph-view[data-drawn]:not([data-drawn="0"])').first().waitFor({ timeout: 60_000 });
+    assert.equal(await frame.locator('.webview-status.error').count(), 0,
+      `no error: ${await frame.locator('.webview-status').first().textContent().catch(() => '')}`);
     await shot(page, '07-passes');
     // The IR before and after it, side by side in VS Code's diff editor.
     await frame.locator('button', { hasText: 'Side by side in the editor' }).click();
