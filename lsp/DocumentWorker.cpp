@@ -26,6 +26,8 @@ DocumentWorker::~DocumentWorker() {
   // Requests still waiting were for a document that is gone.
   for (auto &[version, waiter] : waiters)
     waiter(nullptr, error_code::kContentModified);
+  for (Waiter &waiter : readWaiters)
+    waiter(nullptr, error_code::kContentModified);
 }
 
 void DocumentWorker::update(std::shared_ptr<const TextDocument> text, int version) {
@@ -59,7 +61,7 @@ void DocumentWorker::whenAnalysed(Waiter waiter) {
     }
     if (!newest->readable) {
       // The worker completes it (lazily: only reads need it), then answers.
-      waiters.emplace_back(newest->version, std::move(waiter));
+      readWaiters.push_back(std::move(waiter));
       completionWanted = true;
       wake.notify_all();
       return;
@@ -183,7 +185,8 @@ void DocumentWorker::run() {
 void DocumentWorker::completeAndAnswer(std::unique_lock<std::mutex> &lock,
                                        const std::shared_ptr<AnalysedDocument> &document) {
   int version = document->version;
-  bool asked = std::any_of(waiters.begin(), waiters.end(), [&](const auto &w) { return w.first == version; });
+  bool asked = !readWaiters.empty() ||
+               std::any_of(waiters.begin(), waiters.end(), [&](const auto &w) { return w.first == version; });
   if (!document->readable && asked && !pendingText) {
     running = true;
     lock.unlock();
@@ -201,13 +204,20 @@ void DocumentWorker::completeAndAnswer(std::unique_lock<std::mutex> &lock,
   for (auto it = waiters.begin(); it != waiters.end();) {
     if (it->first == version && document->readable)
       ready.push_back(std::move(it->second));
-    else if (it->first < version || (it->first == version && pendingVersion > version))
+    else if (it->first == version)
+      readWaiters.push_back(std::move(it->second)); // a newer edit came first: its analysis answers
+    else if (it->first < version)
       modified.push_back(std::move(it->second));
     else {
       ++it;
       continue;
     }
     it = waiters.erase(it);
+  }
+  if (document->readable) {
+    for (Waiter &waiter : readWaiters)
+      ready.push_back(std::move(waiter));
+    readWaiters.clear();
   }
   lock.unlock();
   for (Waiter &waiter : ready)

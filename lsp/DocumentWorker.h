@@ -115,6 +115,9 @@ private:
   // replaced (its recovery parses finish after the diagnostics).
   int publishedVersion = -1;
   std::vector<std::pair<int, Waiter>> waiters; // with the version they asked about
+  // Reads that found the newest analysis not yet readable: answered by the
+  // first analysis completed for reads, that one or a newer one.
+  std::vector<Waiter> readWaiters;
   llvm::thread thread; // with a large stack: MLIR's parser and verifier recurse
 };
 

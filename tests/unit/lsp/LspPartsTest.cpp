@@ -390,3 +390,40 @@ TEST_F(IrAnalysisTest, SplicedDiagnosticsEqualTheWholeFunctionsOnRandomEdits) {
 }
 
 } // namespace
+
+namespace {
+
+// A read sent right after an edit, while the previous version's analysis
+// was never completed for reads (nobody asked), is answered by the newer
+// version: not ContentModified (Neovim asks for completion right after
+// typing).
+TEST(DocumentWorker, AReadRightAfterAnEditIsAnsweredByTheNewVersion) {
+  mlir::DialectRegistry registry;
+  openopt::registerAllDialectsAndPasses(registry);
+  llvm::StdThreadPool threads(llvm::hardware_concurrency(2));
+  std::promise<void> firstPublished;
+  DocumentWorker::Callbacks callbacks;
+  callbacks.publish = [&](const AnalysedDocument &document) {
+    if (document.version == 1)
+      firstPublished.set_value();
+  };
+  DocumentWorker worker(DocumentKind::Ir, registry, threads, DocumentWorkerOptions{}, callbacks);
+  std::vector<std::string> lines = chainLines(300);
+  lines[101] = "  %v100 = tosa.tanh %bogus : (tensor<1x4xf32>) -> tensor<1x4xf32>"; // not readable until recovered
+  worker.update(std::make_shared<TextDocument>(joined(lines)), 1);
+  std::future<void> published = firstPublished.get_future();
+  ASSERT_EQ(published.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  lines[101] = "  %v100 = tosa.tanh %v99 : (tensor<1x4xf32>) -> tensor<1x4xf32>";
+  worker.update(std::make_shared<TextDocument>(joined(lines)), 2);
+  std::promise<std::pair<int, int>> read;
+  worker.whenAnalysed([&](std::shared_ptr<const AnalysedDocument> analysed, int error) {
+    read.set_value({analysed ? analysed->version : -1, error});
+  });
+  std::future<std::pair<int, int>> answer = read.get_future();
+  ASSERT_EQ(answer.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  auto [version, error] = answer.get();
+  EXPECT_EQ(error, 0);
+  EXPECT_GE(version, 1);
+}
+
+} // namespace
