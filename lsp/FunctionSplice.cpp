@@ -2,6 +2,7 @@
 #include "FunctionSplice.h"
 
 #include "IrAnalysis.h"
+#include "IrSplitter.h"
 #include "ItemBuffer.h"
 
 #include "mlir/AsmParser/AsmParser.h"
@@ -47,24 +48,20 @@ bool isValueNameChar(char c) {
 /// Calls `onName(name, offset)` for every `%name` outside strings and
 /// comments (`%v#1` and `%v:2` give `%v`).
 template <typename Fn> void scanValueNames(std::string_view text, Fn onName) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '"') {
-      for (++i; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i)
-        if (text[i] == '\\')
-          ++i;
-    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
-      while (i < text.size() && text[i] != '\n')
-        ++i;
-    } else if (c == '%') {
-      size_t end = i + 1;
-      while (end < text.size() && isValueNameChar(text[end]))
-        ++end;
-      if (end > i + 1)
-        onName(std::string(text.substr(i, end - i)), i);
-      i = end - 1;
-    }
-  }
+  size_t nameEnd = 0;
+  scanIrCode(
+      text,
+      [&](size_t i) {
+        if (i < nameEnd || text[i] != '%')
+          return;
+        size_t end = i + 1;
+        while (end < text.size() && isValueNameChar(text[end]))
+          ++end;
+        if (end > i + 1)
+          onName(std::string(text.substr(i, end - i)), i);
+        nameEnd = end;
+      },
+      [](size_t, size_t) {});
 }
 
 /// The `%name`s a line defines: `%a, %b:2 = …` at its start.

@@ -27,10 +27,10 @@ struct IrItem {
 /// when it cannot be cut.
 std::vector<IrItem> splitTopLevel(std::string_view text);
 
-/// Calls `onBrace(offset, open)` for every `{`/`}` outside strings and
-/// comments, and `onComment(begin, end)` for every `//` comment.
-template <typename BraceFn, typename CommentFn>
-void scanIr(std::string_view text, BraceFn onBrace, CommentFn onComment) {
+/// Calls `onCode(offset)` for every character outside strings and comments,
+/// and `onComment(begin, end)` for every `//` comment.
+template <typename CodeFn, typename CommentFn>
+void scanIrCode(std::string_view text, CodeFn onCode, CommentFn onComment) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '"') {
@@ -42,10 +42,23 @@ void scanIr(std::string_view text, BraceFn onBrace, CommentFn onComment) {
       end = end == std::string_view::npos ? text.size() : end;
       onComment(i, end);
       i = end;
-    } else if (c == '{' || c == '}') {
-      onBrace(i, c == '{');
+    } else {
+      onCode(i);
     }
   }
+}
+
+/// Calls `onBrace(offset, open)` for every `{`/`}` outside strings and
+/// comments, and `onComment(begin, end)` for every `//` comment.
+template <typename BraceFn, typename CommentFn>
+void scanIr(std::string_view text, BraceFn onBrace, CommentFn onComment) {
+  scanIrCode(
+      text,
+      [&](size_t i) {
+        if (text[i] == '{' || text[i] == '}')
+          onBrace(i, text[i] == '{');
+      },
+      onComment);
 }
 
 } // namespace openopt::lsp
