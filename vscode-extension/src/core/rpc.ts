@@ -7,9 +7,10 @@
 // UI's generated declarations.
 import WebSocket from 'ws';
 import type { JobResults, Method, Params, Result, Schemas } from '../../../webui/src/api/methods';
+import type { JobOutcome, JobProgress } from '../../../webui/src/api/rpc';
 import { redact } from './endpoints';
 
-export type { JobResults, Method, Params, Result, Schemas };
+export type { JobOutcome, JobProgress, JobResults, Method, Params, Result, Schemas };
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'retrying' | 'refused' | 'stopped';
 
@@ -22,18 +23,6 @@ export class DaemonError extends Error {
   }
 }
 
-export interface JobProgress {
-  job: string;
-  kind: string;
-  progress: number;
-  message: string;
-}
-
-export interface JobOutcome<R> {
-  state: 'done' | 'failed' | 'cancelled' | 'interrupted';
-  result?: R;
-  error?: Schemas.CommonJobError;
-}
 
 export interface RpcOptions {
   /** ws:// or wss:// address of /api. */

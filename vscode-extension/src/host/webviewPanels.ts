@@ -96,15 +96,17 @@ class PagePanel<ToPage, FromPage extends { type: string }> implements vscode.Dis
   }
 }
 
-/** The graph of one document's model; its nodes and the editor's lines are linked when the model is that document's IR. */
-export class GraphPanel {
-  private readonly page: PagePanel<HostToGraph, GraphToHost>;
-  private lines: OpLines | null = null;
-  private lastOp: string | null | undefined = undefined;
+type PageStatus = { type: 'loading' | 'error'; message: string };
 
-  constructor(extensionUri: vscode.Uri, readonly documentUri: vscode.Uri, title: string, private readonly log: Log, column: vscode.ViewColumn) {
-    this.page = new PagePanel('openopt.graph', title, 'graph', extensionUri, column, (m) => this.onMessage(m), log);
+/** What the graph and passes panels share: the page's lifetime, bringing it forward, its loading and error lines. */
+abstract class PageView<ToPage extends { type: string }, FromPage extends { type: string }> {
+  protected readonly page: PagePanel<ToPage | PageStatus, FromPage>;
+
+  constructor(viewType: string, title: string, kind: 'graph' | 'passes', extensionUri: vscode.Uri, column: vscode.ViewColumn, log: Log) {
+    this.page = new PagePanel(viewType, title, kind, extensionUri, column, (m) => this.onMessage(m), log);
   }
+
+  protected abstract onMessage(m: FromPage): void;
 
   get isDisposed(): boolean {
     return this.page.isDisposed;
@@ -125,6 +127,16 @@ export class GraphPanel {
   error(message: string): void {
     this.page.post({ type: 'error', message });
   }
+}
+
+/** The graph of one document's model; its nodes and the editor's lines are linked when the model is that document's IR. */
+export class GraphPanel extends PageView<HostToGraph, GraphToHost> {
+  private lines: OpLines | null = null;
+  private lastOp: string | null | undefined = undefined;
+
+  constructor(extensionUri: vscode.Uri, readonly documentUri: vscode.Uri, title: string, private readonly log: Log, column: vscode.ViewColumn) {
+    super('openopt.graph', title, 'graph', extensionUri, column, log);
+  }
 
   show(graph: GraphDocument, title: string, linkLines: boolean): void {
     this.lines = linkLines ? graphLines(graph) : null;
@@ -141,7 +153,7 @@ export class GraphPanel {
     this.page.post({ type: 'reveal', opId: op });
   }
 
-  private onMessage(m: GraphToHost): void {
+  protected override onMessage(m: GraphToHost): void {
     if (m.type === 'drawn') {
       this.log.line(`graph of ${vscode.workspace.asRelativePath(this.documentUri)}: ${m.nodes} nodes drawn`);
     } else if (m.type === 'nodeSelected') {
@@ -163,35 +175,14 @@ export class GraphPanel {
 }
 
 /** The passes of one compile: timeline, per-pass diffs and graphs. */
-export class PassesPanel {
-  private readonly page: PagePanel<HostToPasses, PassesToHost>;
+export class PassesPanel extends PageView<HostToPasses, PassesToHost> {
   private list: PassList | null = null;
   private commands: ModelCommands | null = null;
   private graphTitle = '';
   private loadToken = 0;
 
   constructor(extensionUri: vscode.Uri, title: string, private readonly log: Log, private readonly diffs: IrDiffDocuments, column: vscode.ViewColumn) {
-    this.page = new PagePanel('openopt.passes', title, 'passes', extensionUri, column, (m) => this.onMessage(m), log);
-  }
-
-  get isDisposed(): boolean {
-    return this.page.isDisposed;
-  }
-
-  onDispose(l: () => void): void {
-    this.page.onDispose(l);
-  }
-
-  reveal(): void {
-    this.page.panel.reveal(undefined, true);
-  }
-
-  loading(message: string): void {
-    this.page.post({ type: 'loading', message });
-  }
-
-  error(message: string): void {
-    this.page.post({ type: 'error', message });
+    super('openopt.passes', title, 'passes', extensionUri, column, log);
   }
 
   show(list: PassList, commands: ModelCommands, title: string): void {
@@ -202,7 +193,7 @@ export class PassesPanel {
     this.page.post({ type: 'passes', title, rows: list.rows, graphPasses: list.graphPasses, pipeline: list.pipeline, selected: null });
   }
 
-  private onMessage(m: PassesToHost): void {
+  protected override onMessage(m: PassesToHost): void {
     if (m.type === 'selectPass') void this.selectPass(m.index);
     else if (m.type === 'openDiff') void this.openDiff(m.index);
     else if (m.type === 'drawn') this.log.line(`passes view: graph of ${m.nodes} nodes drawn`);
